@@ -1,0 +1,40 @@
+import type { Price } from "@ai-router/contracts";
+import type { TargetHealth } from "./target-health.js";
+
+/** One (provider, upstream model) a model can be served by, with its live health. */
+export interface Candidate {
+  /** `provider/upstreamModel`, unique within a model. */
+  readonly id: string;
+  readonly provider: string;
+  readonly upstreamModel: string;
+  readonly weight: number;
+  readonly preferred: boolean;
+  /** Lower = higher tier. */
+  readonly priority: number;
+  readonly price: Price | undefined;
+  readonly health: TargetHealth;
+}
+
+/** What the request tells a strategy. */
+export interface RequestHints {
+  /** Estimated prompt tokens. */
+  promptTokens: number;
+  /** The request's max output tokens, if set. */
+  maxTokens: number | undefined;
+  stream: boolean;
+  /** Current time in ms (injected so tests are deterministic). */
+  now: number;
+}
+
+/** A model's balancer: holds the strategy's state (counters) for that model's candidates. */
+export interface Balancer {
+  /** Candidates in try order: the first is tried first, the rest are the failover order. */
+  order(hints: RequestHints): Candidate[];
+}
+
+/** A strategy: a factory of balancers. Strategies are pure apart from their own counters. */
+export interface BalancingStrategy {
+  readonly name: string;
+  readonly description: string;
+  create(candidates: readonly Candidate[], options: Record<string, unknown>, rng: () => number): Balancer;
+}

@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import {
+  type ProviderType,
+  ROUTING_TABLE_SCHEMA_VERSION,
+  type RouterConfigFile,
+  type RoutingTable,
+  type TableModel,
+  type TableProvider,
+} from "@ai-router/contracts";
+
+/** Default base URLs per provider type (the version path included). */
+export const defaultBaseUrls: Partial<Record<ProviderType, string>> = {
+  openai: "https://api.openai.com/v1",
+  volcengine: "https://ark.cn-beijing.volces.com/api/v3",
+  anthropic: "https://api.anthropic.com",
+  gemini: "https://generativelanguage.googleapis.com/v1beta",
+  mock: "http://mock.invalid",
+};
+
+/** Types that cannot work without a key: a provider of these with none configured is disabled. */
+const keyRequired: ReadonlySet<ProviderType> = new Set(["openai", "volcengine", "anthropic", "gemini"]);
+
+export const sha256Hex = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+export interface CompileResult {
+  table: RoutingTable;
+  /** Human-readable notes: providers disabled for want of a key, models left with no target. */
+  warnings: string[];
+}
+
+/** Compiles a validated config file into a routing table (the same form the control plane publishes). */
+export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Date()): CompileResult {
+  const warnings: string[] = [];
+  const providers: TableProvider[] = [];
+  for (const p of cfg.providers) {
+    const keys = (Array.isArray(p.api_key) ? p.api_key : p.api_key === undefined ? [] : [p.api_key]).filter((k) => k !== "");
+    if (!p.enabled) continue;
+    if (keys.length === 0 && keyRequired.has(p.type)) {
+      warnings.push(`provider "${p.name}" disabled: no API key configured`);
+      continue;
+    }
+    const baseUrl = (p.base_url ?? defaultBaseUrls[p.type] ?? "").replace(/\/+$/, "");
+    if (!baseUrl) {
+      warnings.push(`provider "${p.name}" disabled: type ${p.type} needs base_url`);
+      continue;
+    }
+    providers.push({
+      name: p.name,
+      type: p.type,
+      baseUrl,
+      apiKeys: keys,
+      timeoutMs: p.timeout_ms,
+      connectTimeoutMs: p.connect_timeout_ms,
+      headers: p.headers,
+      streamUsage: p.stream_usage,
+      maxConnections: p.max_connections,
+    });
+  }
+  const live = new Set(providers.map((p) => p.name));
+  const created = Math.floor(now.getTime() / 1000);
+  const models: TableModel[] = [];
+  for (const m of cfg.models) {
+    const targets = m.providers
+      .filter((t) => t.enabled && live.has(t.provider))
+      .map((t) => ({
+        provider: t.provider,
+        upstreamModel: t.model ?? m.name,
+        weight: t.weight,
+        preferred: t.preferred,
+        priority: t.priority,
+        ...(t.price ? { price: t.price } : {}),
+        healthCheck: t.health_check,
+        params: t.params,
+      }));
+    if (targets.length === 0) {
+      warnings.push(`model "${m.name}" not served: none of its providers is enabled`);
+      continue;
+    }
+    models.push({
+      name: m.name,
+      llmType: m.llm_type,
+      ...(m.description ? { description: m.description } : {}),
+      strategy: m.strategy,
+      strategyOptions: m.strategy_options,
+      strict: m.strict,
+      created,
+      targets,
+    });
+  }
+  const table: RoutingTable = {
+    schemaVersion: ROUTING_TABLE_SCHEMA_VERSION,
+    revision,
+    generatedAt: now.toISOString(),
+    settings: {
+      maxBodyBytes: cfg.server.max_body_bytes,
+      maxAttempts: cfg.server.max_attempts,
+      failureThreshold: cfg.server.failure_threshold,
+      cooldownMs: cfg.server.cooldown_ms,
+    },
+    providers,
+    models,
+    clientKeys: cfg.keys.map((k) => ({ name: k.name, sha256: sha256Hex(k.key), ...(k.models ? { models: k.models } : {}) })),
+  };
+  return { table, warnings };
+}

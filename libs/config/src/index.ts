@@ -1,0 +1,3 @@
+export * from "./compile-config.js";
+export * from "./interpolate.js";
+export * from "./load-config.js";

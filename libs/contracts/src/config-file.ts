@@ -1,0 +1,151 @@
+import { z } from "zod";
+
+/** Provider wire formats the router speaks. */
+export const providerTypes = ["openai", "openai-compatible", "volcengine", "anthropic", "gemini", "mock"] as const;
+export const ProviderType = z.enum(providerTypes);
+export type ProviderType = z.infer<typeof ProviderType>;
+
+/** What a model serves; decides which endpoints accept it. */
+export const LlmType = z.enum(["chat", "embedding", "image"]);
+export type LlmType = z.infer<typeof LlmType>;
+
+/** Price of one target in USD per million tokens. */
+export const Price = z
+  .object({
+    input_per_mtok: z.number().nonnegative(),
+    output_per_mtok: z.number().nonnegative(),
+    cached_input_per_mtok: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type Price = z.infer<typeof Price>;
+
+const name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, "letters, digits and . _ : / @ - only");
+
+/** One upstream provider account in `router.yaml`. */
+export const ProviderConfig = z
+  .object({
+    name,
+    type: ProviderType,
+    /** Base URL including the API version path (`https://api.openai.com/v1`). Defaults per type. */
+    base_url: z.url().optional(),
+    /** One key, or a list rotated round-robin. Empty for servers that need none. */
+    api_key: z.union([z.string(), z.array(z.string())]).optional(),
+    timeout_ms: z.number().int().positive().max(3_600_000).default(60_000),
+    /** Time allowed to establish a connection before failing over. */
+    connect_timeout_ms: z.number().int().positive().max(120_000).default(5_000),
+    /** Extra headers sent upstream on every request. */
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Ask OpenAI-style upstreams for usage in streams (`stream_options.include_usage`). */
+    stream_usage: z.boolean().default(true),
+    /** Upper bound of pooled connections to this provider. */
+    max_connections: z.number().int().positive().max(10_000).default(256),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export type ProviderConfig = z.infer<typeof ProviderConfig>;
+
+/** A link from a model to a provider that serves it. */
+export const ModelTargetConfig = z
+  .object({
+    provider: name,
+    /** Upstream model id; defaults to the model's name. */
+    model: z.string().min(1).max(256).optional(),
+    weight: z.number().positive().max(1_000_000).default(1),
+    preferred: z.boolean().default(false),
+    /** Lower number = higher tier; a lower tier is used only when no higher one is healthy. */
+    priority: z.number().int().min(0).max(1000).default(0),
+    price: Price.optional(),
+    /** false = never probe actively (costly model); judged from live traffic only ("shielding"). */
+    health_check: z.boolean().default(true),
+    /** Defaults merged into each request (the client's own values win). */
+    params: z.record(z.string(), z.unknown()).default({}),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export type ModelTargetConfig = z.infer<typeof ModelTargetConfig>;
+
+export const ModelConfig = z
+  .object({
+    name: z.string().min(1).max(256),
+    llm_type: LlmType.default("chat"),
+    description: z.string().max(2000).optional(),
+    strategy: z.string().min(1).default("weighted_round_robin"),
+    /** Strategy knobs (preference weights, SLOs, ...), validated by the strategy. */
+    strategy_options: z.record(z.string(), z.unknown()).default({}),
+    /** Reject requests whose fields cannot be carried to the target instead of warning. */
+    strict: z.boolean().default(false),
+    providers: z.array(ModelTargetConfig).min(1),
+  })
+  .strict();
+export type ModelConfig = z.infer<typeof ModelConfig>;
+
+export const ClientKeyConfig = z
+  .object({
+    name: z.string().min(1).max(128),
+    key: z.string().min(8, "client keys must be at least 8 characters"),
+    /** Models this key may use; absent = all. */
+    models: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type ClientKeyConfig = z.infer<typeof ClientKeyConfig>;
+
+export const ServerConfig = z
+  .object({
+    /** Largest accepted request body in bytes. */
+    max_body_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+    /** Most upstream attempts per request (first try included). */
+    max_attempts: z.number().int().min(1).max(10).default(3),
+    /** Consecutive failures that put a target in cooldown. */
+    failure_threshold: z.number().int().min(1).max(1000).default(3),
+    cooldown_ms: z.number().int().min(0).max(3_600_000).default(30_000),
+    /** Grace period for in-flight requests on SIGTERM. */
+    shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000),
+    /** Log one line per request at info level. */
+    access_log: z.boolean().default(true),
+  })
+  .strict();
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+/** The whole `router.yaml` file (after `${VAR}` interpolation). */
+export const RouterConfigFile = z
+  .object({
+    server: ServerConfig.default(ServerConfig.parse({})),
+    providers: z.array(ProviderConfig).min(1),
+    models: z.array(ModelConfig).min(1),
+    keys: z.array(ClientKeyConfig).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const providers = new Set<string>();
+    cfg.providers.forEach((p, i) => {
+      if (providers.has(p.name))
+        ctx.addIssue({ code: "custom", path: ["providers", i, "name"], message: `duplicate provider name "${p.name}"` });
+      providers.add(p.name);
+    });
+    const models = new Set<string>();
+    cfg.models.forEach((m, i) => {
+      if (models.has(m.name)) ctx.addIssue({ code: "custom", path: ["models", i, "name"], message: `duplicate model name "${m.name}"` });
+      models.add(m.name);
+      m.providers.forEach((t, j) => {
+        if (!providers.has(t.provider))
+          ctx.addIssue({ code: "custom", path: ["models", i, "providers", j, "provider"], message: `unknown provider "${t.provider}"` });
+      });
+    });
+    const keys = new Set<string>();
+    cfg.keys.forEach((k, i) => {
+      if (keys.has(k.key)) ctx.addIssue({ code: "custom", path: ["keys", i, "key"], message: `duplicate key (named "${k.name}")` });
+      keys.add(k.key);
+      k.models?.forEach((m, j) => {
+        if (!models.has(m)) ctx.addIssue({ code: "custom", path: ["keys", i, "models", j], message: `unknown model "${m}"` });
+      });
+    });
+  });
+export type RouterConfigFile = z.infer<typeof RouterConfigFile>;

@@ -1,0 +1,4 @@
+export * from "./config-file.js";
+export * from "./nats.js";
+export * from "./openai-chat.js";
+export * from "./routing-table.js";

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { LlmType, Price, ProviderType } from "./config-file.js";
+
+/** The schema version this build reads and writes. Changes to the table are additive only. */
+export const ROUTING_TABLE_SCHEMA_VERSION = 1;
+
+/**
+ * A secret as it travels in a routing table: plaintext (standalone mode, never leaves the process)
+ * or `enc:v1:<iv>:<tag>:<ciphertext>` (base64 parts, AES-256-GCM under ROUTER_MASTER_KEY).
+ */
+export const Secret = z.string().min(1);
+
+/** An upstream provider account, compiled. */
+export const TableProvider = z
+  .object({
+    /** Unique provider name; appears in `x-router-provider`. */
+    name: z.string().min(1),
+    type: ProviderType,
+    /** Base URL including the version path; no trailing slash. */
+    baseUrl: z.url(),
+    /** Keys rotated round-robin; empty when the upstream needs none. */
+    apiKeys: z.array(Secret),
+    timeoutMs: z.number().int().positive(),
+    connectTimeoutMs: z.number().int().positive(),
+    headers: z.record(z.string(), z.string()),
+    streamUsage: z.boolean(),
+    maxConnections: z.number().int().positive(),
+  })
+  .strict();
+export type TableProvider = z.infer<typeof TableProvider>;
+
+/** One (provider, upstream model) pair that can serve a model. */
+export const TableTarget = z
+  .object({
+    provider: z.string().min(1),
+    /** Model id sent upstream. */
+    upstreamModel: z.string().min(1),
+    weight: z.number().positive(),
+    preferred: z.boolean(),
+    /** Lower = tried first as a tier. */
+    priority: z.number().int().min(0),
+    price: Price.optional(),
+    /** false = shielded: no active probes, judged from live traffic only. */
+    healthCheck: z.boolean(),
+    /** Defaults merged under the client's request fields. */
+    params: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type TableTarget = z.infer<typeof TableTarget>;
+
+export const TableModel = z
+  .object({
+    /** Public model id clients send as `model`. */
+    name: z.string().min(1),
+    llmType: LlmType,
+    description: z.string().optional(),
+    /** Balancing strategy name (see libs/balancing). */
+    strategy: z.string().min(1),
+    strategyOptions: z.record(z.string(), z.unknown()),
+    strict: z.boolean(),
+    /** Unix seconds the model was created; shown in `/v1/models`. */
+    created: z.number().int().nonnegative(),
+    targets: z.array(TableTarget).min(1),
+  })
+  .strict();
+export type TableModel = z.infer<typeof TableModel>;
+
+/** A client key. Only a SHA-256 hash travels; the plaintext is never stored in a table. */
+export const TableClientKey = z
+  .object({
+    name: z.string().min(1),
+    /** Lower-case hex SHA-256 of the key. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Allowed model names; absent = all. */
+    models: z.array(z.string()).optional(),
+    /** Unix ms after which the key is refused. */
+    expiresAt: z.number().int().optional(),
+  })
+  .strict();
+export type TableClientKey = z.infer<typeof TableClientKey>;
+
+export const TableSettings = z
+  .object({
+    maxBodyBytes: z.number().int().positive(),
+    maxAttempts: z.number().int().min(1),
+    failureThreshold: z.number().int().min(1),
+    cooldownMs: z.number().int().min(0),
+  })
+  .strict();
+export type TableSettings = z.infer<typeof TableSettings>;
+
+/** Everything a proxy replica needs to route; published by the control plane, versioned. */
+export const RoutingTable = z
+  .object({
+    schemaVersion: z.literal(ROUTING_TABLE_SCHEMA_VERSION),
+    /** Monotonically increasing; a proxy ignores a table older than the one it serves. */
+    revision: z.number().int().nonnegative(),
+    /** ISO time of compilation. */
+    generatedAt: z.string(),
+    settings: TableSettings,
+    providers: z.array(TableProvider),
+    models: z.array(TableModel),
+    /** With none, the proxy asks for no client key. */
+    clientKeys: z.array(TableClientKey),
+  })
+  .strict();
+export type RoutingTable = z.infer<typeof RoutingTable>;

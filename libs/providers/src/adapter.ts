@@ -1,0 +1,110 @@
+import type { ChatCompletionRequest, OpenAIUsage, ProviderType, TableProvider } from "@ai-router/contracts";
+
+/** A provider as the proxy holds it at run time: the table row with keys decrypted. */
+export interface RuntimeProvider extends TableProvider {
+  /** Origin (`https://host:port`) and path prefix split from baseUrl, for the connection pool. */
+  origin: string;
+  basePath: string;
+}
+
+/** What one attempt at one target needs to build its upstream request. */
+export interface TargetContext {
+  provider: RuntimeProvider;
+  /** The key chosen for this attempt (rotated), if the provider has any. */
+  apiKey: string | undefined;
+  upstreamModel: string;
+  /** Defaults merged under the client's fields. */
+  params: Record<string, unknown>;
+  /** Headers from the client that a provider may pass through (e.g. `anthropic-beta`). */
+  clientHeaders: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** An HTTP request to send upstream; `path` is appended to the provider's base path. */
+export interface UpstreamRequest {
+  method: "POST" | "GET";
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+}
+
+export interface ChatBuildOptions {
+  stream: boolean;
+  /** The client asked for usage in the stream (`stream_options.include_usage`). */
+  clientWantsUsage: boolean;
+  /** The client's request bytes, forwarded untouched when nothing needs changing. */
+  rawBody?: Buffer;
+}
+
+export interface BuiltRequest {
+  request: UpstreamRequest;
+  /** Request fields the target cannot carry (reported in `x-router-warnings`, or a 400 in strict mode). */
+  dropped: string[];
+  /** True when the stream translator must remove a usage chunk the client did not ask for. */
+  stripUsage: boolean;
+}
+
+/** Result of translating a successful non-streaming upstream body. */
+export interface ParsedResponse {
+  /** Bytes to send to the client (OpenAI format). */
+  body: string | Buffer;
+  usage: OpenAIUsage | undefined;
+}
+
+/**
+ * Turns upstream stream bytes into OpenAI SSE bytes as they arrive. Never buffers more than one
+ * incomplete event.
+ */
+export interface ChatStreamTranslator {
+  /** Feeds upstream bytes; returns what to write to the client now ('' for nothing). */
+  push(chunk: Buffer): string | Buffer;
+  /** The upstream ended cleanly; returns the final bytes (e.g. `data: [DONE]`). */
+  end(): string;
+  /** Usage seen in the stream, once known. */
+  readonly usage: OpenAIUsage | undefined;
+  /** An in-band error event from the upstream, if one arrived. */
+  readonly error: UpstreamError | undefined;
+}
+
+/** An upstream's error, in OpenAI terms. `retryable` decides failover. */
+export interface UpstreamError {
+  status: number;
+  message: string;
+  type: string;
+  code: string | null;
+  param: string | null;
+  retryable: boolean;
+}
+
+/** Answers without a network call (the `mock` provider). */
+export interface LocalChat {
+  complete(req: ChatCompletionRequest, target: TargetContext): { body: string; usage: OpenAIUsage };
+  /** Yields OpenAI SSE event strings (`data: ...\n\n`), ending with `data: [DONE]\n\n`. */
+  stream(req: ChatCompletionRequest, target: TargetContext, includeUsage: boolean): AsyncIterable<string>;
+}
+
+/** A passthrough endpoint (embeddings, images): same body, model rewritten. */
+export interface PassthroughEndpoint {
+  build(body: Record<string, unknown>, target: TargetContext): UpstreamRequest;
+  usage(body: Buffer): OpenAIUsage | undefined;
+}
+
+/** One provider wire format. Stateless: all per-request state lives in what it returns. */
+export interface ProviderAdapter {
+  readonly type: ProviderType;
+  /** OpenAI chat request -> upstream request. */
+  buildChatRequest(req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions): BuiltRequest;
+  /** Upstream 2xx JSON body -> OpenAI `chat.completion`. */
+  parseChatResponse(body: Buffer, target: TargetContext): ParsedResponse;
+  createChatStream(target: TargetContext, opts: { stripUsage: boolean; requestedModel: string }): ChatStreamTranslator;
+  /** Upstream non-2xx -> error in OpenAI terms. */
+  parseError(status: number, body: Buffer): UpstreamError;
+  /** Present when the provider answers in-process. */
+  readonly local?: LocalChat;
+  readonly embeddings?: PassthroughEndpoint;
+  readonly imageGenerations?: PassthroughEndpoint;
+}
+
+/** Statuses that send a request to the next candidate. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}

@@ -1,0 +1,13 @@
+export * from "./adapter.js";
+export { estimateTokens } from "./mock/chat.js";
+export {
+  createOpenAIBaseAdapter,
+  extractUsage,
+  normalizeUsage,
+  OpenAIStreamTranslator,
+  openAIHeaders,
+  parseOpenAIError,
+  toUpstreamError,
+} from "./openai-base/index.js";
+export * from "./registry.js";
+export * from "./sse.js";

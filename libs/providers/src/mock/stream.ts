@@ -1,0 +1,23 @@
+import type { ChatCompletionRequest } from "@ai-router/contracts";
+import { sseData } from "../sse.js";
+import { completionId, mockReply } from "./chat.js";
+
+/** OpenAI SSE for the mock's answer: a role chunk, one chunk a word, a finish chunk, usage, [DONE]. */
+export async function* mockStream(req: ChatCompletionRequest, model: string, includeUsage: boolean): AsyncIterable<string> {
+  const { text, usage } = mockReply(req);
+  const base = {
+    id: completionId(),
+    object: "chat.completion.chunk",
+    created: Math.floor(Date.now() / 1000),
+    model,
+    system_fingerprint: "fp_ai_router_mock",
+  };
+  const chunk = (delta: object, finish: string | null) =>
+    sseData({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+  yield chunk({ role: "assistant", content: "", refusal: null }, null);
+  const words = text.split(/(?<= )/);
+  for (const w of words) yield chunk({ content: w }, null);
+  yield chunk({}, "stop");
+  if (includeUsage) yield sseData({ ...base, choices: [], usage });
+  yield "data: [DONE]\n\n";
+}

@@ -1,0 +1,31 @@
+import type { ChatCompletionRequest, OpenAIUsage, ProviderType } from "@ai-router/contracts";
+import type { ChatBuildOptions, PassthroughEndpoint, ProviderAdapter, TargetContext } from "../adapter.js";
+import { postJson } from "./api.js";
+import { buildOpenAIChatRequest, parseOpenAIChatResponse } from "./chat.js";
+import { parseOpenAIError } from "./errors.js";
+import { OpenAIStreamTranslator } from "./stream.js";
+import { extractUsage } from "./usage.js";
+
+export { openAIHeaders } from "./api.js";
+export { parseOpenAIError, toUpstreamError } from "./errors.js";
+export { OpenAIStreamTranslator } from "./stream.js";
+export { extractUsage, normalizeUsage } from "./usage.js";
+
+const passthrough = (path: string): PassthroughEndpoint => ({
+  build: (body, target) => postJson(path, JSON.stringify({ ...target.params, ...body, model: target.upstreamModel }), target),
+  usage: (body: Buffer): OpenAIUsage | undefined => extractUsage(body),
+});
+
+/** The adapter every OpenAI-compatible upstream shares; providers only set their type. */
+export function createOpenAIBaseAdapter(type: ProviderType): ProviderAdapter {
+  return {
+    type,
+    buildChatRequest: (req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions) =>
+      buildOpenAIChatRequest(req, target, opts, opts.rawBody),
+    parseChatResponse: (body) => parseOpenAIChatResponse(body),
+    createChatStream: (_target, opts) => new OpenAIStreamTranslator(opts.stripUsage),
+    parseError: parseOpenAIError,
+    embeddings: passthrough("/embeddings"),
+    imageGenerations: passthrough("/images/generations"),
+  };
+}

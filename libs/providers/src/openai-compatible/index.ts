@@ -1,0 +1,5 @@
+import type { ProviderAdapter } from "../adapter.js";
+import { createOpenAIBaseAdapter } from "../openai-base/index.js";
+
+/** Any server speaking OpenAI's API (vLLM, Ollama, LM Studio, TGI, a private deployment). */
+export const openaiCompatibleAdapter: ProviderAdapter = createOpenAIBaseAdapter("openai-compatible");

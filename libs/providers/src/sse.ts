@@ -1,0 +1,60 @@
+/**
+ * Incremental SSE splitter: feed text, get complete events (the text between blank lines).
+ * Handles `\n\n`, `\r\n\r\n` and events split across chunks.
+ */
+export class SseSplitter {
+  private rest = "";
+
+  /** Returns complete raw events (without the blank-line terminator). */
+  push(text: string): string[] {
+    let buf = this.rest ? this.rest + text : text;
+    if (buf.includes("\r")) buf = buf.replace(/\r\n?/g, "\n");
+    const out: string[] = [];
+    let start = 0;
+    for (;;) {
+      const end = buf.indexOf("\n\n", start);
+      if (end < 0) break;
+      if (end > start) out.push(buf.slice(start, end));
+      start = end + 2;
+    }
+    this.rest = start === 0 ? buf : buf.slice(start);
+    return out;
+  }
+
+  /** Whatever is left when the stream ends (an event without its terminator). */
+  flush(): string[] {
+    const rest = this.rest.trim();
+    this.rest = "";
+    return rest ? [rest] : [];
+  }
+
+  get pending(): number {
+    return this.rest.length;
+  }
+}
+
+/** The parsed fields of one SSE event. Multiple `data:` lines are joined with `\n`. */
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+}
+
+export function parseSseEvent(raw: string): SseEvent {
+  let event: string | undefined;
+  let data: string | undefined;
+  for (const line of raw.split("\n")) {
+    if (line.startsWith("data:")) {
+      const v = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+      data = data === undefined ? v : `${data}\n${v}`;
+    } else if (line.startsWith("event:")) {
+      event = line.slice(line.charCodeAt(6) === 32 ? 7 : 6);
+    }
+  }
+  return { event, data: data ?? "" };
+}
+
+/** Encodes one OpenAI-style data event. */
+export const sseData = (payload: unknown): string => `data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`;
+
+/** Encodes one named event (Anthropic style). */
+export const sseEvent = (event: string, payload: unknown): string => `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;

@@ -1,0 +1,3 @@
+export * from "./mock-upstream/behavior.js";
+export * from "./mock-upstream/openai.js";
+export * from "./mock-upstream/server.js";

@@ -1,0 +1,178 @@
+import type { ServerResponse } from "node:http";
+import type { MockBehavior } from "./behavior.js";
+
+/** Wire-exact OpenAI shapes (chat.completion, chat.completion.chunk, list, embedding, error). */
+
+interface Msg {
+  role: string;
+  content?: unknown;
+  tool_calls?: unknown[];
+  tool_call_id?: string;
+}
+interface Tool {
+  type: string;
+  function: { name: string };
+}
+export interface OpenAIChatBody {
+  model: string;
+  messages: Msg[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean } | null;
+  tools?: Tool[];
+  tool_choice?: unknown;
+  parallel_tool_calls?: boolean;
+  max_tokens?: number;
+  n?: number;
+}
+
+const textOf = (c: unknown): string =>
+  typeof c === "string"
+    ? c
+    : Array.isArray(c)
+      ? c.map((p) => (p && typeof p === "object" && "text" in p ? String(p.text) : "")).join(" ")
+      : "";
+
+let seq = 0;
+const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(seq++).toString(36).padStart(6, "0")}`;
+
+export interface PlannedReply {
+  text: string | null;
+  toolCalls: { id: string; name: string; arguments: string }[];
+  finish: "stop" | "tool_calls" | "length";
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/**
+ * Deterministic answers: with tools offered and the last message from the user, the model calls every
+ * tool whose name the message mentions (the first tool when none is named); after a tool result it
+ * answers in text; otherwise it echoes the user.
+ */
+export function planReply(body: OpenAIChatBody, b: MockBehavior): PlannedReply {
+  const last = body.messages[body.messages.length - 1];
+  const promptText = body.messages.map((m) => textOf(m.content)).join(" ");
+  const promptTokens = Math.max(1, Math.ceil(promptText.length / 4));
+  const tools = body.tools ?? [];
+  if (tools.length > 0 && last?.role === "user" && body.tool_choice !== "none") {
+    const said = textOf(last.content);
+    let chosen = tools.filter((t) => said.includes(t.function.name));
+    const forced = body.tool_choice as { function?: { name?: string } } | undefined;
+    if (forced?.function?.name) chosen = tools.filter((t) => t.function.name === forced.function?.name);
+    if (chosen.length === 0) chosen = [tools[0] as Tool];
+    if (body.parallel_tool_calls === false) chosen = chosen.slice(0, 1);
+    const toolCalls = chosen.map((t, i) => ({
+      id: `call_${newId("")}${i}`,
+      name: t.function.name,
+      arguments: JSON.stringify({ query: said.slice(0, 60), n: i }),
+    }));
+    return { text: null, toolCalls, finish: "tool_calls", promptTokens, completionTokens: 12 * toolCalls.length };
+  }
+  const text = b.text ?? (last?.role === "tool" ? `Tool said: ${textOf(last.content)}` : `Echo: ${textOf(last?.content)}`);
+  let completionTokens = Math.max(1, Math.ceil(text.length / 4));
+  let finish: PlannedReply["finish"] = "stop";
+  let out = text;
+  if (body.max_tokens && completionTokens > body.max_tokens) {
+    out = text.slice(0, body.max_tokens * 4);
+    completionTokens = body.max_tokens;
+    finish = "length";
+  }
+  return { text: out, toolCalls: [], finish, promptTokens, completionTokens };
+}
+
+export function openAIUsage(p: PlannedReply) {
+  return {
+    prompt_tokens: p.promptTokens,
+    completion_tokens: p.completionTokens,
+    total_tokens: p.promptTokens + p.completionTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+export function openAICompletion(body: OpenAIChatBody, p: PlannedReply) {
+  return {
+    id: newId("chatcmpl-"),
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: p.text,
+          refusal: null,
+          annotations: [],
+          ...(p.toolCalls.length
+            ? { tool_calls: p.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) }
+            : {}),
+        },
+        logprobs: null,
+        finish_reason: p.finish,
+      },
+    ],
+    usage: openAIUsage(p),
+    service_tier: "default",
+    system_fingerprint: "fp_mock_upstream",
+  };
+}
+
+/** The chunk sequence OpenAI streams for a reply, as SSE strings. */
+export function openAIChunks(body: OpenAIChatBody, p: PlannedReply): string[] {
+  const includeUsage = body.stream_options?.include_usage === true;
+  const base = {
+    id: newId("chatcmpl-"),
+    object: "chat.completion.chunk",
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    service_tier: "default",
+    system_fingerprint: "fp_mock_upstream",
+  };
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) })}\n\n`;
+  const out: string[] = [chunk({ role: "assistant", content: p.toolCalls.length ? null : "", refusal: null }, null)];
+  if (p.text) for (const piece of p.text.match(/.{1,8}/gs) ?? []) out.push(chunk({ content: piece }, null));
+  p.toolCalls.forEach((c, index) => {
+    out.push(chunk({ tool_calls: [{ index, id: c.id, type: "function", function: { name: c.name, arguments: "" } }] }, null));
+    for (const piece of c.arguments.match(/.{1,10}/gs) ?? [])
+      out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+  });
+  out.push(chunk({}, p.finish));
+  if (includeUsage) out.push(`data: ${JSON.stringify({ ...base, choices: [], usage: openAIUsage(p) })}\n\n`);
+  out.push("data: [DONE]\n\n");
+  return out;
+}
+
+const errorTypes: Record<number, [string, string | null]> = {
+  400: ["invalid_request_error", null],
+  401: ["invalid_request_error", "invalid_api_key"],
+  403: ["invalid_request_error", "unsupported_country_region_territory"],
+  404: ["invalid_request_error", "model_not_found"],
+  429: ["requests", "rate_limit_exceeded"],
+  500: ["server_error", null],
+  503: ["server_error", null],
+};
+
+export function sendOpenAIError(res: ServerResponse, b: MockBehavior, status: number): void {
+  const [type, code] = errorTypes[status] ?? (status >= 500 ? ["server_error", null] : ["invalid_request_error", null]);
+  const body = JSON.stringify({
+    error: { message: b.message ?? `Mock upstream error ${status}`, type: b.errorType ?? type, param: null, code: b.errorCode ?? code },
+  });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...b.headers });
+  res.end(body);
+}
+
+export function openAIModelList(models: string[]) {
+  return { object: "list", data: models.map((id) => ({ id, object: "model", created: 1715367049, owned_by: "system" })) };
+}
+
+export function openAIEmbeddings(body: { model: string; input: unknown }) {
+  const inputs = Array.isArray(body.input) && typeof body.input[0] !== "number" ? (body.input as unknown[]) : [body.input];
+  const data = inputs.map((inp, index) => {
+    const s = typeof inp === "string" ? inp : JSON.stringify(inp);
+    const embedding = Array.from({ length: 8 }, (_, i) => Math.round(Math.sin(s.length + i) * 1e6) / 1e6);
+    return { object: "embedding", index, embedding };
+  });
+  const tokens = inputs.reduce<number>((n, i) => n + Math.max(1, Math.ceil(String(i).length / 4)), 0);
+  return { object: "list", data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+}

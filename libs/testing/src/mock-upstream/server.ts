@@ -1,0 +1,227 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { BehaviorQueue, type MockBehavior } from "./behavior.js";
+import {
+  type OpenAIChatBody,
+  openAIChunks,
+  openAICompletion,
+  openAIEmbeddings,
+  openAIModelList,
+  planReply,
+  sendOpenAIError,
+} from "./openai.js";
+
+/** A request the mock received, for assertions. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: unknown;
+}
+
+/** Context handed to a route handler. */
+export interface MockContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: unknown;
+  behavior: MockBehavior;
+  /** Writes stream chunks honouring chunkDelayMs / cutAfterChunks; resolves when done. */
+  writeStream(chunks: string[], headers?: Record<string, string>): Promise<void>;
+  models: string[];
+}
+
+export type MockRoute = (ctx: MockContext) => void | Promise<void>;
+
+/** A handler and the error writer for its wire format. */
+export interface MockRouteEntry {
+  method: string;
+  /** Matched against the end of the request path (so any base path works). */
+  suffix: string;
+  handle: MockRoute;
+  sendError(res: ServerResponse, b: MockBehavior, status: number): void;
+}
+
+export interface MockUpstreamOptions {
+  port?: number;
+  /** Model ids listed by GET /models. */
+  models?: string[];
+  /** Extra routes (other wire formats register here). */
+  routes?: MockRouteEntry[];
+  /** Keep no record of requests (load tests). */
+  record?: boolean;
+}
+
+const openAIRoutes: MockRouteEntry[] = [
+  {
+    method: "POST",
+    suffix: "/chat/completions",
+    sendError: sendOpenAIError,
+    async handle(ctx) {
+      const body = ctx.body as OpenAIChatBody;
+      const plan = planReply(body, ctx.behavior);
+      if (body.stream) return ctx.writeStream(openAIChunks(body, plan));
+      json(ctx.res, 200, openAICompletion(body, plan), ctx.behavior.headers);
+    },
+  },
+  {
+    method: "POST",
+    suffix: "/embeddings",
+    sendError: sendOpenAIError,
+    handle: (ctx) => json(ctx.res, 200, openAIEmbeddings(ctx.body as { model: string; input: unknown }), ctx.behavior.headers),
+  },
+  {
+    method: "GET",
+    suffix: "/models",
+    sendError: sendOpenAIError,
+    handle: (ctx) => json(ctx.res, 200, openAIModelList(ctx.models)),
+  },
+];
+
+function json(res: ServerResponse, status: number, obj: unknown, headers?: Record<string, string>): void {
+  const body = JSON.stringify(obj);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * A faithful fake of provider HTTP APIs (OpenAI by default; more formats via `routes`) that can be
+ * told to fail: a status, a delay, a refused connection, a stream cut mid-way.
+ */
+export class MockUpstream {
+  readonly behavior = new BehaviorQueue();
+  readonly requests: RecordedRequest[] = [];
+  private server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly routes: MockRouteEntry[];
+  private readonly record: boolean;
+  models: string[];
+  port = 0;
+
+  constructor(private readonly opts: MockUpstreamOptions = {}) {
+    this.routes = [...(opts.routes ?? []), ...openAIRoutes];
+    this.models = opts.models ?? ["gpt-4o", "gpt-4o-mini"];
+    this.record = opts.record ?? true;
+    this.server = this.makeServer();
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The OpenAI-style base URL (`.../v1`). */
+  get baseUrl(): string {
+    return `${this.url}/v1`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.port || this.opts.port || 0, "127.0.0.1", () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Stops listening and drops open connections: new connections are refused. */
+  async refuse(): Promise<void> {
+    await this.close();
+    this.server = this.makeServer();
+  }
+
+  /** Listens again on the same port after `refuse()`. */
+  async accept(): Promise<void> {
+    await this.start();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Requests whose path ends with `suffix`. */
+  received(suffix: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith(suffix));
+  }
+
+  private makeServer(): Server {
+    const server = createServer((req, res) => void this.onRequest(req, res));
+    server.keepAliveTimeout = 30_000;
+    server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    return server;
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const path = (req.url ?? "/").split("?")[0] as string;
+    if (this.record) this.requests.push({ method: req.method ?? "GET", path, headers: req.headers, body });
+    const route = this.routes.find((r) => r.method === req.method && path.endsWith(r.suffix));
+    if (!route) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({ error: { message: `Unknown path ${path}`, type: "invalid_request_error", param: null, code: "unknown_url" } }),
+      );
+      return;
+    }
+    const b = this.behavior.take();
+    const aborted = new AbortController();
+    res.on("close", () => aborted.abort());
+    if (b.delayMs) await sleep(b.delayMs, aborted.signal);
+    if (aborted.signal.aborted) return;
+    if (b.destroy) {
+      req.socket.destroy();
+      return;
+    }
+    if (b.status && b.status >= 400) return route.sendError(res, b, b.status);
+    const writeStream = async (list: string[], headers?: Record<string, string>) => {
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        ...headers,
+        ...b.headers,
+      });
+      for (let i = 0; i < list.length; i++) {
+        if (b.cutAfterChunks !== undefined && i >= b.cutAfterChunks) {
+          res.socket?.destroy();
+          return;
+        }
+        if (b.chunkDelayMs && i > 0) await sleep(b.chunkDelayMs, aborted.signal);
+        if (aborted.signal.aborted) return;
+        res.write(list[i]);
+      }
+      res.end();
+    };
+    await route.handle({ req, res, body, behavior: b, writeStream, models: this.models });
+  }
+}
+
+/** Starts a mock upstream on a free loopback port. */
+export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise<MockUpstream> {
+  return new MockUpstream(opts).start();
+}

@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TableClientKey } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
+import type { UpstreamError } from "@ai-router/providers";
+import type { RuntimeTable } from "../routing/runtime-table.js";
+import type { UsageRecorder } from "../stats/usage-recorder.js";
+
+/** Everything a handler needs about the request being served. */
+export interface RequestContext {
+  readonly id: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** performance.now() at arrival. */
+  readonly start: number;
+  readonly table: RuntimeTable;
+  readonly key: TableClientKey | undefined;
+  /** Aborted when the client goes away; cancels upstream calls. */
+  readonly signal: AbortSignal;
+  readonly usage: UsageRecorder;
+}
+
+/** Turns a provider's error into the client's error, keeping its status, message, type and code. */
+export function upstreamToRouterError(e: RouterError | UpstreamError): RouterError {
+  if (e instanceof RouterError) return e;
+  return new RouterError("upstream_bad_response", e.message, { status: e.status, type: e.type, publicCode: e.code, param: e.param });
+}
+
+/** Headers that say who served the request. */
+export function servedHeaders(
+  ctx: RequestContext,
+  provider: string,
+  upstreamModel: string,
+  attempts: number,
+  warnings?: string[],
+): Record<string, string> {
+  const h: Record<string, string> = {
+    "x-request-id": ctx.id,
+    "x-router-provider": provider,
+    "x-router-model": upstreamModel,
+    "x-router-attempts": String(attempts),
+  };
+  if (warnings && warnings.length > 0) h["x-router-warnings"] = warnings.join(", ");
+  return h;
+}

@@ -1,0 +1,70 @@
+import type { IncomingMessage } from "node:http";
+import { RouterError } from "@ai-router/errors";
+
+/**
+ * Reads the request body up to `limit` bytes. Refuses early on a Content-Length over the limit and
+ * stops reading (413) as soon as a chunked body passes it.
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs = 30_000): Promise<Buffer> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) {
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const timer = setTimeout(() => finish(new RouterError("request_timeout", "Timed out reading the request body.")), timeoutMs);
+    const finish = (err?: RouterError) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      if (err) {
+        req.pause();
+        reject(err);
+      } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) return finish(tooLarge(limit));
+      chunks.push(c);
+    };
+    const onEnd = () => finish();
+    const onError = () => finish(new RouterError("invalid_request", "The request body could not be read."));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
+const tooLarge = (limit: number) =>
+  new RouterError("body_too_large", `Request body too large: the limit is ${limit} bytes.`, { publicCode: "request_too_large" });
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Parses a JSON object body; invalid UTF-8, invalid JSON and non-objects are 400s. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) throw new RouterError("invalid_json", "The request body is empty; expected a JSON object.");
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new RouterError("invalid_json", "The request body is not valid UTF-8.");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new RouterError(
+      "invalid_json",
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new RouterError("invalid_json", "The request body must be a JSON object.");
+  }
+  return value as Record<string, unknown>;
+}

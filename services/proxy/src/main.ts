@@ -1,0 +1,51 @@
+import { ConfigError } from "@ai-router/config";
+import { createLogger } from "@ai-router/logger";
+import { ProxyEnv } from "./env.js";
+import { TableStore } from "./routing/table-store.js";
+import { createProxy } from "./server.js";
+import { loadStandaloneTable } from "./standalone.js";
+
+const envResult = ProxyEnv.safeParse(process.env);
+if (!envResult.success) {
+  process.stderr.write(`invalid environment: ${envResult.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}\n`);
+  process.exit(2);
+}
+const env = envResult.data;
+const logger = createLogger({ name: "proxy", level: env.LOG_LEVEL });
+const store = new TableStore(logger);
+
+let accessLog = true;
+let graceMs = 30_000;
+try {
+  const cfg = loadStandaloneTable(env.ROUTER_CONFIG, store, logger);
+  accessLog = cfg.server.access_log;
+  graceMs = cfg.server.shutdown_grace_ms;
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const proxy = createProxy({ store, logger, accessLog });
+proxy.server.listen(env.PORT, env.HOST, () => {
+  const addr = proxy.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : env.PORT;
+  logger.info({ port, config: env.ROUTER_CONFIG, revision: store.current?.revision }, "AI Router proxy listening");
+  logger.flush();
+});
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal, inFlight: proxy.inFlight() }, "shutting down: draining in-flight requests");
+  void proxy.shutdown(graceMs).then(() => {
+    logger.info("stopped");
+    logger.flush();
+    process.exit(0);
+  });
+};
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));

@@ -1,0 +1,166 @@
+import { type Balancer, type Candidate, getStrategy, strategyNames, TargetHealth } from "@ai-router/balancing";
+import type { RoutingTable, TableClientKey, TableModel, TableSettings } from "@ai-router/contracts";
+import { getAdapter, type ProviderAdapter, type RuntimeProvider } from "@ai-router/providers";
+import { Agent } from "undici";
+
+/** A provider ready for requests: adapter, connection pool and key rotation. */
+export interface LiveProvider {
+  readonly config: RuntimeProvider;
+  readonly adapter: ProviderAdapter;
+  readonly agent: Agent | undefined;
+  /** Next key, round-robin over the provider's keys. */
+  nextKey(): string | undefined;
+}
+
+export interface LiveTarget extends Candidate {
+  readonly live: LiveProvider;
+  readonly params: Record<string, unknown>;
+  readonly price: Candidate["price"];
+}
+
+export interface LiveModel {
+  readonly config: TableModel;
+  readonly targets: readonly LiveTarget[];
+  readonly balancer: Balancer;
+}
+
+/** The immutable runtime form of a routing table; built once per table, swapped atomically. */
+export interface RuntimeTable {
+  readonly revision: number;
+  readonly generatedAt: string;
+  readonly settings: TableSettings;
+  readonly models: ReadonlyMap<string, LiveModel>;
+  readonly providers: ReadonlyMap<string, LiveProvider>;
+  /** sha256 hex -> key; empty = no client auth. */
+  readonly clientKeys: ReadonlyMap<string, TableClientKey>;
+  /** Closes connection pools that the next table no longer uses. */
+  close(): Promise<void>;
+}
+
+export class TableBuildError extends Error {
+  override readonly name = "TableBuildError";
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+  }
+}
+
+export interface BuildOptions {
+  /** Decrypts `enc:v1:` secrets (cluster mode); identity by default. */
+  decrypt?: (secret: string) => string;
+  /** Health objects from the previous table, reused so live stats survive a swap. */
+  health?: Map<string, TargetHealth>;
+  /** Pools from the previous table, reused when the provider's connection settings are unchanged. */
+  previous?: RuntimeTable;
+  rng?: () => number;
+}
+
+function splitBase(baseUrl: string): { origin: string; basePath: string } {
+  const u = new URL(baseUrl);
+  return { origin: u.origin, basePath: u.pathname.replace(/\/+$/, "") };
+}
+
+const poolKey = (p: RuntimeProvider) => `${p.origin}|${p.maxConnections}|${p.connectTimeoutMs}`;
+
+/** Builds the runtime form; throws TableBuildError listing every problem (unknown strategy, type...). */
+export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}): RuntimeTable {
+  const problems: string[] = [];
+  const decrypt = opts.decrypt ?? ((s: string) => s);
+  const providers = new Map<string, LiveProvider>();
+  const reused = new Set<Agent>();
+  for (const p of table.providers) {
+    const adapter = getAdapter(p.type);
+    if (!adapter) {
+      problems.push(`provider "${p.name}": type "${p.type}" is not supported by this build`);
+      continue;
+    }
+    let keys: string[];
+    try {
+      keys = p.apiKeys.map(decrypt);
+    } catch (err) {
+      problems.push(`provider "${p.name}": cannot decrypt its keys (${(err as Error).message})`);
+      continue;
+    }
+    const config: RuntimeProvider = { ...p, apiKeys: keys, ...splitBase(p.baseUrl) };
+    let agent: Agent | undefined;
+    if (!adapter.local) {
+      const prev = opts.previous?.providers.get(p.name);
+      if (prev?.agent && poolKey(prev.config) === poolKey(config)) {
+        agent = prev.agent;
+        reused.add(agent);
+      } else {
+        agent = new Agent({
+          connections: p.maxConnections,
+          keepAliveTimeout: 30_000,
+          keepAliveMaxTimeout: 600_000,
+          connect: { timeout: p.connectTimeoutMs },
+        });
+      }
+    }
+    let k = 0;
+    providers.set(p.name, {
+      config,
+      adapter,
+      agent,
+      nextKey: keys.length === 0 ? () => undefined : keys.length === 1 ? () => keys[0] : () => keys[k++ % keys.length],
+    });
+  }
+  const health = opts.health ?? new Map<string, TargetHealth>();
+  const settings = { failureThreshold: table.settings.failureThreshold, cooldownMs: table.settings.cooldownMs };
+  const models = new Map<string, LiveModel>();
+  for (const m of table.models) {
+    const strategy = getStrategy(m.strategy);
+    if (!strategy) {
+      problems.push(`model "${m.name}": unknown strategy "${m.strategy}" (known: ${strategyNames().join(", ")})`);
+      continue;
+    }
+    const targets: LiveTarget[] = [];
+    for (const t of m.targets) {
+      const live = providers.get(t.provider);
+      if (!live) {
+        problems.push(`model "${m.name}": provider "${t.provider}" is not available`);
+        continue;
+      }
+      const id = `${t.provider}/${t.upstreamModel}`;
+      let h = health.get(id);
+      if (!h) {
+        h = new TargetHealth(settings);
+        health.set(id, h);
+      }
+      targets.push({
+        id,
+        provider: t.provider,
+        upstreamModel: t.upstreamModel,
+        weight: t.weight,
+        preferred: t.preferred,
+        priority: t.priority,
+        price: t.price,
+        health: h,
+        live,
+        params: t.params,
+      });
+    }
+    if (targets.length === 0) continue;
+    try {
+      const balancer = strategy.create(targets, m.strategyOptions, opts.rng ?? Math.random);
+      models.set(m.name, { config: m, targets, balancer });
+    } catch (err) {
+      problems.push(`model "${m.name}": strategy "${m.strategy}": ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    for (const p of providers.values()) if (p.agent && !reused.has(p.agent)) void p.agent.close();
+    throw new TableBuildError(problems);
+  }
+  const clientKeys = new Map(table.clientKeys.map((k) => [k.sha256, k]));
+  return Object.freeze({
+    revision: table.revision,
+    generatedAt: table.generatedAt,
+    settings: table.settings,
+    models,
+    providers,
+    clientKeys,
+    async close() {
+      await Promise.all([...providers.values()].map((p) => p.agent?.close()));
+    },
+  });
+}

@@ -1,0 +1,83 @@
+import type { TargetHealth } from "@ai-router/balancing";
+import { ROUTING_TABLE_SCHEMA_VERSION, RoutingTable } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
+import type { Agent } from "undici";
+import { type BuildOptions, buildRuntimeTable, type RuntimeTable } from "./runtime-table.js";
+
+export type ApplyResult = { ok: true; revision: number } | { ok: false; reason: string };
+
+/**
+ * Holds the table being served. A new table is validated and built off to the side, then swapped in
+ * one assignment; an invalid, incompatible or older table is refused and the last good one kept.
+ */
+export class TableStore {
+  private table: RuntimeTable | undefined;
+  /** Live health outlives tables so a swap never forgets what traffic taught us. */
+  readonly health = new Map<string, TargetHealth>();
+  private readonly listeners = new Set<(t: RuntimeTable) => void>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly buildOptions: Omit<BuildOptions, "health" | "previous"> = {},
+  ) {}
+
+  get current(): RuntimeTable | undefined {
+    return this.table;
+  }
+
+  onSwap(fn: (t: RuntimeTable) => void): void {
+    this.listeners.add(fn);
+  }
+
+  /** Validates, builds and swaps in `input` (unknown: it may come off the wire). */
+  apply(input: unknown, source: string): ApplyResult {
+    const version = (input as { schemaVersion?: unknown } | null)?.schemaVersion;
+    if (version !== ROUTING_TABLE_SCHEMA_VERSION) {
+      return this.refuse(source, `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${ROUTING_TABLE_SCHEMA_VERSION})`);
+    }
+    const parsed = RoutingTable.safeParse(input);
+    if (!parsed.success) {
+      const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`);
+      return this.refuse(source, `invalid routing table: ${first.join("; ")}`);
+    }
+    const next = parsed.data;
+    const prev = this.table;
+    if (prev && next.revision <= prev.revision) {
+      if (next.revision === prev.revision) return { ok: true, revision: prev.revision };
+      return this.refuse(source, `revision ${next.revision} is older than the served revision ${prev.revision}`);
+    }
+    let built: RuntimeTable;
+    try {
+      built = buildRuntimeTable(next, { ...this.buildOptions, health: this.health, ...(prev ? { previous: prev } : {}) });
+    } catch (err) {
+      return this.refuse(source, (err as Error).message);
+    }
+    this.table = built;
+    if (prev) void closeUnused(prev, built);
+    this.logger.info(
+      { revision: next.revision, models: built.models.size, providers: built.providers.size, source },
+      "routing table applied",
+    );
+    for (const fn of this.listeners) fn(built);
+    return { ok: true, revision: next.revision };
+  }
+
+  private refuse(source: string, reason: string): ApplyResult {
+    this.logger.warn(
+      { source, reason, servedRevision: this.table?.revision ?? null },
+      "routing table rejected; keeping the last good table",
+    );
+    return { ok: false, reason };
+  }
+
+  async close(): Promise<void> {
+    await this.table?.close();
+  }
+}
+
+/** Closes the old table's pools that the new one did not take over (after in-flight requests finish). */
+async function closeUnused(prev: RuntimeTable, next: RuntimeTable): Promise<void> {
+  const kept = new Set<Agent>();
+  for (const p of next.providers.values()) if (p.agent) kept.add(p.agent);
+  for (const p of prev.providers.values()) if (p.agent && !kept.has(p.agent)) await p.agent.close().catch(() => {});
+}

@@ -1,0 +1,222 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts";
+import { RouterError, toRouterError } from "@ai-router/errors";
+import type { Logger } from "@ai-router/logger";
+import { handleChatCompletions } from "./handlers/chat-completions.js";
+import type { RequestContext } from "./handlers/context.js";
+import { handleGetModel, handleListModels } from "./handlers/models.js";
+import { handlePassthrough } from "./handlers/passthrough.js";
+import { authenticate } from "./http/auth.js";
+import { sendError, sendJson } from "./http/respond.js";
+import type { TableStore } from "./routing/table-store.js";
+import { UsageRecorder } from "./stats/usage-recorder.js";
+
+/** A route the proxy serves. `auth: false` routes answer without a client key (health). */
+export interface Route {
+  method: string;
+  /** Exact path, or a prefix when it ends with `*`. */
+  path: string;
+  auth: boolean;
+  /** Runs without a routing table (health, admin forwarding). */
+  needsTable?: boolean;
+  handle(ctx: RequestContext, rest: string): void | Promise<void>;
+}
+
+export interface ProxyOptions {
+  store: TableStore;
+  logger: Logger;
+  accessLog?: boolean;
+  /** Answers requests no route matched (cluster mode forwards admin paths here). */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export interface Proxy {
+  server: Server;
+  usage: UsageRecorder;
+  /** Adds a route (other issues' endpoints: /v1/messages, load-balancing statistics...). */
+  addRoute(route: Route): void;
+  /** Stops accepting, lets in-flight requests (streams included) finish up to `graceMs`, then closes. */
+  shutdown(graceMs: number): Promise<void>;
+  inFlight(): number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createProxy(opts: ProxyOptions): Proxy {
+  const { store, logger } = opts;
+  const usage = new UsageRecorder(logger, opts.accessLog ?? true);
+  const exact = new Map<string, Route>();
+  const prefixes: Route[] = [];
+  const started = Date.now();
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
+  const addRoute = (r: Route) => {
+    if (r.path.endsWith("*")) prefixes.push(r);
+    else exact.set(`${r.method} ${r.path}`, r);
+  };
+
+  addRoute({ method: "POST", path: "/v1/chat/completions", auth: true, handle: handleChatCompletions });
+  addRoute({
+    method: "POST",
+    path: "/v1/embeddings",
+    auth: true,
+    handle: (ctx) =>
+      handlePassthrough(ctx, { endpoint: "embeddings", llmType: "embedding", schema: EmbeddingsRequest, pick: (a) => a.embeddings }),
+  });
+  addRoute({
+    method: "POST",
+    path: "/v1/images/generations",
+    auth: true,
+    handle: (ctx) =>
+      handlePassthrough(ctx, {
+        endpoint: "images.generations",
+        llmType: "image",
+        schema: ImageGenerationRequest,
+        pick: (a) => a.imageGenerations,
+        defaultModel: "dall-e-3",
+      }),
+  });
+  addRoute({ method: "GET", path: "/v1/models", auth: true, handle: handleListModels });
+  addRoute({ method: "GET", path: "/v1/models/", auth: true, handle: handleListModels });
+  addRoute({ method: "GET", path: "/v1/models/*", auth: true, handle: (ctx, rest) => handleGetModel(ctx, decodeURIComponent(rest)) });
+  const health = (ctx: RequestContext) => {
+    const t = store.current;
+    const body = {
+      status: draining ? "draining" : t ? "ok" : "no_routing_table",
+      revision: t?.revision ?? null,
+      models: t?.models.size ?? 0,
+      uptime_s: Math.round((Date.now() - started) / 1000),
+    };
+    sendJson(ctx.res, t && !draining ? 200 : 503, JSON.stringify(body));
+  };
+  addRoute({ method: "GET", path: "/health", auth: false, needsTable: false, handle: health });
+  addRoute({
+    method: "GET",
+    path: "/v1/stats",
+    auth: true,
+    handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
+  });
+  addRoute({
+    method: "GET",
+    path: "/v1/stats/",
+    auth: true,
+    handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
+  });
+
+  function match(method: string, path: string): { route: Route; rest: string } | "wrong_method" | undefined {
+    const r = exact.get(`${method} ${path}`);
+    if (r) return { route: r, rest: "" };
+    for (const p of prefixes) {
+      const base = p.path.slice(0, -1);
+      if (p.method === method && path.startsWith(base) && path.length > base.length) return { route: p, rest: path.slice(base.length) };
+    }
+    for (const k of exact.keys()) if (k.slice(k.indexOf(" ") + 1) === path) return "wrong_method";
+    return undefined;
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = performance.now();
+    const incoming = req.headers["x-request-id"];
+    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    if (req.headers.origin) {
+      res.setHeader("access-control-allow-origin", "*");
+      res.setHeader(
+        "access-control-expose-headers",
+        "x-request-id, x-router-provider, x-router-model, x-router-attempts, x-router-warnings",
+      );
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, {
+          "access-control-allow-methods": "GET, POST, PUT, DELETE, OPTIONS",
+          "access-control-allow-headers": req.headers["access-control-request-headers"] ?? "authorization, content-type, x-api-key",
+          "access-control-max-age": "86400",
+        });
+        res.end();
+        return;
+      }
+    }
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? "GET";
+    const found = match(method, path);
+    if (found === undefined || found === "wrong_method") {
+      if (found === undefined && opts.fallback?.(req, res)) return;
+      const err =
+        found === "wrong_method"
+          ? new RouterError("method_not_allowed", `Method ${method} is not allowed for ${path}.`)
+          : new RouterError("not_found", `Unknown request URL: ${method} ${path}. Please check the URL for typos.`, {
+              publicCode: "unknown_url",
+            });
+      sendError(res, err, { "x-request-id": id });
+      return;
+    }
+    if (draining) {
+      sendError(res, new RouterError("shutting_down", "The router is shutting down; retry on another replica."), {
+        "x-request-id": id,
+        connection: "close",
+      });
+      return;
+    }
+    const { route, rest } = found;
+    const table = store.current;
+    if (!table && route.needsTable !== false) {
+      sendError(res, new RouterError("no_available_provider", "The router has no routing table yet."), { "x-request-id": id });
+      return;
+    }
+    inFlight++;
+    const ac = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) ac.abort();
+    });
+    try {
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys) : undefined;
+      // Routes that need a table only run with one.
+      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac.signal, usage };
+      await route.handle(ctx, rest);
+    } catch (err) {
+      const e = toRouterError(err);
+      if (e.code === "internal_error") logger.error({ err, reqId: id, path }, "request failed");
+      if (!res.headersSent) {
+        const closeAfter = e.code === "body_too_large" || e.code === "request_timeout";
+        sendError(res, e, closeAfter ? { "x-request-id": id, connection: "close" } : { "x-request-id": id });
+      } else res.end();
+    } finally {
+      inFlight--;
+      if (inFlight === 0 && idle) idle();
+    }
+  }
+
+  const server = createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
+    (req, res) => void onRequest(req, res),
+  );
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    usage,
+    addRoute,
+    inFlight: () => inFlight,
+    async shutdown(graceMs: number) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+          setTimeout(resolve, graceMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+      await store.close();
+    },
+  };
+}

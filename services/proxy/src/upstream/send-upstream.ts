@@ -1,0 +1,36 @@
+import { RouterError } from "@ai-router/errors";
+import type { UpstreamRequest } from "@ai-router/providers";
+import type { Dispatcher } from "undici";
+import type { LiveProvider } from "../routing/runtime-table.js";
+
+/** Sends one request to a provider through its keep-alive pool, with the provider's timeouts. */
+export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  const p = live.config;
+  if (!live.agent) throw new Error(`provider ${p.name} has no connection pool`);
+  return live.agent.request({
+    origin: p.origin,
+    path: p.basePath + req.path,
+    method: req.method,
+    headers: req.headers,
+    body: req.body ?? null,
+    headersTimeout: p.timeoutMs,
+    bodyTimeout: p.timeoutMs,
+    signal,
+  });
+}
+
+const timeoutCodes = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
+
+/** Classifies a transport failure as a RouterError; every one of them is a failover trigger. */
+export function transportError(err: unknown, provider: string): RouterError {
+  const code = (err as { code?: string } | null)?.code ?? "";
+  if (timeoutCodes.has(code)) {
+    return new RouterError("upstream_timeout", `Provider ${provider} timed out.`, { cause: err });
+  }
+  return new RouterError("upstream_unreachable", `Provider ${provider} could not be reached${code ? ` (${code})` : ""}.`, { cause: err });
+}
+
+/** Drains and reads a whole upstream body as bytes. */
+export async function readAll(body: Dispatcher.ResponseData["body"]): Promise<Buffer> {
+  return Buffer.from(await body.arrayBuffer());
+}
