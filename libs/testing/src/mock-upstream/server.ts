@@ -208,12 +208,15 @@ export class MockUpstream {
       });
       for (let i = 0; i < list.length; i++) {
         if (b.cutAfterChunks !== undefined && i >= b.cutAfterChunks) {
+          // Let what was written reach the client first, then drop the connection mid-stream.
+          await sleep(30, aborted.signal);
           res.socket?.destroy();
           return;
         }
         if (b.chunkDelayMs && i > 0) await sleep(b.chunkDelayMs, aborted.signal);
         if (aborted.signal.aborted) return;
-        res.write(list[i]);
+        if (b.cutAfterChunks !== undefined) await new Promise<void>((resolve) => res.write(list[i], () => resolve()));
+        else res.write(list[i]);
       }
       res.end();
     };
