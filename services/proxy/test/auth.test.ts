@@ -1,0 +1,65 @@
+import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestProxy, openAIConfig, startTestProxy } from "./harness.js";
+
+let up: MockUpstream;
+let proxy: TestProxy;
+const TEAM_A = "sk-team-a-0123456789";
+const TEAM_B = "sk-team-b-9876543210";
+
+beforeAll(async () => {
+  up = await startMockUpstream();
+  const cfg = openAIConfig([up.baseUrl], {
+    keys: [
+      { name: "team-a", key: TEAM_A, models: ["gpt-4o"] },
+      { name: "team-b", key: TEAM_B, models: ["other"] },
+    ],
+  });
+  (cfg.models as unknown[]).push({ name: "other", providers: [{ provider: "up0" }] });
+  proxy = await startTestProxy(cfg);
+});
+afterAll(async () => {
+  await proxy.close();
+  await up.close();
+});
+
+const sdk = (apiKey: string) => new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey, maxRetries: 0 });
+const msg = [{ role: "user" as const, content: "hi" }];
+
+describe("client keys", () => {
+  it("accepts a valid key as Bearer or x-api-key", async () => {
+    expect((await sdk(TEAM_A).chat.completions.create({ model: "gpt-4o", messages: msg })).choices[0]?.message.content).toBe("Echo: hi");
+    const r = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "x-api-key": TEAM_A, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o", messages: msg }),
+    });
+    expect(r.status).toBe(200);
+    // The client's key never goes upstream: the provider's key does.
+    expect(up.requests.every((q) => q.headers.authorization === "Bearer sk-test-key-0" && q.headers["x-api-key"] === undefined)).toBe(true);
+  });
+
+  it("401 without a key or with a wrong one, and never echoes the key", async () => {
+    const none = await fetch(`${proxy.url}/v1/models`);
+    expect(none.status).toBe(401);
+    expect((await none.json()).error.type).toBe("authentication_error");
+    const wrong = await sdk("sk-wrong-key-abcdefgh").chat.completions.create({ model: "gpt-4o", messages: msg }).catch((e) => e);
+    expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(wrong.message).not.toContain("sk-wrong-key-abcdefgh");
+    expect(wrong.message).toContain("efgh");
+  });
+
+  it("403 for a model the key may not use; the model list shows only allowed models", async () => {
+    const err = await sdk(TEAM_B).chat.completions.create({ model: "gpt-4o", messages: msg }).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((await sdk(TEAM_B).models.list()).data.map((m) => m.id)).toEqual(["other"]);
+    expect((await sdk(TEAM_A).models.list()).data.map((m) => m.id)).toEqual(["gpt-4o"]);
+  });
+
+  it("health needs no key", async () => {
+    const r = await fetch(`${proxy.url}/health`);
+    expect(r.status).toBe(200);
+    expect((await r.json()).status).toBe("ok");
+  });
+});
