@@ -88,6 +88,21 @@ export interface PassthroughEndpoint {
   usage(body: Buffer): OpenAIUsage | undefined;
 }
 
+/**
+ * Anthropic's `POST /v1/messages` served natively by a provider that speaks it: the client's body goes
+ * upstream with only the model rewritten, and the answer comes back untouched.
+ */
+export interface NativeMessagesEndpoint {
+  /** The client's Anthropic request (target defaults merged under it) -> upstream request. */
+  build(body: Record<string, unknown>, target: TargetContext): UpstreamRequest;
+  /** `POST /v1/messages/count_tokens`, answered exactly by the upstream. */
+  countTokens(body: Record<string, unknown>, target: TargetContext): UpstreamRequest;
+  /** The upstream's 2xx body, unchanged, and its usage in OpenAI terms (for accounting). */
+  parseResponse(body: Buffer): ParsedResponse;
+  /** Passes the upstream event stream through, reading usage and in-band errors on the way. */
+  createStream(): ChatStreamTranslator;
+}
+
 /** One provider wire format. Stateless: all per-request state lives in what it returns. */
 export interface ProviderAdapter {
   readonly type: ProviderType;
@@ -102,6 +117,8 @@ export interface ProviderAdapter {
   readonly local?: LocalChat;
   readonly embeddings?: PassthroughEndpoint;
   readonly imageGenerations?: PassthroughEndpoint;
+  /** Present when the provider speaks Anthropic's Messages API (`/v1/messages` is passed through). */
+  readonly messages?: NativeMessagesEndpoint;
 }
 
 /** Statuses that send a request to the next candidate. */

@@ -1,4 +1,5 @@
 export * from "./adapter.js";
+export * from "./anthropic/index.js";
 export { estimateTokens } from "./mock/chat.js";
 export {
   createOpenAIBaseAdapter,

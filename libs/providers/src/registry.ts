@@ -1,5 +1,6 @@
 import type { ProviderType } from "@ai-router/contracts";
 import type { ProviderAdapter } from "./adapter.js";
+import { anthropicAdapter } from "./anthropic/index.js";
 import { mockAdapter } from "./mock/index.js";
 import { openaiAdapter } from "./openai/index.js";
 import { openaiCompatibleAdapter } from "./openai-compatible/index.js";
@@ -9,6 +10,7 @@ const adapters = new Map<ProviderType, ProviderAdapter>([
   ["openai", openaiAdapter],
   ["openai-compatible", openaiCompatibleAdapter],
   ["volcengine", volcengineAdapter],
+  ["anthropic", anthropicAdapter],
   ["mock", mockAdapter],
 ]);
 

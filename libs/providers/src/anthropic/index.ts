@@ -1,0 +1,28 @@
+import type { ProviderAdapter } from "../adapter.js";
+import { buildAnthropicChatRequest, parseAnthropicChatResponse } from "./chat.js";
+import { parseAnthropicError } from "./errors.js";
+import { anthropicNativeMessages } from "./messages-native.js";
+import { AnthropicStreamTranslator } from "./stream.js";
+
+export { ANTHROPIC_VERSION, type AnthropicRequest, type AnthropicResponse, DEFAULT_MAX_TOKENS } from "./api.js";
+export { anthropicErrorType, anthropicStatus, parseAnthropicError, toAnthropicUpstreamError } from "./errors.js";
+export { toOpenAIRequest } from "./messages-ingress.js";
+export { AnthropicPassthroughStream } from "./messages-native.js";
+export { OpenAIToAnthropicStream } from "./messages-stream.js";
+export { AnthropicStreamTranslator } from "./stream.js";
+export { toAnthropicRequest } from "./to-anthropic.js";
+export { type AnthropicErrorBody, toAnthropicError, toAnthropicMessage, toAnthropicUsage } from "./to-anthropic-message.js";
+export { mapFinishReason, toOpenAICompletion, toOpenAIUsage } from "./to-openai.js";
+
+/**
+ * Anthropic's Messages API (`https://api.anthropic.com`, key in `x-api-key`). OpenAI requests are
+ * translated both ways; `POST /v1/messages` is passed through natively.
+ */
+export const anthropicAdapter: ProviderAdapter = {
+  type: "anthropic",
+  buildChatRequest: buildAnthropicChatRequest,
+  parseChatResponse: (body) => parseAnthropicChatResponse(body),
+  createChatStream: (_target, opts) => new AnthropicStreamTranslator(!opts.stripUsage, opts.requestedModel),
+  parseError: parseAnthropicError,
+  messages: anthropicNativeMessages,
+};

@@ -1,0 +1,74 @@
+import type { OpenAIUsage } from "@ai-router/contracts";
+import type { ChatStreamTranslator, NativeMessagesEndpoint, ParsedResponse, TargetContext, UpstreamError } from "../adapter.js";
+import { parseSseEvent, SseSplitter } from "../sse.js";
+import { type AnthropicUsage, postAnthropic } from "./api.js";
+import { anthropicStatus, toAnthropicUpstreamError } from "./errors.js";
+import { toOpenAIUsage } from "./to-openai.js";
+
+const withModel = (body: Record<string, unknown>, target: TargetContext): string =>
+  JSON.stringify({ ...target.params, ...body, model: target.upstreamModel });
+
+/**
+ * Anthropic events passed through byte for byte (cache_control, thinking signatures, server tools all
+ * survive), while usage and in-band errors are read on the way for accounting and failover.
+ */
+export class AnthropicPassthroughStream implements ChatStreamTranslator {
+  private readonly splitter = new SseSplitter();
+  private readonly decoder = new TextDecoder();
+  private raw: Partial<AnthropicUsage> = {};
+  usage: OpenAIUsage | undefined;
+  error: UpstreamError | undefined;
+
+  push(chunk: Buffer): string {
+    let out = "";
+    for (const raw of this.splitter.push(this.decoder.decode(chunk, { stream: true }))) out += this.observe(raw);
+    return out;
+  }
+
+  end(): string {
+    let out = "";
+    for (const raw of this.splitter.flush()) out += this.observe(raw);
+    return out;
+  }
+
+  private observe(raw: string): string {
+    const { event, data } = parseSseEvent(raw);
+    if (event === "message_start" || event === "message_delta" || event === "error") {
+      try {
+        const ev = JSON.parse(data) as {
+          message?: { usage?: Partial<AnthropicUsage> };
+          usage?: Partial<AnthropicUsage>;
+          error?: { type?: string };
+        };
+        if (event === "error") this.error = toAnthropicUpstreamError(anthropicStatus(ev.error?.type), ev);
+        const u = ev.message?.usage ?? ev.usage;
+        if (u) {
+          for (const [k, v] of Object.entries(u)) if (v != null) (this.raw as Record<string, unknown>)[k] = v;
+          this.usage = toOpenAIUsage(this.raw);
+        }
+      } catch {
+        // Not JSON: forwarded as is; the client's SDK reports it.
+      }
+    }
+    return `${raw}\n\n`;
+  }
+}
+
+/** Usage of an Anthropic `message` body, in OpenAI terms (for accounting). */
+export function anthropicBodyUsage(body: Buffer): OpenAIUsage | undefined {
+  try {
+    const u = (JSON.parse(body.toString("utf8")) as { usage?: Partial<AnthropicUsage> }).usage;
+    return u ? toOpenAIUsage(u) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `POST /v1/messages` served natively by an Anthropic provider. */
+export const anthropicNativeMessages: NativeMessagesEndpoint = {
+  build: (body, target) => postAnthropic("/messages", withModel(body, target), target, { clientVersion: true }),
+  countTokens: (body, target) =>
+    postAnthropic("/messages/count_tokens", JSON.stringify({ ...body, model: target.upstreamModel }), target, { clientVersion: true }),
+  parseResponse: (body: Buffer): ParsedResponse => ({ body, usage: anthropicBodyUsage(body) }),
+  createStream: () => new AnthropicPassthroughStream(),
+};
