@@ -1,15 +1,40 @@
-/** Passive health of one target, fed by every proxied request; read by the strategies. */
+/** Passive (and later active) health of one target, fed by every proxied request; read by the strategies. */
 export type BreakerState = "closed" | "open" | "half_open";
 
 export interface HealthSettings {
   /** Consecutive failures that open the breaker. */
   failureThreshold: number;
-  /** How long an open breaker stays open before one trial request. */
+  /** How long an open breaker stays open before one trial request (doubled on each reopening). */
   cooldownMs: number;
+  /** Error ratio over the window that opens the breaker (default 0.5). */
+  errorRatio?: number;
+  /** Number of recent outcomes the error ratio is computed over (default 20). */
+  windowSize?: number;
+  /** Outcomes needed in the window before the ratio can open the breaker (default 10). */
+  minRequests?: number;
+  /** Cap of the cooldown backoff, as a multiple of `cooldownMs` (default 8). */
+  maxBackoff?: number;
 }
 
+/** Weight of the newest sample in the moving averages. */
 const ALPHA = 0.2;
 
+const ewma = (prev: number | undefined, x: number) => (prev === undefined ? x : prev + ALPHA * (x - prev));
+const round = (x: number | undefined, k = 10) => (x === undefined ? null : Math.round(x * k) / k);
+
+/** Extra facts about a served request (tokens/s is measured only when the handler knows the output size). */
+export interface ServedInfo {
+  outputTokens?: number;
+  /** Whole request duration in ms (stream included). */
+  durationMs?: number;
+}
+
+/**
+ * One target's health: a circuit breaker (closed -> open after N consecutive failures or an error ratio
+ * over a window -> half-open single trial after a cooldown that doubles on each reopening), EWMA
+ * latency / time to first token / tokens per second / success, and the in-flight count. All updates
+ * are O(1) and allocation-free: this sits on the proxy's hot path.
+ */
 export class TargetHealth {
   inFlight = 0;
   requests = 0;
@@ -19,18 +44,47 @@ export class TargetHealth {
   latencyMs: number | undefined;
   /** EWMA of time to first token (streams) in ms. */
   ttftMs: number | undefined;
+  /** EWMA of output tokens per second (when known). */
+  tokensPerSec: number | undefined;
   /** EWMA of success (1) / failure (0). */
   successRate = 1;
+  /** Times this target was the first choice (all models). */
   selections = 0;
+  /** Times the breaker opened. */
+  breakerOpens = 0;
+  /** Last time (ms) an outcome was recorded; 0 = never. */
+  lastOutcomeAt = 0;
   private openUntil = 0;
   private trialInFlight = false;
   private opens = 0;
+  private readonly window: Uint8Array;
+  private windowPos = 0;
+  private windowCount = 0;
+  private windowFailures = 0;
+  private readonly bySelectingModel = new Map<string, number>();
 
-  constructor(private readonly settings: HealthSettings) {}
+  constructor(private readonly settings: HealthSettings) {
+    this.window = new Uint8Array(Math.max(1, settings.windowSize ?? 20));
+  }
+
+  /** Breaker state at `now` (defaults to the wall clock). */
+  breakerAt(now: number): BreakerState {
+    if (this.openUntil === 0) return "closed";
+    return now >= this.openUntil ? "half_open" : "open";
+  }
 
   get breaker(): BreakerState {
-    if (this.openUntil === 0) return "closed";
-    return Date.now() >= this.openUntil ? "half_open" : "open";
+    return this.breakerAt(Date.now());
+  }
+
+  /** Error rate (EWMA), 0..1. */
+  get errorRate(): number {
+    return 1 - this.successRate;
+  }
+
+  /** Error ratio over the recent window, 0..1 (0 with no outcomes). */
+  get windowErrorRatio(): number {
+    return this.windowCount === 0 ? 0 : this.windowFailures / this.windowCount;
   }
 
   /** True when a request may be sent now (closed, or half-open with no trial running). */
@@ -39,59 +93,118 @@ export class TargetHealth {
     return now >= this.openUntil && !this.trialInFlight;
   }
 
+  /** Expected latency for a request kind: TTFT for streams, total for JSON; undefined if never measured. */
+  expectedLatency(stream: boolean): number | undefined {
+    return stream ? (this.ttftMs ?? this.latencyMs) : (this.latencyMs ?? this.ttftMs);
+  }
+
+  /** Counts a first choice of this target by `model`. */
+  select(model: string): void {
+    this.selections++;
+    this.bySelectingModel.set(model, (this.bySelectingModel.get(model) ?? 0) + 1);
+  }
+
+  /** First choices of this target by one model. */
+  selectionsBy(model: string): number {
+    return this.bySelectingModel.get(model) ?? 0;
+  }
+
   begin(now: number): void {
     this.inFlight++;
     this.requests++;
     if (this.openUntil !== 0 && now >= this.openUntil) this.trialInFlight = true;
   }
 
-  success(latencyMs: number, stream: boolean): void {
-    this.inFlight--;
-    this.consecutiveFailures = 0;
-    this.openUntil = 0;
-    this.opens = 0;
-    this.trialInFlight = false;
-    this.successRate += ALPHA * (1 - this.successRate);
-    if (stream) this.ttftMs = this.ttftMs === undefined ? latencyMs : this.ttftMs + ALPHA * (latencyMs - this.ttftMs);
-    else this.latencyMs = this.latencyMs === undefined ? latencyMs : this.latencyMs + ALPHA * (latencyMs - this.latencyMs);
+  success(latencyMs: number, stream: boolean, info?: ServedInfo, now = Date.now()): void {
+    if (this.inFlight > 0) this.inFlight--;
+    this.recordSuccess(latencyMs, stream, info, now);
   }
 
   failure(now: number): void {
-    this.inFlight--;
-    this.failures++;
-    this.consecutiveFailures++;
-    this.successRate += ALPHA * (0 - this.successRate);
-    const wasTrial = this.trialInFlight;
-    this.trialInFlight = false;
-    if (wasTrial || this.consecutiveFailures >= this.settings.failureThreshold) {
-      // Backoff: each reopening doubles the cooldown, up to 8x.
-      const factor = 2 ** Math.min(this.opens, 3);
-      this.opens++;
-      this.openUntil = now + this.settings.cooldownMs * factor;
-    }
+    if (this.inFlight > 0) this.inFlight--;
+    this.recordFailure(now);
   }
 
   /** A finished request that says nothing about the target's health (e.g. a client 4xx). */
   neutral(): void {
-    this.inFlight--;
-    if (this.trialInFlight) {
-      this.trialInFlight = false;
-      this.openUntil = 0;
-      this.opens = 0;
-      this.consecutiveFailures = 0;
+    if (this.inFlight > 0) this.inFlight--;
+    if (this.trialInFlight) this.close();
+  }
+
+  /** An active probe's result (health worker): same signals, no in-flight accounting. */
+  probe(ok: boolean, latencyMs: number, now: number): void {
+    if (ok) this.recordSuccess(latencyMs, false, undefined, now);
+    else this.recordFailure(now);
+  }
+
+  private recordSuccess(latencyMs: number, stream: boolean, info: ServedInfo | undefined, now: number): void {
+    this.lastOutcomeAt = now;
+    this.consecutiveFailures = 0;
+    if (this.openUntil !== 0) this.close();
+    this.push(0);
+    this.successRate += ALPHA * (1 - this.successRate);
+    if (stream) this.ttftMs = ewma(this.ttftMs, latencyMs);
+    else this.latencyMs = ewma(this.latencyMs, latencyMs);
+    if (info?.outputTokens && info.durationMs && info.durationMs > 0) {
+      this.tokensPerSec = ewma(this.tokensPerSec, (info.outputTokens * 1000) / info.durationMs);
     }
   }
 
-  snapshot() {
+  private recordFailure(now: number): void {
+    this.lastOutcomeAt = now;
+    this.failures++;
+    this.consecutiveFailures++;
+    this.successRate += ALPHA * (0 - this.successRate);
+    this.push(1);
+    const wasTrial = this.trialInFlight;
+    this.trialInFlight = false;
+    const s = this.settings;
+    const ratioTrips = this.windowCount >= (s.minRequests ?? 10) && this.windowErrorRatio >= (s.errorRatio ?? 0.5);
+    if (wasTrial || this.consecutiveFailures >= s.failureThreshold || (this.openUntil === 0 && ratioTrips)) {
+      // Backoff: each reopening without a success in between doubles the cooldown, up to maxBackoff x.
+      const factor = Math.min(2 ** this.opens, s.maxBackoff ?? 8);
+      this.opens++;
+      this.breakerOpens++;
+      this.openUntil = now + s.cooldownMs * factor;
+    }
+  }
+
+  private close(): void {
+    this.trialInFlight = false;
+    this.openUntil = 0;
+    this.opens = 0;
+    this.consecutiveFailures = 0;
+    // A fresh start: old failures must not re-trip the ratio right after recovery.
+    this.windowCount = 0;
+    this.windowFailures = 0;
+    this.windowPos = 0;
+  }
+
+  private push(failed: 0 | 1): void {
+    const w = this.window;
+    if (this.windowCount === w.length) this.windowFailures -= w[this.windowPos] as number;
+    else this.windowCount++;
+    w[this.windowPos] = failed;
+    this.windowFailures += failed;
+    this.windowPos = (this.windowPos + 1) % w.length;
+  }
+
+  /** A JSON-ready view for the statistics endpoint. */
+  snapshot(now = Date.now()) {
     return {
-      breaker: this.breaker,
+      breaker: this.breakerAt(now),
+      available: this.available(now),
       in_flight: this.inFlight,
       requests: this.requests,
       failures: this.failures,
       consecutive_failures: this.consecutiveFailures,
+      breaker_opens: this.breakerOpens,
+      reopens_at: this.openUntil === 0 ? null : new Date(this.openUntil).toISOString(),
       success_rate: Math.round(this.successRate * 1000) / 1000,
-      latency_ms: this.latencyMs === undefined ? null : Math.round(this.latencyMs * 10) / 10,
-      ttft_ms: this.ttftMs === undefined ? null : Math.round(this.ttftMs * 10) / 10,
+      window_error_ratio: Math.round(this.windowErrorRatio * 1000) / 1000,
+      latency_ms: round(this.latencyMs),
+      ttft_ms: round(this.ttftMs),
+      tokens_per_s: round(this.tokensPerSec),
       selections: this.selections,
     };
   }
