@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { TargetHealth } from "./target-health.js";
+
+const T0 = 1_000_000;
+
+function failN(h: TargetHealth, n: number, now = T0) {
+  for (let i = 0; i < n; i++) {
+    h.begin(now);
+    h.failure(now);
+  }
+}
+
+describe("TargetHealth breaker", () => {
+  it("opens after N consecutive failures and allows one half-open trial after the cooldown", () => {
+    const h = new TargetHealth({ failureThreshold: 3, cooldownMs: 1000 });
+    failN(h, 2);
+    expect(h.breakerAt(T0)).toBe("closed");
+    failN(h, 1);
+    expect(h.breakerAt(T0)).toBe("open");
+    expect(h.available(T0 + 999)).toBe(false);
+    expect(h.breakerAt(T0 + 1000)).toBe("half_open");
+    expect(h.available(T0 + 1000)).toBe(true);
+    h.begin(T0 + 1000); // the trial
+    expect(h.available(T0 + 1001)).toBe(false); // only one trial at a time
+    h.success(120, false, undefined, T0 + 1100);
+    expect(h.breakerAt(T0 + 1100)).toBe("closed");
+    expect(h.available(T0 + 1100)).toBe(true);
+  });
+
+  it("doubles the cooldown each time a trial fails, up to the cap, and resets after a success", () => {
+    const h = new TargetHealth({ failureThreshold: 1, cooldownMs: 1000, maxBackoff: 4 });
+    failN(h, 1, T0);
+    let t = T0 + 1000;
+    const waits: number[] = [];
+    for (let k = 0; k < 4; k++) {
+      expect(h.available(t)).toBe(true);
+      h.begin(t);
+      h.failure(t);
+      let w = 0;
+      while (!h.available(t + w)) w += 500;
+      waits.push(w);
+      t += w;
+    }
+    expect(waits).toEqual([2000, 4000, 4000, 4000]);
+    h.begin(t);
+    h.success(50, false, undefined, t);
+    failN(h, 1, t);
+    expect(h.available(t + 1000)).toBe(true); // back to the base cooldown
+  });
+
+  it("opens on an error ratio over the window even without consecutive failures", () => {
+    const h = new TargetHealth({ failureThreshold: 100, cooldownMs: 1000, windowSize: 10, minRequests: 10, errorRatio: 0.5 });
+    for (let i = 0; i < 11; i++) {
+      h.begin(T0);
+      if (i % 2 === 0) h.failure(T0);
+      else h.success(100, false, undefined, T0);
+    }
+    expect(h.breakerAt(T0)).toBe("open");
+    const healthy = new TargetHealth({ failureThreshold: 100, cooldownMs: 1000, windowSize: 10, minRequests: 10, errorRatio: 0.5 });
+    for (let i = 0; i < 11; i++) {
+      healthy.begin(T0);
+      if (i % 3 === 0) healthy.failure(T0);
+      else healthy.success(100, false, undefined, T0);
+    }
+    expect(healthy.breakerAt(T0)).toBe("closed");
+  });
+
+  it("a client error (neutral) on the trial closes the breaker: the target answered", () => {
+    const h = new TargetHealth({ failureThreshold: 1, cooldownMs: 1000 });
+    failN(h, 1);
+    h.begin(T0 + 1000);
+    h.neutral();
+    expect(h.breakerAt(T0 + 1000)).toBe("closed");
+    expect(h.inFlight).toBe(0);
+  });
+});
+
+describe("TargetHealth measurements", () => {
+  it("keeps separate EWMAs for JSON latency and stream TTFT, and tokens per second when known", () => {
+    const h = new TargetHealth({ failureThreshold: 3, cooldownMs: 1000 });
+    h.begin(T0);
+    h.success(1000, false, { outputTokens: 100, durationMs: 1000 }, T0);
+    h.begin(T0);
+    h.success(2000, false, undefined, T0);
+    h.begin(T0);
+    h.success(300, true, undefined, T0);
+    expect(h.latencyMs).toBeCloseTo(1200);
+    expect(h.ttftMs).toBe(300);
+    expect(h.tokensPerSec).toBe(100);
+    expect(h.expectedLatency(true)).toBe(300);
+    expect(h.expectedLatency(false)).toBeCloseTo(1200);
+    expect(h.inFlight).toBe(0);
+  });
+
+  it("counts in-flight requests and per-model selections", () => {
+    const h = new TargetHealth({ failureThreshold: 3, cooldownMs: 1000 });
+    h.begin(T0);
+    h.begin(T0);
+    expect(h.inFlight).toBe(2);
+    h.select("a");
+    h.select("a");
+    h.select("b");
+    expect([h.selections, h.selectionsBy("a"), h.selectionsBy("b"), h.selectionsBy("c")]).toEqual([3, 2, 1, 0]);
+    const snap = h.snapshot(T0);
+    expect(snap).toMatchObject({ breaker: "closed", available: true, in_flight: 2, requests: 2 });
+  });
+
+  it("active probes feed the same breaker without touching the in-flight count", () => {
+    const h = new TargetHealth({ failureThreshold: 2, cooldownMs: 1000 });
+    h.probe(false, 0, T0);
+    h.probe(false, 0, T0);
+    expect(h.breakerAt(T0)).toBe("open");
+    h.probe(true, 80, T0 + 5);
+    expect(h.breakerAt(T0 + 5)).toBe("closed");
+    expect(h.inFlight).toBe(0);
+    expect(h.latencyMs).toBe(80);
+  });
+});
