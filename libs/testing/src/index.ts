@@ -1,3 +1,4 @@
+export * from "./mock-upstream/anthropic.js";
 export * from "./mock-upstream/behavior.js";
 export * from "./mock-upstream/openai.js";
 export * from "./mock-upstream/server.js";

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { anthropicRoutes } from "./anthropic.js";
 import { BehaviorQueue, type MockBehavior } from "./behavior.js";
 import {
   type OpenAIChatBody,
@@ -98,7 +99,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * A faithful fake of provider HTTP APIs (OpenAI by default; more formats via `routes`) that can be
+ * A faithful fake of provider HTTP APIs (OpenAI and Anthropic by default; more via `routes`) that can be
  * told to fail: a status, a delay, a refused connection, a stream cut mid-way.
  */
 export class MockUpstream {
@@ -112,7 +113,7 @@ export class MockUpstream {
   port = 0;
 
   constructor(private readonly opts: MockUpstreamOptions = {}) {
-    this.routes = [...(opts.routes ?? []), ...openAIRoutes];
+    this.routes = [...(opts.routes ?? []), ...anthropicRoutes, ...openAIRoutes];
     this.models = opts.models ?? ["gpt-4o", "gpt-4o-mini"];
     this.record = opts.record ?? true;
     this.server = this.makeServer();
