@@ -34,6 +34,11 @@ export interface CreateLoggerOptions {
   /** Write synchronously (tests); async by default for throughput. */
   sync?: boolean;
   destination?: NodeJS.WritableStream;
+  /**
+   * Skip redaction. Only for loggers whose records are built field by field from values known to be
+   * safe (the access log): redaction of wildcard paths costs several microseconds a line.
+   */
+  unredacted?: boolean;
 }
 
 /** A pino logger with the router's redaction rules. */
@@ -41,7 +46,7 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
   const options: LoggerOptions = {
     name: opts.name,
     level: opts.level ?? process.env.LOG_LEVEL ?? "info",
-    redact: { paths: redactPaths, censor: "[redacted]" },
+    ...(opts.unredacted ? {} : { redact: { paths: redactPaths, censor: "[redacted]" } }),
     base: { service: opts.name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

@@ -28,7 +28,9 @@ try {
   throw err;
 }
 
-const proxy = createProxy({ store, logger, accessLog });
+// The access log's records carry only fields the recorder picks (never headers or keys): no redaction needed.
+const accessLogger = accessLog ? createLogger({ name: "proxy", level: env.LOG_LEVEL, unredacted: true }) : undefined;
+const proxy = createProxy({ store, logger, ...(accessLogger ? { accessLog: accessLogger } : {}) });
 proxy.server.listen(env.PORT, env.HOST, () => {
   const addr = proxy.server.address();
   const port = typeof addr === "object" && addr ? addr.port : env.PORT;
@@ -43,6 +45,7 @@ const stop = (signal: string) => {
   logger.info({ signal, inFlight: proxy.inFlight() }, "shutting down: draining in-flight requests");
   void proxy.shutdown(graceMs).then(() => {
     logger.info("stopped");
+    accessLogger?.flush();
     logger.flush();
     process.exit(0);
   });

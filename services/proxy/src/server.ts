@@ -27,7 +27,8 @@ export interface Route {
 export interface ProxyOptions {
   store: TableStore;
   logger: Logger;
-  accessLog?: boolean;
+  /** Logger for one line per request (usage, cost, outcome); none = no access log. */
+  accessLog?: Logger;
   /** Answers requests no route matched (cluster mode forwards admin paths here). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -46,7 +47,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
-  const usage = new UsageRecorder(logger, opts.accessLog ?? true);
+  const usage = new UsageRecorder(opts.accessLog);
   const exact = new Map<string, Route>();
   const prefixes: Route[] = [];
   const started = Date.now();

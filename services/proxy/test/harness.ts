@@ -21,7 +21,7 @@ export async function startTestProxy(config: string | object, env: NodeJS.Proces
   const { table } = compileConfig(parseConfig(text, "test-config", env));
   const applied = store.apply(table, "test");
   if (!applied.ok) throw new Error(applied.reason);
-  const proxy = createProxy({ store, logger, accessLog: false });
+  const proxy = createProxy({ store, logger });
   await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
   const { port } = proxy.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, proxy, store, close: () => proxy.shutdown(1000) };

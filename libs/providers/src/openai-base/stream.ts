@@ -4,33 +4,63 @@ import { parseSseEvent, SseSplitter } from "../sse.js";
 import { toUpstreamError } from "./errors.js";
 import { normalizeUsage } from "./usage.js";
 
-const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const BOUNDARY = Buffer.from("\n\n");
+const DONE = Buffer.from("data: [DONE]");
+/** Byte patterns that make an event worth parsing; every other event is forwarded as is. */
+const MARKERS = [Buffer.from('"usage":{'), Buffer.from('"usage": {'), Buffer.from('"error"')];
+const CR = 0x0d;
 
 /**
- * OpenAI SSE -> OpenAI SSE. Forwards complete events as they arrive, records usage, removes the
- * usage-only chunk the router asked for on the client's behalf, and guarantees a `[DONE]` terminator.
+ * OpenAI SSE -> OpenAI SSE. Forwards complete events as they arrive (the upstream's own bytes, no
+ * copy, on the common path), records usage, removes the usage-only chunk the router asked for on the
+ * client's behalf, surfaces in-band errors, and guarantees a `[DONE]` terminator.
  */
 export class OpenAIStreamTranslator implements ChatStreamTranslator {
-  private readonly splitter = new SseSplitter();
-  private readonly decoder = new TextDecoder();
+  private carry: Buffer | undefined;
+  /** Upstreams that send CRLF line ends take the (slower) text path. */
+  private text: { splitter: SseSplitter; decoder: TextDecoder } | undefined;
   private sawDone = false;
   usage: OpenAIUsage | undefined;
   error: UpstreamError | undefined;
 
   constructor(private readonly stripUsage: boolean) {}
 
-  push(chunk: Buffer): string {
-    const events = this.splitter.push(this.decoder.decode(chunk, { stream: true }));
-    if (events.length === 0) return "";
+  push(chunk: Buffer): string | Buffer {
+    if (this.text || chunk.includes(CR)) return this.pushText(chunk);
+    const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const last = data.lastIndexOf(BOUNDARY);
+    if (last < 0) {
+      this.carry = data;
+      return "";
+    }
+    const end = last + 2;
+    this.carry = end < data.length ? data.subarray(end) : undefined;
+    const complete = end === data.length ? data : data.subarray(0, end);
+    if (!this.sawDone && complete.includes(DONE)) this.sawDone = true;
+    if (!MARKERS.some((m) => complete.includes(m))) return complete;
+    // Rare path (the usage chunk, errors): look at each event.
     let out = "";
-    for (const raw of events) out += this.onEvent(raw);
+    for (const raw of complete.toString("utf8").split("\n\n")) if (raw) out += this.onEvent(raw);
     return out;
   }
 
   end(): string {
     let out = "";
-    for (const raw of this.splitter.flush()) out += this.onEvent(raw);
+    const rest = this.text ? this.text.splitter.flush() : this.carry ? [this.carry.toString("utf8").trim()].filter(Boolean) : [];
+    this.carry = undefined;
+    for (const raw of rest) out += this.onEvent(raw);
     if (!this.sawDone) out += "data: [DONE]\n\n";
+    return out;
+  }
+
+  private pushText(chunk: Buffer): string {
+    if (!this.text) {
+      this.text = { splitter: new SseSplitter(), decoder: new TextDecoder() };
+      if (this.carry) this.text.splitter.push(this.text.decoder.decode(this.carry, { stream: true }));
+      this.carry = undefined;
+    }
+    let out = "";
+    for (const raw of this.text.splitter.push(this.text.decoder.decode(chunk, { stream: true }))) out += this.onEvent(raw);
     return out;
   }
 
@@ -41,26 +71,22 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
       this.sawDone = true;
       return "data: [DONE]\n\n";
     }
-    if (USAGE_OBJECT.test(data) || data.includes('"error"')) {
-      let parsed: Record<string, unknown> | undefined;
-      try {
-        parsed = JSON.parse(data) as Record<string, unknown>;
-      } catch {
-        parsed = undefined;
-      }
-      if (parsed?.error && typeof parsed.error === "object") this.error = toUpstreamError(500, parsed);
-      const usage = parsed ? normalizeUsage(parsed.usage) : undefined;
-      if (usage) {
-        this.usage = usage;
-        const choices = parsed?.choices;
-        if (this.stripUsage && Array.isArray(choices) && choices.length === 0) return "";
-        if (this.stripUsage) {
-          // Usage riding on a content chunk: keep the content, hide the usage.
-          delete parsed?.usage;
-          return `data: ${JSON.stringify(parsed)}\n\n`;
-        }
-      }
+    if (!data.includes('"usage"') && !data.includes('"error"')) return `${raw}\n\n`;
+    let parsed: Record<string, unknown> | undefined;
+    try {
+      parsed = JSON.parse(data) as Record<string, unknown>;
+    } catch {
+      return `${raw}\n\n`;
     }
-    return `${raw}\n\n`;
+    if (parsed.error && typeof parsed.error === "object") this.error = toUpstreamError(500, parsed);
+    const usage = normalizeUsage(parsed.usage);
+    if (!usage) return `${raw}\n\n`;
+    this.usage = usage;
+    if (!this.stripUsage) return `${raw}\n\n`;
+    const choices = parsed.choices;
+    if (Array.isArray(choices) && choices.length === 0) return "";
+    // Usage riding on a content chunk: keep the content, hide the usage.
+    delete parsed.usage;
+    return `data: ${JSON.stringify(parsed)}\n\n`;
   }
 }

@@ -42,10 +42,11 @@ export class UsageRecorder {
   readonly byModel = new Map<string, ModelCounters>();
   private readonly started = Date.now();
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly accessLog: boolean,
-  ) {}
+  /**
+   * @param accessLog a logger for one line a request; its records hold only the fields below (never a
+   * header or a key), so it may be an unredacted logger.
+   */
+  constructor(private readonly accessLog: Logger | undefined) {}
 
   record(r: UsageRecord): void {
     let c = this.byModel.get(r.model);
@@ -63,7 +64,7 @@ export class UsageRecorder {
     }
     if (cost !== undefined) c.costUsd += cost;
     if (this.accessLog) {
-      this.logger.info(
+      this.accessLog.info(
         {
           reqId: r.requestId,
           endpoint: r.endpoint,

@@ -1,0 +1,134 @@
+// npm run bench: autocannon against the mock upstream directly, a bare pass-through proxy (the floor)
+// and our proxy in front of the same mock; JSON and SSE. The process under test gets core 0, the mock
+// and the load generator core 1. Prints req/s, p50, p99, peak RSS and the process's CPU time per request.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const pin = cpus().length >= 2 && existsSync("/usr/bin/taskset");
+const tmp = mkdtempSync(join(tmpdir(), "ai-router-bench-"));
+if (pin) execFileSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
+
+const children = [];
+process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
+
+async function startProcess(name, script, env, core) {
+  const log = join(tmp, `${name}.log`);
+  const fd = openSync(log, "w");
+  const cmd = pin ? "taskset" : process.execPath;
+  const args = pin ? ["-c", String(core), process.execPath, script] : [script];
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd] });
+  children.push(child);
+  for (let i = 0; i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const m = /"port":(\d+)/.exec(readFileSync(log, "utf8"));
+    if (m) return { child, port: Number(m[1]), log };
+  }
+  throw new Error(`${name} did not start: ${readFileSync(log, "utf8")}`);
+}
+
+const CLK_TCK = 100;
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+}
+const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+
+const body = (stream) =>
+  JSON.stringify({
+    model: "gpt-4o",
+    messages: [{ role: "user", content: "Hello, how are you today? Tell me something nice." }],
+    max_tokens: 64,
+    stream,
+  });
+
+async function load(url, stream, connections, duration) {
+  const r = await autocannon({
+    url: `${url}/v1/chat/completions`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body(stream),
+    connections,
+    duration,
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.non2xx };
+}
+
+async function measure(target, stream, connections, duration) {
+  await load(target.url, stream, connections, 1); // warm-up
+  const before = target.pid ? cpuMs(target.pid) : 0;
+  const r = await load(target.url, stream, connections, duration);
+  const cpu = target.pid ? cpuMs(target.pid) - before : 0;
+  return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null, rssMb: target.pid ? peakRssMb(target.pid) : null };
+}
+
+const mock = await startProcess("mock", join(root, "libs/testing/dist/mock-upstream/cli.js"), {}, 1);
+const mockUrl = `http://127.0.0.1:${mock.port}`;
+const floor = await startProcess("floor", join(root, "bench/floor-proxy.mjs"), { UPSTREAM: `${mockUrl}/v1`, PORT: "0" }, 0);
+const cfg = join(tmp, "router.yaml");
+writeFileSync(
+  cfg,
+  `providers: [{ name: mock-upstream, type: openai-compatible, base_url: "${mockUrl}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
+);
+const ours = await startProcess("ours", join(root, "services/proxy/dist/main.js"), { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
+
+const targets = {
+  mock: { url: mockUrl, pid: undefined },
+  floor: { url: `http://127.0.0.1:${floor.port}`, pid: floor.child.pid },
+  ours: { url: `http://127.0.0.1:${ours.port}`, pid: ours.child.pid },
+};
+// With taskset the child pid is taskset's, which execs node: same pid.
+
+const results = {};
+for (const mode of ["json", "sse"]) {
+  for (const name of ["mock", "floor", "ours"]) {
+    process.stderr.write(`${mode} ${name} c=${CONNECTIONS} ...\n`);
+    results[`${mode}/${name}`] = await measure(targets[name], mode === "sse", CONNECTIONS, DURATION);
+  }
+}
+for (const name of ["mock", "floor", "ours"]) {
+  process.stderr.write(`json ${name} c=1 ...\n`);
+  results[`c1/${name}`] = await measure(targets[name], false, 1, Math.max(3, DURATION / 2));
+}
+
+const f = (n, d = 0) => (n === null || n === undefined ? "-" : n.toFixed(d));
+const lines = [`| scenario | req/s | p50 ms | p99 ms | CPU us/req | peak RSS MB | errors |`, `|---|---:|---:|---:|---:|---:|---:|`];
+for (const [k, r] of Object.entries(results))
+  lines.push(`| ${k} | ${f(r.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpuUsPerReq, 1)} | ${f(r.rssMb, 1)} | ${r.errors} |`);
+const ratio = (mode) => {
+  const o = results[`${mode}/ours`];
+  const fl = results[`${mode}/floor`];
+  return { rps: o.rps / fl.rps, cpu: o.cpuUsPerReq / fl.cpuUsPerReq };
+};
+const rj = ratio("json");
+const rs = ratio("sse");
+const addedP50 = results["c1/ours"].p50 - results["c1/mock"].p50;
+const summary = [
+  "",
+  `| ratio ours/floor | req/s (target >= 0.75) | CPU us/req (target <= 1.33) |`,
+  `|---|---:|---:|`,
+  `| JSON | ${rj.rps.toFixed(2)} | ${rj.cpu.toFixed(2)} |`,
+  `| SSE | ${rs.rps.toFixed(2)} | ${rs.cpu.toFixed(2)} |`,
+  "",
+  `added p50 at concurrency 1 (ours - mock): ${addedP50.toFixed(3)} ms (target < 0.3 ms); peak RSS ours: ${f(results["sse/ours"].rssMb, 1)} MB (target < 150 MB)`,
+];
+const out = [
+  `AI Router proxy benchmark (${CONNECTIONS} connections, ${DURATION}s per run, node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,
+  "",
+  ...lines,
+  ...summary,
+].join("\n");
+console.log(out);
+mkdirSync(join(root, "bench/results"), { recursive: true });
+writeFileSync(join(root, "bench/results/latest.md"), `${out}\n`);
+writeFileSync(join(root, "bench/results/latest.json"), JSON.stringify({ results, ratios: { json: rj, sse: rs }, addedP50 }, null, 2));
+if (existsSync(join(root, "bench/balancing.mjs"))) {
+  execFileSync(process.execPath, [join(root, "bench/balancing.mjs")], { stdio: "inherit" });
+}
+process.exit(0);
