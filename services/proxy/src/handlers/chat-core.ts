@@ -1,0 +1,243 @@
+import type { ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { OpenAIUsage } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
+import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamError, UpstreamRequest } from "@ai-router/providers";
+import { authorizeModel } from "../http/auth.js";
+import { sendJson } from "../http/respond.js";
+import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { type AttemptOutcome, withFailover } from "../upstream/failover.js";
+import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { type RequestContext, servedHeaders, upstreamToRouterError } from "./context.js";
+
+export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+
+/** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
+export function resolveModel(ctx: RequestContext, name: string, llmType: "chat" | "embedding" | "image"): LiveModel {
+  const model = ctx.table.models.get(name);
+  if (!model) {
+    throw new RouterError("model_not_found", `The model \`${name}\` does not exist or you do not have access to it.`, {
+      param: "model",
+      publicCode: "model_not_found",
+    });
+  }
+  authorizeModel(ctx.key, name);
+  if (model.config.llmType !== llmType) {
+    throw new RouterError(
+      "unsupported_endpoint",
+      `The model \`${name}\` is a ${model.config.llmType} model and cannot serve this endpoint.`,
+      { param: "model" },
+    );
+  }
+  return model;
+}
+
+/** A target that answers in-process (the mock provider), already in the client's format. */
+export interface LocalExchange {
+  json(): { body: string; usage: OpenAIUsage | undefined };
+  stream(): AsyncIterable<string>;
+  /** Usage of the streamed answer. */
+  streamUsage(): OpenAIUsage | undefined;
+}
+
+/** How one request is carried to one target and back, in the client's format. */
+export interface ChatExchange {
+  /** Request fields the target cannot carry (`x-router-warnings`, or a 400 for a strict model). */
+  dropped: string[];
+  local?: LocalExchange;
+  /** The upstream request (absent for local targets). */
+  request?: UpstreamRequest;
+  /** Upstream 2xx body -> client bytes and usage. */
+  parse(bytes: Buffer): ParsedResponse;
+  /** Upstream event stream -> client event stream. */
+  createStream(): ChatStreamTranslator;
+  parseError(status: number, body: Buffer): UpstreamError;
+}
+
+/** One chat-style endpoint (OpenAI chat completions, Anthropic messages) over the shared core. */
+export interface ChatIngress {
+  /** Endpoint name in usage records. */
+  endpoint: string;
+  modelName: string;
+  model: LiveModel;
+  stream: boolean;
+  /** Hints for the balancer. */
+  promptTokens: number;
+  maxTokens: number | undefined;
+  /** Builds the exchange for one attempt at one target. */
+  exchange(t: LiveTarget, target: TargetContext): ChatExchange;
+  /** Answers an error before any byte was sent, in the client's error envelope. */
+  sendError(res: ServerResponse, err: RouterError, headers: Record<string, string>): void;
+  /** The bytes that report an error once a stream has started. */
+  streamError(err: RouterError): string;
+}
+
+/** Routes a chat-style request: balancing order, failover, strict fields, JSON or stream, usage record. */
+export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Promise<void> {
+  const { stream, model } = ingress;
+  let usage: OpenAIUsage | undefined;
+
+  const attempt = async (t: LiveTarget, n: number): Promise<AttemptOutcome> => {
+    const t0 = performance.now();
+    const live = t.live;
+    const target: TargetContext = {
+      provider: live.config,
+      apiKey: live.nextKey(),
+      upstreamModel: t.upstreamModel,
+      params: t.params,
+      clientHeaders: ctx.req.headers,
+    };
+    const ex = ingress.exchange(t, target);
+    let warnings: string[] | undefined;
+    if (ex.dropped.length > 0) {
+      if (model.config.strict) {
+        return {
+          kind: "final",
+          error: new RouterError(
+            "unsupported_field",
+            `The model \`${ingress.modelName}\` is strict and its provider ${t.provider} cannot carry: ${ex.dropped.join(", ")}.`,
+            { param: ex.dropped[0] ?? null },
+          ),
+        };
+      }
+      warnings = ex.dropped.map((f) => `dropped:${f}`);
+    }
+    const headers = () => servedHeaders(ctx, t.provider, t.upstreamModel, n, warnings);
+
+    if (ex.local) {
+      if (stream) {
+        ctx.res.writeHead(200, { ...SSE_HEADERS, ...headers() });
+        for await (const ev of ex.local.stream()) {
+          if (!ctx.res.write(ev)) await drained(ctx);
+        }
+        ctx.res.end();
+        usage = ex.local.streamUsage();
+      } else {
+        const out = ex.local.json();
+        usage = out.usage;
+        sendJson(ctx.res, 200, out.body, headers());
+      }
+      return { kind: "served", latencyMs: performance.now() - t0 };
+    }
+    if (!ex.request) throw new Error(`provider ${t.provider} built no request`);
+
+    let resp: Awaited<ReturnType<typeof sendUpstream>>;
+    try {
+      resp = await sendUpstream(live, ex.request, ctx.signal);
+    } catch (err) {
+      return { kind: "retry", error: transportError(err, t.provider) };
+    }
+    if (resp.statusCode >= 400) {
+      const errBody = await readAll(resp.body).catch(() => Buffer.alloc(0));
+      const error = ex.parseError(resp.statusCode, errBody);
+      return { kind: error.retryable ? "retry" : "final", error };
+    }
+    if (!stream) {
+      let bytes: Buffer;
+      try {
+        bytes = await readAll(resp.body);
+      } catch (err) {
+        return { kind: "retry", error: transportError(err, t.provider) };
+      }
+      const parsed = ex.parse(bytes);
+      usage = parsed.usage;
+      sendJson(ctx.res, 200, parsed.body, headers());
+      return { kind: "served", latencyMs: performance.now() - t0 };
+    }
+    const translator = ex.createStream();
+    const outcome = await pipeStream(ctx, resp.body, translator, headers, t.provider, t0, ingress.streamError);
+    usage = translator.usage;
+    return outcome;
+  };
+
+  const { outcome, target, attempts } = await withFailover(
+    model,
+    { promptTokens: ingress.promptTokens, maxTokens: ingress.maxTokens, stream, now: Date.now() },
+    ctx.table.settings.maxAttempts,
+    attempt,
+    () => ctx.signal.aborted,
+  );
+  if (outcome.kind !== "served" && outcome.kind !== "broken" && !ctx.res.headersSent) {
+    ingress.sendError(ctx.res, upstreamToRouterError(outcome.error), {
+      "x-request-id": ctx.id,
+      ...(target
+        ? { "x-router-provider": target.provider, "x-router-model": target.upstreamModel, "x-router-attempts": String(attempts) }
+        : {}),
+    });
+  }
+  ctx.usage.record({
+    requestId: ctx.id,
+    model: ingress.modelName,
+    provider: target?.provider ?? null,
+    upstreamModel: target?.upstreamModel ?? null,
+    endpoint: ingress.endpoint,
+    status: ctx.signal.aborted
+      ? 499
+      : outcome.kind === "served" || outcome.kind === "broken"
+        ? 200
+        : upstreamToRouterError(outcome.error).status,
+    stream,
+    attempts,
+    latencyMs: performance.now() - ctx.start,
+    usage,
+    key: ctx.key?.name ?? null,
+    price: target?.price,
+    ...(outcome.kind !== "served" ? { error: outcome.error.message } : {}),
+  });
+}
+
+/**
+ * Forwards a translated upstream stream. Headers go out with the first translated bytes, so a failure
+ * before that is still a clean failover; after it, the error is reported in-band.
+ */
+async function pipeStream(
+  ctx: RequestContext,
+  body: AsyncIterable<Buffer>,
+  translator: ChatStreamTranslator,
+  headers: () => Record<string, string>,
+  provider: string,
+  t0: number,
+  streamError: (err: RouterError) => string,
+): Promise<AttemptOutcome> {
+  const res = ctx.res;
+  let started = false;
+  let ttft = 0;
+  try {
+    for await (const chunk of body) {
+      const out = translator.push(chunk);
+      if (out.length === 0) continue;
+      if (!started) {
+        if (translator.error) return { kind: translator.error.retryable ? "retry" : "final", error: translator.error };
+        res.writeHead(200, { ...SSE_HEADERS, ...headers() });
+        started = true;
+        ttft = performance.now() - t0;
+      }
+      if (!res.write(out)) await drained(ctx);
+    }
+  } catch (err) {
+    if (ctx.signal.aborted) return { kind: "final", error: new RouterError("invalid_request", "Client closed the request.") };
+    const error = transportError(err, provider);
+    if (!started) return { kind: "retry", error };
+    res.end(streamError(error));
+    return { kind: "broken", error };
+  }
+  if (!started) {
+    if (translator.error) return { kind: translator.error.retryable ? "retry" : "final", error: translator.error };
+    res.writeHead(200, { ...SSE_HEADERS, ...headers() });
+    ttft = performance.now() - t0;
+  }
+  res.end(translator.end());
+  return { kind: "served", latencyMs: ttft };
+}
+
+function drained(ctx: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ctx.res.off("drain", done);
+      ctx.res.off("close", done);
+      resolve();
+    };
+    ctx.res.on("drain", done);
+    ctx.res.on("close", done);
+  });
+}
