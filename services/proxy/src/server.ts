@@ -7,6 +7,7 @@ import type { Logger } from "@ai-router/logger";
 import { handleChatCompletions } from "./handlers/chat-completions.js";
 import type { RequestContext } from "./handlers/context.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
+import { loadBalancingRoutes } from "./handlers/load-balancing.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
 import { authenticate } from "./http/auth.js";
 import { sendError, sendJson } from "./http/respond.js";
@@ -108,6 +109,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
   });
 
+  for (const r of loadBalancingRoutes()) addRoute(r);
+
   function match(method: string, path: string): { route: Route; rest: string } | "wrong_method" | undefined {
     const r = exact.get(`${method} ${path}`);
     if (r) return { route: r, rest: "" };
@@ -127,7 +130,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       res.setHeader("access-control-allow-origin", "*");
       res.setHeader(
         "access-control-expose-headers",
-        "x-request-id, x-router-provider, x-router-model, x-router-attempts, x-router-warnings",
+        "x-request-id, x-router-provider, x-router-model, x-router-attempts, x-router-warnings, x-router-decision",
       );
       if (req.method === "OPTIONS") {
         res.writeHead(204, {

@@ -156,6 +156,7 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
     ctx.table.settings.maxAttempts,
     attempt,
     () => ctx.signal.aborted,
+    ctx,
   );
   if (outcome.kind !== "served" && outcome.kind !== "broken" && !ctx.res.headersSent) {
     ingress.sendError(ctx.res, upstreamToRouterError(outcome.error), {

@@ -65,6 +65,7 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
     ctx.table.settings.maxAttempts,
     attempt,
     () => ctx.signal.aborted,
+    ctx,
   );
   const err = outcome.kind === "served" ? undefined : upstreamToRouterError(outcome.error);
   if (err && !ctx.res.headersSent) sendError(ctx.res, err, { "x-request-id": ctx.id });

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { RequestHints } from "@ai-router/balancing";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
@@ -5,8 +7,11 @@ import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 
 /** How one attempt at one target ended. */
 export type AttemptOutcome =
-  /** The client got its answer; `latencyMs` is the total (JSON) or time to first byte (stream). */
-  | { kind: "served"; latencyMs: number }
+  /**
+   * The client got its answer; `latencyMs` is the total (JSON) or time to first byte (stream).
+   * `outputTokens`, when the handler knows it, feeds the target's tokens/s.
+   */
+  | { kind: "served"; latencyMs: number; outputTokens?: number }
   /** Retryable failure before any byte reached the client: try the next candidate. */
   | { kind: "retry"; error: RouterError | UpstreamError }
   /** A failure the client must see as is (e.g. a 400 from the provider); not the target's fault. */
@@ -20,9 +25,20 @@ export interface FailoverResult {
   attempts: number;
 }
 
+/** The request/response pair, for the `x-router-decision` debug header (a handler passes its context). */
+export interface DecisionSink {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
+/** Header a client sends (`x-router-debug: 1`) to get `x-router-decision` back. */
+export const DEBUG_HEADER = "x-router-debug";
+export const DECISION_HEADER = "x-router-decision";
+
 /**
  * Tries a model's candidates in the balancer's order, at most `maxAttempts` of them, feeding every
- * outcome to the target's passive health. Retry policy lives here, not in the handlers.
+ * outcome to the target's passive health. Retry policy lives here, not in the handlers. With `http`
+ * given and the client asking for it, the balancer's reasoning goes out in `x-router-decision`.
  */
 export async function withFailover(
   model: LiveModel,
@@ -30,8 +46,10 @@ export async function withFailover(
   maxAttempts: number,
   attempt: (target: LiveTarget, attemptNo: number) => Promise<AttemptOutcome>,
   isCancelled: () => boolean,
+  http?: DecisionSink,
 ): Promise<FailoverResult> {
   const ordered = model.balancer.order(hints) as LiveTarget[];
+  const decision = http && http.req.headers[DEBUG_HEADER] === "1" ? explainDecision(model, ordered, hints) : undefined;
   const limit = Math.min(maxAttempts, ordered.length);
   let last: AttemptOutcome | undefined;
   let target: LiveTarget | undefined;
@@ -39,8 +57,13 @@ export async function withFailover(
   for (; i < limit; i++) {
     target = ordered[i] as LiveTarget;
     const h = target.health;
+    if (decision !== undefined && http && !http.res.headersSent) {
+      const failedOver = i === 0 ? "" : `; attempt ${i + 1} on ${target.id} after ${ordered[i - 1]?.id} failed`;
+      http.res.setHeader(DECISION_HEADER, decision + failedOver);
+    }
+    const started = performance.now();
     h.begin(Date.now());
-    if (i === 0) h.selections++;
+    if (i === 0) h.select(model.config.name);
     let outcome: AttemptOutcome;
     try {
       outcome = await attempt(target, i + 1);
@@ -49,7 +72,9 @@ export async function withFailover(
     }
     last = outcome;
     if (outcome.kind === "served") {
-      h.success(outcome.latencyMs, hints.stream);
+      const info =
+        outcome.outputTokens === undefined ? undefined : { outputTokens: outcome.outputTokens, durationMs: performance.now() - started };
+      h.success(outcome.latencyMs, hints.stream, info);
       return { outcome, target, attempts: i + 1 };
     }
     if (outcome.kind === "retry" || outcome.kind === "broken") h.failure(Date.now());
@@ -64,4 +89,23 @@ export async function withFailover(
     target,
     attempts: i,
   };
+}
+
+/** One header-safe line: strategy, its reason, the try order, and targets skipped for an open breaker. */
+export function explainDecision(model: LiveModel, ordered: readonly LiveTarget[], hints: RequestHints): string {
+  const parts = [`strategy=${model.config.strategy}`];
+  try {
+    const why = model.balancer.explain?.(ordered, hints);
+    if (why) parts.push(`reason=${why}`);
+  } catch {
+    // An explanation must never fail a request.
+  }
+  parts.push(`order=${ordered.map((t) => t.id).join(",")}`);
+  const down = ordered.filter((t) => !t.health.available(hints.now)).map((t) => `${t.id}(${t.health.breakerAt(hints.now)})`);
+  if (down.length > 0) parts.push(`breaker_open=${down.join(",")}`);
+  // Header values must be visible ASCII; provider and model names could carry anything.
+  return parts
+    .join("; ")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .slice(0, 1024);
 }
