@@ -13,6 +13,7 @@ export const errorCodes = {
   model_not_found: { status: 404, type: "invalid_request_error", clientSafe: true },
   not_found: { status: 404, type: "not_found_error", clientSafe: true },
   method_not_allowed: { status: 405, type: "invalid_request_error", clientSafe: true },
+  conflict: { status: 409, type: "invalid_request_error", clientSafe: true },
   request_timeout: { status: 408, type: "invalid_request_error", clientSafe: true },
   body_too_large: { status: 413, type: "invalid_request_error", clientSafe: true },
   unsupported_media_type: { status: 415, type: "invalid_request_error", clientSafe: true },

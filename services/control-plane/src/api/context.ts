@@ -1,0 +1,27 @@
+import type { Logger } from "@ai-router/logger";
+import type { Request, Response } from "express";
+import type { PrismaClient } from "../db/client.js";
+import { actorOf } from "../http/admin-auth.js";
+import type { ApiRegistry } from "../http/registry.js";
+import type { PublishResult } from "../nats/table-publisher.js";
+
+/** What every admin route module gets. */
+export interface ApiContext {
+  api: ApiRegistry;
+  prisma: PrismaClient;
+  masterKey: Buffer;
+  logger: Logger;
+  devMode: boolean;
+  /** Recompiles and publishes the routing table (after a change). */
+  publish(reason: string): Promise<PublishResult>;
+}
+
+export const actor = (ctx: ApiContext, req: Request) => actorOf(req.headers, ctx.devMode);
+
+/** Publishes after a change and tells the caller which revision carries it. */
+export async function published(ctx: ApiContext, res: Response, reason: string): Promise<PublishResult> {
+  const r = await ctx.publish(reason);
+  res.setHeader("x-router-revision", String(r.revision));
+  res.setHeader("x-router-published", String(r.published));
+  return r;
+}

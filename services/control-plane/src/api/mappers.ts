@@ -1,0 +1,113 @@
+import { defaultBaseUrls } from "@ai-router/config";
+import type { ClientKeyOut, LinkOut, ModelOut, Price, ProviderKeyOut, ProviderOut, ProviderType } from "@ai-router/contracts";
+import { maskSecret } from "@ai-router/logger";
+import type { ClientKey, Model, ModelProvider, Provider, ProviderKey } from "../generated/prisma/client.js";
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The adapter the original picked from the provider's name (§4.7), used when none is given. */
+export function adapterFromName(name: string): ProviderType {
+  const n = name.toLowerCase();
+  if (n === "azure-openai") return "openai-compatible";
+  if (n.startsWith("openai")) return "openai";
+  if (n.startsWith("anthropic")) return "anthropic";
+  if (n.startsWith("volcengine")) return "volcengine";
+  return "openai-compatible";
+}
+
+/** Effective base URL: official endpoint, else third-party, else the adapter's default. */
+export function baseUrlOf(p: Pick<Provider, "officialEndpoint" | "thirdPartyEndpoint" | "adapter">): string | null {
+  return p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrls[p.adapter as ProviderType] ?? null;
+}
+
+const SECRET_HEADER = /auth|key|token|secret|cookie|signature/i;
+export function maskHeaders(h: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj(h))) out[k] = SECRET_HEADER.test(k) ? maskSecret(String(v)) : String(v);
+  return out;
+}
+
+export const toKeyOut = (k: ProviderKey): ProviderKeyOut => ({
+  id: k.id,
+  name: k.name,
+  masked: k.masked,
+  is_enabled: k.isEnabled,
+  created_at: k.createdAt.toISOString(),
+  rotated_at: iso(k.rotatedAt),
+});
+
+export function toProviderOut(p: Provider & { keys: ProviderKey[] }): ProviderOut {
+  const type = p.providerType as ProviderOut["type"];
+  return {
+    id: p.id,
+    name: p.name,
+    type,
+    provider_type: type,
+    adapter: p.adapter as ProviderType,
+    base_url: baseUrlOf(p),
+    official_endpoint: p.officialEndpoint,
+    third_party_endpoint: p.thirdPartyEndpoint,
+    description: p.description,
+    is_enabled: p.isEnabled,
+    timeout_ms: p.timeoutMs,
+    connect_timeout_ms: p.connectTimeoutMs,
+    headers: maskHeaders(p.headers),
+    stream_usage: p.streamUsage,
+    max_connections: p.maxConnections,
+    params: obj(p.params),
+    api_keys: p.keys.map(toKeyOut),
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}
+
+export const toLinkOut = (l: ModelProvider & { provider: Provider }): LinkOut => ({
+  provider_id: l.providerId,
+  provider_name: l.provider.name,
+  weight: l.weight,
+  is_preferred: l.isPreferred,
+  priority: l.priority,
+  upstream_model: l.upstreamModel,
+  price: (l.price as Price | null) ?? null,
+  health_check: l.healthCheck,
+  params: obj(l.params),
+  is_enabled: l.isEnabled,
+  created_at: l.createdAt.toISOString(),
+  updated_at: l.updatedAt.toISOString(),
+});
+
+export const toModelOut = (m: Model & { links: (ModelProvider & { provider: Provider })[] }): ModelOut => ({
+  id: m.id,
+  name: m.name,
+  type: m.llmType,
+  llm_type: m.llmType as ModelOut["llm_type"],
+  visibility: m.visibility as ModelOut["visibility"],
+  description: m.description,
+  is_enabled: m.isEnabled,
+  strategy: m.strategy,
+  strategy_options: obj(m.strategyOptions),
+  params: obj(m.params),
+  strict: m.strict,
+  providers: m.links.map(toLinkOut),
+  created_at: m.createdAt.toISOString(),
+  updated_at: m.updatedAt.toISOString(),
+});
+
+export const toClientKeyOut = (k: ClientKey): ClientKeyOut => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  models: Array.isArray(k.allowedModels) ? (k.allowedModels as string[]) : null,
+  rpm_limit: k.rpmLimit,
+  tpm_limit: k.tpmLimit,
+  budget_usd: k.budgetUsd,
+  expires_at: iso(k.expiresAt),
+  revoked: k.revoked,
+  created_at: k.createdAt.toISOString(),
+  updated_at: k.updatedAt.toISOString(),
+});
+
+export const linkInclude = { links: { include: { provider: true }, orderBy: { id: "asc" as const } } };
+export const keysInclude = { keys: { orderBy: { id: "asc" as const } } };

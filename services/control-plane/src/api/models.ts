@@ -1,0 +1,271 @@
+import { IdParam, LinkCreate, LinkOut, LinkUpdate, MessageOut, ModelCreate, ModelCreated, ModelOut, ModelUpdate } from "@ai-router/contracts";
+import { z } from "zod";
+import { Prisma } from "../generated/prisma/client.js";
+import { badRequest, conflict, notFound, parseBody, parseParam } from "../http/errors.js";
+import { checkStrategy } from "../compile/strategy-check.js";
+import { audit } from "./audit.js";
+import { type ApiContext, actor, published } from "./context.js";
+import { linkInclude, toLinkOut, toModelOut } from "./mappers.js";
+
+const tag = "models";
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+/** Seed `llm_type` PUBLIC/PRIVATE is a visibility, and such a model serves chat. */
+function splitLlmType(t: string | undefined): { llmType?: string; visibility?: string } {
+  if (t === undefined) return {};
+  if (t === "PUBLIC" || t === "PRIVATE") return { llmType: "chat", visibility: t };
+  return { llmType: t };
+}
+
+export function modelRoutes(ctx: ApiContext): void {
+  const { api, prisma } = ctx;
+  const load = async (id: number) => {
+    const m = await prisma.model.findUnique({ where: { id }, include: linkInclude });
+    if (!m) throw notFound(`Model ${id}`);
+    return m;
+  };
+  const strategyProblem = (name: string, options: Record<string, unknown>, m?: Awaited<ReturnType<typeof load>>) => {
+    const targets = (m?.links ?? []).map((l) => ({
+      provider: l.provider.name,
+      upstreamModel: l.upstreamModel ?? m!.name,
+      weight: l.weight,
+      preferred: l.isPreferred,
+      priority: l.priority,
+    }));
+    const problem = checkStrategy(name, options, targets);
+    if (problem) throw badRequest(problem, "strategy");
+  };
+
+  api.route(
+    { method: "get", path: "/v1/db/models", tag, summary: "List models", response: z.object({ models: z.array(ModelOut) }) },
+    async () => ({ models: (await prisma.model.findMany({ include: linkInclude, orderBy: { id: "asc" } })).map(toModelOut) }),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/v1/db/models",
+      tag,
+      summary: "Create a model, optionally linked to a provider",
+      description:
+        "Seed-compatible: `provider_id`, `provider_weight` (10) and `is_provider_preferred` (false) create the first link in the same transaction. `llm_type` is chat/embedding/image, or the seed's PUBLIC/PRIVATE (a chat model).",
+      body: ModelCreate,
+      response: ModelCreated,
+      errors: [404, 409],
+    },
+    async (req, res) => {
+      const b = parseBody(ModelCreate, req);
+      if (await prisma.model.findUnique({ where: { name: b.name } })) throw conflict(`Model "${b.name}" already exists.`, "name");
+      const provider = b.provider_id === undefined ? undefined : await prisma.provider.findUnique({ where: { id: b.provider_id } });
+      if (b.provider_id !== undefined && !provider) throw notFound(`Provider ${b.provider_id}`);
+      const strategy = b.strategy ?? "weighted_round_robin";
+      const target = provider
+        ? [{ provider: provider.name, upstreamModel: b.upstream_model ?? b.name, weight: b.provider_weight, preferred: b.is_provider_preferred, priority: 0 }]
+        : [];
+      const problem = checkStrategy(strategy, b.strategy_options ?? {}, target);
+      if (problem) throw badRequest(problem, "strategy");
+      const { llmType, visibility } = splitLlmType(b.llm_type);
+      const m = await prisma.$transaction(async (tx) => {
+        const created = await tx.model.create({
+          data: {
+            name: b.name,
+            llmType: llmType ?? "chat",
+            visibility: b.visibility ?? visibility ?? "PUBLIC",
+            description: b.description ?? null,
+            isEnabled: b.is_enabled,
+            strategy,
+            strategyOptions: json(b.strategy_options ?? {}),
+            params: json(b.params ?? {}),
+            strict: b.strict ?? false,
+            ...(provider
+              ? {
+                  links: {
+                    create: {
+                      providerId: provider.id,
+                      weight: b.provider_weight,
+                      isPreferred: b.is_provider_preferred,
+                      upstreamModel: b.upstream_model ?? null,
+                    },
+                  },
+                }
+              : {}),
+          },
+        });
+        await audit(tx, actor(ctx, req), "create", "model", created.id, { name: created.name, provider_id: provider?.id ?? null });
+        return created;
+      });
+      await published(ctx, res, `model ${m.name} created`);
+      return {
+        message: "Model created successfully" as const,
+        id: m.id,
+        name: m.name,
+        ...(provider
+          ? { provider_info: { provider_id: provider.id, provider_name: provider.name, weight: b.provider_weight, is_preferred: b.is_provider_preferred } }
+          : {}),
+      };
+    },
+  );
+
+  api.route(
+    { method: "get", path: "/v1/db/models/:id", tag, summary: "Get a model with its provider links", response: ModelOut, errors: [404] },
+    async (req) => toModelOut(await load(parseParam(IdParam, req, "id"))),
+  );
+
+  api.route(
+    { method: "put", path: "/v1/db/models/:id", tag, summary: "Update a model (partial)", body: ModelUpdate, response: ModelOut, errors: [404, 409] },
+    async (req, res) => {
+      const id = parseParam(IdParam, req, "id");
+      const b = parseBody(ModelUpdate, req);
+      const current = await load(id);
+      if (b.name !== undefined) {
+        const other = await prisma.model.findUnique({ where: { name: b.name } });
+        if (other && other.id !== id) throw conflict(`Model "${b.name}" already exists.`, "name");
+      }
+      if (b.strategy !== undefined || b.strategy_options !== undefined)
+        strategyProblem(b.strategy ?? current.strategy, b.strategy_options ?? (current.strategyOptions as Record<string, unknown>), current);
+      const { llmType, visibility } = splitLlmType(b.llm_type);
+      const m = await prisma.$transaction(async (tx) => {
+        const updated = await tx.model.update({
+          where: { id },
+          data: {
+            name: b.name,
+            llmType,
+            visibility: b.visibility ?? visibility,
+            description: b.description,
+            isEnabled: b.is_enabled,
+            strategy: b.strategy,
+            strategyOptions: b.strategy_options === undefined ? undefined : json(b.strategy_options),
+            params: b.params === undefined ? undefined : json(b.params),
+            strict: b.strict,
+          },
+          include: linkInclude,
+        });
+        await audit(tx, actor(ctx, req), "update", "model", id, { fields: Object.keys(b) });
+        return updated;
+      });
+      await published(ctx, res, `model ${m.name} updated`);
+      return toModelOut(m);
+    },
+  );
+
+  api.route(
+    { method: "delete", path: "/v1/db/models/:id", tag, summary: "Delete a model and its links", response: MessageOut, errors: [404] },
+    async (req, res) => {
+      const id = parseParam(IdParam, req, "id");
+      const m = await load(id);
+      await prisma.$transaction(async (tx) => {
+        await tx.model.delete({ where: { id } });
+        await audit(tx, actor(ctx, req), "delete", "model", id, { name: m.name });
+      });
+      await published(ctx, res, `model ${m.name} deleted`);
+      return { message: "Model deleted successfully", id, name: m.name };
+    },
+  );
+
+  // ---- links between models and providers ----
+
+  const loadLink = async (modelId: number, providerId: number) => {
+    const l = await prisma.modelProvider.findUnique({ where: { modelId_providerId: { modelId, providerId } }, include: { provider: true } });
+    if (!l) throw notFound(`Link between model ${modelId} and provider ${providerId}`);
+    return l;
+  };
+  const linkData = (b: LinkUpdate) => ({
+    weight: b.weight,
+    isPreferred: b.is_preferred,
+    priority: b.priority,
+    upstreamModel: b.upstream_model,
+    price: b.price === undefined ? undefined : b.price === null ? Prisma.DbNull : json(b.price),
+    healthCheck: b.health_check,
+    params: b.params === undefined ? undefined : json(b.params),
+    isEnabled: b.is_enabled,
+  });
+
+  api.route(
+    {
+      method: "get",
+      path: "/v1/db/models/:id/providers",
+      tag,
+      summary: "List a model's provider links",
+      response: z.object({ providers: z.array(LinkOut) }),
+      errors: [404],
+    },
+    async (req) => ({ providers: (await load(parseParam(IdParam, req, "id"))).links.map(toLinkOut) }),
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/v1/db/models/:id/providers",
+      tag,
+      summary: "Link a provider to a model",
+      description: "`health_check: false` shields the link: it is never probed actively and is judged from live traffic only.",
+      body: LinkCreate,
+      response: LinkOut,
+      status: 201,
+      errors: [404, 409],
+    },
+    async (req, res) => {
+      const id = parseParam(IdParam, req, "id");
+      const b = parseBody(LinkCreate, req);
+      const m = await load(id);
+      const provider = await prisma.provider.findUnique({ where: { id: b.provider_id } });
+      if (!provider) throw notFound(`Provider ${b.provider_id}`);
+      if (m.links.some((l) => l.providerId === b.provider_id))
+        throw conflict(`Model "${m.name}" is already linked to provider "${provider.name}".`, "provider_id");
+      const l = await prisma.$transaction(async (tx) => {
+        const created = await tx.modelProvider.create({
+          data: { modelId: id, providerId: provider.id, ...linkData(b) },
+          include: { provider: true },
+        });
+        await audit(tx, actor(ctx, req), "link", "model", id, { provider_id: provider.id, provider: provider.name });
+        return created;
+      });
+      await published(ctx, res, `model ${m.name} linked to ${provider.name}`);
+      return toLinkOut(l);
+    },
+  );
+
+  api.route(
+    {
+      method: "put",
+      path: "/v1/db/models/:id/providers/:providerId",
+      tag,
+      summary: "Update a link (weight, priority, price, shielding...)",
+      body: LinkUpdate,
+      response: LinkOut,
+      errors: [404],
+    },
+    async (req, res) => {
+      const id = parseParam(IdParam, req, "id");
+      const providerId = parseParam(IdParam, req, "providerId");
+      const b = parseBody(LinkUpdate, req);
+      await loadLink(id, providerId);
+      const l = await prisma.$transaction(async (tx) => {
+        const updated = await tx.modelProvider.update({
+          where: { modelId_providerId: { modelId: id, providerId } },
+          data: linkData(b),
+          include: { provider: true },
+        });
+        await audit(tx, actor(ctx, req), "update_link", "model", id, { provider_id: providerId, fields: Object.keys(b) });
+        return updated;
+      });
+      await published(ctx, res, `link ${id}/${providerId} updated`);
+      return toLinkOut(l);
+    },
+  );
+
+  api.route(
+    { method: "delete", path: "/v1/db/models/:id/providers/:providerId", tag, summary: "Unlink a provider", response: MessageOut, errors: [404] },
+    async (req, res) => {
+      const id = parseParam(IdParam, req, "id");
+      const providerId = parseParam(IdParam, req, "providerId");
+      const l = await loadLink(id, providerId);
+      await prisma.$transaction(async (tx) => {
+        await tx.modelProvider.delete({ where: { id: l.id } });
+        await audit(tx, actor(ctx, req), "unlink", "model", id, { provider_id: providerId, provider: l.provider.name });
+      });
+      await published(ctx, res, `link ${id}/${providerId} removed`);
+      return { message: "Link removed successfully", model_id: id, provider_id: providerId };
+    },
+  );
+}

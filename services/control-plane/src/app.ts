@@ -1,0 +1,75 @@
+import type { Logger } from "@ai-router/logger";
+import express, { type Express } from "express";
+import { clientKeyRoutes } from "./api/client-keys.js";
+import type { ApiContext } from "./api/context.js";
+import { modelRoutes } from "./api/models.js";
+import { opsRoutes } from "./api/ops.js";
+import { providerRoutes } from "./api/providers.js";
+import type { PrismaClient } from "./db/client.js";
+import { adminAuth } from "./http/admin-auth.js";
+import { docsRouter } from "./http/docs.js";
+import { errorHandler, unknownRoute } from "./http/errors.js";
+import { ApiRegistry } from "./http/registry.js";
+import type { PublishResult } from "./nats/table-publisher.js";
+
+export interface AppOptions {
+  prisma: PrismaClient;
+  logger: Logger;
+  masterKey: Buffer;
+  /** undefined = dev mode (no admin auth). */
+  adminToken: string | undefined;
+  publish(reason: string): Promise<PublishResult>;
+  /** For `/health`: the last revision in the bucket, if any. */
+  status?: () => Record<string, unknown>;
+}
+
+/** The admin API as an express app (no listening: main.ts and tests do that). */
+export function createApp(opts: AppOptions): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("strict routing", false); // `/v1/db/models` and `/v1/db/models/` are the same route
+  app.use((req, res, next) => {
+    res.setHeader("access-control-allow-origin", "*");
+    if (req.method === "OPTIONS") {
+      res.setHeader("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS");
+      res.setHeader("access-control-allow-headers", "authorization, content-type, x-admin-actor");
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok", ...opts.status?.() });
+  });
+  app.use(adminAuth(opts.adminToken));
+  app.use(express.json({ limit: "1mb", strict: true }));
+
+  const router = express.Router({ strict: false });
+  const api = new ApiRegistry(router);
+  const ctx: ApiContext = {
+    api,
+    prisma: opts.prisma,
+    masterKey: opts.masterKey,
+    logger: opts.logger,
+    devMode: opts.adminToken === undefined,
+    publish: opts.publish,
+  };
+  providerRoutes(ctx);
+  modelRoutes(ctx);
+  clientKeyRoutes(ctx);
+  opsRoutes(ctx);
+  const doc = api.document({
+    title: "AI Router control plane",
+    version: "1",
+    description:
+      "Admin API: providers, provider keys, models and their links, client keys. Every change is compiled into a routing table and pushed to the proxies over NATS. Errors use the OpenAI envelope `{error:{message,type,param,code}}`.",
+  });
+  app.get("/openapi.json", (_req, res) => {
+    res.json(doc);
+  });
+  app.use(docsRouter());
+  app.use(router);
+  app.use(unknownRoute);
+  app.use(errorHandler(opts.logger));
+  return app;
+}

@@ -1,0 +1,139 @@
+import { defaultBaseUrls } from "@ai-router/config";
+import {
+  type LlmType,
+  type Price,
+  type ProviderType,
+  ROUTING_TABLE_SCHEMA_VERSION,
+  type RoutingTable,
+  type TableClientKey,
+  type TableModel,
+  type TableProvider,
+} from "@ai-router/contracts";
+import { getAdapter } from "@ai-router/providers";
+import type { Db } from "../db/client.js";
+import { checkStrategy } from "./strategy-check.js";
+
+/** Table-wide settings (the standalone `server:` block's defaults). */
+export const defaultSettings = { maxBodyBytes: 10 * 1024 * 1024, maxAttempts: 3, failureThreshold: 3, cooldownMs: 30_000 };
+
+const keyRequired: ReadonlySet<string> = new Set(["openai", "volcengine", "anthropic", "gemini"]);
+const obj = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+export interface DbCompileResult {
+  table: RoutingTable;
+  warnings: string[];
+}
+
+/**
+ * Compiles the database into a routing table. Provider keys stay sealed (`enc:v1:`): only proxies
+ * holding ROUTER_MASTER_KEY open them, in memory. Anything a proxy would refuse (no base URL, no key
+ * for a provider that needs one, an adapter this build lacks, a strategy that does not build) is left
+ * out with a warning, so one bad row never blocks the whole table.
+ */
+export async function compileDatabase(db: Db, revision: number, now = new Date()): Promise<DbCompileResult> {
+  const warnings: string[] = [];
+  const [providerRows, modelRows, keyRows] = await Promise.all([
+    db.provider.findMany({ where: { isEnabled: true }, include: { keys: { where: { isEnabled: true }, orderBy: { id: "asc" } } }, orderBy: { id: "asc" } }),
+    db.model.findMany({
+      where: { isEnabled: true },
+      include: { links: { where: { isEnabled: true }, include: { provider: true }, orderBy: { id: "asc" } } },
+      orderBy: { id: "asc" },
+    }),
+    db.clientKey.findMany({ orderBy: { id: "asc" } }),
+  ]);
+
+  const providers: TableProvider[] = [];
+  for (const p of providerRows) {
+    const type = p.adapter as ProviderType;
+    if (!getAdapter(type)) {
+      warnings.push(`provider "${p.name}" left out: adapter "${p.adapter}" is not available in this build`);
+      continue;
+    }
+    const baseUrl = (p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrls[type] ?? "").replace(/\/+$/, "");
+    if (!baseUrl) {
+      warnings.push(`provider "${p.name}" left out: adapter ${type} needs a base URL (official_endpoint)`);
+      continue;
+    }
+    if (p.keys.length === 0 && keyRequired.has(type)) {
+      warnings.push(`provider "${p.name}" left out: no enabled API key`);
+      continue;
+    }
+    providers.push({
+      name: p.name,
+      type,
+      baseUrl,
+      apiKeys: p.keys.map((k) => k.secret),
+      timeoutMs: p.timeoutMs,
+      connectTimeoutMs: p.connectTimeoutMs,
+      headers: obj(p.headers) as Record<string, string>,
+      streamUsage: p.streamUsage,
+      maxConnections: p.maxConnections,
+    });
+  }
+  const live = new Set(providers.map((p) => p.name));
+
+  const created = (d: Date) => Math.floor(d.getTime() / 1000);
+  const models: TableModel[] = [];
+  for (const m of modelRows) {
+    const targets = m.links
+      .filter((l) => live.has(l.provider.name))
+      .map((l) => {
+        const price = l.price as Price | null;
+        return {
+          provider: l.provider.name,
+          upstreamModel: l.upstreamModel ?? m.name,
+          weight: l.weight,
+          preferred: l.isPreferred,
+          priority: l.priority,
+          ...(price ? { price } : {}),
+          healthCheck: l.healthCheck,
+          params: { ...obj(m.params), ...obj(l.params) },
+        };
+      });
+    if (targets.length === 0) {
+      if (m.links.length > 0) warnings.push(`model "${m.name}" not served: none of its providers is enabled and usable`);
+      continue;
+    }
+    const problem = checkStrategy(m.strategy, obj(m.strategyOptions), targets);
+    if (problem) {
+      warnings.push(`model "${m.name}" not served: ${problem}`);
+      continue;
+    }
+    models.push({
+      name: m.name,
+      llmType: m.llmType as LlmType,
+      ...(m.description ? { description: m.description } : {}),
+      strategy: m.strategy,
+      strategyOptions: obj(m.strategyOptions),
+      strict: m.strict,
+      created: created(m.createdAt),
+      targets,
+    });
+  }
+
+  // Revoked keys stay in the table as already expired: the proxy refuses them, and revoking the last
+  // key never turns client auth off (an empty key list means "no auth" to a proxy).
+  const clientKeys: TableClientKey[] = keyRows.map((k) => {
+    const expiresAt = k.revoked ? (k.revokedAt?.getTime() ?? 0) : k.expiresAt?.getTime();
+    return {
+      name: k.name,
+      sha256: k.hash,
+      ...(Array.isArray(k.allowedModels) ? { models: k.allowedModels as string[] } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    };
+  });
+
+  return {
+    table: {
+      schemaVersion: ROUTING_TABLE_SCHEMA_VERSION,
+      revision,
+      generatedAt: now.toISOString(),
+      settings: { ...defaultSettings },
+      providers,
+      models,
+      clientKeys,
+    },
+    warnings,
+  };
+}

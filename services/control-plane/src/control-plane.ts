@@ -1,0 +1,60 @@
+import type { Server } from "node:http";
+import type { Logger } from "@ai-router/logger";
+import { createApp } from "./app.js";
+import { createPrisma, type PrismaClient } from "./db/client.js";
+import type { ControlPlaneEnv } from "./env.js";
+import { NatsLink } from "./nats/nats-link.js";
+import { TablePublisher } from "./nats/table-publisher.js";
+
+export interface ControlPlane {
+  server: Server;
+  prisma: PrismaClient;
+  publisher: TablePublisher;
+  link: NatsLink;
+  close(): Promise<void>;
+}
+
+/** Wires database, NATS, publisher and the admin API, and listens. Migrations are main.ts's job. */
+export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): Promise<ControlPlane> {
+  const prisma = createPrisma(env.DATABASE_URL);
+  await prisma.$connect();
+  let publisher: TablePublisher | undefined;
+  const link = new NatsLink({
+    url: env.NATS_URL,
+    bucket: env.bucket,
+    logger,
+    name: "ai-router-control-plane",
+    onReconnect: () => publisher?.resync(),
+  });
+  publisher = new TablePublisher(prisma, link, logger);
+  const pub = publisher;
+  // The bucket gets the current table as soon as NATS is reachable (a fresh bucket, a reset server).
+  void link.ready.then(() => pub.publish("start-up"), () => {});
+  const app = createApp({
+    prisma,
+    logger,
+    masterKey: env.masterKey,
+    adminToken: env.ROUTER_DEV_MODE && !env.ROUTER_ADMIN_TOKEN ? undefined : env.ROUTER_ADMIN_TOKEN,
+    publish: (reason) => pub.publish(reason),
+    status: () => ({ nats: link.connected ? "connected" : "disconnected", revision: pub.lastPublished ?? null, bucket: env.bucket }),
+  });
+  const server = app.listen(env.PORT, env.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  return {
+    server,
+    prisma,
+    publisher: pub,
+    link,
+    async close() {
+      pub.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await link.close();
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { parseMasterKey, routingBucketName } from "@ai-router/contracts";
+import { z } from "zod";
+
+const flag = z
+  .enum(["1", "0", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+/** The control plane's environment, validated at boot. */
+export const ControlPlaneEnvSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+    HOST: z.string().default("0.0.0.0"),
+    DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/ai_router"),
+    NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+    ROUTER_NATS_BUCKET: z.string().optional(),
+    /** Bearer token for the admin API. Required unless ROUTER_DEV_MODE=1. */
+    ROUTER_ADMIN_TOKEN: z.string().optional(),
+    /** 32 bytes (64 hex characters or base64) sealing provider keys at rest and in published tables. */
+    ROUTER_MASTER_KEY: z.string().min(1, "ROUTER_MASTER_KEY is required"),
+    /** Development only: allows running without an admin token (every admin request is accepted). */
+    ROUTER_DEV_MODE: flag,
+    /** Skip `prisma migrate deploy` at start-up (when migrations are applied by a separate job). */
+    SKIP_MIGRATIONS: flag,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((e, ctx) => {
+    if (!e.ROUTER_ADMIN_TOKEN && !e.ROUTER_DEV_MODE)
+      ctx.addIssue({
+        code: "custom",
+        path: ["ROUTER_ADMIN_TOKEN"],
+        message: "ROUTER_ADMIN_TOKEN is required (set ROUTER_DEV_MODE=1 to run without admin auth, for development only)",
+      });
+    if (e.ROUTER_ADMIN_TOKEN !== undefined && e.ROUTER_ADMIN_TOKEN.length < 16)
+      ctx.addIssue({ code: "custom", path: ["ROUTER_ADMIN_TOKEN"], message: "ROUTER_ADMIN_TOKEN must be at least 16 characters" });
+    try {
+      parseMasterKey(e.ROUTER_MASTER_KEY);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: ["ROUTER_MASTER_KEY"], message: (err as Error).message });
+    }
+    try {
+      routingBucketName({ ROUTER_NATS_BUCKET: e.ROUTER_NATS_BUCKET });
+    } catch {
+      ctx.addIssue({ code: "custom", path: ["ROUTER_NATS_BUCKET"], message: "letters, digits, - and _ only" });
+    }
+  });
+
+export interface ControlPlaneEnv extends z.infer<typeof ControlPlaneEnvSchema> {
+  masterKey: Buffer;
+  bucket: string;
+}
+
+/** Parses the environment; returns a list of problems (never containing secret values) on failure. */
+export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: ControlPlaneEnv } | { ok: false; problems: string[] } {
+  const r = ControlPlaneEnvSchema.safeParse(env);
+  if (!r.success) return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  return {
+    ok: true,
+    env: { ...r.data, masterKey: parseMasterKey(r.data.ROUTER_MASTER_KEY), bucket: routingBucketName({ ROUTER_NATS_BUCKET: r.data.ROUTER_NATS_BUCKET }) },
+  };
+}

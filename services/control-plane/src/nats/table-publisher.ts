@@ -1,0 +1,101 @@
+import { nats, RoutingTable } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
+import type { Db, PrismaClient } from "../db/client.js";
+import { compileDatabase } from "../compile/compile-db.js";
+import type { NatsLink } from "./nats-link.js";
+
+export interface PublishResult {
+  revision: number;
+  published: boolean;
+  models: number;
+  warnings: string[];
+}
+
+/**
+ * Compiles the database and puts the table into the KV bucket. Publishes run one at a time; a failed
+ * put (NATS down) is retried in the background with a fresh compile until one succeeds, so the latest
+ * state always reaches the proxies once NATS is back.
+ */
+export class TablePublisher {
+  private chain: Promise<unknown> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  lastPublished: number | undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly link: NatsLink,
+    private readonly logger: Logger,
+    private readonly retryMs = 500,
+  ) {}
+
+  /** Recompiles and publishes now; resolves when the table is in the bucket or the attempt failed. */
+  publish(reason: string): Promise<PublishResult> {
+    const run = this.chain.then(() => this.publishOnce(reason));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Publishes if the last attempt failed (on NATS reconnect). */
+  resync(): void {
+    if (this.retryTimer || this.lastPublished === undefined) void this.publish("nats reconnected");
+  }
+
+  private async publishOnce(reason: string): Promise<PublishResult> {
+    const { table, warnings } = await this.prisma.$transaction(async (tx) => {
+      const kvRevision = await this.kvRevision();
+      const revision = await nextRevision(tx, kvRevision);
+      return compileDatabase(tx, revision);
+    });
+    for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
+    RoutingTable.parse(table); // never publish what a proxy would refuse as malformed
+    try {
+      const kv = await this.link.bucket(1_500);
+      await kv.put(nats.routingKey, JSON.stringify(table));
+      this.lastPublished = table.revision;
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.logger.info({ revision: table.revision, models: table.models.length, reason }, "routing table published");
+      return { revision: table.revision, published: true, models: table.models.length, warnings };
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, revision: table.revision, reason }, "publishing failed; will retry");
+      this.scheduleRetry();
+      return { revision: table.revision, published: false, models: table.models.length, warnings };
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) void this.publish("retry");
+    }, this.retryMs);
+  }
+
+  /** The revision currently in the bucket, so a reset database never publishes an older revision. */
+  private async kvRevision(): Promise<number> {
+    if (!this.link.connected) return 0;
+    try {
+      const kv = await this.link.bucket(500);
+      const e = await kv.get(nats.routingKey);
+      if (!e || e.operation !== "PUT") return 0;
+      const rev = (e.json() as { revision?: unknown }).revision;
+      return typeof rev === "number" ? rev : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+}
+
+/** Bumps the stored revision past both itself and the bucket's; the row lock serialises publishers. */
+async function nextRevision(tx: Db, floor: number): Promise<number> {
+  await tx.$executeRaw`INSERT INTO publish_state (id, revision, at) VALUES (1, 0, now()) ON CONFLICT (id) DO NOTHING`;
+  const rows = await tx.$queryRaw<{ revision: number }[]>`
+    UPDATE publish_state SET revision = GREATEST(revision, ${floor}::int) + 1, at = now() WHERE id = 1 RETURNING revision`;
+  return rows[0]!.revision;
+}
