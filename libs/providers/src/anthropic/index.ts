@@ -5,8 +5,9 @@ import { anthropicNativeMessages } from "./messages-native.js";
 import { AnthropicStreamTranslator } from "./stream.js";
 
 export { ANTHROPIC_VERSION, type AnthropicRequest, type AnthropicResponse, DEFAULT_MAX_TOKENS } from "./api.js";
+export { DOCUMENT_TOKENS, estimateInputTokens, IMAGE_TOKENS } from "./count-tokens.js";
 export { anthropicErrorType, anthropicStatus, parseAnthropicError, toAnthropicUpstreamError } from "./errors.js";
-export { toOpenAIRequest } from "./messages-ingress.js";
+export { type ToOpenAIRequestResult, toOpenAIRequest } from "./messages-ingress.js";
 export { AnthropicPassthroughStream } from "./messages-native.js";
 export { OpenAIToAnthropicStream } from "./messages-stream.js";
 export { AnthropicStreamTranslator } from "./stream.js";

@@ -37,7 +37,11 @@ export function toOpenAIRequest(body: AnthropicRequest): ToOpenAIRequestResult {
     if (text !== "") messages.push({ role: "system", content: text });
   }
   for (const m of body.messages) {
-    if (m.role === "assistant") messages.push(toOpenAIAssistant(m.content, dropped));
+    // Newer clients may put system turns among the messages.
+    if ((m.role as string) === "system") {
+      const text = typeof m.content === "string" ? m.content : textOfBlocks(m.content, dropped);
+      if (text !== "") messages.push({ role: "system", content: text });
+    } else if (m.role === "assistant") messages.push(toOpenAIAssistant(m.content, dropped));
     else messages.push(...toOpenAIUserTurn(m.content, dropped));
   }
   const req: ChatCompletionRequest = { model: body.model, messages, max_tokens: body.max_tokens };

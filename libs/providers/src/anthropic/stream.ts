@@ -31,6 +31,7 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
   private readonly created = Math.floor(Date.now() / 1000);
   private raw: Partial<AnthropicUsage> = {};
   private done = false;
+  private roleSent = false;
   usage: OpenAIUsage | undefined;
   error: UpstreamError | undefined;
 
@@ -56,14 +57,22 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
   }
 
   private chunk(delta: object, finish: string | null = null): string {
-    return sseData({
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      ...(this.includeUsage ? { usage: null } : {}),
-    });
+    let role = "";
+    if (!this.roleSent) {
+      this.roleSent = true;
+      role = this.chunk({ role: "assistant", content: "", refusal: null });
+    }
+    return (
+      role +
+      sseData({
+        id: this.id,
+        object: "chat.completion.chunk",
+        created: this.created,
+        model: this.model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        ...(this.includeUsage ? { usage: null } : {}),
+      })
+    );
   }
 
   private onEvent(raw: string): string {
@@ -80,7 +89,7 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
         this.id = ev.message?.id ?? this.id;
         this.model = ev.message?.model ?? this.model;
         this.addUsage(ev.message?.usage);
-        return this.chunk({ role: "assistant", content: "", refusal: null });
+        return ""; // the role chunk waits for content, so an error event right after can still fail over
       }
       case "content_block_start": {
         const b = ev.content_block;
