@@ -5,6 +5,9 @@ import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts"
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { handleChatCompletions } from "./handlers/chat-completions.js";
+import { handleMessages } from "./handlers/messages.js";
+import { handleCountTokens } from "./handlers/messages-count-tokens.js";
+import { sendAnthropicError } from "./handlers/messages-errors.js";
 import type { RequestContext } from "./handlers/context.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
 import { loadBalancingRoutes } from "./handlers/load-balancing.js";
@@ -22,6 +25,8 @@ export interface Route {
   auth: boolean;
   /** Runs without a routing table (health, admin forwarding). */
   needsTable?: boolean;
+  /** Sends this route's errors in its own envelope (Anthropic's for /v1/messages); OpenAI's by default. */
+  sendError?: (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;
   handle(ctx: RequestContext, rest: string): void | Promise<void>;
 }
 
@@ -62,6 +67,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
   };
 
   addRoute({ method: "POST", path: "/v1/chat/completions", auth: true, handle: handleChatCompletions });
+  addRoute({ method: "POST", path: "/v1/messages", auth: true, handle: handleMessages, sendError: sendAnthropicError });
+  addRoute({ method: "POST", path: "/v1/messages/count_tokens", auth: true, handle: handleCountTokens, sendError: sendAnthropicError });
   addRoute({
     method: "POST",
     path: "/v1/embeddings",
@@ -168,7 +175,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
     const { route, rest } = found;
     const table = store.current;
     if (!table && route.needsTable !== false) {
-      sendError(res, new RouterError("no_available_provider", "The router has no routing table yet."), { "x-request-id": id });
+      (route.sendError ?? sendError)(res, new RouterError("no_available_provider", "The router has no routing table yet."), {
+        "x-request-id": id,
+      });
       return;
     }
     inFlight++;
@@ -186,7 +195,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       if (e.code === "internal_error") logger.error({ err, reqId: id, path }, "request failed");
       if (!res.headersSent) {
         const closeAfter = e.code === "body_too_large" || e.code === "request_timeout";
-        sendError(res, e, closeAfter ? { "x-request-id": id, connection: "close" } : { "x-request-id": id });
+        (route.sendError ?? sendError)(res, e, closeAfter ? { "x-request-id": id, connection: "close" } : { "x-request-id": id });
       } else res.end();
     } finally {
       inFlight--;
