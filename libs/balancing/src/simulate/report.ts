@@ -103,7 +103,7 @@ export function svgChart(rows: readonly Row[], title: string): string {
       out.push(`<text x="${(x0 + w + 4).toFixed(1)}" y="${y + 15}" fill="#333">${esc(p.fmt(r))}</text>`);
     });
   });
-  rows.forEach((r, i) => out.push(`<text x="10" y="${top + i * rowH + 15}">${esc(r.strategy)}</text>`));
+  for (const [i, r] of rows.entries()) out.push(`<text x="10" y="${top + i * rowH + 15}">${esc(r.strategy)}</text>`);
   out.push(
     `<text x="10" y="${height - 12}" fill="#666">Deterministic replay (seeded); see docs/balancing.md for the scenario.</text>`,
     "</svg>",
