@@ -1,10 +1,11 @@
 // Micro-benchmark: the cost of choosing a candidate (Balancer.order) per strategy, with 10 candidates
 // in realistic live states (measured latencies, prices, requests in flight, one open breaker).
 // Target: under 2 microseconds per request. Uses the built dist: run `npm run build` first.
-// Usage: node bench/balancing.mjs [--json]
+// Usage: node bench/balancing.mjs [--json] [--iterations=N]
 import { describeStrategies, getStrategy, seededRng, TargetHealth } from "@ai-router/balancing";
 
-const N = Number(process.env.BALANCING_BENCH_ITERATIONS ?? 300_000);
+const arg = process.argv.find((a) => a.startsWith("--iterations="));
+const N = arg ? Number(arg.slice(13)) : 300_000;
 const TARGET_NS = 2000;
 const CANDIDATES = 10;
 const NOW = Date.now();
@@ -18,7 +19,13 @@ function candidates() {
       health.success(200 + rng() * 2000, k % 3 === 0, { outputTokens: 300, durationMs: 3000 }, NOW);
     }
     health.inFlight = Math.floor(rng() * 8);
-    if (i === 3) for (let k = 0; k < 3; k++) health.begin(NOW), health.failure(NOW); // one open breaker
+    if (i === 3) {
+      // One open breaker.
+      for (let k = 0; k < 3; k++) {
+        health.begin(NOW);
+        health.failure(NOW);
+      }
+    }
     return {
       id: `p${i}/model`,
       provider: `p${i}`,
