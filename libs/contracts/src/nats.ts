@@ -18,6 +18,37 @@ export function routingBucketName(env: NodeJS.ProcessEnv = process.env): string 
   return v ? bucketName.parse(v) : nats.routingBucket;
 }
 
+/** Per-model counters of one proxy replica since it started (or since the last reset). */
+export const StatsReport = z
+  .object({
+    replica: z.string().min(1).max(128),
+    /** Unix ms of the report. */
+    at: z.number().int(),
+    models: z.record(
+      z.string(),
+      z
+        .object({
+          requests: z.number().nonnegative(),
+          failures: z.number().nonnegative(),
+          promptTokens: z.number().nonnegative(),
+          completionTokens: z.number().nonnegative(),
+          costUsd: z.number().nonnegative(),
+          lastRequestTime: z.number().nonnegative(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type StatsReport = z.infer<typeof StatsReport>;
+
+/** Core-NATS subjects beside the bucket (scoped by bucket name so test runs stay apart). */
+export const natsSubjects = {
+  /** Proxies publish a StatsReport here every few seconds; the control plane sums them for `/v1/stats`. */
+  stats: (bucket: string) => `ai-router.${bucket}.stats`,
+  /** The control plane asks every proxy to zero its counters (`POST /v1/stats/reset`). Empty payload. */
+  statsReset: (bucket: string) => `ai-router.${bucket}.stats.reset`,
+} as const;
+
 /** Payload schemas per KV key: what a watcher must validate before use. */
 export const natsPayloads = {
   [nats.routingKey]: RoutingTable,

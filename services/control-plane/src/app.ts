@@ -10,6 +10,7 @@ import { adminAuth } from "./http/admin-auth.js";
 import { docsRouter } from "./http/docs.js";
 import { errorHandler, unknownRoute } from "./http/errors.js";
 import { ApiRegistry } from "./http/registry.js";
+import type { StatsAggregator } from "./nats/stats-aggregator.js";
 import type { PublishResult } from "./nats/table-publisher.js";
 
 export interface AppOptions {
@@ -19,6 +20,7 @@ export interface AppOptions {
   /** undefined = dev mode (no admin auth). */
   adminToken: string | undefined;
   publish(reason: string): Promise<PublishResult>;
+  stats?: StatsAggregator;
   /** For `/health`: the last revision in the bucket, if any. */
   status?: () => Record<string, unknown>;
 }
@@ -53,6 +55,7 @@ export function createApp(opts: AppOptions): Express {
     logger: opts.logger,
     devMode: opts.adminToken === undefined,
     publish: opts.publish,
+    ...(opts.stats ? { stats: opts.stats } : {}),
   };
   providerRoutes(ctx);
   modelRoutes(ctx);

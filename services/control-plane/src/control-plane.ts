@@ -4,6 +4,7 @@ import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
 import type { ControlPlaneEnv } from "./env.js";
 import { NatsLink } from "./nats/nats-link.js";
+import { StatsAggregator } from "./nats/stats-aggregator.js";
 import { TablePublisher } from "./nats/table-publisher.js";
 
 export interface ControlPlane {
@@ -19,12 +20,14 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
   const prisma = createPrisma(env.DATABASE_URL);
   await prisma.$connect();
   let publisher: TablePublisher | undefined;
+  const stats = new StatsAggregator(env.bucket, logger);
   const link = new NatsLink({
     url: env.NATS_URL,
     bucket: env.bucket,
     logger,
     name: "ai-router-control-plane",
     onReconnect: () => publisher?.resync(),
+    onConnect: (nc) => stats.attach(nc),
   });
   publisher = new TablePublisher(prisma, link, logger);
   const pub = publisher;
@@ -36,6 +39,7 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     masterKey: env.masterKey,
     adminToken: env.ROUTER_DEV_MODE && !env.ROUTER_ADMIN_TOKEN ? undefined : env.ROUTER_ADMIN_TOKEN,
     publish: (reason) => pub.publish(reason),
+    stats,
     status: () => ({ nats: link.connected ? "connected" : "disconnected", revision: pub.lastPublished ?? null, bucket: env.bucket }),
   });
   const server = app.listen(env.PORT, env.HOST);

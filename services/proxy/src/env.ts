@@ -8,5 +8,15 @@ export const ProxyEnv = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Cluster mode: routing tables come from NATS instead of the config file. */
   NATS_URL: z.string().optional(),
+  /** Cluster mode: the JetStream KV bucket holding the routing table. */
+  ROUTER_NATS_BUCKET: z.string().optional(),
+  /** Cluster mode: opens the provider keys sealed in published tables (32 bytes, hex or base64). */
+  ROUTER_MASTER_KEY: z.string().optional(),
+  /** Cluster mode: where admin paths (/v1/db/*, /docs...) are forwarded. */
+  CONTROL_PLANE_URL: z.url().default("http://127.0.0.1:8081"),
+  /** Cluster mode: file keeping the last good table, to boot while NATS is down. Unset = no cache. */
+  ROUTER_TABLE_CACHE: z.string().optional(),
+  /** Cluster mode: grace period for in-flight requests on SIGTERM. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

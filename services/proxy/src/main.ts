@@ -1,5 +1,6 @@
 import { ConfigError } from "@ai-router/config";
 import { createLogger } from "@ai-router/logger";
+import { createCluster } from "./cluster/start-cluster.js";
 import { ProxyEnv } from "./env.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy } from "./server.js";
@@ -12,29 +13,49 @@ if (!envResult.success) {
 }
 const env = envResult.data;
 const logger = createLogger({ name: "proxy", level: env.LOG_LEVEL });
-const store = new TableStore(logger);
 
 let accessLog = true;
-let graceMs = 30_000;
-try {
-  const cfg = loadStandaloneTable(env.ROUTER_CONFIG, store, logger);
-  accessLog = cfg.server.access_log;
-  graceMs = cfg.server.shutdown_grace_ms;
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
+let graceMs = env.SHUTDOWN_GRACE_MS;
+let store: TableStore;
+let cluster: ReturnType<typeof createCluster> | undefined;
+if (env.NATS_URL) {
+  // Cluster mode: tables arrive over NATS; admin paths go to the control plane.
+  try {
+    cluster = createCluster({ ...env, NATS_URL: env.NATS_URL }, logger);
+  } catch (err) {
+    process.stderr.write(`invalid environment: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  throw err;
+  store = cluster.store;
+} else {
+  store = new TableStore(logger);
+  try {
+    const cfg = loadStandaloneTable(env.ROUTER_CONFIG, store, logger);
+    accessLog = cfg.server.access_log;
+    graceMs = cfg.server.shutdown_grace_ms;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
 }
 
 // The access log's records carry only fields the recorder picks (never headers or keys): no redaction needed.
 const accessLogger = accessLog ? createLogger({ name: "proxy", level: env.LOG_LEVEL, unredacted: true }) : undefined;
-const proxy = createProxy({ store, logger, ...(accessLogger ? { accessLog: accessLogger } : {}) });
+const proxy = createProxy({
+  store,
+  logger,
+  ...(accessLogger ? { accessLog: accessLogger } : {}),
+  ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
+});
+cluster?.start(proxy.usage);
 proxy.server.listen(env.PORT, env.HOST, () => {
   const addr = proxy.server.address();
   const port = typeof addr === "object" && addr ? addr.port : env.PORT;
-  logger.info({ port, config: env.ROUTER_CONFIG, revision: store.current?.revision }, "AI Router proxy listening");
+  const mode = cluster ? { mode: "cluster", nats: env.NATS_URL } : { mode: "standalone", config: env.ROUTER_CONFIG };
+  logger.info({ port, ...mode, revision: store.current?.revision }, "AI Router proxy listening");
   logger.flush();
 });
 
@@ -43,12 +64,15 @@ const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal, inFlight: proxy.inFlight() }, "shutting down: draining in-flight requests");
-  void proxy.shutdown(graceMs).then(() => {
-    logger.info("stopped");
-    accessLogger?.flush();
-    logger.flush();
-    process.exit(0);
-  });
+  void proxy
+    .shutdown(graceMs)
+    .then(() => cluster?.close())
+    .then(() => {
+      logger.info("stopped");
+      accessLogger?.flush();
+      logger.flush();
+      process.exit(0);
+    });
 };
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));

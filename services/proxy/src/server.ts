@@ -37,6 +37,8 @@ export interface ProxyOptions {
   accessLog?: Logger;
   /** Answers requests no route matched (cluster mode forwards admin paths here). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Runs before routing; returns true when it answered (cluster mode forwards `/v1/stats` to the control plane). */
+  intercept?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 }
 
 export interface Proxy {
@@ -153,6 +155,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
+    if (opts.intercept?.(req, res, path)) return;
     const found = match(method, path);
     if (found === undefined || found === "wrong_method") {
       if (found === undefined && opts.fallback?.(req, res)) return;

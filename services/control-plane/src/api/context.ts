@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import type { PrismaClient } from "../db/client.js";
 import { actorOf } from "../http/admin-auth.js";
 import type { ApiRegistry } from "../http/registry.js";
+import type { StatsAggregator } from "../nats/stats-aggregator.js";
 import type { PublishResult } from "../nats/table-publisher.js";
 
 /** What every admin route module gets. */
@@ -12,6 +13,8 @@ export interface ApiContext {
   masterKey: Buffer;
   logger: Logger;
   devMode: boolean;
+  /** Cluster-wide counters reported by the proxies (undefined in tests without NATS). */
+  stats?: StatsAggregator;
   /** Recompiles and publishes the routing table (after a change). */
   publish(reason: string): Promise<PublishResult>;
 }

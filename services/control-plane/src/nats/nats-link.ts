@@ -9,6 +9,8 @@ export interface NatsLinkOptions {
   name: string;
   /** Called after every reconnect (resync / republish). */
   onReconnect?: () => void;
+  /** Called once, when first connected. */
+  onConnect?: (nc: NatsConnection) => void;
 }
 
 /**
@@ -24,6 +26,10 @@ export class NatsLink {
   constructor(private readonly opts: NatsLinkOptions) {
     this.ready = this.start();
     this.ready.catch(() => {});
+  }
+
+  get connection(): NatsConnection | undefined {
+    return this.nc;
   }
 
   get connected(): boolean {
@@ -47,6 +53,7 @@ export class NatsLink {
     }
     this.nc = nc;
     logger.info({ server: nc.getServer(), bucket: this.opts.bucket }, "connected to NATS");
+    this.opts.onConnect?.(nc);
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === "disconnect") logger.warn({ server: s.server }, "NATS disconnected; retrying");

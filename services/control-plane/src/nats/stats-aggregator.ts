@@ -1,0 +1,78 @@
+import { natsSubjects, StatsReport } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
+import type { NatsConnection } from "@nats-io/transport-node";
+
+type Counters = StatsReport["models"][string];
+
+/**
+ * Sums the counters every proxy replica reports over NATS, for the cluster-wide `/v1/stats`. A replica
+ * not heard from for `staleMs` (stopped, crashed) drops out of the sums, as its process counters would.
+ */
+export class StatsAggregator {
+  private readonly reports = new Map<string, StatsReport>();
+  private nc: NatsConnection | undefined;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly logger: Logger,
+    private readonly staleMs = 15_000,
+  ) {}
+
+  attach(nc: NatsConnection): void {
+    this.nc = nc;
+    nc.subscribe(natsSubjects.stats(this.bucket), {
+      callback: (err, msg) => {
+        if (err) return;
+        let body: unknown;
+        try {
+          body = msg.json();
+        } catch {
+          return;
+        }
+        const r = StatsReport.safeParse(body);
+        if (r.success) this.reports.set(r.data.replica, r.data);
+        else this.logger.debug("ignored a malformed stats report");
+      },
+    });
+  }
+
+  /** Asks every replica to zero its counters. Returns false when NATS is not connected. */
+  reset(): boolean {
+    this.reports.clear();
+    if (!this.nc || this.nc.isClosed()) return false;
+    this.nc.publish(natsSubjects.statsReset(this.bucket));
+    return true;
+  }
+
+  snapshot(now = Date.now()) {
+    const sum = new Map<string, Counters>();
+    let replicas = 0;
+    for (const [id, r] of this.reports) {
+      if (now - r.at > this.staleMs) {
+        this.reports.delete(id);
+        continue;
+      }
+      replicas++;
+      for (const [model, c] of Object.entries(r.models)) {
+        const s = sum.get(model) ?? { requests: 0, failures: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, lastRequestTime: 0 };
+        s.requests += c.requests;
+        s.failures += c.failures;
+        s.promptTokens += c.promptTokens;
+        s.completionTokens += c.completionTokens;
+        s.costUsd += c.costUsd;
+        s.lastRequestTime = Math.max(s.lastRequestTime, c.lastRequestTime);
+        sum.set(model, s);
+      }
+    }
+    const pick = <K extends keyof Counters>(k: K) => Object.fromEntries([...sum].map(([m, c]) => [m, c[k]]));
+    return {
+      replicas,
+      request_counters: pick("requests"),
+      failure_counters: pick("failures"),
+      last_request_time: pick("lastRequestTime"),
+      prompt_tokens: pick("promptTokens"),
+      completion_tokens: pick("completionTokens"),
+      cost_usd: pick("costUsd"),
+    };
+  }
+}

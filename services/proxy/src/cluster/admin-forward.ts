@@ -1,0 +1,51 @@
+import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
+import { RouterError } from "@ai-router/errors";
+import type { Logger } from "@ai-router/logger";
+import httpProxy from "http-proxy";
+import { sendError } from "../http/respond.js";
+
+/** Paths the control plane answers; the proxy forwards them so one port serves the seed's whole API. */
+const ADMIN = /^\/(v1\/db(\/|$)|v1\/stats(\/|$)|v1\/providers(\/|$)|v1\/load-balancing\/|v1\/health\/|docs(\/|$)|openapi\.json$)/;
+/** Served here although another route would match first: counters live in the control plane's aggregate. */
+const INTERCEPT = /^\/v1\/stats(\/.*)?$/;
+
+export interface AdminForwarder {
+  /** For createProxy's `fallback`: forwards unmatched admin paths. */
+  fallback(req: IncomingMessage, res: ServerResponse): boolean;
+  /** For createProxy's `intercept`: forwards `/v1/stats*` before the proxy's own route. */
+  intercept(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+  close(): void;
+}
+
+/** Forwards admin requests to the control plane over kept-alive connections (http-proxy). */
+export function createAdminForwarder(target: string, logger: Logger): AdminForwarder {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const proxy = httpProxy.createProxyServer({ target, agent, xfwd: true, proxyTimeout: 30_000, timeout: 30_000 });
+  proxy.on("error", (err, _req, res) => {
+    logger.warn({ err: err.message, target }, "control plane unreachable");
+    const r = res as ServerResponse;
+    if (typeof r.setHeader !== "function") return void (res as { destroy?: () => void }).destroy?.();
+    if (r.headersSent) return void r.end();
+    sendError(r, new RouterError("upstream_unreachable", "The control plane is unreachable; routing continues with the last table.", { publicCode: "control_plane_unreachable" }));
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    proxy.web(req, res);
+    return true;
+  };
+  return {
+    fallback(req, res) {
+      const url = req.url ?? "/";
+      const q = url.indexOf("?");
+      const path = q < 0 ? url : url.slice(0, q);
+      if (ADMIN.test(path) || (req.method === "POST" && path.replace(/\/$/, "") === "/v1/models/clear-cache")) return forward(req, res);
+      return false;
+    },
+    intercept(req, res, path) {
+      return INTERCEPT.test(path) ? forward(req, res) : false;
+    },
+    close() {
+      proxy.close();
+      agent.destroy();
+    },
+  };
+}

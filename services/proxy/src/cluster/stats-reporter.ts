@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { natsSubjects, type StatsReport } from "@ai-router/contracts";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { UsageRecorder } from "../stats/usage-recorder.js";
+
+/**
+ * Publishes this replica's counters every `everyMs` so the control plane can answer `/v1/stats` for the
+ * whole cluster, and zeroes them when the control plane asks (`POST /v1/stats/reset`).
+ */
+export function reportStats(nc: NatsConnection, bucket: string, usage: UsageRecorder, everyMs = 2_000): () => void {
+  const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const publish = () => {
+    if (nc.isClosed()) return;
+    const report: StatsReport = { replica, at: Date.now(), models: Object.fromEntries(usage.byModel) };
+    try {
+      nc.publish(natsSubjects.stats(bucket), JSON.stringify(report));
+    } catch {
+      // disconnected: the next tick reports again
+    }
+  };
+  const sub = nc.subscribe(natsSubjects.statsReset(bucket), {
+    callback: () => {
+      usage.reset();
+      publish();
+    },
+  });
+  const timer = setInterval(publish, everyMs);
+  timer.unref();
+  publish();
+  return () => {
+    clearInterval(timer);
+    sub.unsubscribe();
+  };
+}
