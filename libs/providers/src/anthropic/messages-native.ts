@@ -16,6 +16,8 @@ export class AnthropicPassthroughStream implements ChatStreamTranslator {
   private readonly splitter = new SseSplitter();
   private readonly decoder = new TextDecoder();
   private raw: Partial<AnthropicUsage> = {};
+  /** message_start and pings are held until content follows, so an error right after them can fail over. */
+  private held: string | undefined = "";
   usage: OpenAIUsage | undefined;
   error: UpstreamError | undefined;
 
@@ -28,7 +30,13 @@ export class AnthropicPassthroughStream implements ChatStreamTranslator {
   end(): string {
     let out = "";
     for (const raw of this.splitter.flush()) out += this.observe(raw);
-    return out;
+    return out + this.release();
+  }
+
+  private release(): string {
+    const held = this.held ?? "";
+    this.held = undefined;
+    return held;
   }
 
   private observe(raw: string): string {
@@ -50,7 +58,11 @@ export class AnthropicPassthroughStream implements ChatStreamTranslator {
         // Not JSON: forwarded as is; the client's SDK reports it.
       }
     }
-    return `${raw}\n\n`;
+    if (this.held !== undefined && (event === "message_start" || event === "ping")) {
+      this.held += `${raw}\n\n`;
+      return "";
+    }
+    return `${this.release()}${raw}\n\n`;
   }
 }
 

@@ -70,7 +70,7 @@ describe("mock Anthropic upstream, parsed by the official @anthropic-ai/sdk clie
       messages: [{ role: "user", content: "weather?" }],
     });
     const use = first.content.find((b) => b.type === "tool_use");
-    if (!use || use.type !== "tool_use") throw new Error("expected a tool_use block");
+    if (use?.type !== "tool_use") throw new Error("expected a tool_use block");
     const second = await client.messages.create({
       model: "claude-test",
       max_tokens: 100,
