@@ -103,6 +103,7 @@ describe("/v1/load-balancing", () => {
     expect(up1).toMatchObject({ provider: "up1", breaker: "closed", failures: 0 });
     expect(up0.selections + up1.selections).toBe(8);
     expect(up1.latency_ms).toBeGreaterThan(0);
+    expect(up1.tokens_per_s).toBeGreaterThan(0);
     // Once up0's breaker is open, every request goes to up1 first.
     const before = up1.selections;
     for (let i = 0; i < 3; i++) await chat();

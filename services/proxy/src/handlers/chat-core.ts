@@ -142,12 +142,13 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
       const parsed = ex.parse(bytes);
       usage = parsed.usage;
       sendJson(ctx.res, 200, parsed.body, headers());
-      return { kind: "served", latencyMs: performance.now() - t0 };
+      return { kind: "served", latencyMs: performance.now() - t0, outputTokens: usage?.completion_tokens };
     }
     const translator = ex.createStream();
     const outcome = await pipeStream(ctx, resp.body, translator, headers, t.provider, t0, ingress.streamError);
     usage = translator.usage;
-    return outcome;
+    // Output size feeds the target's tokens/s (health).
+    return outcome.kind === "served" ? { ...outcome, outputTokens: usage?.completion_tokens } : outcome;
   };
 
   const { outcome, target, attempts } = await withFailover(
