@@ -1,0 +1,189 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { migrateDeploy } from "../src/db/migrate.js";
+
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
+export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
+export const MASTER_KEY = randomBytes(32).toString("hex");
+export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString("hex")}`;
+export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+
+/** A fresh database with migrations applied (`prisma migrate deploy`), dropped by `drop()`. */
+export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = uniqueName("ai_router_test");
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await migrateDeploy(url);
+  return {
+    url,
+    name,
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private JetStream server on a free port (fault tests stop it; the machine's shared server is never touched). */
+export interface PrivateNats {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export async function startPrivateNats(): Promise<PrivateNats> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "ai-router-nats-"));
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const c = spawn(NATS_SERVER_BIN, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    child = c;
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${out}`)), 10_000);
+      const onData = (d: Buffer) => {
+        out += d;
+        if (out.includes("Server is ready")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      c.stdout?.on("data", onData);
+      c.stderr?.on("data", onData);
+      c.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nats-server exited ${code}:\n${out}`));
+      });
+    });
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill("SIGKILL");
+    await exited;
+  };
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    start,
+    stop,
+    async dispose() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A spawned service process whose port is parsed from its "listening" log line. */
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export const controlPlaneMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+export const proxyMain = fileURLToPath(new URL("../../proxy/dist/main.js", import.meta.url));
+
+export async function spawnService(main: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${main} did not start:\n${out}`)), timeoutMs);
+    const onData = () => {
+      const m = /"port":(\d+)[^\n]*listening/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${main} exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, everyMs = 20): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ""}`);
+}
+
+/** A chat request to `model` through a proxy; resolves to the HTTP status. */
+export async function chat(proxyUrl: string, model: string, key?: string): Promise<number> {
+  const r = await fetch(`${proxyUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+  });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+/** Removes a test's KV bucket from a NATS server (best effort). */
+export async function destroyBucket(url: string, bucket: string): Promise<void> {
+  const { connect } = await import("@nats-io/transport-node");
+  const { Kvm } = await import("@nats-io/kv");
+  const nc = await connect({ servers: url, timeout: 2_000 }).catch(() => undefined);
+  if (!nc) return;
+  await new Kvm(nc)
+    .open(bucket)
+    .then((kv) => kv.destroy())
+    .catch(() => {});
+  await nc.close();
+}
