@@ -74,7 +74,7 @@ const floor = await startProcess("floor", join(root, "bench/floor-proxy.mjs"), {
 const cfg = join(tmp, "router.yaml");
 writeFileSync(
   cfg,
-  `providers: [{ name: mock-upstream, type: openai-compatible, base_url: "${mockUrl}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
+  `providers: [{ name: mock-upstream, type: openai-compatible, base_url: "${mockUrl}/v1", api_key: sk-bench${process.env.BENCH_PROVIDER_EXTRA ?? ""} }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
 );
 const ours = await startProcess("ours", join(root, "services/proxy/dist/main.js"), { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
 

@@ -1,7 +1,7 @@
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestProxy, openAIConfig, startTestProxy } from "./harness.js";
+import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
 
 let up: MockUpstream;
 let proxy: TestProxy;
@@ -44,14 +44,18 @@ describe("client keys", () => {
     const none = await fetch(`${proxy.url}/v1/models`);
     expect(none.status).toBe(401);
     expect((await none.json()).error.type).toBe("authentication_error");
-    const wrong = await sdk("sk-wrong-key-abcdefgh").chat.completions.create({ model: "gpt-4o", messages: msg }).catch((e) => e);
+    const wrong = await sdk("sk-wrong-key-abcdefgh")
+      .chat.completions.create({ model: "gpt-4o", messages: msg })
+      .catch((e) => e);
     expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(wrong.message).not.toContain("sk-wrong-key-abcdefgh");
     expect(wrong.message).toContain("efgh");
   });
 
   it("403 for a model the key may not use; the model list shows only allowed models", async () => {
-    const err = await sdk(TEAM_B).chat.completions.create({ model: "gpt-4o", messages: msg }).catch((e) => e);
+    const err = await sdk(TEAM_B)
+      .chat.completions.create({ model: "gpt-4o", messages: msg })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect((await sdk(TEAM_B).models.list()).data.map((m) => m.id)).toEqual(["other"]);
     expect((await sdk(TEAM_A).models.list()).data.map((m) => m.id)).toEqual(["gpt-4o"]);

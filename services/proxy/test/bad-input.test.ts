@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestProxy, openAIConfig, startTestProxy } from "./harness.js";
+import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
 
 let up: MockUpstream;
 let proxy: TestProxy;
@@ -15,7 +15,12 @@ afterAll(async () => {
 });
 
 /** Raw request so we can send anything, including bytes that are not UTF-8. */
-function send(method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+function send(
+  method: string,
+  path: string,
+  body?: Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const req = request(`${proxy.url}${path}`, { method, headers: { "content-type": "application/json", ...headers } }, (res) => {
       let text = "";
@@ -49,7 +54,12 @@ const cases: [string, string | Buffer, number, string | null][] = [
   ["no messages", JSON.stringify({ model: "gpt-4o" }), 400, "messages"],
   ["empty messages", JSON.stringify({ model: "gpt-4o", messages: [] }), 400, "messages"],
   ["a wrong type", JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "x" }], temperature: "hot" }), 400, "temperature"],
-  ["an out-of-range value", JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "x" }], temperature: 9 }), 400, "temperature"],
+  [
+    "an out-of-range value",
+    JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "x" }], temperature: 9 }),
+    400,
+    "temperature",
+  ],
   ["an unknown role", JSON.stringify({ model: "gpt-4o", messages: [{ role: "robot", content: "x" }] }), 400, "messages[0].role"],
   ["a numeric model", JSON.stringify({ model: 4, messages: [{ role: "user", content: "x" }] }), 400, "model"],
   ["an unknown model", JSON.stringify({ model: "gpt-9", messages: [{ role: "user", content: "x" }] }), 404, "model"],

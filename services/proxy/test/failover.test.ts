@@ -1,6 +1,6 @@
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type TestProxy, openAIConfig, startTestProxy } from "./harness.js";
+import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
 
 let a: MockUpstream;
 let b: MockUpstream;

@@ -1,7 +1,7 @@
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type TestProxy, openAIConfig, startTestProxy } from "./harness.js";
+import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
 
 let up: MockUpstream;
 let proxy: TestProxy;
@@ -12,7 +12,11 @@ beforeAll(async () => {
   const cfg = openAIConfig([up.baseUrl], {
     model: { providers: [{ provider: "up0", model: "gpt-4o-2024-08-06", params: { temperature: 0.3 } }] },
   });
-  (cfg.models as unknown[]).push({ name: "embed", llm_type: "embedding", providers: [{ provider: "up0", model: "text-embedding-3-small" }] });
+  (cfg.models as unknown[]).push({
+    name: "embed",
+    llm_type: "embedding",
+    providers: [{ provider: "up0", model: "text-embedding-3-small" }],
+  });
   proxy = await startTestProxy(cfg);
   client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: "unused", maxRetries: 0 });
 });
@@ -26,7 +30,10 @@ beforeEach(() => {
 });
 
 const tools = [
-  { type: "function" as const, function: { name: "get_weather", description: "weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+  {
+    type: "function" as const,
+    function: { name: "get_weather", description: "weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+  },
   { type: "function" as const, function: { name: "get_time", parameters: { type: "object", properties: {} } } },
 ];
 
@@ -73,7 +80,11 @@ describe("the official openai client against the proxy", () => {
   });
 
   it("passes tools through and back: a tool-call round trip", async () => {
-    const first = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "use get_weather" }], tools });
+    const first = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "use get_weather" }],
+      tools,
+    });
     const call = first.choices[0]?.message.tool_calls?.[0];
     expect(first.choices[0]?.finish_reason).toBe("tool_calls");
     expect(call?.type === "function" && call.function.name).toBe("get_weather");

@@ -43,7 +43,10 @@ describe("the proxy process", () => {
     expect((err as Error).message).toContain("exited with 2");
     expect((err as Error).message).toContain(bad);
     expect((err as Error).message).toContain('models[0].providers[0].provider: unknown provider "b"');
-    const strategy = file("strategy.yaml", "providers: [{ name: a, type: mock }]\nmodels: [{ name: m, strategy: nosuch, providers: [{ provider: a }] }]\n");
+    const strategy = file(
+      "strategy.yaml",
+      "providers: [{ name: a, type: mock }]\nmodels: [{ name: m, strategy: nosuch, providers: [{ provider: a }] }]\n",
+    );
     const err2 = await spawnProxy({ ROUTER_CONFIG: strategy }).catch((e: Error) => e);
     expect((err2 as Error).message).toContain('models[0]: model "m": unknown strategy "nosuch"');
   });
@@ -75,7 +78,10 @@ keys: [{ name: team, key: "\${TEAM_KEY}" }]
   });
 
   it("drains an in-flight stream on SIGTERM and refuses new connections", async () => {
-    const cfg = file("drain.yaml", `providers: [{ name: up, type: openai-compatible, base_url: "${up.baseUrl}" }]\nmodels: [{ name: m, providers: [{ provider: up }] }]\n`);
+    const cfg = file(
+      "drain.yaml",
+      `providers: [{ name: up, type: openai-compatible, base_url: "${up.baseUrl}" }]\nmodels: [{ name: m, providers: [{ provider: up }] }]\n`,
+    );
     const p: ProxyProcess = await spawnProxy({ ROUTER_CONFIG: cfg });
     up.behavior.next({ chunkDelayMs: 40 });
     const r = await fetch(`${p.url}/v1/chat/completions`, {

@@ -23,6 +23,14 @@ describe("OpenAIStreamTranslator", () => {
     expect(t.usage?.total_tokens).toBe(12);
   });
 
+  it("edits only the usage event when a whole stream arrives in one chunk", () => {
+    const t = new OpenAIStreamTranslator(true);
+    const out = t.push(Buffer.from(chunk("a") + chunk("b") + usageChunk + chunk("c") + "data: [DONE]\n\n"));
+    expect(out.toString()).toBe(chunk("a") + chunk("b") + chunk("c") + "data: [DONE]\n\n");
+    expect(t.end()).toBe("");
+    expect(t.usage?.total_tokens).toBe(12);
+  });
+
   it("reassembles events split across chunks, never forwarding half an event", () => {
     const t = new OpenAIStreamTranslator(true);
     const whole = chunk("abc") + usageChunk + "data: [DONE]\n\n";

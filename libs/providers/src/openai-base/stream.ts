@@ -18,7 +18,7 @@ const CR = 0x0d;
 export class OpenAIStreamTranslator implements ChatStreamTranslator {
   private carry: Buffer | undefined;
   /** Upstreams that send CRLF line ends take the (slower) text path. */
-  private text: { splitter: SseSplitter; decoder: TextDecoder } | undefined;
+  private text: { splitter: SseSplitter; decoder: InstanceType<typeof TextDecoder> } | undefined;
   private sawDone = false;
   usage: OpenAIUsage | undefined;
   error: UpstreamError | undefined;
@@ -37,11 +37,32 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     this.carry = end < data.length ? data.subarray(end) : undefined;
     const complete = end === data.length ? data : data.subarray(0, end);
     if (!this.sawDone && complete.includes(DONE)) this.sawDone = true;
-    if (!MARKERS.some((m) => complete.includes(m))) return complete;
-    // Rare path (the usage chunk, errors): look at each event.
-    let out = "";
-    for (const raw of complete.toString("utf8").split("\n\n")) if (raw) out += this.onEvent(raw);
-    return out;
+    return this.inspect(complete);
+  }
+
+  /** Forwards byte ranges untouched; only events carrying a marker are parsed (usage chunk, errors). */
+  private inspect(complete: Buffer): Buffer {
+    let parts: Buffer[] | undefined;
+    let from = 0;
+    for (;;) {
+      let at = -1;
+      for (const m of MARKERS) {
+        const i = complete.indexOf(m, from);
+        if (i >= 0 && (at < 0 || i < at)) at = i;
+      }
+      if (at < 0) break;
+      const before = complete.lastIndexOf(BOUNDARY, at);
+      const evStart = Math.max(from, before < 0 ? 0 : before + 2);
+      const evEnd = complete.indexOf(BOUNDARY, at) + 2;
+      parts ??= [];
+      if (evStart > from) parts.push(complete.subarray(from, evStart));
+      const out = this.onEvent(complete.toString("utf8", evStart, evEnd - 2));
+      if (out) parts.push(Buffer.from(out));
+      from = evEnd;
+    }
+    if (!parts) return complete;
+    if (from < complete.length) parts.push(complete.subarray(from));
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
   end(): string {
