@@ -16,7 +16,9 @@ const tmp = mkdtempSync(join(tmpdir(), "ai-router-bench-"));
 if (pin) execFileSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
 
 const children = [];
-process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
 
 async function startProcess(name, script, env, core) {
   const log = join(tmp, `${name}.log`);

@@ -78,7 +78,9 @@ extra: 1
 
   it("reports YAML syntax errors and required variables", () => {
     expect(problems("providers: [\n")[0]).toBeTruthy();
-    const p = problems(`providers: [{ name: a, type: mock, api_key: "\${K:?needed}" }]\nmodels: [{ name: m, providers: [{ provider: a }] }]`);
+    const p = problems(
+      `providers: [{ name: a, type: mock, api_key: "\${K:?needed}" }]\nmodels: [{ name: m, providers: [{ provider: a }] }]`,
+    );
     expect(p[0]).toMatch(/^providers\[0\]\.api_key: environment variable K is required/);
   });
 
@@ -105,7 +107,12 @@ describe("compileConfig", () => {
     const { table } = compileConfig(cfg, 7);
     expect(table.revision).toBe(7);
     expect(table.providers[0]).toMatchObject({ baseUrl: "https://api.openai.com/v1", apiKeys: ["sk-a"] });
-    expect(table.models[0]?.targets[0]).toMatchObject({ provider: "openai-main", upstreamModel: "gpt-4o", weight: 10, params: { temperature: 0.2 } });
+    expect(table.models[0]?.targets[0]).toMatchObject({
+      provider: "openai-main",
+      upstreamModel: "gpt-4o",
+      weight: 10,
+      params: { temperature: 0.2 },
+    });
     expect(table.models[1]?.targets[0]?.upstreamModel).toBe("mock-1");
     expect(table.clientKeys).toEqual([{ name: "team-a", sha256: sha256Hex("team-secret-1"), models: ["gpt-4o"] }]);
     expect(JSON.stringify(table)).not.toContain("team-secret-1");

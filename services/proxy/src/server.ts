@@ -5,12 +5,12 @@ import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts"
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { handleChatCompletions } from "./handlers/chat-completions.js";
+import type { RequestContext } from "./handlers/context.js";
+import { loadBalancingRoutes } from "./handlers/load-balancing.js";
 import { handleMessages } from "./handlers/messages.js";
 import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
-import type { RequestContext } from "./handlers/context.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
-import { loadBalancingRoutes } from "./handlers/load-balancing.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
 import { authenticate } from "./http/auth.js";
 import { sendError, sendJson } from "./http/respond.js";

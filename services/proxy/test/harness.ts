@@ -4,12 +4,12 @@ import { fileURLToPath } from "node:url";
 import { compileConfig, parseConfig } from "@ai-router/config";
 import { createLogger } from "@ai-router/logger";
 import { TableStore } from "../src/routing/table-store.js";
-import { createProxy, type Proxy } from "../src/server.js";
+import { createProxy, type Proxy as RouterProxy } from "../src/server.js";
 
 /** A proxy running in this process on a free port, built from YAML/JSON config text or an object. */
 export interface TestProxy {
   url: string;
-  proxy: Proxy;
+  proxy: RouterProxy;
   store: TableStore;
   close(): Promise<void>;
 }

@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 beforeEach(() => mock.behavior.reset());
 
-const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } };
+const weather = {
+  type: "function" as const,
+  function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+};
 const time = { type: "function" as const, function: { name: "get_time", parameters: { type: "object", properties: {} } } };
 
 describe("mock OpenAI upstream, parsed by the official openai client", () => {
@@ -66,7 +69,11 @@ describe("mock OpenAI upstream, parsed by the official openai client", () => {
 
   it("cuts a stream mid-way", async () => {
     mock.behavior.next({ cutAfterChunks: 2 });
-    const stream = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "a long answer" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "a long answer" }],
+      stream: true,
+    });
     const got: unknown[] = [];
     await expect(
       (async () => {
