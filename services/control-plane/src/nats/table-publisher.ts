@@ -42,8 +42,8 @@ export class TablePublisher {
   }
 
   private async publishOnce(reason: string): Promise<PublishResult> {
+    const kvRevision = await this.kvRevision();
     const { table, warnings } = await this.prisma.$transaction(async (tx) => {
-      const kvRevision = await this.kvRevision();
       const revision = await nextRevision(tx, kvRevision);
       return compileDatabase(tx, revision);
     });
@@ -51,7 +51,11 @@ export class TablePublisher {
     RoutingTable.parse(table); // never publish what a proxy would refuse as malformed
     try {
       const kv = await this.link.bucket(1_500);
-      await kv.put(nats.routingKey, JSON.stringify(table));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        kv.put(nats.routingKey, JSON.stringify(table)),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("NATS put timed out")), 2_000))),
+      ]).finally(() => clearTimeout(timer));
       this.lastPublished = table.revision;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -77,7 +81,11 @@ export class TablePublisher {
     if (!this.link.connected) return 0;
     try {
       const kv = await this.link.bucket(500);
-      const e = await kv.get(nats.routingKey);
+      let timer: NodeJS.Timeout | undefined;
+      const e = await Promise.race([
+        kv.get(nats.routingKey),
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 500))),
+      ]).finally(() => clearTimeout(timer));
       if (!e || e.operation !== "PUT") return 0;
       const rev = (e.json() as { revision?: unknown }).revision;
       return typeof rev === "number" ? rev : 0;

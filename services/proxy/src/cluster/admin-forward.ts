@@ -26,7 +26,12 @@ export function createAdminForwarder(target: string, logger: Logger): AdminForwa
     const r = res as ServerResponse;
     if (typeof r.setHeader !== "function") return void (res as { destroy?: () => void }).destroy?.();
     if (r.headersSent) return void r.end();
-    sendError(r, new RouterError("upstream_unreachable", "The control plane is unreachable; routing continues with the last table.", { publicCode: "control_plane_unreachable" }));
+    sendError(
+      r,
+      new RouterError("upstream_unreachable", "The control plane is unreachable; routing continues with the last table.", {
+        publicCode: "control_plane_unreachable",
+      }),
+    );
   });
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     proxy.web(req, res);

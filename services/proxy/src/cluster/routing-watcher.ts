@@ -122,10 +122,12 @@ export class RoutingWatcher {
       table = JSON.parse(raw);
     } catch {
       logger.warn({ seq: e.revision, bytes: raw.length }, "routing table rejected: not valid JSON; keeping the last good table");
+      logger.flush(); // rejections are rare and operators look for them at once
       return;
     }
     const before = store.current?.revision;
     const r = store.apply(table, `nats:${this.opts.bucket}#${e.revision}`);
+    if (!r.ok) logger.flush(); // rejections are rare and operators look for them at once
     if (r.ok && r.revision !== before && cache) {
       try {
         cache.write(raw);
