@@ -5,6 +5,7 @@ import { ProxyEnv } from "./env.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy } from "./server.js";
 import { loadStandaloneTable } from "./standalone.js";
+import { createAccessLog } from "./stats/access-log.js";
 
 const envResult = ProxyEnv.safeParse(process.env);
 if (!envResult.success) {
@@ -43,7 +44,7 @@ if (env.NATS_URL) {
 }
 
 // The access log's records carry only fields the recorder picks (never headers or keys): no redaction needed.
-const accessLogger = accessLog ? createLogger({ name: "proxy", level: env.LOG_LEVEL, unredacted: true }) : undefined;
+const accessLogger = accessLog && env.LOG_LEVEL !== "silent" ? createAccessLog() : undefined;
 const proxy = createProxy({
   store,
   logger,

@@ -15,6 +15,7 @@ import { handlePassthrough } from "./handlers/passthrough.js";
 import { authenticate } from "./http/auth.js";
 import { sendError, sendJson } from "./http/respond.js";
 import type { TableStore } from "./routing/table-store.js";
+import type { AccessLog } from "./stats/access-log.js";
 import { UsageRecorder } from "./stats/usage-recorder.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
@@ -33,8 +34,8 @@ export interface Route {
 export interface ProxyOptions {
   store: TableStore;
   logger: Logger;
-  /** Logger for one line per request (usage, cost, outcome); none = no access log. */
-  accessLog?: Logger;
+  /** One line per request (usage, cost, outcome); none = no access log. */
+  accessLog?: AccessLog;
   /** Answers requests no route matched (cluster mode forwards admin paths here). */
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Runs before routing; returns true when it answered (cluster mode forwards `/v1/stats` to the control plane). */
@@ -207,7 +208,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   }
 
   const server = createServer(
-    { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
+    { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 60_000 },
     (req, res) => void onRequest(req, res),
   );
   server.on("clientError", (_err, socket) => {

@@ -5,7 +5,8 @@ import { RouterError } from "@ai-router/errors";
  * Reads the request body up to `limit` bytes. Refuses early on a Content-Length over the limit and
  * stops reading (413) as soon as a chunked body passes it.
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs = 30_000): Promise<Buffer> {
+/** Slow clients are cut off by the server's `requestTimeout` (a 408), not by a timer per request. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(tooLarge(limit));
@@ -14,11 +15,9 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs = 30_000
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const timer = setTimeout(() => finish(new RouterError("request_timeout", "Timed out reading the request body.")), timeoutMs);
     const finish = (err?: RouterError) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);

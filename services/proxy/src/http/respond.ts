@@ -7,10 +7,14 @@ export function sendJson(res: ServerResponse, status: number, body: string | Buf
     res.end();
     return;
   }
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json");
-  res.setHeader("content-length", typeof body === "string" ? Buffer.byteLength(body) : body.length);
-  if (headers) for (const k in headers) res.setHeader(k, headers[k] as string);
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+  // One writeHead with every header: cheaper than a setHeader call each.
+  res.writeHead(
+    status,
+    headers
+      ? { "content-type": "application/json", "content-length": length, ...headers }
+      : { "content-type": "application/json", "content-length": length },
+  );
   res.end(body);
 }
 

@@ -1,5 +1,5 @@
 import type { OpenAIUsage, Price } from "@ai-router/contracts";
-import type { Logger } from "@ai-router/logger";
+import type { AccessLog } from "./access-log.js";
 
 /** One accepted request's usage and outcome: logged as one line, and counted. */
 export interface UsageRecord {
@@ -43,10 +43,9 @@ export class UsageRecorder {
   private readonly started = Date.now();
 
   /**
-   * @param accessLog a logger for one line a request; its records hold only the fields below (never a
-   * header or a key), so it may be an unredacted logger.
+   * @param accessLog where one line a request goes; none = no access log.
    */
-  constructor(private readonly accessLog: Logger | undefined) {}
+  constructor(private readonly accessLog: AccessLog | undefined) {}
 
   record(r: UsageRecord): void {
     let c = this.byModel.get(r.model);
@@ -63,27 +62,7 @@ export class UsageRecorder {
       c.completionTokens += r.usage.completion_tokens;
     }
     if (cost !== undefined) c.costUsd += cost;
-    if (this.accessLog) {
-      this.accessLog.info(
-        {
-          reqId: r.requestId,
-          endpoint: r.endpoint,
-          model: r.model,
-          provider: r.provider,
-          upstreamModel: r.upstreamModel,
-          status: r.status,
-          stream: r.stream,
-          attempts: r.attempts,
-          ms: Math.round(r.latencyMs * 10) / 10,
-          promptTokens: r.usage?.prompt_tokens,
-          completionTokens: r.usage?.completion_tokens,
-          costUsd: cost,
-          keyName: r.key,
-          err: r.error,
-        },
-        "request",
-      );
-    }
+    this.accessLog?.write(r, cost);
   }
 
   reset(): void {
