@@ -3,8 +3,8 @@
  * adapter (no engine download). Two upstream bugs are worked around below.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
-import { defineConfig } from "prisma/config";
 import pg from "pg";
+import { defineConfig } from "prisma/config";
 
 // Workaround 1 (prisma/orm#27403): adapter-pg cannot map catalog types the wasm engine's introspection
 // returns: "char" (18), name (19), regproc (24), pg_node_tree (194), regclass (2205), regtype (2206).

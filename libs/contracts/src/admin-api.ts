@@ -12,11 +12,7 @@ const entityName = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, "letters, digits and . _ : / @ - only");
-const modelName = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^\S+$/, "no whitespace");
+const modelName = z.string().min(1).max(256).regex(/^\S+$/, "no whitespace");
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 const description = z.string().max(2000).nullable();
 const jsonObject = z.record(z.string(), z.unknown());
@@ -69,7 +65,10 @@ export type ProviderUpdate = z.infer<typeof ProviderUpdate>;
 export const ProviderKeyCreate = z
   .object({ api_key: apiKey, name: z.string().max(128).nullable().optional(), is_enabled: z.boolean().default(true) })
   .strict();
-export const ProviderKeyUpdate = z.object({ name: z.string().max(128).nullable(), is_enabled: z.boolean() }).partial().strict();
+export const ProviderKeyUpdate = z
+  .object({ name: z.string().max(128).nullable(), is_enabled: z.boolean() })
+  .partial()
+  .strict();
 /** Replaces a key's secret in place (same id, same position in the rotation). */
 export const ProviderKeyRotate = z.object({ api_key: apiKey }).strict();
 

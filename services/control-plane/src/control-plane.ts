@@ -32,7 +32,10 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
   publisher = new TablePublisher(prisma, link, logger);
   const pub = publisher;
   // The bucket gets the current table as soon as NATS is reachable (a fresh bucket, a reset server).
-  void link.ready.then(() => pub.publish("start-up"), () => {});
+  void link.ready.then(
+    () => pub.publish("start-up"),
+    () => {},
+  );
   const app = createApp({
     prisma,
     logger,

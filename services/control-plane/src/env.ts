@@ -56,6 +56,10 @@ export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: ControlPlaneE
   if (!r.success) return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
   return {
     ok: true,
-    env: { ...r.data, masterKey: parseMasterKey(r.data.ROUTER_MASTER_KEY), bucket: routingBucketName({ ROUTER_NATS_BUCKET: r.data.ROUTER_NATS_BUCKET }) },
+    env: {
+      ...r.data,
+      masterKey: parseMasterKey(r.data.ROUTER_MASTER_KEY),
+      bucket: routingBucketName({ ROUTER_NATS_BUCKET: r.data.ROUTER_NATS_BUCKET }),
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
-import { ClientKeyCreated, decryptSecret, ModelOut, parseMasterKey, ProviderOut, RoutingTable } from "@ai-router/contracts";
+import { ClientKeyCreated, decryptSecret, ModelOut, ProviderOut, parseMasterKey, RoutingTable } from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
 import { Kvm } from "@nats-io/kv";
 import request from "supertest";
@@ -52,7 +52,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const nc = link?.connection;
-  if (nc) await new Kvm(nc).open(bucket).then((kv) => kv.destroy()).catch(() => {});
+  if (nc)
+    await new Kvm(nc)
+      .open(bucket)
+      .then((kv) => kv.destroy())
+      .catch(() => {});
   await link?.close();
   await prisma?.$disconnect();
   await db?.drop();
@@ -114,10 +118,14 @@ describe("the seed README's examples", () => {
   });
 
   it("POST /v1/db/models with a provider answers exactly the seed's shape", async () => {
-    const r = await request(app)
-      .post("/v1/db/models")
-      .set(auth)
-      .send({ name: "gpt-4", llm_type: "chat", description: "GPT-4 模型", provider_id: 1, provider_weight: 10, is_provider_preferred: true });
+    const r = await request(app).post("/v1/db/models").set(auth).send({
+      name: "gpt-4",
+      llm_type: "chat",
+      description: "GPT-4 模型",
+      provider_id: 1,
+      provider_weight: 10,
+      is_provider_preferred: true,
+    });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       message: "Model created successfully",
@@ -128,7 +136,10 @@ describe("the seed README's examples", () => {
   });
 
   it("POST /v1/db/models/ (trailing slash) without a provider answers without provider_info", async () => {
-    const r = await request(app).post("/v1/db/models/").set(auth).send({ name: "claude-3", llm_type: "chat", description: "Claude-3 模型" });
+    const r = await request(app)
+      .post("/v1/db/models/")
+      .set(auth)
+      .send({ name: "claude-3", llm_type: "chat", description: "Claude-3 模型" });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ message: "Model created successfully", id: 2, name: "claude-3" });
   });
@@ -277,23 +288,47 @@ describe("models and links", () => {
   it("links, updates (shielding, price, priority) and unlinks providers; the table follows", async () => {
     const p = await request(app).post("/v1/db/providers").set(auth).send({ name: "mock-a", adapter: "mock" });
     const q = await request(app).post("/v1/db/providers").set(auth).send({ name: "mock-b", adapter: "mock" });
-    const m = await request(app).post("/v1/db/models").set(auth).send({ name: "demo", provider_id: p.body.provider_id, strategy: "round_robin" });
+    const m = await request(app)
+      .post("/v1/db/models")
+      .set(auth)
+      .send({ name: "demo", provider_id: p.body.provider_id, strategy: "round_robin" });
     const link = await request(app)
       .post(`/v1/db/models/${m.body.id}/providers`)
       .set(auth)
-      .send({ provider_id: q.body.provider_id, weight: 3, priority: 1, health_check: false, price: { input_per_mtok: 1, output_per_mtok: 2 }, upstream_model: "mock-2" });
+      .send({
+        provider_id: q.body.provider_id,
+        weight: 3,
+        priority: 1,
+        health_check: false,
+        price: { input_per_mtok: 1, output_per_mtok: 2 },
+        upstream_model: "mock-2",
+      });
     expect(link.status).toBe(201);
     expect(link.body).toMatchObject({ provider_name: "mock-b", weight: 3, priority: 1, health_check: false, upstream_model: "mock-2" });
-    expect((await request(app).post(`/v1/db/models/${m.body.id}/providers`).set(auth).send({ provider_id: q.body.provider_id })).status).toBe(409);
+    expect(
+      (await request(app).post(`/v1/db/models/${m.body.id}/providers`).set(auth).send({ provider_id: q.body.provider_id })).status,
+    ).toBe(409);
     let t = (await publishedTable()).models.find((x) => x.name === "demo")!;
     expect(t.strategy).toBe("round_robin");
     expect(t.targets).toEqual([
       expect.objectContaining({ provider: "mock-a", upstreamModel: "demo", healthCheck: true, priority: 0 }),
-      expect.objectContaining({ provider: "mock-b", upstreamModel: "mock-2", healthCheck: false, priority: 1, price: { input_per_mtok: 1, output_per_mtok: 2 } }),
+      expect.objectContaining({
+        provider: "mock-b",
+        upstreamModel: "mock-2",
+        healthCheck: false,
+        priority: 1,
+        price: { input_per_mtok: 1, output_per_mtok: 2 },
+      }),
     ]);
-    const u = await request(app).put(`/v1/db/models/${m.body.id}/providers/${q.body.provider_id}`).set(auth).send({ price: null, weight: 7 });
+    const u = await request(app)
+      .put(`/v1/db/models/${m.body.id}/providers/${q.body.provider_id}`)
+      .set(auth)
+      .send({ price: null, weight: 7 });
     expect(u.body).toMatchObject({ price: null, weight: 7 });
-    const upd = await request(app).put(`/v1/db/models/${m.body.id}`).set(auth).send({ description: "demo model", params: { temperature: 0.2 } });
+    const upd = await request(app)
+      .put(`/v1/db/models/${m.body.id}`)
+      .set(auth)
+      .send({ description: "demo model", params: { temperature: 0.2 } });
     expect(upd.status).toBe(200);
     expect(upd.body.providers).toHaveLength(2);
     t = (await publishedTable()).models.find((x) => x.name === "demo")!;
@@ -302,7 +337,9 @@ describe("models and links", () => {
     expect(t.targets[1]?.price).toBeUndefined();
     expect((await request(app).get(`/v1/db/models/${m.body.id}/providers`).set(auth)).body.providers).toHaveLength(2);
     expect((await request(app).delete(`/v1/db/models/${m.body.id}/providers/${q.body.provider_id}`).set(auth)).status).toBe(200);
-    expect((await request(app).put(`/v1/db/models/${m.body.id}/providers/${q.body.provider_id}`).set(auth).send({ weight: 1 })).status).toBe(404);
+    expect(
+      (await request(app).put(`/v1/db/models/${m.body.id}/providers/${q.body.provider_id}`).set(auth).send({ weight: 1 })).status,
+    ).toBe(404);
     const off = await request(app).put(`/v1/db/models/${m.body.id}`).set(auth).send({ is_enabled: false });
     expect(off.body.is_enabled).toBe(false);
     expect((await publishedTable()).models.map((x) => x.name)).not.toContain("demo");
@@ -311,7 +348,10 @@ describe("models and links", () => {
 
 describe("client keys", () => {
   it("shows the key once, stores only its hash, publishes it, and keeps auth on when revoked", async () => {
-    const c = await request(app).post("/v1/db/keys").set(auth).send({ name: "team-a", models: ["gpt-4"], rpm_limit: 60 });
+    const c = await request(app)
+      .post("/v1/db/keys")
+      .set(auth)
+      .send({ name: "team-a", models: ["gpt-4"], rpm_limit: 60 });
     expect(c.status).toBe(201);
     const created = ClientKeyCreated.parse(c.body);
     expect(created.key).toMatch(/^sk-router-/);
@@ -325,7 +365,14 @@ describe("client keys", () => {
     let t = await publishedTable();
     expect(t.clientKeys).toEqual([{ name: "team-a", sha256: row.hash, models: ["gpt-4"] }]);
 
-    expect((await request(app).post("/v1/db/keys").set(auth).send({ name: "bad", models: ["nope"] })).body.error.param).toBe("models");
+    expect(
+      (
+        await request(app)
+          .post("/v1/db/keys")
+          .set(auth)
+          .send({ name: "bad", models: ["nope"] })
+      ).body.error.param,
+    ).toBe("models");
     const rev = await request(app).post(`/v1/db/keys/${created.id}/revoke`).set(auth);
     expect(rev.body.revoked).toBe(true);
     t = await publishedTable();
@@ -344,7 +391,12 @@ describe("audit log", () => {
     await request(app).post("/v1/db/models").set(auth).set("x-admin-actor", "alice@example.com").send({ name: "audited" }).expect(200);
     const r = await request(app).get("/v1/db/audit?limit=1").set(auth);
     expect(r.body.entries).toHaveLength(1);
-    expect(r.body.entries[0]).toMatchObject({ actor: "admin:alice@example.com", action: "create", entity: "model", details: { name: "audited" } });
+    expect(r.body.entries[0]).toMatchObject({
+      actor: "admin:alice@example.com",
+      action: "create",
+      entity: "model",
+      details: { name: "audited" },
+    });
     expect((await request(app).get("/v1/db/audit?limit=0").set(auth)).status).toBe(400);
   });
 });
@@ -353,7 +405,15 @@ describe("OpenAPI and docs", () => {
   it("documents every admin route with the request schemas", async () => {
     const doc = (await request(app).get("/openapi.json")).body;
     expect(doc.openapi).toMatch(/^3\./);
-    for (const p of ["/v1/db/providers", "/v1/db/providers/{id}/keys/{keyId}/rotate", "/v1/db/models", "/v1/db/models/{id}/providers", "/v1/db/keys", "/v1/stats/refresh", "/v1/models/clear-cache"])
+    for (const p of [
+      "/v1/db/providers",
+      "/v1/db/providers/{id}/keys/{keyId}/rotate",
+      "/v1/db/models",
+      "/v1/db/models/{id}/providers",
+      "/v1/db/keys",
+      "/v1/stats/refresh",
+      "/v1/models/clear-cache",
+    ])
       expect(Object.keys(doc.paths)).toContain(p);
     const body = doc.paths["/v1/db/models"].post.requestBody.content["application/json"].schema;
     expect(body.properties).toHaveProperty("provider_weight");

@@ -70,11 +70,15 @@ describe("cluster mode", () => {
     expect((await admin("POST", "/v1/db/models", { name: "via-proxy", provider_id: 1 }, p)).status).toBe(200);
     await waitFor(async () => (await chat(proxies[1]!.url, "via-proxy")) === 200, 5_000);
     // Cluster-wide counters: requests served by both replicas are summed by the control plane.
-    const stats = await waitFor(async () => {
-      const s = await admin("GET", "/v1/stats", undefined, p);
-      const c = (s.body.stats as { request_counters: Record<string, number> }).request_counters;
-      return s.body.replicas === 2 && (c["via-proxy"] ?? 0) >= 1 ? s.body : undefined;
-    }, 8_000, 200);
+    const stats = await waitFor(
+      async () => {
+        const s = await admin("GET", "/v1/stats", undefined, p);
+        const c = (s.body.stats as { request_counters: Record<string, number> }).request_counters;
+        return s.body.replicas === 2 && (c["via-proxy"] ?? 0) >= 1 ? s.body : undefined;
+      },
+      8_000,
+      200,
+    );
     expect(stats.use_database).toBe(true);
     const refresh = await admin("POST", "/v1/stats/refresh", undefined, p);
     expect(refresh.body).toMatchObject({ models_count: 21, published: true });

@@ -37,7 +37,13 @@ export function clientKeyRoutes(ctx: ApiContext): void {
   });
 
   api.route(
-    { method: "get", path: "/v1/db/keys", tag, summary: "List client keys (never the keys themselves)", response: z.object({ keys: z.array(ClientKeyOut) }) },
+    {
+      method: "get",
+      path: "/v1/db/keys",
+      tag,
+      summary: "List client keys (never the keys themselves)",
+      response: z.object({ keys: z.array(ClientKeyOut) }),
+    },
     async () => ({ keys: (await prisma.clientKey.findMany({ orderBy: { id: "asc" } })).map(toClientKeyOut) }),
   );
 

@@ -1,8 +1,18 @@
-import { IdParam, LinkCreate, LinkOut, LinkUpdate, MessageOut, ModelCreate, ModelCreated, ModelOut, ModelUpdate } from "@ai-router/contracts";
+import {
+  IdParam,
+  LinkCreate,
+  LinkOut,
+  LinkUpdate,
+  MessageOut,
+  ModelCreate,
+  ModelCreated,
+  ModelOut,
+  ModelUpdate,
+} from "@ai-router/contracts";
 import { z } from "zod";
+import { checkStrategy } from "../compile/strategy-check.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { badRequest, conflict, notFound, parseBody, parseParam } from "../http/errors.js";
-import { checkStrategy } from "../compile/strategy-check.js";
 import { audit } from "./audit.js";
 import { type ApiContext, actor, published } from "./context.js";
 import { linkInclude, toLinkOut, toModelOut } from "./mappers.js";
@@ -60,7 +70,15 @@ export function modelRoutes(ctx: ApiContext): void {
       if (b.provider_id !== undefined && !provider) throw notFound(`Provider ${b.provider_id}`);
       const strategy = b.strategy ?? "weighted_round_robin";
       const target = provider
-        ? [{ provider: provider.name, upstreamModel: b.upstream_model ?? b.name, weight: b.provider_weight, preferred: b.is_provider_preferred, priority: 0 }]
+        ? [
+            {
+              provider: provider.name,
+              upstreamModel: b.upstream_model ?? b.name,
+              weight: b.provider_weight,
+              preferred: b.is_provider_preferred,
+              priority: 0,
+            },
+          ]
         : [];
       const problem = checkStrategy(strategy, b.strategy_options ?? {}, target);
       if (problem) throw badRequest(problem, "strategy");
@@ -100,7 +118,14 @@ export function modelRoutes(ctx: ApiContext): void {
         id: m.id,
         name: m.name,
         ...(provider
-          ? { provider_info: { provider_id: provider.id, provider_name: provider.name, weight: b.provider_weight, is_preferred: b.is_provider_preferred } }
+          ? {
+              provider_info: {
+                provider_id: provider.id,
+                provider_name: provider.name,
+                weight: b.provider_weight,
+                is_preferred: b.is_provider_preferred,
+              },
+            }
           : {}),
       };
     },
@@ -112,7 +137,15 @@ export function modelRoutes(ctx: ApiContext): void {
   );
 
   api.route(
-    { method: "put", path: "/v1/db/models/:id", tag, summary: "Update a model (partial)", body: ModelUpdate, response: ModelOut, errors: [404, 409] },
+    {
+      method: "put",
+      path: "/v1/db/models/:id",
+      tag,
+      summary: "Update a model (partial)",
+      body: ModelUpdate,
+      response: ModelOut,
+      errors: [404, 409],
+    },
     async (req, res) => {
       const id = parseParam(IdParam, req, "id");
       const b = parseBody(ModelUpdate, req);
@@ -122,7 +155,11 @@ export function modelRoutes(ctx: ApiContext): void {
         if (other && other.id !== id) throw conflict(`Model "${b.name}" already exists.`, "name");
       }
       if (b.strategy !== undefined || b.strategy_options !== undefined)
-        strategyProblem(b.strategy ?? current.strategy, b.strategy_options ?? (current.strategyOptions as Record<string, unknown>), current);
+        strategyProblem(
+          b.strategy ?? current.strategy,
+          b.strategy_options ?? (current.strategyOptions as Record<string, unknown>),
+          current,
+        );
       const { llmType, visibility } = splitLlmType(b.llm_type);
       const m = await prisma.$transaction(async (tx) => {
         const updated = await tx.model.update({
@@ -165,7 +202,10 @@ export function modelRoutes(ctx: ApiContext): void {
   // ---- links between models and providers ----
 
   const loadLink = async (modelId: number, providerId: number) => {
-    const l = await prisma.modelProvider.findUnique({ where: { modelId_providerId: { modelId, providerId } }, include: { provider: true } });
+    const l = await prisma.modelProvider.findUnique({
+      where: { modelId_providerId: { modelId, providerId } },
+      include: { provider: true },
+    });
     if (!l) throw notFound(`Link between model ${modelId} and provider ${providerId}`);
     return l;
   };
@@ -255,7 +295,14 @@ export function modelRoutes(ctx: ApiContext): void {
   );
 
   api.route(
-    { method: "delete", path: "/v1/db/models/:id/providers/:providerId", tag, summary: "Unlink a provider", response: MessageOut, errors: [404] },
+    {
+      method: "delete",
+      path: "/v1/db/models/:id/providers/:providerId",
+      tag,
+      summary: "Unlink a provider",
+      response: MessageOut,
+      errors: [404],
+    },
     async (req, res) => {
       const id = parseParam(IdParam, req, "id");
       const providerId = parseParam(IdParam, req, "providerId");

@@ -42,15 +42,30 @@ export function opsRoutes(ctx: ApiContext): void {
       tag,
       summary: "Request counters summed over every proxy replica (seed shape)",
       description: "Each replica reports its counters over NATS every 2 s; `replicas` says how many are counted.",
-      response: z.object({ timestamp: z.string(), use_database: z.boolean(), replicas: z.number().int(), stats: z.record(z.string(), z.unknown()) }),
+      response: z.object({
+        timestamp: z.string(),
+        use_database: z.boolean(),
+        replicas: z.number().int(),
+        stats: z.record(z.string(), z.unknown()),
+      }),
     },
     statsBody,
   );
 
   api.route(
-    { method: "post", path: "/v1/stats/reset", tag, summary: "Zero the counters of every replica", response: z.object({ message: z.string() }), errors: [503] },
+    {
+      method: "post",
+      path: "/v1/stats/reset",
+      tag,
+      summary: "Zero the counters of every replica",
+      response: z.object({ message: z.string() }),
+      errors: [503],
+    },
     () => {
-      if (!ctx.stats?.reset()) throw new RouterError("no_available_provider", "NATS is not connected; counters were not reset.", { publicCode: "nats_unavailable" });
+      if (!ctx.stats?.reset())
+        throw new RouterError("no_available_provider", "NATS is not connected; counters were not reset.", {
+          publicCode: "nats_unavailable",
+        });
       return { message: "Statistics reset" };
     },
   );
@@ -61,12 +76,20 @@ export function opsRoutes(ctx: ApiContext): void {
       path: "/v1/stats/refresh",
       tag,
       summary: "Recompile the routing table from the database and republish it",
-      response: z.object({ message: z.string(), models_count: z.number().int(), revision: z.number().int(), published: z.boolean(), warnings: z.array(z.string()) }),
+      response: z.object({
+        message: z.string(),
+        models_count: z.number().int(),
+        revision: z.number().int(),
+        published: z.boolean(),
+        warnings: z.array(z.string()),
+      }),
     },
     async (_req, res) => {
       const r = await published(ctx, res, "refresh requested");
       return {
-        message: r.published ? "Configuration refreshed and published" : "Configuration compiled; publishing will be retried (NATS unavailable)",
+        message: r.published
+          ? "Configuration refreshed and published"
+          : "Configuration compiled; publishing will be retried (NATS unavailable)",
         models_count: r.models,
         revision: r.revision,
         published: r.published,

@@ -34,7 +34,11 @@ export interface DbCompileResult {
 export async function compileDatabase(db: Db, revision: number, now = new Date()): Promise<DbCompileResult> {
   const warnings: string[] = [];
   const [providerRows, modelRows, keyRows] = await Promise.all([
-    db.provider.findMany({ where: { isEnabled: true }, include: { keys: { where: { isEnabled: true }, orderBy: { id: "asc" } } }, orderBy: { id: "asc" } }),
+    db.provider.findMany({
+      where: { isEnabled: true },
+      include: { keys: { where: { isEnabled: true }, orderBy: { id: "asc" } } },
+      orderBy: { id: "asc" },
+    }),
     db.model.findMany({
       where: { isEnabled: true },
       include: { links: { where: { isEnabled: true }, include: { provider: true }, orderBy: { id: "asc" } } },

@@ -34,6 +34,12 @@ export function adminAuth(token: string | undefined): RequestHandler {
 /** Who made a change, for the audit log: `x-admin-actor` (free text, trimmed) or the token's role. */
 export function actorOf(headers: Record<string, string | string[] | undefined>, devMode: boolean): string {
   const h = headers["x-admin-actor"];
-  const v = typeof h === "string" ? h.replace(/[^\w .@:/-]/g, "").slice(0, 64).trim() : "";
+  const v =
+    typeof h === "string"
+      ? h
+          .replace(/[^\w .@:/-]/g, "")
+          .slice(0, 64)
+          .trim()
+      : "";
   return v ? `admin:${v}` : devMode ? "dev" : "admin";
 }

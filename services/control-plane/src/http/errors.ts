@@ -35,7 +35,11 @@ export function parseParam<S extends z.ZodType>(schema: S, req: Request, name: s
 
 /** 404 in OpenAI's envelope for unknown admin paths. */
 export const unknownRoute: RequestHandler = (req, _res, next) => {
-  next(new RouterError("not_found", `Unknown request URL: ${req.method} ${req.path}. Please check the URL for typos.`, { publicCode: "unknown_url" }));
+  next(
+    new RouterError("not_found", `Unknown request URL: ${req.method} ${req.path}. Please check the URL for typos.`, {
+      publicCode: "unknown_url",
+    }),
+  );
 };
 
 /** The one error handler: OpenAI-style envelopes; internal errors are logged, never shown. */

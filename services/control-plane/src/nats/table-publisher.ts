@@ -1,7 +1,7 @@
 import { nats, RoutingTable } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import type { Db, PrismaClient } from "../db/client.js";
 import { compileDatabase } from "../compile/compile-db.js";
+import type { Db, PrismaClient } from "../db/client.js";
 import type { NatsLink } from "./nats-link.js";
 
 export interface PublishResult {
@@ -86,7 +86,7 @@ export class TablePublisher {
         kv.get(nats.routingKey),
         new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 500))),
       ]).finally(() => clearTimeout(timer));
-      if (!e || e.operation !== "PUT") return 0;
+      if (e?.operation !== "PUT") return 0;
       const rev = (e.json() as { revision?: unknown }).revision;
       return typeof rev === "number" ? rev : 0;
     } catch {

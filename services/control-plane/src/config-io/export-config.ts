@@ -1,0 +1,77 @@
+import { decryptSecret } from "@ai-router/contracts";
+import { stringify } from "yaml";
+import type { PrismaClient } from "../db/client.js";
+
+export interface ExportOptions {
+  /** Write provider keys in clear (decrypted with the master key) instead of `${NAME_API_KEY}` placeholders. */
+  withSecrets: boolean;
+  masterKey: Buffer;
+}
+
+const envName = (provider: string) => `${provider.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`;
+const obj = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/**
+ * Writes the database back as a standalone `router.yaml`. Keys become `${PROVIDER_API_KEY}` references
+ * unless `withSecrets`. Client keys cannot be exported (only their hashes are stored): they are listed
+ * in the returned warnings.
+ */
+export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): Promise<{ yaml: string; warnings: string[] }> {
+  const warnings: string[] = [];
+  const providers = await prisma.provider.findMany({
+    include: { keys: { where: { isEnabled: true }, orderBy: { id: "asc" } } },
+    orderBy: { id: "asc" },
+  });
+  const models = await prisma.model.findMany({
+    where: { isEnabled: true },
+    include: { links: { include: { provider: true }, orderBy: { id: "asc" } } },
+    orderBy: { id: "asc" },
+  });
+  const clientKeys = await prisma.clientKey.count({ where: { revoked: false } });
+  const doc = {
+    providers: providers.map((p) => {
+      const keys = opts.withSecrets
+        ? p.keys.map((k) => decryptSecret(k.secret, opts.masterKey))
+        : p.keys.map((_, i) => `\${${envName(p.name)}${p.keys.length > 1 ? `_${i + 1}` : ""}}`);
+      return {
+        name: p.name,
+        type: p.adapter,
+        ...(p.officialEndpoint || p.thirdPartyEndpoint ? { base_url: p.officialEndpoint ?? p.thirdPartyEndpoint } : {}),
+        ...(keys.length === 1 ? { api_key: keys[0] } : keys.length > 1 ? { api_key: keys } : {}),
+        timeout_ms: p.timeoutMs,
+        connect_timeout_ms: p.connectTimeoutMs,
+        ...(Object.keys(obj(p.headers)).length ? { headers: p.headers } : {}),
+        stream_usage: p.streamUsage,
+        max_connections: p.maxConnections,
+        enabled: p.isEnabled,
+      };
+    }),
+    models: models
+      .filter((m) => {
+        if (m.links.length === 0) warnings.push(`model "${m.name}" has no provider link: left out (router.yaml needs at least one)`);
+        return m.links.length > 0;
+      })
+      .map((m) => ({
+        name: m.name,
+        llm_type: m.llmType,
+        ...(m.description ? { description: m.description } : {}),
+        strategy: m.strategy,
+        ...(Object.keys(obj(m.strategyOptions)).length ? { strategy_options: m.strategyOptions } : {}),
+        ...(m.strict ? { strict: true } : {}),
+        providers: m.links.map((l) => ({
+          provider: l.provider.name,
+          ...(l.upstreamModel ? { model: l.upstreamModel } : {}),
+          weight: l.weight,
+          ...(l.isPreferred ? { preferred: true } : {}),
+          ...(l.priority ? { priority: l.priority } : {}),
+          ...(l.price ? { price: l.price } : {}),
+          ...(l.healthCheck ? {} : { health_check: false }),
+          ...(Object.keys({ ...obj(m.params), ...obj(l.params) }).length ? { params: { ...obj(m.params), ...obj(l.params) } } : {}),
+          ...(l.isEnabled ? {} : { enabled: false }),
+        })),
+      })),
+  };
+  if (clientKeys > 0) warnings.push(`${clientKeys} client key(s) not exported: only their hashes are stored; add them under keys: by hand`);
+  const header = `# Exported from the AI Router control plane on ${new Date().toISOString()}.\n${opts.withSecrets ? "# Contains provider keys in clear: keep this file private.\n" : "# Provider keys are $" + "{VAR} references: set those variables (or export with --with-secrets).\n"}`;
+  return { yaml: header + stringify(doc), warnings };
+}

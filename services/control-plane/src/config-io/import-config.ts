@@ -1,0 +1,129 @@
+import { encryptSecret, type RouterConfigFile } from "@ai-router/contracts";
+import { maskSecret } from "@ai-router/logger";
+import { audit } from "../api/audit.js";
+import { sha256Hex } from "../api/client-keys.js";
+import { checkStrategy } from "../compile/strategy-check.js";
+import type { PrismaClient } from "../db/client.js";
+import type { Prisma } from "../generated/prisma/client.js";
+
+export interface ImportSummary {
+  providers: { created: number; updated: number };
+  models: { created: number; updated: number };
+  keys: { created: number; skipped: number };
+  warnings: string[];
+}
+
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+/**
+ * Imports a validated `router.yaml` into the database in one transaction: providers and models are
+ * upserted by name (their links and provider keys replaced by the file's), client keys added by hash.
+ * Rows the file does not mention are left alone. Provider keys are sealed with `masterKey`.
+ */
+export async function importConfig(
+  prisma: PrismaClient,
+  cfg: RouterConfigFile,
+  masterKey: Buffer,
+  actor = "cli:config-import",
+): Promise<ImportSummary> {
+  const s: ImportSummary = {
+    providers: { created: 0, updated: 0 },
+    models: { created: 0, updated: 0 },
+    keys: { created: 0, skipped: 0 },
+    warnings: [],
+  };
+  for (const m of cfg.models) {
+    const problem = checkStrategy(
+      m.strategy,
+      m.strategy_options,
+      m.providers.map((t) => ({
+        provider: t.provider,
+        upstreamModel: t.model ?? m.name,
+        weight: t.weight,
+        preferred: t.preferred,
+        priority: t.priority,
+      })),
+    );
+    if (problem) throw new Error(`model "${m.name}": ${problem}`);
+  }
+  await prisma.$transaction(
+    async (tx) => {
+      const ids = new Map<string, number>();
+      for (const p of cfg.providers) {
+        const keys = (Array.isArray(p.api_key) ? p.api_key : p.api_key === undefined ? [] : [p.api_key]).filter((k) => k !== "");
+        const data = {
+          adapter: p.type,
+          providerType: p.type === "openai-compatible" ? "PRIVATE" : "PUBLIC_CLOUD",
+          officialEndpoint: p.base_url ?? null,
+          isEnabled: p.enabled,
+          timeoutMs: p.timeout_ms,
+          connectTimeoutMs: p.connect_timeout_ms,
+          headers: p.headers,
+          streamUsage: p.stream_usage,
+          maxConnections: p.max_connections,
+        };
+        const existing = await tx.provider.findUnique({ where: { name: p.name } });
+        const row = existing
+          ? await tx.provider.update({ where: { id: existing.id }, data })
+          : await tx.provider.create({ data: { name: p.name, ...data } });
+        if (existing) {
+          s.providers.updated++;
+          await tx.providerKey.deleteMany({ where: { providerId: row.id } });
+        } else s.providers.created++;
+        for (const k of keys)
+          await tx.providerKey.create({ data: { providerId: row.id, secret: encryptSecret(k, masterKey), masked: maskSecret(k) } });
+        if (keys.length === 0 && p.type !== "mock" && p.type !== "openai-compatible")
+          s.warnings.push(`provider "${p.name}" has no API key (its variable may be unset)`);
+        ids.set(p.name, row.id);
+      }
+      for (const m of cfg.models) {
+        const data = {
+          llmType: m.llm_type,
+          description: m.description ?? null,
+          strategy: m.strategy,
+          strategyOptions: json(m.strategy_options),
+          strict: m.strict,
+          isEnabled: true,
+        };
+        const existing = await tx.model.findUnique({ where: { name: m.name } });
+        const row = existing
+          ? await tx.model.update({ where: { id: existing.id }, data })
+          : await tx.model.create({ data: { name: m.name, ...data } });
+        if (existing) {
+          s.models.updated++;
+          await tx.modelProvider.deleteMany({ where: { modelId: row.id } });
+        } else s.models.created++;
+        for (const t of m.providers) {
+          await tx.modelProvider.create({
+            data: {
+              modelId: row.id,
+              providerId: ids.get(t.provider)!,
+              upstreamModel: t.model && t.model !== m.name ? t.model : null,
+              weight: t.weight,
+              isPreferred: t.preferred,
+              priority: t.priority,
+              ...(t.price ? { price: json(t.price) } : {}),
+              healthCheck: t.health_check,
+              params: json(t.params),
+              isEnabled: t.enabled,
+            },
+          });
+        }
+      }
+      for (const k of cfg.keys) {
+        const hash = sha256Hex(k.key);
+        if (await tx.clientKey.findUnique({ where: { hash } })) {
+          s.keys.skipped++;
+          continue;
+        }
+        await tx.clientKey.create({
+          data: { name: k.name, hash, prefix: k.key.slice(0, 6), ...(k.models ? { allowedModels: k.models } : {}) },
+        });
+        s.keys.created++;
+      }
+      await audit(tx, actor, "import", "config", null, { providers: s.providers, models: s.models, keys: s.keys });
+    },
+    { timeout: 60_000 },
+  );
+  return s;
+}
