@@ -24,6 +24,8 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let natsServer: PrivateNats;
 let cp: ServiceProcess;
 const proxies: ServiceProcess[] = [];
+/** Processes a test starts for itself; stopped in afterAll too, should the test fail midway. */
+const stragglers: ServiceProcess[] = [];
 const bucket = uniqueName("cp_faults");
 const cacheDir = mkdtempSync(join(tmpdir(), "ai-router-cache-"));
 const cacheFile = join(cacheDir, "table.json");
@@ -71,7 +73,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([...proxies.map((p) => p.stop()), cp?.stop()]);
+  await Promise.all([...proxies, ...stragglers].map((p) => p.stop()).concat(cp ? [cp.stop()] : []));
   await natsServer?.dispose();
   await db?.drop();
   rmSync(cacheDir, { recursive: true, force: true });
@@ -122,6 +124,7 @@ describe("faults", () => {
   it("boots a new replica from its disk cache while NATS is down", { timeout: 40_000 }, async () => {
     await natsServer.stop();
     const cached = await spawnService(proxyMain, { ...env(), CONTROL_PLANE_URL: cp.url, ROUTER_TABLE_CACHE: cacheFile });
+    stragglers.push(cached);
     try {
       expect(await chat(cached.url, "m3")).toBe(200);
       expect(cached.output()).toMatch(/serving the cached routing table/);
