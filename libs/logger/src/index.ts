@@ -51,7 +51,8 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     base: { service: opts.name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  const dest = opts.destination ?? pino.destination({ sync: opts.sync ?? false, minLength: opts.sync ? 0 : 4096 });
+  // Operational lines are rare: each is written at once (asynchronously), never held in a buffer.
+  const dest = opts.destination ?? pino.destination({ sync: opts.sync ?? false });
   return pino(options, dest);
 }
 
