@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { LineWriter, createLogger, maskSecret } from "./index.js";
+import { createLogger, LineWriter, maskSecret } from "./index.js";
 
 describe("logger", () => {
   it("redacts credentials wherever they sit", () => {
@@ -15,7 +15,13 @@ describe("logger", () => {
       },
     });
     const log = createLogger({ name: "t", destination: sink });
-    log.info({ headers: { authorization: "Bearer sk-live-1", "x-api-key": "sk-live-2" }, provider: { api_key: "sk-live-3", apiKeys: ["sk-live-4"] } }, "x");
+    log.info(
+      {
+        headers: { authorization: "Bearer sk-live-1", "x-api-key": "sk-live-2" },
+        provider: { api_key: "sk-live-3", apiKeys: ["sk-live-4"] },
+      },
+      "x",
+    );
     expect(out).toContain("[redacted]");
     expect(out).not.toMatch(/sk-live-\d/);
   });
