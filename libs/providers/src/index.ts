@@ -1,5 +1,6 @@
 export * from "./adapter.js";
 export * from "./anthropic/index.js";
+export * from "./gemini/index.js";
 export { estimateTokens } from "./mock/chat.js";
 export {
   createOpenAIBaseAdapter,

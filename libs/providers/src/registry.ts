@@ -1,6 +1,7 @@
 import type { ProviderType } from "@ai-router/contracts";
 import type { ProviderAdapter } from "./adapter.js";
 import { anthropicAdapter } from "./anthropic/index.js";
+import { geminiAdapter } from "./gemini/index.js";
 import { mockAdapter } from "./mock/index.js";
 import { openaiAdapter } from "./openai/index.js";
 import { openaiCompatibleAdapter } from "./openai-compatible/index.js";
@@ -11,6 +12,7 @@ const adapters = new Map<ProviderType, ProviderAdapter>([
   ["openai-compatible", openaiCompatibleAdapter],
   ["volcengine", volcengineAdapter],
   ["anthropic", anthropicAdapter],
+  ["gemini", geminiAdapter],
   ["mock", mockAdapter],
 ]);
 

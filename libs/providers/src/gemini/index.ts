@@ -1,0 +1,24 @@
+import type { ProviderAdapter } from "../adapter.js";
+import { buildGeminiChatRequest, parseGeminiChatResponse } from "./chat.js";
+import { parseGeminiError } from "./errors.js";
+import { GeminiStreamTranslator } from "./stream.js";
+
+export type { GeminiContent, GeminiPart, GeminiRequest, GeminiResponse } from "./api.js";
+export { geminiPath } from "./api.js";
+export { parseGeminiError, toGeminiUpstreamError } from "./errors.js";
+export { GeminiStreamTranslator } from "./stream.js";
+export { SKIP_THOUGHT_SIGNATURE, toGeminiContents, toGeminiRequest } from "./to-gemini.js";
+export { toGeminiSchema } from "./to-gemini-tools.js";
+export { mapFinishReason as mapGeminiFinishReason, toOpenAIUsage as geminiUsageToOpenAI } from "./to-openai.js";
+
+/**
+ * Google's Gemini API (`https://generativelanguage.googleapis.com/v1beta`, key in `x-goog-api-key`).
+ * OpenAI chat requests and answers are translated both ways, JSON and stream (see docs/gemini.md).
+ */
+export const geminiAdapter: ProviderAdapter = {
+  type: "gemini",
+  buildChatRequest: buildGeminiChatRequest,
+  parseChatResponse: parseGeminiChatResponse,
+  createChatStream: (target, opts) => new GeminiStreamTranslator(!opts.stripUsage, target.upstreamModel),
+  parseError: parseGeminiError,
+};
