@@ -27,3 +27,12 @@ describeAdapterConformance(
   },
   () => mock,
 );
+describeAdapterConformance(
+  "gemini",
+  {
+    adapter: getAdapter("gemini")!,
+    baseUrl: (m) => `${m.url}/v1beta`,
+    authOf: (h) => (typeof h["x-goog-api-key"] === "string" ? h["x-goog-api-key"] : undefined),
+  },
+  () => mock,
+);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { anthropicRoutes } from "./anthropic.js";
 import { BehaviorQueue, type MockBehavior } from "./behavior.js";
+import { geminiRoutes } from "./gemini.js";
 import {
   type OpenAIChatBody,
   openAIChunks,
@@ -18,6 +19,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage["headers"];
   body: unknown;
+  /** The model named in the path (Gemini's `/models/{model}:generateContent`), when the route has one. */
+  model?: string;
 }
 
 /** Context handed to a route handler. */
@@ -40,6 +43,8 @@ export interface MockRouteEntry {
   suffix: string;
   handle: MockRoute;
   sendError(res: ServerResponse, b: MockBehavior, status: number): void;
+  /** Reads the model from the path, for formats that put it there (recorded as `model`). */
+  modelOf?(path: string): string | undefined;
 }
 
 export interface MockUpstreamOptions {
@@ -99,7 +104,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * A faithful fake of provider HTTP APIs (OpenAI and Anthropic by default; more via `routes`) that can be
+ * A faithful fake of provider HTTP APIs (OpenAI, Anthropic and Gemini by default; more via `routes`) that can be
  * told to fail: a status, a delay, a refused connection, a stream cut mid-way.
  */
 export class MockUpstream {
@@ -113,7 +118,7 @@ export class MockUpstream {
   port = 0;
 
   constructor(private readonly opts: MockUpstreamOptions = {}) {
-    this.routes = [...(opts.routes ?? []), ...anthropicRoutes, ...openAIRoutes];
+    this.routes = [...(opts.routes ?? []), ...anthropicRoutes, ...geminiRoutes, ...openAIRoutes];
     this.models = opts.models ?? ["gpt-4o", "gpt-4o-mini"];
     this.record = opts.record ?? true;
     this.server = this.makeServer();
@@ -180,8 +185,11 @@ export class MockUpstream {
       body = raw;
     }
     const path = (req.url ?? "/").split("?")[0] as string;
-    if (this.record) this.requests.push({ method: req.method ?? "GET", path, headers: req.headers, body });
     const route = this.routes.find((r) => r.method === req.method && path.endsWith(r.suffix));
+    if (this.record) {
+      const model = route?.modelOf?.(path);
+      this.requests.push({ method: req.method ?? "GET", path, headers: req.headers, body, ...(model !== undefined ? { model } : {}) });
+    }
     if (!route) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(
