@@ -13,6 +13,7 @@ import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
 import { authenticate } from "./http/auth.js";
+import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
@@ -185,14 +186,14 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return;
     }
     inFlight++;
-    const ac = new AbortController();
+    const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
     });
     try {
       const key = route.auth && table ? authenticate(req.headers, table.clientKeys) : undefined;
       // Routes that need a table only run with one.
-      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac.signal, usage };
+      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage };
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);

@@ -120,3 +120,27 @@ describe("bounded attempts", () => {
     expect(a.requests.length + b.requests.length).toBe(1);
   });
 });
+
+describe("client disconnects", () => {
+  it("cancel the upstream call instead of waiting for it", async () => {
+    await start();
+    a.behavior.fallback = { delayMs: 3000 };
+    b.behavior.fallback = { delayMs: 3000 };
+    const ac = new AbortController();
+    const pending = chat({}).catch(() => undefined);
+    void pending;
+    const req = fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "slow" }] }),
+      signal: ac.signal,
+    }).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(proxy.proxy.inFlight()).toBe(2);
+    ac.abort();
+    expect(await req).toBeInstanceOf(Error);
+    const t0 = Date.now();
+    while (proxy.proxy.inFlight() > 1 && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 20));
+    expect(proxy.proxy.inFlight()).toBe(1); // the aborted one is gone long before the upstream would answer
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});

@@ -6,27 +6,51 @@ import { normalizeUsage } from "./usage.js";
 
 const BOUNDARY = Buffer.from("\n\n");
 const DONE = Buffer.from("data: [DONE]");
-/** Byte patterns that make an event worth parsing; every other event is forwarded as is. */
-const MARKERS = [Buffer.from('"usage":{'), Buffer.from('"usage": {'), Buffer.from('"error"')];
+const USAGE_KEY = Buffer.from('"usage"');
+const ERROR_KEY = Buffer.from('"error"');
 const CR = 0x0d;
+
+/** True when the bytes after a `"usage"` key open an object (not `null`). */
+function opensObject(buf: Buffer, afterKey: number): boolean {
+  for (let i = afterKey; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === 0x20 || c === 0x3a || c === 0x09) continue; // space, ':', tab
+    return c === 0x7b; // '{'
+  }
+  return false;
+}
 
 /**
  * OpenAI SSE -> OpenAI SSE. Forwards complete events as they arrive (the upstream's own bytes, no
  * copy, on the common path), records usage, removes the usage-only chunk the router asked for on the
  * client's behalf, surfaces in-band errors, and guarantees a `[DONE]` terminator.
+ *
+ * Cost matters here (every chunk of every stream): each chunk is looked at with at most three native
+ * byte searches, all from the end or bounded; only the event that carries a usage object, or an error
+ * before any output, is parsed.
  */
 export class OpenAIStreamTranslator implements ChatStreamTranslator {
   private carry: Buffer | undefined;
   /** Upstreams that send CRLF line ends take the (slower) text path. */
   private text: { splitter: SseSplitter; decoder: InstanceType<typeof TextDecoder> } | undefined;
   private sawDone = false;
+  /** The upstream ends lines with CRLF (decided at its first line end). */
+  private crlf: boolean | undefined;
+  /** Something reached the client: errors from now on are forwarded, not acted on. */
+  private emitted = false;
   usage: OpenAIUsage | undefined;
   error: UpstreamError | undefined;
 
   constructor(private readonly stripUsage: boolean) {}
 
   push(chunk: Buffer): string | Buffer {
-    if (this.text || chunk.includes(CR)) return this.pushText(chunk);
+    if (this.crlf === undefined) {
+      // Decide the line ends once, at the first line end the upstream sends.
+      const nl = chunk.indexOf(0x0a);
+      if (nl >= 0) this.crlf = nl > 0 && chunk[nl - 1] === CR;
+      else if (chunk.includes(CR)) this.crlf = true;
+    }
+    if (this.text || this.crlf) return this.pushText(chunk);
     const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const last = data.lastIndexOf(BOUNDARY);
     if (last < 0) {
@@ -36,33 +60,39 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     const end = last + 2;
     this.carry = end < data.length ? data.subarray(end) : undefined;
     const complete = end === data.length ? data : data.subarray(0, end);
-    if (!this.sawDone && complete.includes(DONE)) this.sawDone = true;
-    return this.inspect(complete);
+    // [DONE] is the last event of a stream: look at the tail only.
+    if (!this.sawDone && complete.indexOf(DONE, Math.max(0, complete.length - DONE.length - 4)) >= 0) this.sawDone = true;
+    // Before any output, an error event decides failover; after it, the stream is forwarded as it is.
+    if (!this.emitted && complete.includes(ERROR_KEY)) return this.perEvent(complete);
+    // Usage is cumulative and comes last: the last usage object in the bytes is the one to read
+    // (searching back from the end; `"usage":null` keys before it are skipped).
+    let u = complete.lastIndexOf(USAGE_KEY);
+    while (u >= 0 && !opensObject(complete, u + USAGE_KEY.length)) u = u === 0 ? -1 : complete.lastIndexOf(USAGE_KEY, u - 1);
+    if (u >= 0) return this.withUsageEvent(complete, u);
+    this.emitted = true;
+    return complete;
   }
 
-  /** Forwards byte ranges untouched; only events carrying a marker are parsed (usage chunk, errors). */
-  private inspect(complete: Buffer): Buffer {
-    let parts: Buffer[] | undefined;
-    let from = 0;
-    for (;;) {
-      let at = -1;
-      for (const m of MARKERS) {
-        const i = complete.indexOf(m, from);
-        if (i >= 0 && (at < 0 || i < at)) at = i;
-      }
-      if (at < 0) break;
-      const before = complete.lastIndexOf(BOUNDARY, at);
-      const evStart = Math.max(from, before < 0 ? 0 : before + 2);
-      const evEnd = complete.indexOf(BOUNDARY, at) + 2;
-      parts ??= [];
-      if (evStart > from) parts.push(complete.subarray(from, evStart));
-      const out = this.onEvent(complete.toString("utf8", evStart, evEnd - 2));
-      if (out) parts.push(Buffer.from(out));
-      from = evEnd;
-    }
-    if (!parts) return complete;
-    if (from < complete.length) parts.push(complete.subarray(from));
-    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  /** Rewrites only the event holding the usage object at `u`; every other byte is forwarded as is. */
+  private withUsageEvent(complete: Buffer, u: number): Buffer {
+    const before = complete.lastIndexOf(BOUNDARY, u);
+    const evStart = before < 0 ? 0 : before + 2;
+    const evEnd = complete.indexOf(BOUNDARY, u) + 2;
+    const replaced = this.onEvent(complete.toString("utf8", evStart, evEnd - 2));
+    const out: Buffer[] = [];
+    if (evStart > 0) out.push(complete.subarray(0, evStart));
+    if (replaced) out.push(Buffer.from(replaced));
+    if (evEnd < complete.length) out.push(complete.subarray(evEnd));
+    this.emitted = true;
+    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+  }
+
+  /** Slow path: every event parsed on its own (error events before the first output). */
+  private perEvent(complete: Buffer): string {
+    let out = "";
+    for (const raw of complete.toString("utf8").split("\n\n")) if (raw) out += this.onEvent(raw);
+    if (out && !this.error) this.emitted = true;
+    return out;
   }
 
   end(): string {

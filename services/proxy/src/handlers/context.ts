@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
+import type { ClientSignal } from "../http/client-abort.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
 
@@ -15,7 +16,7 @@ export interface RequestContext {
   readonly table: RuntimeTable;
   readonly key: TableClientKey | undefined;
   /** Aborted when the client goes away; cancels upstream calls. */
-  readonly signal: AbortSignal;
+  readonly signal: ClientSignal;
   readonly usage: UsageRecorder;
 }
 

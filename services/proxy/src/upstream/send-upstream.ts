@@ -1,10 +1,12 @@
+import type { EventEmitter } from "node:events";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamRequest } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
+import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
 
 /** Sends one request to a provider through its keep-alive pool, with the provider's timeouts. */
-export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<Dispatcher.ResponseData> {
   const p = live.config;
   if (!live.agent) throw new Error(`provider ${p.name} has no connection pool`);
   return live.agent.request({
@@ -15,7 +17,8 @@ export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: A
     body: req.body ?? null,
     headersTimeout: p.timeoutMs,
     bodyTimeout: p.timeoutMs,
-    signal,
+    // undici takes any emitter with on/once/removeListener as a signal.
+    signal: signal as unknown as EventEmitter,
   });
 }
 
