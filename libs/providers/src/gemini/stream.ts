@@ -128,7 +128,14 @@ export class GeminiStreamTranslator implements ChatStreamTranslator {
   }
 
   private usageChunk(): string {
-    return sseData({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage: this.usage });
+    return sseData({
+      id: this.id,
+      object: "chat.completion.chunk",
+      created: this.created,
+      model: this.model,
+      choices: [],
+      usage: this.usage,
+    });
   }
 
   private onError(ev: unknown): string {

@@ -94,11 +94,7 @@ const blockedFinish = (resp: GeminiResponse): OpenAIFinishReason => (resp.prompt
  * Gemini `GenerateContentResponse` -> OpenAI `chat.completion`. A prompt blocked before any
  * candidate (`promptFeedback.blockReason`) is an empty `content_filter` answer, as OpenAI gives.
  */
-export function toOpenAICompletion(
-  resp: GeminiResponse,
-  model: string,
-  created = Math.floor(Date.now() / 1000),
-): Record<string, unknown> {
+export function toOpenAICompletion(resp: GeminiResponse, model: string, created = Math.floor(Date.now() / 1000)): Record<string, unknown> {
   const candidates = resp.candidates ?? [];
   const choices =
     candidates.length > 0

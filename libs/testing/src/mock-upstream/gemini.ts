@@ -97,7 +97,15 @@ export function sendGeminiError(res: ServerResponse, b: MockBehavior, status: nu
 /** Proto field names Gemini accepts (REST camelCase, or the proto's snake_case). */
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const fields = (...names: string[]) => new Set(names.flatMap((n) => [n, snake(n)]));
-const REQUEST_FIELDS = fields("contents", "systemInstruction", "tools", "toolConfig", "generationConfig", "safetySettings", "cachedContent");
+const REQUEST_FIELDS = fields(
+  "contents",
+  "systemInstruction",
+  "tools",
+  "toolConfig",
+  "generationConfig",
+  "safetySettings",
+  "cachedContent",
+);
 const DATA_FIELDS = ["text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode", "codeExecutionResult"];
 const PART_FIELDS = fields(...DATA_FIELDS, "thought", "thoughtSignature", "videoMetadata", "mediaResolution");
 const CONFIG_FIELDS = fields(
@@ -236,7 +244,8 @@ export function validateGemini(body: GeminiBody, model: string): string | undefi
   if (g) {
     const bad = unknownName(g as Json, CONFIG_FIELDS, "generation_config");
     if (bad) return bad;
-    if (Array.isArray(g.stopSequences) && g.stopSequences.length > 5) return fieldError("generation_config.stop_sequences", "at most 5 allowed.");
+    if (Array.isArray(g.stopSequences) && g.stopSequences.length > 5)
+      return fieldError("generation_config.stop_sequences", "at most 5 allowed.");
     if (g.responseSchema !== undefined && g.responseJsonSchema !== undefined) {
       return fieldError("generation_config.response_json_schema", "responseJsonSchema and responseSchema cannot both be set.");
     }
@@ -306,7 +315,8 @@ export function planGeminiReply(body: GeminiBody, model: string, b: MockBehavior
     return { parts, finishReason: "STOP", usage: usage(10 * chosen.length, thoughts) };
   }
   const said2 = responses.length > 0 ? `Tool said: ${responses.map((p) => JSON.stringify(p.functionResponse?.response)).join(" ")}` : said;
-  let text = b.text ?? (responses.length > 0 ? said2 : g.responseMimeType === "application/json" ? JSON.stringify({ echo: said }) : `Echo: ${said}`);
+  let text =
+    b.text ?? (responses.length > 0 ? said2 : g.responseMimeType === "application/json" ? JSON.stringify({ echo: said }) : `Echo: ${said}`);
   let out = tokens(text);
   let finishReason = "STOP";
   if (g.maxOutputTokens && out > g.maxOutputTokens) {
