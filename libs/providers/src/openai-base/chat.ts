@@ -15,9 +15,12 @@ export function buildOpenAIChatRequest(
 ): BuiltRequest {
   const injectUsage = opts.stream && target.provider.streamUsage && !opts.clientWantsUsage;
   const hasParams = hasKeys(target.params);
-  // Fast path: nothing to change, forward the client's bytes untouched.
-  if (rawBody && !injectUsage && !hasParams && req.model === target.upstreamModel) {
-    return { request: postJson("/chat/completions", rawBody, target), dropped: [], stripUsage: false };
+  if (rawBody && !hasParams && req.model === target.upstreamModel) {
+    // Fast path: nothing to change, forward the client's bytes untouched.
+    if (!injectUsage) return { request: postJson("/chat/completions", rawBody, target), dropped: [], stripUsage: false };
+    // Only usage to ask for: splice it in front instead of re-serialising the whole body.
+    const spliced = withStreamUsage(rawBody);
+    if (spliced) return { request: postJson("/chat/completions", spliced, target), dropped: [], stripUsage: true };
   }
   const body: Record<string, unknown> = hasParams ? { ...target.params, ...req } : { ...req };
   body.model = target.upstreamModel;
@@ -27,6 +30,20 @@ export function buildOpenAIChatRequest(
 
 export function parseOpenAIChatResponse(body: Buffer): ParsedResponse {
   return { body, usage: extractUsage(body) };
+}
+
+const STREAM_OPTIONS_KEY = Buffer.from('"stream_options"');
+const USAGE_PREFIX = Buffer.from('{"stream_options":{"include_usage":true},');
+
+/**
+ * `{"stream_options":{"include_usage":true}, ...the client's fields}` from the client's bytes, or
+ * undefined when the body already names stream_options (then it is rebuilt, never given a duplicate key).
+ */
+export function withStreamUsage(raw: Buffer): Buffer | undefined {
+  let i = 0;
+  while (i < raw.length && (raw[i] === 0x20 || raw[i] === 0x0a || raw[i] === 0x0d || raw[i] === 0x09)) i++;
+  if (raw[i] !== 0x7b || raw.includes(STREAM_OPTIONS_KEY)) return undefined;
+  return Buffer.concat([USAGE_PREFIX, raw.subarray(i + 1)]);
 }
 
 function hasKeys(o: object): boolean {

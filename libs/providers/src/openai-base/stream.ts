@@ -2,12 +2,13 @@ import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
 import { parseSseEvent, SseSplitter } from "../sse.js";
 import { toUpstreamError } from "./errors.js";
-import { normalizeUsage } from "./usage.js";
+import { extractUsage, normalizeUsage } from "./usage.js";
 
 const BOUNDARY = Buffer.from("\n\n");
 const DONE = Buffer.from("data: [DONE]");
 const USAGE_KEY = Buffer.from('"usage"');
 const ERROR_KEY = Buffer.from('"error"');
+const EMPTY_CHOICES = Buffer.from('"choices":[]');
 const CR = 0x0d;
 
 /** True when the bytes after a `"usage"` key open an object (not `null`). */
@@ -73,17 +74,25 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     return complete;
   }
 
-  /** Rewrites only the event holding the usage object at `u`; every other byte is forwarded as is. */
+  /**
+   * Reads the usage object at `u` (parsing only that object) and, when the router asked for usage on
+   * the client's behalf, removes it from what the client gets; every other byte is forwarded as is.
+   */
   private withUsageEvent(complete: Buffer, u: number): Buffer {
     const before = complete.lastIndexOf(BOUNDARY, u);
     const evStart = before < 0 ? 0 : before + 2;
     const evEnd = complete.indexOf(BOUNDARY, u) + 2;
-    const replaced = this.onEvent(complete.toString("utf8", evStart, evEnd - 2));
+    const usage = extractUsage(complete.subarray(u, evEnd));
+    if (usage) this.usage = usage;
+    this.emitted = true;
+    if (!this.stripUsage) return complete;
+    const event = complete.subarray(evStart, evEnd);
+    // The usage-only chunk (`"choices":[]`) goes; usage riding on a content chunk is cut off it.
+    const replaced = event.includes(EMPTY_CHOICES) ? "" : this.onEvent(event.toString("utf8", 0, event.length - 2));
     const out: Buffer[] = [];
     if (evStart > 0) out.push(complete.subarray(0, evStart));
     if (replaced) out.push(Buffer.from(replaced));
     if (evEnd < complete.length) out.push(complete.subarray(evEnd));
-    this.emitted = true;
     return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
 
