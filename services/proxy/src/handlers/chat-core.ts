@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 import type { OpenAIUsage } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamError, UpstreamRequest } from "@ai-router/providers";
@@ -192,44 +193,72 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
  * Forwards a translated upstream stream. Headers go out with the first translated bytes, so a failure
  * before that is still a clean failover; after it, the error is reported in-band.
  */
-async function pipeStream(
+function pipeStream(
   ctx: RequestContext,
-  body: AsyncIterable<Buffer>,
+  body: Readable,
   translator: ChatStreamTranslator,
   headers: () => Record<string, string>,
   provider: string,
   t0: number,
   streamError: (err: RouterError) => string,
 ): Promise<AttemptOutcome> {
+  // Event handlers rather than `for await`: no promise per chunk on the hottest loop of the proxy.
   const res = ctx.res;
-  let started = false;
-  let ttft = 0;
-  try {
-    for await (const chunk of body) {
+  return new Promise<AttemptOutcome>((resolve) => {
+    let started = false;
+    let ttft = 0;
+    let done = false;
+    const resume = () => body.resume();
+    const finish = (outcome: AttemptOutcome) => {
+      if (done) return;
+      done = true;
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      res.off("drain", resume);
+      resolve(outcome);
+    };
+    const start = () => {
+      res.writeHead(200, { ...SSE_HEADERS, ...headers() });
+      started = true;
+      ttft = performance.now() - t0;
+    };
+    const onData = (chunk: Buffer) => {
       const out = translator.push(chunk);
-      if (out.length === 0) continue;
+      if (out.length === 0) return;
       if (!started) {
-        if (translator.error) return { kind: translator.error.retryable ? "retry" : "final", error: translator.error };
-        res.writeHead(200, { ...SSE_HEADERS, ...headers() });
-        started = true;
-        ttft = performance.now() - t0;
+        const e = translator.error;
+        if (e) {
+          body.destroy();
+          return finish({ kind: e.retryable ? "retry" : "final", error: e });
+        }
+        start();
       }
-      if (!res.write(out)) await drained(ctx);
-    }
-  } catch (err) {
-    if (ctx.signal.aborted) return { kind: "final", error: new RouterError("invalid_request", "Client closed the request.") };
-    const error = transportError(err, provider);
-    if (!started) return { kind: "retry", error };
-    res.end(streamError(error));
-    return { kind: "broken", error };
-  }
-  if (!started) {
-    if (translator.error) return { kind: translator.error.retryable ? "retry" : "final", error: translator.error };
-    res.writeHead(200, { ...SSE_HEADERS, ...headers() });
-    ttft = performance.now() - t0;
-  }
-  res.end(translator.end());
-  return { kind: "served", latencyMs: ttft };
+      if (!res.write(out)) {
+        body.pause();
+        res.once("drain", resume);
+      }
+    };
+    const onEnd = () => {
+      if (!started) {
+        const e = translator.error;
+        if (e) return finish({ kind: e.retryable ? "retry" : "final", error: e });
+        start();
+      }
+      res.end(translator.end());
+      finish({ kind: "served", latencyMs: ttft });
+    };
+    const onError = (err: unknown) => {
+      if (ctx.signal.aborted) return finish({ kind: "final", error: new RouterError("invalid_request", "Client closed the request.") });
+      const error = transportError(err, provider);
+      if (!started) return finish({ kind: "retry", error });
+      res.end(streamError(error));
+      finish({ kind: "broken", error });
+    };
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", onError);
+  });
 }
 
 function drained(ctx: RequestContext): Promise<void> {
