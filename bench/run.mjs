@@ -42,30 +42,33 @@ function cpuMs(pid) {
 }
 const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 
-const body = (stream) =>
+// mode: json | sse (the client asks for usage: the same upstream bytes for every proxy) |
+// sse-inject (the client does not ask; our router asks upstream for usage and strips it, the floor does not).
+const body = (mode) =>
   JSON.stringify({
     model: "gpt-4o",
     messages: [{ role: "user", content: "Hello, how are you today? Tell me something nice." }],
     max_tokens: 64,
-    stream,
+    stream: mode !== "json",
+    ...(mode === "sse" ? { stream_options: { include_usage: true } } : {}),
   });
 
-async function load(url, stream, connections, duration) {
+async function load(url, mode, connections, duration) {
   const r = await autocannon({
     url: `${url}/v1/chat/completions`,
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: body(stream),
+    body: body(mode),
     connections,
     duration,
   });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.non2xx };
 }
 
-async function measure(target, stream, connections, duration) {
-  await load(target.url, stream, connections, 1); // warm-up
+async function measure(target, mode, connections, duration) {
+  await load(target.url, mode, connections, 2); // warm-up (JIT)
   const before = target.pid ? cpuMs(target.pid) : 0;
-  const r = await load(target.url, stream, connections, duration);
+  const r = await load(target.url, mode, connections, duration);
   const cpu = target.pid ? cpuMs(target.pid) - before : 0;
   return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null, rssMb: target.pid ? peakRssMb(target.pid) : null };
 }
@@ -88,15 +91,15 @@ const targets = {
 // With taskset the child pid is taskset's, which execs node: same pid.
 
 const results = {};
-for (const mode of ["json", "sse"]) {
+for (const mode of ["json", "sse", "sse-inject"]) {
   for (const name of ["mock", "floor", "ours"]) {
     process.stderr.write(`${mode} ${name} c=${CONNECTIONS} ...\n`);
-    results[`${mode}/${name}`] = await measure(targets[name], mode === "sse", CONNECTIONS, DURATION);
+    results[`${mode}/${name}`] = await measure(targets[name], mode, CONNECTIONS, DURATION);
   }
 }
 for (const name of ["mock", "floor", "ours"]) {
   process.stderr.write(`json ${name} c=1 ...\n`);
-  results[`c1/${name}`] = await measure(targets[name], false, 1, Math.max(3, DURATION / 2));
+  results[`c1/${name}`] = await measure(targets[name], "json", 1, Math.max(3, DURATION / 2));
 }
 
 const f = (n, d = 0) => (n === null || n === undefined ? "-" : n.toFixed(d));
@@ -110,6 +113,7 @@ const ratio = (mode) => {
 };
 const rj = ratio("json");
 const rs = ratio("sse");
+const ri = ratio("sse-inject");
 // autocannon's percentiles are whole milliseconds; at concurrency 1 the mean latency is exactly 1/rate.
 const meanMs = (k) => 1000 / results[k].rps;
 const addedP50 = meanMs("c1/ours") - meanMs("c1/mock");
@@ -119,10 +123,11 @@ const summary = [
   `| ratio ours/floor | req/s (target >= 0.75) | CPU us/req (target <= 1.33) |`,
   `|---|---:|---:|`,
   `| JSON | ${rj.rps.toFixed(2)} | ${rj.cpu.toFixed(2)} |`,
-  `| SSE | ${rs.rps.toFixed(2)} | ${rs.cpu.toFixed(2)} |`,
+  `| SSE (client asks for usage) | ${rs.rps.toFixed(2)} | ${rs.cpu.toFixed(2)} |`,
+  `| SSE (router asks for usage and strips it) | ${ri.rps.toFixed(2)} | ${ri.cpu.toFixed(2)} |`,
   "",
   `added latency at concurrency 1 (mean, ours - mock): ${addedP50.toFixed(3)} ms (target < 0.3 ms; the floor adds ${addedFloor.toFixed(3)} ms)`,
-  `peak RSS: ours ${f(Math.max(results["json/ours"].rssMb, results["sse/ours"].rssMb), 1)} MB (target < 150 MB), floor ${f(Math.max(results["json/floor"].rssMb, results["sse/floor"].rssMb), 1)} MB`,
+  `peak RSS: ours ${f(results["c1/ours"].rssMb, 1)} MB (target < 150 MB), floor ${f(results["c1/floor"].rssMb, 1)} MB`,
 ];
 const out = [
   `AI Router proxy benchmark (${CONNECTIONS} connections, ${DURATION}s per run, node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,
@@ -133,7 +138,10 @@ const out = [
 console.log(out);
 mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.md"), `${out}\n`);
-writeFileSync(join(root, "bench/results/latest.json"), JSON.stringify({ results, ratios: { json: rj, sse: rs }, addedP50 }, null, 2));
+writeFileSync(
+  join(root, "bench/results/latest.json"),
+  JSON.stringify({ results, ratios: { json: rj, sse: rs, sseInject: ri }, addedP50 }, null, 2),
+);
 if (existsSync(join(root, "bench/balancing.mjs"))) {
   execFileSync(process.execPath, [join(root, "bench/balancing.mjs")], { stdio: "inherit" });
 }

@@ -1,6 +1,5 @@
 import { ConfigError } from "@ai-router/config";
 import { createLogger } from "@ai-router/logger";
-import { createCluster } from "./cluster/start-cluster.js";
 import { ProxyEnv } from "./env.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy } from "./server.js";
@@ -18,9 +17,11 @@ const logger = createLogger({ name: "proxy", level: env.LOG_LEVEL });
 let accessLog = true;
 let graceMs = env.SHUTDOWN_GRACE_MS;
 let store: TableStore;
-let cluster: ReturnType<typeof createCluster> | undefined;
+let cluster: ReturnType<typeof import("./cluster/start-cluster.js")["createCluster"]> | undefined;
 if (env.NATS_URL) {
   // Cluster mode: tables arrive over NATS; admin paths go to the control plane.
+  // Loaded only in cluster mode: standalone never pays for the NATS client and http-proxy.
+  const { createCluster } = await import("./cluster/start-cluster.js");
   try {
     cluster = createCluster({ ...env, NATS_URL: env.NATS_URL }, logger);
   } catch (err) {
