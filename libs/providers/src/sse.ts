@@ -58,3 +58,23 @@ export const sseData = (payload: unknown): string => `data: ${typeof payload ===
 
 /** Encodes one named event (Anthropic style). */
 export const sseEvent = (event: string, payload: unknown): string => `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+
+/** Bytes in, complete SSE events out (UTF-8 characters split across chunks handled). */
+export class SseEventReader {
+  private readonly splitter = new SseSplitter();
+  private readonly decoder = new TextDecoder();
+
+  /** Runs `each` on every event that `chunk` completes; returns what they return, joined. */
+  map(chunk: Buffer, each: (raw: string) => string): string {
+    let out = "";
+    for (const raw of this.splitter.push(this.decoder.decode(chunk, { stream: true }))) out += each(raw);
+    return out;
+  }
+
+  /** The same for an unterminated event left when the stream ends. */
+  flush(each: (raw: string) => string): string {
+    let out = "";
+    for (const raw of this.splitter.flush()) out += each(raw);
+    return out;
+  }
+}

@@ -1,6 +1,6 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, NativeMessagesEndpoint, ParsedResponse, TargetContext, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseSplitter } from "../sse.js";
+import { parseSseEvent, SseEventReader } from "../sse.js";
 import { type AnthropicUsage, postAnthropic } from "./api.js";
 import { anthropicStatus, toAnthropicUpstreamError } from "./errors.js";
 import { toOpenAIUsage } from "./to-openai.js";
@@ -13,8 +13,7 @@ const withModel = (body: Record<string, unknown>, target: TargetContext): string
  * survive), while usage and in-band errors are read on the way for accounting and failover.
  */
 export class AnthropicPassthroughStream implements ChatStreamTranslator {
-  private readonly splitter = new SseSplitter();
-  private readonly decoder = new TextDecoder();
+  private readonly events = new SseEventReader();
   private raw: Partial<AnthropicUsage> = {};
   /** message_start and pings are held until content follows, so an error right after them can fail over. */
   private held: string | undefined = "";
@@ -22,14 +21,11 @@ export class AnthropicPassthroughStream implements ChatStreamTranslator {
   error: UpstreamError | undefined;
 
   push(chunk: Buffer): string {
-    let out = "";
-    for (const raw of this.splitter.push(this.decoder.decode(chunk, { stream: true }))) out += this.observe(raw);
-    return out;
+    return this.events.map(chunk, (raw) => this.observe(raw));
   }
 
   end(): string {
-    let out = "";
-    for (const raw of this.splitter.flush()) out += this.observe(raw);
+    const out = this.events.flush((raw) => this.observe(raw));
     return out + this.release();
   }
 

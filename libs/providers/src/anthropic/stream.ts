@@ -1,6 +1,6 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseSplitter, sseData } from "../sse.js";
+import { parseSseEvent, SseEventReader, sseData } from "../sse.js";
 import type { AnthropicUsage } from "./api.js";
 import { anthropicStatus, toAnthropicUpstreamError } from "./errors.js";
 import { mapFinishReason, toOpenAIUsage } from "./to-openai.js";
@@ -22,8 +22,7 @@ interface StreamEvent {
  * (`choices: []`) follows when the client asked for one.
  */
 export class AnthropicStreamTranslator implements ChatStreamTranslator {
-  private readonly splitter = new SseSplitter();
-  private readonly decoder = new TextDecoder();
+  private readonly events = new SseEventReader();
   /** Anthropic block index -> OpenAI tool call index. */
   private readonly toolIndex = new Map<number, number>();
   private id = "";
@@ -43,14 +42,11 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
   }
 
   push(chunk: Buffer): string {
-    let out = "";
-    for (const raw of this.splitter.push(this.decoder.decode(chunk, { stream: true }))) out += this.onEvent(raw);
-    return out;
+    return this.events.map(chunk, (raw) => this.onEvent(raw));
   }
 
   end(): string {
-    let out = "";
-    for (const raw of this.splitter.flush()) out += this.onEvent(raw);
+    let out = this.events.flush((raw) => this.onEvent(raw));
     if (!this.done && !this.error) out += "data: [DONE]\n\n";
     this.done = true;
     return out;

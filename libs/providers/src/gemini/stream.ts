@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseSplitter, sseData } from "../sse.js";
+import { parseSseEvent, SseEventReader, sseData } from "../sse.js";
 import type { GeminiCandidate, GeminiResponse } from "./api.js";
 import { geminiErrorStatus, toGeminiUpstreamError } from "./errors.js";
 import { mapFinishReason, toOpenAIToolCall, toOpenAIUsage } from "./to-openai.js";
@@ -21,8 +21,7 @@ interface ChoiceState {
  * is cumulative in every event; the last one counts. `{"error":...}` in the stream is an in-band error.
  */
 export class GeminiStreamTranslator implements ChatStreamTranslator {
-  private readonly splitter = new SseSplitter();
-  private readonly decoder = new TextDecoder();
+  private readonly events = new SseEventReader();
   private readonly choices = new Map<number, ChoiceState>();
   private readonly created = Math.floor(Date.now() / 1000);
   private id: string | undefined;
@@ -37,14 +36,11 @@ export class GeminiStreamTranslator implements ChatStreamTranslator {
   ) {}
 
   push(chunk: Buffer): string {
-    let out = "";
-    for (const raw of this.splitter.push(this.decoder.decode(chunk, { stream: true }))) out += this.onEvent(raw);
-    return out;
+    return this.events.map(chunk, (raw) => this.onEvent(raw));
   }
 
   end(): string {
-    let out = "";
-    for (const raw of this.splitter.flush()) out += this.onEvent(raw);
+    let out = this.events.flush((raw) => this.onEvent(raw));
     if (this.done || this.error) return out;
     this.done = true;
     // A stream that ends without a finishReason still closes its choices (SDKs require one).
