@@ -12,6 +12,7 @@ import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
+import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
@@ -121,6 +122,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   });
 
   for (const r of loadBalancingRoutes()) addRoute(r);
+  for (const r of seedHealthRoutes()) addRoute(r);
 
   function match(method: string, path: string): { route: Route; rest: string } | "wrong_method" | undefined {
     const r = exact.get(`${method} ${path}`);

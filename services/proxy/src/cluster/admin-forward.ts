@@ -4,8 +4,11 @@ import type { Logger } from "@ai-router/logger";
 import httpProxy from "http-proxy";
 import { sendError } from "../http/respond.js";
 
-/** Paths the control plane answers; the proxy forwards them so one port serves the seed's whole API. */
-const ADMIN = /^\/(v1\/db(\/|$)|v1\/stats(\/|$)|v1\/providers(\/|$)|v1\/load-balancing\/|v1\/health\/|docs(\/|$)|openapi\.json$)/;
+/**
+ * Paths the control plane answers; the proxy forwards them so one port serves the seed's whole API.
+ * `/v1/health*` and `/v1/providers*` are not here: the proxy answers them from its live health.
+ */
+const ADMIN = /^\/(v1\/db(\/|$)|v1\/stats(\/|$)|v1\/load-balancing\/|docs(\/|$)|openapi\.json$)/;
 /** Served here although another route would match first: counters live in the control plane's aggregate. */
 const INTERCEPT = /^\/v1\/stats(\/.*)?$/;
 

@@ -37,9 +37,44 @@ interface ModelCounters {
   lastRequestTime: number;
 }
 
+/** Token and cost totals of the requests one provider, or one of its targets, served (the last target tried). */
+export interface UsageTotals {
+  /** Requests that reported usage. */
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** USD, from the serving target's price; requests without a price add nothing. */
+  costUsd: number;
+  /** Tokens of the priced requests only: the denominator of a cost per 1k tokens. */
+  pricedTokens: number;
+}
+
+/** One provider's totals and its targets' (by upstream model). */
+export interface ProviderUsage {
+  readonly totals: UsageTotals;
+  readonly byUpstreamModel: Map<string, UsageTotals>;
+}
+
+const newTotals = (): UsageTotals => ({ requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, pricedTokens: 0 });
+
+function addUsage(t: UsageTotals, usage: OpenAIUsage, cost: number | undefined): void {
+  t.requests++;
+  t.promptTokens += usage.prompt_tokens;
+  t.completionTokens += usage.completion_tokens;
+  if (cost !== undefined) {
+    t.costUsd += cost;
+    t.pricedTokens += usage.prompt_tokens + usage.completion_tokens;
+  }
+}
+
 /** In-memory counters (the seed's `/v1/stats`) and the usage log line. */
 export class UsageRecorder {
   readonly byModel = new Map<string, ModelCounters>();
+  /**
+   * Per provider, then per upstream model: what the provider endpoints report. Nested maps so the hot
+   * path builds no key string; `reset()` leaves them, like the targets' health counters they sit beside.
+   */
+  readonly byProvider = new Map<string, ProviderUsage>();
   private readonly started = Date.now();
 
   /**
@@ -62,7 +97,34 @@ export class UsageRecorder {
       c.completionTokens += r.usage.completion_tokens;
     }
     if (cost !== undefined) c.costUsd += cost;
+    if (r.usage && r.provider !== null && r.upstreamModel !== null) this.addTargetUsage(r.provider, r.upstreamModel, r.usage, cost);
     this.accessLog?.write(r, cost);
+  }
+
+  /** Totals of one provider, or undefined before it served a request with usage. */
+  providerUsage(provider: string): UsageTotals | undefined {
+    return this.byProvider.get(provider)?.totals;
+  }
+
+  /** Totals of one target (provider, upstream model). */
+  targetUsage(provider: string, upstreamModel: string): UsageTotals | undefined {
+    return this.byProvider.get(provider)?.byUpstreamModel.get(upstreamModel);
+  }
+
+  /** Two Map lookups and a few additions; allocates only the first time a target is seen. */
+  private addTargetUsage(provider: string, upstreamModel: string, usage: OpenAIUsage, cost: number | undefined): void {
+    let p = this.byProvider.get(provider);
+    if (!p) {
+      p = { totals: newTotals(), byUpstreamModel: new Map() };
+      this.byProvider.set(provider, p);
+    }
+    let t = p.byUpstreamModel.get(upstreamModel);
+    if (!t) {
+      t = newTotals();
+      p.byUpstreamModel.set(upstreamModel, t);
+    }
+    addUsage(p.totals, usage, cost);
+    addUsage(t, usage, cost);
   }
 
   reset(): void {
