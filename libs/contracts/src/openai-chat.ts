@@ -146,3 +146,39 @@ export const ImageGenerationRequest = z
   })
   .loose();
 export type ImageGenerationRequest = z.infer<typeof ImageGenerationRequest>;
+
+/** Fields OpenAI's image endpoints share; unknown extra fields must be scalars (they become form fields). */
+const imageOptions = {
+  model: z.string().min(1).optional(),
+  n: z.number().int().min(1).max(10).nullable().optional(),
+  size: z.string().nullable().optional(),
+  response_format: z.enum(["url", "b64_json"]).nullable().optional(),
+  user: z.string().optional(),
+};
+const formScalar = z.union([z.string(), z.number(), z.boolean()]);
+/** An image in a JSON body: base64 or a `data:` URL (the router never fetches http URLs). */
+const jsonImage = z.string().min(1);
+
+/**
+ * `POST /v1/images/edits` as JSON (the original product's form). OpenAI takes multipart; the router
+ * converts. The multipart form is validated with the same schema minus `image` / `mask`.
+ */
+export const ImageEditRequest = z
+  .object({
+    ...imageOptions,
+    image: z.union([jsonImage, z.array(jsonImage).min(1).max(16)]),
+    mask: jsonImage.optional(),
+    prompt: z.string().min(1),
+    quality: z.string().nullable().optional(),
+    background: z.string().nullable().optional(),
+    output_format: z.string().nullable().optional(),
+    output_compression: z.number().int().min(0).max(100).nullable().optional(),
+    input_fidelity: z.string().nullable().optional(),
+    stream: z.boolean().nullable().optional(),
+  })
+  .catchall(formScalar);
+export type ImageEditRequest = z.infer<typeof ImageEditRequest>;
+
+/** `POST /v1/images/variations` as JSON: like edits, without a prompt. */
+export const ImageVariationRequest = z.object({ ...imageOptions, image: jsonImage }).catchall(formScalar);
+export type ImageVariationRequest = z.infer<typeof ImageVariationRequest>;

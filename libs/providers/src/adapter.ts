@@ -1,4 +1,5 @@
 import type { ChatCompletionRequest, OpenAIUsage, ProviderType, TableProvider } from "@ai-router/contracts";
+import type { FormPart } from "./multipart.js";
 
 /** A provider as the proxy holds it at run time: the table row with keys decrypted. */
 export interface RuntimeProvider extends TableProvider {
@@ -89,6 +90,16 @@ export interface PassthroughEndpoint {
 }
 
 /**
+ * A multipart/form-data endpoint (image edits and variations): the client's form goes upstream with
+ * the `model` field set to the target's upstream id, re-encoded under a new boundary.
+ */
+export interface MultipartEndpoint {
+  /** The client's parts, in order -> upstream request (multipart body, its Content-Type). */
+  build(parts: readonly FormPart[], target: TargetContext): UpstreamRequest;
+  usage(body: Buffer): OpenAIUsage | undefined;
+}
+
+/**
  * Anthropic's `POST /v1/messages` served natively by a provider that speaks it: the client's body goes
  * upstream with only the model rewritten, and the answer comes back untouched.
  */
@@ -117,6 +128,10 @@ export interface ProviderAdapter {
   readonly local?: LocalChat;
   readonly embeddings?: PassthroughEndpoint;
   readonly imageGenerations?: PassthroughEndpoint;
+  /** `POST /images/edits` (multipart). */
+  readonly imageEdits?: MultipartEndpoint;
+  /** `POST /images/variations` (multipart). */
+  readonly imageVariations?: MultipartEndpoint;
   /** Present when the provider speaks Anthropic's Messages API (`/v1/messages` is passed through). */
   readonly messages?: NativeMessagesEndpoint;
 }

@@ -2,6 +2,7 @@ export * from "./adapter.js";
 export * from "./anthropic/index.js";
 export * from "./gemini/index.js";
 export { estimateTokens } from "./mock/chat.js";
+export * from "./multipart.js";
 export {
   createOpenAIBaseAdapter,
   extractUsage,

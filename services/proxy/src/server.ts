@@ -6,6 +6,7 @@ import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { handleChatCompletions } from "./handlers/chat-completions.js";
 import type { RequestContext } from "./handlers/context.js";
+import { imageRoutes } from "./handlers/images.js";
 import { loadBalancingRoutes } from "./handlers/load-balancing.js";
 import { handleMessages } from "./handlers/messages.js";
 import { handleCountTokens } from "./handlers/messages-count-tokens.js";
@@ -122,6 +123,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   });
 
   for (const r of loadBalancingRoutes()) addRoute(r);
+  for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
 
   function match(method: string, path: string): { route: Route; rest: string } | "wrong_method" | undefined {

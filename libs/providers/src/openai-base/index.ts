@@ -3,11 +3,13 @@ import type { ChatBuildOptions, PassthroughEndpoint, ProviderAdapter, TargetCont
 import { postJson } from "./api.js";
 import { buildOpenAIChatRequest, parseOpenAIChatResponse } from "./chat.js";
 import { parseOpenAIError } from "./errors.js";
+import { imageUsage, multipartEndpoint } from "./images.js";
 import { OpenAIStreamTranslator } from "./stream.js";
 import { extractUsage } from "./usage.js";
 
 export { openAIHeaders } from "./api.js";
 export { parseOpenAIError, toUpstreamError } from "./errors.js";
+export { imageUsage, multipartEndpoint, toUpstreamForm } from "./images.js";
 export { OpenAIStreamTranslator } from "./stream.js";
 export { extractUsage, normalizeUsage } from "./usage.js";
 
@@ -26,6 +28,8 @@ export function createOpenAIBaseAdapter(type: ProviderType): ProviderAdapter {
     createChatStream: (_target, opts) => new OpenAIStreamTranslator(opts.stripUsage),
     parseError: parseOpenAIError,
     embeddings: passthrough("/embeddings"),
-    imageGenerations: passthrough("/images/generations"),
+    imageGenerations: { ...passthrough("/images/generations"), usage: imageUsage },
+    imageEdits: multipartEndpoint("/images/edits"),
+    imageVariations: multipartEndpoint("/images/variations"),
   };
 }

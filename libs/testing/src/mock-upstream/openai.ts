@@ -176,3 +176,93 @@ export function openAIEmbeddings(body: { model: string; input: unknown }) {
   const tokens = inputs.reduce<number>((n, i) => n + Math.max(1, Math.ceil(String(i).length / 4)), 0);
   return { object: "list", data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
 }
+
+/** A 1x1 transparent PNG: what the mock returns as `b64_json` when there is no input image to echo. */
+export const MOCK_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+/** A file the mock received in a multipart body. */
+export interface MockFormFile {
+  /** Field name (`image`, `image[]`, `mask`). */
+  field: string;
+  filename: string;
+  type: string;
+  data: Buffer;
+}
+
+/** A multipart/form-data body as the mock recorded it (parsed by the platform's own FormData parser). */
+export interface MockForm {
+  kind: "multipart";
+  /** Text fields; a repeated field keeps its first value. */
+  fields: Record<string, string>;
+  files: MockFormFile[];
+}
+
+/** Parses multipart with undici's `Response.formData()`, independent of the router's own parser. Undefined when malformed. */
+export async function readMockForm(raw: Buffer, contentType: string): Promise<MockForm | undefined> {
+  let fd: FormData;
+  try {
+    fd = await new Response(new Uint8Array(raw), { headers: { "content-type": contentType } }).formData();
+  } catch {
+    return undefined;
+  }
+  const form: MockForm = { kind: "multipart", fields: {}, files: [] };
+  for (const [field, v] of fd.entries()) {
+    if (typeof v === "string") {
+      if (!(field in form.fields)) form.fields[field] = v;
+    } else form.files.push({ field, filename: v.name, type: v.type, data: Buffer.from(await v.arrayBuffer()) });
+  }
+  return form;
+}
+
+export function isMockForm(body: unknown): body is MockForm {
+  return typeof body === "object" && body !== null && (body as { kind?: unknown }).kind === "multipart";
+}
+
+/** OpenAI's 400 for a bad images request. */
+export function openAIImageError(message: string, param: string | null, code: string | null = null) {
+  return { error: { message, type: "invalid_request_error", param, code } };
+}
+
+/**
+ * OpenAI's images response. dall-e models answer with `url` unless asked for `b64_json` (dall-e-3
+ * generations add `revised_prompt`); gpt-image models always answer `b64_json` and report token usage.
+ * `b64_json` is the first input image, echoed, so a test can see the bytes made the trip.
+ */
+export function openAIImagesResponse(opts: {
+  model: string;
+  prompt?: string;
+  n?: string | number;
+  responseFormat?: string;
+  echo?: Buffer;
+  generation?: boolean;
+}) {
+  const n = Math.max(1, Math.min(10, Number(opts.n ?? 1) || 1));
+  const gptImage = opts.model.startsWith("gpt-image");
+  const b64 = gptImage || opts.responseFormat === "b64_json";
+  const created = Math.floor(Date.now() / 1000);
+  const data = Array.from({ length: n }, () => ({
+    ...(b64
+      ? { b64_json: (opts.echo ?? MOCK_PNG).toString("base64") }
+      : { url: `https://mock-upstream.invalid/images/${newId("img-")}.png` }),
+    ...(opts.generation && opts.model === "dall-e-3" ? { revised_prompt: `Revised: ${opts.prompt ?? ""}` } : {}),
+  }));
+  if (!gptImage) return { created, data };
+  const input = Math.max(1, Math.ceil((opts.prompt ?? "").length / 4));
+  return {
+    created,
+    background: "opaque",
+    data,
+    output_format: "png",
+    quality: "low",
+    size: "1024x1024",
+    usage: {
+      input_tokens: input,
+      input_tokens_details: { image_tokens: opts.echo ? 194 : 0, text_tokens: input },
+      output_tokens: 272 * n,
+      total_tokens: input + 272 * n,
+    },
+  };
+}

@@ -4,12 +4,17 @@ import { anthropicRoutes } from "./anthropic.js";
 import { BehaviorQueue, type MockBehavior } from "./behavior.js";
 import { geminiRoutes } from "./gemini.js";
 import {
+  isMockForm,
+  type MockForm,
   type OpenAIChatBody,
   openAIChunks,
   openAICompletion,
   openAIEmbeddings,
+  openAIImageError,
+  openAIImagesResponse,
   openAIModelList,
   planReply,
+  readMockForm,
   sendOpenAIError,
 } from "./openai.js";
 
@@ -18,6 +23,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingMessage["headers"];
+  /** Parsed JSON, a `MockForm` for multipart/form-data, else the text (undefined when empty). */
   body: unknown;
   /** The model named in the path (Gemini's `/models/{model}:generateContent`), when the route has one. */
   model?: string;
@@ -76,12 +82,59 @@ const openAIRoutes: MockRouteEntry[] = [
     handle: (ctx) => json(ctx.res, 200, openAIEmbeddings(ctx.body as { model: string; input: unknown }), ctx.behavior.headers),
   },
   {
+    method: "POST",
+    suffix: "/images/generations",
+    sendError: sendOpenAIError,
+    handle(ctx) {
+      const b = (ctx.body ?? {}) as { model?: string; prompt?: unknown; n?: number; response_format?: string };
+      if (typeof b.prompt !== "string" || !b.prompt) {
+        return json(ctx.res, 400, openAIImageError("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter"));
+      }
+      const model = b.model ?? "dall-e-2";
+      const reply = { model, prompt: b.prompt, n: b.n, responseFormat: b.response_format, generation: true };
+      json(ctx.res, 200, openAIImagesResponse(reply), ctx.behavior.headers);
+    },
+  },
+  imageFormRoute("/images/edits", true),
+  imageFormRoute("/images/variations", false),
+  {
     method: "GET",
     suffix: "/models",
     sendError: sendOpenAIError,
     handle: (ctx) => json(ctx.res, 200, openAIModelList(ctx.models)),
   },
 ];
+
+/** `/images/edits` and `/images/variations`: multipart only, like OpenAI. */
+function imageFormRoute(suffix: string, needsPrompt: boolean): MockRouteEntry {
+  return {
+    method: "POST",
+    suffix,
+    sendError: sendOpenAIError,
+    handle(ctx) {
+      if (!isMockForm(ctx.body)) {
+        const msg = "Invalid Content-Type header (application/json), expected multipart/form-data.";
+        return json(ctx.res, 400, openAIImageError(ctx.body === MALFORMED ? "Malformed multipart body." : msg, null));
+      }
+      const form: MockForm = ctx.body;
+      const images = form.files.filter((f) => f.field === "image" || f.field === "image[]");
+      if (images.length === 0) return json(ctx.res, 400, openAIImageError("Missing required parameter: 'image'.", "image"));
+      if (needsPrompt && !form.fields.prompt)
+        return json(ctx.res, 400, openAIImageError("Missing required parameter: 'prompt'.", "prompt"));
+      const { model = "dall-e-2", prompt, n, response_format } = form.fields;
+      const reply = { model, n, echo: images[0]?.data, ...(prompt !== undefined ? { prompt } : {}) };
+      json(
+        ctx.res,
+        200,
+        openAIImagesResponse({ ...reply, ...(response_format ? { responseFormat: response_format } : {}) }),
+        ctx.behavior.headers,
+      );
+    },
+  };
+}
+
+/** Recorded as the body of a multipart request the platform parser refused. */
+const MALFORMED = "<malformed multipart>";
 
 function json(res: ServerResponse, status: number, obj: unknown, headers?: Record<string, string>): void {
   const body = JSON.stringify(obj);
@@ -177,12 +230,18 @@ export class MockUpstream {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    const contentType = req.headers["content-type"] ?? "";
     let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
+    if (/^multipart\/form-data/i.test(contentType)) {
+      body = (await readMockForm(bytes, contentType)) ?? MALFORMED;
+    } else {
+      const raw = bytes.toString("utf8");
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
     }
     const path = (req.url ?? "/").split("?")[0] as string;
     const route = this.routes.find((r) => r.method === req.method && path.endsWith(r.suffix));
