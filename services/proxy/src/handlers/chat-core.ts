@@ -193,6 +193,8 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
  * Forwards a translated upstream stream. Headers go out with the first translated bytes, so a failure
  * before that is still a clean failover; after it, the error is reported in-band.
  */
+const ignore = () => {};
+
 function pipeStream(
   ctx: RequestContext,
   body: Readable,
@@ -215,6 +217,8 @@ function pipeStream(
       body.off("data", onData);
       body.off("end", onEnd);
       body.off("error", onError);
+      // A destroyed or late-failing body may still emit 'error': never leave it without a listener.
+      body.on("error", ignore);
       res.off("drain", resume);
       resolve(outcome);
     };
