@@ -5,6 +5,7 @@ import { sendJson } from "../http/respond.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import type { Route } from "../server.js";
 import type { RequestContext } from "./context.js";
+import { viewTarget } from "./seed-health-status.js";
 
 /**
  * Read-only `/v1/load-balancing/*` (the original's paths), answered from the proxy's live state:
@@ -122,9 +123,7 @@ function handleModelPath(ctx: RequestContext, rest: string): void {
   send(
     ctx,
     model.targets.map((t) => {
-      const h = t.health;
-      const breaker = h.breakerAt(now);
-      const status = breaker === "open" ? "unhealthy" : breaker === "half_open" || h.successRate < 0.8 ? "degraded" : "healthy";
+      const view = viewTarget(t, ctx.usage.targetUsage(t.provider, t.upstreamModel), now);
       return {
         provider_name: t.provider,
         upstream_model: t.upstreamModel,
@@ -133,20 +132,10 @@ function handleModelPath(ctx: RequestContext, rest: string): void {
         priority: t.priority,
         weight: t.weight,
         is_preferred: t.preferred,
-        health_status: status,
-        breaker,
-        overall_score: overallScore(t, status),
+        health_status: view.status,
+        breaker: t.health.breakerAt(now),
+        overall_score: view.overallScore,
       };
     }),
   );
-}
-
-/** The original's overall score (0.4 health + 0.4 performance + 0.2 cost), fed by live traffic here. */
-function overallScore(t: LiveTarget, status: "healthy" | "degraded" | "unhealthy"): number {
-  const health = status === "healthy" ? 1 : status === "degraded" ? 0.5 : 0.1;
-  const rtSeconds = (t.health.expectedLatency(false) ?? 0) / 1000;
-  const performance = 0.5 * Math.max(0, 1 - rtSeconds / 10) + 0.5 * t.health.successRate;
-  const costPer1k = t.price ? (t.price.input_per_mtok + t.price.output_per_mtok) / 2 / 1000 : 0;
-  const cost = Math.max(0, 1 - costPer1k / 0.1);
-  return Math.round((0.4 * health + 0.4 * performance + 0.2 * cost) * 1000) / 1000;
 }
