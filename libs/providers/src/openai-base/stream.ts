@@ -6,6 +6,7 @@ import { extractUsage, normalizeUsage } from "./usage.js";
 
 const BOUNDARY = Buffer.from("\n\n");
 const DONE = Buffer.from("data: [DONE]");
+const DONE_EVENT = Buffer.from("data: [DONE]\n\n");
 const USAGE_KEY = Buffer.from('"usage"');
 const ERROR_KEY = Buffer.from('"error"');
 const EMPTY_CHOICES = Buffer.from('"choices":[]');
@@ -89,6 +90,16 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     const event = complete.subarray(evStart, evEnd);
     // The usage-only chunk (`"choices":[]`) goes; usage riding on a content chunk is cut off it.
     const replaced = event.includes(EMPTY_CHOICES) ? "" : this.onEvent(event.toString("utf8", 0, event.length - 2));
+    if (!replaced && evStart > 0) {
+      // The usage chunk leaves a hole: forward what precedes it as is (no copy). What follows it is
+      // normally just [DONE], which end() writes anyway.
+      const rest = complete.subarray(evEnd);
+      if (rest.length === 0) return complete.subarray(0, evStart);
+      if (rest.equals(DONE_EVENT)) {
+        this.sawDone = false;
+        return complete.subarray(0, evStart);
+      }
+    }
     const out: Buffer[] = [];
     if (evStart > 0) out.push(complete.subarray(0, evStart));
     if (replaced) out.push(Buffer.from(replaced));
