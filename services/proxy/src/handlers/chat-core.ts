@@ -7,9 +7,10 @@ import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamError
 import { authorizeModel } from "../http/auth.js";
 import { sendJson } from "../http/respond.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
-import { type AttemptOutcome, withFailover } from "../upstream/failover.js";
+import type { AttemptOutcome } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
-import { type RequestContext, servedHeaders, upstreamToRouterError } from "./context.js";
+import { type RequestContext, servedHeaders } from "./context.js";
+import { finishRouted, route } from "./routed-request.js";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 
@@ -152,41 +153,13 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
     return outcome.kind === "served" ? { ...outcome, outputTokens: usage?.completion_tokens } : outcome;
   };
 
-  const { outcome, target, attempts } = await withFailover(
+  const result = await route(
+    ctx,
     model,
     { promptTokens: ingress.promptTokens, maxTokens: ingress.maxTokens, stream, now: Date.now() },
-    ctx.table.settings.maxAttempts,
     attempt,
-    () => ctx.signal.aborted,
-    ctx,
   );
-  if (outcome.kind !== "served" && outcome.kind !== "broken" && !ctx.res.headersSent) {
-    ingress.sendError(ctx.res, upstreamToRouterError(outcome.error), {
-      "x-request-id": ctx.id,
-      ...(target
-        ? { "x-router-provider": target.provider, "x-router-model": target.upstreamModel, "x-router-attempts": String(attempts) }
-        : {}),
-    });
-  }
-  ctx.usage.record({
-    requestId: ctx.id,
-    model: ingress.modelName,
-    provider: target?.provider ?? null,
-    upstreamModel: target?.upstreamModel ?? null,
-    endpoint: ingress.endpoint,
-    status: ctx.signal.aborted
-      ? 499
-      : outcome.kind === "served" || outcome.kind === "broken"
-        ? 200
-        : upstreamToRouterError(outcome.error).status,
-    stream,
-    attempts,
-    latencyMs: performance.now() - ctx.start,
-    usage,
-    key: ctx.key?.name ?? null,
-    price: target?.price,
-    ...(outcome.kind !== "served" ? { error: outcome.error.message } : {}),
-  });
+  finishRouted(ctx, result, { model: ingress.modelName, endpoint: ingress.endpoint, stream, usage }, ingress.sendError);
 }
 
 /**

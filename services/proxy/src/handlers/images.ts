@@ -3,14 +3,15 @@ import type { OpenAIUsage } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { MultipartEndpoint, ProviderAdapter } from "@ai-router/providers";
 import { readBody } from "../http/read-body.js";
-import { sendError, sendJson } from "../http/respond.js";
+import { sendJson } from "../http/respond.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
 import type { Route } from "../server.js";
-import { type AttemptOutcome, withFailover } from "../upstream/failover.js";
+import type { AttemptOutcome } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import { resolveModel } from "./chat-completions.js";
-import { type RequestContext, servedHeaders, upstreamToRouterError } from "./context.js";
+import { type RequestContext, servedHeaders } from "./context.js";
 import { type ImageFormKind, readImageForm } from "./images-form.js";
+import { finishRouted, route } from "./routed-request.js";
 
 interface ImageFormSpec {
   endpoint: "images.edits" | "images.variations";
@@ -63,31 +64,9 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
     sendJson(ctx.res, 200, bytes, servedHeaders(ctx, t.provider, t.upstreamModel, n));
     return { kind: "served", latencyMs: performance.now() - t0 };
   };
-  const { outcome, target, attempts } = await withFailover(
-    model,
-    { promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4), maxTokens: undefined, stream: false, now: Date.now() },
-    ctx.table.settings.maxAttempts,
-    attempt,
-    () => ctx.signal.aborted,
-    ctx,
-  );
-  const err = outcome.kind === "served" ? undefined : upstreamToRouterError(outcome.error);
-  if (err && !ctx.res.headersSent) sendError(ctx.res, err, { "x-request-id": ctx.id });
-  ctx.usage.record({
-    requestId: ctx.id,
-    model: name,
-    provider: target?.provider ?? null,
-    upstreamModel: target?.upstreamModel ?? null,
-    endpoint: spec.endpoint,
-    status: err?.status ?? 200,
-    stream: false,
-    attempts,
-    latencyMs: performance.now() - ctx.start,
-    usage,
-    key: ctx.key?.name ?? null,
-    price: target?.price,
-    ...(err ? { error: err.message } : {}),
-  });
+  const hints = { promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4), maxTokens: undefined, stream: false, now: Date.now() };
+  const result = await route(ctx, model, hints, attempt);
+  finishRouted(ctx, result, { model: name, endpoint: spec.endpoint, stream: false, usage });
 }
 
 /** GET /v1/images/models: the image models this key may use, in OpenAI's list format. */

@@ -4,12 +4,13 @@ import { parseJsonObject, readBody } from "../http/read-body.js";
 import { sendJson } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
-import { type AttemptOutcome, withFailover } from "../upstream/failover.js";
+import type { AttemptOutcome } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import { resolveModel } from "./chat-core.js";
-import { type RequestContext, servedHeaders, upstreamToRouterError } from "./context.js";
+import { type RequestContext, servedHeaders } from "./context.js";
 import { sendAnthropicError } from "./messages-errors.js";
 import { CountTokensRequest } from "./messages-schema.js";
+import { finishRouted, route } from "./routed-request.js";
 
 /**
  * POST /v1/messages/count_tokens: exact from an Anthropic target, estimated locally for any other
@@ -54,28 +55,6 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
     return { kind: "served", latencyMs: performance.now() - t0 };
   };
 
-  const { outcome, target, attempts } = await withFailover(
-    model,
-    { promptTokens: raw.length >> 2, maxTokens: undefined, stream: false, now: Date.now() },
-    ctx.table.settings.maxAttempts,
-    attempt,
-    () => ctx.signal.aborted,
-  );
-  const err = outcome.kind === "served" ? undefined : upstreamToRouterError(outcome.error);
-  if (err && !ctx.res.headersSent) sendAnthropicError(ctx.res, err, { "x-request-id": ctx.id });
-  ctx.usage.record({
-    requestId: ctx.id,
-    model: body.model,
-    provider: target?.provider ?? null,
-    upstreamModel: target?.upstreamModel ?? null,
-    endpoint: "messages.count_tokens",
-    status: err?.status ?? 200,
-    stream: false,
-    attempts,
-    latencyMs: performance.now() - ctx.start,
-    usage: undefined,
-    key: ctx.key?.name ?? null,
-    price: target?.price,
-    ...(err ? { error: err.message } : {}),
-  });
+  const result = await route(ctx, model, { promptTokens: raw.length >> 2, maxTokens: undefined, stream: false, now: Date.now() }, attempt);
+  finishRouted(ctx, result, { model: body.model, endpoint: "messages.count_tokens", stream: false, usage: undefined }, sendAnthropicError);
 }

@@ -4,13 +4,14 @@ import { RouterError } from "@ai-router/errors";
 import type { PassthroughEndpoint, ProviderAdapter } from "@ai-router/providers";
 import type { z } from "zod";
 import { parseJsonObject, readBody } from "../http/read-body.js";
-import { sendError, sendJson } from "../http/respond.js";
+import { sendJson } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
-import { type AttemptOutcome, withFailover } from "../upstream/failover.js";
+import type { AttemptOutcome } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import { resolveModel } from "./chat-completions.js";
-import { type RequestContext, servedHeaders, upstreamToRouterError } from "./context.js";
+import { type RequestContext, servedHeaders } from "./context.js";
+import { finishRouted, route } from "./routed-request.js";
 
 export interface PassthroughSpec {
   endpoint: string;
@@ -59,29 +60,6 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
     sendJson(ctx.res, 200, bytes, servedHeaders(ctx, t.provider, t.upstreamModel, n));
     return { kind: "served", latencyMs: performance.now() - t0 };
   };
-  const { outcome, target, attempts } = await withFailover(
-    model,
-    { promptTokens: raw.length >> 2, maxTokens: undefined, stream: false, now: Date.now() },
-    ctx.table.settings.maxAttempts,
-    attempt,
-    () => ctx.signal.aborted,
-    ctx,
-  );
-  const err = outcome.kind === "served" ? undefined : upstreamToRouterError(outcome.error);
-  if (err && !ctx.res.headersSent) sendError(ctx.res, err, { "x-request-id": ctx.id });
-  ctx.usage.record({
-    requestId: ctx.id,
-    model: name,
-    provider: target?.provider ?? null,
-    upstreamModel: target?.upstreamModel ?? null,
-    endpoint: spec.endpoint,
-    status: err?.status ?? 200,
-    stream: false,
-    attempts,
-    latencyMs: performance.now() - ctx.start,
-    usage,
-    key: ctx.key?.name ?? null,
-    price: target?.price,
-    ...(err ? { error: err.message } : {}),
-  });
+  const result = await route(ctx, model, { promptTokens: raw.length >> 2, maxTokens: undefined, stream: false, now: Date.now() }, attempt);
+  finishRouted(ctx, result, { model: name, endpoint: spec.endpoint, stream: false, usage });
 }
