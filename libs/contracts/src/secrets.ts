@@ -38,7 +38,8 @@ export function decryptSecret(secret: string, key: Buffer | undefined): string {
   const [iv, tag, ct] = secret.slice(SECRET_PREFIX.length).split(":");
   if (iv === undefined || tag === undefined || ct === undefined) throw new SecretError("malformed encrypted secret");
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64"));
+    // A full 16-byte tag only: GCM would otherwise accept a truncated (forgeable) one.
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64"), { authTagLength: 16 });
     decipher.setAuthTag(Buffer.from(tag, "base64"));
     return Buffer.concat([decipher.update(Buffer.from(ct, "base64")), decipher.final()]).toString("utf8");
   } catch (err) {
