@@ -10,7 +10,7 @@ import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import { type RequestContext, servedHeaders } from "./context.js";
-import { finishRouted, route } from "./routed-request.js";
+import { finishRouted, route, targetContext } from "./routed-request.js";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 
@@ -82,14 +82,7 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
   const attempt = async (t: LiveTarget, n: number): Promise<AttemptOutcome> => {
     const t0 = performance.now();
     const live = t.live;
-    const target: TargetContext = {
-      provider: live.config,
-      apiKey: live.nextKey(),
-      upstreamModel: t.upstreamModel,
-      params: t.params,
-      clientHeaders: ctx.req.headers,
-    };
-    const ex = ingress.exchange(t, target);
+    const ex = ingress.exchange(t, targetContext(ctx, t));
     let warnings: string[] | undefined;
     if (ex.dropped.length > 0) {
       if (model.config.strict) {

@@ -1,17 +1,11 @@
-import { performance } from "node:perf_hooks";
-import type { OpenAIUsage } from "@ai-router/contracts";
-import { RouterError } from "@ai-router/errors";
 import type { MultipartEndpoint, ProviderAdapter } from "@ai-router/providers";
 import { readBody } from "../http/read-body.js";
 import { sendJson } from "../http/respond.js";
-import type { LiveTarget } from "../routing/runtime-table.js";
 import type { Route } from "../server.js";
-import type { AttemptOutcome } from "../upstream/failover.js";
-import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
-import { resolveModel } from "./chat-completions.js";
-import { type RequestContext, servedHeaders } from "./context.js";
+import { resolveModel } from "./chat-core.js";
+import type { RequestContext } from "./context.js";
 import { type ImageFormKind, readImageForm } from "./images-form.js";
-import { finishRouted, route } from "./routed-request.js";
+import { serveJson } from "./routed-request.js";
 
 interface ImageFormSpec {
   endpoint: "images.edits" | "images.variations";
@@ -34,39 +28,18 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const form = readImageForm(raw, ctx.req.headers["content-type"], spec.kind);
   const name = form.model ?? DEFAULT_MODEL;
-  const model = resolveModel(ctx, name, "image");
   const path = `/${spec.endpoint.replace(".", "/")}`;
-  let usage: OpenAIUsage | undefined;
-  const attempt = async (t: LiveTarget, n: number): Promise<AttemptOutcome> => {
-    const t0 = performance.now();
-    const ep = spec.pick(t.live.adapter);
-    if (!ep) return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${path}.`) };
-    const target = {
-      provider: t.live.config,
-      apiKey: t.live.nextKey(),
-      upstreamModel: t.upstreamModel,
-      params: t.params,
-      clientHeaders: ctx.req.headers,
-    };
-    let resp: Awaited<ReturnType<typeof sendUpstream>>;
-    let bytes: Buffer;
-    try {
-      resp = await sendUpstream(t.live, ep.build(form.parts, target), ctx.signal);
-      bytes = await readAll(resp.body);
-    } catch (err) {
-      return { kind: "retry", error: transportError(err, t.provider) };
-    }
-    if (resp.statusCode >= 400) {
-      const error = t.live.adapter.parseError(resp.statusCode, bytes);
-      return { kind: error.retryable ? "retry" : "final", error };
-    }
-    usage = ep.usage(bytes);
-    sendJson(ctx.res, 200, bytes, servedHeaders(ctx, t.provider, t.upstreamModel, n));
-    return { kind: "served", latencyMs: performance.now() - t0 };
-  };
-  const hints = { promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4), maxTokens: undefined, stream: false, now: Date.now() };
-  const result = await route(ctx, model, hints, attempt);
-  finishRouted(ctx, result, { model: name, endpoint: spec.endpoint, stream: false, usage });
+  await serveJson(ctx, {
+    endpoint: spec.endpoint,
+    modelName: name,
+    model: resolveModel(ctx, name, "image"),
+    promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4),
+    plan: (t, target) => {
+      const ep = spec.pick(t.live.adapter);
+      return ep ? { request: ep.build(form.parts, target) } : { unsupported: path };
+    },
+    usage: (t, bytes) => spec.pick(t.live.adapter)?.usage(bytes),
+  });
 }
 
 /** GET /v1/images/models: the image models this key may use, in OpenAI's list format. */

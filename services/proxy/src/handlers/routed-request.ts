@@ -2,11 +2,25 @@ import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { RequestHints } from "@ai-router/balancing";
 import type { OpenAIUsage } from "@ai-router/contracts";
-import type { RouterError } from "@ai-router/errors";
-import { sendError } from "../http/respond.js";
+import { RouterError } from "@ai-router/errors";
+import type { TargetContext, UpstreamRequest } from "@ai-router/providers";
+import { sendError, sendJson } from "../http/respond.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
-import { type RequestContext, upstreamToRouterError } from "./context.js";
+import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { type RequestContext, servedHeaders, upstreamToRouterError } from "./context.js";
+
+/** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
+export function targetContext(ctx: RequestContext, t: LiveTarget): TargetContext {
+  const live = t.live;
+  return {
+    provider: live.config,
+    apiKey: live.nextKey(),
+    upstreamModel: t.upstreamModel,
+    params: t.params,
+    clientHeaders: ctx.req.headers,
+  };
+}
 
 /** Every endpoint's way through the failover loop (retry budget, cancellation, decision header). */
 export function route(
@@ -70,4 +84,60 @@ export function finishRouted(ctx: RequestContext, r: FailoverResult, rec: Routed
     });
   }
   recordRouted(ctx, r, rec);
+}
+
+/** How one attempt of a JSON endpoint is carried: upstream, answered locally, or not by this target. */
+export type JsonPlan = { request: UpstreamRequest } | { local: string; warnings: string[] } | { unsupported: string };
+
+/** A JSON-in, JSON-out endpoint whose answers are relayed whole (embeddings, images, count_tokens). */
+export interface JsonEndpoint {
+  /** Endpoint name in usage records. */
+  endpoint: string;
+  modelName: string;
+  model: LiveModel;
+  /** Estimated prompt tokens, for the balancer. */
+  promptTokens: number;
+  plan(t: LiveTarget, target: TargetContext): JsonPlan;
+  /** Usage read from the 2xx body `t` answered. */
+  usage?(t: LiveTarget, bytes: Buffer): OpenAIUsage | undefined;
+  /** The client's error envelope (OpenAI's by default). */
+  sendError?: ErrorSender;
+}
+
+/** Routes a JSON endpoint: failover over its targets, the upstream bytes relayed as they are, usage recorded. */
+export async function serveJson(ctx: RequestContext, ep: JsonEndpoint): Promise<void> {
+  let usage: OpenAIUsage | undefined;
+  const attempt = async (t: LiveTarget, n: number): Promise<AttemptOutcome> => {
+    const t0 = performance.now();
+    const plan = ep.plan(t, targetContext(ctx, t));
+    if ("unsupported" in plan) {
+      return {
+        kind: "retry",
+        error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${plan.unsupported}.`),
+      };
+    }
+    if ("local" in plan) {
+      sendJson(ctx.res, 200, plan.local, servedHeaders(ctx, t.provider, t.upstreamModel, n, plan.warnings));
+      return { kind: "served", latencyMs: performance.now() - t0 };
+    }
+    let status: number;
+    let bytes: Buffer;
+    try {
+      const resp = await sendUpstream(t.live, plan.request, ctx.signal);
+      status = resp.statusCode;
+      bytes = await readAll(resp.body);
+    } catch (err) {
+      return { kind: "retry", error: transportError(err, t.provider) };
+    }
+    if (status >= 400) {
+      const error = t.live.adapter.parseError(status, bytes);
+      return { kind: error.retryable ? "retry" : "final", error };
+    }
+    usage = ep.usage?.(t, bytes);
+    sendJson(ctx.res, 200, bytes, servedHeaders(ctx, t.provider, t.upstreamModel, n));
+    return { kind: "served", latencyMs: performance.now() - t0 };
+  };
+  const hints = { promptTokens: ep.promptTokens, maxTokens: undefined, stream: false, now: Date.now() };
+  const result = await route(ctx, ep.model, hints, attempt);
+  finishRouted(ctx, result, { model: ep.modelName, endpoint: ep.endpoint, stream: false, usage }, ep.sendError);
 }
