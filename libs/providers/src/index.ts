@@ -12,5 +12,6 @@ export {
   parseOpenAIError,
   toUpstreamError,
 } from "./openai-base/index.js";
+export * from "./openai-request.js";
 export * from "./registry.js";
 export * from "./sse.js";

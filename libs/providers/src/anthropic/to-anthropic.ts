@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, ChatMessage, ContentPart, FunctionTool, ToolChoice } from "@ai-router/contracts";
-import { RouterError } from "@ai-router/errors";
+import { appendTurn, parseDataUrl, toolArguments } from "../openai-request.js";
 import {
   type AnthropicBlock,
   type AnthropicMessage,
@@ -105,6 +105,8 @@ export function toAnthropicRequest(req: ChatCompletionRequest, upstreamModel: st
 }
 
 type TextBlock = Extract<AnthropicBlock, { type: "text" }>;
+/** A turn being assembled (blocks of one role, merged). */
+type Turn = { role: "user" | "assistant"; parts: AnthropicBlock[] };
 
 function compactSystem(blocks: TextBlock[]): string | TextBlock[] {
   if (blocks.some((b) => b.cache_control)) return blocks;
@@ -119,12 +121,6 @@ const cacheOf = (p: unknown): CacheControl | undefined => {
 function textBlock(text: string, part?: unknown): TextBlock {
   const cache = cacheOf(part);
   return cache ? { type: "text", text, cache_control: cache } : { type: "text", text };
-}
-
-/** Parses a `data:` URL (`data:image/png;base64,...`). */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const m = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url);
-  return m ? { mediaType: m[1] as string, data: m[2] as string } : undefined;
 }
 
 /** One OpenAI content part -> Anthropic block (undefined when it cannot be carried). */
@@ -161,17 +157,6 @@ function toBlocks(content: ChatMessage["content"], dropped: string[]): Anthropic
   return out;
 }
 
-function toolInput(args: string, name: string): unknown {
-  if (args.trim() === "") return {};
-  try {
-    return JSON.parse(args);
-  } catch {
-    throw new RouterError("invalid_request", `The arguments of the tool call to \`${name}\` are not valid JSON.`, {
-      param: "messages",
-    });
-  }
-}
-
 /**
  * OpenAI messages -> Anthropic `system` + `messages`. System and developer messages are lifted into
  * `system`; tool results become `tool_result` blocks of a user turn; consecutive same-role turns merge.
@@ -181,13 +166,8 @@ export function toAnthropicMessages(
   dropped: string[],
 ): { system: TextBlock[]; messages: AnthropicMessage[] } {
   const system: TextBlock[] = [];
-  const turns: { role: "user" | "assistant"; blocks: AnthropicBlock[] }[] = [];
-  const push = (role: "user" | "assistant", blocks: AnthropicBlock[]) => {
-    if (blocks.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (last?.role === role) last.blocks.push(...blocks);
-    else turns.push({ role, blocks });
-  };
+  const turns: Turn[] = [];
+  const push = (role: Turn["role"], blocks: AnthropicBlock[]) => appendTurn(turns, role, blocks);
   for (const m of messages) {
     const raw = m as Record<string, unknown>;
     if (typeof raw.name === "string" && m.role !== "function") dropped.push("messages.name");
@@ -206,7 +186,7 @@ export function toAnthropicMessages(
         else if (m.reasoning_content) dropped.push("messages.reasoning_content");
         blocks.push(...toBlocks(m.content, dropped));
         for (const c of m.tool_calls ?? []) {
-          blocks.push({ type: "tool_use", id: c.id, name: c.function.name, input: toolInput(c.function.arguments, c.function.name) });
+          blocks.push({ type: "tool_use", id: c.id, name: c.function.name, input: toolArguments(c.function.arguments, c.function.name) });
         }
         push("assistant", blocks);
         break;
@@ -224,12 +204,12 @@ export function toAnthropicMessages(
 }
 
 /** A turn of one plain text block is sent as a string, like a hand-written request. */
-function compactTurn(t: { role: "user" | "assistant"; blocks: AnthropicBlock[] }): AnthropicMessage {
-  const only = t.blocks[0] as AnthropicBlock;
-  if (t.blocks.length === 1 && only.type === "text" && !(only as TextBlock).cache_control) {
+function compactTurn(t: Turn): AnthropicMessage {
+  const only = t.parts[0] as AnthropicBlock;
+  if (t.parts.length === 1 && only.type === "text" && !(only as TextBlock).cache_control) {
     return { role: t.role, content: (only as TextBlock).text };
   }
-  return { role: t.role, content: t.blocks };
+  return { role: t.role, content: t.parts };
 }
 
 export function toAnthropicTools(tools: readonly FunctionTool[], dropped: string[]): AnthropicTool[] {

@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
+import { appendTurn, contentText, parseDataUrl, toolArguments } from "../openai-request.js";
 import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, GeminiThinkingConfig } from "./api.js";
 import { toGeminiFunctionDeclarations, toGeminiToolConfig } from "./to-gemini-tools.js";
 
@@ -116,14 +117,10 @@ export function toGeminiThinkingConfig(effort: string, upstreamModel: string): G
   return { ...include, thinkingBudget: EFFORT_BUDGET[effort] ?? EFFORT_BUDGET.high };
 }
 
-interface DataUrl {
-  mimeType: string;
-  data: string;
-}
-
-function parseDataUrl(url: string): DataUrl | undefined {
-  const m = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url);
-  return m ? { mimeType: m[1] as string, data: m[2] as string } : undefined;
+/** A base64 data URL as Gemini's inline data. */
+function inlineData(url: string): { mimeType: string; data: string } | undefined {
+  const d = parseDataUrl(url);
+  return d ? { mimeType: d.mediaType, data: d.data } : undefined;
 }
 
 const EXT_MIME: Record<string, string> = {
@@ -154,7 +151,7 @@ export function toGeminiPart(part: ContentPart, dropped: string[]): GeminiPart |
   if (part.type === "image_url") {
     const img = p.image_url as { url: string; detail?: string };
     if (img.detail && img.detail !== "auto") dropped.push("image_url.detail");
-    const data = parseDataUrl(img.url);
+    const data = inlineData(img.url);
     if (data) return { inlineData: data };
     const mimeType = mimeOfUrl(img.url);
     return { fileData: mimeType ? { mimeType, fileUri: img.url } : { fileUri: img.url } };
@@ -165,7 +162,7 @@ export function toGeminiPart(part: ContentPart, dropped: string[]): GeminiPart |
   }
   if (part.type === "file") {
     const f = p.file as { file_data?: string } | undefined;
-    const data = f?.file_data ? parseDataUrl(f.file_data) : undefined;
+    const data = f?.file_data ? inlineData(f.file_data) : undefined;
     if (data) return { inlineData: data };
   }
   dropped.push(`content.${part.type}`);
@@ -181,22 +178,6 @@ function toParts(content: ChatMessage["content"], dropped: string[]): GeminiPart
     if (g) out.push(g);
   }
   return out;
-}
-
-const textOf = (content: ChatMessage["content"]): string =>
-  content == null ? "" : typeof content === "string" ? content : content.map((p) => (p.type === "text" ? String(p.text) : "")).join("");
-
-function toolArgs(args: string, name: string): Record<string, unknown> {
-  let parsed: unknown = {};
-  try {
-    if (args.trim() !== "") parsed = JSON.parse(args);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new RouterError("invalid_request", `The arguments of the tool call to \`${name}\` are not a JSON object.`, { param: "messages" });
-  }
-  return parsed as Record<string, unknown>;
 }
 
 /** A tool result as Gemini's `functionResponse.response` object: a JSON object as is, else `{content}`. */
@@ -226,12 +207,7 @@ export function toGeminiContents(messages: readonly ChatMessage[], dropped: stri
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
-  const push = (role: "user" | "model", parts: GeminiPart[]) => {
-    if (parts.length === 0) return;
-    const last = contents[contents.length - 1];
-    if (last?.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts });
-  };
+  const push = (role: "user" | "model", parts: GeminiPart[]) => appendTurn(contents, role, parts);
   for (const m of messages) {
     const raw = m as Record<string, unknown>;
     if (typeof raw.name === "string" && m.role !== "function") dropped.push("messages.name");
@@ -253,7 +229,7 @@ export function toGeminiContents(messages: readonly ChatMessage[], dropped: stri
         const signed = calls.some((c) => signatureOf(c));
         calls.forEach((c, i) => {
           callNames.set(c.id, c.function.name);
-          const part: GeminiPart = { functionCall: { name: c.function.name, args: toolArgs(c.function.arguments, c.function.name) } };
+          const part: GeminiPart = { functionCall: { name: c.function.name, args: toolArguments(c.function.arguments, c.function.name) } };
           const signature = signatureOf(c) ?? (!signed && i === 0 ? SKIP_THOUGHT_SIGNATURE : undefined);
           if (signature) part.thoughtSignature = signature;
           parts.push(part);
@@ -268,7 +244,7 @@ export function toGeminiContents(messages: readonly ChatMessage[], dropped: stri
             param: "messages",
           });
         }
-        push("user", [{ functionResponse: { name, response: toFunctionResponse(textOf(m.content)) } }]);
+        push("user", [{ functionResponse: { name, response: toFunctionResponse(contentText(m.content)) } }]);
         break;
       }
       case "function":

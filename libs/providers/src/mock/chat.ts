@@ -1,23 +1,16 @@
 import { randomBytes } from "node:crypto";
-import type { ChatCompletionRequest, ChatMessage, OpenAIUsage } from "@ai-router/contracts";
+import type { ChatCompletionRequest, OpenAIUsage } from "@ai-router/contracts";
+import { contentText } from "../openai-request.js";
 
 /** Rough token count (~4 characters a token), enough for a demo's usage numbers. */
 export const estimateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
-
-function textOf(content: ChatMessage["content"]): string {
-  if (content == null) return "";
-  if (typeof content === "string") return content;
-  return content
-    .map((p) => (p.type === "text" && typeof (p as { text?: unknown }).text === "string" ? (p as { text: string }).text : ""))
-    .join(" ");
-}
 
 /** The mock's deterministic answer: it echoes the last user message. */
 export function mockReply(req: ChatCompletionRequest): { text: string; usage: OpenAIUsage } {
   let last = "";
   let promptChars = 0;
   for (const m of req.messages) {
-    const t = textOf(m.content);
+    const t = contentText(m.content, " ");
     promptChars += t.length;
     if (m.role === "user") last = t;
   }
