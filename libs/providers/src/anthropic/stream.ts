@@ -1,6 +1,7 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseEventReader, sseData } from "../sse.js";
+import { chunkEvent, errorEvent, ROLE_DELTA, usageEvent } from "../openai-chunks.js";
+import { parseSseEvent, SseEventReader } from "../sse.js";
 import type { AnthropicUsage } from "./api.js";
 import { anthropicStatus, toAnthropicUpstreamError } from "./errors.js";
 import { mapFinishReason, toOpenAIUsage } from "./to-openai.js";
@@ -53,22 +54,13 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
   }
 
   private chunk(delta: object, finish: string | null = null): string {
+    const head = { id: this.id, created: this.created, model: this.model };
     let role = "";
     if (!this.roleSent) {
       this.roleSent = true;
-      role = this.chunk({ role: "assistant", content: "", refusal: null });
+      role = chunkEvent(head, 0, ROLE_DELTA, null, this.includeUsage);
     }
-    return (
-      role +
-      sseData({
-        id: this.id,
-        object: "chat.completion.chunk",
-        created: this.created,
-        model: this.model,
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-        ...(this.includeUsage ? { usage: null } : {}),
-      })
-    );
+    return role + chunkEvent(head, 0, delta, finish, this.includeUsage);
   }
 
   private onEvent(raw: string): string {
@@ -123,8 +115,7 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
         const type = ev.error?.type;
         this.error = toAnthropicUpstreamError(anthropicStatus(type), ev);
         this.done = true;
-        const e = this.error;
-        return sseData({ error: { message: e.message, type: e.type, param: null, code: e.code } });
+        return errorEvent(this.error);
       }
       default:
         return ""; // ping, content_block_stop
@@ -132,14 +123,7 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
   }
 
   private usageChunk(): string {
-    return sseData({
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.model,
-      choices: [],
-      usage: this.usage,
-    });
+    return usageEvent({ id: this.id, created: this.created, model: this.model }, this.usage);
   }
 
   /** message_start carries input and cache counts; message_delta carries cumulative totals. */

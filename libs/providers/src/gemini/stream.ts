@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseEventReader, sseData } from "../sse.js";
+import { chunkEvent, errorEvent, ROLE_DELTA, usageEvent } from "../openai-chunks.js";
+import { parseSseEvent, SseEventReader } from "../sse.js";
 import type { GeminiCandidate, GeminiResponse } from "./api.js";
 import { geminiErrorStatus, toGeminiUpstreamError } from "./errors.js";
 import { mapFinishReason, toOpenAIToolCall, toOpenAIUsage } from "./to-openai.js";
@@ -105,39 +106,22 @@ export class GeminiStreamTranslator implements ChatStreamTranslator {
   /** One chunk of choice `index`; the first of each choice is preceded by the role chunk. */
   private chunk(index: number, delta: object, finish: string | null = null): string {
     const s = this.state(index);
+    const head = { id: this.id, created: this.created, model: this.model };
     let role = "";
     if (!s.roleSent) {
       s.roleSent = true;
-      role = this.chunk(index, { role: "assistant", content: "", refusal: null });
+      role = chunkEvent(head, index, ROLE_DELTA, null, this.includeUsage);
     }
-    return (
-      role +
-      sseData({
-        id: this.id,
-        object: "chat.completion.chunk",
-        created: this.created,
-        model: this.model,
-        choices: [{ index, delta, logprobs: null, finish_reason: finish }],
-        ...(this.includeUsage ? { usage: null } : {}),
-      })
-    );
+    return role + chunkEvent(head, index, delta, finish, this.includeUsage);
   }
 
   private usageChunk(): string {
-    return sseData({
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.model,
-      choices: [],
-      usage: this.usage,
-    });
+    return usageEvent({ id: this.id, created: this.created, model: this.model }, this.usage);
   }
 
   private onError(ev: unknown): string {
     this.error = toGeminiUpstreamError(geminiErrorStatus(ev), ev);
     this.done = true;
-    const e = this.error;
-    return sseData({ error: { message: e.message, type: e.type, param: null, code: e.code } });
+    return errorEvent(this.error);
   }
 }
