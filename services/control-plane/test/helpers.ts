@@ -102,51 +102,9 @@ export async function startPrivateNats(): Promise<PrivateNats> {
   };
 }
 
-/** A spawned service process whose port is parsed from its "listening" log line. */
-export interface ServiceProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
 export const controlPlaneMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 export const proxyMain = fileURLToPath(new URL("../../proxy/dist/main.js", import.meta.url));
-
-export async function spawnService(main: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (d) => (out += d));
-  child.stderr?.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${main} did not start:\n${out}`)), timeoutMs);
-    const onData = () => {
-      const m = /"port":(\d+)[^\n]*listening/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${main} exited with ${code}:\n${out}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    output: () => out,
-    async stop(signal: NodeJS.Signals = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
+export { type ServiceProcess, spawnService } from "@ai-router/testing";
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
 export async function waitFor<T>(

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { compileConfig, parseConfig } from "@ai-router/config";
 import { createLogger } from "@ai-router/logger";
+import { type ServiceProcess, spawnService } from "@ai-router/testing";
 import { TableStore } from "../src/routing/table-store.js";
 import { createProxy, type Proxy as RouterProxy } from "../src/server.js";
 
@@ -28,49 +28,11 @@ export async function startTestProxy(config: string | object, env: NodeJS.Proces
 }
 
 /** A real proxy process (`services/proxy/dist/main.js`, built by `npm test`), for start-up and signal tests. */
-export interface ProxyProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+export type ProxyProcess = ServiceProcess;
 
 export const proxyMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
-export async function spawnProxy(env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<ProxyProcess> {
-  const child = spawn(process.execPath, [proxyMain], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (d) => (out += d));
-  child.stderr?.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proxy did not start:\n${out}`)), timeoutMs);
-    const onData = () => {
-      const m = /"port":(\d+)[^\n]*listening/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`proxy exited with ${code}:\n${out}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    output: () => out,
-    async stop(signal: NodeJS.Signals = "SIGTERM") {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
+export const spawnProxy = (env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<ProxyProcess> => spawnService(proxyMain, env, timeoutMs);
 
 /** Config for one model served by the given OpenAI-style upstreams (named up0, up1, ...). */
 export function openAIConfig(
