@@ -61,14 +61,14 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
   const usage = new UsageRecorder(opts.accessLog);
   const exact = new Map<string, Route>();
-  const prefixes: Route[] = [];
+  const prefixes: { route: Route; base: string }[] = [];
   const started = Date.now();
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
 
   const addRoute = (r: Route) => {
-    if (r.path.endsWith("*")) prefixes.push(r);
+    if (r.path.endsWith("*")) prefixes.push({ route: r, base: r.path.slice(0, -1) });
     else exact.set(`${r.method} ${r.path}`, r);
   };
 
@@ -96,8 +96,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       }),
   });
   addRoute({ method: "GET", path: "/v1/models", auth: true, handle: handleListModels });
-  addRoute({ method: "GET", path: "/v1/models/", auth: true, handle: handleListModels });
-  addRoute({ method: "GET", path: "/v1/models/*", auth: true, handle: (ctx, rest) => handleGetModel(ctx, decodeURIComponent(rest)) });
+  addRoute({ method: "GET", path: "/v1/models/*", auth: true, handle: handleGetModel });
   const health = (ctx: RequestContext) => {
     const t = store.current;
     const body = {
@@ -115,23 +114,26 @@ export function createProxy(opts: ProxyOptions): Proxy {
     auth: true,
     handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
   });
-  addRoute({
-    method: "GET",
-    path: "/v1/stats/",
-    auth: true,
-    handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
-  });
 
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
 
-  function match(method: string, path: string): { route: Route; rest: string } | "wrong_method" | undefined {
+  /**
+   * Finds the route for a path: a trailing slash is ignored (the original answered both forms), and the
+   * rest of a prefix route is URL-decoded once here (a malformed escape is a 404, never a 500).
+   */
+  function match(method: string, rawPath: string): { route: Route; rest: string } | "wrong_method" | undefined {
+    const path = rawPath.length > 1 && rawPath.endsWith("/") ? rawPath.slice(0, -1) : rawPath;
     const r = exact.get(`${method} ${path}`);
     if (r) return { route: r, rest: "" };
-    for (const p of prefixes) {
-      const base = p.path.slice(0, -1);
-      if (p.method === method && path.startsWith(base) && path.length > base.length) return { route: p, rest: path.slice(base.length) };
+    for (const { route, base } of prefixes) {
+      if (route.method !== method || !path.startsWith(base) || path.length <= base.length) continue;
+      try {
+        return { route, rest: decodeURIComponent(path.slice(base.length)) };
+      } catch {
+        return undefined;
+      }
     }
     for (const k of exact.keys()) if (k.slice(k.indexOf(" ") + 1) === path) return "wrong_method";
     return undefined;

@@ -92,6 +92,20 @@ describe("bad input gets a clear OpenAI-style 4xx", () => {
     expectEnvelope(m.json);
   });
 
+  it("404, not 500, for a malformed URL escape in a path parameter", async () => {
+    for (const path of ["/v1/models/%E0%A4%A", "/v1/load-balancing/model/%ZZ/strategies", "/v1/providers/%E0/health"]) {
+      const r = await send("GET", path);
+      expect(r.status).toBe(404);
+      expectEnvelope(r.json);
+    }
+  });
+
+  it("answers paths with and without a trailing slash alike", async () => {
+    for (const path of ["/v1/models/", "/v1/stats/", "/v1/models/gpt-4o/", "/v1/load-balancing/statistics/", "/v1/health/"]) {
+      expect((await send("GET", path)).status, path).toBe(200);
+    }
+  });
+
   it("still serves good requests afterwards", async () => {
     const r = await send("POST", "/v1/chat/completions", JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "ok?" }] }));
     expect(r.status).toBe(200);

@@ -118,7 +118,7 @@ function handleInfo(ctx: RequestContext): void {
 function handleModelPath(ctx: RequestContext, rest: string): void {
   const suffix = "/strategies";
   if (!rest.endsWith(suffix)) throw new RouterError("not_found", `Unknown request URL: GET /v1/load-balancing/model/${rest}.`);
-  const model = findModel(ctx, decodeURIComponent(rest.slice(0, -suffix.length)));
+  const model = findModel(ctx, rest.slice(0, -suffix.length));
   const now = Date.now();
   send(
     ctx,

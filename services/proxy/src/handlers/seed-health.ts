@@ -27,14 +27,10 @@ export function seedHealthRoutes(): Route[] {
   const list = (ctx: RequestContext) => send(ctx, providersListBody(ctx, Date.now()));
   return [
     get("/v1/health", handleOverallHealth),
-    get("/v1/health/", handleOverallHealth),
     get("/v1/health/providers", handleHealthProviders),
-    get("/v1/health/providers/", handleHealthProviders),
     get("/v1/health/models/*", handleModelHealth),
     get("/v1/providers", list),
-    get("/v1/providers/", list),
     get("/v1/providers/stats/overview", overview),
-    get("/v1/providers/stats/overview/", overview),
     get("/v1/providers/*", handleProviderPath),
   ];
 }
@@ -45,15 +41,6 @@ const notFound = (ctx: RequestContext, path: string) =>
   new RouterError("not_found", `Unknown request URL: ${ctx.req.method} ${path}. Please check the URL for typos.`, {
     publicCode: "unknown_url",
   });
-
-/** A path segment decoded; a malformed escape is the caller's 404, never a 500. */
-function decode(ctx: RequestContext, s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw notFound(ctx, s);
-  }
-}
 
 /** `timeout` and `use_concurrent` are accepted and echoed (nothing is probed, so neither changes anything). */
 function echoedParams(ctx: RequestContext, defaultTimeout: number) {
@@ -98,11 +85,9 @@ function handleOverallHealth(ctx: RequestContext): void {
   });
 }
 
-/** GET /v1/health/models/{model}: model ids may contain `/`; a trailing slash is tolerated. */
-function handleModelHealth(ctx: RequestContext, rest: string): void {
+/** GET /v1/health/models/{model}: model ids may contain `/`. */
+function handleModelHealth(ctx: RequestContext, name: string): void {
   const t0 = performance.now();
-  let name = decode(ctx, rest);
-  if (!ctx.table.models.has(name) && name.endsWith("/")) name = name.slice(0, -1);
   const model = ctx.table.models.get(name);
   if (!model) {
     throw new RouterError("model_not_found", `The model \`${name}\` does not exist or you do not have access to it.`, {
@@ -142,13 +127,12 @@ function handleHealthProviders(ctx: RequestContext): void {
   send(ctx, { timestamp: new Date(now).toISOString(), providers });
 }
 
-/** GET /v1/providers/{name}/health and /performance (a trailing slash is tolerated). */
+/** GET /v1/providers/{name}/health and /performance. */
 function handleProviderPath(ctx: RequestContext, rest: string): void {
-  const path = rest.endsWith("/") ? rest.slice(0, -1) : rest;
-  const i = path.lastIndexOf("/");
-  const action = path.slice(i + 1);
+  const i = rest.lastIndexOf("/");
+  const action = rest.slice(i + 1);
   if (i <= 0 || (action !== "health" && action !== "performance")) throw notFound(ctx, `/v1/providers/${rest}`);
-  const name = decode(ctx, path.slice(0, i));
+  const name = rest.slice(0, i);
   const links = providerLinks(ctx, name, Date.now());
   send(ctx, action === "health" ? healthInfo(name, links) : performanceBody(ctx, name, links));
 }
