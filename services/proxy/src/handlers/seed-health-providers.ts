@@ -1,6 +1,6 @@
 import { RouterError } from "@ai-router/errors";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
-import type { UsageTotals } from "../stats/usage-recorder.js";
+import { addTotals, newTotals, type UsageTotals } from "../stats/usage-recorder.js";
 import type { RequestContext } from "./context.js";
 import { aggregateStatus, countStatuses, type HealthStatus, meanKnown, type TargetView, viewTarget } from "./seed-health-status.js";
 
@@ -88,15 +88,10 @@ export function healthInfo(name: string, links: Link[]) {
 
 /** The usage of some targets (for a model-limited key, which sees only its models' targets). */
 function sumUsage(ctx: RequestContext, links: Link[]): UsageTotals {
-  const sum: UsageTotals = { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, pricedTokens: 0 };
+  const sum = newTotals();
   for (const { target: t } of links) {
     const u = ctx.usage.targetUsage(t.provider, t.upstreamModel);
-    if (!u) continue;
-    sum.requests += u.requests;
-    sum.promptTokens += u.promptTokens;
-    sum.completionTokens += u.completionTokens;
-    sum.costUsd += u.costUsd;
-    sum.pricedTokens += u.pricedTokens;
+    if (u) addTotals(sum, u);
   }
   return sum;
 }

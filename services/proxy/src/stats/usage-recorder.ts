@@ -49,13 +49,16 @@ export interface UsageTotals {
   pricedTokens: number;
 }
 
-/** One provider's totals and its targets' (by upstream model). */
-export interface ProviderUsage {
-  readonly totals: UsageTotals;
-  readonly byUpstreamModel: Map<string, UsageTotals>;
-}
+export const newTotals = (): UsageTotals => ({ requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, pricedTokens: 0 });
 
-const newTotals = (): UsageTotals => ({ requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, pricedTokens: 0 });
+/** Adds `b` into `a` (a provider's totals are its targets' summed when asked, never kept twice). */
+export function addTotals(a: UsageTotals, b: UsageTotals): void {
+  a.requests += b.requests;
+  a.promptTokens += b.promptTokens;
+  a.completionTokens += b.completionTokens;
+  a.costUsd += b.costUsd;
+  a.pricedTokens += b.pricedTokens;
+}
 
 function addUsage(t: UsageTotals, usage: OpenAIUsage, cost: number | undefined): void {
   t.requests++;
@@ -74,7 +77,7 @@ export class UsageRecorder {
    * Per provider, then per upstream model: what the provider endpoints report. Nested maps so the hot
    * path builds no key string; `reset()` leaves them, like the targets' health counters they sit beside.
    */
-  readonly byProvider = new Map<string, ProviderUsage>();
+  readonly byTarget = new Map<string, Map<string, UsageTotals>>();
   private readonly started = Date.now();
 
   /**
@@ -101,29 +104,32 @@ export class UsageRecorder {
     this.accessLog?.write(r, cost);
   }
 
-  /** Totals of one provider, or undefined before it served a request with usage. */
+  /** Totals of one provider (its targets' summed), or undefined before it served a request with usage. */
   providerUsage(provider: string): UsageTotals | undefined {
-    return this.byProvider.get(provider)?.totals;
+    const targets = this.byTarget.get(provider);
+    if (!targets) return undefined;
+    const sum = newTotals();
+    for (const t of targets.values()) addTotals(sum, t);
+    return sum;
   }
 
   /** Totals of one target (provider, upstream model). */
   targetUsage(provider: string, upstreamModel: string): UsageTotals | undefined {
-    return this.byProvider.get(provider)?.byUpstreamModel.get(upstreamModel);
+    return this.byTarget.get(provider)?.get(upstreamModel);
   }
 
   /** Two Map lookups and a few additions; allocates only the first time a target is seen. */
   private addTargetUsage(provider: string, upstreamModel: string, usage: OpenAIUsage, cost: number | undefined): void {
-    let p = this.byProvider.get(provider);
+    let p = this.byTarget.get(provider);
     if (!p) {
-      p = { totals: newTotals(), byUpstreamModel: new Map() };
-      this.byProvider.set(provider, p);
+      p = new Map();
+      this.byTarget.set(provider, p);
     }
-    let t = p.byUpstreamModel.get(upstreamModel);
+    let t = p.get(upstreamModel);
     if (!t) {
       t = newTotals();
-      p.byUpstreamModel.set(upstreamModel, t);
+      p.set(upstreamModel, t);
     }
-    addUsage(p.totals, usage, cost);
     addUsage(t, usage, cost);
   }
 
