@@ -1,29 +1,22 @@
 import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
-import type { OpenAIUsage } from "@ai-router/contracts";
+import type { LlmType, OpenAIUsage } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamError, UpstreamRequest } from "@ai-router/providers";
-import { authorizeModel } from "../http/auth.js";
 import { sendJson } from "../http/respond.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import { type RequestContext, servedHeaders } from "./context.js";
+import { findModel } from "./models.js";
 import { finishRouted, route, targetContext } from "./routed-request.js";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 
 /** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
-export function resolveModel(ctx: RequestContext, name: string, llmType: "chat" | "embedding" | "image"): LiveModel {
-  const model = ctx.table.models.get(name);
-  if (!model) {
-    throw new RouterError("model_not_found", `The model \`${name}\` does not exist or you do not have access to it.`, {
-      param: "model",
-      publicCode: "model_not_found",
-    });
-  }
-  authorizeModel(ctx.key, name);
+export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
+  const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(
       "unsupported_endpoint",

@@ -5,6 +5,7 @@ import type { Route } from "../server.js";
 import { resolveModel } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 import { type ImageFormKind, readImageForm } from "./images-form.js";
+import { modelObject, visibleModels } from "./models.js";
 import { serveJson } from "./routed-request.js";
 
 interface ImageFormSpec {
@@ -44,21 +45,7 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
 
 /** GET /v1/images/models: the image models this key may use, in OpenAI's list format. */
 export function handleImageModels(ctx: RequestContext): void {
-  const allowed = ctx.key?.models;
-  const data = [];
-  for (const m of ctx.table.models.values()) {
-    if (m.config.llmType !== "image" || (allowed && !allowed.includes(m.config.name))) continue;
-    const providers = [...new Set(m.targets.map((t) => t.provider))];
-    data.push({
-      id: m.config.name,
-      object: "model",
-      created: m.config.created,
-      owned_by: "ai-router",
-      permission: providers,
-      providers_count: providers.length,
-      llm_type: "image",
-    });
-  }
+  const data = visibleModels(ctx, "image").map(modelObject);
   sendJson(ctx.res, 200, JSON.stringify({ object: "list", data }), { "x-request-id": ctx.id });
 }
 

@@ -1,10 +1,10 @@
 import { describeStrategies, getStrategy, strategyNames } from "@ai-router/balancing";
 import { RouterError } from "@ai-router/errors";
-import { authorizeModel } from "../http/auth.js";
 import { sendJson } from "../http/respond.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import type { Route } from "../server.js";
 import type { RequestContext } from "./context.js";
+import { findModel, visibleModels } from "./models.js";
 import { viewTarget } from "./seed-health-status.js";
 
 /**
@@ -22,24 +22,6 @@ export function loadBalancingRoutes(): Route[] {
 }
 
 const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON.stringify(body), { "x-request-id": ctx.id });
-
-/** Models the caller's key may see, in table order. */
-function visibleModels(ctx: RequestContext): LiveModel[] {
-  const allowed = ctx.key?.models;
-  return [...ctx.table.models.values()].filter((m) => !allowed || allowed.includes(m.config.name));
-}
-
-function findModel(ctx: RequestContext, name: string): LiveModel {
-  const model = ctx.table.models.get(name);
-  if (!model) {
-    throw new RouterError("model_not_found", `The model \`${name}\` does not exist or you do not have access to it.`, {
-      param: "model_name",
-      publicCode: "model_not_found",
-    });
-  }
-  authorizeModel(ctx.key, name);
-  return model;
-}
 
 function strategiesBody() {
   return { strategies: strategyNames(), details: describeStrategies() };
@@ -65,7 +47,7 @@ function candidateStats(model: LiveModel, t: LiveTarget, now: number, totalSelec
 /** GET /statistics[?model_name=]: the original's three fields, plus per model its candidates' live stats. */
 function handleStatistics(ctx: RequestContext): void {
   const q = new URL(ctx.req.url ?? "/", "http://x").searchParams.get("model_name");
-  const models = q ? [findModel(ctx, q)] : visibleModels(ctx);
+  const models = q ? [findModel(ctx, q, "model_name")] : visibleModels(ctx);
   const now = Date.now();
   const distribution: Record<string, number> = {};
   let links = 0;
@@ -118,7 +100,7 @@ function handleInfo(ctx: RequestContext): void {
 function handleModelPath(ctx: RequestContext, rest: string): void {
   const suffix = "/strategies";
   if (!rest.endsWith(suffix)) throw new RouterError("not_found", `Unknown request URL: GET /v1/load-balancing/model/${rest}.`);
-  const model = findModel(ctx, rest.slice(0, -suffix.length));
+  const model = findModel(ctx, rest.slice(0, -suffix.length), "model_name");
   const now = Date.now();
   send(
     ctx,

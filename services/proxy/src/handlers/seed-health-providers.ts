@@ -1,7 +1,8 @@
 import { RouterError } from "@ai-router/errors";
-import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import type { LiveTarget } from "../routing/runtime-table.js";
 import { addTotals, newTotals, type UsageTotals } from "../stats/usage-recorder.js";
 import type { RequestContext } from "./context.js";
+import { visibleModels } from "./models.js";
 import { aggregateStatus, countStatuses, type HealthStatus, meanKnown, type TargetView, viewTarget } from "./seed-health-status.js";
 
 /** One (model, target) pair: the original's "link" between a model and a provider. */
@@ -9,12 +10,6 @@ export interface Link {
   model: string;
   target: LiveTarget;
   view: TargetView;
-}
-
-/** Models the caller's key may see, in table order. */
-export function visibleModels(ctx: RequestContext): LiveModel[] {
-  const allowed = ctx.key?.models;
-  return [...ctx.table.models.values()].filter((m) => !allowed || allowed.includes(m.config.name));
 }
 
 /** Each target's view, computed once per target although models share targets. */

@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { RouterError } from "@ai-router/errors";
-import { authorizeModel } from "../http/auth.js";
 import { sendJson } from "../http/respond.js";
 import type { LiveModel } from "../routing/runtime-table.js";
 import type { Route } from "../server.js";
 import type { RequestContext } from "./context.js";
+import { findModel, visibleModels } from "./models.js";
 import {
   healthInfo,
   linksByProvider,
@@ -13,7 +13,6 @@ import {
   providerLinks,
   providersListBody,
   viewOf,
-  visibleModels,
 } from "./seed-health-providers.js";
 import { aggregateStatus, countStatuses, type HealthStatus } from "./seed-health-status.js";
 
@@ -88,14 +87,7 @@ function handleOverallHealth(ctx: RequestContext): void {
 /** GET /v1/health/models/{model}: model ids may contain `/`. */
 function handleModelHealth(ctx: RequestContext, name: string): void {
   const t0 = performance.now();
-  const model = ctx.table.models.get(name);
-  if (!model) {
-    throw new RouterError("model_not_found", `The model \`${name}\` does not exist or you do not have access to it.`, {
-      param: "model_name",
-      publicCode: "model_not_found",
-    });
-  }
-  authorizeModel(ctx.key, name);
+  const model = findModel(ctx, name, "model_name");
   const now = Date.now();
   const view = viewOf(ctx, now);
   const h = modelHealth(model, (t) => view(t).status);
