@@ -3,6 +3,25 @@ import { RouterError } from "@ai-router/errors";
 
 /** Reading an OpenAI chat request: the pieces every translating adapter (Anthropic, Gemini) needs. */
 
+/**
+ * The request fields a translator cannot carry: every field set (not null) that it neither handles nor
+ * may safely ignore with that value (`noOp`, e.g. `n: 1`). They go to `x-router-warnings` or a strict 400.
+ */
+export function unhandledFields(
+  req: object,
+  handled: ReadonlySet<string>,
+  noOp: Readonly<Record<string, (v: unknown) => boolean>>,
+): string[] {
+  const out: string[] = [];
+  const r = req as Record<string, unknown>;
+  for (const k in r) {
+    const v = r[k];
+    if (handled.has(k) || v === null || v === undefined || noOp[k]?.(v)) continue;
+    out.push(k);
+  }
+  return out;
+}
+
 /** Parses a base64 `data:` URL (`data:image/png;base64,...`); undefined for anything else. */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
   const m = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url);

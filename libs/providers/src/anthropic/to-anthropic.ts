@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, ChatMessage, ContentPart, FunctionTool, ToolChoice } from "@ai-router/contracts";
-import { appendTurn, parseDataUrl, toolArguments } from "../openai-request.js";
+import { appendTurn, parseDataUrl, toolArguments, unhandledFields } from "../openai-request.js";
 import {
   type AnthropicBlock,
   type AnthropicMessage,
@@ -55,13 +55,8 @@ export interface ToAnthropicResult {
 
 /** OpenAI chat request (defaults already merged) -> Anthropic Messages request. */
 export function toAnthropicRequest(req: ChatCompletionRequest, upstreamModel: string, stream: boolean): ToAnthropicResult {
-  const dropped: string[] = [];
   const r = req as Record<string, unknown>;
-  for (const k in r) {
-    const v = r[k];
-    if (HANDLED.has(k) || v === null || v === undefined || NO_OP[k]?.(v)) continue;
-    dropped.push(k);
-  }
+  const dropped = unhandledFields(req, HANDLED, NO_OP);
   const { system, messages } = toAnthropicMessages(req.messages, dropped);
   const body: AnthropicRequest = {
     model: upstreamModel,

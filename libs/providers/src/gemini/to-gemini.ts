@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
-import { appendTurn, contentText, parseDataUrl, toolArguments } from "../openai-request.js";
+import { appendTurn, contentText, parseDataUrl, toolArguments, unhandledFields } from "../openai-request.js";
 import type { GeminiContent, GeminiGenerationConfig, GeminiPart, GeminiRequest, GeminiThinkingConfig } from "./api.js";
 import { toGeminiFunctionDeclarations, toGeminiToolConfig } from "./to-gemini-tools.js";
 
@@ -58,13 +58,7 @@ export interface ToGeminiResult {
 
 /** OpenAI chat request (defaults already merged) -> Gemini `generateContent` request. */
 export function toGeminiRequest(req: ChatCompletionRequest, upstreamModel: string): ToGeminiResult {
-  const dropped: string[] = [];
-  const r = req as Record<string, unknown>;
-  for (const k in r) {
-    const v = r[k];
-    if (HANDLED.has(k) || v === null || v === undefined || NO_OP[k]?.(v)) continue;
-    dropped.push(k);
-  }
+  const dropped = unhandledFields(req, HANDLED, NO_OP);
   const { system, contents } = toGeminiContents(req.messages, dropped);
   const body: GeminiRequest = { contents };
   if (system.length > 0) body.systemInstruction = { parts: system };
