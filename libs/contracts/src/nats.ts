@@ -18,25 +18,41 @@ export function routingBucketName(env: NodeJS.ProcessEnv = process.env): string 
   return v ? bucketName.parse(v) : nats.routingBucket;
 }
 
+/** One model's request counters (the original's `/v1/stats` plus tokens and cost). */
+export const ModelCounters = z
+  .object({
+    requests: z.number().nonnegative(),
+    failures: z.number().nonnegative(),
+    promptTokens: z.number().nonnegative(),
+    completionTokens: z.number().nonnegative(),
+    costUsd: z.number().nonnegative(),
+    /** Unix seconds. */
+    lastRequestTime: z.number().nonnegative(),
+  })
+  .strict();
+export type ModelCounters = z.infer<typeof ModelCounters>;
+
+/** The original's `/v1/stats` counter maps (`request_counters: {model: n}`, ...) from per-model counters. */
+export function seedStatsCounters(byModel: Iterable<[string, ModelCounters]>) {
+  const entries = [...byModel];
+  const pick = <K extends keyof ModelCounters>(k: K) => Object.fromEntries(entries.map(([m, c]) => [m, c[k]]));
+  return {
+    request_counters: pick("requests"),
+    failure_counters: pick("failures"),
+    last_request_time: pick("lastRequestTime"),
+    prompt_tokens: pick("promptTokens"),
+    completion_tokens: pick("completionTokens"),
+    cost_usd: pick("costUsd"),
+  };
+}
+
 /** Per-model counters of one proxy replica since it started (or since the last reset). */
 export const StatsReport = z
   .object({
     replica: z.string().min(1).max(128),
     /** Unix ms of the report. */
     at: z.number().int(),
-    models: z.record(
-      z.string(),
-      z
-        .object({
-          requests: z.number().nonnegative(),
-          failures: z.number().nonnegative(),
-          promptTokens: z.number().nonnegative(),
-          completionTokens: z.number().nonnegative(),
-          costUsd: z.number().nonnegative(),
-          lastRequestTime: z.number().nonnegative(),
-        })
-        .strict(),
-    ),
+    models: z.record(z.string(), ModelCounters),
   })
   .strict();
 export type StatsReport = z.infer<typeof StatsReport>;

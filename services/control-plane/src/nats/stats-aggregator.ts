@@ -1,8 +1,6 @@
-import { natsSubjects, StatsReport } from "@ai-router/contracts";
+import { type ModelCounters, natsSubjects, StatsReport, seedStatsCounters } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
-
-type Counters = StatsReport["models"][string];
 
 /**
  * Sums the counters every proxy replica reports over NATS, for the cluster-wide `/v1/stats`. A replica
@@ -45,7 +43,7 @@ export class StatsAggregator {
   }
 
   snapshot(now = Date.now()) {
-    const sum = new Map<string, Counters>();
+    const sum = new Map<string, ModelCounters>();
     let replicas = 0;
     for (const [id, r] of this.reports) {
       if (now - r.at > this.staleMs) {
@@ -64,15 +62,6 @@ export class StatsAggregator {
         sum.set(model, s);
       }
     }
-    const pick = <K extends keyof Counters>(k: K) => Object.fromEntries([...sum].map(([m, c]) => [m, c[k]]));
-    return {
-      replicas,
-      request_counters: pick("requests"),
-      failure_counters: pick("failures"),
-      last_request_time: pick("lastRequestTime"),
-      prompt_tokens: pick("promptTokens"),
-      completion_tokens: pick("completionTokens"),
-      cost_usd: pick("costUsd"),
-    };
+    return { replicas, ...seedStatsCounters(sum) };
   }
 }

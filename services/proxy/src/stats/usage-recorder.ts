@@ -1,4 +1,4 @@
-import type { OpenAIUsage, Price } from "@ai-router/contracts";
+import { type ModelCounters, type OpenAIUsage, type Price, seedStatsCounters } from "@ai-router/contracts";
 import type { AccessLog } from "./access-log.js";
 
 /** One accepted request's usage and outcome: logged as one line, and counted. */
@@ -26,15 +26,6 @@ export function costOf(usage: OpenAIUsage | undefined, price: Price | undefined)
   return (
     ((usage.prompt_tokens - cached) * price.input_per_mtok + cached * cachedPrice + usage.completion_tokens * price.output_per_mtok) / 1e6
   );
-}
-
-interface ModelCounters {
-  requests: number;
-  failures: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  lastRequestTime: number;
 }
 
 /** Token and cost totals of the requests one provider, or one of its targets, served (the last target tried). */
@@ -139,18 +130,12 @@ export class UsageRecorder {
 
   /** The seed's `/v1/stats` shape plus token and cost totals. */
   snapshot(availableModels: string[]) {
-    const pick = <K extends keyof ModelCounters>(k: K) => Object.fromEntries([...this.byModel].map(([m, c]) => [m, c[k]]));
     return {
       timestamp: new Date().toISOString(),
       use_database: false,
       uptime_s: Math.round((Date.now() - this.started) / 1000),
       stats: {
-        request_counters: pick("requests"),
-        failure_counters: pick("failures"),
-        last_request_time: pick("lastRequestTime"),
-        prompt_tokens: pick("promptTokens"),
-        completion_tokens: pick("completionTokens"),
-        cost_usd: pick("costUsd"),
+        ...seedStatsCounters(this.byModel),
         available_models: availableModels,
       },
     };
