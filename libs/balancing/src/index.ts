@@ -1,3 +1,4 @@
+export * from "./check-strategy.js";
 export * from "./estimates.js";
 export { dominates, objectivesOf } from "./objectives.js";
 export { StrategyOptionsError } from "./options.js";

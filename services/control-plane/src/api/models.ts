@@ -1,3 +1,4 @@
+import { checkStrategy } from "@ai-router/balancing";
 import {
   IdParam,
   LinkCreate,
@@ -10,7 +11,6 @@ import {
   ModelUpdate,
 } from "@ai-router/contracts";
 import { z } from "zod";
-import { checkStrategy } from "../compile/strategy-check.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { badRequest, conflict, notFound, parseBody, parseParam } from "../http/errors.js";
 import { audit } from "./audit.js";

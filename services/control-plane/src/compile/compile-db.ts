@@ -1,3 +1,4 @@
+import { checkStrategy } from "@ai-router/balancing";
 import { defaultBaseUrls } from "@ai-router/config";
 import {
   type LlmType,
@@ -11,7 +12,6 @@ import {
 } from "@ai-router/contracts";
 import { getAdapter } from "@ai-router/providers";
 import type { Db } from "../db/client.js";
-import { checkStrategy } from "./strategy-check.js";
 
 /** Table-wide settings (the standalone `server:` block's defaults). */
 export const defaultSettings = { maxBodyBytes: 10 * 1024 * 1024, maxAttempts: 3, failureThreshold: 3, cooldownMs: 30_000 };

@@ -1,8 +1,8 @@
+import { checkStrategy } from "@ai-router/balancing";
 import { encryptSecret, type RouterConfigFile } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
 import { audit } from "../api/audit.js";
 import { sha256Hex } from "../api/client-keys.js";
-import { checkStrategy } from "../compile/strategy-check.js";
 import type { PrismaClient } from "../db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 

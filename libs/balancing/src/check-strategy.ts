@@ -1,6 +1,9 @@
-import { type Candidate, getStrategy, strategyNames, TargetHealth } from "@ai-router/balancing";
 import type { Price } from "@ai-router/contracts";
+import { getStrategy, strategyNames } from "./registry.js";
+import { TargetHealth } from "./target-health.js";
+import type { Candidate } from "./types.js";
 
+/** What a strategy is told of a target before any traffic (the compiled table's fields). */
 export interface TargetShape {
   provider: string;
   upstreamModel: string;
@@ -11,8 +14,8 @@ export interface TargetShape {
 }
 
 /**
- * Checks a strategy name and its options the way a proxy will when it builds the table, so a bad value
- * is a 400 at the API instead of a table every proxy refuses. Returns the problem, or undefined.
+ * Checks a strategy name and its options exactly as a proxy will when it builds the table (the control
+ * plane calls it, so a bad value is a 400 at the API instead of a table every proxy refuses). Returns the problem, or undefined.
  */
 export function checkStrategy(name: string, options: Record<string, unknown>, targets: readonly TargetShape[]): string | undefined {
   const strategy = getStrategy(name);
