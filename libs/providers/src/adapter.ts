@@ -79,8 +79,14 @@ export interface UpstreamError {
 /** Answers without a network call (the `mock` provider). */
 export interface LocalChat {
   complete(req: ChatCompletionRequest, target: TargetContext): { body: string; usage: OpenAIUsage };
-  /** Yields OpenAI SSE event strings (`data: ...\n\n`), ending with `data: [DONE]\n\n`. */
-  stream(req: ChatCompletionRequest, target: TargetContext, includeUsage: boolean): AsyncIterable<string>;
+  /** OpenAI SSE event strings (`data: ...\n\n`) ending with `data: [DONE]\n\n`, and the answer's usage. */
+  stream(req: ChatCompletionRequest, target: TargetContext, includeUsage: boolean): LocalStream;
+}
+
+/** A locally answered stream: its events, and its usage known up front (the answer is computed once). */
+export interface LocalStream {
+  events: AsyncIterable<string>;
+  usage: OpenAIUsage;
 }
 
 /** A passthrough endpoint (embeddings, images): same body, model rewritten. */

@@ -1,10 +1,15 @@
-import type { ChatCompletionRequest } from "@ai-router/contracts";
+import type { ChatCompletionRequest, OpenAIUsage } from "@ai-router/contracts";
+import type { LocalStream } from "../adapter.js";
 import { sseData } from "../sse.js";
 import { completionId, mockReply } from "./chat.js";
 
 /** OpenAI SSE for the mock's answer: a role chunk, one chunk a word, a finish chunk, usage, [DONE]. */
-export async function* mockStream(req: ChatCompletionRequest, model: string, includeUsage: boolean): AsyncIterable<string> {
+export function mockStream(req: ChatCompletionRequest, model: string, includeUsage: boolean): LocalStream {
   const { text, usage } = mockReply(req);
+  return { events: mockEvents(text, usage, model, includeUsage), usage };
+}
+
+async function* mockEvents(text: string, usage: OpenAIUsage, model: string, includeUsage: boolean): AsyncIterable<string> {
   const base = {
     id: completionId(),
     object: "chat.completion.chunk",

@@ -31,7 +31,6 @@ export async function handleChatCompletions(ctx: RequestContext): Promise<void> 
           local: {
             json: () => local.complete(body, target),
             stream: () => local.stream(body, target, clientWantsUsage),
-            streamUsage: () => local.complete(body, target).usage,
           },
           parse: (bytes) => adapter.parseChatResponse(bytes, target),
           createStream: () => adapter.createChatStream(target, { stripUsage: false, requestedModel: body.model }),

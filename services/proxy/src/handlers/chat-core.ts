@@ -30,9 +30,8 @@ export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType
 /** A target that answers in-process (the mock provider), already in the client's format. */
 export interface LocalExchange {
   json(): { body: string; usage: OpenAIUsage | undefined };
-  stream(): AsyncIterable<string>;
-  /** Usage of the streamed answer. */
-  streamUsage(): OpenAIUsage | undefined;
+  /** The answer's events, and its usage. */
+  stream(): { events: AsyncIterable<string>; usage: OpenAIUsage | undefined };
 }
 
 /** How one request is carried to one target and back, in the client's format. */
@@ -95,11 +94,12 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
     if (ex.local) {
       if (stream) {
         ctx.res.writeHead(200, { ...SSE_HEADERS, ...headers() });
-        for await (const ev of ex.local.stream()) {
+        const answer = ex.local.stream();
+        for await (const ev of answer.events) {
           if (!ctx.res.write(ev)) await drained(ctx);
         }
         ctx.res.end();
-        usage = ex.local.streamUsage();
+        usage = answer.usage;
       } else {
         const out = ex.local.json();
         usage = out.usage;

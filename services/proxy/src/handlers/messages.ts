@@ -98,15 +98,18 @@ function localExchange(adapter: ProviderAdapter, req: ChatCompletionRequest, tar
       const out = local.complete(req, target);
       return { body: JSON.stringify(toAnthropicMessage(JSON.parse(out.body) as Record<string, unknown>)), usage: out.usage };
     },
-    async *stream() {
-      const tr = new OpenAIToAnthropicStream(new OpenAIStreamTranslator(false), model);
-      for await (const ev of local.stream(req, target, true)) {
-        const out = tr.push(Buffer.from(ev));
-        if (out) yield out;
+    stream() {
+      const answer = local.stream(req, target, true);
+      async function* events() {
+        const tr = new OpenAIToAnthropicStream(new OpenAIStreamTranslator(false), model);
+        for await (const ev of answer.events) {
+          const out = tr.push(Buffer.from(ev));
+          if (out) yield out;
+        }
+        const rest = tr.end();
+        if (rest) yield rest;
       }
-      const rest = tr.end();
-      if (rest) yield rest;
+      return { events: events(), usage: answer.usage };
     },
-    streamUsage: () => local.complete(req, target).usage,
   };
 }
