@@ -142,7 +142,7 @@ writeFileSync(
   join(root, "bench/results/latest.json"),
   JSON.stringify({ results, ratios: { json: rj, sse: rs, sseInject: ri }, addedP50 }, null, 2),
 );
-if (existsSync(join(root, "bench/balancing.mjs"))) {
-  execFileSync(process.execPath, [join(root, "bench/balancing.mjs")], { stdio: "inherit" });
+for (const extra of ["bench/balancing.mjs", "bench/spread-promotion.mjs"]) {
+  if (existsSync(join(root, extra))) execFileSync(process.execPath, [join(root, extra)], { stdio: "inherit" });
 }
 process.exit(0);

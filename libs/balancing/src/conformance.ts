@@ -143,7 +143,9 @@ export function describeStrategyConformance(name: string, options: Record<string
     });
 
     it("rejects an unknown option with a message naming it", () => {
-      expect(() => strategy?.create(makeCandidates([{}]), { ...options, no_such_knob: 1 }, Math.random)).toThrow(/no_such_knob/);
+      expect(() => strategy?.create(makeCandidates([{}]), Object.assign({}, options, { no_such_knob: 1 }), Math.random)).toThrow(
+        /no_such_knob/,
+      );
     });
   });
 }

@@ -73,7 +73,7 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
     const next = findDelimiter(body, delimiter, dataStart);
     if (next < 0) throw new MultipartError("The multipart body was cut off: its closing boundary is missing.");
     if (parts.length >= MAX_PARTS) throw new MultipartError(`The multipart body has more than ${MAX_PARTS} parts.`);
-    parts.push({ ...partHeaders(headerText), data: body.subarray(dataStart, next) });
+    parts.push(Object.assign(partHeaders(headerText), { data: body.subarray(dataStart, next) }));
     pos = next + delimiter.length;
     if (pos >= body.length) throw new MultipartError("The multipart body was cut off: its closing boundary is missing.");
   }

@@ -23,7 +23,7 @@ if (env.NATS_URL) {
   // Loaded only in cluster mode: standalone never pays for the NATS client and http-proxy.
   const { createCluster } = await import("./cluster/start-cluster.js");
   try {
-    cluster = createCluster({ ...env, NATS_URL: env.NATS_URL }, logger);
+    cluster = createCluster(Object.assign({}, env, { NATS_URL: env.NATS_URL }), logger);
   } catch (err) {
     process.stderr.write(`invalid environment: ${(err as Error).message}\n`);
     process.exit(2);

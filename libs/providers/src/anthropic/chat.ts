@@ -9,7 +9,7 @@ import { toOpenAICompletion, toOpenAIUsage } from "./to-openai.js";
  * fields first, so a default such as `max_tokens` in the model's `params` applies too.
  */
 export function buildAnthropicChatRequest(req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions): BuiltRequest {
-  const merged = hasKeys(target.params) ? ({ ...target.params, ...req } as ChatCompletionRequest) : req;
+  const merged = hasKeys(target.params) ? (Object.assign({}, target.params, req) as ChatCompletionRequest) : req;
   const { body, dropped } = toAnthropicRequest(merged, target.upstreamModel, opts.stream);
   return {
     request: postAnthropic("/messages", JSON.stringify(body), target),

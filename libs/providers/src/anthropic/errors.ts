@@ -73,7 +73,8 @@ export function parseAnthropicError(status: number, body: Buffer): UpstreamError
   } catch {
     const err = toAnthropicUpstreamError(status, null);
     const snippet = text.trim().slice(0, 500);
-    return snippet ? { ...err, message: `upstream returned HTTP ${status}: ${snippet}` } : err;
+    if (snippet) err.message = `upstream returned HTTP ${status}: ${snippet}`;
+    return err;
   }
 }
 

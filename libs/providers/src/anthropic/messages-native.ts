@@ -6,7 +6,7 @@ import { anthropicStatus, toAnthropicUpstreamError } from "./errors.js";
 import { toOpenAIUsage } from "./to-openai.js";
 
 const withModel = (body: Record<string, unknown>, target: TargetContext): string =>
-  JSON.stringify({ ...target.params, ...body, model: target.upstreamModel });
+  JSON.stringify(Object.assign({}, target.params, body, { model: target.upstreamModel }));
 
 /**
  * Anthropic events passed through byte for byte (cache_control, thinking signatures, server tools all
@@ -76,7 +76,9 @@ export function anthropicBodyUsage(body: Buffer): OpenAIUsage | undefined {
 export const anthropicNativeMessages: NativeMessagesEndpoint = {
   build: (body, target) => postAnthropic("/messages", withModel(body, target), target, { clientVersion: true }),
   countTokens: (body, target) =>
-    postAnthropic("/messages/count_tokens", JSON.stringify({ ...body, model: target.upstreamModel }), target, { clientVersion: true }),
+    postAnthropic("/messages/count_tokens", JSON.stringify(Object.assign({}, body, { model: target.upstreamModel })), target, {
+      clientVersion: true,
+    }),
   parseResponse: (body: Buffer): ParsedResponse => ({ body, usage: anthropicBodyUsage(body) }),
   createStream: () => new AnthropicPassthroughStream(),
 };

@@ -9,7 +9,7 @@ import { toOpenAICompletion, toOpenAIUsage } from "./to-openai.js";
  * for a stream). Target defaults are merged under the client's fields first.
  */
 export function buildGeminiChatRequest(req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions): BuiltRequest {
-  const merged = hasKeys(target.params) ? ({ ...target.params, ...req } as ChatCompletionRequest) : req;
+  const merged = hasKeys(target.params) ? (Object.assign({}, target.params, req) as ChatCompletionRequest) : req;
   const { body, dropped } = toGeminiRequest(merged, target.upstreamModel);
   return {
     request: postGemini(JSON.stringify(body), target, opts.stream),

@@ -62,7 +62,8 @@ export function parseGeminiError(status: number, body: Buffer): UpstreamError {
   } catch {
     const err = toGeminiUpstreamError(status, null);
     const snippet = text.trim().slice(0, 500);
-    return snippet ? { ...err, message: `upstream returned HTTP ${status}: ${snippet}` } : err;
+    if (snippet) err.message = `upstream returned HTTP ${status}: ${snippet}`;
+    return err;
   }
 }
 

@@ -48,7 +48,7 @@ export function toGeminiSchema(schema: Json, root: Json = schema, depth = 0): Js
     const target = depth < MAX_REF_DEPTH ? resolveRef(root, s.$ref) : undefined;
     if (!target) return { type: "object", ...(typeof s.description === "string" ? { description: s.description } : {}) };
     const { $ref: _, ...rest } = s;
-    s = { ...target, ...rest };
+    s = Object.assign({}, target, rest);
     depth++;
   }
   const out: Json = {};

@@ -106,9 +106,9 @@ export function toGeminiGenerationConfig(req: ChatCompletionRequest, upstreamMod
  * `reasoning_content` comes back, except for `none`.
  */
 export function toGeminiThinkingConfig(effort: string, upstreamModel: string): GeminiThinkingConfig {
-  const include = effort === "none" ? {} : { includeThoughts: true };
-  if (/gemini-[3-9]/.test(upstreamModel)) return { ...include, thinkingLevel: EFFORT_LEVEL[effort] ?? "high" };
-  return { ...include, thinkingBudget: EFFORT_BUDGET[effort] ?? EFFORT_BUDGET.high };
+  const include = effort === "none" ? undefined : true;
+  if (/gemini-[3-9]/.test(upstreamModel)) return { thinkingLevel: EFFORT_LEVEL[effort] ?? "high", includeThoughts: include };
+  return { thinkingBudget: EFFORT_BUDGET[effort] ?? EFFORT_BUDGET.high, includeThoughts: include };
 }
 
 /** A base64 data URL as Gemini's inline data. */

@@ -10,19 +10,17 @@ export function mockStream(req: ChatCompletionRequest, model: string, includeUsa
 }
 
 async function* mockEvents(text: string, usage: OpenAIUsage, model: string, includeUsage: boolean): AsyncIterable<string> {
-  const base = {
-    id: completionId(),
-    object: "chat.completion.chunk",
-    created: Math.floor(Date.now() / 1000),
-    model,
-    system_fingerprint: "fp_ai_router_mock",
-  };
+  const id = completionId();
+  const created = Math.floor(Date.now() / 1000);
+  // Literals, not `{ ...base, ... }`: V8 (Node 20) promotes every object built by a leading spread.
+  const event = (choices: object[], u: OpenAIUsage | null | undefined) =>
+    sseData({ id, object: "chat.completion.chunk", created, model, system_fingerprint: "fp_ai_router_mock", choices, usage: u });
   const chunk = (delta: object, finish: string | null) =>
-    sseData({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+    event([{ index: 0, delta, logprobs: null, finish_reason: finish }], includeUsage ? null : undefined);
   yield chunk({ role: "assistant", content: "", refusal: null }, null);
   const words = text.split(/(?<= )/);
   for (const w of words) yield chunk({ content: w }, null);
   yield chunk({}, "stop");
-  if (includeUsage) yield sseData({ ...base, choices: [], usage });
+  if (includeUsage) yield event([], usage);
   yield "data: [DONE]\n\n";
 }

@@ -22,9 +22,9 @@ export function buildOpenAIChatRequest(
     const spliced = withStreamUsage(rawBody);
     if (spliced) return { request: postJson("/chat/completions", spliced, target), dropped: [], stripUsage: true };
   }
-  const body: Record<string, unknown> = hasParams ? { ...target.params, ...req } : { ...req };
+  const body: Record<string, unknown> = Object.assign({}, hasParams ? target.params : undefined, req);
   body.model = target.upstreamModel;
-  if (injectUsage) body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
+  if (injectUsage) body.stream_options = Object.assign({}, req.stream_options, { include_usage: true });
   return { request: postJson("/chat/completions", JSON.stringify(body), target), dropped: [], stripUsage: injectUsage };
 }
 

@@ -34,7 +34,9 @@ export function parseOpenAIError(status: number, body: Buffer): UpstreamError {
     parsed = JSON.parse(body.toString("utf8"));
   } catch {
     const text = body.toString("utf8").trim().slice(0, 500);
-    return { ...toUpstreamError(status, null), ...(text ? { message: `upstream returned HTTP ${status}: ${text}` } : {}) };
+    const err = toUpstreamError(status, null);
+    if (text) err.message = `upstream returned HTTP ${status}: ${text}`;
+    return err;
   }
   return toUpstreamError(status, parsed);
 }

@@ -15,7 +15,7 @@ export function imageUsage(body: Buffer): OpenAIUsage | undefined {
   const input = typeof o.input_tokens === "number" ? o.input_tokens : 0;
   const output = typeof o.output_tokens === "number" ? o.output_tokens : 0;
   if (u.prompt_tokens === 0 && u.completion_tokens === 0 && input + output > 0) {
-    return { ...u, prompt_tokens: input, completion_tokens: output, total_tokens: u.total_tokens || input + output };
+    return Object.assign({}, u, { prompt_tokens: input, completion_tokens: output, total_tokens: u.total_tokens || input + output });
   }
   return u;
 }
@@ -44,7 +44,7 @@ export function toUpstreamForm(parts: readonly FormPart[], target: TargetContext
 export const multipartEndpoint = (path: string): MultipartEndpoint => ({
   build(parts, target) {
     const { body, contentType } = encodeMultipart(toUpstreamForm(parts, target));
-    return { method: "POST", path, headers: { ...openAIHeaders(target), "content-type": contentType }, body };
+    return { method: "POST", path, headers: Object.assign(openAIHeaders(target), { "content-type": contentType }), body };
   },
   usage: imageUsage,
 });

@@ -14,7 +14,7 @@ export { OpenAIStreamTranslator } from "./stream.js";
 export { extractUsage, normalizeUsage } from "./usage.js";
 
 const passthrough = (path: string): PassthroughEndpoint => ({
-  build: (body, target) => postJson(path, JSON.stringify({ ...target.params, ...body, model: target.upstreamModel }), target),
+  build: (body, target) => postJson(path, JSON.stringify(Object.assign({}, target.params, body, { model: target.upstreamModel })), target),
   usage: (body: Buffer): OpenAIUsage | undefined => extractUsage(body),
 });
 
@@ -28,7 +28,7 @@ export function createOpenAIBaseAdapter(type: ProviderType): ProviderAdapter {
     createChatStream: (_target, opts) => new OpenAIStreamTranslator(opts.stripUsage),
     parseError: parseOpenAIError,
     embeddings: passthrough("/embeddings"),
-    imageGenerations: { ...passthrough("/images/generations"), usage: imageUsage },
+    imageGenerations: Object.assign(passthrough("/images/generations"), { usage: imageUsage }),
     imageEdits: multipartEndpoint("/images/edits"),
     imageVariations: multipartEndpoint("/images/variations"),
   };

@@ -40,11 +40,9 @@ export function normalizeUsage(u: unknown): OpenAIUsage | undefined {
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
   const prompt = num(o.prompt_tokens);
   const completion = num(o.completion_tokens);
-  const usage: OpenAIUsage = {
-    ...(o as object),
+  return Object.assign({}, o, {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: num(o.total_tokens) || prompt + completion,
-  };
-  return usage;
+  }) as OpenAIUsage;
 }

@@ -93,7 +93,7 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
 
     if (ex.local) {
       if (stream) {
-        ctx.res.writeHead(200, { ...SSE_HEADERS, ...headers() });
+        ctx.res.writeHead(200, Object.assign(headers(), SSE_HEADERS));
         const answer = ex.local.stream();
         for await (const ev of answer.events) {
           if (!ctx.res.write(ev)) await drained(ctx);
@@ -136,7 +136,8 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
     const outcome = await pipeStream(ctx, resp.body, translator, headers, t.provider, t0, ingress.streamError);
     usage = translator.usage;
     // Output size feeds the target's tokens/s (health).
-    return outcome.kind === "served" ? { ...outcome, outputTokens: usage?.completion_tokens } : outcome;
+    if (outcome.kind === "served") outcome.outputTokens = usage?.completion_tokens;
+    return outcome;
   };
 
   const result = await route(
@@ -182,7 +183,7 @@ function pipeStream(
       resolve(outcome);
     };
     const start = () => {
-      res.writeHead(200, { ...SSE_HEADERS, ...headers() });
+      res.writeHead(200, Object.assign(headers(), SSE_HEADERS));
       started = true;
       ttft = performance.now() - t0;
     };

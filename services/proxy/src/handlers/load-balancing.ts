@@ -93,7 +93,7 @@ function handleInfo(ctx: RequestContext): void {
       if (h.breakerAt(now) !== "closed") counters.breakers_open++;
     }
   }
-  send(ctx, { ...strategiesBody(), revision: ctx.table.revision, models: models.length, targets: seen.size, counters });
+  send(ctx, Object.assign(strategiesBody(), { revision: ctx.table.revision, models: models.length, targets: seen.size, counters }));
 }
 
 /** GET /model/{m}/strategies: per link, the original's shape from live data. */

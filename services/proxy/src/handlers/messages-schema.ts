@@ -30,16 +30,17 @@ const common = {
 };
 
 export const MessagesRequest = z
-  .object({
-    ...common,
-    max_tokens: z.number().int().positive(),
-    stop_sequences: z.array(z.string()).optional(),
-    temperature: z.number().min(0).max(1).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    top_k: z.number().int().nonnegative().optional(),
-    stream: z.boolean().optional(),
-    metadata: z.object({ user_id: z.string().nullable().optional() }).loose().optional(),
-  })
+  .object(
+    Object.assign({}, common, {
+      max_tokens: z.number().int().positive(),
+      stop_sequences: z.array(z.string()).optional(),
+      temperature: z.number().min(0).max(1).optional(),
+      top_p: z.number().min(0).max(1).optional(),
+      top_k: z.number().int().nonnegative().optional(),
+      stream: z.boolean().optional(),
+      metadata: z.object({ user_id: z.string().nullable().optional() }).loose().optional(),
+    }),
+  )
   .loose();
 
 /** `POST /v1/messages/count_tokens`: the same request without `max_tokens`. */

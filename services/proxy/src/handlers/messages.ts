@@ -73,7 +73,7 @@ export async function handleMessages(ctx: RequestContext): Promise<void> {
 function forProvider(req: ChatCompletionRequest, type: string): ChatCompletionRequest {
   if (type !== "openai" || req.max_tokens == null) return req;
   const { max_tokens, ...rest } = req;
-  return { ...rest, max_completion_tokens: max_tokens };
+  return Object.assign(rest, { max_completion_tokens: max_tokens });
 }
 
 /** Parsing and streaming for a target that answers in OpenAI's format, translated to Anthropic's. */

@@ -80,7 +80,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       problems.push(`provider "${p.name}": cannot decrypt its keys (${(err as Error).message})`);
       continue;
     }
-    const config: RuntimeProvider = { ...p, apiKeys: keys, ...splitBase(p.baseUrl) };
+    const config: RuntimeProvider = Object.assign({}, p, { apiKeys: keys }, splitBase(p.baseUrl));
     let agent: Agent | undefined;
     if (!adapter.local) {
       const prev = opts.previous?.providers.get(p.name);

@@ -48,7 +48,7 @@ export class TableStore {
     }
     let built: RuntimeTable;
     try {
-      built = buildRuntimeTable(next, { ...this.buildOptions, health: this.health, ...(prev ? { previous: prev } : {}) });
+      built = buildRuntimeTable(next, Object.assign({}, this.buildOptions, { health: this.health, previous: prev ?? undefined }));
     } catch (err) {
       return this.refuse(source, (err as Error).message);
     }

@@ -134,10 +134,7 @@ export class UsageRecorder {
       timestamp: new Date().toISOString(),
       use_database: false,
       uptime_s: Math.round((Date.now() - this.started) / 1000),
-      stats: {
-        ...seedStatsCounters(this.byModel),
-        available_models: availableModels,
-      },
+      stats: Object.assign(seedStatsCounters(this.byModel), { available_models: availableModels }),
     };
   }
 }
