@@ -111,7 +111,12 @@ async function medianLatencies(rounds, perRound) {
   const payload = body("json");
   const once = async (client) => {
     const t0 = process.hrtime.bigint();
-    const r = await client.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: payload });
+    const r = await client.request({
+      path: "/v1/chat/completions",
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: payload,
+    });
     await r.body.dump();
     if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
     return Number(process.hrtime.bigint() - t0) / 1e6;
