@@ -104,15 +104,66 @@ describe("TargetHealth measurements", () => {
     const snap = h.snapshot(T0);
     expect(snap).toMatchObject({ breaker: "closed", available: true, in_flight: 2, requests: 2 });
   });
+});
 
-  it("active probes feed the same breaker without touching the in-flight count", () => {
-    const h = new TargetHealth({ failureThreshold: 2, cooldownMs: 1000 });
+describe("TargetHealth active probes", () => {
+  const settings = { failureThreshold: 3, cooldownMs: 1000 };
+
+  it("takes the target out of rotation after 2 failed probes in a row (an open breaker) until a probe succeeds", () => {
+    const h = new TargetHealth(settings);
+    h.probe(false, 5, T0);
+    expect(h.available(T0)).toBe(true); // one failure is not a verdict
+    h.probe(false, 5, T0 + 100);
+    expect(h.available(T0 + 100)).toBe(false);
+    expect(h.breakerAt(T0 + 100)).toBe("open");
+    expect(h.snapshot(T0 + 100)).toMatchObject({ probe_down: true, probe_failures: 2, available: false, breaker: "open" });
+    expect(h.available(T0 + 50_000)).toBe(false); // no cooldown: only a probe lifts it
+    h.probe(true, 42, T0 + 60_000);
+    expect(h.available(T0 + 60_000)).toBe(true);
+    expect(h.breakerAt(T0 + 60_000)).toBe("closed");
+    expect(h.probeLatencyMs).toBe(42);
+  });
+
+  it("a success in between resets the count, and the threshold is a setting", () => {
+    const h = new TargetHealth(settings);
     h.probe(false, 0, T0);
-    h.probe(false, 0, T0);
+    h.probe(true, 10, T0 + 1);
+    h.probe(false, 0, T0 + 2);
+    expect(h.available(T0 + 2)).toBe(true);
+    const strict = new TargetHealth({ failureThreshold: 3, cooldownMs: 1000, probeFailureThreshold: 1 });
+    strict.probe(false, 0, T0);
+    expect(strict.available(T0)).toBe(false);
+  });
+
+  it("never closes a breaker opened by live traffic: the trial request still decides", () => {
+    const h = new TargetHealth(settings);
+    failN(h, 3);
     expect(h.breakerAt(T0)).toBe("open");
-    h.probe(true, 80, T0 + 5);
-    expect(h.breakerAt(T0 + 5)).toBe("closed");
-    expect(h.inFlight).toBe(0);
-    expect(h.latencyMs).toBe(80);
+    h.probe(true, 10, T0 + 10);
+    expect(h.breakerAt(T0 + 10)).toBe("open");
+    expect(h.available(T0 + 10)).toBe(false);
+    expect(h.available(T0 + 1000)).toBe(true); // the usual half-open trial after the cooldown
+  });
+
+  it("a probe verdict lapses when no report comes for staleAfterMs (a stopped worker)", () => {
+    const h = new TargetHealth(settings);
+    h.probe(false, 0, T0, 600);
+    h.probe(false, 0, T0 + 200, 600);
+    expect(h.available(T0 + 799)).toBe(false);
+    expect(h.available(T0 + 800)).toBe(true);
+    h.probe(false, 0, T0 + 900, 600); // still failing: down again at once, and for another 600 ms
+    expect(h.available(T0 + 1499)).toBe(false);
+  });
+
+  it("leaves request counters, the error window and request latency alone", () => {
+    const h = new TargetHealth(settings);
+    for (let i = 0; i < 5; i++) h.probe(false, 0, T0);
+    h.probe(true, 99, T0);
+    expect([h.requests, h.failures, h.consecutiveFailures, h.windowErrorRatio, h.successRate, h.inFlight]).toEqual([0, 0, 0, 0, 1, 0]);
+    expect(h.latencyMs).toBeUndefined();
+    h.begin(T0);
+    h.failure(T0);
+    h.probe(true, 5, T0);
+    expect(h.consecutiveFailures).toBe(1); // passive failures still count towards the breaker
   });
 });

@@ -1,4 +1,6 @@
-/** Passive (and later active) health of one target, fed by every proxied request; read by the strategies. */
+import { healthDefaults } from "@ai-router/contracts";
+
+/** Passive health of one target, fed by every proxied request, plus the health worker's active probes; read by the strategies. */
 export type BreakerState = "closed" | "open" | "half_open";
 
 export interface HealthSettings {
@@ -14,7 +16,12 @@ export interface HealthSettings {
   minRequests?: number;
   /** Cap of the cooldown backoff, as a multiple of `cooldownMs` (default 8). */
   maxBackoff?: number;
+  /** Failed active probes in a row that take the target out of rotation (default 2). */
+  probeFailureThreshold?: number;
 }
+
+/** A probe verdict without a newer report lapses after this long (the worker may be gone). */
+const DEFAULT_PROBE_STALE_MS = 3 * healthDefaults.intervalMs;
 
 /** Weight of the newest sample in the moving averages. */
 const ALPHA = 0.2;
@@ -54,6 +61,14 @@ export class TargetHealth {
   breakerOpens = 0;
   /** Last time (ms) an outcome was recorded; 0 = never. */
   lastOutcomeAt = 0;
+  /** Failed active probes in a row (health worker); 0 after a successful one. */
+  probeFailures = 0;
+  /** Latency of the last successful probe, ms (kept apart from request latency: a model list is not a completion). */
+  probeLatencyMs: number | undefined;
+  /** Last time (ms) a probe report arrived; 0 = never. */
+  lastProbeAt = 0;
+  /** While `now` is before this, failed probes keep the target out of rotation like an open breaker; 0 = not down. */
+  private probeDownUntil = 0;
   private openUntil = 0;
   private trialInFlight = false;
   private opens = 0;
@@ -69,6 +84,7 @@ export class TargetHealth {
 
   /** Breaker state at `now` (defaults to the wall clock). */
   breakerAt(now: number): BreakerState {
+    if (now < this.probeDownUntil) return "open";
     if (this.openUntil === 0) return "closed";
     return now >= this.openUntil ? "half_open" : "open";
   }
@@ -87,8 +103,9 @@ export class TargetHealth {
     return this.windowCount === 0 ? 0 : this.windowFailures / this.windowCount;
   }
 
-  /** True when a request may be sent now (closed, or half-open with no trial running). */
+  /** True when a request may be sent now (closed, or half-open with no trial running) and probes do not say it is down. */
   available(now: number): boolean {
+    if (now < this.probeDownUntil) return false;
     if (this.openUntil === 0) return true;
     return now >= this.openUntil && !this.trialInFlight;
   }
@@ -131,10 +148,30 @@ export class TargetHealth {
     if (this.trialInFlight) this.close();
   }
 
-  /** An active probe's result (health worker): same signals, no in-flight accounting. */
-  probe(ok: boolean, latencyMs: number, now: number): void {
-    if (ok) this.recordSuccess(latencyMs, false, undefined, now);
-    else this.recordFailure(now);
+  /**
+   * An active probe's result (health worker). `probeFailureThreshold` failures in a row take the target
+   * out of rotation (treated as an open breaker) until a probe succeeds, or until no report has come for
+   * `staleAfterMs` (a stopped worker must not keep a provider out forever). A success only lifts the
+   * probes' verdict: it never closes a breaker opened by live traffic, which still needs its trial
+   * request. Probes leave the request counters, the error window and the latency averages alone.
+   */
+  probe(ok: boolean, latencyMs: number, now: number, staleAfterMs = DEFAULT_PROBE_STALE_MS): void {
+    this.lastProbeAt = now;
+    if (ok) {
+      this.probeFailures = 0;
+      this.probeDownUntil = 0;
+      this.probeLatencyMs = latencyMs;
+      return;
+    }
+    this.probeFailures++;
+    if (this.probeFailures >= (this.settings.probeFailureThreshold ?? healthDefaults.failureThreshold)) {
+      this.probeDownUntil = now + staleAfterMs;
+    }
+  }
+
+  /** True while failed probes keep this target out of rotation. */
+  probeDownAt(now: number): boolean {
+    return now < this.probeDownUntil;
   }
 
   private recordSuccess(latencyMs: number, stream: boolean, info: ServedInfo | undefined, now: number): void {
@@ -206,6 +243,10 @@ export class TargetHealth {
       ttft_ms: round(this.ttftMs),
       tokens_per_s: round(this.tokensPerSec),
       selections: this.selections,
+      probe_failures: this.probeFailures,
+      probe_down: this.probeDownAt(now),
+      probe_latency_ms: round(this.probeLatencyMs),
+      last_probe_at: this.lastProbeAt === 0 ? null : new Date(this.lastProbeAt).toISOString(),
     };
   }
 }

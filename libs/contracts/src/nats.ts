@@ -63,6 +63,8 @@ export const natsSubjects = {
   stats: (bucket: string) => `ai-router.${bucket}.stats`,
   /** The control plane asks every proxy to zero its counters (`POST /v1/stats/reset`). Empty payload. */
   statsReset: (bucket: string) => `ai-router.${bucket}.stats.reset`,
+  /** The health worker publishes a ProbeReport (libs/contracts health.ts) here after every probe; proxies feed it to target health. */
+  health: (bucket: string) => `ai-router.${bucket}.health`,
 } as const;
 
 /** Payload schemas per KV key: what a watcher must validate before use. */

@@ -1,0 +1,58 @@
+import { healthDefaults, parseMasterKey, routingBucketName } from "@ai-router/contracts";
+import { z } from "zod";
+
+/** The health worker's environment, validated at boot. */
+export const HealthWorkerEnvSchema = z
+  .object({
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+      .default("redis://127.0.0.1:6379"),
+    NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+    /** The routing bucket; must match the control plane's and the proxies'. Also scopes the queue, keys and subject. */
+    ROUTER_NATS_BUCKET: z.string().optional(),
+    /** 32 bytes (64 hex characters or base64): opens the provider keys sealed in the routing table. */
+    ROUTER_MASTER_KEY: z.string().min(1, "ROUTER_MASTER_KEY is required (it opens the provider keys the probes send)"),
+    /** Every provider is probed once per interval, whatever the number of worker replicas. */
+    HEALTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(healthDefaults.intervalMs),
+    /** Probes one worker runs at once. */
+    HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /** Upper bound of one probe (a provider's own timeout_ms applies when it is shorter). */
+    HEALTH_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(healthDefaults.maxProbeTimeoutMs),
+    /** Recent successful latencies kept per provider in Redis. */
+    HEALTH_LATENCY_SAMPLES: z.coerce.number().int().min(1).max(10_000).default(healthDefaults.latencySamples),
+    /** `GET /health` for Kubernetes probes. */
+    HEALTH_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+    HOST: z.string().default("0.0.0.0"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((e, ctx) => {
+    try {
+      parseMasterKey(e.ROUTER_MASTER_KEY);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: ["ROUTER_MASTER_KEY"], message: (err as Error).message });
+    }
+    try {
+      routingBucketName({ ROUTER_NATS_BUCKET: e.ROUTER_NATS_BUCKET });
+    } catch {
+      ctx.addIssue({ code: "custom", path: ["ROUTER_NATS_BUCKET"], message: "letters, digits, - and _ only" });
+    }
+  });
+
+export interface HealthWorkerEnv extends z.infer<typeof HealthWorkerEnvSchema> {
+  masterKey: Buffer;
+  bucket: string;
+}
+
+/** Parses the environment; the problems listed never contain a secret's value. */
+export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: HealthWorkerEnv } | { ok: false; problems: string[] } {
+  const r = HealthWorkerEnvSchema.safeParse(env);
+  if (!r.success) return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
+  return {
+    ok: true,
+    env: Object.assign({}, r.data, {
+      masterKey: parseMasterKey(r.data.ROUTER_MASTER_KEY),
+      bucket: routingBucketName({ ROUTER_NATS_BUCKET: r.data.ROUTER_NATS_BUCKET }),
+    }),
+  };
+}

@@ -1,0 +1,137 @@
+import { createServer, type Server } from "node:http";
+import { decryptSecret, HealthProbeJob, healthQueue, natsSubjects, type ProbeReport, type RoutingTable } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
+import { type Job, Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { HealthWorkerEnv } from "./env.js";
+import { probeProvider } from "./probe.js";
+import { type ProbedProvider, probeTargets } from "./probe-targets.js";
+import { ProbeResults } from "./results.js";
+import { reconcileSchedulers } from "./scheduler.js";
+import { TableWatcher } from "./table-watcher.js";
+
+export interface HealthWorker {
+  server: Server;
+  /** Stops taking jobs (running probes finish), then closes the queue, NATS, Redis and the HTTP port. */
+  close(): Promise<void>;
+}
+
+type Env = Pick<
+  HealthWorkerEnv,
+  | "REDIS_URL"
+  | "NATS_URL"
+  | "bucket"
+  | "masterKey"
+  | "HEALTH_PROBE_INTERVAL_MS"
+  | "HEALTH_CONCURRENCY"
+  | "HEALTH_PROBE_TIMEOUT_MS"
+  | "HEALTH_LATENCY_SAMPLES"
+>;
+
+/**
+ * Wires the worker: the routing table from NATS KV -> one BullMQ job scheduler per probed provider ->
+ * probes -> results in Redis and a ProbeReport on `natsSubjects.health(bucket)` for the proxies.
+ */
+export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error"));
+  const prefix = healthQueue.prefix(env.bucket);
+  const queue = new Queue<HealthProbeJob>(healthQueue.name, { connection: redis, prefix });
+  queue.on("error", (err) => logger.warn({ err: err.message }, "health queue error"));
+  const results = new ProbeResults(redis, env.bucket, env.HEALTH_LATENCY_SAMPLES, env.HEALTH_PROBE_INTERVAL_MS);
+  let targets = new Map<string, ProbedProvider>();
+  let closing = false;
+
+  let reconciling: Promise<void> = Promise.resolve();
+  const reconcile = () => {
+    // One reconciliation at a time, always against the latest table.
+    reconciling = reconciling.then(async () => {
+      if (closing) return;
+      try {
+        const r = await reconcileSchedulers(queue, targets.keys(), env.HEALTH_PROBE_INTERVAL_MS);
+        for (const p of r.removed) await results.forget(p);
+        if (r.added.length > 0 || r.removed.length > 0) {
+          logger.info({ added: r.added, removed: r.removed, everyMs: env.HEALTH_PROBE_INTERVAL_MS }, "probe schedules updated");
+        }
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, "cannot update probe schedules; retrying at the next resync");
+      }
+    });
+  };
+
+  const onTable = (table: RoutingTable, source: string) => {
+    const next = probeTargets(table, (s) => decryptSecret(s, env.masterKey));
+    for (const s of next.skipped) logger.warn({ provider: s.provider, reason: s.reason, source }, "provider not probed");
+    targets = next.providers;
+    logger.info({ revision: table.revision, source, probed: [...targets.keys()] }, "routing table applied");
+    reconcile();
+  };
+  const watcher = new TableWatcher({ natsUrl: env.NATS_URL, bucket: env.bucket, logger, onTable, onResync: reconcile });
+
+  const publish = (report: ProbeReport) => {
+    const nc = watcher.connection;
+    if (!nc || nc.isClosed()) return;
+    try {
+      nc.publish(natsSubjects.health(env.bucket), JSON.stringify(report));
+    } catch {
+      // disconnected: Redis has the result, the next probe reports again
+    }
+  };
+
+  const processor = async (job: Job<HealthProbeJob>): Promise<ProbeReport | undefined> => {
+    const data = HealthProbeJob.safeParse(job.data);
+    if (!data.success) {
+      logger.warn({ jobId: job.id, problem: data.error.issues[0]?.message }, "malformed probe job dropped");
+      return undefined;
+    }
+    const target = targets.get(data.data.provider);
+    if (!target) return undefined; // left the table (its scheduler goes at the next reconciliation) or keys unusable
+    const r = await probeProvider(target, { maxTimeoutMs: env.HEALTH_PROBE_TIMEOUT_MS, apiKey: target.nextKey() });
+    const report = await results.record(data.data.provider, target.provider.type, r, Date.now());
+    publish(report);
+    const log = { provider: report.provider, ok: report.ok, status: report.status, latencyMs: report.latencyMs };
+    if (report.ok) logger.debug(log, "probe ok");
+    else logger.warn(Object.assign(log, { consecutiveFailures: report.consecutiveFailures, error: report.error }), "probe failed");
+    return report;
+  };
+  const worker = new Worker<HealthProbeJob>(healthQueue.name, processor, {
+    connection: redis,
+    prefix,
+    concurrency: env.HEALTH_CONCURRENCY,
+    autorun: true,
+  });
+  worker.on("error", (err) => logger.warn({ err: err.message }, "health worker error"));
+
+  watcher.start();
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" || path !== "/health") {
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
+      return;
+    }
+    const ready = !closing && redis.status === "ready";
+    const body = {
+      status: ready ? "ok" : closing ? "stopping" : "redis_unavailable",
+      redis: redis.status,
+      nats: watcher.connection !== undefined && !watcher.connection.isClosed(),
+      bucket: env.bucket,
+      revision: watcher.currentRevision < 0 ? null : watcher.currentRevision,
+      probed: targets.size,
+    };
+    res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
+  });
+
+  return {
+    server,
+    async close() {
+      closing = true;
+      await worker.close().catch(() => {});
+      await reconciling;
+      await queue.close().catch(() => {});
+      await watcher.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,7 @@
+export * from "./env.js";
+export * from "./health-worker.js";
+export * from "./probe.js";
+export * from "./probe-targets.js";
+export * from "./results.js";
+export * from "./scheduler.js";
+export * from "./table-watcher.js";

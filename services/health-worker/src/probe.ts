@@ -1,0 +1,162 @@
+import type { ChatCompletionRequest, ProviderType, TableProvider } from "@ai-router/contracts";
+import { maskSecret } from "@ai-router/logger";
+import { getAdapter, type ProviderAdapter, type RuntimeProvider, type TargetContext } from "@ai-router/providers";
+import { Agent, type Dispatcher, request } from "undici";
+
+/** What one probe found. */
+export interface ProbeResult {
+  ok: boolean;
+  /** HTTP status; null when no answer came (refused, timed out) or the provider answers locally. */
+  status: number | null;
+  latencyMs: number;
+  /** Why it failed, secrets masked; null on success. */
+  error: string | null;
+}
+
+/** One provider as the worker probes it: the table row with its keys opened, and a model it serves. */
+export interface ProbeTarget {
+  provider: RuntimeProvider;
+  /** An upstream model of a health-checked link (only used to build the request headers). */
+  upstreamModel: string;
+}
+
+/** Turns a table provider (keys already opened) into the runtime form the adapters' header builders take. */
+export function toRuntimeProvider(p: TableProvider, apiKeys: string[]): RuntimeProvider {
+  const u = new URL(p.baseUrl);
+  return Object.assign({}, p, { apiKeys, origin: u.origin, basePath: u.pathname.replace(/\/+$/, "") });
+}
+
+/**
+ * The free, token-less endpoint probed for each provider type, under the provider's base path:
+ * OpenAI-style `GET {base}/models`, Anthropic `GET /v1/models`, Gemini `GET {version}/models`.
+ * Undefined for providers that answer locally (`mock`).
+ */
+export function probePath(type: ProviderType, basePath: string): string | undefined {
+  switch (type) {
+    case "openai":
+    case "openai-compatible":
+    case "volcengine":
+      return "/models";
+    case "anthropic":
+      // Same rule as the adapter's request paths: the default base has no `/v1`, a custom one may.
+      return basePath.endsWith("/v1") ? "/models" : "/v1/models";
+    case "gemini":
+      return /\/v1(alpha|beta)?\d*$/.test(basePath) ? "/models" : "/v1beta/models";
+    default:
+      return undefined;
+  }
+}
+
+/** A request no provider is sent: only its headers are kept, so a probe authenticates exactly like live traffic. */
+const HEADER_PROBE: ChatCompletionRequest = {
+  model: "health-probe",
+  messages: [{ role: "user", content: "ping" }],
+} as ChatCompletionRequest;
+
+/**
+ * The headers the provider's adapter puts on a real request (key header, API version, the provider's own
+ * extra headers), minus the body's content type. Reusing the adapters' builders keeps one place per
+ * provider that knows how it authenticates.
+ */
+export function probeHeaders(adapter: ProviderAdapter, target: TargetContext): Record<string, string> {
+  const built = adapter.buildChatRequest(HEADER_PROBE, target, { stream: false, clientWantsUsage: false });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(built.request.headers)) {
+    const name = k.toLowerCase();
+    if (name !== "content-type" && name !== "content-length") headers[name] = v;
+  }
+  headers.accept = "application/json";
+  return headers;
+}
+
+/** Masks every key of the provider, and anything shaped like a well-known key, in a message. */
+export function maskSecrets(text: string, keys: readonly string[]): string {
+  let out = text;
+  for (const k of keys) if (k.length >= 6) out = out.replaceAll(k, maskSecret(k));
+  return out
+    .replace(/\bsk-[A-Za-z0-9_-]{12,}/g, (m) => maskSecret(m))
+    .replace(/\bAIza[0-9A-Za-z_-]{20,}/g, (m) => maskSecret(m))
+    .replace(/\b(Bearer\s+)[^\s"',]{8,}/gi, "$1[redacted]");
+}
+
+const MAX_ERROR_CHARS = 300;
+const ERROR_BODY_BYTES = 8 * 1024;
+
+export interface ProbeOptions {
+  /** Upper bound of the whole probe; the provider's `timeoutMs` applies when shorter. */
+  maxTimeoutMs: number;
+  /** The key to send (rotated by the caller); undefined when the provider has none. */
+  apiKey: string | undefined;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+}
+
+const defaultAgent = new Agent({ keepAliveTimeout: 1_000, connections: 4 });
+
+/** Probes one provider. Never throws: every failure is a result with `ok: false`. */
+export async function probeProvider(target: ProbeTarget, opts: ProbeOptions): Promise<ProbeResult> {
+  const now = opts.now ?? performance.now.bind(performance);
+  const p = target.provider;
+  const adapter = getAdapter(p.type);
+  if (!adapter) return { ok: false, status: null, latencyMs: 0, error: `provider type "${p.type}" is not supported by this build` };
+  const path = probePath(p.type, p.basePath);
+  if (adapter.local || path === undefined) return { ok: true, status: null, latencyMs: 0, error: null };
+  const timeoutMs = Math.min(p.timeoutMs, opts.maxTimeoutMs);
+  const ctx: TargetContext = { provider: p, apiKey: opts.apiKey, upstreamModel: target.upstreamModel, params: {}, clientHeaders: {} };
+  const started = now();
+  const elapsed = () => Math.round((now() - started) * 10) / 10;
+  const mask = (s: string) => maskSecrets(s, p.apiKeys).slice(0, MAX_ERROR_CHARS);
+  try {
+    const res = await request(`${p.origin}${p.basePath}${path}`, {
+      method: "GET",
+      headers: probeHeaders(adapter, ctx),
+      dispatcher: opts.dispatcher ?? defaultAgent,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      await res.body.dump({ limit: 4 * 1024 * 1024 }); // a model list; read so the answer is complete
+      return { ok: true, status: res.statusCode, latencyMs: elapsed(), error: null };
+    }
+    const body = await readCapped(res.body, ERROR_BODY_BYTES);
+    const latencyMs = elapsed();
+    const message = adapter.parseError(res.statusCode, body).message;
+    return { ok: false, status: res.statusCode, latencyMs, error: mask(`HTTP ${res.statusCode}: ${message}`) };
+  } catch (err) {
+    return { ok: false, status: null, latencyMs: elapsed(), error: mask(describeError(err, timeoutMs)) };
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData["body"], max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    const b = c as Buffer;
+    chunks.push(b);
+    size += b.length;
+    if (size >= max) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}
+
+function describeError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (
+    e?.name === "TimeoutError" ||
+    e?.name === "AbortError" ||
+    e?.code === "UND_ERR_HEADERS_TIMEOUT" ||
+    e?.code === "UND_ERR_BODY_TIMEOUT"
+  ) {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  const code = e?.code ?? e?.cause?.code;
+  if (code === "ECONNREFUSED") return "connection refused (ECONNREFUSED)";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `host not found (${code})`;
+  if (code === "UND_ERR_CONNECT_TIMEOUT") return "connect timed out";
+  const msg = e?.message ?? String(err);
+  return code ? `${msg} (${code})` : msg;
+}
