@@ -3,6 +3,7 @@ import type { Logger } from "@ai-router/logger";
 import type { ProxyEnv } from "../env.js";
 import { TableStore } from "../routing/table-store.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
+import { subscribeHealthFeed } from "./health-feed.js";
 import { RoutingWatcher } from "./routing-watcher.js";
 import { reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
@@ -23,6 +24,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey) });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stopStats: (() => void) | undefined;
+  let stopHealth: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
   return {
     store,
@@ -34,12 +36,17 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
         store,
         logger,
         ...(env.ROUTER_TABLE_CACHE ? { cache: new TableCache(env.ROUTER_TABLE_CACHE) } : {}),
-        onConnect: (nc) => (stopStats = reportStats(nc, bucket, usage)),
+        onConnect: (nc) => {
+          stopStats = reportStats(nc, bucket, usage);
+          // Active probes from the health worker (if one runs) take failing providers out of rotation.
+          stopHealth = subscribeHealthFeed(nc, bucket, store, logger);
+        },
       });
       watcher.start();
     },
     async close() {
       stopStats?.();
+      stopHealth?.();
       forwarder.close();
       await watcher?.close();
     },
