@@ -1,5 +1,13 @@
 import { createServer, type Server } from "node:http";
-import { decryptSecret, HealthProbeJob, healthQueue, natsSubjects, type ProbeReport, type RoutingTable } from "@ai-router/contracts";
+import {
+  decryptSecret,
+  HealthProbeJob,
+  healthDefaults,
+  healthQueue,
+  natsSubjects,
+  type ProbeReport,
+  type RoutingTable,
+} from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -87,11 +95,9 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     const target = targets.get(data.data.provider);
     if (!target) return undefined; // left the table (its scheduler goes at the next reconciliation) or keys unusable
     const r = await probeProvider(target, { maxTimeoutMs: env.HEALTH_PROBE_TIMEOUT_MS, apiKey: target.nextKey() });
-    const report = await results.record(data.data.provider, target.provider.type, r, Date.now());
+    const { report, previousFailures } = await results.record(data.data.provider, target.provider.type, r, Date.now());
     publish(report);
-    const log = { provider: report.provider, ok: report.ok, status: report.status, latencyMs: report.latencyMs };
-    if (report.ok) logger.debug(log, "probe ok");
-    else logger.warn(Object.assign(log, { consecutiveFailures: report.consecutiveFailures, error: report.error }), "probe failed");
+    logProbe(logger, report, previousFailures);
     return report;
   };
   const worker = new Worker<HealthProbeJob>(healthQueue.name, processor, {
@@ -134,4 +140,18 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Changes of state at warn/info (first failure, the failure that takes the provider out, recovery); the rest at debug. */
+function logProbe(logger: Logger, report: ProbeReport, previousFailures: number): void {
+  const log = { provider: report.provider, ok: report.ok, status: report.status, latencyMs: report.latencyMs };
+  if (report.ok) {
+    if (previousFailures > 0) logger.info(Object.assign(log, { after: previousFailures }), "provider probe ok again");
+    else logger.debug(log, "probe ok");
+    return;
+  }
+  const n = report.consecutiveFailures;
+  const detail = Object.assign(log, { consecutiveFailures: n, error: report.error });
+  if (n === 1 || n === healthDefaults.failureThreshold || n % 100 === 0) logger.warn(detail, "provider probe failed");
+  else logger.debug(detail, "provider probe failed");
 }

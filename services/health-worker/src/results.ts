@@ -14,10 +14,16 @@ export class ProbeResults {
     private readonly intervalMs: number,
   ) {}
 
-  /** Stores one outcome atomically and returns the report to publish. */
-  async record(provider: string, type: string, r: ProbeResult, checkedAt: number): Promise<ProbeReport> {
+  /** Stores one outcome atomically; returns the report to publish and the run of failures it ended or extended. */
+  async record(
+    provider: string,
+    type: string,
+    r: ProbeResult,
+    checkedAt: number,
+  ): Promise<{ report: ProbeReport; previousFailures: number }> {
     const key = healthKeys.provider(this.bucket, provider);
     const m = this.redis.multi();
+    m.hget(key, "consecutiveFailures");
     m.hset(key, {
       type,
       ok: r.ok ? "1" : "0",
@@ -37,8 +43,9 @@ export class ProbeResults {
     const replies = await m.exec();
     const failed = replies?.find(([err]) => err);
     if (!replies || failed) throw failed?.[0] ?? new Error("redis transaction aborted");
-    const consecutiveFailures = r.ok ? 0 : Number(replies[1]?.[1] ?? 1);
-    return {
+    const previousFailures = Number(replies[0]?.[1] ?? 0) || 0;
+    const consecutiveFailures = r.ok ? 0 : Number(replies[2]?.[1] ?? 1);
+    const report: ProbeReport = {
       provider,
       ok: r.ok,
       status: r.status,
@@ -48,6 +55,7 @@ export class ProbeResults {
       error: r.error,
       intervalMs: this.intervalMs,
     };
+    return { report, previousFailures };
   }
 
   /** Forgets a provider that left the table. */
