@@ -99,7 +99,14 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
     },
     providers,
     models,
-    clientKeys: cfg.keys.map((k) => ({ name: k.name, sha256: sha256Hex(k.key), ...(k.models ? { models: k.models } : {}) })),
+    clientKeys: cfg.keys.map((k) => ({
+      name: k.name,
+      sha256: sha256Hex(k.key),
+      ...(k.models ? { models: k.models } : {}),
+      ...(k.rpm_limit !== undefined ? { rpmLimit: k.rpm_limit } : {}),
+      ...(k.tpm_limit !== undefined ? { tpmLimit: k.tpm_limit } : {}),
+      ...(k.budget_usd !== undefined ? { budgetUsd: k.budget_usd } : {}),
+    })),
   };
   return { table, warnings };
 }

@@ -254,6 +254,12 @@ export const ClientKeyOut = z.object({
   rpm_limit: z.number().int().nullable(),
   tpm_limit: z.number().int().nullable(),
   budget_usd: z.number().nullable(),
+  /** USD spent by the key across all replicas (as last reported; proxies report every ~2 s). */
+  spent_usd: z.number(),
+  /** `budget_usd - spent_usd` (never below 0); null without a budget. */
+  budget_remaining_usd: z.number().nullable(),
+  /** When the spend was last reset (`POST /v1/db/keys/{id}/reset-spend`); null = never. */
+  spend_reset_at: z.string().nullable(),
   expires_at: z.string().nullable(),
   revoked: z.boolean(),
   ...timestamps,

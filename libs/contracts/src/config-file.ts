@@ -89,6 +89,12 @@ export const ClientKeyConfig = z
     key: z.string().min(8, "client keys must be at least 8 characters"),
     /** Models this key may use; absent = all. */
     models: z.array(z.string().min(1)).optional(),
+    /** Requests per key per sliding 60 s window (429 `rate_limit_exceeded` above it). */
+    rpm_limit: z.number().int().positive().optional(),
+    /** Prompt + completion tokens per key per sliding 60 s window, counted when requests finish. */
+    tpm_limit: z.number().int().positive().optional(),
+    /** Spend limit in USD from target prices (429 `insufficient_quota` once spent); standalone: since process start. */
+    budget_usd: z.number().nonnegative().optional(),
   })
   .strict();
 export type ClientKeyConfig = z.infer<typeof ClientKeyConfig>;

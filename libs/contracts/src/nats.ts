@@ -46,6 +46,18 @@ export function seedStatsCounters(byModel: Iterable<[string, ModelCounters]>) {
   };
 }
 
+/** One client key's usage on one replica, cumulative since the replica started (never reset by `/v1/stats/reset`). */
+export const KeyCounters = z
+  .object({
+    /** USD spent through this replica. */
+    spentUsd: z.number().nonnegative(),
+    /** Prompt + completion tokens. */
+    tokens: z.number().nonnegative(),
+    requests: z.number().nonnegative(),
+  })
+  .strict();
+export type KeyCounters = z.infer<typeof KeyCounters>;
+
 /** Per-model counters of one proxy replica since it started (or since the last reset). */
 export const StatsReport = z
   .object({
@@ -53,6 +65,10 @@ export const StatsReport = z
     /** Unix ms of the report. */
     at: z.number().int(),
     models: z.record(z.string(), ModelCounters),
+    /** Unix ms the replica started: its `keys` counters count from then. */
+    startedAt: z.number().int().optional(),
+    /** Per client key (SHA-256 hex), cumulative: only keys with a limit are tracked. */
+    keys: z.record(z.string().regex(/^[0-9a-f]{64}$/), KeyCounters).optional(),
   })
   .strict();
 export type StatsReport = z.infer<typeof StatsReport>;

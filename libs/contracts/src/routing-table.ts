@@ -75,6 +75,17 @@ export const TableClientKey = z
     models: z.array(z.string()).optional(),
     /** Unix ms after which the key is refused. */
     expiresAt: z.number().int().optional(),
+    /** Requests per sliding 60 s window; absent = unlimited. Per replica in cluster mode. */
+    rpmLimit: z.number().int().positive().optional(),
+    /** Prompt + completion tokens per sliding 60 s window; absent = unlimited. Per replica in cluster mode. */
+    tpmLimit: z.number().int().positive().optional(),
+    /** Spend limit in USD; absent = unlimited. Enforced against `spentUsd` + this replica's spend since the table. */
+    budgetUsd: z.number().nonnegative().optional(),
+    /**
+     * USD already spent by the key across all replicas when the table was compiled (cluster mode: the
+     * control plane's persisted total); absent = 0 (standalone: spend counts from process start).
+     */
+    spentUsd: z.number().nonnegative().optional(),
   })
   .strict();
 export type TableClientKey = z.infer<typeof TableClientKey>;

@@ -18,6 +18,10 @@ export const errorCodes = {
   body_too_large: { status: 413, type: "invalid_request_error", clientSafe: true },
   unsupported_media_type: { status: 415, type: "invalid_request_error", clientSafe: true },
   rate_limited: { status: 429, type: "rate_limit_error", clientSafe: true },
+  /** A client key's rpm or tpm limit (OpenAI's code; its type names the limit: `requests` or `tokens`). */
+  rate_limit_exceeded: { status: 429, type: "requests", clientSafe: true },
+  /** A client key's budget is spent (OpenAI's code and type for an exhausted quota). */
+  insufficient_quota: { status: 429, type: "insufficient_quota", clientSafe: true },
   internal_error: { status: 500, type: "server_error", clientSafe: false },
   upstream_unreachable: { status: 502, type: "server_error", clientSafe: true },
   upstream_bad_response: { status: 502, type: "server_error", clientSafe: true },

@@ -4,6 +4,7 @@ import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
 import type { ControlPlaneEnv } from "./env.js";
 import { NatsLink } from "./nats/nats-link.js";
+import { SpendLedger } from "./nats/spend-ledger.js";
 import { StatsAggregator } from "./nats/stats-aggregator.js";
 import { TablePublisher } from "./nats/table-publisher.js";
 
@@ -31,6 +32,9 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
   });
   publisher = new TablePublisher(prisma, link, logger);
   const pub = publisher;
+  const spend = new SpendLedger(prisma, (reason) => pub.publish(reason), logger);
+  stats.spend = spend;
+  spend.start();
   // The bucket gets the current table as soon as NATS is reachable (a fresh bucket, a reset server).
   void link.ready.then(
     () => pub.publish("start-up"),
@@ -57,6 +61,7 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     publisher: pub,
     link,
     async close() {
+      await spend.stop().catch(() => {});
       pub.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -363,7 +363,7 @@ describe("client keys", () => {
     expect(get.body).toMatchObject({ name: "team-a", models: ["gpt-4"], rpm_limit: 60, revoked: false });
     expect(JSON.stringify((await request(app).get("/v1/db/keys/").set(auth)).body)).not.toContain(created.key);
     let t = await publishedTable();
-    expect(t.clientKeys).toEqual([{ name: "team-a", sha256: row.hash, models: ["gpt-4"] }]);
+    expect(t.clientKeys).toEqual([{ name: "team-a", sha256: row.hash, models: ["gpt-4"], rpmLimit: 60 }]);
 
     expect(
       (

@@ -17,6 +17,7 @@ import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { hasLimits } from "./limits/key-limiter.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
 import { UsageRecorder } from "./stats/usage-recorder.js";
@@ -60,6 +61,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
   const usage = new UsageRecorder(opts.accessLog);
+  // Limiters follow the served table's keys (limits, cluster spend baseline); their windows outlive swaps.
+  if (store.current) usage.keyLimits.applyTable(store.current.clientKeys.values());
+  store.onSwap((t) => usage.keyLimits.applyTable(t.clientKeys.values()));
   const exact = new Map<string, Route>();
   const prefixes: { route: Route; base: string }[] = [];
   const started = Date.now();
@@ -197,9 +201,24 @@ export function createProxy(opts: ProxyOptions): Proxy {
       if (!res.writableFinished) ac.abort();
     });
     try {
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys) : undefined;
+      const now = Date.now();
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
+      let recorder = usage;
+      // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
+      if (key !== undefined && method === "POST" && hasLimits(key)) {
+        const limiter = usage.keyLimits.get(key.sha256);
+        if (limiter !== undefined) {
+          const refused = limiter.admit(now);
+          if (refused !== undefined) {
+            refused.headers["x-request-id"] = id;
+            (route.sendError ?? sendError)(res, refused.error, refused.headers);
+            return;
+          }
+          recorder = usage.chargingTo(limiter);
+        }
+      }
       // Routes that need a table only run with one.
-      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage };
+      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage: recorder };
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);

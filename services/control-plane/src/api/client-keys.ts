@@ -126,6 +126,35 @@ export function clientKeyRoutes(ctx: ApiContext): void {
   );
 
   api.route(
+    {
+      method: "post",
+      path: "/v1/db/keys/:id/reset-spend",
+      tag,
+      summary: "Reset a client key's spend to 0",
+      description:
+        "Zeroes `spent_usd` (the spend its budget is checked against) and republishes the table: every replica counts the key's spend from 0 again. Audited with the spend it had.",
+      response: ClientKeyOut,
+      errors: [404],
+    },
+    async (req, res) => {
+      const id = parseParam(IdParam, req, "id");
+      const current = await load(id);
+      ctx.stats?.spend?.forget(current.hash);
+      const k = await prisma.$transaction(async (tx) => {
+        const updated = await tx.clientKey.update({ where: { id }, data: { spentUsd: 0, spendResetAt: new Date() } });
+        await audit(tx, actor(ctx, req), "reset_spend", "client_key", id, {
+          name: current.name,
+          prefix: current.prefix,
+          spent_usd: current.spentUsd ?? 0,
+        });
+        return updated;
+      });
+      await published(ctx, res, `client key ${id} spend reset`);
+      return toClientKeyOut(k);
+    },
+  );
+
+  api.route(
     { method: "delete", path: "/v1/db/keys/:id", tag, summary: "Delete a client key", response: MessageOut, errors: [404] },
     async (req, res) => {
       const id = parseParam(IdParam, req, "id");

@@ -125,6 +125,11 @@ export async function compileDatabase(db: Db, revision: number, now = new Date()
       sha256: k.hash,
       ...(Array.isArray(k.allowedModels) ? { models: k.allowedModels as string[] } : {}),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(k.rpmLimit !== null ? { rpmLimit: k.rpmLimit } : {}),
+      ...(k.tpmLimit !== null ? { tpmLimit: k.tpmLimit } : {}),
+      ...(k.budgetUsd !== null ? { budgetUsd: k.budgetUsd } : {}),
+      // The cluster-wide spend so far: each proxy adds its own spend since this table to it.
+      ...(k.budgetUsd !== null && k.spentUsd ? { spentUsd: k.spentUsd } : {}),
     };
   });
 

@@ -117,7 +117,15 @@ export async function importConfig(
           continue;
         }
         await tx.clientKey.create({
-          data: { name: k.name, hash, prefix: k.key.slice(0, 6), ...(k.models ? { allowedModels: k.models } : {}) },
+          data: {
+            name: k.name,
+            hash,
+            prefix: k.key.slice(0, 6),
+            ...(k.models ? { allowedModels: k.models } : {}),
+            rpmLimit: k.rpm_limit ?? null,
+            tpmLimit: k.tpm_limit ?? null,
+            budgetUsd: k.budget_usd ?? null,
+          },
         });
         s.keys.created++;
       }

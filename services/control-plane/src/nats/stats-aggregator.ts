@@ -1,6 +1,7 @@
 import { type ModelCounters, natsSubjects, StatsReport, seedStatsCounters } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { SpendLedger } from "./spend-ledger.js";
 
 /**
  * Sums the counters every proxy replica reports over NATS, for the cluster-wide `/v1/stats`. A replica
@@ -9,6 +10,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 export class StatsAggregator {
   private readonly reports = new Map<string, StatsReport>();
   private nc: NatsConnection | undefined;
+  /** Gets every valid report too: per-key spend becomes the keys' persisted spend. */
+  spend: SpendLedger | undefined;
 
   constructor(
     private readonly bucket: string,
@@ -28,8 +31,10 @@ export class StatsAggregator {
           return;
         }
         const r = StatsReport.safeParse(body);
-        if (r.success) this.reports.set(r.data.replica, r.data);
-        else this.logger.debug("ignored a malformed stats report");
+        if (r.success) {
+          this.reports.set(r.data.replica, r.data);
+          this.spend?.observe(r.data);
+        } else this.logger.debug("ignored a malformed stats report");
       },
     });
   }

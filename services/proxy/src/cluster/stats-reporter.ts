@@ -6,13 +6,18 @@ import type { UsageRecorder } from "../stats/usage-recorder.js";
 
 /**
  * Publishes this replica's counters every `everyMs` so the control plane can answer `/v1/stats` for the
- * whole cluster, and zeroes them when the control plane asks (`POST /v1/stats/reset`).
+ * whole cluster, and zeroes them when the control plane asks (`POST /v1/stats/reset`). Limited keys'
+ * counters ride along, cumulative since `startedAt` and never reset: budgets are built from them.
  */
 export function reportStats(nc: NatsConnection, bucket: string, usage: UsageRecorder, everyMs = 2_000): () => void {
   const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const startedAt = Date.now();
   const publish = () => {
     if (nc.isClosed()) return;
-    const report: StatsReport = { replica, at: Date.now(), models: Object.fromEntries(usage.byModel) };
+    const report: StatsReport = { replica, at: Date.now(), models: Object.fromEntries(usage.byModel), startedAt };
+    // Cumulative per-key spend and tokens: the control plane adds the increase to each key's persisted spend.
+    const keys = usage.keyLimits.report();
+    if (keys) report.keys = keys;
     try {
       nc.publish(natsSubjects.stats(bucket), JSON.stringify(report));
     } catch {

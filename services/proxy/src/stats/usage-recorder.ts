@@ -1,4 +1,6 @@
 import { type ModelCounters, type OpenAIUsage, type Price, seedStatsCounters } from "@ai-router/contracts";
+import type { KeyLimiter } from "../limits/key-limiter.js";
+import { KeyLimits } from "../limits/key-limits.js";
 import type { AccessLog } from "./access-log.js";
 
 /** One accepted request's usage and outcome: logged as one line, and counted. */
@@ -69,6 +71,8 @@ export class UsageRecorder {
    * path builds no key string; `reset()` leaves them, like the targets' health counters they sit beside.
    */
   readonly byTarget = new Map<string, Map<string, UsageTotals>>();
+  /** Limits and cumulative usage of the keys that have limits (never zeroed by `reset()`). */
+  readonly keyLimits = new KeyLimits();
   private readonly started = Date.now();
 
   /**
@@ -76,7 +80,26 @@ export class UsageRecorder {
    */
   constructor(private readonly accessLog: AccessLog | undefined) {}
 
-  record(r: UsageRecord): void {
+  /**
+   * This recorder as a limited key's requests see it: the same counters (it is a prototype view, so
+   * methods must not assign fields of `this`), and `record` also charges the key's tokens and cost.
+   * Built once per key and cached on the limiter, so a request allocates nothing for it.
+   */
+  chargingTo(limiter: KeyLimiter): UsageRecorder {
+    if (limiter.recorder) return limiter.recorder;
+    const view = Object.create(this) as UsageRecorder;
+    view.record = (r: UsageRecord) => {
+      const cost = this.record(r);
+      const u = r.usage;
+      limiter.charge(Date.now(), u ? u.prompt_tokens + u.completion_tokens : 0, cost);
+      return cost;
+    };
+    limiter.recorder = view;
+    return view;
+  }
+
+  /** Counts and logs one request; returns its cost (undefined without usage or price). */
+  record(r: UsageRecord): number | undefined {
     let c = this.byModel.get(r.model);
     if (!c) {
       c = { requests: 0, failures: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, lastRequestTime: 0 };
@@ -93,6 +116,7 @@ export class UsageRecorder {
     if (cost !== undefined) c.costUsd += cost;
     if (r.usage && r.provider !== null && r.upstreamModel !== null) this.addTargetUsage(r.provider, r.upstreamModel, r.usage, cost);
     this.accessLog?.write(r, cost);
+    return cost;
   }
 
   /** Totals of one provider (its targets' summed), or undefined before it served a request with usage. */

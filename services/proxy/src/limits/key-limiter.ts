@@ -1,0 +1,119 @@
+import type { KeyCounters, TableClientKey } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
+import type { UsageRecorder } from "../stats/usage-recorder.js";
+import { SlidingWindow } from "./sliding-window.js";
+
+/** A refused request: the error and the headers that go with it (OpenAI's `x-ratelimit-*`, `retry-after`). */
+export interface LimitRefusal {
+  error: RouterError;
+  headers: Record<string, string>;
+}
+
+/** Whether a key has any limit: keys without one never reach a limiter. */
+export const hasLimits = (k: TableClientKey): boolean => k.rpmLimit !== undefined || k.tpmLimit !== undefined || k.budgetUsd !== undefined;
+
+/** OpenAI's reset format: `20ms`, `12s`, `1m30s`. */
+export function resetDuration(ms: number): string {
+  if (ms < 1000) return `${Math.ceil(ms)}ms`;
+  const s = Math.ceil(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+
+/**
+ * The limits of one client key and what it used: requests and tokens in sliding 60 s windows, and
+ * spend. The state outlives routing tables (a new table only changes the limits and the spend
+ * baseline), so a table swap never resets a window. Everything is in memory and O(1) per request.
+ */
+export class KeyLimiter {
+  rpmLimit: number | undefined;
+  tpmLimit: number | undefined;
+  budgetUsd: number | undefined;
+  /** Spend of the key on all replicas when the current table was compiled (0 in standalone mode). */
+  private baselineUsd = 0;
+  /** This replica's spend when the current table was applied. */
+  private localAtTable = 0;
+  private requests: SlidingWindow | undefined;
+  private tokens: SlidingWindow | undefined;
+  /** Cumulative since this process started: what the stats reporter sends. */
+  readonly counters: KeyCounters = { spentUsd: 0, tokens: 0, requests: 0 };
+  /** The usage recorder as this key's requests see it (charges this limiter); built once. */
+  recorder: UsageRecorder | undefined;
+
+  constructor(
+    readonly sha256: string,
+    public name: string,
+  ) {}
+
+  /** Takes a table's limits and spend baseline (called when the table is swapped in). */
+  configure(k: TableClientKey): void {
+    this.name = k.name;
+    this.rpmLimit = k.rpmLimit;
+    this.tpmLimit = k.tpmLimit;
+    this.budgetUsd = k.budgetUsd;
+    this.baselineUsd = k.spentUsd ?? 0;
+    this.localAtTable = this.counters.spentUsd;
+    if (this.rpmLimit !== undefined) this.requests ??= new SlidingWindow();
+    if (this.tpmLimit !== undefined) this.tokens ??= new SlidingWindow();
+  }
+
+  /** Spend the budget is checked against: the table's baseline plus this replica's spend since that table. */
+  spentUsd(): number {
+    return this.baselineUsd + this.counters.spentUsd - this.localAtTable;
+  }
+
+  /**
+   * Admits a request at `now` (Unix ms) and counts it, or says why not. Nothing is allocated unless
+   * the request is refused. Refused requests do not count against the rpm limit.
+   */
+  admit(now: number): LimitRefusal | undefined {
+    if (this.budgetUsd !== undefined) {
+      const spent = this.spentUsd();
+      if (spent >= this.budgetUsd) return this.quotaRefusal(spent);
+    }
+    const rpm = this.rpmLimit;
+    if (rpm !== undefined && this.requests!.total(now) >= rpm) return this.rateRefusal(now, this.requests!, rpm, "requests");
+    const tpm = this.tpmLimit;
+    if (tpm !== undefined && this.tokens!.total(now) >= tpm) return this.rateRefusal(now, this.tokens!, tpm, "tokens");
+    if (rpm !== undefined) this.requests!.add(now, 1);
+    this.counters.requests++;
+    return undefined;
+  }
+
+  /**
+   * Counts a finished request's tokens and cost. Tokens are known only afterwards, so the request that
+   * crosses the tpm limit is served whole; the next ones wait until the window is under the limit.
+   */
+  charge(now: number, tokens: number, costUsd: number | undefined): void {
+    if (tokens > 0) {
+      this.counters.tokens += tokens;
+      this.tokens?.add(now, tokens);
+    }
+    if (costUsd !== undefined && costUsd > 0) this.counters.spentUsd += costUsd;
+  }
+
+  private rateRefusal(now: number, w: SlidingWindow, limit: number, kind: "requests" | "tokens"): LimitRefusal {
+    const used = w.total(now);
+    const ms = w.msUntilBelow(now, limit);
+    const per = kind === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)";
+    const error = new RouterError(
+      "rate_limit_exceeded",
+      `Rate limit reached for key ${this.name} on ${per}: Limit ${limit}, Used ${used}, Requested 1. Please try again in ${resetDuration(ms)}.`,
+      { type: kind },
+    );
+    const headers: Record<string, string> = { "retry-after": String(Math.max(1, Math.ceil(ms / 1000))) };
+    headers[`x-ratelimit-limit-${kind}`] = String(limit);
+    headers[`x-ratelimit-remaining-${kind}`] = "0";
+    headers[`x-ratelimit-reset-${kind}`] = resetDuration(ms);
+    return { error, headers };
+  }
+
+  private quotaRefusal(spent: number): LimitRefusal {
+    const error = new RouterError(
+      "insufficient_quota",
+      `You exceeded your current quota: key ${this.name} has spent ${usd(spent)} of its ${usd(this.budgetUsd ?? 0)} budget. Ask an administrator to raise the budget or reset the key's spend.`,
+    );
+    return { error, headers: {} };
+  }
+}

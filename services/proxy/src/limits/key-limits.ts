@@ -1,0 +1,40 @@
+import type { KeyCounters, TableClientKey } from "@ai-router/contracts";
+import { hasLimits, KeyLimiter } from "./key-limiter.js";
+
+/**
+ * The limiters of the keys that have limits, by SHA-256. They outlive routing tables: a new table
+ * reconfigures them (limits, spend baseline) and never resets a window or this replica's counters.
+ */
+export class KeyLimits {
+  private readonly bySha = new Map<string, KeyLimiter>();
+
+  /** Takes the limits of a table's keys; called when the table is swapped in. */
+  applyTable(keys: Iterable<TableClientKey>): void {
+    for (const k of keys) {
+      let l = this.bySha.get(k.sha256);
+      if (!l) {
+        if (!hasLimits(k)) continue;
+        l = new KeyLimiter(k.sha256, k.name);
+        this.bySha.set(k.sha256, l);
+      }
+      // A key whose limits were removed keeps its counters (and stops being checked).
+      l.configure(k);
+    }
+  }
+
+  /** The limiter of a key that has limits. */
+  get(sha256: string): KeyLimiter | undefined {
+    return this.bySha.get(sha256);
+  }
+
+  /** This replica's cumulative counters of every key that served a request; undefined when none did. */
+  report(): Record<string, KeyCounters> | undefined {
+    let out: Record<string, KeyCounters> | undefined;
+    for (const [sha, l] of this.bySha) {
+      if (l.counters.requests === 0) continue;
+      out ??= {};
+      out[sha] = Object.assign({}, l.counters);
+    }
+    return out;
+  }
+}
