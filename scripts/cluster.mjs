@@ -2,7 +2,7 @@
 // `npm run cluster`: applies migrations, starts the control plane, the health worker (if built) and
 // PROXY_REPLICAS proxies (ports 8000, 8010, 8020, ...) against the local Postgres/Redis/NATS.
 // Ctrl-C stops everything. Env: DATABASE_URL, REDIS_URL, NATS_URL, ROUTER_ADMIN_TOKEN, ROUTER_MASTER_KEY,
-// PROXY_REPLICAS (1), PROXY_BASE_PORT (8000), CONTROL_PLANE_PORT (8081).
+// PROXY_REPLICAS (1), PROXY_BASE_PORT (8000), CONTROL_PLANE_PORT (8081), HEALTH_WORKER_PORT (8082).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -88,8 +88,9 @@ process.on("SIGTERM", () => stop(0));
 
 // The control plane applies pending migrations (`prisma migrate deploy`) before it listens.
 start("control-plane", "services/control-plane/dist/main.js", { PORT: String(cpPort), HOST: env.CONTROL_PLANE_HOST ?? "127.0.0.1" });
+// Active provider probes (BullMQ on Redis); the proxies work without it, on passive health alone.
 const worker = ["services/health-worker/dist/main.js"].find((f) => existsSync(at(f)));
-if (worker) start("health-worker", worker, {});
+if (worker) start("health-worker", worker, { HEALTH_WORKER_PORT: env.HEALTH_WORKER_PORT ?? "8082", HOST: env.HEALTH_WORKER_HOST ?? "127.0.0.1" });
 for (let i = 0; i < replicas; i++) {
   start(`proxy-${i}`, "services/proxy/dist/main.js", {
     PORT: String(basePort + 10 * i),
@@ -98,5 +99,5 @@ for (let i = 0; i < replicas; i++) {
   });
 }
 console.error(
-  `[cluster] control plane :${cpPort}, ${replicas} prox${replicas === 1 ? "y" : "ies"} on ${Array.from({ length: replicas }, (_, i) => basePort + 10 * i).join(", ")}`,
+  `[cluster] control plane :${cpPort}, ${worker ? `health worker :${env.HEALTH_WORKER_PORT ?? 8082}, ` : ""}${replicas} prox${replicas === 1 ? "y" : "ies"} on ${Array.from({ length: replicas }, (_, i) => basePort + 10 * i).join(", ")}`,
 );
