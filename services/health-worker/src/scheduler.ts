@@ -40,7 +40,7 @@ export async function reconcileSchedulers(
     );
     added.push(provider);
   }
-  for (const provider of existing.keys()) {
+  for (const provider of [...existing.keys()].sort()) {
     if (wanted.has(provider)) continue;
     await queue.removeJobScheduler(healthQueue.schedulerId(provider));
     removed.push(provider);
