@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ADMIN_TOKEN,
+  controlPlaneMain,
+  createTestDatabase,
+  destroyBucket,
+  MASTER_KEY,
+  NATS_URL,
+  proxyMain,
+  type ServiceProcess,
+  spawnService,
+  uniqueName,
+  waitFor,
+} from "./helpers.js";
+
+/** Budgets across replicas: control plane + 2 proxy processes, a private bucket and database. */
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let cp: ServiceProcess;
+const proxies: ServiceProcess[] = [];
+const bucket = uniqueName("cp_spend");
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+const env = () => ({ NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY });
+
+async function admin(method: string, path: string, body?: unknown) {
+  const r = await fetch(`${cp.url}${path}`, { method, headers: auth, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown> };
+}
+
+async function chat(proxyUrl: string, key: string, model = "priced") {
+  const r = await fetch(`${proxyUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+  });
+  return { status: r.status, body: (await r.json()) as { error?: { code: string } } };
+}
+
+/** The revision a proxy serves. */
+const served = async (p: ServiceProcess) => ((await (await fetch(`${p.url}/health`)).json()) as { revision: number }).revision;
+
+async function publishedTable(): Promise<{ revision: number; clientKeys: { name: string; spentUsd?: number }[] }> {
+  const { connect } = await import("@nats-io/transport-node");
+  const { Kvm } = await import("@nats-io/kv");
+  const nc = await connect({ servers: NATS_URL, timeout: 2_000 });
+  try {
+    const e = await (await new Kvm(nc).open(bucket)).get("table");
+    return e!.json();
+  } finally {
+    await nc.close();
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  cp = await spawnService(controlPlaneMain, { ...env(), DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
+  for (let i = 0; i < 2; i++) proxies.push(await spawnService(proxyMain, { ...env(), CONTROL_PLANE_URL: cp.url }));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([...proxies.map((p) => p.stop()), cp?.stop()]);
+  await db?.drop();
+  await destroyBucket(NATS_URL, bucket);
+});
+
+describe("client key budgets across replicas", () => {
+  it("spend reported by one proxy lands in the key, reaches the table, and the other replica refuses; reset-spend reopens it", async () => {
+    expect((await admin("POST", "/v1/db/providers", { name: "local", adapter: "mock" })).status).toBe(200);
+    const m = await admin("POST", "/v1/db/models", { name: "priced", provider_id: 1, upstream_model: "mock-1" });
+    expect(m.status).toBe(200);
+    // $1000 per million tokens: one answer costs more than the $0.001 budget.
+    const link = await admin("PUT", `/v1/db/models/${m.body.id}/providers/1`, { price: { input_per_mtok: 1000, output_per_mtok: 1000 } });
+    expect(link.status).toBe(200);
+    const created = await admin("POST", "/v1/db/keys", { name: "team-budget", budget_usd: 0.001 });
+    expect(created.status).toBe(201);
+    const { id, key } = created.body as { id: number; key: string };
+    const [a, b] = [proxies[0]!, proxies[1]!];
+    // Both replicas know the key (404 for an unknown model comes after authentication), without spending.
+    for (const p of [a, b]) await waitFor(async () => (await chat(p.url, key, "no-such-model")).status === 404, 5_000);
+
+    expect((await chat(a.url, key)).status).toBe(200);
+    const local = await chat(a.url, key);
+    expect(local.status).toBe(429);
+    expect(local.body.error?.code).toBe("insufficient_quota");
+
+    // Replica A reports its spend; the control plane persists it and republishes the table.
+    const out = await waitFor(
+      async () => {
+        const k = (await admin("GET", `/v1/db/keys/${id}`)).body as { spent_usd: number; budget_remaining_usd: number };
+        return k.spent_usd > 0.001 ? k : undefined;
+      },
+      10_000,
+      100,
+    );
+    expect(out.budget_remaining_usd).toBe(0);
+    const table = await waitFor(
+      async () => {
+        const t = await publishedTable();
+        return (t.clientKeys.find((k) => k.name === "team-budget")?.spentUsd ?? 0) > 0.001 ? t : undefined;
+      },
+      10_000,
+      100,
+    );
+    await waitFor(async () => (await served(b)) >= table.revision, 5_000);
+    // Replica B never served the key, yet the budget is spent for it too.
+    const other = await chat(b.url, key);
+    expect(other.status).toBe(429);
+    expect(other.body.error?.code).toBe("insufficient_quota");
+
+    const reset = await admin("POST", `/v1/db/keys/${id}/reset-spend`);
+    expect(reset.status).toBe(200);
+    expect(reset.body).toMatchObject({ spent_usd: 0, budget_remaining_usd: 0.001, spend_reset_at: expect.any(String) });
+    const audit = await admin("GET", `/v1/db/audit?entity=client_key&entity_id=${id}&limit=1`);
+    const entry = (audit.body.entries as { action: string; details: { spent_usd: number } }[])[0]!;
+    expect(entry.action).toBe("reset_spend");
+    expect(entry.details.spent_usd).toBeGreaterThan(0.001);
+    const revision = Number(reset.headers.get("x-router-revision"));
+    for (const p of [a, b]) await waitFor(async () => (await served(p)) >= revision, 5_000);
+    expect((await chat(b.url, key)).status).toBe(200);
+    expect((await chat(a.url, key)).status).toBe(200);
+
+    // The OpenAPI document (from the zod schemas) has the new route and the spend fields.
+    const doc = (await admin("GET", "/openapi.json")).body as {
+      paths: Record<string, { post?: { responses: Record<string, { content: Record<string, { schema: unknown }> }> } }>;
+    };
+    const resetDoc = doc.paths["/v1/db/keys/{id}/reset-spend"]?.post;
+    expect(resetDoc).toBeDefined();
+    expect(JSON.stringify(resetDoc?.responses["200"])).toContain("spent_usd");
+  }, 40_000);
+});
