@@ -90,7 +90,8 @@ process.on("SIGTERM", () => stop(0));
 start("control-plane", "services/control-plane/dist/main.js", { PORT: String(cpPort), HOST: env.CONTROL_PLANE_HOST ?? "127.0.0.1" });
 // Active provider probes (BullMQ on Redis); the proxies work without it, on passive health alone.
 const worker = ["services/health-worker/dist/main.js"].find((f) => existsSync(at(f)));
-if (worker) start("health-worker", worker, { HEALTH_WORKER_PORT: env.HEALTH_WORKER_PORT ?? "8082", HOST: env.HEALTH_WORKER_HOST ?? "127.0.0.1" });
+if (worker)
+  start("health-worker", worker, { HEALTH_WORKER_PORT: env.HEALTH_WORKER_PORT ?? "8082", HOST: env.HEALTH_WORKER_HOST ?? "127.0.0.1" });
 for (let i = 0; i < replicas; i++) {
   start(`proxy-${i}`, "services/proxy/dist/main.js", {
     PORT: String(basePort + 10 * i),
