@@ -17,7 +17,7 @@ import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
-import { hasLimits } from "./limits/key-limiter.js";
+import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
 import { UsageRecorder } from "./stats/usage-recorder.js";
@@ -203,10 +203,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
     try {
       const now = Date.now();
       const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
-      let recorder = usage;
+      let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
-        const limiter = usage.keyLimits.get(key.sha256);
+        limiter = usage.keyLimits.get(key.sha256);
         if (limiter !== undefined) {
           const refused = limiter.admit(now);
           if (refused !== undefined) {
@@ -214,11 +214,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
             (route.sendError ?? sendError)(res, refused.error, refused.headers);
             return;
           }
-          recorder = usage.chargingTo(limiter);
         }
       }
       // Routes that need a table only run with one.
-      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage: recorder };
+      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter };
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);

@@ -3,6 +3,7 @@ import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import type { ClientSignal } from "../http/client-abort.js";
+import type { KeyLimiter } from "../limits/key-limiter.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
 
@@ -18,6 +19,8 @@ export interface RequestContext {
   /** Aborted when the client goes away; cancels upstream calls. */
   readonly signal: ClientSignal;
   readonly usage: UsageRecorder;
+  /** The client key's limiter, when the key has limits: charged with the request's tokens and cost. */
+  readonly limiter: KeyLimiter | undefined;
 }
 
 /** Turns a provider's error into the client's error, keeping its status, message, type and code. */

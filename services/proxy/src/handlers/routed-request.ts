@@ -50,21 +50,24 @@ export function finalStatus(ctx: RequestContext, r: FailoverResult): number {
 /** Records a routed request's usage and outcome (one access-log line, the counters). */
 export function recordRouted(ctx: RequestContext, r: FailoverResult, rec: RoutedRecord): void {
   const { outcome, target, attempts } = r;
-  ctx.usage.record({
-    requestId: ctx.id,
-    model: rec.model,
-    provider: target?.provider ?? null,
-    upstreamModel: target?.upstreamModel ?? null,
-    endpoint: rec.endpoint,
-    status: finalStatus(ctx, r),
-    stream: rec.stream,
-    attempts,
-    latencyMs: performance.now() - ctx.start,
-    usage: rec.usage,
-    key: ctx.key?.name ?? null,
-    price: target?.price,
-    ...(outcome.kind !== "served" ? { error: outcome.error.message } : {}),
-  });
+  ctx.usage.record(
+    {
+      requestId: ctx.id,
+      model: rec.model,
+      provider: target?.provider ?? null,
+      upstreamModel: target?.upstreamModel ?? null,
+      endpoint: rec.endpoint,
+      status: finalStatus(ctx, r),
+      stream: rec.stream,
+      attempts,
+      latencyMs: performance.now() - ctx.start,
+      usage: rec.usage,
+      key: ctx.key?.name ?? null,
+      price: target?.price,
+      ...(outcome.kind !== "served" ? { error: outcome.error.message } : {}),
+    },
+    ctx.limiter,
+  );
 }
 
 type ErrorSender = (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;

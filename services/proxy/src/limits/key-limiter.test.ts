@@ -136,26 +136,27 @@ describe("KeyLimits", () => {
     expect(limits.report()).toEqual({ [SHA]: { spentUsd: 0, tokens: 0, requests: 1 } });
   });
 
-  it("charges a key through its recorder view while the shared counters still count", () => {
+  it("charges a key's limiter when its request is recorded, and the shared counters still count", () => {
     const usage = new UsageRecorder(undefined);
     usage.keyLimits.applyTable([key({ tpmLimit: 10, budgetUsd: 5 })]);
     const l = usage.keyLimits.get(SHA)!;
-    const view = usage.chargingTo(l);
-    expect(usage.chargingTo(l)).toBe(view);
-    view.record({
-      requestId: "r1",
-      model: "m",
-      provider: "p",
-      upstreamModel: "u",
-      endpoint: "chat.completions",
-      status: 200,
-      stream: false,
-      attempts: 1,
-      latencyMs: 1,
-      usage: { prompt_tokens: 1_000, completion_tokens: 1_000, total_tokens: 2_000 },
-      key: "team-a",
-      price: { input_per_mtok: 1_000, output_per_mtok: 1_000 },
-    });
+    usage.record(
+      {
+        requestId: "r1",
+        model: "m",
+        provider: "p",
+        upstreamModel: "u",
+        endpoint: "chat.completions",
+        status: 200,
+        stream: false,
+        attempts: 1,
+        latencyMs: 1,
+        usage: { prompt_tokens: 1_000, completion_tokens: 1_000, total_tokens: 2_000 },
+        key: "team-a",
+        price: { input_per_mtok: 1_000, output_per_mtok: 1_000 },
+      },
+      l,
+    );
     expect(usage.byModel.get("m")?.requests).toBe(1);
     expect(l.counters).toEqual({ spentUsd: 2, tokens: 2_000, requests: 0 });
     expect(l.admit(Date.now())?.error.toBody().error.type).toBe("tokens");

@@ -1,6 +1,5 @@
 import type { KeyCounters, TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
-import type { UsageRecorder } from "../stats/usage-recorder.js";
 import { SlidingWindow } from "./sliding-window.js";
 
 /** A refused request: the error and the headers that go with it (OpenAI's `x-ratelimit-*`, `retry-after`). */
@@ -38,8 +37,6 @@ export class KeyLimiter {
   private tokens: SlidingWindow | undefined;
   /** Cumulative since this process started: what the stats reporter sends. */
   readonly counters: KeyCounters = { spentUsd: 0, tokens: 0, requests: 0 };
-  /** The usage recorder as this key's requests see it (charges this limiter); built once. */
-  recorder: UsageRecorder | undefined;
 
   constructor(
     readonly sha256: string,

@@ -81,25 +81,10 @@ export class UsageRecorder {
   constructor(private readonly accessLog: AccessLog | undefined) {}
 
   /**
-   * This recorder as a limited key's requests see it: the same counters (it is a prototype view, so
-   * methods must not assign fields of `this`), and `record` also charges the key's tokens and cost.
-   * Built once per key and cached on the limiter, so a request allocates nothing for it.
+   * Counts and logs one request, and charges its tokens and cost to the client key's limiter when the
+   * key has limits. Returns the cost (undefined without usage or price).
    */
-  chargingTo(limiter: KeyLimiter): UsageRecorder {
-    if (limiter.recorder) return limiter.recorder;
-    const view = Object.create(this) as UsageRecorder;
-    view.record = (r: UsageRecord) => {
-      const cost = this.record(r);
-      const u = r.usage;
-      limiter.charge(Date.now(), u ? u.prompt_tokens + u.completion_tokens : 0, cost);
-      return cost;
-    };
-    limiter.recorder = view;
-    return view;
-  }
-
-  /** Counts and logs one request; returns its cost (undefined without usage or price). */
-  record(r: UsageRecord): number | undefined {
+  record(r: UsageRecord, limiter?: KeyLimiter): number | undefined {
     let c = this.byModel.get(r.model);
     if (!c) {
       c = { requests: 0, failures: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, lastRequestTime: 0 };
@@ -116,6 +101,10 @@ export class UsageRecorder {
     if (cost !== undefined) c.costUsd += cost;
     if (r.usage && r.provider !== null && r.upstreamModel !== null) this.addTargetUsage(r.provider, r.upstreamModel, r.usage, cost);
     this.accessLog?.write(r, cost);
+    if (limiter !== undefined) {
+      const u = r.usage;
+      limiter.charge(Date.now(), u ? u.prompt_tokens + u.completion_tokens : 0, cost);
+    }
     return cost;
   }
 
