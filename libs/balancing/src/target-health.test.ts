@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TargetHealth } from "./target-health.js";
 
@@ -165,5 +166,40 @@ describe("TargetHealth active probes", () => {
     h.failure(T0);
     h.probe(true, 5, T0);
     expect(h.consecutiveFailures).toBe(1); // passive failures still count towards the breaker
+  });
+});
+
+describe("TargetHealth fast path", () => {
+  it("available() and breakerAt() agree with the full state after any sequence of outcomes and probes", () => {
+    const op = fc.oneof(
+      fc.constant("begin" as const),
+      fc.constant("success" as const),
+      fc.constant("failure" as const),
+      fc.constant("neutral" as const),
+      fc.constant("probe-ok" as const),
+      fc.constant("probe-fail" as const),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(op, fc.integer({ min: 0, max: 700 })), { maxLength: 60 }), (steps) => {
+        const h = new TargetHealth({ failureThreshold: 2, cooldownMs: 500 });
+        const s = h as unknown as { openUntil: number; probeDownUntil: number; trialInFlight: boolean };
+        let now = T0;
+        for (const [kind, dt] of steps) {
+          now += dt;
+          if (kind === "begin") h.begin(now);
+          else if (kind === "success") h.success(10, false, undefined, now);
+          else if (kind === "failure") h.failure(now);
+          else if (kind === "neutral") h.neutral();
+          else h.probe(kind === "probe-ok", 5, now, 1_000);
+          for (const t of [now, now + 499, now + 1_000]) {
+            const down = t < s.probeDownUntil;
+            const expected = !down && (s.openUntil === 0 || (t >= s.openUntil && !s.trialInFlight));
+            expect(h.available(t)).toBe(expected);
+            expect(h.breakerAt(t)).toBe(down ? "open" : s.openUntil === 0 ? "closed" : t >= s.openUntil ? "half_open" : "open");
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

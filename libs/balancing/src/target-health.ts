@@ -70,6 +70,8 @@ export class TargetHealth {
   /** While `now` is before this, failed probes keep the target out of rotation like an open breaker; 0 = not down. */
   private probeDownUntil = 0;
   private openUntil = 0;
+  /** 0 while neither the breaker nor the probes hold the target back: the hot path reads this one field. */
+  private held = 0;
   private trialInFlight = false;
   private opens = 0;
   private readonly window: Uint8Array;
@@ -84,6 +86,7 @@ export class TargetHealth {
 
   /** Breaker state at `now` (defaults to the wall clock). */
   breakerAt(now: number): BreakerState {
+    if (this.held === 0) return "closed";
     if (now < this.probeDownUntil) return "open";
     if (this.openUntil === 0) return "closed";
     return now >= this.openUntil ? "half_open" : "open";
@@ -105,6 +108,7 @@ export class TargetHealth {
 
   /** True when a request may be sent now (closed, or half-open with no trial running) and probes do not say it is down. */
   available(now: number): boolean {
+    if (this.held === 0) return true;
     if (now < this.probeDownUntil) return false;
     if (this.openUntil === 0) return true;
     return now >= this.openUntil && !this.trialInFlight;
@@ -161,11 +165,13 @@ export class TargetHealth {
       this.probeFailures = 0;
       this.probeDownUntil = 0;
       this.probeLatencyMs = latencyMs;
+      this.held = this.openUntil === 0 ? 0 : 1;
       return;
     }
     this.probeFailures++;
     if (this.probeFailures >= (this.settings.probeFailureThreshold ?? healthDefaults.failureThreshold)) {
       this.probeDownUntil = now + staleAfterMs;
+      this.held = 1;
     }
   }
 
@@ -203,12 +209,14 @@ export class TargetHealth {
       this.opens++;
       this.breakerOpens++;
       this.openUntil = now + s.cooldownMs * factor;
+      this.held = 1;
     }
   }
 
   private close(): void {
     this.trialInFlight = false;
     this.openUntil = 0;
+    this.held = this.probeDownUntil === 0 ? 0 : 1;
     this.opens = 0;
     this.consecutiveFailures = 0;
     // A fresh start: old failures must not re-trip the ratio right after recovery.
