@@ -48,13 +48,15 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   queue.on("error", (err) => logger.warn({ err: err.message }, "health queue error"));
   const results = new ProbeResults(redis, env.bucket, env.HEALTH_LATENCY_SAMPLES, env.HEALTH_PROBE_INTERVAL_MS);
   let targets = new Map<string, ProbedProvider>();
+  /** Until a first table is read, this replica knows nothing and must not touch the shared schedules. */
+  let loaded = false;
   let closing = false;
 
   let reconciling: Promise<void> = Promise.resolve();
   const reconcile = () => {
     // One reconciliation at a time, always against the latest table.
     reconciling = reconciling.then(async () => {
-      if (closing) return;
+      if (closing || !loaded) return;
       try {
         const r = await reconcileSchedulers(queue, targets.keys(), env.HEALTH_PROBE_INTERVAL_MS);
         for (const p of r.removed) await results.forget(p);
@@ -71,6 +73,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     const next = probeTargets(table, (s) => decryptSecret(s, env.masterKey));
     for (const s of next.skipped) logger.warn({ provider: s.provider, reason: s.reason, source }, "provider not probed");
     targets = next.providers;
+    loaded = true;
     logger.info({ revision: table.revision, source, probed: [...targets.keys()] }, "routing table applied");
     reconcile();
   };
@@ -107,6 +110,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     autorun: true,
   });
   worker.on("error", (err) => logger.warn({ err: err.message }, "health worker error"));
+  worker.on("failed", (job, err) => logger.warn({ provider: job?.data?.provider, err: err.message }, "probe job failed"));
 
   watcher.start();
 
