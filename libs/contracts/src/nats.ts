@@ -73,6 +73,20 @@ export const StatsReport = z
   .strict();
 export type StatsReport = z.infer<typeof StatsReport>;
 
+/**
+ * The cluster-wide spend of the client keys that have a budget, as the control plane persisted it
+ * (published after each change; a proxy checks budgets against it plus its own spend since).
+ */
+export const SpendUpdate = z
+  .object({
+    /** Unix ms: a proxy ignores an update older than the last one it applied. */
+    at: z.number().int(),
+    /** Client key SHA-256 hex -> USD spent on all replicas. */
+    keys: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().nonnegative()),
+  })
+  .strict();
+export type SpendUpdate = z.infer<typeof SpendUpdate>;
+
 /** Core-NATS subjects beside the bucket (scoped by bucket name so test runs stay apart). */
 export const natsSubjects = {
   /** Proxies publish a StatsReport here every few seconds; the control plane sums them for `/v1/stats`. */
@@ -81,6 +95,8 @@ export const natsSubjects = {
   statsReset: (bucket: string) => `ai-router.${bucket}.stats.reset`,
   /** The health worker publishes a ProbeReport (libs/contracts health.ts) here after every probe; proxies feed it to target health. */
   health: (bucket: string) => `ai-router.${bucket}.health`,
+  /** The control plane publishes a SpendUpdate here when budgeted keys' spend changed (no table republish). */
+  spend: (bucket: string) => `ai-router.${bucket}.spend`,
 } as const;
 
 /** Payload schemas per KV key: what a watcher must validate before use. */

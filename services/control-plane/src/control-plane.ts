@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { natsSubjects } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
@@ -32,7 +33,14 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
   });
   publisher = new TablePublisher(prisma, link, logger);
   const pub = publisher;
-  const spend = new SpendLedger(prisma, (reason) => pub.publish(reason), logger);
+  const spend = new SpendLedger(
+    prisma,
+    (update) => {
+      const nc = link.connection;
+      if (nc && !nc.isClosed()) nc.publish(natsSubjects.spend(env.bucket), JSON.stringify(update));
+    },
+    logger,
+  );
   stats.spend = spend;
   spend.start();
   // The bucket gets the current table as soon as NATS is reachable (a fresh bucket, a reset server).

@@ -18,6 +18,7 @@ import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
+import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
 import { UsageRecorder } from "./stats/usage-recorder.js";
@@ -62,8 +63,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
   const usage = new UsageRecorder(opts.accessLog);
   // Limiters follow the served table's keys (limits, cluster spend baseline); their windows outlive swaps.
-  if (store.current) usage.keyLimits.applyTable(store.current.clientKeys.values());
-  store.onSwap((t) => usage.keyLimits.applyTable(t.clientKeys.values()));
+  const applyKeys = (t: RuntimeTable) => usage.keyLimits.applyTable(t.clientKeys.values(), Date.parse(t.generatedAt) || 0);
+  if (store.current) applyKeys(store.current);
+  store.onSwap(applyKeys);
   const exact = new Map<string, Route>();
   const prefixes: { route: Route; base: string }[] = [];
   const started = Date.now();

@@ -150,6 +150,7 @@ export function clientKeyRoutes(ctx: ApiContext): void {
         return updated;
       });
       await published(ctx, res, `client key ${id} spend reset`);
+      await ctx.stats?.spend?.publishSpend();
       return toClientKeyOut(k);
     },
   );

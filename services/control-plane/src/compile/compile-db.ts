@@ -129,7 +129,7 @@ export async function compileDatabase(db: Db, revision: number, now = new Date()
       ...(k.tpmLimit !== null ? { tpmLimit: k.tpmLimit } : {}),
       ...(k.budgetUsd !== null ? { budgetUsd: k.budgetUsd } : {}),
       // The cluster-wide spend so far: each proxy adds its own spend since this table to it.
-      ...(k.budgetUsd !== null && k.spentUsd ? { spentUsd: k.spentUsd } : {}),
+      ...(k.budgetUsd !== null ? { spentUsd: k.spentUsd ?? 0 } : {}),
     };
   });
 

@@ -1,3 +1,4 @@
+import type { SpendUpdate } from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
 import { describe, expect, it } from "vitest";
 import type { PrismaClient } from "../db/client.js";
@@ -7,18 +8,22 @@ const A = "a".repeat(64);
 const B = "b".repeat(64);
 const logger = createLogger({ name: "spend-test", level: "silent", sync: true });
 
-/** A ledger over a fake database that records `spent_usd` increments; `budgeted` hashes have a budget. */
+/**
+ * A ledger over a fake database that records `spent_usd` increments (and answers the budgeted keys'
+ * spend); `budgeted` hashes have a budget.
+ */
 function ledger(budgeted: string[] = [A], fail = () => false) {
   const added = new Map<string, number>();
-  const published: string[] = [];
+  const published: SpendUpdate[] = [];
   const prisma = {
-    $queryRaw: async (_s: TemplateStringsArray, delta: number, hash: string) => {
+    $queryRaw: async (s: TemplateStringsArray, delta: number, hash: string) => {
       if (fail()) throw new Error("db down");
+      if (s.join("").includes("SELECT")) return budgeted.map((h) => ({ hash: h, spent_usd: added.get(h) ?? null }));
       added.set(hash, (added.get(hash) ?? 0) + delta);
       return [{ budget_usd: budgeted.includes(hash) ? 1 : null }];
     },
   } as unknown as PrismaClient;
-  const l = new SpendLedger(prisma, async (r) => void published.push(r), logger, { publishMs: 3_000 });
+  const l = new SpendLedger(prisma, (u) => void published.push(u), logger, { publishMs: 3_000, refreshMs: 30_000 });
   return { l, added, published };
 }
 const report = (replica: string, keys: Record<string, number>, startedAt = Date.now()) => ({
@@ -30,7 +35,7 @@ const report = (replica: string, keys: Record<string, number>, startedAt = Date.
 });
 
 describe("SpendLedger", () => {
-  it("adds each replica's increase since its last report, and republishes (throttled) for budgeted keys", async () => {
+  it("adds each replica's increase since its last report, and sends budgeted keys' spend (throttled)", async () => {
     const { l, added, published } = ledger();
     l.observe(report("r1", { [A]: 0.5, [B]: 2 }));
     l.observe(report("r2", { [A]: 0.25 }));
@@ -42,15 +47,19 @@ describe("SpendLedger", () => {
         [B, 2],
       ]),
     );
-    expect(published).toEqual(["client key spend"]);
+    // Only the budgeted key's spend is sent (B has no budget).
+    expect(published).toEqual([{ at: expect.any(Number), keys: { [A]: 1 } }]);
     l.observe(report("r2", { [A]: 0.5 }));
-    await l.flush(11_000); // within publishMs: written, not yet republished
+    await l.flush(11_000); // within publishMs: written, not yet sent
     expect(added.get(A)).toBe(1.25);
     expect(published).toHaveLength(1);
-    await l.flush(13_000); // nothing new pending, but the earlier change is still unpublished
+    await l.flush(13_000); // nothing new pending, but the earlier change is still unsent
     expect(published).toHaveLength(2);
+    expect(published[1]?.keys).toEqual({ [A]: 1.25 });
     await l.flush(20_000);
     expect(published).toHaveLength(2);
+    await l.flush(43_000); // no change for refreshMs: sent again for proxies that missed one
+    expect(published).toHaveLength(3);
   });
 
   it("takes the first report of a replica older than this control plane as a baseline only", async () => {

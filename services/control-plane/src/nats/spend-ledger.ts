@@ -1,12 +1,14 @@
-import type { StatsReport } from "@ai-router/contracts";
+import type { SpendUpdate, StatsReport } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { PrismaClient } from "../db/client.js";
 
 export interface SpendLedgerOptions {
   /** How often summed spend is written to `client_keys.spent_usd`. */
   flushMs?: number;
-  /** At most one spend-triggered table publish per this interval (a budgeted key's spend changed). */
+  /** At most one spend update per this interval while budgeted keys' spend changes. */
   publishMs?: number;
+  /** A spend update is sent at least this often while budgeted keys exist (proxies that missed one catch up). */
+  refreshMs?: number;
   /** A replica not heard from for this long is forgotten. */
   forgetReplicaMs?: number;
 }
@@ -20,8 +22,9 @@ interface ReplicaSeen {
 /**
  * Turns the proxies' cumulative per-key spend (StatsReport `keys`) into each key's persisted spend:
  * the increase since a replica's previous report is added to `spent_usd`. When a key with a budget
- * spent more, the routing table is republished (throttled), so every replica enforces the budget
- * against what all replicas spent, not only its own.
+ * spent more, the budgeted keys' spend goes to every proxy as a SpendUpdate (throttled; a core-NATS
+ * message, not a table republish), so every replica enforces the budget against what all replicas
+ * spent, not only its own.
  *
  * After a control-plane restart the first report of a replica that started earlier only sets the
  * baseline (its spend so far was counted by the previous instance); a replica that started after this
@@ -33,6 +36,7 @@ export class SpendLedger {
   private readonly started = Date.now();
   private readonly flushMs: number;
   private readonly publishMs: number;
+  private readonly refreshMs: number;
   private readonly forgetReplicaMs: number;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -41,12 +45,13 @@ export class SpendLedger {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly publish: (reason: string) => Promise<unknown>,
+    private readonly publish: (update: SpendUpdate) => void,
     private readonly logger: Logger,
     opts: SpendLedgerOptions = {},
   ) {
     this.flushMs = opts.flushMs ?? 1_000;
-    this.publishMs = opts.publishMs ?? 3_000;
+    this.publishMs = opts.publishMs ?? 1_000;
+    this.refreshMs = opts.refreshMs ?? 10_000;
     this.forgetReplicaMs = opts.forgetReplicaMs ?? 600_000;
   }
 
@@ -107,10 +112,26 @@ export class SpendLedger {
         return;
       }
     }
-    if (this.budgetDirty && now - this.lastPublish >= this.publishMs) {
+    if (this.budgetDirty ? now - this.lastPublish >= this.publishMs : now - this.lastPublish >= this.refreshMs) {
       this.budgetDirty = false;
       this.lastPublish = now;
-      await this.publish("client key spend");
+      await this.publishSpend();
+    }
+  }
+
+  /** Sends every budgeted key's persisted spend to the proxies now (after a reset, for one). */
+  async publishSpend(): Promise<void> {
+    try {
+      const rows = await this.prisma.$queryRaw<{ hash: string; spent_usd: number | null }[]>`
+        SELECT hash, spent_usd FROM client_keys WHERE budget_usd IS NOT NULL AND revoked = false`;
+      const at = Date.now();
+      if (rows.length === 0) return;
+      const keys: Record<string, number> = {};
+      for (const r of rows) keys[r.hash] = r.spent_usd ?? 0;
+      this.publish({ at, keys });
+    } catch (err) {
+      this.budgetDirty = true;
+      this.logger.warn({ err: (err as Error).message }, "could not read client key spend; will retry");
     }
   }
 

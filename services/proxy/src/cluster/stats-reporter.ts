@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { natsSubjects, type StatsReport } from "@ai-router/contracts";
+import { natsSubjects, SpendUpdate, type StatsReport } from "@ai-router/contracts";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
 
 /**
  * Publishes this replica's counters every `everyMs` so the control plane can answer `/v1/stats` for the
  * whole cluster, and zeroes them when the control plane asks (`POST /v1/stats/reset`). Limited keys'
- * counters ride along, cumulative since `startedAt` and never reset: budgets are built from them.
+ * counters ride along, cumulative since `startedAt` and never reset: budgets are built from them. The
+ * control plane answers with the cluster-wide spend of budgeted keys (a SpendUpdate), which the key
+ * limiters check budgets against.
  */
 export function reportStats(nc: NatsConnection, bucket: string, usage: UsageRecorder, everyMs = 2_000): () => void {
   const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -30,11 +32,25 @@ export function reportStats(nc: NatsConnection, bucket: string, usage: UsageReco
       publish();
     },
   });
+  const spend = nc.subscribe(natsSubjects.spend(bucket), {
+    callback: (err, msg) => {
+      if (err) return;
+      let body: unknown;
+      try {
+        body = msg.json();
+      } catch {
+        return;
+      }
+      const u = SpendUpdate.safeParse(body);
+      if (u.success) usage.keyLimits.applySpend(u.data);
+    },
+  });
   const timer = setInterval(publish, everyMs);
   timer.unref();
   publish();
   return () => {
     clearInterval(timer);
     sub.unsubscribe();
+    spend.unsubscribe();
   };
 }

@@ -7,9 +7,9 @@ import { SlidingWindow } from "./sliding-window.js";
 
 const SHA = "a".repeat(64);
 const key = (extra: Partial<TableClientKey>): TableClientKey => Object.assign({ name: "team-a", sha256: SHA }, extra);
-const limiter = (extra: Partial<TableClientKey>) => {
+const limiter = (extra: Partial<TableClientKey>, tableAt = 0) => {
   const l = new KeyLimiter(SHA, "team-a");
-  l.configure(key(extra));
+  l.configure(key(extra), tableAt);
   return l;
 };
 /** A time 100 s after the epoch plus `ms`: window slots are whole seconds. */
@@ -107,6 +107,33 @@ describe("KeyLimiter", () => {
     expect(l.spentUsd()).toBeCloseTo(1.05);
     expect(l.admit(at(5))?.error.code).toBe("insufficient_quota");
     expect(l.counters.spentUsd).toBeCloseTo(1.3); // what this replica reports: cumulative, never reset
+  });
+
+  it("takes spend updates newer than its baseline, and ignores older ones and stale tables", () => {
+    const l = limiter({ budgetUsd: 1, spentUsd: 0.2 }, 1_000);
+    l.charge(at(0), 1, 0.1);
+    expect(l.spentUsd()).toBeCloseTo(0.3);
+    // The control plane measured 0.9 on all replicas at t=2000 (this replica's 0.1 included).
+    l.applySpend(0.9, 2_000);
+    expect(l.spentUsd()).toBeCloseTo(0.9);
+    l.charge(at(1), 1, 0.2);
+    expect(l.admit(at(2))?.error.code).toBe("insufficient_quota");
+    // A late update measured before the one applied changes nothing, nor does a table compiled before it.
+    l.applySpend(0.1, 1_500);
+    l.configure(key({ budgetUsd: 1, spentUsd: 0.1 }), 1_800);
+    expect(l.spentUsd()).toBeCloseTo(1.1);
+    // A reset: the table compiled after the update says 0.
+    l.configure(key({ budgetUsd: 1, spentUsd: 0 }), 3_000);
+    expect(l.admit(at(3))).toBeUndefined();
+  });
+
+  it("standalone (no cluster spend in the table): the budget counts all this process spent, across tables", () => {
+    const l = limiter({ budgetUsd: 1 });
+    l.charge(at(0), 1, 0.7);
+    l.configure(key({ budgetUsd: 1 }), 5_000);
+    l.charge(at(1), 1, 0.4);
+    expect(l.spentUsd()).toBeCloseTo(1.1);
+    expect(l.admit(at(2))?.error.code).toBe("insufficient_quota");
   });
 
   it("a budget of 0 refuses at once; a missing price adds no spend", () => {

@@ -31,8 +31,10 @@ export class KeyLimiter {
   budgetUsd: number | undefined;
   /** Spend of the key on all replicas when the current table was compiled (0 in standalone mode). */
   private baselineUsd = 0;
-  /** This replica's spend when the current table was applied. */
+  /** This replica's spend when the baseline was taken. */
   private localAtTable = 0;
+  /** Unix ms the baseline was measured at (the table's compile time, or a spend update's). */
+  private baselineAt = 0;
   private requests: SlidingWindow | undefined;
   private tokens: SlidingWindow | undefined;
   /** Cumulative since this process started: what the stats reporter sends. */
@@ -43,19 +45,36 @@ export class KeyLimiter {
     public name: string,
   ) {}
 
-  /** Takes a table's limits and spend baseline (called when the table is swapped in). */
-  configure(k: TableClientKey): void {
+  /**
+   * Takes a table's limits and spend baseline (called when the table is swapped in). `tableAt` is the
+   * table's compile time: a spend update measured after it is newer than the table's spend and is kept.
+   */
+  configure(k: TableClientKey, tableAt = 0): void {
     this.name = k.name;
     this.rpmLimit = k.rpmLimit;
     this.tpmLimit = k.tpmLimit;
     this.budgetUsd = k.budgetUsd;
-    this.baselineUsd = k.spentUsd ?? 0;
-    this.localAtTable = this.counters.spentUsd;
+    if (k.spentUsd === undefined) {
+      // No cluster spend (standalone): the budget is checked against everything this process spent.
+      this.baselineUsd = 0;
+      this.localAtTable = 0;
+    } else if (tableAt >= this.baselineAt) this.setBaseline(k.spentUsd, tableAt);
     if (this.rpmLimit !== undefined) this.requests ??= new SlidingWindow();
     if (this.tpmLimit !== undefined) this.tokens ??= new SlidingWindow();
   }
 
-  /** Spend the budget is checked against: the table's baseline plus this replica's spend since that table. */
+  /** The key's cluster-wide spend from a spend update; ignored when older than the baseline held. */
+  applySpend(spentUsd: number, at: number): void {
+    if (at > this.baselineAt) this.setBaseline(spentUsd, at);
+  }
+
+  private setBaseline(spentUsd: number, at: number): void {
+    this.baselineUsd = spentUsd;
+    this.baselineAt = at;
+    this.localAtTable = this.counters.spentUsd;
+  }
+
+  /** Spend the budget is checked against: the cluster's spend at the baseline plus this replica's spend since. */
   spentUsd(): number {
     return this.baselineUsd + this.counters.spentUsd - this.localAtTable;
   }

@@ -1,4 +1,4 @@
-import type { KeyCounters, TableClientKey } from "@ai-router/contracts";
+import type { KeyCounters, SpendUpdate, TableClientKey } from "@ai-router/contracts";
 import { hasLimits, KeyLimiter } from "./key-limiter.js";
 
 /**
@@ -8,8 +8,8 @@ import { hasLimits, KeyLimiter } from "./key-limiter.js";
 export class KeyLimits {
   private readonly bySha = new Map<string, KeyLimiter>();
 
-  /** Takes the limits of a table's keys; called when the table is swapped in. */
-  applyTable(keys: Iterable<TableClientKey>): void {
+  /** Takes the limits of a table's keys; called when the table is swapped in (`tableAt`: its compile time). */
+  applyTable(keys: Iterable<TableClientKey>, tableAt = 0): void {
     for (const k of keys) {
       let l = this.bySha.get(k.sha256);
       if (!l) {
@@ -18,8 +18,13 @@ export class KeyLimits {
         this.bySha.set(k.sha256, l);
       }
       // A key whose limits were removed keeps its counters (and stops being checked).
-      l.configure(k);
+      l.configure(k, tableAt);
     }
+  }
+
+  /** Takes the cluster-wide spend of budgeted keys (a SpendUpdate from the control plane). */
+  applySpend(update: SpendUpdate): void {
+    for (const [sha, spent] of Object.entries(update.keys)) this.bySha.get(sha)?.applySpend(spent, update.at);
   }
 
   /** The limiter of a key that has limits. */
