@@ -153,7 +153,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       res.setHeader("access-control-allow-origin", "*");
       res.setHeader(
         "access-control-expose-headers",
-        "x-request-id, x-router-provider, x-router-model, x-router-attempts, x-router-warnings, x-router-decision",
+        "x-request-id, x-router-provider, x-router-model, x-router-attempts, x-router-warnings, x-router-decision, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens",
       );
       if (req.method === "OPTIONS") {
         res.writeHead(204, {

@@ -90,6 +90,15 @@ describe("client key limits (standalone)", () => {
     // GET views are not model requests: never refused.
     expect((await fetch(`${proxy.url}/v1/models`, { headers: { authorization: `Bearer ${RPM}` } })).status).toBe(200);
     expect(up.requests.length).toBe(upstreamBefore + 1);
+    // A browser client may read when to retry (CORS exposes the headers).
+    const cors = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${RPM}`, "content-type": "application/json", origin: "https://app.example" },
+      body: JSON.stringify({ model: "gpt-4o", messages: msg }),
+    });
+    expect(cors.status).toBe(429);
+    const exposed = (cors.headers.get("access-control-expose-headers") ?? "").split(/,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(["retry-after", "x-ratelimit-remaining-requests", "x-ratelimit-reset-tokens"]));
   });
 
   it("answers /v1/messages over the limit in Anthropic's envelope", async () => {
