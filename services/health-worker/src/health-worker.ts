@@ -136,12 +136,19 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     server,
     async close() {
       closing = true;
-      await worker.close().catch(() => {});
-      await reconciling;
-      await queue.close().catch(() => {});
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (redis.status !== "ready") {
+        // Nothing can be finished without Redis, and its commands would wait for a reconnection forever.
+        redis.disconnect();
+        await Promise.all([worker.close(true), queue.close()].map((p) => p.catch(() => {})));
+      } else {
+        await worker.close().catch(() => {}); // running probes finish and store their result
+        await reconciling;
+        await queue.close().catch(() => {});
+        await redis.quit().catch(() => redis.disconnect());
+      }
       await watcher.close();
-      await redis.quit().catch(() => redis.disconnect());
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

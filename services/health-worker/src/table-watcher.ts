@@ -127,7 +127,7 @@ export class TableWatcher {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.nc?.drain().catch(() => {});
+    await this.nc?.close().catch(() => {});
   }
 }
 

@@ -157,6 +157,45 @@ describe("health worker (real process, Redis, NATS)", () => {
     }
   });
 
+  it("without Redis it stays up, answers 503 on /health, and stops cleanly", async () => {
+    const w = await spawnService(workerMain, {
+      REDIS_URL: "redis://127.0.0.1:1",
+      NATS_URL,
+      ROUTER_NATS_BUCKET: bus.bucket,
+      ROUTER_MASTER_KEY: MASTER_KEY,
+      HEALTH_WORKER_PORT: "0",
+    });
+    try {
+      await sleep(500);
+      const r = await fetch(`${w.url}/health`);
+      expect(r.status).toBe(503);
+      expect(await r.json()).toMatchObject({ status: "redis_unavailable" });
+      expect(w.child.exitCode).toBeNull();
+    } finally {
+      const t0 = Date.now();
+      expect(await w.stop("SIGTERM")).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(3_000);
+    }
+  });
+
+  it("without NATS it waits for it, says so on /health, and stops cleanly", async () => {
+    const w = await spawnService(workerMain, {
+      REDIS_URL,
+      NATS_URL: "nats://127.0.0.1:1",
+      ROUTER_NATS_BUCKET: bus.bucket,
+      ROUTER_MASTER_KEY: MASTER_KEY,
+      HEALTH_WORKER_PORT: "0",
+    });
+    try {
+      await sleep(300);
+      expect(await (await fetch(`${w.url}/health`)).json()).toMatchObject({ nats: false, revision: null, probed: 0 });
+    } finally {
+      const t0 = Date.now();
+      expect(await w.stop("SIGTERM")).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(3_000);
+    }
+  });
+
   it("stops on SIGTERM with exit code 0", async () => {
     const t0 = Date.now();
     const codes = await Promise.all(workers.map((w) => w.stop("SIGTERM")));
