@@ -1,6 +1,7 @@
 // npm run bench: autocannon against the mock upstream directly, a bare pass-through proxy (the floor)
 // and our proxy in front of the same mock; JSON and SSE. The process under test gets core 0, the mock
-// and the load generator core 1. Prints req/s, p50, p99, peak RSS and the process's CPU time per request.
+// and the load generator core 1. Targets take turns in interleaved rounds; medians of req/s, p50, p99, the process's
+// CPU time per request, and peak RSS.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -10,7 +11,8 @@ import autocannon from "autocannon";
 import { Client } from "undici";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const DURATION = Number(process.env.BENCH_DURATION ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const pin = cpus().length >= 2 && existsSync("/usr/bin/taskset");
 const tmp = mkdtempSync(join(tmpdir(), "ai-router-bench-"));
@@ -66,12 +68,42 @@ async function load(url, mode, connections, duration) {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.non2xx };
 }
 
-async function measure(target, mode, connections, duration) {
-  await load(target.url, mode, connections, 2); // warm-up (JIT)
+async function once(target, mode, connections, duration) {
   const before = target.pid ? cpuMs(target.pid) : 0;
   const r = await load(target.url, mode, connections, duration);
   const cpu = target.pid ? cpuMs(target.pid) - before : 0;
-  return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null, rssMb: target.pid ? peakRssMb(target.pid) : null };
+  return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null };
+}
+
+const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+/**
+ * One mode, every target: a warm-up each (JIT), then ROUNDS rounds in which the targets take turns
+ * (order reversed every other round), so a slow moment of the machine hits them alike. Each figure is
+ * the median over the rounds; `rounds` keeps the per-round values for the ratio spread.
+ */
+async function measureAll(names, mode, connections) {
+  for (const name of names) await load(targets[name].url, mode, connections, 2);
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of round % 2 ? [...names].reverse() : names) runs[name].push(await once(targets[name], mode, connections, DURATION));
+  }
+  const out = {};
+  for (const name of names) {
+    const rs = runs[name];
+    const cpu = rs.every((r) => r.cpuUsPerReq !== null) ? median(rs.map((r) => r.cpuUsPerReq)) : null;
+    out[name] = {
+      rps: median(rs.map((r) => r.rps)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      total: rs.reduce((a, r) => a + r.total, 0),
+      errors: rs.reduce((a, r) => a + r.errors, 0),
+      cpuUsPerReq: cpu,
+      rssMb: targets[name].pid ? peakRssMb(targets[name].pid) : null,
+      rounds: rs.map((r) => ({ rps: r.rps, cpuUsPerReq: r.cpuUsPerReq })),
+    };
+  }
+  return out;
 }
 
 const mock = await startProcess("mock", join(root, "libs/testing/dist/mock-upstream/cli.js"), {}, 1);
@@ -93,15 +125,12 @@ const targets = {
 
 const results = {};
 for (const mode of ["json", "sse", "sse-inject"]) {
-  for (const name of ["mock", "floor", "ours"]) {
-    process.stderr.write(`${mode} ${name} c=${CONNECTIONS} ...\n`);
-    results[`${mode}/${name}`] = await measure(targets[name], mode, CONNECTIONS, DURATION);
-  }
+  process.stderr.write(`${mode} c=${CONNECTIONS}: ${ROUNDS} rounds of ${DURATION}s per target ...\n`);
+  const r = await measureAll(["mock", "floor", "ours"], mode, CONNECTIONS);
+  for (const [name, v] of Object.entries(r)) results[`${mode}/${name}`] = v;
 }
-for (const name of ["mock", "floor", "ours"]) {
-  process.stderr.write(`json ${name} c=1 ...\n`);
-  results[`c1/${name}`] = await measure(targets[name], "json", 1, Math.max(3, DURATION / 2));
-}
+process.stderr.write("json c=1 ...\n");
+for (const [name, v] of Object.entries(await measureAll(["mock", "floor", "ours"], "json", 1))) results[`c1/${name}`] = v;
 
 // Added latency: the median of timed one-at-a-time requests over one keep-alive connection, the three
 // targets interleaved in rounds so that a noisy moment hits them alike.
@@ -143,8 +172,11 @@ for (const [k, r] of Object.entries(results))
 const ratio = (mode) => {
   const o = results[`${mode}/ours`];
   const fl = results[`${mode}/floor`];
-  return { rps: o.rps / fl.rps, cpu: o.cpuUsPerReq / fl.cpuUsPerReq };
+  // Per round, ours against the floor measured beside it: how far one run can stray.
+  const perRound = o.rounds.map((r, i) => r.cpuUsPerReq / fl.rounds[i].cpuUsPerReq);
+  return { rps: o.rps / fl.rps, cpu: o.cpuUsPerReq / fl.cpuUsPerReq, cpuMin: Math.min(...perRound), cpuMax: Math.max(...perRound) };
 };
+const spread = (r) => `${r.cpu.toFixed(2)} (rounds ${r.cpuMin.toFixed(2)}-${r.cpuMax.toFixed(2)})`;
 const rj = ratio("json");
 const rs = ratio("sse");
 const ri = ratio("sse-inject");
@@ -155,15 +187,15 @@ const summary = [
   "",
   `| ratio ours/floor | req/s (target >= 0.75) | CPU us/req (target <= 1.33) |`,
   `|---|---:|---:|`,
-  `| JSON | ${rj.rps.toFixed(2)} | ${rj.cpu.toFixed(2)} |`,
-  `| SSE (client asks for usage) | ${rs.rps.toFixed(2)} | ${rs.cpu.toFixed(2)} |`,
-  `| SSE (router asks for usage and strips it) | ${ri.rps.toFixed(2)} | ${ri.cpu.toFixed(2)} |`,
+  `| JSON | ${rj.rps.toFixed(2)} | ${spread(rj)} |`,
+  `| SSE (client asks for usage) | ${rs.rps.toFixed(2)} | ${spread(rs)} |`,
+  `| SSE (router asks for usage and strips it) | ${ri.rps.toFixed(2)} | ${spread(ri)} |`,
   "",
-  `added p50 latency at concurrency 1 (median of 4000 timed requests, ours - mock): ${addedP50.toFixed(3)} ms (target < 0.3 ms; the floor adds ${addedFloor.toFixed(3)} ms; p50 mock ${p50.mock.toFixed(3)}, floor ${p50.floor.toFixed(3)}, ours ${p50.ours.toFixed(3)} ms)`,
+  `added p50 latency at concurrency 1 (median of 4000 timed requests, ours - mock): ${addedP50.toFixed(3)} ms (target < 0.3 ms; the floor adds ${addedFloor.toFixed(3)} ms, so our logic adds ${(p50.ours - p50.floor).toFixed(3)} ms; p50 mock ${p50.mock.toFixed(3)}, floor ${p50.floor.toFixed(3)}, ours ${p50.ours.toFixed(3)} ms)`,
   `peak RSS: ours ${f(results["c1/ours"].rssMb, 1)} MB (target < 150 MB), floor ${f(results["c1/floor"].rssMb, 1)} MB`,
 ];
 const out = [
-  `AI Router proxy benchmark (${CONNECTIONS} connections, ${DURATION}s per run, node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,
+  `AI Router proxy benchmark (${CONNECTIONS} connections; per mode ${ROUNDS} interleaved rounds of ${DURATION}s per target, medians; node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,
   "",
   ...lines,
   ...summary,

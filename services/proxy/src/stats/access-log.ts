@@ -11,16 +11,51 @@ const str = (v: string | null | undefined) => (v == null ? "null" : JSON.stringi
 const num = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? "null" : String(v));
 
 /**
+ * JSON string literals of the names that repeat on every line (models, providers, key names), escaped
+ * once. Bounded: past the limit (names chosen by clients), values are escaped on each line.
+ */
+class Quoted {
+  private readonly cache = new Map<string, string>();
+  constructor(private readonly max = 1024) {}
+
+  of(v: string | null | undefined): string {
+    if (v == null) return "null";
+    let q = this.cache.get(v);
+    if (q === undefined) {
+      q = JSON.stringify(v);
+      if (this.cache.size < this.max) this.cache.set(v, q);
+    }
+    return q;
+  }
+}
+
+/** `new Date().toISOString()`, computed once per millisecond (several lines share one under load). */
+class IsoClock {
+  private ms = -1;
+  private iso = "";
+  now(): string {
+    const ms = Date.now();
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.iso = new Date(ms).toISOString();
+    }
+    return this.iso;
+  }
+}
+
+/**
  * The access log: one pino-compatible JSON line per request, written by hand into a large async
  * batch writer. A generic logger cost ~10 us a request here (object walk, redaction, small writes);
  * this costs about one. Every field is chosen below: no header or key can reach it, so it needs no redaction.
  */
 export function createAccessLog(fd = 1): AccessLog {
   const dest = createLineWriter(fd);
+  const q = new Quoted();
+  const clock = new IsoClock();
   return {
     write(r, cost) {
       dest.write(
-        `{"level":30,"time":"${new Date().toISOString()}","service":"proxy","msg":"request","reqId":${str(r.requestId)},"endpoint":"${r.endpoint}","model":${str(r.model)},"provider":${str(r.provider)},"upstreamModel":${str(r.upstreamModel)},"status":${r.status},"stream":${r.stream},"attempts":${r.attempts},"ms":${num(Math.round(r.latencyMs * 10) / 10)},"promptTokens":${num(r.usage?.prompt_tokens)},"completionTokens":${num(r.usage?.completion_tokens)},"costUsd":${num(cost)},"keyName":${str(r.key)}${r.error ? `,"err":${str(r.error)}` : ""}}\n`,
+        `{"level":30,"time":"${clock.now()}","service":"proxy","msg":"request","reqId":${str(r.requestId)},"endpoint":"${r.endpoint}","model":${q.of(r.model)},"provider":${q.of(r.provider)},"upstreamModel":${q.of(r.upstreamModel)},"status":${r.status},"stream":${r.stream},"attempts":${r.attempts},"ms":${num(Math.round(r.latencyMs * 10) / 10)},"promptTokens":${num(r.usage?.prompt_tokens)},"completionTokens":${num(r.usage?.completion_tokens)},"costUsd":${num(cost)},"keyName":${q.of(r.key)}${r.error ? `,"err":${str(r.error)}` : ""}}\n`,
       );
     },
     flush() {
