@@ -52,10 +52,13 @@ export class TablePublisher {
     try {
       const kv = await this.link.bucket(1_500);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        kv.put(nats.routingKey, JSON.stringify(table)),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("NATS put timed out")), 2_000))),
+      const outcome = await Promise.race([
+        putIfNewer(kv, table.revision, JSON.stringify(table)),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("NATS put timed out")), 2_000))),
       ]).finally(() => clearTimeout(timer));
+      if (outcome === "superseded") {
+        this.logger.info({ revision: table.revision, reason }, "a newer routing table is already published; this one is dropped");
+      }
       this.lastPublished = table.revision;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -97,6 +100,38 @@ export class TablePublisher {
   stop(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+}
+
+/** The part of the KV API a compare-and-set put needs. */
+export interface TableBucket {
+  get(k: string): Promise<{ operation: string; revision: number; json(): unknown } | null>;
+  create(k: string, data: string): Promise<number>;
+  update(k: string, data: string, version: number): Promise<number>;
+}
+
+/**
+ * Puts a table unless the bucket already holds a newer one, as a compare-and-set on the entry's KV
+ * sequence: with several control planes, a slow publisher must never overwrite a newer table (proxies
+ * would ignore it, but a proxy or health worker starting afterwards would boot from the stale one).
+ */
+export async function putIfNewer(kv: TableBucket, revision: number, data: string, attempts = 5): Promise<"put" | "superseded"> {
+  for (let i = 0; ; i++) {
+    const e = await kv.get(nats.routingKey);
+    try {
+      if (e?.operation !== "PUT") {
+        // create() also succeeds over a deleted or purged entry.
+        await kv.create(nats.routingKey, data);
+        return "put";
+      }
+      const current = (e.json() as { revision?: unknown } | null)?.revision;
+      if (typeof current === "number" && current >= revision) return "superseded";
+      await kv.update(nats.routingKey, data, e.revision);
+      return "put";
+    } catch (err) {
+      // Another publisher wrote in between (wrong last sequence): read again and decide again.
+      if (i + 1 >= attempts) throw err;
+    }
   }
 }
 
