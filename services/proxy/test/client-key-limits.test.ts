@@ -49,15 +49,23 @@ const sdk = (apiKey: string) => new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey,
 
 describe("client key limits (standalone)", () => {
   it("refuses the 61st request in a minute with rpm_limit 60: 429, OpenAI's envelope and headers, upstream never called", async () => {
+    const firstServed = await chat(RPM);
+    await firstServed.arrayBuffer();
+    expect(firstServed.headers.get("x-ratelimit-limit-requests")).toBe("60");
+    expect(firstServed.headers.get("x-ratelimit-remaining-requests")).toBe("59");
+    expect(firstServed.headers.get("x-ratelimit-reset-requests")).toMatch(/^(\d+ms|\d+s|1m\ds)$/);
+    // Keys without limits get no rate-limit headers.
+    expect((await chat(FREE)).headers.get("x-ratelimit-limit-requests")).toBeNull();
     for (let batch = 0; batch < 6; batch++) {
       const statuses = await Promise.all(
-        Array.from({ length: 10 }, async () => {
+        // 1 + 59: the first request above counts too.
+        Array.from({ length: batch === 5 ? 9 : 10 }, async () => {
           const r = await chat(RPM);
           await r.arrayBuffer();
           return r.status;
         }),
       );
-      expect(statuses).toEqual(Array(10).fill(200));
+      expect(statuses).toEqual(Array(statuses.length).fill(200));
     }
     const upstreamBefore = up.requests.length;
     const r = await chat(RPM);
@@ -151,6 +159,9 @@ describe("client key limits (standalone)", () => {
   it("lets the request that crosses tpm_limit finish, then refuses with the token headers", async () => {
     const first = await chat(TPM);
     expect(first.status).toBe(200);
+    // Served answers carry the limits like OpenAI's: nothing used yet when this one was admitted.
+    expect(first.headers.get("x-ratelimit-limit-tokens")).toBe("2");
+    expect(first.headers.get("x-ratelimit-remaining-tokens")).toBe("2");
     expect((await first.json()).usage.total_tokens).toBeGreaterThan(2); // overshoot: tokens are known afterwards
     const r = await chat(TPM);
     expect(r.status).toBe(429);

@@ -44,5 +44,6 @@ export function servedHeaders(
     "x-router-attempts": String(attempts),
   };
   if (warnings && warnings.length > 0) h["x-router-warnings"] = warnings.join(", ");
+  if (ctx.limiter !== undefined) ctx.limiter.rateHeaders(h, Date.now());
   return h;
 }

@@ -18,6 +18,12 @@ export function resetDuration(ms: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
 }
 
+function windowHeaders(h: Record<string, string>, kind: "requests" | "tokens", limit: number, w: SlidingWindow, now: number): void {
+  h[`x-ratelimit-limit-${kind}`] = String(limit);
+  h[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, limit - w.total(now)));
+  h[`x-ratelimit-reset-${kind}`] = resetDuration(w.msUntilBelow(now, 1));
+}
+
 const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
 
 /**
@@ -107,6 +113,15 @@ export class KeyLimiter {
       this.tokens?.add(now, tokens);
     }
     if (costUsd !== undefined && costUsd > 0) this.counters.spentUsd += costUsd;
+  }
+
+  /**
+   * OpenAI's `x-ratelimit-*` headers for an admitted request (limit, what is left in the window, and
+   * when the window will be empty), for the limits this key has.
+   */
+  rateHeaders(h: Record<string, string>, now: number): void {
+    if (this.rpmLimit !== undefined) windowHeaders(h, "requests", this.rpmLimit, this.requests!, now);
+    if (this.tpmLimit !== undefined) windowHeaders(h, "tokens", this.tpmLimit, this.tokens!, now);
   }
 
   private rateRefusal(now: number, w: SlidingWindow, limit: number, kind: "requests" | "tokens"): LimitRefusal {
