@@ -64,6 +64,12 @@ export interface ChatStreamTranslator {
   readonly usage: OpenAIUsage | undefined;
   /** An in-band error event from the upstream, if one arrived. */
   readonly error: UpstreamError | undefined;
+  /**
+   * True once the upstream's end-of-stream marker arrived as the last bytes so far (OpenAI's
+   * `data: [DONE]`): nothing more will be produced, so the client's response may end right away
+   * instead of waiting for the upstream body's own end. Optional; absent means "wait for the end".
+   */
+  readonly complete?: boolean;
 }
 
 /** An upstream's error, in OpenAI terms. `retryable` decides failover. */

@@ -31,6 +31,20 @@ describe("OpenAIStreamTranslator", () => {
     expect(t.usage?.total_tokens).toBe(12);
   });
 
+  it("says the stream is complete once [DONE] ends the bytes so far, and not before", () => {
+    for (const strip of [false, true]) {
+      const t = new OpenAIStreamTranslator(strip);
+      t.push(Buffer.from(chunk("Hi")));
+      expect(t.complete).toBe(false);
+      t.push(Buffer.from(`${usageChunk}data: [DO`));
+      expect(t.complete).toBe(false);
+      const last = t.push(Buffer.from("NE]\n\n")).toString() + t.end();
+      expect(t.complete).toBe(true);
+      // The client still gets exactly one terminator.
+      expect(last.match(/\[DONE\]/g)).toHaveLength(1);
+    }
+  });
+
   it("reassembles events split across chunks, never forwarding half an event", () => {
     const t = new OpenAIStreamTranslator(true);
     const whole = chunk("abc") + usageChunk + "data: [DONE]\n\n";

@@ -36,6 +36,8 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
   /** Upstreams that send CRLF line ends take the (slower) text path. */
   private text: { splitter: SseSplitter; decoder: InstanceType<typeof TextDecoder> } | undefined;
   private sawDone = false;
+  /** `[DONE]` ended the bytes pushed so far, with nothing carried over. */
+  complete = false;
   /** The upstream ends lines with CRLF (decided at its first line end). */
   private crlf: boolean | undefined;
   /** Something reached the client: errors from now on are forwarded, not acted on. */
@@ -63,7 +65,10 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     this.carry = end < data.length ? data.subarray(end) : undefined;
     const complete = end === data.length ? data : data.subarray(0, end);
     // [DONE] is the last event of a stream: look at the tail only.
-    if (!this.sawDone && complete.indexOf(DONE, Math.max(0, complete.length - DONE.length - 4)) >= 0) this.sawDone = true;
+    if (!this.sawDone && complete.indexOf(DONE, Math.max(0, complete.length - DONE.length - 4)) >= 0) {
+      this.sawDone = true;
+      this.complete = this.carry === undefined;
+    }
     // Before any output, an error event decides failover; after it, the stream is forwarded as it is.
     if (!this.emitted && complete.includes(ERROR_KEY)) return this.perEvent(complete);
     // Usage is cumulative and comes last: the last usage object in the bytes is the one to read

@@ -182,6 +182,15 @@ function pipeStream(
       res.off("drain", resume);
       resolve(outcome);
     };
+    // The stream's end marker arrived: the client's response ends now (its last bytes and the
+    // chunked terminator in one write), and what the upstream may still send is drained unread so its
+    // connection goes back to the pool.
+    const endEarly = (out: string | Buffer) => {
+      if (out.length > 0) res.write(out);
+      res.end(translator.end());
+      finish({ kind: "served", latencyMs: ttft });
+      if (!body.destroyed) body.resume();
+    };
     const start = () => {
       res.writeHead(200, Object.assign(headers(), SSE_HEADERS));
       started = true;
@@ -198,6 +207,7 @@ function pipeStream(
         }
         start();
       }
+      if (translator.complete) return endEarly(out);
       if (!res.write(out)) {
         body.pause();
         res.once("drain", resume);
