@@ -116,3 +116,26 @@ export const RoutingTable = z
   })
   .strict();
 export type RoutingTable = z.infer<typeof RoutingTable>;
+
+/** What `checkRoutingTable` says: the table, or why not (`reason` undefined: the same revision again, nothing to say). */
+export type RoutingTableCheck = { ok: true; table: RoutingTable } | { ok: false; reason?: string };
+
+/**
+ * The checks every consumer of a published table makes before using it (proxies, health workers):
+ * this build's `schemaVersion`, the schema, and a revision newer than the one it serves.
+ */
+export function checkRoutingTable(input: unknown, servedRevision = -1): RoutingTableCheck {
+  const version = (input as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== ROUTING_TABLE_SCHEMA_VERSION) {
+    return { ok: false, reason: `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${ROUTING_TABLE_SCHEMA_VERSION})` };
+  }
+  const parsed = RoutingTable.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`);
+    return { ok: false, reason: `invalid routing table: ${first.join("; ")}` };
+  }
+  const revision = parsed.data.revision;
+  if (revision === servedRevision) return { ok: false };
+  if (revision < servedRevision) return { ok: false, reason: `revision ${revision} is older than the served revision ${servedRevision}` };
+  return { ok: true, table: parsed.data };
+}

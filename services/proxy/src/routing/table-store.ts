@@ -1,5 +1,5 @@
 import type { TargetHealth } from "@ai-router/balancing";
-import { ROUTING_TABLE_SCHEMA_VERSION, RoutingTable } from "@ai-router/contracts";
+import { checkRoutingTable } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { Agent } from "undici";
 import { type BuildOptions, buildRuntimeTable, type RuntimeTable } from "./runtime-table.js";
@@ -31,21 +31,13 @@ export class TableStore {
 
   /** Validates, builds and swaps in `input` (unknown: it may come off the wire). */
   apply(input: unknown, source: string): ApplyResult {
-    const version = (input as { schemaVersion?: unknown } | null)?.schemaVersion;
-    if (version !== ROUTING_TABLE_SCHEMA_VERSION) {
-      return this.refuse(source, `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${ROUTING_TABLE_SCHEMA_VERSION})`);
-    }
-    const parsed = RoutingTable.safeParse(input);
-    if (!parsed.success) {
-      const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`);
-      return this.refuse(source, `invalid routing table: ${first.join("; ")}`);
-    }
-    const next = parsed.data;
     const prev = this.table;
-    if (prev && next.revision <= prev.revision) {
-      if (next.revision === prev.revision) return { ok: true, revision: prev.revision };
-      return this.refuse(source, `revision ${next.revision} is older than the served revision ${prev.revision}`);
+    const checked = checkRoutingTable(input, prev?.revision ?? -1);
+    if (!checked.ok) {
+      // No reason: the same revision again.
+      return checked.reason === undefined ? { ok: true, revision: prev!.revision } : this.refuse(source, checked.reason);
     }
+    const next = checked.table;
     let built: RuntimeTable;
     try {
       built = buildRuntimeTable(next, Object.assign({}, this.buildOptions, { health: this.health, previous: prev ?? undefined }));

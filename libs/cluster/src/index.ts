@@ -1,0 +1,1 @@
+export { TableFollower, type TableFollowerOptions } from "./table-follower.js";

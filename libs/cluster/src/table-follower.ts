@@ -1,0 +1,132 @@
+import { nats } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
+import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+
+export interface TableFollowerOptions {
+  natsUrl: string;
+  bucket: string;
+  logger: Logger;
+  /** Client name the NATS server shows (`ai-router-proxy`, `ai-router-health-worker`). */
+  name: string;
+  /** Every stored table as published: its raw text, and where it came from (`nats:<bucket>#<seq>`). */
+  onTable: (raw: string, source: string, entry: KvEntry) => void;
+  /** The table was deleted or purged from the bucket (consumers keep their last good one). */
+  onDeleted?: (entry: KvEntry) => void;
+  /** Called once connected (reports and subscriptions hang off the same connection). */
+  onConnect?: (nc: NatsConnection) => void;
+  /** Called after each safety-net re-read, changed or not. */
+  onResync?: () => void;
+  /** Safety-net re-read of the bucket (a missed watch update, a restarted server). Default 10 s. */
+  resyncMs?: number;
+  /** What consumers do while NATS is away, for the log line ("serving the last good table"). */
+  whileDisconnected?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Follows the routing table in the JetStream KV bucket: connects in the background forever (a consumer
+ * keeps working with its last good table while NATS is down), hands on the current table and then every
+ * update, and re-reads the bucket after each reconnect and every `resyncMs`. It does not judge tables:
+ * consumers validate what they get (`checkRoutingTable`) and keep their last good one.
+ */
+export class TableFollower {
+  private nc: NatsConnection | undefined;
+  private kv: KV | undefined;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: TableFollowerOptions) {}
+
+  /** The NATS connection once up. */
+  get connection(): NatsConnection | undefined {
+    return this.nc;
+  }
+
+  /** Connects and follows in the background. */
+  start(): void {
+    void this.run().catch((err) => this.opts.logger.error({ err: (err as Error).message }, "routing table follower stopped"));
+  }
+
+  private async run(): Promise<void> {
+    const { logger } = this.opts;
+    const nc = await connect({
+      servers: this.opts.natsUrl,
+      name: this.opts.name,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      pingInterval: 5_000,
+      maxPingOut: 2,
+    });
+    if (this.closed) return void (await nc.close());
+    this.nc = nc;
+    logger.info({ server: nc.getServer(), bucket: this.opts.bucket }, "connected to NATS");
+    this.opts.onConnect?.(nc);
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") logger.warn(`NATS disconnected; ${this.opts.whileDisconnected ?? "keeping the last good table"}`);
+        if (s.type === "reconnect") {
+          logger.info("NATS reconnected; resyncing the routing table");
+          void this.resync();
+        }
+      }
+    })().catch(() => {});
+    this.timer = setInterval(() => void this.resync(), this.opts.resyncMs ?? 10_000);
+    this.timer.unref();
+    while (!this.closed) {
+      try {
+        const kv = await this.bucket();
+        const watch = await kv.watch({ key: nats.routingKey });
+        for await (const e of watch) {
+          this.hand(e);
+          if (this.closed) break;
+        }
+      } catch (err) {
+        if (!this.closed) logger.warn({ err: (err as Error).message }, "routing watch interrupted; retrying");
+      }
+      await sleep(500);
+    }
+  }
+
+  private async bucket(): Promise<KV> {
+    while (!this.kv) {
+      try {
+        this.kv = await new Kvm(this.nc!).open(this.opts.bucket);
+        await this.kv.status(); // throws if the bucket does not exist yet
+      } catch {
+        this.kv = undefined;
+        if (this.closed) throw new Error("closed");
+        await sleep(500); // the control plane creates the bucket
+      }
+    }
+    return this.kv;
+  }
+
+  /** Re-reads the current table (after a reconnect, or on the timer). */
+  async resync(): Promise<void> {
+    if (!this.kv || this.closed) return;
+    try {
+      const e = await this.kv.get(nats.routingKey);
+      if (e) this.hand(e);
+      this.opts.onResync?.();
+    } catch (err) {
+      this.opts.logger.debug({ err: (err as Error).message }, "routing resync failed");
+    }
+  }
+
+  private hand(e: KvEntry): void {
+    if (e.operation !== "PUT") {
+      this.opts.onDeleted?.(e);
+      return;
+    }
+    this.opts.onTable(e.string(), `nats:${this.opts.bucket}#${e.revision}`, e);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.nc?.close().catch(() => {});
+  }
+}
