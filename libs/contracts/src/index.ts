@@ -5,3 +5,4 @@ export * from "./nats.js";
 export * from "./openai-chat.js";
 export * from "./routing-table.js";
 export * from "./secrets.js";
+export * from "./service-env.js";

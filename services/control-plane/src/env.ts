@@ -1,4 +1,4 @@
-import { parseMasterKey, routingBucketName } from "@ai-router/contracts";
+import { checkClusterEnv, clusterEnv, envProblems, LogLevelEnv } from "@ai-router/contracts";
 import { z } from "zod";
 
 const flag = z
@@ -22,7 +22,7 @@ export const ControlPlaneEnvSchema = z
     ROUTER_DEV_MODE: flag,
     /** Skip `prisma migrate deploy` at start-up (when migrations are applied by a separate job). */
     SKIP_MIGRATIONS: flag,
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: LogLevelEnv,
   })
   .superRefine((e, ctx) => {
     if (!e.ROUTER_ADMIN_TOKEN && !e.ROUTER_DEV_MODE)
@@ -33,16 +33,7 @@ export const ControlPlaneEnvSchema = z
       });
     if (e.ROUTER_ADMIN_TOKEN !== undefined && e.ROUTER_ADMIN_TOKEN.length < 16)
       ctx.addIssue({ code: "custom", path: ["ROUTER_ADMIN_TOKEN"], message: "ROUTER_ADMIN_TOKEN must be at least 16 characters" });
-    try {
-      parseMasterKey(e.ROUTER_MASTER_KEY);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", path: ["ROUTER_MASTER_KEY"], message: (err as Error).message });
-    }
-    try {
-      routingBucketName({ ROUTER_NATS_BUCKET: e.ROUTER_NATS_BUCKET });
-    } catch {
-      ctx.addIssue({ code: "custom", path: ["ROUTER_NATS_BUCKET"], message: "letters, digits, - and _ only" });
-    }
+    checkClusterEnv(e, ctx);
   });
 
 export interface ControlPlaneEnv extends z.infer<typeof ControlPlaneEnvSchema> {
@@ -53,13 +44,6 @@ export interface ControlPlaneEnv extends z.infer<typeof ControlPlaneEnvSchema> {
 /** Parses the environment; returns a list of problems (never containing secret values) on failure. */
 export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: ControlPlaneEnv } | { ok: false; problems: string[] } {
   const r = ControlPlaneEnvSchema.safeParse(env);
-  if (!r.success) return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
-  return {
-    ok: true,
-    env: {
-      ...r.data,
-      masterKey: parseMasterKey(r.data.ROUTER_MASTER_KEY),
-      bucket: routingBucketName({ ROUTER_NATS_BUCKET: r.data.ROUTER_NATS_BUCKET }),
-    },
-  };
+  if (!r.success) return { ok: false, problems: envProblems(r.error) };
+  return { ok: true, env: Object.assign({}, r.data, clusterEnv(r.data)) };
 }

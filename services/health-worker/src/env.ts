@@ -1,4 +1,4 @@
-import { healthDefaults, parseMasterKey, routingBucketName } from "@ai-router/contracts";
+import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv } from "@ai-router/contracts";
 import { z } from "zod";
 
 /** The health worker's environment, validated at boot. */
@@ -24,19 +24,10 @@ export const HealthWorkerEnvSchema = z
     /** `GET /health` for Kubernetes probes. */
     HEALTH_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
     HOST: z.string().default("0.0.0.0"),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: LogLevelEnv,
   })
   .superRefine((e, ctx) => {
-    try {
-      parseMasterKey(e.ROUTER_MASTER_KEY);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", path: ["ROUTER_MASTER_KEY"], message: (err as Error).message });
-    }
-    try {
-      routingBucketName({ ROUTER_NATS_BUCKET: e.ROUTER_NATS_BUCKET });
-    } catch {
-      ctx.addIssue({ code: "custom", path: ["ROUTER_NATS_BUCKET"], message: "letters, digits, - and _ only" });
-    }
+    checkClusterEnv(e, ctx);
   });
 
 export interface HealthWorkerEnv extends z.infer<typeof HealthWorkerEnvSchema> {
@@ -47,12 +38,6 @@ export interface HealthWorkerEnv extends z.infer<typeof HealthWorkerEnvSchema> {
 /** Parses the environment; the problems listed never contain a secret's value. */
 export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: HealthWorkerEnv } | { ok: false; problems: string[] } {
   const r = HealthWorkerEnvSchema.safeParse(env);
-  if (!r.success) return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) };
-  return {
-    ok: true,
-    env: Object.assign({}, r.data, {
-      masterKey: parseMasterKey(r.data.ROUTER_MASTER_KEY),
-      bucket: routingBucketName({ ROUTER_NATS_BUCKET: r.data.ROUTER_NATS_BUCKET }),
-    }),
-  };
+  if (!r.success) return { ok: false, problems: envProblems(r.error) };
+  return { ok: true, env: Object.assign({}, r.data, clusterEnv(r.data)) };
 }
