@@ -4,3 +4,4 @@ export * from "./mock-upstream/gemini.js";
 export * from "./mock-upstream/openai.js";
 export * from "./mock-upstream/server.js";
 export * from "./spawn-service.js";
+export * from "./wait.js";

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { uniqueName } from "@ai-router/testing";
 import pg from "pg";
 import { migrateDeploy } from "../src/db/migrate.js";
 
@@ -13,7 +14,6 @@ export const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 export const MASTER_KEY = randomBytes(32).toString("hex");
 export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString("hex")}`;
-export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
 
 /** A fresh database with migrations applied (`prisma migrate deploy`), dropped by `drop()`. */
 export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
@@ -104,27 +104,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
 
 export const controlPlaneMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 export const proxyMain = fileURLToPath(new URL("../../proxy/dist/main.js", import.meta.url));
-export { type ServiceProcess, spawnService } from "@ai-router/testing";
-
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  everyMs = 20,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ""}`);
-}
+export { type ServiceProcess, spawnService, uniqueName, waitFor } from "@ai-router/testing";
 
 /** A chat request to `model` through a proxy; resolves to the HTTP status. */
 export async function chat(proxyUrl: string, model: string, key?: string): Promise<number> {

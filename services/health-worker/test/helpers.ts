@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { compileConfig, parseConfig } from "@ai-router/config";
 import { encryptSecret, nats, natsSubjects, ProbeReport, type RoutingTable } from "@ai-router/contracts";
+import { uniqueName } from "@ai-router/testing";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Redis } from "ioredis";
@@ -9,29 +10,8 @@ import { Redis } from "ioredis";
 export const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const MASTER_KEY = randomBytes(32).toString("hex");
-export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
 export const workerMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-export { type ServiceProcess, spawnService } from "@ai-router/testing";
-
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  everyMs = 20,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ""}`);
-}
+export { type ServiceProcess, spawnService, uniqueName, waitFor } from "@ai-router/testing";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { compileConfig, parseConfig } from "@ai-router/config";
 import { encryptSecret, nats, natsSubjects, type ProbeReport } from "@ai-router/contracts";
-import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
+import { type MockUpstream, startMockUpstream, waitFor } from "@ai-router/testing";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,15 +35,6 @@ const providersOf = async (n: number) => {
   }
   return seen;
 };
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 5_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms`);
-}
 const report = (provider: string, ok: boolean, consecutiveFailures: number): ProbeReport => ({
   provider,
   ok,
