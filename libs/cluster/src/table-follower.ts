@@ -1,7 +1,8 @@
 import { nats } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connectForever } from "./connect.js";
 
 export interface TableFollowerOptions {
   natsUrl: string;
@@ -51,15 +52,7 @@ export class TableFollower {
 
   private async run(): Promise<void> {
     const { logger } = this.opts;
-    const nc = await connect({
-      servers: this.opts.natsUrl,
-      name: this.opts.name,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-      pingInterval: 5_000,
-      maxPingOut: 2,
-    });
+    const nc = await connectForever(this.opts.natsUrl, this.opts.name);
     if (this.closed) return void (await nc.close());
     this.nc = nc;
     logger.info({ server: nc.getServer(), bucket: this.opts.bucket }, "connected to NATS");

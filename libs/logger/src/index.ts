@@ -137,3 +137,31 @@ export class LineWriter {
 export function createLineWriter(fd = 1): LineWriter {
   return new LineWriter(fd);
 }
+
+/**
+ * SIGTERM / SIGINT: logs, runs `close` once (a second signal is ignored), flushes the log and exits 0;
+ * exits anyway after `forceAfterMs` when closing hangs. `context` is logged with the signal.
+ */
+export function exitOnSignals(
+  logger: Logger,
+  close: () => Promise<unknown>,
+  forceAfterMs: number,
+  context: () => object = () => ({}),
+): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(Object.assign({ signal }, context()), "shutting down");
+    void close()
+      .catch((err) => logger.error({ err: (err as Error).message }, "shutdown failed"))
+      .finally(() => {
+        logger.info("stopped");
+        logger.flush();
+        process.exit(0);
+      });
+    setTimeout(() => process.exit(0), forceAfterMs).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}

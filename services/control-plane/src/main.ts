@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { createLogger } from "@ai-router/logger";
+import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { startControlPlane } from "./control-plane.js";
 import { migrateDeploy } from "./db/migrate.js";
 import { parseEnv } from "./env.js";
@@ -30,16 +30,4 @@ const { port } = cp.server.address() as AddressInfo;
 logger.info({ port, bucket: env.bucket }, "AI Router control plane listening");
 logger.flush();
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "shutting down");
-  void cp.close().finally(() => {
-    logger.flush();
-    process.exit(0);
-  });
-  setTimeout(() => process.exit(0), 10_000).unref();
-};
-process.on("SIGTERM", () => stop("SIGTERM"));
-process.on("SIGINT", () => stop("SIGINT"));
+exitOnSignals(logger, () => cp.close(), 10_000);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { createLogger } from "@ai-router/logger";
+import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { parseEnv } from "./env.js";
 import { startHealthWorker } from "./health-worker.js";
 
@@ -21,17 +21,4 @@ hw.server.listen(env.HEALTH_WORKER_PORT, env.HOST, () => {
   logger.flush();
 });
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, "shutting down");
-  void hw.close().finally(() => {
-    logger.info("stopped");
-    logger.flush();
-    process.exit(0);
-  });
-  setTimeout(() => process.exit(0), 15_000).unref();
-};
-process.on("SIGTERM", () => stop("SIGTERM"));
-process.on("SIGINT", () => stop("SIGINT"));
+exitOnSignals(logger, () => hw.close(), 15_000);

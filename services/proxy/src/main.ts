@@ -1,5 +1,5 @@
 import { ConfigError } from "@ai-router/config";
-import { createLogger } from "@ai-router/logger";
+import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { ProxyEnv } from "./env.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy } from "./server.js";
@@ -61,20 +61,14 @@ proxy.server.listen(env.PORT, env.HOST, () => {
   logger.flush();
 });
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal, inFlight: proxy.inFlight() }, "shutting down: draining in-flight requests");
-  void proxy
-    .shutdown(graceMs)
-    .then(() => cluster?.close())
-    .then(() => {
-      logger.info("stopped");
-      accessLogger?.flush();
-      logger.flush();
-      process.exit(0);
-    });
-};
-process.on("SIGTERM", () => stop("SIGTERM"));
-process.on("SIGINT", () => stop("SIGINT"));
+// Drains in-flight requests (streams included) for up to the grace period, then exits.
+exitOnSignals(
+  logger,
+  () =>
+    proxy
+      .shutdown(graceMs)
+      .then(() => cluster?.close())
+      .finally(() => accessLogger?.flush()),
+  graceMs + 5_000,
+  () => ({ inFlight: proxy.inFlight() }),
+);

@@ -1,6 +1,7 @@
+import { connectForever } from "@ai-router/cluster";
 import type { Logger } from "@ai-router/logger";
 import { type KV, Kvm } from "@nats-io/kv";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 
 export interface NatsLinkOptions {
   url: string;
@@ -38,15 +39,7 @@ export class NatsLink {
 
   private async start(): Promise<void> {
     const { logger } = this.opts;
-    const nc = await connect({
-      servers: this.opts.url,
-      name: this.opts.name,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-      pingInterval: 5_000,
-      maxPingOut: 2,
-    });
+    const nc = await connectForever(this.opts.url, this.opts.name);
     if (this.closed) {
       await nc.close();
       throw new Error("closed");
