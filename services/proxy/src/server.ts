@@ -214,6 +214,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
           if (refused !== undefined) {
             refused.headers["x-request-id"] = id;
             (route.sendError ?? sendError)(res, refused.error, refused.headers);
+            // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
+            const endpoint = route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
+            usage.refused(id, endpoint, key.name, refused.error.status, refused.error.message, performance.now() - start);
             return;
           }
         }

@@ -108,6 +108,31 @@ export class UsageRecorder {
     return cost;
   }
 
+  /**
+   * A request refused before it was read (a client key over a limit): one access-log line, so operators
+   * see 429s and who got them; model counters are untouched (the model is not known yet).
+   */
+  refused(requestId: string, endpoint: string, key: string, status: number, error: string, latencyMs: number): void {
+    this.accessLog?.write(
+      {
+        requestId,
+        model: "",
+        provider: null,
+        upstreamModel: null,
+        endpoint,
+        status,
+        stream: false,
+        attempts: 0,
+        latencyMs,
+        usage: undefined,
+        key,
+        price: undefined,
+        error,
+      },
+      undefined,
+    );
+  }
+
   /** Totals of one provider (its targets' summed), or undefined before it served a request with usage. */
   providerUsage(provider: string): UsageTotals | undefined {
     const targets = this.byTarget.get(provider);
