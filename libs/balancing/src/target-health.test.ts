@@ -66,6 +66,16 @@ describe("TargetHealth breaker", () => {
     expect(healthy.breakerAt(T0)).toBe("closed");
   });
 
+  it("takes new thresholds from a new table and keeps its state", () => {
+    const h = new TargetHealth({ failureThreshold: 5, cooldownMs: 1000 });
+    failN(h, 2);
+    expect(h.breakerAt(T0)).toBe("closed");
+    h.reconfigure({ failureThreshold: 3, cooldownMs: 60_000 });
+    failN(h, 1); // the third failure in a row, under the new threshold
+    expect(h.breakerAt(T0)).toBe("open");
+    expect(h.breakerAt(T0 + 30_000)).toBe("open"); // the new cooldown
+  });
+
   it("a client error (neutral) on the trial closes the breaker: the target answered", () => {
     const h = new TargetHealth({ failureThreshold: 1, cooldownMs: 1000 });
     failN(h, 1);

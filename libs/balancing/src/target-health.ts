@@ -80,8 +80,16 @@ export class TargetHealth {
   private windowFailures = 0;
   private readonly bySelectingModel = new Map<string, number>();
 
-  constructor(private readonly settings: HealthSettings) {
+  constructor(private settings: HealthSettings) {
     this.window = new Uint8Array(Math.max(1, settings.windowSize ?? 20));
+  }
+
+  /**
+   * Takes new thresholds (a new routing table changed them); the state is kept. The error window keeps
+   * its size: it is fixed when the target is created.
+   */
+  reconfigure(settings: HealthSettings): void {
+    this.settings = settings;
   }
 
   /** Breaker state at `now` (defaults to the wall clock). */

@@ -96,6 +96,8 @@ export const TableSettings = z
     maxAttempts: z.number().int().min(1),
     failureThreshold: z.number().int().min(1),
     cooldownMs: z.number().int().min(0),
+    /** Failed health-worker probes in a row that take a target out of rotation (default 2). */
+    probeFailureThreshold: z.number().int().min(1).optional(),
   })
   .strict();
 export type TableSettings = z.infer<typeof TableSettings>;

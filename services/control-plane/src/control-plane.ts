@@ -3,7 +3,7 @@ import { natsSubjects } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
-import type { ControlPlaneEnv } from "./env.js";
+import { type ControlPlaneEnv, tableSettings } from "./env.js";
 import { NatsLink } from "./nats/nats-link.js";
 import { SpendLedger } from "./nats/spend-ledger.js";
 import { StatsAggregator } from "./nats/stats-aggregator.js";
@@ -31,7 +31,7 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     onReconnect: () => publisher?.resync(),
     onConnect: (nc) => stats.attach(nc),
   });
-  publisher = new TablePublisher(prisma, link, logger);
+  publisher = new TablePublisher(prisma, link, logger, tableSettings(env));
   const pub = publisher;
   const spend = new SpendLedger(
     prisma,

@@ -1,5 +1,6 @@
-import { checkClusterEnv, clusterEnv, envProblems, LogLevelEnv } from "@ai-router/contracts";
+import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv, type TableSettings } from "@ai-router/contracts";
 import { z } from "zod";
+import { defaultSettings } from "./compile/compile-db.js";
 
 const flag = z
   .enum(["1", "0", "true", "false", ""])
@@ -23,6 +24,13 @@ export const ControlPlaneEnvSchema = z
     /** Skip `prisma migrate deploy` at start-up (when migrations are applied by a separate job). */
     SKIP_MIGRATIONS: flag,
     LOG_LEVEL: LogLevelEnv,
+    /** Cluster-wide proxy settings, published in every routing table (router.yaml's `server:` in standalone mode). */
+    ROUTER_MAX_BODY_BYTES: z.coerce.number().int().positive().default(defaultSettings.maxBodyBytes),
+    ROUTER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(defaultSettings.maxAttempts),
+    ROUTER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(defaultSettings.failureThreshold),
+    ROUTER_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(defaultSettings.cooldownMs),
+    /** Failed health-worker probes in a row that take a provider's targets out of rotation. */
+    ROUTER_PROBE_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(healthDefaults.failureThreshold),
   })
   .superRefine((e, ctx) => {
     if (!e.ROUTER_ADMIN_TOKEN && !e.ROUTER_DEV_MODE)
@@ -40,6 +48,15 @@ export interface ControlPlaneEnv extends z.infer<typeof ControlPlaneEnvSchema> {
   masterKey: Buffer;
   bucket: string;
 }
+
+/** The proxy settings this control plane publishes. */
+export const tableSettings = (e: ControlPlaneEnv): TableSettings => ({
+  maxBodyBytes: e.ROUTER_MAX_BODY_BYTES,
+  maxAttempts: e.ROUTER_MAX_ATTEMPTS,
+  failureThreshold: e.ROUTER_FAILURE_THRESHOLD,
+  cooldownMs: e.ROUTER_COOLDOWN_MS,
+  probeFailureThreshold: e.ROUTER_PROBE_FAILURE_THRESHOLD,
+});
 
 /** Parses the environment; returns a list of problems (never containing secret values) on failure. */
 export function parseEnv(env: NodeJS.ProcessEnv): { ok: true; env: ControlPlaneEnv } | { ok: false; problems: string[] } {

@@ -6,8 +6,9 @@ import { Kvm } from "@nats-io/kv";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
+import { compileDatabase } from "../src/compile/compile-db.js";
 import { createPrisma, type PrismaClient } from "../src/db/client.js";
-import { parseEnv } from "../src/env.js";
+import { parseEnv, tableSettings } from "../src/env.js";
 import { NatsLink } from "../src/nats/nats-link.js";
 import { TablePublisher } from "../src/nats/table-publisher.js";
 import { ADMIN_TOKEN, createTestDatabase, MASTER_KEY, NATS_URL, uniqueName } from "./helpers.js";
@@ -78,6 +79,24 @@ describe("environment", () => {
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.problems.join()).toMatch(/ROUTER_MASTER_KEY must be 32 bytes/);
     expect(!bad.ok && bad.problems.join()).not.toContain("too-short-secret-value");
+  });
+});
+
+describe("proxy settings", () => {
+  const base = { ROUTER_MASTER_KEY: MASTER_KEY, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN };
+  it("publishes the proxies' settings from ROUTER_* variables, and names a bad one", async () => {
+    const r = parseEnv({ ...base, ROUTER_MAX_ATTEMPTS: "5", ROUTER_COOLDOWN_MS: "1000", ROUTER_PROBE_FAILURE_THRESHOLD: "4" });
+    if (!r.ok) throw new Error(r.problems.join());
+    const { table } = await compileDatabase(prisma, 1, tableSettings(r.env));
+    expect(RoutingTable.parse(table).settings).toEqual({
+      maxBodyBytes: 10 * 1024 * 1024,
+      maxAttempts: 5,
+      failureThreshold: 3,
+      cooldownMs: 1000,
+      probeFailureThreshold: 4,
+    });
+    const bad = parseEnv({ ...base, ROUTER_MAX_ATTEMPTS: "0" });
+    expect(!bad.ok && bad.problems.join()).toMatch(/^ROUTER_MAX_ATTEMPTS: /);
   });
 });
 

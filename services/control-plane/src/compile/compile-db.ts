@@ -9,12 +9,14 @@ import {
   type TableClientKey,
   type TableModel,
   type TableProvider,
+  type TableSettings,
 } from "@ai-router/contracts";
 import { getAdapter } from "@ai-router/providers";
 import type { Db } from "../db/client.js";
 
 /** Table-wide settings (the standalone `server:` block's defaults). */
-export const defaultSettings = { maxBodyBytes: 10 * 1024 * 1024, maxAttempts: 3, failureThreshold: 3, cooldownMs: 30_000 };
+/** Settings every proxy applies (the control plane's `ROUTER_*` environment overrides them). */
+export const defaultSettings: TableSettings = { maxBodyBytes: 10 * 1024 * 1024, maxAttempts: 3, failureThreshold: 3, cooldownMs: 30_000 };
 
 const keyRequired: ReadonlySet<string> = new Set(["openai", "volcengine", "anthropic", "gemini"]);
 const obj = (v: unknown): Record<string, unknown> =>
@@ -31,7 +33,12 @@ export interface DbCompileResult {
  * for a provider that needs one, an adapter this build lacks, a strategy that does not build) is left
  * out with a warning, so one bad row never blocks the whole table.
  */
-export async function compileDatabase(db: Db, revision: number, now = new Date()): Promise<DbCompileResult> {
+export async function compileDatabase(
+  db: Db,
+  revision: number,
+  settings: TableSettings = defaultSettings,
+  now = new Date(),
+): Promise<DbCompileResult> {
   const warnings: string[] = [];
   const [providerRows, modelRows, keyRows] = await Promise.all([
     db.provider.findMany({
@@ -138,7 +145,7 @@ export async function compileDatabase(db: Db, revision: number, now = new Date()
       schemaVersion: ROUTING_TABLE_SCHEMA_VERSION,
       revision,
       generatedAt: now.toISOString(),
-      settings: { ...defaultSettings },
+      settings: Object.assign({}, settings),
       providers,
       models,
       clientKeys,

@@ -1,6 +1,6 @@
-import { nats, RoutingTable } from "@ai-router/contracts";
+import { nats, RoutingTable, type TableSettings } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import { compileDatabase } from "../compile/compile-db.js";
+import { compileDatabase, defaultSettings } from "../compile/compile-db.js";
 import type { Db, PrismaClient } from "../db/client.js";
 import type { NatsLink } from "./nats-link.js";
 
@@ -26,6 +26,7 @@ export class TablePublisher {
     private readonly prisma: PrismaClient,
     private readonly link: NatsLink,
     private readonly logger: Logger,
+    private readonly settings: TableSettings = defaultSettings,
     private readonly retryMs = 500,
   ) {}
 
@@ -45,7 +46,7 @@ export class TablePublisher {
     const kvRevision = await this.kvRevision();
     const { table, warnings } = await this.prisma.$transaction(async (tx) => {
       const revision = await nextRevision(tx, kvRevision);
-      return compileDatabase(tx, revision);
+      return compileDatabase(tx, revision, this.settings);
     });
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
     RoutingTable.parse(table); // never publish what a proxy would refuse as malformed

@@ -49,7 +49,7 @@ function setup() {
   const first = (name: string, now = NOW) =>
     model(name).balancer.order({ promptTokens: 10, maxTokens: undefined, stream: false, now })[0]!.provider;
   const health = (id: string) => store.health.get(id)!;
-  return { store, feed, first, health, lines };
+  return { store, feed, first, health, lines, config };
 }
 
 const report = (provider: string, ok: boolean, extra: Partial<ProbeReport> = {}): string =>
@@ -80,6 +80,15 @@ describe("health feed (probe reports -> target health)", () => {
     expect(picks()).toEqual(["b", "b", "b", "b", "b", "b"]);
     feed.handle(report("a", true), NOW + 100);
     expect(new Set(picks())).toEqual(new Set(["a", "b"]));
+  });
+
+  it("takes the threshold from the table's settings, for targets it already knew too", () => {
+    const { store, feed, first, config } = setup();
+    const next = compileConfig(parseConfig(JSON.stringify(config), "t", {}), 2).table;
+    next.settings.probeFailureThreshold = 1;
+    expect(store.apply(next, "test").ok).toBe(true);
+    feed.handle(report("a", false), NOW);
+    expect(Array.from({ length: 4 }, () => first("chat"))).toEqual(["b", "b", "b", "b"]);
   });
 
   it("feeds a target shared by two models once, and never a shielded (health_check: false) link", () => {

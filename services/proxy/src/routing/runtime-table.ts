@@ -105,7 +105,11 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     });
   }
   const health = opts.health ?? new Map<string, TargetHealth>();
-  const settings = { failureThreshold: table.settings.failureThreshold, cooldownMs: table.settings.cooldownMs };
+  const settings = {
+    failureThreshold: table.settings.failureThreshold,
+    cooldownMs: table.settings.cooldownMs,
+    probeFailureThreshold: table.settings.probeFailureThreshold,
+  };
   const models = new Map<string, LiveModel>();
   for (const m of table.models) {
     const strategy = getStrategy(m.strategy);
@@ -125,7 +129,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       if (!h) {
         h = new TargetHealth(settings);
         health.set(id, h);
-      }
+      } else h.reconfigure(settings);
       targets.push({
         id,
         provider: t.provider,
