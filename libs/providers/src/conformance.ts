@@ -184,6 +184,35 @@ export function describeAdapterConformance(name: string, subject: ConformanceSub
       expect(typeof err.type).toBe("string");
     });
 
+    it.runIf(subject.adapter.embeddings !== undefined)(
+      "embeddings: answers an OpenAI list, one vector per input in order, usage counted",
+      async () => {
+        const ep = subject.adapter.embeddings;
+        if (!ep) return;
+        const body = { model: "public-name", input: ["first text", "second, longer text"] };
+        const mock = getMock();
+        mock.requests.length = 0;
+        const res = await send(t(), ep.build(body, t()));
+        expect(res.status).toBe(200);
+        const rec = mock.requests[0];
+        expect(rec?.model ?? (rec?.body as { model?: string } | undefined)?.model).toBe("upstream-model-1");
+        expect(subject.authOf(rec?.headers ?? {})).toBe(KEY);
+        // Providers that speak OpenAI's format are relayed as they are; others translate in `parse`.
+        const parsed = ep.parse ? ep.parse(res.body, body, t()) : { body: res.body, usage: ep.usage(res.body) };
+        const json = JSON.parse(parsed.body.toString());
+        expect(json.object).toBe("list");
+        expect(json.data.map((d: { index: number }) => d.index)).toEqual([0, 1]);
+        for (const d of json.data) {
+          expect(d.object).toBe("embedding");
+          expect(d.embedding.length).toBeGreaterThan(0);
+          expect(d.embedding.every((v: unknown) => typeof v === "number")).toBe(true);
+        }
+        expect(json.data[0].embedding).not.toEqual(json.data[1].embedding);
+        expect(json.usage.prompt_tokens).toBeGreaterThan(0);
+        expect(parsed.usage?.prompt_tokens).toBe(json.usage.prompt_tokens);
+      },
+    );
+
     it("survives an error body that is not JSON", () => {
       const err = subject.adapter.parseError(502, Buffer.from("<html>Bad Gateway</html>"));
       expect(err.retryable).toBe(true);

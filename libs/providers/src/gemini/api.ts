@@ -110,11 +110,19 @@ export interface GeminiResponse {
  * no version (a bare host or a gateway prefix) gets `/v1beta`. `models/` in the model id is optional;
  * `tunedModels/...` ids are used as they are.
  */
-export function geminiPath(basePath: string, model: string, method: "generateContent" | "streamGenerateContent"): string {
+export function geminiPath(
+  basePath: string,
+  model: string,
+  method: "generateContent" | "streamGenerateContent" | "batchEmbedContents",
+): string {
   const version = /\/v1(alpha|beta)?\d*$/.test(basePath) ? "" : "/v1beta";
-  const resource = model.startsWith("models/") || model.startsWith("tunedModels/") ? model : `models/${model}`;
   const query = method === "streamGenerateContent" ? "?alt=sse" : "";
-  return `${version}/${resource.split("/").map(encodeURIComponent).join("/")}:${method}${query}`;
+  return `${version}/${geminiModelResource(model).split("/").map(encodeURIComponent).join("/")}:${method}${query}`;
+}
+
+/** The model's resource name (`models/{id}`, or a `tunedModels/...` id as it is). */
+export function geminiModelResource(model: string): string {
+  return model.startsWith("models/") || model.startsWith("tunedModels/") ? model : `models/${model}`;
 }
 
 /** Headers of every Gemini request: the key in `x-goog-api-key` (never in the URL, where logs keep it). */

@@ -1,10 +1,13 @@
 import type { ProviderAdapter } from "../adapter.js";
 import { buildGeminiChatRequest, parseGeminiChatResponse } from "./chat.js";
+import { geminiEmbeddings } from "./embeddings.js";
 import { parseGeminiError } from "./errors.js";
 import { GeminiStreamTranslator } from "./stream.js";
 
 export type { GeminiContent, GeminiPart, GeminiRequest, GeminiResponse } from "./api.js";
-export { geminiPath } from "./api.js";
+export { geminiModelResource, geminiPath } from "./api.js";
+export type { GeminiBatchEmbedRequest, GeminiBatchEmbedResponse, GeminiEmbedRequest } from "./embeddings.js";
+export { geminiEmbeddings, toBase64Float32, toEmbeddingTexts, toGeminiEmbedRequest, toOpenAIEmbeddings } from "./embeddings.js";
 export { parseGeminiError, toGeminiUpstreamError } from "./errors.js";
 export { GeminiStreamTranslator } from "./stream.js";
 export { SKIP_THOUGHT_SIGNATURE, toGeminiContents, toGeminiRequest } from "./to-gemini.js";
@@ -13,7 +16,8 @@ export { mapFinishReason as mapGeminiFinishReason, toOpenAIUsage as geminiUsageT
 
 /**
  * Google's Gemini API (`https://generativelanguage.googleapis.com/v1beta`, key in `x-goog-api-key`).
- * OpenAI chat requests and answers are translated both ways, JSON and stream (see docs/gemini.md).
+ * OpenAI chat requests and answers are translated both ways, JSON and stream, and `/v1/embeddings`
+ * to and from `batchEmbedContents` (see docs/gemini.md).
  */
 export const geminiAdapter: ProviderAdapter = {
   type: "gemini",
@@ -21,4 +25,5 @@ export const geminiAdapter: ProviderAdapter = {
   parseChatResponse: parseGeminiChatResponse,
   createChatStream: (target, opts) => new GeminiStreamTranslator(!opts.stripUsage, target.upstreamModel),
   parseError: parseGeminiError,
+  embeddings: geminiEmbeddings,
 };

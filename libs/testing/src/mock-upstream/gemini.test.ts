@@ -327,3 +327,60 @@ describe("mock Gemini: streamGenerateContent", () => {
     });
   });
 });
+
+describe("mock Gemini: batchEmbedContents", () => {
+  const embed = async (model: string, body: unknown, key: string | null = KEY) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (key !== null) headers["x-goog-api-key"] = key;
+    const res = await fetch(`${mock.url}/v1beta/models/${model}:batchEmbedContents`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+  const item = (text: string, extra: Json = {}) => ({ model: "models/gemini-embedding-001", content: { parts: [{ text }] }, ...extra });
+
+  it("answers one embedding per request, in order: deterministic per text, 3072 values by default", async () => {
+    const r = await embed("gemini-embedding-001", { requests: [item("alpha"), item("beta"), item("alpha")] });
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body)).toEqual(["embeddings"]);
+    const [a, b, a2] = r.body.embeddings as { values: number[] }[];
+    expect(a?.values).toHaveLength(3072);
+    expect(a?.values).toEqual(a2?.values);
+    expect(a?.values).not.toEqual(b?.values);
+    expect(mock.requests.at(-1)?.model).toBe("gemini-embedding-001");
+  });
+
+  it("honours outputDimensionality per request", async () => {
+    const r = await embed("gemini-embedding-001", {
+      requests: [item("x", { outputDimensionality: 8 }), item("y", { taskType: "RETRIEVAL_QUERY" })],
+    });
+    expect(r.body.embeddings.map((e: Json) => e.values.length)).toEqual([8, 3072]);
+  });
+
+  it.each([
+    [{ requests: [] }, "at least one request"],
+    [{ requests: [item("x")], extra: 1 }, 'Unknown name "extra"'],
+    [{ requests: [{ model: "models/other", content: { parts: [{ text: "x" }] } }] }, "must match the model in the URL"],
+    [{ requests: [item("x", { dimensions: 8 })] }, 'Unknown name "dimensions"'],
+    [{ requests: [item("x", { outputDimensionality: 0 })] }, "output_dimensionality"],
+    [{ requests: [{ model: "models/gemini-embedding-001", content: { parts: [] } }] }, "must not be empty"],
+    [{ requests: [item("x", { taskType: "NOPE" })] }, "task_type"],
+  ])("refuses %j with Gemini's 400 INVALID_ARGUMENT", async (body, message) => {
+    const r = await embed("gemini-embedding-001", body);
+    expect(r.status).toBe(400);
+    expect(r.body.error.status).toBe("INVALID_ARGUMENT");
+    expect(r.body.error.message).toContain(message);
+  });
+
+  it("checks the key and answers behaviours with Google's envelope", async () => {
+    expect((await embed("gemini-embedding-001", { requests: [item("x")] }, null)).status).toBe(403);
+    mock.behavior.next({ status: 429 });
+    const r = await embed("gemini-embedding-001", { requests: [item("x")] });
+    expect(r).toEqual({
+      status: 429,
+      body: { error: { code: 429, message: "Resource has been exhausted (e.g. check quota).", status: "RESOURCE_EXHAUSTED" } },
+    });
+  });
+});

@@ -16,7 +16,10 @@ export interface PassthroughSpec {
   defaultModel?: string;
 }
 
-/** JSON endpoints forwarded as is to OpenAI-style providers, with routing and failover (embeddings, images). */
+/**
+ * JSON endpoints with routing and failover (embeddings, images): forwarded as they are to OpenAI-style
+ * providers, translated both ways by an adapter whose endpoint has `parse` (Gemini embeddings).
+ */
 export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSpec): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const json = parseJsonObject(raw);
@@ -33,5 +36,7 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
       return ep ? { request: ep.build(json, target) } : { unsupported: spec.endpoint };
     },
     usage: (t, bytes) => spec.pick(t.live.adapter)?.usage(bytes),
+    // Only providers with another wire format (Gemini) translate; the others' bytes go out untouched.
+    parse: (t, bytes, target) => spec.pick(t.live.adapter)?.parse?.(bytes, json, target),
   });
 }

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { RequestHints } from "@ai-router/balancing";
 import type { OpenAIUsage } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
-import type { TargetContext, UpstreamRequest } from "@ai-router/providers";
+import type { ParsedResponse, TargetContext, UpstreamRequest } from "@ai-router/providers";
 import { sendError, sendJson } from "../http/respond.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
@@ -103,16 +103,25 @@ export interface JsonEndpoint {
   plan(t: LiveTarget, target: TargetContext): JsonPlan;
   /** Usage read from the 2xx body `t` answered. */
   usage?(t: LiveTarget, bytes: Buffer): OpenAIUsage | undefined;
+  /**
+   * The client's body and usage from the 2xx body `t` answered, when `t` speaks another format;
+   * `undefined` (or no `parse`) relays the bytes as they are and reads usage with `usage`.
+   */
+  parse?(t: LiveTarget, bytes: Buffer, target: TargetContext): ParsedResponse | undefined;
   /** The client's error envelope (OpenAI's by default). */
   sendError?: ErrorSender;
 }
 
-/** Routes a JSON endpoint: failover over its targets, the upstream bytes relayed as they are, usage recorded. */
+/**
+ * Routes a JSON endpoint: failover over its targets, the upstream bytes relayed as they are (or
+ * translated by `parse` for a target that speaks another format), usage recorded.
+ */
 export async function serveJson(ctx: RequestContext, ep: JsonEndpoint): Promise<void> {
   let usage: OpenAIUsage | undefined;
   const attempt = async (t: LiveTarget, n: number): Promise<AttemptOutcome> => {
     const t0 = performance.now();
-    const plan = ep.plan(t, targetContext(ctx, t));
+    const target = targetContext(ctx, t);
+    const plan = ep.plan(t, target);
     if ("unsupported" in plan) {
       return {
         kind: "retry",
@@ -136,8 +145,22 @@ export async function serveJson(ctx: RequestContext, ep: JsonEndpoint): Promise<
       const error = t.live.adapter.parseError(status, bytes);
       return { kind: error.retryable ? "retry" : "final", error };
     }
-    usage = ep.usage?.(t, bytes);
-    sendJson(ctx.res, 200, bytes, servedHeaders(ctx, t.provider, t.upstreamModel, n));
+    let answer: string | Buffer = bytes;
+    let parsed: ParsedResponse | undefined;
+    try {
+      parsed = ep.parse?.(t, bytes, target);
+    } catch (err) {
+      // A 2xx body the translation cannot read: that upstream is broken, another may not be.
+      const error = new RouterError("upstream_bad_response", `Provider ${t.provider} sent an answer that could not be read.`, {
+        cause: err,
+      });
+      return { kind: "retry", error };
+    }
+    if (parsed) {
+      answer = parsed.body;
+      usage = parsed.usage;
+    } else usage = ep.usage?.(t, bytes);
+    sendJson(ctx.res, 200, answer, servedHeaders(ctx, t.provider, t.upstreamModel, n));
     return { kind: "served", latencyMs: performance.now() - t0 };
   };
   const hints = { promptTokens: ep.promptTokens, maxTokens: undefined, stream: false, now: Date.now() };
