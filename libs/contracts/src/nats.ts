@@ -83,6 +83,11 @@ export const SpendUpdate = z
     at: z.number().int(),
     /** Client key SHA-256 hex -> USD spent on all replicas. */
     keys: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().nonnegative()),
+    /**
+     * Replica id -> key hash -> the cumulative spend of that replica already counted in `keys`: a replica
+     * subtracts its own and adds its current cumulative spend instead.
+     */
+    accounted: z.record(z.string().min(1).max(128), z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().nonnegative())).optional(),
   })
   .strict();
 export type SpendUpdate = z.infer<typeof SpendUpdate>;

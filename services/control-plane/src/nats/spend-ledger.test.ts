@@ -48,7 +48,8 @@ describe("SpendLedger", () => {
       ]),
     );
     // Only the budgeted key's spend is sent (B has no budget).
-    expect(published).toEqual([{ at: expect.any(Number), keys: { [A]: 1 } }]);
+    // With what each replica's reports add up to, so a replica can swap its own share for its live count.
+    expect(published).toEqual([{ at: expect.any(Number), keys: { [A]: 1 }, accounted: { r1: { [A]: 0.75, [B]: 2 }, r2: { [A]: 0.25 } } }]);
     l.observe(report("r2", { [A]: 0.5 }));
     await l.flush(11_000); // within publishMs: written, not yet sent
     expect(added.get(A)).toBe(1.25);

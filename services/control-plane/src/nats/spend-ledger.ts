@@ -99,6 +99,8 @@ export class SpendLedger {
     for (const [id, r] of this.replicas) if (now - r.seenAt > this.forgetReplicaMs) this.replicas.delete(id);
     const batch = [...this.pending];
     this.pending.clear();
+    // What each replica's reports add up to once this batch is written: sent with the totals.
+    const accounted = this.accounted();
     for (let i = 0; i < batch.length; i++) {
       const [hash, delta] = batch[i]!;
       try {
@@ -115,12 +117,19 @@ export class SpendLedger {
     if (this.budgetDirty ? now - this.lastPublish >= this.publishMs : now - this.lastPublish >= this.refreshMs) {
       this.budgetDirty = false;
       this.lastPublish = now;
-      await this.publishSpend();
+      await this.publishSpend(accounted);
     }
   }
 
+  /** Replica -> key hash -> the last cumulative spend it reported (all of it counted in the database). */
+  private accounted(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [replica, seen] of this.replicas) if (seen.spent.size > 0) out[replica] = Object.fromEntries(seen.spent);
+    return out;
+  }
+
   /** Sends every budgeted key's persisted spend to the proxies now (after a reset, for one). */
-  async publishSpend(): Promise<void> {
+  async publishSpend(accounted = this.accounted()): Promise<void> {
     try {
       const rows = await this.prisma.$queryRaw<{ hash: string; spent_usd: number | null }[]>`
         SELECT hash, spent_usd FROM client_keys WHERE budget_usd IS NOT NULL AND revoked = false`;
@@ -128,7 +137,7 @@ export class SpendLedger {
       if (rows.length === 0) return;
       const keys: Record<string, number> = {};
       for (const r of rows) keys[r.hash] = r.spent_usd ?? 0;
-      this.publish({ at, keys });
+      this.publish({ at, keys, accounted });
     } catch (err) {
       this.budgetDirty = true;
       this.logger.warn({ err: (err as Error).message }, "could not read client key spend; will retry");

@@ -42,7 +42,7 @@ export function reportStats(nc: NatsConnection, bucket: string, usage: UsageReco
         return;
       }
       const u = SpendUpdate.safeParse(body);
-      if (u.success) usage.keyLimits.applySpend(u.data);
+      if (u.success) usage.keyLimits.applySpend(u.data, replica);
     },
   });
   const timer = setInterval(publish, everyMs);

@@ -113,8 +113,9 @@ describe("KeyLimiter", () => {
     const l = limiter({ budgetUsd: 1, spentUsd: 0.2 }, 1_000);
     l.charge(at(0), 1, 0.1);
     expect(l.spentUsd()).toBeCloseTo(0.3);
-    // The control plane measured 0.9 on all replicas at t=2000 (this replica's 0.1 included).
-    l.applySpend(0.9, 2_000);
+    // At t=2000 the other replicas had spent 0.8 (the update's total minus what this replica reported):
+    // all of this replica's own spend is added to it.
+    l.applySpend(0.8, 2_000);
     expect(l.spentUsd()).toBeCloseTo(0.9);
     l.charge(at(1), 1, 0.2);
     expect(l.admit(at(2))?.error.code).toBe("insufficient_quota");
@@ -125,6 +126,22 @@ describe("KeyLimiter", () => {
     // A reset: the table compiled after the update says 0.
     l.configure(key({ budgetUsd: 1, spentUsd: 0 }), 3_000);
     expect(l.admit(at(3))).toBeUndefined();
+  });
+
+  it("an update that has not counted this replica's latest spend yet never hides it (KeyLimits)", () => {
+    const limits = new KeyLimits();
+    limits.applyTable([key({ budgetUsd: 1, spentUsd: 0 })], 1_000);
+    const l = limits.get(SHA)!;
+    l.charge(at(0), 1, 0.7); // spent here, not reported yet
+    // The control plane's total (0.5) holds 0.2 this replica reported earlier... and none of the 0.7.
+    limits.applySpend({ at: 2_000, keys: { [SHA]: 0.5 }, accounted: { "replica-1": { [SHA]: 0.2 } } }, "replica-1");
+    expect(l.spentUsd()).toBeCloseTo(0.3 + 0.7);
+    expect(l.admit(at(1))?.error.code).toBe("insufficient_quota");
+    // Another replica reading the same update counts the whole 0.5 as others' spend.
+    const other = new KeyLimits();
+    other.applyTable([key({ budgetUsd: 1, spentUsd: 0 })], 1_000);
+    other.applySpend({ at: 2_000, keys: { [SHA]: 0.5 }, accounted: { "replica-1": { [SHA]: 0.2 } } }, "replica-2");
+    expect(other.get(SHA)!.spentUsd()).toBeCloseTo(0.5);
   });
 
   it("standalone (no cluster spend in the table): the budget counts all this process spent, across tables", () => {

@@ -69,9 +69,17 @@ export class KeyLimiter {
     if (this.tpmLimit !== undefined) this.tokens ??= new SlidingWindow();
   }
 
-  /** The key's cluster-wide spend from a spend update; ignored when older than the baseline held. */
-  applySpend(spentUsd: number, at: number): void {
-    if (at > this.baselineAt) this.setBaseline(spentUsd, at);
+  /**
+   * A spend update: what the cluster spent on this key apart from this replica's own spend that the
+   * control plane has counted (`othersUsd`); this replica's whole cumulative spend is added to it, so
+   * nothing it spent is missed or counted twice, however its reports and the update interleave.
+   * Ignored when measured before the baseline held.
+   */
+  applySpend(othersUsd: number, at: number): void {
+    if (at <= this.baselineAt) return;
+    this.baselineUsd = othersUsd;
+    this.baselineAt = at;
+    this.localAtTable = 0;
   }
 
   private setBaseline(spentUsd: number, at: number): void {

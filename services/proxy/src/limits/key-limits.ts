@@ -22,9 +22,13 @@ export class KeyLimits {
     }
   }
 
-  /** Takes the cluster-wide spend of budgeted keys (a SpendUpdate from the control plane). */
-  applySpend(update: SpendUpdate): void {
-    for (const [sha, spent] of Object.entries(update.keys)) this.bySha.get(sha)?.applySpend(spent, update.at);
+  /**
+   * Takes the cluster-wide spend of budgeted keys (a SpendUpdate from the control plane), minus what the
+   * control plane counted from this replica (`replica`: its id in stats reports).
+   */
+  applySpend(update: SpendUpdate, replica: string): void {
+    const mine = update.accounted?.[replica];
+    for (const [sha, spent] of Object.entries(update.keys)) this.bySha.get(sha)?.applySpend(spent - (mine?.[sha] ?? 0), update.at);
   }
 
   /** The limiter of a key that has limits. */
