@@ -1,2 +1,3 @@
 export { connectForever } from "./connect.js";
+export { subscribeValid } from "./subscribe.js";
 export { TableFollower, type TableFollowerOptions } from "./table-follower.js";

@@ -1,3 +1,4 @@
+import { subscribeValid } from "@ai-router/cluster";
 import { type ModelCounters, natsSubjects, StatsReport, seedStatsCounters } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -21,22 +22,16 @@ export class StatsAggregator {
 
   attach(nc: NatsConnection): void {
     this.nc = nc;
-    nc.subscribe(natsSubjects.stats(this.bucket), {
-      callback: (err, msg) => {
-        if (err) return;
-        let body: unknown;
-        try {
-          body = msg.json();
-        } catch {
-          return;
-        }
-        const r = StatsReport.safeParse(body);
-        if (r.success) {
-          this.reports.set(r.data.replica, r.data);
-          this.spend?.observe(r.data);
-        } else this.logger.debug("ignored a malformed stats report");
+    subscribeValid(
+      nc,
+      natsSubjects.stats(this.bucket),
+      StatsReport,
+      (report) => {
+        this.reports.set(report.replica, report);
+        this.spend?.observe(report);
       },
-    });
+      (why) => this.logger.debug({ why }, "ignored a malformed stats report"),
+    );
   }
 
   /** Asks every replica to zero its counters. Returns false when NATS is not connected. */

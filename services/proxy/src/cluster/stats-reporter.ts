@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import { subscribeValid } from "@ai-router/cluster";
 import { natsSubjects, SpendUpdate, type StatsReport } from "@ai-router/contracts";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
@@ -32,19 +33,7 @@ export function reportStats(nc: NatsConnection, bucket: string, usage: UsageReco
       publish();
     },
   });
-  const spend = nc.subscribe(natsSubjects.spend(bucket), {
-    callback: (err, msg) => {
-      if (err) return;
-      let body: unknown;
-      try {
-        body = msg.json();
-      } catch {
-        return;
-      }
-      const u = SpendUpdate.safeParse(body);
-      if (u.success) usage.keyLimits.applySpend(u.data, replica);
-    },
-  });
+  const spend = subscribeValid(nc, natsSubjects.spend(bucket), SpendUpdate, (u) => usage.keyLimits.applySpend(u, replica));
   const timer = setInterval(publish, everyMs);
   timer.unref();
   publish();
