@@ -97,20 +97,17 @@ export interface LocalStream {
 
 /**
  * A JSON endpoint relayed to the provider (embeddings, images). OpenAI-style providers send the same
- * body with the model rewritten and relay the upstream bytes untouched; a provider with another wire
- * format (Gemini) translates the request in `build` and the answer in `parse`.
+ * body with the model rewritten and hand the upstream bytes back untouched; a provider with another
+ * wire format (Gemini) translates the request in `build` and the answer in `parse`.
  */
 export interface PassthroughEndpoint {
   /** The client's body (validated) -> upstream request. May throw a client-safe RouterError (400). */
   build(body: Record<string, unknown>, target: TargetContext): UpstreamRequest;
-  /** Usage read from the upstream's 2xx bytes, when they are relayed as they are (no `parse`). */
-  usage(body: Buffer): OpenAIUsage | undefined;
   /**
-   * Optional: the upstream's 2xx body -> the client's (OpenAI) body and its usage, for providers whose
-   * answer is not OpenAI's. `request` is the client's body as `build` received it. Absent: the bytes
-   * are relayed untouched and `usage` reads them.
+   * The upstream's 2xx body -> the client's (OpenAI) body and its usage. `request` is the client's body
+   * as `build` received it. OpenAI-style providers return the same bytes (no copy).
    */
-  parse?(body: Buffer, request: Record<string, unknown>, target: TargetContext): ParsedResponse;
+  parse(body: Buffer, request: Record<string, unknown>, target: TargetContext): ParsedResponse;
 }
 
 /**

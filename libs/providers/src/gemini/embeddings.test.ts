@@ -101,7 +101,7 @@ describe("Gemini BatchEmbedContentsResponse -> OpenAI embeddings list", () => {
 
   it("parse() reads the upstream bytes with the client's request and the target's defaults", () => {
     const bytes = Buffer.from(JSON.stringify({ embeddings: [{ values: [0.75] }] }));
-    const out = geminiEmbeddings.parse?.(bytes, { input: "hi" }, target("/v1beta", { encoding_format: "base64" }));
+    const out = geminiEmbeddings.parse(bytes, { input: "hi" }, target("/v1beta", { encoding_format: "base64" }));
     expect(decodeFloat32(JSON.parse(String(out?.body)).data[0].embedding)).toEqual([0.75]);
     expect(out?.usage?.prompt_tokens).toBe(1);
   });

@@ -97,8 +97,6 @@ export const geminiEmbeddings: PassthroughEndpoint = {
       body: JSON.stringify(toGeminiEmbedRequest(merged, target.upstreamModel)),
     };
   },
-  // Usage comes from `parse`: Gemini's body carries none.
-  usage: () => undefined,
   parse(body: Buffer, request: Record<string, unknown>, target: TargetContext): ParsedResponse {
     const merged = Object.assign({}, target.params, request) as OpenAIEmbeddingsFields;
     return toOpenAIEmbeddings(JSON.parse(body.toString("utf8")) as GeminiBatchEmbedResponse, merged, target.upstreamModel);

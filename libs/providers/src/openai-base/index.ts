@@ -13,9 +13,10 @@ export { imageUsage, multipartEndpoint, toUpstreamForm } from "./images.js";
 export { OpenAIStreamTranslator } from "./stream.js";
 export { extractUsage, normalizeUsage } from "./usage.js";
 
-const passthrough = (path: string): PassthroughEndpoint => ({
+/** OpenAI's own JSON endpoints: the body goes up with the model rewritten, the answer comes back as it is. */
+const passthrough = (path: string, usage: (body: Buffer) => OpenAIUsage | undefined = extractUsage): PassthroughEndpoint => ({
   build: (body, target) => postJson(path, JSON.stringify(Object.assign({}, target.params, body, { model: target.upstreamModel })), target),
-  usage: (body: Buffer): OpenAIUsage | undefined => extractUsage(body),
+  parse: (body) => ({ body, usage: usage(body) }),
 });
 
 /** The adapter every OpenAI-compatible upstream shares; providers only set their type. */
@@ -28,7 +29,7 @@ export function createOpenAIBaseAdapter(type: ProviderType): ProviderAdapter {
     createChatStream: (_target, opts) => new OpenAIStreamTranslator(opts.stripUsage),
     parseError: parseOpenAIError,
     embeddings: passthrough("/embeddings"),
-    imageGenerations: Object.assign(passthrough("/images/generations"), { usage: imageUsage }),
+    imageGenerations: passthrough("/images/generations", imageUsage),
     imageEdits: multipartEndpoint("/images/edits"),
     imageVariations: multipartEndpoint("/images/variations"),
   };

@@ -39,7 +39,7 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
       const ep = spec.pick(t.live.adapter);
       return ep ? { request: ep.build(form.parts, target) } : { unsupported: path };
     },
-    usage: (t, bytes) => spec.pick(t.live.adapter)?.usage(bytes),
+    parse: (t, bytes) => ({ body: bytes, usage: spec.pick(t.live.adapter)?.usage(bytes) }),
   });
 }
 

@@ -35,8 +35,7 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
       const ep = spec.pick(t.live.adapter);
       return ep ? { request: ep.build(json, target) } : { unsupported: spec.endpoint };
     },
-    usage: (t, bytes) => spec.pick(t.live.adapter)?.usage(bytes),
-    // Only providers with another wire format (Gemini) translate; the others' bytes go out untouched.
-    parse: (t, bytes, target) => spec.pick(t.live.adapter)?.parse?.(bytes, json, target),
+    // plan() answered `unsupported` for a target without the endpoint, so it has one here.
+    parse: (t, bytes, target) => spec.pick(t.live.adapter)!.parse(bytes, json, target),
   });
 }

@@ -101,13 +101,11 @@ export interface JsonEndpoint {
   /** Estimated prompt tokens, for the balancer. */
   promptTokens: number;
   plan(t: LiveTarget, target: TargetContext): JsonPlan;
-  /** Usage read from the 2xx body `t` answered. */
-  usage?(t: LiveTarget, bytes: Buffer): OpenAIUsage | undefined;
   /**
-   * The client's body and usage from the 2xx body `t` answered, when `t` speaks another format;
-   * `undefined` (or no `parse`) relays the bytes as they are and reads usage with `usage`.
+   * The client's body and usage from the 2xx body `t` answered (the same bytes for OpenAI-style
+   * targets). Absent: the bytes are relayed as they are, with no usage (count_tokens).
    */
-  parse?(t: LiveTarget, bytes: Buffer, target: TargetContext): ParsedResponse | undefined;
+  parse?(t: LiveTarget, bytes: Buffer, target: TargetContext): ParsedResponse;
   /** The client's error envelope (OpenAI's by default). */
   sendError?: ErrorSender;
 }
@@ -145,10 +143,9 @@ export async function serveJson(ctx: RequestContext, ep: JsonEndpoint): Promise<
       const error = t.live.adapter.parseError(status, bytes);
       return { kind: error.retryable ? "retry" : "final", error };
     }
-    let answer: string | Buffer = bytes;
-    let parsed: ParsedResponse | undefined;
+    let parsed: ParsedResponse;
     try {
-      parsed = ep.parse?.(t, bytes, target);
+      parsed = ep.parse ? ep.parse(t, bytes, target) : { body: bytes, usage: undefined };
     } catch (err) {
       // A 2xx body the translation cannot read: that upstream is broken, another may not be.
       const error = new RouterError("upstream_bad_response", `Provider ${t.provider} sent an answer that could not be read.`, {
@@ -156,11 +153,8 @@ export async function serveJson(ctx: RequestContext, ep: JsonEndpoint): Promise<
       });
       return { kind: "retry", error };
     }
-    if (parsed) {
-      answer = parsed.body;
-      usage = parsed.usage;
-    } else usage = ep.usage?.(t, bytes);
-    sendJson(ctx.res, 200, answer, servedHeaders(ctx, t.provider, t.upstreamModel, n));
+    usage = parsed.usage;
+    sendJson(ctx.res, 200, parsed.body, servedHeaders(ctx, t.provider, t.upstreamModel, n));
     return { kind: "served", latencyMs: performance.now() - t0 };
   };
   const hints = { promptTokens: ep.promptTokens, maxTokens: undefined, stream: false, now: Date.now() };
