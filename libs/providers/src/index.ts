@@ -14,4 +14,5 @@ export {
 } from "./openai-base/index.js";
 export * from "./openai-request.js";
 export * from "./registry.js";
+export * from "./runtime-provider.js";
 export * from "./sse.js";

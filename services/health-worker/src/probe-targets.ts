@@ -1,5 +1,6 @@
 import type { RoutingTable } from "@ai-router/contracts";
-import { type ProbeTarget, toRuntimeProvider } from "./probe.js";
+import { toRuntimeProvider } from "@ai-router/providers";
+import type { ProbeTarget } from "./probe.js";
 
 export interface ProbedProvider extends ProbeTarget {
   /** Key rotation across probes, as the proxies rotate keys across requests. */

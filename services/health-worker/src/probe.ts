@@ -1,6 +1,13 @@
-import type { ChatCompletionRequest, ProviderType, TableProvider } from "@ai-router/contracts";
+import type { ChatCompletionRequest, ProviderType } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
-import { getAdapter, type ProviderAdapter, type RuntimeProvider, type TargetContext } from "@ai-router/providers";
+import {
+  anthropicPath,
+  geminiVersionPrefix,
+  getAdapter,
+  type ProviderAdapter,
+  type RuntimeProvider,
+  type TargetContext,
+} from "@ai-router/providers";
 import { Agent, type Dispatcher, request } from "undici";
 
 /** What one probe found. */
@@ -20,12 +27,6 @@ export interface ProbeTarget {
   upstreamModel: string;
 }
 
-/** Turns a table provider (keys already opened) into the runtime form the adapters' header builders take. */
-export function toRuntimeProvider(p: TableProvider, apiKeys: string[]): RuntimeProvider {
-  const u = new URL(p.baseUrl);
-  return Object.assign({}, p, { apiKeys, origin: u.origin, basePath: u.pathname.replace(/\/+$/, "") });
-}
-
 /**
  * The free, token-less endpoint probed for each provider type, under the provider's base path:
  * OpenAI-style `GET {base}/models`, Anthropic `GET /v1/models`, Gemini `GET {version}/models`.
@@ -38,10 +39,9 @@ export function probePath(type: ProviderType, basePath: string): string | undefi
     case "volcengine":
       return "/models";
     case "anthropic":
-      // Same rule as the adapter's request paths: the default base has no `/v1`, a custom one may.
-      return basePath.endsWith("/v1") ? "/models" : "/v1/models";
+      return anthropicPath(basePath, "/models");
     case "gemini":
-      return /\/v1(alpha|beta)?\d*$/.test(basePath) ? "/models" : "/v1beta/models";
+      return `${geminiVersionPrefix(basePath)}/models`;
     default:
       return undefined;
   }

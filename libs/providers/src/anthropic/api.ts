@@ -103,7 +103,7 @@ export interface AnthropicResponse {
 }
 
 /** Path of an endpoint under the provider's base: the default base has no `/v1`, a custom one may. */
-export function anthropicPath(basePath: string, endpoint: "/messages" | "/messages/count_tokens"): string {
+export function anthropicPath(basePath: string, endpoint: "/messages" | "/messages/count_tokens" | "/models"): string {
   return basePath.endsWith("/v1") ? endpoint : `/v1${endpoint}`;
 }
 

@@ -4,7 +4,7 @@ import { parseAnthropicError } from "./errors.js";
 import { anthropicNativeMessages } from "./messages-native.js";
 import { AnthropicStreamTranslator } from "./stream.js";
 
-export { ANTHROPIC_VERSION, type AnthropicRequest, type AnthropicResponse, DEFAULT_MAX_TOKENS } from "./api.js";
+export { ANTHROPIC_VERSION, type AnthropicRequest, type AnthropicResponse, anthropicPath, DEFAULT_MAX_TOKENS } from "./api.js";
 export { DOCUMENT_TOKENS, estimateInputTokens, IMAGE_TOKENS } from "./count-tokens.js";
 export { anthropicErrorType, anthropicStatus, parseAnthropicError, toAnthropicUpstreamError } from "./errors.js";
 export { type ToOpenAIRequestResult, toOpenAIRequest } from "./messages-ingress.js";

@@ -115,9 +115,14 @@ export function geminiPath(
   model: string,
   method: "generateContent" | "streamGenerateContent" | "batchEmbedContents",
 ): string {
-  const version = /\/v1(alpha|beta)?\d*$/.test(basePath) ? "" : "/v1beta";
+  const version = geminiVersionPrefix(basePath);
   const query = method === "streamGenerateContent" ? "?alt=sse" : "";
   return `${version}/${geminiModelResource(model).split("/").map(encodeURIComponent).join("/")}:${method}${query}`;
+}
+
+/** `/v1beta` unless the base URL already names an API version (`.../v1`, `.../v1beta`, `.../v1alpha`). */
+export function geminiVersionPrefix(basePath: string): string {
+  return /\/v1(alpha|beta)?\d*$/.test(basePath) ? "" : "/v1beta";
 }
 
 /** The model's resource name (`models/{id}`, or a `tunedModels/...` id as it is). */

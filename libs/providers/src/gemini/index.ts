@@ -5,7 +5,7 @@ import { parseGeminiError } from "./errors.js";
 import { GeminiStreamTranslator } from "./stream.js";
 
 export type { GeminiContent, GeminiPart, GeminiRequest, GeminiResponse } from "./api.js";
-export { geminiModelResource, geminiPath } from "./api.js";
+export { geminiModelResource, geminiPath, geminiVersionPrefix } from "./api.js";
 export type { GeminiBatchEmbedRequest, GeminiBatchEmbedResponse, GeminiEmbedRequest } from "./embeddings.js";
 export { geminiEmbeddings, toBase64Float32, toEmbeddingTexts, toGeminiEmbedRequest, toOpenAIEmbeddings } from "./embeddings.js";
 export { parseGeminiError, toGeminiUpstreamError } from "./errors.js";

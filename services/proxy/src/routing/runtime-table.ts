@@ -1,6 +1,6 @@
 import { type Balancer, type Candidate, getStrategy, strategyNames, TargetHealth } from "@ai-router/balancing";
 import type { RoutingTable, TableClientKey, TableModel, TableSettings } from "@ai-router/contracts";
-import { getAdapter, type ProviderAdapter, type RuntimeProvider } from "@ai-router/providers";
+import { getAdapter, type ProviderAdapter, type RuntimeProvider, toRuntimeProvider } from "@ai-router/providers";
 import { Agent } from "undici";
 
 /** A provider ready for requests: adapter, connection pool and key rotation. */
@@ -54,11 +54,6 @@ export interface BuildOptions {
   rng?: () => number;
 }
 
-function splitBase(baseUrl: string): { origin: string; basePath: string } {
-  const u = new URL(baseUrl);
-  return { origin: u.origin, basePath: u.pathname.replace(/\/+$/, "") };
-}
-
 const poolKey = (p: RuntimeProvider) => `${p.origin}|${p.maxConnections}|${p.connectTimeoutMs}`;
 
 /** Builds the runtime form; throws TableBuildError listing every problem (unknown strategy, type...). */
@@ -80,7 +75,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       problems.push(`provider "${p.name}": cannot decrypt its keys (${(err as Error).message})`);
       continue;
     }
-    const config: RuntimeProvider = Object.assign({}, p, { apiKeys: keys }, splitBase(p.baseUrl));
+    const config = toRuntimeProvider(p, keys);
     let agent: Agent | undefined;
     if (!adapter.local) {
       const prev = opts.previous?.providers.get(p.name);
