@@ -1,5 +1,5 @@
 import type { RoutingTable } from "@ai-router/contracts";
-import { toRuntimeProvider } from "@ai-router/providers";
+import { keyRotation, toRuntimeProvider } from "@ai-router/providers";
 import type { ProbeTarget } from "./probe.js";
 
 export interface ProbedProvider extends ProbeTarget {
@@ -34,12 +34,7 @@ export function probeTargets(table: RoutingTable, decrypt: (secret: string) => s
       skipped.push({ provider: p.name, reason: `cannot open its keys: ${(err as Error).message}` });
       continue;
     }
-    let k = 0;
-    providers.set(p.name, {
-      provider: toRuntimeProvider(p, keys),
-      upstreamModel,
-      nextKey: () => (keys.length === 0 ? undefined : keys[k++ % keys.length]),
-    });
+    providers.set(p.name, { provider: toRuntimeProvider(p, keys), upstreamModel, nextKey: keyRotation(keys) });
   }
   return { providers, skipped };
 }

@@ -1,6 +1,6 @@
 import { type Balancer, type Candidate, getStrategy, strategyNames, TargetHealth } from "@ai-router/balancing";
 import type { RoutingTable, TableClientKey, TableModel, TableSettings } from "@ai-router/contracts";
-import { getAdapter, type ProviderAdapter, type RuntimeProvider, toRuntimeProvider } from "@ai-router/providers";
+import { getAdapter, keyRotation, type ProviderAdapter, type RuntimeProvider, toRuntimeProvider } from "@ai-router/providers";
 import { Agent } from "undici";
 
 /** A provider ready for requests: adapter, connection pool and key rotation. */
@@ -91,12 +91,11 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
         });
       }
     }
-    let k = 0;
     providers.set(p.name, {
       config,
       adapter,
       agent,
-      nextKey: keys.length === 0 ? () => undefined : keys.length === 1 ? () => keys[0] : () => keys[k++ % keys.length],
+      nextKey: keyRotation(keys),
     });
   }
   const health = opts.health ?? new Map<string, TargetHealth>();
