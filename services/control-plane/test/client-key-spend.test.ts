@@ -1,30 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ADMIN_TOKEN,
-  controlPlaneMain,
-  createTestDatabase,
-  destroyBucket,
-  MASTER_KEY,
-  NATS_URL,
-  proxyMain,
-  type ServiceProcess,
-  spawnService,
-  uniqueName,
-  waitFor,
-} from "./helpers.js";
+import { NATS_URL, type ServiceProcess, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
 
 /** Budgets across replicas: control plane + 2 proxy processes, a private bucket and database. */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let cp: ServiceProcess;
-const proxies: ServiceProcess[] = [];
-const bucket = uniqueName("cp_spend");
-const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
-const env = () => ({ NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY });
-
-async function admin(method: string, path: string, body?: unknown) {
-  const r = await fetch(`${cp.url}${path}`, { method, headers: auth, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown> };
-}
+let cluster: TestCluster;
+const admin = (method: string, path: string, body?: unknown) => cluster.admin(method, path, body);
 
 async function chat(proxyUrl: string, key: string, model = "priced") {
   const r = await fetch(`${proxyUrl}/v1/chat/completions`, {
@@ -43,7 +22,7 @@ async function publishedTable(): Promise<{ revision: number; clientKeys: { name:
   const { Kvm } = await import("@nats-io/kv");
   const nc = await connect({ servers: NATS_URL, timeout: 2_000 });
   try {
-    const e = await (await new Kvm(nc).open(bucket)).get("table");
+    const e = await (await new Kvm(nc).open(cluster.bucket)).get("table");
     return e!.json();
   } finally {
     await nc.close();
@@ -51,15 +30,11 @@ async function publishedTable(): Promise<{ revision: number; clientKeys: { name:
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  cp = await spawnService(controlPlaneMain, { ...env(), DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
-  for (let i = 0; i < 2; i++) proxies.push(await spawnService(proxyMain, { ...env(), CONTROL_PLANE_URL: cp.url }));
+  cluster = await startTestCluster("cp_spend");
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([...proxies.map((p) => p.stop()), cp?.stop()]);
-  await db?.drop();
-  await destroyBucket(NATS_URL, bucket);
+  await cluster?.stop();
 });
 
 describe("client key budgets across replicas", () => {
@@ -73,7 +48,7 @@ describe("client key budgets across replicas", () => {
     const created = await admin("POST", "/v1/db/keys", { name: "team-budget", budget_usd: 0.001 });
     expect(created.status).toBe(201);
     const { id, key } = created.body as { id: number; key: string };
-    const [a, b] = [proxies[0]!, proxies[1]!];
+    const [a, b] = [cluster.proxies[0]!, cluster.proxies[1]!];
     // Both replicas know the key (404 for an unknown model comes after authentication), without spending.
     for (const p of [a, b]) await waitFor(async () => (await chat(p.url, key, "no-such-model")).status === 404, 5_000);
 

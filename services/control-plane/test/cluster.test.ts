@@ -1,43 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ADMIN_TOKEN,
-  chat,
-  controlPlaneMain,
-  createTestDatabase,
-  destroyBucket,
-  MASTER_KEY,
-  NATS_URL,
-  proxyMain,
-  type ServiceProcess,
-  spawnService,
-  uniqueName,
-  waitFor,
-} from "./helpers.js";
+import { ADMIN_TOKEN, chat, proxyMain, spawnService, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
 
 /** Control plane + 2 proxy processes on the machine's NATS, with a private bucket and database. */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let cp: ServiceProcess;
-const proxies: ServiceProcess[] = [];
-const bucket = uniqueName("cp_cluster");
-const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
-const env = () => ({ NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY });
-
-async function admin(method: string, path: string, body?: unknown, base = cp.url) {
-  const r = await fetch(`${base}${path}`, { method, headers: auth, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-}
+let cluster: TestCluster;
+const admin = (method: string, path: string, body?: unknown, base?: string) => cluster.admin(method, path, body, base);
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  cp = await spawnService(controlPlaneMain, { ...env(), DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
-  for (let i = 0; i < 2; i++) proxies.push(await spawnService(proxyMain, { ...env(), CONTROL_PLANE_URL: cp.url }));
+  cluster = await startTestCluster("cp_cluster");
   await admin("POST", "/v1/db/providers", { name: "local", adapter: "mock" });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([...proxies.map((p) => p.stop()), cp?.stop()]);
-  await db?.drop();
-  await destroyBucket(NATS_URL, bucket);
+  await cluster?.stop();
 });
 
 describe("cluster mode", () => {
@@ -48,7 +22,7 @@ describe("cluster mode", () => {
       const r = await admin("POST", "/v1/db/models", { name, provider_id: 1, upstream_model: "mock-1" });
       expect(r.status).toBe(200);
       const t0 = performance.now();
-      await Promise.all(proxies.map((p) => waitFor(async () => (await chat(p.url, name)) === 200, 5_000, 5)));
+      await Promise.all(cluster.proxies.map((p) => waitFor(async () => (await chat(p.url, name)) === 200, 5_000, 5)));
       latencies.push(performance.now() - t0);
     }
     latencies.sort((a, b) => a - b);
@@ -58,7 +32,7 @@ describe("cluster mode", () => {
   });
 
   it("forwards the admin API, docs and /v1/stats from the proxy's port to the control plane", async () => {
-    const p = proxies[0]!.url;
+    const p = cluster.proxies[0]!.url;
     const models = await admin("GET", "/v1/db/models/", undefined, p);
     expect(models.status).toBe(200);
     expect((models.body.models as unknown[]).length).toBe(20);
@@ -68,7 +42,7 @@ describe("cluster mode", () => {
     expect(await (await fetch(`${p}/docs`)).text()).toContain("swagger-ui");
     // A change through the proxy's port reaches both proxies.
     expect((await admin("POST", "/v1/db/models", { name: "via-proxy", provider_id: 1 }, p)).status).toBe(200);
-    await waitFor(async () => (await chat(proxies[1]!.url, "via-proxy")) === 200, 5_000);
+    await waitFor(async () => (await chat(cluster.proxies[1]!.url, "via-proxy")) === 200, 5_000);
     // Cluster-wide counters: requests served by both replicas are summed by the control plane.
     const stats = await waitFor(
       async () => {
@@ -85,13 +59,14 @@ describe("cluster mode", () => {
   });
 
   it("keeps proxies serving when the control plane is killed, and forwards admin calls with a 502", async () => {
+    const { cp, proxies } = cluster;
     await cp.stop("SIGKILL");
     for (const p of proxies) for (let i = 0; i < 20; i++) expect(await chat(p.url, `prop-${i}`)).toBe(200);
-    const r = await fetch(`${proxies[0]!.url}/v1/db/models`, { headers: auth });
+    const r = await fetch(`${proxies[0]!.url}/v1/db/models`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(r.status).toBe(502);
     expect(((await r.json()) as { error: { code: string } }).error.code).toBe("control_plane_unreachable");
     // A new replica boots from the bucket alone.
-    const late = await spawnService(proxyMain, { ...env(), CONTROL_PLANE_URL: cp.url });
+    const late = await spawnService(proxyMain, Object.assign({}, cluster.env, { CONTROL_PLANE_URL: cp.url }));
     proxies.push(late);
     await waitFor(async () => (await chat(late.url, "via-proxy")) === 200, 5_000);
   });

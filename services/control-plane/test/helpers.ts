@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { uniqueName } from "@ai-router/testing";
+import { type ServiceProcess, spawnService, uniqueName } from "@ai-router/testing";
 import pg from "pg";
 import { migrateDeploy } from "../src/db/migrate.js";
 
@@ -128,4 +128,46 @@ export async function destroyBucket(url: string, bucket: string): Promise<void> 
     .then((kv) => kv.destroy())
     .catch(() => {});
   await nc.close();
+}
+
+/** A control plane and proxy processes on the machine's NATS, with a private bucket and database. */
+export interface TestCluster {
+  bucket: string;
+  cp: ServiceProcess;
+  proxies: ServiceProcess[];
+  /** The cluster environment every process gets (NATS, bucket, master key). */
+  env: Record<string, string>;
+  /** An admin API call (to the control plane, or through `base`: a proxy's port). */
+  admin(
+    method: string,
+    path: string,
+    body?: unknown,
+    base?: string,
+  ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestCluster(prefix: string, replicas = 2): Promise<TestCluster> {
+  const db = await createTestDatabase();
+  const bucket = uniqueName(prefix);
+  const env = { NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };
+  const cp = await spawnService(controlPlaneMain, Object.assign({}, env, { DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }));
+  const proxies: ServiceProcess[] = [];
+  for (let i = 0; i < replicas; i++) proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url })));
+  const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+  return {
+    bucket,
+    cp,
+    proxies,
+    env,
+    async admin(method, path, body, base = cp.url) {
+      const r = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+      return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown> };
+    },
+    async stop() {
+      await Promise.all([...proxies.map((p) => p.stop()), cp.stop()]);
+      await db.drop();
+      await destroyBucket(NATS_URL, bucket);
+    },
+  };
 }
