@@ -204,7 +204,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     });
     try {
       const now = Date.now();
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired) : undefined;
       let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
