@@ -16,6 +16,8 @@ export interface UsageRecord {
   attempts: number;
   latencyMs: number;
   usage: OpenAIUsage | undefined;
+  /** `usage` is the router's estimate (the upstream reported none). */
+  usageEstimated?: boolean;
   key: string | null;
   price: Price | undefined;
   error?: string;
@@ -135,6 +137,7 @@ export class UsageRecorder {
       price: rec.price,
     };
     if (rec.error !== undefined) u.error = rec.error;
+    if (rec.usageEstimated) u.usageEstimated = true;
     this.record(u, limiter);
     this.notify(rec);
   }
