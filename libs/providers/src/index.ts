@@ -4,6 +4,7 @@ export * from "./descriptor.js";
 export * from "./gemini/index.js";
 export { estimateTokens } from "./mock/chat.js";
 export * from "./multipart.js";
+export { openaiNativeResponses, ResponsesPassthroughStream, responsesUsageToOpenAI } from "./openai/index.js";
 export {
   bearerAuth,
   buildOpenAIChatRequest,
@@ -21,5 +22,6 @@ export {
 } from "./openai-base/index.js";
 export * from "./openai-request.js";
 export * from "./registry.js";
+export * from "./responses/index.js";
 export * from "./runtime-provider.js";
 export * from "./sse.js";
