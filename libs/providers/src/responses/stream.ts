@@ -88,7 +88,6 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
     });
     if (this.finished) return out;
     out += this.flushRest();
-    if (!this.started) out = this.start() + out;
     out += this.completeEvents();
     return out;
   }
@@ -97,8 +96,7 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
   fail(message: string, code: string | null): string {
     if (this.finished) return "";
     this.finished = true;
-    let out = this.started ? "" : this.start();
-    out += this.event("error", { code, message, param: null });
+    let out = this.event("error", { code, message, param: null });
     this.final = responseObject(this.ctx, "failed", this.output, { error: { code: code ?? "server_error", message } });
     out += this.event("response.failed", { response: this.final });
     return out;
@@ -125,9 +123,11 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
     return this.onChunk(c);
   }
 
+  /** One event; the first one written is preceded by `response.created` and `response.in_progress`. */
   private event(type: string, body: Json): string {
+    const pre = this.started ? "" : this.start();
     const ev = Object.assign({ type, sequence_number: this.seq++ }, body);
-    return `event: ${type}\ndata: ${JSON.stringify(ev)}\n\n`;
+    return `${pre}event: ${type}\ndata: ${JSON.stringify(ev)}\n\n`;
   }
 
   private start(): string {
@@ -149,7 +149,6 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
       for (const tc of d.tool_calls ?? []) out += this.onToolCall(tc);
     }
     if (choice?.finish_reason) this.finish = choice.finish_reason;
-    if (out.length > 0 && !this.started) out = this.start() + out;
     return out;
   }
 

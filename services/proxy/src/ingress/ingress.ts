@@ -3,7 +3,7 @@ import type { ChatCompletionRequest } from "@ai-router/contracts";
 import type { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, NativeFormat, ProviderAdapter, TargetContext } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
-import { readBody } from "../http/read-body.js";
+import { readDecodedBody } from "../http/read-body.js";
 import type { Exchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
@@ -68,7 +68,7 @@ export interface Ingress {
 /** The generic handler: one route for any ingress. */
 export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: string) => Promise<void> {
   return async (ctx, rest) => {
-    const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
+    const raw = await readDecodedBody(ctx.req, ctx.table.settings.maxBodyBytes);
     const call = await ingress.parse(raw, ctx, rest);
     await serveIngressCall(ctx, ingress, call, raw.length >> 2);
   };
