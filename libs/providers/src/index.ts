@@ -2,6 +2,7 @@ export * from "./adapter.js";
 export * from "./anthropic/index.js";
 export * from "./descriptor.js";
 export * from "./gemini/index.js";
+export * from "./gemini-ingress/index.js";
 export { estimateTokens } from "./mock/chat.js";
 export * from "./multipart.js";
 export { openaiNativeResponses, ResponsesPassthroughStream, responsesUsageToOpenAI } from "./openai/index.js";

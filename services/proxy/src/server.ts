@@ -17,6 +17,7 @@ import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { chatCompletionsIngress } from "./ingress/chat-completions.js";
+import { geminiRoutes } from "./ingress/gemini.js";
 import { ingressHandler } from "./ingress/ingress.js";
 import { messagesIngress } from "./ingress/messages.js";
 import { responsesIngress } from "./ingress/responses.js";
@@ -37,6 +38,8 @@ export interface Route {
   auth: boolean;
   /** Runs without a routing table (health, admin forwarding). */
   needsTable?: boolean;
+  /** Also accepts the client key as `?key=` (Gemini's clients). */
+  queryKey?: boolean;
   /** Sends this route's errors in its own envelope (Anthropic's for /v1/messages); OpenAI's by default. */
   sendError?: (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;
   handle(ctx: RequestContext, rest: string): void | Promise<void>;
@@ -158,6 +161,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
+  for (const r of geminiRoutes()) addRoute(r);
 
   /**
    * Finds the route for a path: a trailing slash is ignored (the original answered both forms), and the
@@ -238,7 +242,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     });
     try {
       const now = Date.now();
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
+      const queryKey = route.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, queryKey) : undefined;
       let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
