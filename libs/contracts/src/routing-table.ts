@@ -113,8 +113,13 @@ export const RoutingTable = z
     settings: TableSettings,
     providers: z.array(TableProvider),
     models: z.array(TableModel),
-    /** With none, the proxy asks for no client key. */
+    /** The keys a proxy accepts. With none (and `authRequired` not set), the proxy asks for no client key. */
     clientKeys: z.array(TableClientKey),
+    /**
+     * Every request needs a valid client key, even when `clientKeys` is empty (then every request is a
+     * 401): deleting the last key never opens the router. Absent = required exactly when keys exist.
+     */
+    authRequired: z.boolean().optional(),
   })
   .strict();
 export type RoutingTable = z.infer<typeof RoutingTable>;

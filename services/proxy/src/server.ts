@@ -243,7 +243,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     try {
       const now = Date.now();
       const queryKey = route.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, queryKey) : undefined;
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
       let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
