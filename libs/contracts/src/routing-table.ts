@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { LlmType, Price, ProviderType } from "./config-file.js";
+import { strictly, tolerant } from "./wire.js";
 
-/** The schema version this build reads and writes. Changes to the table are additive only. */
+/**
+ * The schema version this build reads and writes. Changes to the table are additive only: readers
+ * ignore fields they do not know (`RoutingTable` is tolerant), writers check with `RoutingTableWrite`.
+ */
 export const ROUTING_TABLE_SCHEMA_VERSION = 1;
 
 /**
@@ -103,7 +107,7 @@ export const TableSettings = z
 export type TableSettings = z.infer<typeof TableSettings>;
 
 /** Everything a proxy replica needs to route; published by the control plane, versioned. */
-export const RoutingTable = z
+const RoutingTableShape = z
   .object({
     schemaVersion: z.literal(ROUTING_TABLE_SCHEMA_VERSION),
     /** Monotonically increasing; a proxy ignores a table older than the one it serves. */
@@ -117,7 +121,11 @@ export const RoutingTable = z
     clientKeys: z.array(TableClientKey),
   })
   .strict();
-export type RoutingTable = z.infer<typeof RoutingTable>;
+/** How a table is read (proxies, health workers, disk caches): unknown fields at any level are ignored. */
+export const RoutingTable = tolerant(RoutingTableShape);
+/** How a table is checked before it is published: an unknown field at any level is an error. */
+export const RoutingTableWrite = strictly(RoutingTableShape);
+export type RoutingTable = z.infer<typeof RoutingTableShape>;
 
 /** What `checkRoutingTable` says: the table, or why not (`reason` undefined: the same revision again, nothing to say). */
 export type RoutingTableCheck = { ok: true; table: RoutingTable } | { ok: false; reason?: string };

@@ -1,4 +1,4 @@
-import { nats, RoutingTable, type TableSettings } from "@ai-router/contracts";
+import { nats, RoutingTableWrite, type TableSettings } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { compileDatabase, defaultSettings } from "../compile/compile-db.js";
 import type { Db, PrismaClient } from "../db/client.js";
@@ -49,7 +49,7 @@ export class TablePublisher {
       return compileDatabase(tx, revision, this.settings);
     });
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
-    RoutingTable.parse(table); // never publish what a proxy would refuse as malformed
+    RoutingTableWrite.parse(table); // never publish what a proxy would refuse, nor a field no release knows
     try {
       const kv = await this.link.bucket(1_500);
       let timer: NodeJS.Timeout | undefined;
