@@ -110,8 +110,14 @@ export type TableSettings = z.infer<typeof TableSettings>;
 const RoutingTableShape = z
   .object({
     schemaVersion: z.literal(ROUTING_TABLE_SCHEMA_VERSION),
-    /** Monotonically increasing; a proxy ignores a table older than the one it serves. */
+    /** Monotonically increasing within a lineage; a proxy ignores a table older than the one it serves. */
     revision: z.number().int().nonnegative(),
+    /**
+     * The id of the database that compiled the table, created with it. A table of another lineage (a new
+     * deployment: database and bucket recreated, revisions from 1 again) is accepted whatever its revision.
+     * Absent in tables of releases before it, and in standalone mode.
+     */
+    lineage: z.string().min(1).max(128).optional(),
     /** ISO time of compilation. */
     generatedAt: z.string(),
     settings: TableSettings,
@@ -128,13 +134,25 @@ export const RoutingTableWrite = strictly(RoutingTableShape);
 export type RoutingTable = z.infer<typeof RoutingTableShape>;
 
 /** What `checkRoutingTable` says: the table, or why not (`reason` undefined: the same revision again, nothing to say). */
-export type RoutingTableCheck = { ok: true; table: RoutingTable } | { ok: false; reason?: string };
+export type RoutingTableCheck = { ok: true; table: RoutingTable; newLineage?: boolean } | { ok: false; reason?: string };
+
+/** The table a consumer serves, as far as judging the next one goes. */
+export interface ServedTable {
+  revision: number;
+  lineage?: string | undefined;
+  /**
+   * It came from a disk cache, not from the bucket: the bucket's current table beats it whatever its
+   * revision (the bucket is the truth; the cache only bridges a boot while NATS is away).
+   */
+  provisional?: boolean;
+}
 
 /**
  * The checks every consumer of a published table makes before using it (proxies, health workers):
- * this build's `schemaVersion`, the schema, and a revision newer than the one it serves.
+ * this build's `schemaVersion`, the schema, and a revision newer than the one it serves, unless the
+ * table is of another lineage (a new deployment) or what it serves is only a cached copy.
  */
-export function checkRoutingTable(input: unknown, servedRevision = -1): RoutingTableCheck {
+export function checkRoutingTable(input: unknown, served?: ServedTable): RoutingTableCheck {
   const version = (input as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== ROUTING_TABLE_SCHEMA_VERSION) {
     return { ok: false, reason: `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${ROUTING_TABLE_SCHEMA_VERSION})` };
@@ -144,8 +162,11 @@ export function checkRoutingTable(input: unknown, servedRevision = -1): RoutingT
     const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`);
     return { ok: false, reason: `invalid routing table: ${first.join("; ")}` };
   }
-  const revision = parsed.data.revision;
-  if (revision === servedRevision) return { ok: false };
-  if (revision < servedRevision) return { ok: false, reason: `revision ${revision} is older than the served revision ${servedRevision}` };
+  if (!served) return { ok: true, table: parsed.data };
+  const { revision, lineage } = parsed.data;
+  if (lineage !== served.lineage) return { ok: true, table: parsed.data, newLineage: true };
+  if (served.provisional) return { ok: true, table: parsed.data };
+  if (revision === served.revision) return { ok: false };
+  if (revision < served.revision) return { ok: false, reason: `revision ${revision} is older than the served revision ${served.revision}` };
   return { ok: true, table: parsed.data };
 }

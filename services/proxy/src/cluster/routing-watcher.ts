@@ -46,7 +46,7 @@ export class RoutingWatcher {
     const { cache, store, logger } = this.opts;
     const cached = cache?.read();
     if (cached !== undefined) {
-      const r = store.apply(cached, `cache:${cache!.path}`);
+      const r = store.apply(cached, `cache:${cache!.path}`, { provisional: true });
       if (r.ok) logger.info({ revision: r.revision, path: cache!.path }, "serving the cached routing table until NATS answers");
     }
     this.follower.start();
@@ -67,10 +67,10 @@ export class RoutingWatcher {
       logger.flush(); // rejections are rare and operators look for them at once
       return;
     }
-    const before = store.current?.revision;
+    const before = store.current;
     const r = store.apply(table, source);
     if (!r.ok) logger.flush(); // rejections are rare and operators look for them at once
-    if (r.ok && r.revision !== before && cache) {
+    if (r.ok && store.current !== before && cache) {
       try {
         cache.write(raw);
       } catch (err) {

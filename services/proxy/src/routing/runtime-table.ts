@@ -27,6 +27,8 @@ export interface LiveModel {
 /** The immutable runtime form of a routing table; built once per table, swapped atomically. */
 export interface RuntimeTable {
   readonly revision: number;
+  /** The database the table was compiled from (cluster mode); undefined in standalone mode. */
+  readonly lineage: string | undefined;
   readonly generatedAt: string;
   readonly settings: TableSettings;
   readonly models: ReadonlyMap<string, LiveModel>;
@@ -152,6 +154,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
   const clientKeys = new Map(table.clientKeys.map((k) => [k.sha256, k]));
   return Object.freeze({
     revision: table.revision,
+    lineage: table.lineage,
     generatedAt: table.generatedAt,
     settings: table.settings,
     models,
