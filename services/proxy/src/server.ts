@@ -13,10 +13,12 @@ import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
+import { poolMetrics } from "./handlers/pool-metrics.js";
 import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { DEFAULT_CLIENT_STALL_MS, StallWatch } from "./http/stall-watch.js";
 import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
 import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
@@ -45,6 +47,8 @@ export interface ProxyOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Runs before routing; returns true when it answered (cluster mode forwards `/v1/stats` to the control plane). */
   intercept?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** A response whose client reads nothing for this long is cut, freeing its upstream connection. */
+  clientStallMs?: number;
 }
 
 export interface Proxy {
@@ -69,6 +73,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const exact = new Map<string, Route>();
   const prefixes: { route: Route; base: string }[] = [];
   const started = Date.now();
+  const stalls = new StallWatch(opts.clientStallMs ?? DEFAULT_CLIENT_STALL_MS, (res, ms) =>
+    logger.warn({ stalledMs: Math.round(ms) }, "client stopped reading; response cut to free its upstream connection"),
+  );
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
@@ -121,6 +128,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
   });
 
+  addRoute({ method: "GET", path: "/metrics", auth: true, handle: (ctx) => poolMetrics(ctx, stalls) });
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
@@ -198,6 +206,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return;
     }
     inFlight++;
+    stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
@@ -262,6 +271,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
         });
       }
       server.closeAllConnections();
+      stalls.close();
       await closed;
       await store.close();
     },

@@ -21,7 +21,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   const masterKey = env.ROUTER_MASTER_KEY ? parseMasterKey(env.ROUTER_MASTER_KEY) : undefined;
   if (!masterKey) logger.warn("ROUTER_MASTER_KEY is not set: tables with encrypted provider keys will be refused");
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
-  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey) });
+  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey), poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stopStats: (() => void) | undefined;
   let stopHealth: (() => void) | undefined;

@@ -61,6 +61,7 @@ export function recordRouted(ctx: RequestContext, r: FailoverResult, rec: Routed
       stream: rec.stream,
       attempts,
       latencyMs: performance.now() - ctx.start,
+      ...(ctx.signal.queuedMs > 0 ? { queuedMs: ctx.signal.queuedMs } : {}),
       usage: rec.usage,
       key: ctx.key?.name ?? null,
       price: target?.price,

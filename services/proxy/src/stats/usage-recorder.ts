@@ -14,6 +14,8 @@ export interface UsageRecord {
   stream: boolean;
   attempts: number;
   latencyMs: number;
+  /** Time spent waiting for a free upstream pool connection (ms, all attempts); absent when none. */
+  queuedMs?: number;
   usage: OpenAIUsage | undefined;
   key: string | null;
   price: Price | undefined;

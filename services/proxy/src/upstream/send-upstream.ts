@@ -5,11 +5,34 @@ import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
 
-/** Sends one request to a provider through its keep-alive pool, with the provider's timeouts. */
-export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<Dispatcher.ResponseData> {
+/**
+ * Sends one request to a provider through its keep-alive pool, with the provider's timeouts. The request
+ * holds one of the pool's connection slots until its response body is finished; with none free it waits
+ * (bounded, counted in `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger.
+ */
+export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<Dispatcher.ResponseData> {
   const p = live.config;
-  if (!live.agent) throw new Error(`provider ${p.name} has no connection pool`);
-  return live.agent.request({
+  const { agent, gate } = live;
+  if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
+  if (!gate.tryAcquire()) signal.queuedMs += await gate.wait(p.name, signal);
+  let resp: Dispatcher.ResponseData;
+  try {
+    resp = await request(agent, p, req, signal);
+  } catch (err) {
+    gate.release();
+    throw err;
+  }
+  resp.body.once("close", () => gate.release());
+  return resp;
+}
+
+function request(
+  agent: NonNullable<LiveProvider["agent"]>,
+  p: LiveProvider["config"],
+  req: UpstreamRequest,
+  signal: ClientSignal,
+): Promise<Dispatcher.ResponseData> {
+  return agent.request({
     origin: p.origin,
     path: p.basePath + req.path,
     method: req.method,
@@ -26,6 +49,7 @@ const timeoutCodes = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOU
 
 /** Classifies a transport failure as a RouterError; every one of them is a failover trigger. */
 export function transportError(err: unknown, provider: string): RouterError {
+  if (err instanceof RouterError) return err; // upstream_busy from the connection gate
   const code = (err as { code?: string } | null)?.code ?? "";
   if (timeoutCodes.has(code)) {
     return new RouterError("upstream_timeout", `Provider ${provider} timed out.`, { cause: err });
