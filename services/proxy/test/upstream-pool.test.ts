@@ -53,6 +53,8 @@ describe("upstream connection pools", () => {
   it("cuts a client that stops reading after the stall bound, freeing its upstream connection for others", async () => {
     proxy = await startTestProxy(openAIConfig([mock.baseUrl], { provider: { max_connections: 1 } }), {}, { clientStallMs: 400 });
     mock.behavior.next({ text: "x".repeat(200_000) }); // far more than the sockets between client and proxy hold
+    const queued: number[] = [];
+    proxy.proxy.usage.onFinished((r) => queued.push(r.queuedMs ?? 0));
     const stalled = stalledClient(proxy.url);
     try {
       await new Promise((r) => setTimeout(r, 200));
@@ -65,6 +67,8 @@ describe("upstream connection pools", () => {
       expect(await metric("ai_router_client_stalls_cut_total")).toBe(1);
       expect(await metric("ai_router_upstream_pool_waits_total", "up0")).toBe(1);
       expect(await metric("ai_router_upstream_pool_in_use", "up0")).toBe(0);
+      // The served request's record says how long it waited for the connection.
+      expect(Math.max(...queued)).toBeGreaterThan(300);
     } finally {
       stalled.close();
     }

@@ -85,7 +85,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     const config = toRuntimeProvider(p, keys);
     let agent: Agent | undefined;
     let gate: ConnectionGate | undefined;
-    if (!adapter.local) {
+    if (!adapter.transport) {
       const prev = opts.previous?.providers.get(p.name);
       if (prev?.agent && prev.gate && poolKey(prev.config) === poolKey(config)) {
         agent = prev.agent;

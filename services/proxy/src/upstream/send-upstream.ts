@@ -1,17 +1,20 @@
 import type { EventEmitter } from "node:events";
 import { RouterError } from "@ai-router/errors";
-import type { UpstreamRequest } from "@ai-router/providers";
+import type { UpstreamRequest, UpstreamResponse } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
 
 /**
- * Sends one request to a provider through its keep-alive pool, with the provider's timeouts. The request
- * holds one of the pool's connection slots until its response body is finished; with none free it waits
- * (bounded, counted in `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger.
+ * Sends one request to a provider through its keep-alive pool, with the provider's timeouts, or
+ * through its in-process transport (the mock). A pooled request holds one of the pool's connection
+ * slots until its response body is finished; with none free it waits (bounded, counted in
+ * `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger.
  */
-export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<Dispatcher.ResponseData> {
+export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<UpstreamResponse> {
   const p = live.config;
+  const local = live.adapter.transport;
+  if (local) return local.send(req);
   const { agent, gate } = live;
   if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
   if (!gate.tryAcquire()) signal.queuedMs += await gate.wait(p.name, signal);
@@ -58,6 +61,10 @@ export function transportError(err: unknown, provider: string): RouterError {
 }
 
 /** Drains and reads a whole upstream body as bytes. */
-export async function readAll(body: Dispatcher.ResponseData["body"]): Promise<Buffer> {
-  return Buffer.from(await body.arrayBuffer());
+export async function readAll(body: UpstreamResponse["body"]): Promise<Buffer> {
+  const undiciBody = body as Partial<Dispatcher.ResponseData["body"]>;
+  if (undiciBody.arrayBuffer) return Buffer.from(await undiciBody.arrayBuffer());
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
 }
