@@ -8,3 +8,4 @@ export * from "./routing-table.js";
 export * from "./secrets.js";
 export * from "./service-env.js";
 export * from "./signing.js";
+export * from "./wire.js";
