@@ -42,7 +42,7 @@ export const ProviderConfig = z
     /** Ask OpenAI-style upstreams for usage in streams (`stream_options.include_usage`). */
     stream_usage: z.boolean().default(true),
     /** Upper bound of pooled connections to this provider. */
-    max_connections: z.number().int().positive().max(10_000).default(256),
+    max_connections: z.number().int().positive().max(10_000).default(1024),
     enabled: z.boolean().default(true),
   })
   .strict();

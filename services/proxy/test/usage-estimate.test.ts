@@ -113,6 +113,6 @@ describe("usage the upstream does not report", () => {
     await waitFor(() => records.length === 1, 5_000);
     expect(records[0]!.usageEstimated).toBeUndefined();
     expect(records[0]!.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
-    expect((up.received("/chat/completions").at(-1)?.body as { stream_options?: unknown }).stream_options).toEqual({ include_usage: true });
+    expect((up.received("/chat/completions").at(-1)!.body as { stream_options?: unknown }).stream_options).toEqual({ include_usage: true });
   });
 });

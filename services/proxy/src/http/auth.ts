@@ -4,11 +4,11 @@ import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import { maskSecret } from "@ai-router/logger";
 
-/** The key a client presented: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+/** The key a client presented: `Authorization: Bearer <key>`, `x-api-key` or `x-goog-api-key` (Gemini's clients). */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (auth && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") return auth.slice(7).trim();
-  const x = headers["x-api-key"];
+  const x = headers["x-api-key"] ?? headers["x-goog-api-key"];
   return typeof x === "string" && x ? x.trim() : undefined;
 }
 
@@ -22,9 +22,11 @@ export function authenticate(
   keys: ReadonlyMap<string, TableClientKey>,
   now = Date.now(),
   required = keys.size > 0,
+  /** A key from the query string (`?key=`), for routes that accept one. */
+  queryKey?: string,
 ): TableClientKey | undefined {
   if (!required) return undefined;
-  const key = presentedKey(headers);
+  const key = presentedKey(headers) ?? (queryKey?.trim() || undefined);
   if (!key) {
     throw new RouterError(
       "missing_api_key",

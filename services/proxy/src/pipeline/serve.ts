@@ -194,6 +194,7 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
       ...(state.usageEstimated ? { usageEstimated: true } : {}),
       latencyMs: performance.now() - ctx.start,
       ttfbMs: state.ttfbMs,
+      queuedMs: ctx.signal.queuedMs,
       error: outcome.kind !== "served" ? outcome.error.message : undefined,
     },
     ctx.limiter,
