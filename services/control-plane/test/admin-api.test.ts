@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { compileDatabase } from "../src/compile/compile-db.js";
 import { createPrisma, type PrismaClient } from "../src/db/client.js";
+import { sealStoredHeaders } from "../src/db/sealed-headers.js";
 import { parseEnv, tableSettings } from "../src/env.js";
 import { NatsLink } from "../src/nats/nats-link.js";
 import { TablePublisher } from "../src/nats/table-publisher.js";
@@ -257,6 +258,35 @@ describe("providers and keys", () => {
     expect(u.body).toMatchObject({ timeout_ms: 1234, description: "in-process", provider_type: "PRIVATE", adapter: "mock" });
     expect(Number(u.headers["x-router-revision"])).toBe((await publishedTable()).revision);
     expect((await publishedTable()).providers.find((p) => p.name === "local")?.timeoutMs).toBe(1234);
+  });
+
+  it("seals header values like keys: in the database and the published table; answers mask credentials; old plaintext rows are sealed", async () => {
+    const row = await prisma.provider.findUniqueOrThrow({ where: { id: pid } });
+    const stored = row.headers as Record<string, string>;
+    expect(Object.values(stored).every((v) => v.startsWith("enc:v1:"))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain("hdr-secret-9876");
+    const published = (await publishedTable()).providers.find((p) => p.name === "local")!;
+    expect(JSON.stringify(published.headers)).not.toContain("hdr-secret-9876");
+    expect(decryptSecret(published.headers["x-api-key"]!, key)).toBe("hdr-secret-9876");
+    expect(decryptSecret(published.headers["x-team"]!, key)).toBe("a");
+    // A PUT with new headers seals them too.
+    await request(app)
+      .put(`/v1/db/providers/${pid}`)
+      .set(auth)
+      .send({ headers: { "x-team": "b", "x-api-key": "hdr-secret-9876" } });
+    const updated = (await prisma.provider.findUniqueOrThrow({ where: { id: pid } })).headers as Record<string, string>;
+    expect(decryptSecret(updated["x-team"]!, key)).toBe("b");
+    expect(JSON.stringify(updated)).not.toContain("hdr-secret-9876");
+    // A row written in plaintext by an older release is sealed at start-up (before the first publish).
+    await prisma.provider.update({ where: { id: pid }, data: { headers: { "x-team": "a", "x-api-key": "hdr-secret-9876" } } });
+    expect(await sealStoredHeaders(prisma, key)).toBe(1);
+    expect(await sealStoredHeaders(prisma, key)).toBe(0);
+    const resealed = (await prisma.provider.findUniqueOrThrow({ where: { id: pid } })).headers as Record<string, string>;
+    expect(JSON.stringify(resealed)).not.toContain("hdr-secret-9876");
+    expect((await request(app).get(`/v1/db/providers/${pid}`).set(auth)).body.headers).toEqual({
+      "x-team": "a",
+      "x-api-key": "hdr-...9876",
+    });
   });
 
   it("adds, rotates, disables and removes provider keys; tables carry them sealed; audit rows are masked", async () => {
