@@ -13,6 +13,7 @@ export {
   toUpstreamError,
 } from "./openai-base/index.js";
 export * from "./openai-request.js";
+export * from "./probe.js";
 export * from "./registry.js";
 export * from "./runtime-provider.js";
 export * from "./sse.js";

@@ -5,8 +5,9 @@ import { TableStore } from "../routing/table-store.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
 import { RoutingWatcher } from "./routing-watcher.js";
-import { reportStats } from "./stats-reporter.js";
+import { replicaId, reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
+import { reportTargets } from "./targets-reporter.js";
 
 export interface ClusterWiring {
   store: TableStore;
@@ -25,6 +26,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stopStats: (() => void) | undefined;
   let stopHealth: (() => void) | undefined;
+  let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
   return {
     store,
@@ -40,6 +42,8 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
           stopStats = reportStats(nc, bucket, usage);
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger);
+          // Breakers and moving averages per target, for the console's health page.
+          stopTargets = reportTargets(nc, bucket, store, replicaId);
         },
       });
       watcher.start();
@@ -47,6 +51,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
     async close() {
       stopStats?.();
       stopHealth?.();
+      stopTargets?.();
       forwarder.close();
       await watcher?.close();
     },

@@ -1,14 +1,10 @@
 import type { ChatCompletionRequest, ProviderType } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
-import {
-  anthropicPath,
-  geminiVersionPrefix,
-  getAdapter,
-  type ProviderAdapter,
-  type RuntimeProvider,
-  type TargetContext,
-} from "@ai-router/providers";
 import { Agent, type Dispatcher, request } from "undici";
+import type { ProviderAdapter, RuntimeProvider, TargetContext } from "./adapter.js";
+import { anthropicPath } from "./anthropic/index.js";
+import { geminiVersionPrefix } from "./gemini/index.js";
+import { getAdapter } from "./registry.js";
 
 /** What one probe found. */
 export interface ProbeResult {
