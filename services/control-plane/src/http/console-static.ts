@@ -21,10 +21,13 @@ export function consoleRouter(dir = defaultConsoleDir): Router {
     "/ui/assets",
     express.static(join(dir, "assets"), {
       index: false,
-      fallthrough: false,
       setHeaders: (res) => res.setHeader("cache-control", "public, max-age=31536000, immutable"),
     }),
   );
+  // A missing asset is a 404 (an old page asking for a previous build's file), never index.html.
+  router.use("/ui/assets", (_req, res) => {
+    res.status(404).type("text/plain").send("Not found");
+  });
   router.use("/ui", express.static(dir, { index: false, setHeaders: (res) => res.setHeader("cache-control", "public, max-age=3600") }));
   router.get(/^\/ui\/.*/, (_req, res) => {
     if (!existsSync(index)) {
