@@ -1,11 +1,13 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { natsSubjects, type ProbeReport } from "@ai-router/contracts";
+import { publishSigned } from "@ai-router/cluster";
+import { createSigner, natsSubjects, type ProbeReport, parseMasterKey } from "@ai-router/contracts";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ADMIN_TOKEN,
   controlPlaneMain,
+  MASTER_KEY,
   NATS_URL,
   type ServiceProcess,
   spawnService,
@@ -133,7 +135,7 @@ describe("GET /v1/db/health", () => {
       error: "HTTP 503: overloaded",
       intervalMs: 30_000,
     };
-    nc.publish(natsSubjects.health(cluster.bucket), JSON.stringify(report));
+    publishSigned(nc, createSigner(parseMasterKey(MASTER_KEY)), natsSubjects.health(cluster.bucket), report);
     await nc.flush();
     await nc.close();
     const view = await waitFor(

@@ -1,6 +1,5 @@
-import { defaultBaseUrls } from "@ai-router/config";
 import { decryptSecret, HealthViewOut, IdParam, ProviderTestOut, type ProviderType } from "@ai-router/contracts";
-import { getAdapter, probePath, probeProvider, toRuntimeProvider } from "@ai-router/providers";
+import { defaultBaseUrl, getAdapter, probePath, probeProvider, toRuntimeProvider } from "@ai-router/providers";
 import { badRequest, notFound, parseParam } from "../http/errors.js";
 import type { LiveHealth } from "../nats/live-health.js";
 import type { ApiContext } from "./context.js";
@@ -53,7 +52,7 @@ export function healthRoutes(
       if (!p) throw notFound(`Provider ${id}`);
       const type = p.adapter as ProviderType;
       if (!getAdapter(type)) throw badRequest(`Adapter "${p.adapter}" is not available in this build.`, "adapter");
-      const baseUrl = (p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrls[type] ?? "").replace(/\/+$/, "");
+      const baseUrl = (p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrl(type) ?? "").replace(/\/+$/, "");
       if (!baseUrl) throw badRequest(`Provider "${p.name}" has no base URL.`, "base_url");
       const keys = p.keys.map((k) => decryptSecret(k.secret, ctx.masterKey));
       const provider = toRuntimeProvider(

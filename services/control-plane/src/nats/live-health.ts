@@ -1,5 +1,13 @@
 import { subscribeValid } from "@ai-router/cluster";
-import { type HealthViewOut, natsSubjects, type ProbeOut, ProbeReport, TargetsReport, targetsSubject } from "@ai-router/contracts";
+import {
+  type HealthViewOut,
+  natsSubjects,
+  type ProbeOut,
+  ProbeReport,
+  type Signer,
+  TargetsReport,
+  targetsSubject,
+} from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -15,13 +23,15 @@ export class LiveHealth {
   constructor(
     private readonly bucket: string,
     private readonly logger: Logger,
+    /** Only signed reports count: whoever can write to NATS without ROUTER_MASTER_KEY cannot paint a provider up or down. */
+    private readonly signer: Signer,
     private readonly staleMs = 20_000,
   ) {}
 
   attach(nc: NatsConnection): void {
-    const ignored = (why: string) => this.logger.debug({ why }, "ignored a malformed health message");
-    subscribeValid(nc, natsSubjects.health(this.bucket), ProbeReport, (r) => this.observeProbe(r), ignored);
-    subscribeValid(nc, targetsSubject(this.bucket), TargetsReport, (r) => this.replicas.set(r.replica, r), ignored);
+    const ignored = (why: string) => this.logger.debug({ why }, "ignored a health message");
+    subscribeValid(nc, this.signer, natsSubjects.health(this.bucket), ProbeReport, (r) => this.observeProbe(r), ignored);
+    subscribeValid(nc, this.signer, targetsSubject(this.bucket), TargetsReport, (r) => this.replicas.set(r.replica, r), ignored);
   }
 
   observeProbe(r: ProbeReport): void {

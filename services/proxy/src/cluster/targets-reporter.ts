@@ -1,4 +1,5 @@
-import { type TargetsReport, targetsSubject } from "@ai-router/contracts";
+import { publishSigned } from "@ai-router/cluster";
+import { type Signer, type TargetsReport, targetsSubject } from "@ai-router/contracts";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { TableStore } from "../routing/table-store.js";
 
@@ -7,7 +8,14 @@ import type { TableStore } from "../routing/table-store.js";
  * `everyMs`, for the console's health page (the control plane keeps the last report per replica).
  * Off the request path: one snapshot of each target per tick.
  */
-export function reportTargets(nc: NatsConnection, bucket: string, store: TableStore, replica: string, everyMs = 5_000): () => void {
+export function reportTargets(
+  nc: NatsConnection,
+  bucket: string,
+  store: TableStore,
+  replica: string,
+  signer: Signer,
+  everyMs = 5_000,
+): () => void {
   const publish = () => {
     if (nc.isClosed()) return;
     const t = store.current;
@@ -22,11 +30,8 @@ export function reportTargets(nc: NatsConnection, bucket: string, store: TableSt
           ...target.health.snapshot(now),
         });
     const report: TargetsReport = { replica, at: now, revision: t?.revision ?? null, targets };
-    try {
-      nc.publish(targetsSubject(bucket), JSON.stringify(report));
-    } catch {
-      // disconnected: the next tick reports again
-    }
+    // Signed like every cluster message (disconnected: the next tick reports again).
+    publishSigned(nc, signer, targetsSubject(bucket), report);
   };
   const timer = setInterval(publish, everyMs);
   timer.unref();
