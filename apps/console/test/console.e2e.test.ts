@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,10 +6,9 @@ import { englishLeft, hasChromium, launchChromium } from "./browser.js";
 
 /**
  * The console in a real browser (Debian's Chromium via playwright-core) against a real control plane,
- * proxy, Postgres and NATS, opened through the proxy's /ui/ like an operator would. With
- * CONSOLE_SCREENSHOTS=1 it also writes the screenshots in docs/console/.
+ * proxy, Postgres and NATS, opened through the proxy's /ui/ like an operator would (screenshots: see
+ * console.screenshots.test.ts).
  */
-const SHOTS = process.env.CONSOLE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../docs/console/", import.meta.url)) : undefined;
 
 describe.skipIf(!hasChromium)("console end to end", () => {
   let cluster: TestCluster;
@@ -20,12 +17,6 @@ describe.skipIf(!hasChromium)("console end to end", () => {
   let page: Page;
   let proxy: string;
   let ledger = false;
-  const shot = async (name: string) => {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
-  };
   const nav = (name: string | RegExp) => page.getByRole("navigation").first().getByRole("link", { name });
 
   beforeAll(async () => {
@@ -50,7 +41,6 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     const res = await page.goto(`${proxy}/`);
     expect(res?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe("/ui/");
-    await shot("sign-in");
     await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
@@ -102,7 +92,6 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     await page.getByTestId("assistant-message").getByText("Echo: Hello from the console").waitFor({ timeout: 15_000 });
     expect(await page.getByTestId("served-by").innerText()).toContain("Served by mock-up (e2e-upstream)");
     expect(up.requests.filter((r) => r.method === "POST").length).toBe(1);
-    await shot("playground");
 
     // The audit log has the three creations, secrets masked.
     await nav("Audit log").click();
@@ -133,12 +122,10 @@ describe.skipIf(!hasChromium)("console end to end", () => {
   it("switches to Chinese and every UI string of the page is translated", async () => {
     await nav("Providers").click();
     await page.getByRole("heading", { name: "Providers", level: 1 }).waitFor();
-    await shot("providers");
     await page.getByRole("button", { name: "Switch language" }).click();
     await page.getByRole("heading", { name: "服务商", level: 1 }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
     expect(await englishLeft(page)).toEqual([]);
-    await shot("providers.zh-CN");
     await nav("客户端密钥").click();
     await page.getByRole("heading", { name: "客户端密钥", level: 1 }).waitFor();
     expect(await englishLeft(page)).toEqual([]);
@@ -153,7 +140,6 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     await page.getByRole("heading", { name: "Models", level: 1 }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot("models.mobile");
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 30_000);
 });

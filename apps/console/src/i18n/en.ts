@@ -190,6 +190,7 @@ export const en = {
   "keys.createdOnce": "Copy this key now: it is shown only once and cannot be recovered.",
   "keys.useInPlayground": "Use in playground",
   "keys.done": "Done",
+  "keys.delete": "Delete key",
 
   "playground.title": "Playground",
   "playground.subtitle": "Send a chat through a proxy and watch the answer stream in.",

@@ -192,6 +192,7 @@ export const zh: Record<MessageKey, string> = {
   "keys.createdOnce": "请立即复制此密钥：它只显示这一次，之后无法找回。",
   "keys.useInPlayground": "在调试台中使用",
   "keys.done": "完成",
+  "keys.delete": "删除密钥",
 
   "playground.title": "调试台",
   "playground.subtitle": "通过代理发送对话，实时查看流式回答。",

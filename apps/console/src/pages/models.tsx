@@ -321,6 +321,7 @@ function ModelDetail(props: { model: ModelOut; providers: ProviderOut[]; reload(
           <>
             <Link to="/models">← {t("models.back")}</Link>
             <ConfirmButton
+              className="danger"
               label={t("common.delete")}
               confirm={t("models.confirmDelete", { name: m.name })}
               onConfirm={async () => {
@@ -379,7 +380,7 @@ function ModelDetail(props: { model: ModelOut; providers: ProviderOut[]; reload(
                       <td className="small nowrap">{price(l)}</td>
                       <td>{l.health_check ? t("models.probed") : t("models.shielded")}</td>
                       <td>
-                        <div className="row" style={{ justifyContent: "flex-end" }}>
+                        <div className="row-actions">
                           <button type="button" className="small" onClick={() => setEditing(l)}>
                             {t("common.edit")}
                           </button>
