@@ -137,7 +137,9 @@ function ModelCreateForm(props: { providers: ProviderOut[]; onClose(): void; onS
   const [name, setName] = useState("");
   const [llmType, setLlmType] = useState("chat");
   const [strategy, setStrategy] = useState("weighted_round_robin");
-  const [providerId, setProviderId] = useState(props.providers[0] ? String(props.providers[0].id) : "");
+  // Until the operator picks one, the first provider (the list may arrive after the dialog opened).
+  const [picked, setProviderId] = useState<string>();
+  const providerId = picked ?? (props.providers[0] ? String(props.providers[0].id) : "");
   const [upstream, setUpstream] = useState("");
   const [weight, setWeight] = useState("10");
   const [error, setError] = useState<unknown>();
@@ -436,7 +438,8 @@ const numOrNull = (s: string) => (s.trim() === "" ? null : Number(s));
 function LinkForm(props: { model: ModelOut; link: LinkOut | undefined; providers: ProviderOut[]; onClose(): void; onSaved(): void }) {
   const { t } = useI18n();
   const l = props.link;
-  const [providerId, setProviderId] = useState(String(l?.provider_id ?? props.providers[0]?.id ?? ""));
+  const [picked, setProviderId] = useState<string>();
+  const providerId = picked ?? String(l?.provider_id ?? props.providers[0]?.id ?? "");
   const [upstream, setUpstream] = useState(l?.upstream_model ?? "");
   const [weight, setWeight] = useState(String(l?.weight ?? 10));
   const [priority, setPriority] = useState(String(l?.priority ?? 0));
