@@ -6,6 +6,7 @@ import { healthRoutes } from "./api/health.js";
 import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
+import { settingsRoutes } from "./api/settings.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { consoleRouter } from "./http/console-static.js";
@@ -72,6 +73,7 @@ export function createApp(opts: AppOptions): Express {
   providerRoutes(ctx);
   modelRoutes(ctx);
   clientKeyRoutes(ctx);
+  settingsRoutes(ctx);
   opsRoutes(ctx);
   healthRoutes(ctx, opts.liveHealth, () => {
     const s = opts.status?.() ?? {};

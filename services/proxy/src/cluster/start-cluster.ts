@@ -27,7 +27,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   const masterKey = parseMasterKey(env.ROUTER_MASTER_KEY);
   const signer = createSigner(masterKey);
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
-  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey) });
+  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey), poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stopStats: (() => void) | undefined;
   let stopHealth: (() => void) | undefined;
