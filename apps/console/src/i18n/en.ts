@@ -150,7 +150,7 @@ export const en = {
   "models.unlink": "Unlink",
   "models.noLinks": "No providers linked",
   "models.noLinksHint": "Link a provider so requests for this model can be served.",
-  "models.routing": "Routing",
+  "models.routing": "Settings and routing",
   "models.options": "Options",
   "models.optionsHint": 'Strategy options as JSON, e.g. {"provider": "name"} for specified_provider.',
   "models.optionsJson": "Options must be valid JSON.",

@@ -152,7 +152,7 @@ export const zh: Record<MessageKey, string> = {
   "models.unlink": "取消关联",
   "models.noLinks": "未关联服务商",
   "models.noLinksHint": "关联一个服务商后，该模型的请求才能被处理。",
-  "models.routing": "路由",
+  "models.routing": "设置与路由",
   "models.options": "选项",
   "models.optionsHint": '策略选项（JSON），例如 specified_provider 使用 {"provider": "名称"}。',
   "models.optionsJson": "选项必须是合法的 JSON。",

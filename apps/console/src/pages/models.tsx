@@ -241,6 +241,8 @@ function ModelCreateForm(props: { providers: ProviderOut[]; onClose(): void; onS
 function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const { t } = useI18n();
   const m = props.model;
+  const [name, setName] = useState(m.name);
+  const [description, setDescription] = useState(m.description ?? "");
   const [strategy, setStrategy] = useState(m.strategy);
   const [options, setOptions] = useState(JSON.stringify(m.strategy_options, null, 2));
   const [enabled, setEnabled] = useState(m.is_enabled);
@@ -264,7 +266,9 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
             return;
           }
           try {
-            await api("PUT", `/v1/db/models/${m.id}`, { body: { strategy, strategy_options: parsed, is_enabled: enabled } });
+            await api("PUT", `/v1/db/models/${m.id}`, {
+              body: { name: name.trim(), description: description.trim() || null, strategy, strategy_options: parsed, is_enabled: enabled },
+            });
             setSaved(true);
             await props.reload();
           } catch (err) {
@@ -272,6 +276,20 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           }
         }}
       >
+        <Field
+          label={t("common.name")}
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fieldError(error, "name")}
+          hint={t("models.nameHint")}
+        />
+        <Field
+          label={t("common.description")}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          error={fieldError(error, "description")}
+        />
         <Field label={t("models.strategy")} error={fieldError(error, "strategy")}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={strategy} onChange={(e) => setStrategy(e.target.value)}>
@@ -292,7 +310,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           {t("common.enabled")}
         </label>
-        {error && !fieldError(error, "strategy", "strategy_options") ? <ErrorAlert error={error} /> : null}
+        {error && !fieldError(error, "strategy", "strategy_options", "name", "description") ? <ErrorAlert error={error} /> : null}
         <div className="actions">
           {saved && (
             <span className="small muted" role="status">
