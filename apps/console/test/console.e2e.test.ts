@@ -1,7 +1,14 @@
+import { fileURLToPath } from "node:url";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, startTestCluster, type TestCluster } from "../../../services/control-plane/test/helpers.js";
+import {
+  ADMIN_TOKEN,
+  type ServiceProcess,
+  spawnService,
+  startTestCluster,
+  type TestCluster,
+} from "../../../services/control-plane/test/helpers.js";
 import { englishLeft, hasChromium, launchChromium } from "./browser.js";
 
 /**
@@ -17,6 +24,7 @@ describe.skipIf(!hasChromium)("console end to end", () => {
   let page: Page;
   let proxy: string;
   let ledger = false;
+  let worker: ServiceProcess | undefined;
   const nav = (name: string | RegExp) => page.getByRole("navigation").first().getByRole("link", { name });
 
   beforeAll(async () => {
@@ -27,11 +35,19 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     ]);
     proxy = (cluster.proxies[0] as { url: string }).url;
     ledger = (await cluster.admin("GET", "/v1/db/usage?limit=1")).status === 200;
+    // The worker writes the usage ledger (and probes providers); the usage and overview pages read it.
+    if (ledger)
+      worker = await spawnService(fileURLToPath(new URL("../../../services/health-worker/dist/main.js", import.meta.url)), {
+        ...cluster.env,
+        DATABASE_URL: cluster.databaseUrl,
+        HEALTH_WORKER_PORT: "0",
+      });
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     page = await ctx.newPage();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
+    await worker?.stop();
     await cluster?.stop();
     await up?.close();
   });
