@@ -128,8 +128,13 @@ const RoutingTableShape = z
     settings: TableSettings,
     providers: z.array(TableProvider),
     models: z.array(TableModel),
-    /** With none, the proxy asks for no client key. */
+    /** The keys a proxy accepts. With none (and `authRequired` not set), the proxy asks for no client key. */
     clientKeys: z.array(TableClientKey),
+    /**
+     * Every request needs a valid client key, even when `clientKeys` is empty (then every request is a
+     * 401): deleting the last key never opens the router. Absent = required exactly when keys exist.
+     */
+    authRequired: z.boolean().optional(),
   })
   .strict();
 /** How a table is read (proxies, health workers, disk caches): unknown fields at any level are ignored. */

@@ -5,6 +5,7 @@ import type { ApiContext } from "./api/context.js";
 import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
+import { settingsRoutes } from "./api/settings.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { docsRouter } from "./http/docs.js";
@@ -60,6 +61,7 @@ export function createApp(opts: AppOptions): Express {
   providerRoutes(ctx);
   modelRoutes(ctx);
   clientKeyRoutes(ctx);
+  settingsRoutes(ctx);
   opsRoutes(ctx);
   const doc = api.document({
     title: "AI Router control plane",

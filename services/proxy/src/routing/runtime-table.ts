@@ -36,8 +36,10 @@ export interface RuntimeTable {
   readonly settings: TableSettings;
   readonly models: ReadonlyMap<string, LiveModel>;
   readonly providers: ReadonlyMap<string, LiveProvider>;
-  /** sha256 hex -> key; empty = no client auth. */
+  /** sha256 hex -> key. */
   readonly clientKeys: ReadonlyMap<string, TableClientKey>;
+  /** Every request needs a valid key (true whenever keys exist; also with none left, when the table says so). */
+  readonly authRequired: boolean;
   /** Closes connection pools that the next table no longer uses. */
   close(): Promise<void>;
 }
@@ -170,6 +172,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     models,
     providers,
     clientKeys,
+    authRequired: table.authRequired === true || clientKeys.size > 0,
     async close() {
       await Promise.all([...providers.values()].map((p) => p.agent?.close()));
     },

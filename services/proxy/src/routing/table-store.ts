@@ -59,9 +59,15 @@ export class TableStore {
       );
     }
     this.logger.info(
-      { revision: next.revision, lineage: next.lineage, models: built.models.size, providers: built.providers.size, source },
+      { revision: next.revision, lineage: next.lineage, models: built.models.size, providers: built.providers.size, authRequired: built.authRequired, source },
       "routing table applied",
     );
+    if (built.authRequired && built.clientKeys.size === 0) {
+      this.logger.warn(
+        { revision: next.revision },
+        "client authentication is required and no client key exists: every request is refused (401)",
+      );
+    }
     for (const fn of this.listeners) fn(built);
     return { ok: true, revision: next.revision };
   }
