@@ -21,6 +21,8 @@ export const ProxyEnv = z.object({
   /** Cluster mode: file keeping the last good table, to boot while NATS is down. Unset = no cache. */
   ROUTER_TABLE_CACHE: z.string().optional(),
   /** Cluster mode: grace period for in-flight requests on SIGTERM. */
+  /** Cluster mode: Redis for cluster-wide client-key limits and budgets (unset: counted per replica). */
+  REDIS_URL: z.string().optional(),
   /** A response whose client reads nothing for this long is cut (frees its upstream connection). */
   ROUTER_CLIENT_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Longest wait for a free upstream pool connection before a 503 `upstream_busy` that fails over. */

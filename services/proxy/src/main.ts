@@ -50,6 +50,7 @@ const proxy = createProxy({
   store,
   logger,
   clientStallMs: env.ROUTER_CLIENT_STALL_MS,
+  ...(cluster?.sharedLimits ? { sharedLimits: cluster.sharedLimits } : {}),
   ...(accessLogger ? { accessLog: accessLogger } : {}),
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });

@@ -6,7 +6,10 @@ import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/models.js";
 import { sendJson } from "../http/respond.js";
+import { maxCostUsd } from "../limits/reserve.js";
+import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { costOf } from "../stats/usage-recorder.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import type { PipelineRequest } from "./exchange.js";
@@ -54,11 +57,27 @@ interface RunState {
  * client's error envelope if nothing was served, and one "request finished" record.
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
+  let reservation: Reservation | undefined;
+  if (ctx.shared !== undefined && ctx.limiter !== undefined && ctx.key !== undefined) {
+    const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens), Date.now());
+    if (verdict.refusal !== undefined) {
+      const { error, headers } = verdict.refusal;
+      headers["x-request-id"] = ctx.id;
+      p.sendError(ctx.res, error, headers);
+      ctx.usage.refused(ctx.id, p.endpoint, ctx.key.name, error.status, error.message, performance.now() - ctx.start);
+      return;
+    }
+    reservation = verdict.reservation;
+  }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
   const attempt = (t: LiveTarget, n: number) => runAttempt(ctx, p, state, t, n);
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
   const result = await withFailover(p.model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
   finishRequest(ctx, p, result, state);
+  if (reservation !== undefined) {
+    const u = state.usage;
+    ctx.shared!.settle(reservation, u ? u.prompt_tokens + u.completion_tokens : 0, costOf(u, result.target?.price));
+  }
 }
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
