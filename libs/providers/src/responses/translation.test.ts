@@ -289,7 +289,7 @@ describe("chat stream -> Responses events", () => {
       ["a", '{"x":1}'],
       ["b", "{}"],
     ]);
-    expect((final?.output as { call_id: string }[]).map((o) => o.call_id)).toEqual(["c1", "c2"]);
+    expect((final!.output as { call_id: string }[]).map((o) => o.call_id)).toEqual(["c1", "c2"]);
     expect(events.filter((e) => e.type === "response.function_call_arguments.delta").map((e) => e.delta)).toEqual(['{"x":', "1}", "{}"]);
   });
 
@@ -307,7 +307,7 @@ describe("chat stream -> Responses events", () => {
       "response.reasoning_summary_text.delta",
       "response.reasoning_summary_text.delta",
     ]);
-    expect((final?.output as { type: string }[]).map((o) => o.type)).toEqual(["reasoning", "message"]);
+    expect((final!.output as { type: string }[]).map((o) => o.type)).toEqual(["reasoning", "message"]);
     expect(events.find((e) => e.type === "response.reasoning_summary_text.done")).toMatchObject({ text: "let me think" });
   });
 
