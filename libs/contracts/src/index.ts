@@ -1,6 +1,7 @@
 export * from "./admin-api.js";
 export * from "./config-file.js";
 export * from "./health.js";
+export * from "./live-health.js";
 export * from "./nats.js";
 export * from "./openai-chat.js";
 export * from "./openai-responses.js";
@@ -8,3 +9,4 @@ export * from "./routing-table.js";
 export * from "./secrets.js";
 export * from "./service-env.js";
 export * from "./signing.js";
+export * from "./wire.js";

@@ -12,10 +12,12 @@ import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
+import { poolMetrics } from "./handlers/pool-metrics.js";
 import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { DEFAULT_CLIENT_STALL_MS, StallWatch } from "./http/stall-watch.js";
 import { chatCompletionsIngress } from "./ingress/chat-completions.js";
 import { geminiRoutes } from "./ingress/gemini.js";
 import { ingressHandler } from "./ingress/ingress.js";
@@ -56,6 +58,8 @@ export interface ProxyOptions {
   intercept?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
   /** The Responses API's state and reasoning seal; defaults: a bounded in-memory store and a random secret. */
   responses?: ResponsesOptions;
+  /** A response whose client reads nothing for this long is cut, freeing its upstream connection. */
+  clientStallMs?: number;
   /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
   onRequestFinished?: RequestFinishedListener;
 }
@@ -96,6 +100,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const exact = new Map<string, Route>();
   const prefixes: { route: Route; base: string }[] = [];
   const started = Date.now();
+  const stalls = new StallWatch(opts.clientStallMs ?? DEFAULT_CLIENT_STALL_MS, (res, ms) =>
+    logger.warn({ stalledMs: Math.round(ms) }, "client stopped reading; response cut to free its upstream connection"),
+  );
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
@@ -158,6 +165,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
   });
 
+  addRoute({ method: "GET", path: "/metrics", auth: true, handle: (ctx) => poolMetrics(ctx, stalls) });
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
@@ -236,6 +244,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return;
     }
     inFlight++;
+    stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
@@ -243,7 +252,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     try {
       const now = Date.now();
       const queryKey = route.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, queryKey) : undefined;
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
       let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
@@ -302,6 +311,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
         });
       }
       server.closeAllConnections();
+      stalls.close();
       await closed;
       await store.close();
       await responseStore.close?.();

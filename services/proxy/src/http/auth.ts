@@ -14,16 +14,18 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
 
 /**
  * Finds the client key. Keys are compared as SHA-256 digests with a constant-time compare, so
- * neither the lookup nor the compare leaks how much of a key matched.
+ * neither the lookup nor the compare leaks how much of a key matched. With `required` and no key
+ * at all (the last one deleted), every request is refused: auth is never switched off by data.
  */
 export function authenticate(
   headers: IncomingHttpHeaders,
   keys: ReadonlyMap<string, TableClientKey>,
   now = Date.now(),
+  required = keys.size > 0,
   /** A key from the query string (`?key=`), for routes that accept one. */
   queryKey?: string,
 ): TableClientKey | undefined {
-  if (keys.size === 0) return undefined;
+  if (!required) return undefined;
   const key = presentedKey(headers) ?? (queryKey?.trim() || undefined);
   if (!key) {
     throw new RouterError(

@@ -173,6 +173,7 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
       usage: state.usage,
       latencyMs: performance.now() - ctx.start,
       ttfbMs: state.ttfbMs,
+      queuedMs: ctx.signal.queuedMs,
       error: outcome.kind !== "served" ? outcome.error.message : undefined,
     },
     ctx.limiter,
