@@ -59,7 +59,14 @@ export class TableStore {
       );
     }
     this.logger.info(
-      { revision: next.revision, lineage: next.lineage, models: built.models.size, providers: built.providers.size, authRequired: built.authRequired, source },
+      {
+        revision: next.revision,
+        lineage: next.lineage,
+        models: built.models.size,
+        providers: built.providers.size,
+        authRequired: built.authRequired,
+        source,
+      },
       "routing table applied",
     );
     if (built.authRequired && built.clientKeys.size === 0) {
