@@ -178,13 +178,14 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(prefix: string, replicas = 2): Promise<TestCluster> {
+export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: NodeJS.ProcessEnv = {}): Promise<TestCluster> {
   const db = await createTestDatabase();
   const bucket = uniqueName(prefix);
   const env = { NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };
   const cp = await spawnService(controlPlaneMain, Object.assign({}, env, { DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }));
   const proxies: ServiceProcess[] = [];
-  for (let i = 0; i < replicas; i++) proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url })));
+  for (let i = 0; i < replicas; i++)
+    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url }, proxyEnv)));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   return {
     bucket,

@@ -14,6 +14,10 @@ export const ProxyEnv = z.object({
   NATS_PASSWORD: z.string().min(1).optional(),
   /** Cluster mode: the JetStream KV bucket holding the routing table. */
   ROUTER_NATS_BUCKET: z.string().optional(),
+  /** Cluster mode: where stored Responses live, shared by every replica (unset: in memory, per replica). */
+  REDIS_URL: z.string().optional(),
+  /** Time to live of stored responses (Responses API `store`), seconds. */
+  ROUTER_RESPONSES_TTL_S: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
   /** Cluster mode (required there): checks the signed tables and messages and opens the sealed provider keys (32 bytes, hex or base64). */
   ROUTER_MASTER_KEY: z.string().optional(),
   /** Cluster mode: where admin paths (/v1/db/*, /docs...) are forwarded. */
