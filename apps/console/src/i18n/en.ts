@@ -150,7 +150,7 @@ export const en = {
   "models.unlink": "Unlink",
   "models.noLinks": "No providers linked",
   "models.noLinksHint": "Link a provider so requests for this model can be served.",
-  "models.routing": "Routing",
+  "models.routing": "Settings and routing",
   "models.options": "Options",
   "models.optionsHint": 'Strategy options as JSON, e.g. {"provider": "name"} for specified_provider.',
   "models.optionsJson": "Options must be valid JSON.",
@@ -190,6 +190,7 @@ export const en = {
   "keys.createdOnce": "Copy this key now: it is shown only once and cannot be recovered.",
   "keys.useInPlayground": "Use in playground",
   "keys.done": "Done",
+  "keys.delete": "Delete key",
 
   "playground.title": "Playground",
   "playground.subtitle": "Send a chat through a proxy and watch the answer stream in.",

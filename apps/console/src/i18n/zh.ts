@@ -152,7 +152,7 @@ export const zh: Record<MessageKey, string> = {
   "models.unlink": "取消关联",
   "models.noLinks": "未关联服务商",
   "models.noLinksHint": "关联一个服务商后，该模型的请求才能被处理。",
-  "models.routing": "路由",
+  "models.routing": "设置与路由",
   "models.options": "选项",
   "models.optionsHint": '策略选项（JSON），例如 specified_provider 使用 {"provider": "名称"}。',
   "models.optionsJson": "选项必须是合法的 JSON。",
@@ -192,6 +192,7 @@ export const zh: Record<MessageKey, string> = {
   "keys.createdOnce": "请立即复制此密钥：它只显示这一次，之后无法找回。",
   "keys.useInPlayground": "在调试台中使用",
   "keys.done": "完成",
+  "keys.delete": "删除密钥",
 
   "playground.title": "调试台",
   "playground.subtitle": "通过代理发送对话，实时查看流式回答。",
