@@ -178,7 +178,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: Record<string, string> = {}): Promise<TestCluster> {
+export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: NodeJS.ProcessEnv = {}): Promise<TestCluster> {
   const db = await createTestDatabase();
   const bucket = uniqueName(prefix);
   const env = { NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };

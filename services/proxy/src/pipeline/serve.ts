@@ -88,9 +88,9 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${ex.what}.`) };
   }
   if (ex.kind === "answer") {
+    if (p.onServed) await p.onServed(t, ex.body);
     sendJson(ctx.res, 200, ex.body, servedHeaders(ctx, t.provider, t.upstreamModel, n, ex.warnings));
     state.ttfbMs = performance.now() - ctx.start;
-    p.onServed?.(t, ex.body);
     return { kind: "served", latencyMs: performance.now() - t0 };
   }
   let warnings: string[] | undefined;
@@ -136,7 +136,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     if (outcome.kind === "served") {
       state.ttfbMs = t0 - ctx.start + outcome.latencyMs;
       outcome.outputTokens = state.usage?.completion_tokens;
-      p.onServed?.(t, undefined);
+      if (p.onServed) await p.onServed(t, undefined);
     }
     return outcome;
   }
@@ -164,9 +164,9 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     state.usage = estimatedUsage(undefined, () => promptEstimate(p), counter.tokens);
     state.usageEstimated = true;
   }
+  if (p.onServed) await p.onServed(t, parsed.body);
   sendJson(ctx.res, 200, parsed.body, headers());
   state.ttfbMs = performance.now() - ctx.start;
-  p.onServed?.(t, parsed.body);
   return { kind: "served", latencyMs: performance.now() - t0, outputTokens: parsed.usage?.completion_tokens };
 }
 
