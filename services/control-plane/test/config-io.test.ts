@@ -38,7 +38,7 @@ function routingOf(table: ReturnType<typeof compileConfig>["table"], open: (s: s
   };
 }
 
-// Each test runs the CLI (a Node process with Prisma) one to three times: slow on a busy machine.
+// The CLI runs in its own processes (Prisma, migrations): slow when the machine is busy.
 describe("config import/export", { timeout: 90_000 }, () => {
   it("imports the repository's router.yaml: the database compiles to the same routing as standalone mode", async () => {
     const { stdout } = await run(process.execPath, [cli, "import", routerYaml], { env: env() });
