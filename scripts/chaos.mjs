@@ -76,7 +76,8 @@ const redis = daemon("redis", async () => {
 const pgPort = await freePort();
 const pgDir = mkdtempSync(join(tmpdir(), "chaos-pg-"));
 dirs.push(pgDir);
-if (process.getuid?.() === 0) chownSync(pgDir, Number(spawnSync("id", ["-u", "postgres"]).stdout), Number(spawnSync("id", ["-g", "postgres"]).stdout));
+if (process.getuid?.() === 0)
+  chownSync(pgDir, Number(spawnSync("id", ["-u", "postgres"]).stdout), Number(spawnSync("id", ["-g", "postgres"]).stdout));
 chmodSync(pgDir, 0o700);
 // PostgreSQL refuses to run as root: as root, its processes run as the postgres user (SIGKILL then
 // reaches the postmaster itself, not a wrapper).
@@ -142,7 +143,7 @@ const faults = [
   "upstream stalls",
 ];
 const limitKeys = [];
-for (const f of faults) limitKeys.push((await admin("POST", "/v1/db/keys", { name: `limit-${limitKeys.length}`, rpm_limit: 10 })).body.key);
+for (const _ of faults) limitKeys.push((await admin("POST", "/v1/db/keys", { name: `limit-${limitKeys.length}`, rpm_limit: 10 })).body.key);
 
 async function chat(key, stream) {
   const order = Math.random() < 0.5 ? [0, 1] : [1, 0];
@@ -270,9 +271,6 @@ try {
       `\n${f}\n  sent ${s.sent}, served ${s.served}, failed ${s.failed} (${why})\n  rpm 10 key, 20 requests over both replicas: ${served} served (${served === 10 ? "exact" : "NOT exact"})\n  usage records lost: n/a (no usage ledger in this build)`,
     );
   }
-} catch (err) {
-  console.error(`chaos run stopped: ${err.stack ?? err}`);
-  process.exitCode = 1;
 } catch (err) {
   console.error(`chaos run stopped: ${err.stack ?? err}`);
   process.exitCode = 1;

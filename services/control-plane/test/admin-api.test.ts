@@ -1,15 +1,6 @@
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
-import {
-  ClientKeyCreated,
-  createSigner,
-  decryptSecret,
-  kvContext,
-  ModelOut,
-  ProviderOut,
-  parseMasterKey,
-  RoutingTable,
-} from "@ai-router/contracts";
+import { ClientKeyCreated, createSigner, decryptSecret, ModelOut, ProviderOut, parseMasterKey, RoutingTable } from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
 import { Kvm } from "@nats-io/kv";
 import request from "supertest";

@@ -4,7 +4,7 @@ import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 /** Puts run this many at a time (a first sync of 100,000 keys). */
-const PARALLEL = 256;
+const PARALLEL = 1_000;
 
 /**
  * Keeps the client keys bucket equal to the database's keys, one signed entry per key (its SHA-256 as
