@@ -179,6 +179,8 @@ export async function destroyBucket(url: string, bucket: string): Promise<void> 
 /** A control plane and proxy processes on the machine's NATS, with a private bucket and database. */
 export interface TestCluster {
   bucket: string;
+  /** The cluster's database (tests that need bulk rows insert them directly). */
+  dbUrl: string;
   cp: ServiceProcess;
   proxies: ServiceProcess[];
   /** The cluster environment every process gets (NATS, bucket, master key). */
@@ -204,6 +206,7 @@ export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: R
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   return {
     bucket,
+    dbUrl: db.url,
     cp,
     proxies,
     env,
