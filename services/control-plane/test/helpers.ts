@@ -179,8 +179,8 @@ export async function destroyBucket(url: string, bucket: string): Promise<void> 
 /** A control plane and proxy processes on the machine's NATS, with a private bucket and database. */
 export interface TestCluster {
   bucket: string;
-  /** The cluster's database (tests that need bulk rows insert them directly). */
-  dbUrl: string;
+  /** The test database (for a second control plane on the same data). */
+  databaseUrl: string;
   cp: ServiceProcess;
   proxies: ServiceProcess[];
   /** The cluster environment every process gets (NATS, bucket, master key). */
@@ -195,7 +195,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: Record<string, string> = {}): Promise<TestCluster> {
+export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: NodeJS.ProcessEnv = {}): Promise<TestCluster> {
   const db = await createTestDatabase();
   const bucket = uniqueName(prefix);
   const env = { NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };
@@ -206,7 +206,7 @@ export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: R
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   return {
     bucket,
-    dbUrl: db.url,
+    databaseUrl: db.url,
     cp,
     proxies,
     env,

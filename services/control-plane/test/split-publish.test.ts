@@ -32,7 +32,7 @@ describe("split publishing", () => {
     timeout: 90_000,
   }, async () => {
     const key = (await admin("POST", "/v1/db/keys", { name: "bulk" })).body.key as string;
-    const c = new pg.Client({ connectionString: cluster.dbUrl });
+    const c = new pg.Client({ connectionString: cluster.databaseUrl });
     await c.connect();
     try {
       await c.query(`INSERT INTO providers (name, adapter, updated_at) SELECT 'bulk-' || i, 'mock', now() FROM generate_series(1, 3) i`);

@@ -10,8 +10,9 @@ import { subscribeHealthFeed } from "./health-feed.js";
 import { KeyFollower } from "./key-follower.js";
 import { ReplicaCount } from "./replica-count.js";
 import { RoutingWatcher } from "./routing-watcher.js";
-import { reportStats } from "./stats-reporter.js";
+import { replicaId, reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
+import { reportTargets } from "./targets-reporter.js";
 
 export interface ClusterWiring {
   store: TableStore;
@@ -36,6 +37,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stopStats: (() => void) | undefined;
   let stopHealth: (() => void) | undefined;
+  let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
   const replicas = new ReplicaCount();
   let keys: KeyFollower | undefined;
@@ -73,6 +75,8 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
           keys.start();
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
+          // Breakers and moving averages per target, for the console's health page.
+          stopTargets = reportTargets(nc, bucket, store, replicaId, signer);
         },
       });
       watcher.start();
@@ -83,6 +87,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
       keys?.close();
       sharedLimits?.close();
       stopHealth?.();
+      stopTargets?.();
       forwarder.close();
       await watcher?.close();
     },
