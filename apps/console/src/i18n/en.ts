@@ -67,7 +67,7 @@ export const en = {
   "overview.errorsN": "{n} errors",
   "overview.errorRate": "Error rate",
   "overview.latency": "Latency p50",
-  "overview.ttft": "Time to first token p50",
+  "overview.ttft": "First token p50",
   "overview.tokenSplit": "{p} in · {c} out",
   "overview.traffic": "Requests and errors",
   "overview.tokens": "Tokens",

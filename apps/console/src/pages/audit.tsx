@@ -69,7 +69,14 @@ export function AuditPage() {
                 </thead>
                 <tbody>
                   {entries.map((e) => (
-                    <tr key={e.id} className="clickable" onClick={() => setOpen(open === e.id ? undefined : e.id)}>
+                    <tr
+                      key={e.id}
+                      className="clickable"
+                      tabIndex={0}
+                      aria-expanded={open === e.id}
+                      onClick={() => setOpen(open === e.id ? undefined : e.id)}
+                      onKeyDown={(k) => k.key === "Enter" && setOpen(open === e.id ? undefined : e.id)}
+                    >
                       <td className="nowrap small">{fmtTime(locale, e.at)}</td>
                       <td>{e.actor}</td>
                       <td>
