@@ -11,6 +11,8 @@ export interface UsageRecord {
   provider: string | null;
   upstreamModel: string | null;
   endpoint: string;
+  /** The front-door format the client spoke (`openai-chat`, `anthropic-messages`, `openai-responses`, `gemini`, `openai`). */
+  ingress?: string;
   status: number;
   stream: boolean;
   attempts: number;
@@ -18,6 +20,8 @@ export interface UsageRecord {
   /** Time spent waiting for a free upstream pool connection (ms, all attempts); absent when none. */
   queuedMs?: number;
   usage: OpenAIUsage | undefined;
+  /** `usage` is the router's estimate (the upstream reported none). */
+  usageEstimated?: boolean;
   key: string | null;
   price: Price | undefined;
   error?: string;
@@ -128,6 +132,7 @@ export class UsageRecorder {
       provider: rec.provider,
       upstreamModel: rec.upstreamModel,
       endpoint: rec.endpoint,
+      ingress: rec.ingress,
       status: rec.status,
       stream: rec.stream,
       attempts: rec.attempts.length,
@@ -137,6 +142,7 @@ export class UsageRecorder {
       price: rec.price,
     };
     if (rec.error !== undefined) u.error = rec.error;
+    if (rec.usageEstimated) u.usageEstimated = true;
     if (rec.queuedMs) u.queuedMs = rec.queuedMs;
     this.record(u, limiter);
     this.notify(rec);
