@@ -29,9 +29,12 @@ describe.skipIf(!hasChromium || process.env.CONSOLE_SCREENSHOTS !== "1")("consol
 
   beforeAll(async () => {
     [up, cluster, browser] = await Promise.all([startMockUpstream(), startTestCluster("console-shots", 1), launchChromium()]);
-    worker = await spawnService(healthWorkerMain, { ...cluster.env, HEALTH_PROBE_INTERVAL_MS: "2000", HEALTH_WORKER_PORT: "0" }).catch(
-      () => undefined,
-    );
+    worker = await spawnService(healthWorkerMain, {
+      ...cluster.env,
+      DATABASE_URL: cluster.databaseUrl,
+      HEALTH_PROBE_INTERVAL_MS: "2000",
+      HEALTH_WORKER_PORT: "0",
+    }).catch(() => undefined);
     const a = (m: string, p: string, b?: unknown) => cluster.admin(m, p, b);
     const prov = async (name: string, adapter: string, base: string, key: string) =>
       (await a("POST", "/v1/db/providers", { name, adapter, base_url: base, api_key: key, description: null })).body.provider_id as number;

@@ -59,7 +59,7 @@ export function TimeChart(props: { x: number[]; series: Series[]; height?: numbe
               stroke: s.color,
               width: 2,
               fill: `${s.color}22`,
-              points: { show: props.x.length < 30 },
+              points: { show: props.x.length < 13 },
               ...(s.bars ? { paths: uPlot.paths.bars?.({ size: [0.6, 40] }) } : {}),
             })),
           ],

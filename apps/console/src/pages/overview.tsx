@@ -16,6 +16,28 @@ const RANGES: { id: Range; key: MessageKey; ms: number; bucket: GroupBy }[] = [
   { id: "week", key: "overview.lastWeek", ms: 7 * 24 * 3600_000, bucket: "day" },
 ];
 
+const EMPTY: Omit<SummaryRow, "key"> = {
+  requests: 0,
+  errors: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cached_tokens: 0,
+  cost_usd: 0,
+  latency_p50_ms: null,
+  latency_p95_ms: null,
+  ttft_p50_ms: null,
+};
+
+/** Every hour (or day) of the window, in order: buckets without traffic count 0 (latencies stay empty). */
+export function bucketRows(rows: SummaryRow[], r: { ms: number; bucket: GroupBy }, now: number): SummaryRow[] {
+  const step = r.bucket === "day" ? 86_400_000 : 3_600_000;
+  const byTime = new Map(rows.filter((x) => x.key).map((x) => [Math.floor(Date.parse(x.key ?? "") / step) * step, x]));
+  const out: SummaryRow[] = [];
+  for (let t = Math.floor((now - r.ms) / step) * step; t <= now; t += step)
+    out.push(byTime.get(t) ?? { key: new Date(t).toISOString(), ...EMPTY });
+  return out;
+}
+
 interface Data {
   series: UsageSummary;
   byModel: UsageSummary;
@@ -97,7 +119,7 @@ export function OverviewPage() {
 
   const charts = useMemo(() => {
     if (!data) return undefined;
-    const rows = [...data.series.rows].filter((r) => r.key).sort((a, b) => Date.parse(a.key ?? "") - Date.parse(b.key ?? ""));
+    const rows = bucketRows(data.series.rows, RANGES.find((r) => r.id === range) ?? RANGES[1]!, Date.now());
     const x = rows.map((r) => Date.parse(r.key ?? "") / 1000);
     const traffic: Series[] = [
       { label: t("overview.requests"), values: rows.map((r) => r.requests), color: "#4f46e5" },
@@ -114,7 +136,7 @@ export function OverviewPage() {
       { label: "TTFT p50", values: rows.map((r) => r.ttft_p50_ms), color: "#0891b2" },
     ];
     return { x, traffic, tokens, cost, latency };
-  }, [data, t]);
+  }, [data, t, range]);
 
   const totals = data?.series.totals;
   const ledgerMissing = error instanceof ApiError && error.status === 404;
@@ -209,7 +231,12 @@ export function OverviewPage() {
               <TimeChart x={charts.x} series={charts.tokens} label={t("overview.tokens")} />
             </Card>
             <Card title={t("overview.cost")}>
-              <TimeChart x={charts.x} series={charts.cost} label={t("overview.cost")} format={(v) => `$${v.toFixed(v < 1 ? 3 : 2)}`} />
+              <TimeChart
+                x={charts.x}
+                series={charts.cost}
+                label={t("overview.cost")}
+                format={(v) => `$${v === 0 ? "0" : v.toFixed(v < 0.01 ? 4 : v < 1 ? 3 : 2)}`}
+              />
             </Card>
             <Card title={t("overview.latencyChart")}>
               <TimeChart x={charts.x} series={charts.latency} label={t("overview.latencyChart")} format={(v) => fmtMs(v)} />
