@@ -116,6 +116,8 @@ export const ServerConfig = z
     shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000),
     /** Log one line per request at info level. */
     access_log: z.boolean().default(true),
+    /** Appends one JSON usage record per request to this file (JSONL); unset = none. */
+    usage_log: z.string().min(1).optional(),
   })
   .strict();
 export type ServerConfig = z.infer<typeof ServerConfig>;

@@ -68,6 +68,8 @@ export type TableModel = z.infer<typeof TableModel>;
 /** A client key. Only a SHA-256 hash travels; the plaintext is never stored in a table. */
 export const TableClientKey = z
   .object({
+    /** The key's id in usage records (`client_keys` row id); absent = its name is used. */
+    id: z.string().min(1).max(128).optional(),
     name: z.string().min(1),
     /** Lower-case hex SHA-256 of the key. */
     sha256: z.string().regex(/^[0-9a-f]{64}$/),

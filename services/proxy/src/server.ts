@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts";
+import { EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { handleChatCompletions } from "./handlers/chat-completions.js";
@@ -22,6 +22,9 @@ import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
 import { UsageRecorder } from "./stats/usage-recorder.js";
+import { buildUsageRecord } from "./usage/build-record.js";
+import { errorCodeOf, newDraft, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
+import type { UsageSink } from "./usage/usage-sink.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
 export interface Route {
@@ -34,6 +37,8 @@ export interface Route {
   /** Sends this route's errors in its own envelope (Anthropic's for /v1/messages); OpenAI's by default. */
   sendError?: (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;
   handle(ctx: RequestContext, rest: string): void | Promise<void>;
+  /** Requests on this route produce a usage record (once their model is known, or when refused by a limit). */
+  usage?: UsageRoute;
 }
 
 export interface ProxyOptions {
@@ -45,6 +50,14 @@ export interface ProxyOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Runs before routing; returns true when it answered (cluster mode forwards `/v1/stats` to the control plane). */
   intercept?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** Where each finished request's usage record goes (ledger, `usage_log`, metrics); none = no records built. */
+  usageSink?: UsageSink;
+  /** This replica's name in usage records. */
+  replica?: string;
+  /** Serves `GET /metrics` (Prometheus text) from this registry. */
+  metrics?: { metrics(): Promise<string>; contentType: string };
+  /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 export interface Proxy {
@@ -62,6 +75,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
   const usage = new UsageRecorder(opts.accessLog);
+  const usageSink = opts.usageSink;
+  const replica = opts.replica ?? "standalone";
+  let seq = 0;
   // Limiters follow the served table's keys (limits, cluster spend baseline); their windows outlive swaps.
   const applyKeys = (t: RuntimeTable) => usage.keyLimits.applyTable(t.clientKeys.values(), Date.parse(t.generatedAt) || 0);
   if (store.current) applyKeys(store.current);
@@ -78,13 +94,34 @@ export function createProxy(opts: ProxyOptions): Proxy {
     else exact.set(`${r.method} ${r.path}`, r);
   };
 
-  addRoute({ method: "POST", path: "/v1/chat/completions", auth: true, handle: handleChatCompletions });
-  addRoute({ method: "POST", path: "/v1/messages", auth: true, handle: handleMessages, sendError: sendAnthropicError });
-  addRoute({ method: "POST", path: "/v1/messages/count_tokens", auth: true, handle: handleCountTokens, sendError: sendAnthropicError });
+  addRoute({
+    method: "POST",
+    path: "/v1/chat/completions",
+    auth: true,
+    handle: handleChatCompletions,
+    usage: { ingress: "openai-chat", endpoint: "chat.completions", estimate: "chat" },
+  });
+  addRoute({
+    method: "POST",
+    path: "/v1/messages",
+    auth: true,
+    handle: handleMessages,
+    sendError: sendAnthropicError,
+    usage: { ingress: "anthropic-messages", endpoint: "messages", estimate: "chat" },
+  });
+  addRoute({
+    method: "POST",
+    path: "/v1/messages/count_tokens",
+    auth: true,
+    handle: handleCountTokens,
+    sendError: sendAnthropicError,
+    usage: { ingress: "anthropic-count-tokens", endpoint: "messages.count_tokens", estimate: "none" },
+  });
   addRoute({
     method: "POST",
     path: "/v1/embeddings",
     auth: true,
+    usage: { ingress: "openai-embeddings", endpoint: "embeddings", estimate: "prompt" },
     handle: (ctx) =>
       handlePassthrough(ctx, { endpoint: "embeddings", llmType: "embedding", schema: EmbeddingsRequest, pick: (a) => a.embeddings }),
   });
@@ -92,6 +129,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     method: "POST",
     path: "/v1/images/generations",
     auth: true,
+    usage: { ingress: "openai-images", endpoint: "images.generations", estimate: "none" },
     handle: (ctx) =>
       handlePassthrough(ctx, {
         endpoint: "images.generations",
@@ -121,6 +159,25 @@ export function createProxy(opts: ProxyOptions): Proxy {
     handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
   });
 
+  const metrics = opts.metrics;
+  if (metrics) {
+    const expected = opts.metricsToken ? `Bearer ${opts.metricsToken}` : undefined;
+    addRoute({
+      method: "GET",
+      path: "/metrics",
+      auth: false,
+      needsTable: false,
+      handle: async (ctx) => {
+        if (expected !== undefined && ctx.req.headers.authorization !== expected) {
+          sendError(ctx.res, new RouterError("invalid_api_key", "A valid metrics token is required."), { "x-request-id": ctx.id });
+          return;
+        }
+        const text = await metrics.metrics();
+        ctx.res.writeHead(200, { "content-type": metrics.contentType, "content-length": Buffer.byteLength(text) });
+        ctx.res.end(text);
+      },
+    });
+  }
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
@@ -198,13 +255,18 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return;
     }
     inFlight++;
+    const draft: UsageDraft | undefined = usageSink !== undefined && route.usage !== undefined ? newDraft(route.usage) : undefined;
+    const socket = req.socket;
+    const written0 = draft ? socket.bytesWritten : 0;
+    const read0 = draft ? socket.bytesRead : 0;
+    let key: TableClientKey | undefined;
     const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
     });
     try {
       const now = Date.now();
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
+      key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
       let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
@@ -217,15 +279,20 @@ export function createProxy(opts: ProxyOptions): Proxy {
             // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
             const endpoint = route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
             usage.refused(id, endpoint, key.name, refused.error.status, refused.error.message, performance.now() - start);
+            if (draft) {
+              draft.refused = true;
+              draft.errorCode = errorCodeOf(refused.error);
+            }
             return;
           }
         }
       }
       // Routes that need a table only run with one.
-      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter };
+      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter, draft };
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);
+      if (draft && draft.errorCode === null) draft.errorCode = errorCodeOf(e);
       if (e.code === "internal_error") logger.error({ err, reqId: id, path }, "request failed");
       if (!res.headersSent) {
         const closeAfter = e.code === "body_too_large" || e.code === "request_timeout";
@@ -234,6 +301,30 @@ export function createProxy(opts: ProxyOptions): Proxy {
     } finally {
       inFlight--;
       if (inFlight === 0 && idle) idle();
+      // The one point where a request's usage record is built: every route, every outcome.
+      if (draft && (draft.model !== undefined || draft.refused)) {
+        const now = performance.now();
+        const cl = Number(req.headers["content-length"]);
+        try {
+          usageSink!.write(
+            buildUsageRecord(draft, {
+              id,
+              replica,
+              seq: ++seq,
+              arrivedAt: performance.timeOrigin + start,
+              latencyMs: now - start,
+              ttftMs: draft.firstByteAt !== undefined ? draft.firstByteAt - start : res.headersSent ? now - start : undefined,
+              status: ac.aborted ? 499 : res.statusCode,
+              keyId: key ? (key.id ?? key.name) : null,
+              keyName: key?.name ?? null,
+              requestBytes: cl >= 0 ? cl : Math.max(0, socket.bytesRead - read0),
+              responseBytes: Math.max(0, socket.bytesWritten - written0),
+            }),
+          );
+        } catch (err) {
+          logger.warn({ err, reqId: id }, "usage record not built");
+        }
+      }
     }
   }
 

@@ -4,7 +4,7 @@ import { compileConfig, parseConfig } from "@ai-router/config";
 import { createLogger } from "@ai-router/logger";
 import { type ServiceProcess, spawnService } from "@ai-router/testing";
 import { TableStore } from "../src/routing/table-store.js";
-import { createProxy, type Proxy as RouterProxy } from "../src/server.js";
+import { createProxy, type ProxyOptions, type Proxy as RouterProxy } from "../src/server.js";
 
 /** A proxy running in this process on a free port, built from YAML/JSON config text or an object. */
 export interface TestProxy {
@@ -14,14 +14,18 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startTestProxy(config: string | object, env: NodeJS.ProcessEnv = {}): Promise<TestProxy> {
+export async function startTestProxy(
+  config: string | object,
+  env: NodeJS.ProcessEnv = {},
+  options: (store: TableStore) => Partial<ProxyOptions> = () => ({}),
+): Promise<TestProxy> {
   const text = typeof config === "string" ? config : JSON.stringify(config);
   const logger = createLogger({ name: "proxy-test", level: process.env.TEST_LOG_LEVEL ?? "silent", sync: true });
   const store = new TableStore(logger);
   const { table } = compileConfig(parseConfig(text, "test-config", env));
   const applied = store.apply(table, "test");
   if (!applied.ok) throw new Error(applied.reason);
-  const proxy = createProxy({ store, logger });
+  const proxy = createProxy({ store, logger, ...options(store) });
   await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
   const { port } = proxy.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, proxy, store, close: () => proxy.shutdown(1000) };

@@ -128,6 +128,7 @@ export async function compileDatabase(
   const clientKeys: TableClientKey[] = keyRows.map((k) => {
     const expiresAt = k.revoked ? (k.revokedAt?.getTime() ?? 0) : k.expiresAt?.getTime();
     return {
+      id: String(k.id),
       name: k.name,
       sha256: k.hash,
       ...(Array.isArray(k.allowedModels) ? { models: k.allowedModels as string[] } : {}),

@@ -1,7 +1,10 @@
-import { decryptSecret, parseMasterKey, routingBucketName } from "@ai-router/contracts";
+import { ensureUsageStream } from "@ai-router/cluster";
+import { decryptSecret, parseMasterKey, routingBucketName, usageLedger } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
+import { jetstream } from "@nats-io/jetstream";
 import type { ProxyEnv } from "../env.js";
 import { TableStore } from "../routing/table-store.js";
+import { LedgerPublisher } from "../usage/ledger-publisher.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
 import { RoutingWatcher } from "./routing-watcher.js";
@@ -11,13 +14,20 @@ import { TableCache } from "./table-cache.js";
 export interface ClusterWiring {
   store: TableStore;
   forwarder: AdminForwarder;
+  /** Usage records -> the ledger stream (a sink for the proxy). */
+  ledger: LedgerPublisher;
   /** Starts watching (call once the proxy exists, so stats can be reported). */
   start(usage: Parameters<typeof reportStats>[2]): void;
   close(): Promise<void>;
 }
 
 /** Cluster mode: a store that decrypts sealed keys, fed by the NATS watcher, plus admin forwarding. */
-export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logger): ClusterWiring {
+export function createCluster(
+  env: ProxyEnv & { NATS_URL: string },
+  logger: Logger,
+  replica: string,
+  onDropped?: () => void,
+): ClusterWiring {
   const masterKey = env.ROUTER_MASTER_KEY ? parseMasterKey(env.ROUTER_MASTER_KEY) : undefined;
   if (!masterKey) logger.warn("ROUTER_MASTER_KEY is not set: tables with encrypted provider keys will be refused");
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
@@ -26,9 +36,16 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   let stopStats: (() => void) | undefined;
   let stopHealth: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
+  const ledger = new LedgerPublisher({
+    replica,
+    logger,
+    maxBuffer: env.ROUTER_USAGE_BUFFER,
+    ...(onDropped ? { onDropped } : {}),
+  });
   return {
     store,
     forwarder,
+    ledger,
     start(usage) {
       watcher = new RoutingWatcher({
         natsUrl: env.NATS_URL,
@@ -37,7 +54,27 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
         logger,
         ...(env.ROUTER_TABLE_CACHE ? { cache: new TableCache(env.ROUTER_TABLE_CACHE) } : {}),
         onConnect: (nc) => {
-          stopStats = reportStats(nc, bucket, usage);
+          stopStats = reportStats(nc, bucket, usage, replica);
+          const js = jetstream(nc);
+          const subject = usageLedger.subject(bucket, replica);
+          let ensured: Promise<void> | undefined;
+          const ensure = () => {
+            ensured ??= ensureUsageStream(nc, bucket).catch((err) => {
+              ensured = undefined;
+              throw err;
+            });
+            return ensured;
+          };
+          ledger.setSender(async (body, msgId) => {
+            try {
+              await ensure();
+              await js.publish(subject, body, { msgID: msgId, timeout: 3_000 });
+            } catch (err) {
+              // A restarted server without its store lost the stream: create it again before the retry.
+              ensured = undefined;
+              throw err;
+            }
+          });
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger);
         },
@@ -47,6 +84,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
     async close() {
       stopStats?.();
       stopHealth?.();
+      await ledger.close();
       forwarder.close();
       await watcher?.close();
     },

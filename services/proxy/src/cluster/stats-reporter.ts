@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
 import { subscribeValid } from "@ai-router/cluster";
 import { natsSubjects, SpendUpdate, type StatsReport } from "@ai-router/contracts";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -12,8 +10,7 @@ import type { UsageRecorder } from "../stats/usage-recorder.js";
  * control plane answers with the cluster-wide spend of budgeted keys (a SpendUpdate), which the key
  * limiters check budgets against.
  */
-export function reportStats(nc: NatsConnection, bucket: string, usage: UsageRecorder, everyMs = 2_000): () => void {
-  const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+export function reportStats(nc: NatsConnection, bucket: string, usage: UsageRecorder, replica: string, everyMs = 2_000): () => void {
   const startedAt = Date.now();
   const publish = () => {
     if (nc.isClosed()) return;

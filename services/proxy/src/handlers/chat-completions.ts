@@ -2,6 +2,7 @@ import { ChatCompletionRequest } from "@ai-router/contracts";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
+import { noteModelOf } from "../usage/usage-draft.js";
 import { type ChatExchange, resolveModel, serveChat } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 
@@ -10,7 +11,9 @@ export { resolveModel } from "./chat-core.js";
 /** POST /v1/chat/completions: route, translate, fail over, stream (the core is shared with /v1/messages). */
 export async function handleChatCompletions(ctx: RequestContext): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
-  const body = validateBody(ChatCompletionRequest, parseJsonObject(raw));
+  const json = parseJsonObject(raw);
+  noteModelOf(ctx.draft, json);
+  const body = validateBody(ChatCompletionRequest, json);
   const model = resolveModel(ctx, body.model, "chat");
   const stream = body.stream === true;
   const clientWantsUsage = stream && body.stream_options?.include_usage === true;

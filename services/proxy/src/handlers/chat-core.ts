@@ -16,6 +16,7 @@ export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8",
 
 /** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
 export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
+  if (ctx.draft !== undefined) ctx.draft.model ??= name;
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(
@@ -94,6 +95,7 @@ export async function serveChat(ctx: RequestContext, ingress: ChatIngress): Prom
     if (ex.local) {
       if (stream) {
         ctx.res.writeHead(200, Object.assign(headers(), SSE_HEADERS));
+        if (ctx.draft !== undefined) ctx.draft.firstByteAt = performance.now();
         const answer = ex.local.stream();
         for await (const ev of answer.events) {
           if (!ctx.res.write(ev)) await drained(ctx);
@@ -194,7 +196,9 @@ function pipeStream(
     const start = () => {
       res.writeHead(200, Object.assign(headers(), SSE_HEADERS));
       started = true;
-      ttft = performance.now() - t0;
+      const now = performance.now();
+      ttft = now - t0;
+      if (ctx.draft !== undefined) ctx.draft.firstByteAt = now;
     };
     const onData = (chunk: Buffer) => {
       const out = translator.push(chunk);

@@ -6,6 +6,7 @@ import type { ClientSignal } from "../http/client-abort.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
+import type { UsageDraft } from "../usage/usage-draft.js";
 
 /** Everything a handler needs about the request being served. */
 export interface RequestContext {
@@ -21,6 +22,8 @@ export interface RequestContext {
   readonly usage: UsageRecorder;
   /** The client key's limiter, when the key has limits: charged with the request's tokens and cost. */
   readonly limiter: KeyLimiter | undefined;
+  /** The request's usage record in the making (undefined when records are off or the route has none). */
+  readonly draft?: UsageDraft | undefined;
 }
 
 /** Turns a provider's error into the client's error, keeping its status, message, type and code. */

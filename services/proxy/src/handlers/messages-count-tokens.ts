@@ -1,6 +1,7 @@
 import { type AnthropicRequest, estimateInputTokens } from "@ai-router/providers";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
+import { noteModelOf } from "../usage/usage-draft.js";
 import { resolveModel } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 import { sendAnthropicError } from "./messages-errors.js";
@@ -14,6 +15,7 @@ import { serveJson } from "./routed-request.js";
 export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const json = parseJsonObject(raw);
+  noteModelOf(ctx.draft, json);
   const body = validateBody(CountTokensRequest, json) as unknown as AnthropicRequest;
   await serveJson(ctx, {
     endpoint: "messages.count_tokens",

@@ -12,6 +12,7 @@ import {
 } from "@ai-router/providers";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
+import { noteModelOf } from "../usage/usage-draft.js";
 import { type ChatExchange, type LocalExchange, resolveModel, serveChat } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 import { anthropicStreamError, sendAnthropicError } from "./messages-errors.js";
@@ -25,6 +26,7 @@ import { MessagesRequest } from "./messages-schema.js";
 export async function handleMessages(ctx: RequestContext): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const json = parseJsonObject(raw);
+  noteModelOf(ctx.draft, json);
   const body = validateBody(MessagesRequest, json) as unknown as AnthropicRequest;
   const model = resolveModel(ctx, body.model, "chat");
   const stream = body.stream === true;

@@ -8,6 +8,7 @@ import { sendError, sendJson } from "../http/respond.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { errorCodeOf } from "../usage/usage-draft.js";
 import { type RequestContext, servedHeaders, upstreamToRouterError } from "./context.js";
 
 /** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
@@ -29,7 +30,35 @@ export function route(
   hints: RequestHints,
   attempt: (target: LiveTarget, attemptNo: number) => Promise<AttemptOutcome>,
 ): Promise<FailoverResult> {
-  return withFailover(model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
+  const d = ctx.draft;
+  if (d === undefined) return withFailover(model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
+  d.stream = hints.stream;
+  // Each try joins the usage record's failover chain.
+  const noted = async (t: LiveTarget, n: number): Promise<AttemptOutcome> => {
+    const t0 = performance.now();
+    let o: AttemptOutcome;
+    try {
+      o = await attempt(t, n);
+    } catch (err) {
+      d.attempts.push(attemptEntry(t, undefined, performance.now() - t0));
+      throw err;
+    }
+    d.attempts.push(attemptEntry(t, o, performance.now() - t0, ctx.signal.aborted));
+    return o;
+  };
+  return withFailover(model, hints, ctx.table.settings.maxAttempts, noted, () => ctx.signal.aborted, ctx);
+}
+
+function attemptEntry(t: LiveTarget, o: AttemptOutcome | undefined, latencyMs: number, aborted = false) {
+  const failed = o === undefined ? undefined : o.kind === "served" ? null : o.error;
+  return {
+    provider: t.provider,
+    upstream_model: t.upstreamModel,
+    outcome: o?.kind ?? ("final" as const),
+    status: failed === null ? 200 : failed && !(failed instanceof RouterError) ? failed.status : null,
+    error_code: failed === null ? null : aborted ? "client_closed_request" : failed ? errorCodeOf(failed) : "internal_error",
+    latency_ms: Math.round(latencyMs * 100) / 100,
+  };
 }
 
 /** What a usage record says about the request besides the failover result. */
@@ -50,6 +79,17 @@ export function finalStatus(ctx: RequestContext, r: FailoverResult): number {
 /** Records a routed request's usage and outcome (one access-log line, the counters). */
 export function recordRouted(ctx: RequestContext, r: FailoverResult, rec: RoutedRecord): void {
   const { outcome, target, attempts } = r;
+  const d = ctx.draft;
+  if (d !== undefined) {
+    d.stream = rec.stream;
+    d.provider = target?.provider ?? null;
+    d.upstreamModel = target?.upstreamModel ?? null;
+    d.price = target?.price;
+    d.usage = rec.usage;
+    // Bytes of an answer reached the client (a stream cut by the client too): its tokens are charged.
+    d.answered = outcome.kind === "served" || outcome.kind === "broken" || d.firstByteAt !== undefined;
+    if (outcome.kind !== "served") d.errorCode = ctx.signal.aborted ? "client_closed_request" : errorCodeOf(outcome.error);
+  }
   ctx.usage.record(
     {
       requestId: ctx.id,

@@ -1,0 +1,69 @@
+import type { OpenAIUsage, Price, UsageAttempt } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
+import type { UpstreamError } from "@ai-router/providers";
+
+/** How the tokens of an answer without upstream usage are estimated. */
+export type EstimateKind = "chat" | "prompt" | "none";
+
+/** Which usage record a route produces: its ingress, endpoint and how tokens are estimated. */
+export interface UsageRoute {
+  /** openai-chat, anthropic-messages, ... */
+  ingress: string;
+  /** chat.completions, messages, ... */
+  endpoint: string;
+  estimate: EstimateKind;
+}
+
+/**
+ * What is known about a request while it runs: the handlers fill it in, the server turns it into one
+ * usage record when the request ends (the only place a record is built). A narrow hook: handlers only
+ * call the `note*` functions below.
+ */
+export interface UsageDraft {
+  readonly route: UsageRoute;
+  /** The model the client named; undefined until known (no record then, unless refused by a limit). */
+  model: string | undefined;
+  stream: boolean;
+  /** Refused by a client-key limit before the body was read: recorded without a model. */
+  refused: boolean;
+  attempts: UsageAttempt[];
+  provider: string | null;
+  upstreamModel: string | null;
+  price: Price | undefined;
+  usage: OpenAIUsage | undefined;
+  /** performance.now() when the answer's first byte went out (streams); JSON answers use the end. */
+  firstByteAt: number | undefined;
+  errorCode: string | null;
+  /** The answer reached the client (in full or in part): its tokens are charged, estimated if need be. */
+  answered: boolean;
+}
+
+export function newDraft(route: UsageRoute): UsageDraft {
+  return {
+    route,
+    model: undefined,
+    stream: false,
+    refused: false,
+    attempts: [],
+    provider: null,
+    upstreamModel: null,
+    price: undefined,
+    usage: undefined,
+    firstByteAt: undefined,
+    errorCode: null,
+    answered: false,
+  };
+}
+
+/** Stable code of an error for records: the code the client saw, or the router's own. */
+export function errorCodeOf(e: RouterError | UpstreamError): string {
+  if (e instanceof RouterError) return e.publicCode ?? e.code;
+  return e.code ?? (e.status >= 500 ? "upstream_error" : `upstream_${e.status}`);
+}
+
+/** The model named in a parsed body, noted before validation so a rejected request is still recorded. */
+export function noteModelOf(draft: UsageDraft | undefined, body: unknown): void {
+  if (draft === undefined || draft.model !== undefined) return;
+  const m = (body as { model?: unknown } | null)?.model;
+  if (typeof m === "string" && m.length > 0) draft.model = m.length > 256 ? m.slice(0, 256) : m;
+}
