@@ -40,7 +40,7 @@ export async function ensureUsageStream(nc: NatsConnection, bucket: string): Pro
         durable_name: usageLedger.consumer,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: 30 * 1e9,
+        ack_wait: 10 * 1e9,
         max_ack_pending: 10_000,
       })
       .catch(async (err) => {

@@ -260,6 +260,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     const written0 = draft ? socket.bytesWritten : 0;
     const read0 = draft ? socket.bytesRead : 0;
     let key: TableClientKey | undefined;
+    let limiter: KeyLimiter | undefined;
     const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
@@ -267,7 +268,6 @@ export function createProxy(opts: ProxyOptions): Proxy {
     try {
       const now = Date.now();
       key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
-      let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
         limiter = usage.keyLimits.get(key.sha256);
@@ -306,21 +306,24 @@ export function createProxy(opts: ProxyOptions): Proxy {
         const now = performance.now();
         const cl = Number(req.headers["content-length"]);
         try {
-          usageSink!.write(
-            buildUsageRecord(draft, {
-              id,
-              replica,
-              seq: ++seq,
-              arrivedAt: performance.timeOrigin + start,
-              latencyMs: now - start,
-              ttftMs: draft.firstByteAt !== undefined ? draft.firstByteAt - start : res.headersSent ? now - start : undefined,
-              status: ac.aborted ? 499 : res.statusCode,
-              keyId: key ? (key.id ?? key.name) : null,
-              keyName: key?.name ?? null,
-              requestBytes: cl >= 0 ? cl : Math.max(0, socket.bytesRead - read0),
-              responseBytes: Math.max(0, socket.bytesWritten - written0),
-            }),
-          );
+          const rec = buildUsageRecord(draft, {
+            id,
+            replica,
+            seq: ++seq,
+            arrivedAt: performance.timeOrigin + start,
+            latencyMs: now - start,
+            ttftMs: draft.firstByteAt !== undefined ? draft.firstByteAt - start : res.headersSent ? now - start : undefined,
+            status: ac.aborted ? 499 : res.statusCode,
+            keyId: key ? (key.id ?? key.name) : null,
+            keyName: key?.name ?? null,
+            requestBytes: cl >= 0 ? cl : Math.max(0, socket.bytesRead - read0),
+            responseBytes: Math.max(0, socket.bytesWritten - written0),
+          });
+          // Estimated usage is charged too (the usage recorder charged what the upstream reported).
+          if (limiter !== undefined && rec.usage_estimated && rec.cost_usd !== null) {
+            limiter.charge(Date.now(), rec.prompt_tokens + rec.completion_tokens, rec.cost_usd);
+          }
+          usageSink!.write(rec);
         } catch (err) {
           logger.warn({ err, reqId: id }, "usage record not built");
         }
