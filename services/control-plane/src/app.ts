@@ -5,6 +5,7 @@ import type { ApiContext } from "./api/context.js";
 import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
+import { usageRoutes } from "./api/usage.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { docsRouter } from "./http/docs.js";
@@ -61,6 +62,7 @@ export function createApp(opts: AppOptions): Express {
   modelRoutes(ctx);
   clientKeyRoutes(ctx);
   opsRoutes(ctx);
+  usageRoutes(ctx);
   const doc = api.document({
     title: "AI Router control plane",
     version: "1",

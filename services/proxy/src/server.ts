@@ -4,11 +4,9 @@ import { performance } from "node:perf_hooks";
 import { EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
-import { handleChatCompletions } from "./handlers/chat-completions.js";
 import type { RequestContext } from "./handlers/context.js";
 import { imageRoutes } from "./handlers/images.js";
 import { loadBalancingRoutes } from "./handlers/load-balancing.js";
-import { handleMessages } from "./handlers/messages.js";
 import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels } from "./handlers/models.js";
@@ -17,7 +15,11 @@ import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { chatCompletionsIngress } from "./ingress/chat-completions.js";
+import { ingressHandler } from "./ingress/ingress.js";
+import { messagesIngress } from "./ingress/messages.js";
 import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
+import type { RequestFinishedListener } from "./pipeline/request-finished.js";
 import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
@@ -58,11 +60,15 @@ export interface ProxyOptions {
   metrics?: { metrics(): Promise<string>; contentType: string };
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
+  onRequestFinished?: RequestFinishedListener;
 }
 
 export interface Proxy {
   server: Server;
   usage: UsageRecorder;
+  /** Adds a listener told about every request when it ends (see {@link RequestFinished}). */
+  onRequestFinished(listener: RequestFinishedListener): void;
   /** Adds a route (other issues' endpoints: /v1/messages, load-balancing statistics...). */
   addRoute(route: Route): void;
   /** Stops accepting, lets in-flight requests (streams included) finish up to `graceMs`, then closes. */
@@ -78,6 +84,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const usageSink = opts.usageSink;
   const replica = opts.replica ?? "standalone";
   let seq = 0;
+  if (opts.onRequestFinished) usage.onFinished(opts.onRequestFinished);
   // Limiters follow the served table's keys (limits, cluster spend baseline); their windows outlive swaps.
   const applyKeys = (t: RuntimeTable) => usage.keyLimits.applyTable(t.clientKeys.values(), Date.parse(t.generatedAt) || 0);
   if (store.current) applyKeys(store.current);
@@ -98,14 +105,14 @@ export function createProxy(opts: ProxyOptions): Proxy {
     method: "POST",
     path: "/v1/chat/completions",
     auth: true,
-    handle: handleChatCompletions,
+    handle: ingressHandler(chatCompletionsIngress),
     usage: { ingress: "openai-chat", endpoint: "chat.completions", estimate: "chat" },
   });
   addRoute({
     method: "POST",
     path: "/v1/messages",
     auth: true,
-    handle: handleMessages,
+    handle: ingressHandler(messagesIngress),
     sendError: sendAnthropicError,
     usage: { ingress: "anthropic-messages", endpoint: "messages", estimate: "chat" },
   });
@@ -312,7 +319,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
             seq: ++seq,
             arrivedAt: performance.timeOrigin + start,
             latencyMs: now - start,
-            ttftMs: draft.firstByteAt !== undefined ? draft.firstByteAt - start : res.headersSent ? now - start : undefined,
+            ttftMs: draft.ttftMs ?? (res.headersSent ? now - start : undefined),
             status: ac.aborted ? 499 : res.statusCode,
             keyId: key ? (key.id ?? key.name) : null,
             keyName: key?.name ?? null,
@@ -344,6 +351,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     server,
     usage,
     addRoute,
+    onRequestFinished: (l) => usage.onFinished(l),
     inFlight: () => inFlight,
     async shutdown(graceMs: number) {
       draining = true;

@@ -1,5 +1,5 @@
-import { ensureUsageStream } from "@ai-router/cluster";
-import { decryptSecret, parseMasterKey, routingBucketName, usageLedger } from "@ai-router/contracts";
+import { ensureUsageStream, natsConnectOptions } from "@ai-router/cluster";
+import { createSigner, decryptSecret, parseMasterKey, routingBucketName, usageLedger } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { jetstream } from "@nats-io/jetstream";
 import type { ProxyEnv } from "../env.js";
@@ -16,6 +16,8 @@ export interface ClusterWiring {
   forwarder: AdminForwarder;
   /** Usage records -> the ledger stream (a sink for the proxy). */
   ledger: LedgerPublisher;
+  /** The NATS servers, without credentials (for log lines). */
+  servers: string;
   /** Starts watching (call once the proxy exists, so stats can be reported). */
   start(usage: Parameters<typeof reportStats>[2]): void;
   close(): Promise<void>;
@@ -28,8 +30,10 @@ export function createCluster(
   replica: string,
   onDropped?: () => void,
 ): ClusterWiring {
-  const masterKey = env.ROUTER_MASTER_KEY ? parseMasterKey(env.ROUTER_MASTER_KEY) : undefined;
-  if (!masterKey) logger.warn("ROUTER_MASTER_KEY is not set: tables with encrypted provider keys will be refused");
+  // Required: it opens the sealed provider keys and checks the signature of every table and update.
+  if (!env.ROUTER_MASTER_KEY) throw new Error("ROUTER_MASTER_KEY is required in cluster mode (it verifies the signed routing tables)");
+  const masterKey = parseMasterKey(env.ROUTER_MASTER_KEY);
+  const signer = createSigner(masterKey);
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
   const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey) });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
@@ -46,15 +50,17 @@ export function createCluster(
     store,
     forwarder,
     ledger,
+    servers: natsConnectOptions(env.NATS_URL).servers.join(","),
     start(usage) {
       watcher = new RoutingWatcher({
         natsUrl: env.NATS_URL,
         bucket,
         store,
+        signer,
         logger,
         ...(env.ROUTER_TABLE_CACHE ? { cache: new TableCache(env.ROUTER_TABLE_CACHE) } : {}),
         onConnect: (nc) => {
-          stopStats = reportStats(nc, bucket, usage, replica);
+          stopStats = reportStats(nc, bucket, usage, signer, logger, replica);
           const js = jetstream(nc);
           const subject = usageLedger.subject(bucket, replica);
           let ensured: Promise<void> | undefined;
@@ -76,7 +82,7 @@ export function createCluster(
             }
           });
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
-          stopHealth = subscribeHealthFeed(nc, bucket, store, logger);
+          stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
         },
       });
       watcher.start();

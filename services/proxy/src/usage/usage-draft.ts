@@ -1,6 +1,7 @@
 import type { OpenAIUsage, Price, UsageAttempt } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
+import type { RequestFinished } from "../pipeline/request-finished.js";
 
 /** How the tokens of an answer without upstream usage are estimated. */
 export type EstimateKind = "chat" | "prompt" | "none";
@@ -31,8 +32,8 @@ export interface UsageDraft {
   upstreamModel: string | null;
   price: Price | undefined;
   usage: OpenAIUsage | undefined;
-  /** performance.now() when the answer's first byte went out (streams); JSON answers use the end. */
-  firstByteAt: number | undefined;
+  /** ms from arrival to the answer's first byte; undefined when nothing was sent. */
+  ttftMs: number | undefined;
   errorCode: string | null;
   /** The answer reached the client (in full or in part): its tokens are charged, estimated if need be. */
   answered: boolean;
@@ -49,7 +50,7 @@ export function newDraft(route: UsageRoute): UsageDraft {
     upstreamModel: null,
     price: undefined,
     usage: undefined,
-    firstByteAt: undefined,
+    ttftMs: undefined,
     errorCode: null,
     answered: false,
   };
@@ -59,6 +60,46 @@ export function newDraft(route: UsageRoute): UsageDraft {
 export function errorCodeOf(e: RouterError | UpstreamError): string {
   if (e instanceof RouterError) return e.publicCode ?? e.code;
   return e.code ?? (e.status >= 500 ? "upstream_error" : `upstream_${e.status}`);
+}
+
+/**
+ * Takes what the attempt pipeline learnt about a routed request (its "request finished" record): the
+ * serving target and its price, usage, the failover chain, time to first byte, the error code.
+ */
+export function absorbFinished(
+  d: UsageDraft,
+  f: RequestFinished,
+  error: RouterError | UpstreamError | undefined,
+  aborted: boolean,
+  answerStarted: boolean,
+): void {
+  d.stream = f.stream;
+  d.provider = f.provider;
+  d.upstreamModel = f.upstreamModel;
+  d.price = f.price;
+  d.usage = f.usage;
+  d.ttftMs = f.ttfbMs;
+  // Bytes of an answer reached the client (also a stream the client cut): its tokens are charged.
+  d.answered = f.outcome === "served" || f.outcome === "broken" || (f.outcome === "cancelled" && answerStarted);
+  if (error !== undefined) d.errorCode = aborted ? "client_closed_request" : errorCodeOf(error);
+  d.attempts = f.attempts.map((a) => ({
+    provider: a.provider,
+    upstream_model: a.upstreamModel,
+    outcome: a.outcome,
+    status: a.outcome === "served" ? 200 : a.status,
+    error_code: a.errorCode,
+    latency_ms: Math.round(a.durationMs * 100) / 100,
+  }));
+}
+
+/** The model named in a raw body that failed validation (the error path only: parses once more). */
+export function noteModelOfRaw(d: UsageDraft, raw: Buffer): void {
+  if (d.model !== undefined) return;
+  try {
+    noteModelOf(d, JSON.parse(raw.toString("utf8")));
+  } catch {
+    // not JSON: no model to name
+  }
 }
 
 /** The model named in a parsed body, noted before validation so a rejected request is still recorded. */
