@@ -10,6 +10,7 @@ import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { docsRouter } from "./http/docs.js";
 import { errorHandler, unknownRoute } from "./http/errors.js";
+import type { ControlPlaneMetrics } from "./http/metrics.js";
 import { ApiRegistry } from "./http/registry.js";
 import type { StatsAggregator } from "./nats/stats-aggregator.js";
 import type { PublishResult } from "./nats/table-publisher.js";
@@ -24,6 +25,8 @@ export interface AppOptions {
   stats?: StatsAggregator;
   /** For `/health`: the last revision in the bucket, if any. */
   status?: () => Record<string, unknown>;
+  /** Serves `GET /metrics` (no admin token: keep the port private or scrape through a network policy). */
+  metrics?: ControlPlaneMetrics;
 }
 
 /** The admin API as an express app (no listening: main.ts and tests do that). */
@@ -41,6 +44,14 @@ export function createApp(opts: AppOptions): Express {
     }
     next();
   });
+  const metrics = opts.metrics;
+  if (metrics) {
+    app.use(metrics.middleware());
+    app.get("/metrics", async (_req, res) => {
+      res.setHeader("content-type", metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+    });
+  }
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", ...opts.status?.() });
   });

@@ -3,6 +3,7 @@ import { publishSigned } from "@ai-router/cluster";
 import { createSigner, natsSubjects } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { createApp } from "./app.js";
+import { ControlPlaneMetrics } from "./http/metrics.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
 import { type ControlPlaneEnv, tableSettings } from "./env.js";
 import { NatsLink } from "./nats/nats-link.js";
@@ -51,7 +52,12 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     () => pub.publish("start-up"),
     () => {},
   );
+  const metrics = new ControlPlaneMetrics(
+    () => pub.counts,
+    () => pub.lastPublished,
+  );
   const app = createApp({
+    metrics,
     prisma,
     logger,
     masterKey: env.masterKey,

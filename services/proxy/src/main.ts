@@ -4,6 +4,7 @@ import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { ProxyEnv } from "./env.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
+import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy } from "./server.js";
 import { loadStandaloneTable } from "./standalone.js";
@@ -65,7 +66,15 @@ const usageLog = usageLogPath ? createJsonlSink(usageLogPath) : undefined;
 const sinks: UsageSink[] = [metrics];
 if (cluster) sinks.push(cluster.ledger);
 if (usageLog) sinks.push(usageLog);
+const tracesUrl = otlpTracesUrl(process.env);
+const tracer = tracesUrl
+  ? new OtlpExporter(
+      { url: tracesUrl, serviceName: process.env.OTEL_SERVICE_NAME ?? "ai-router-proxy", logger, headers: otlpHeaders(process.env) },
+      (p) => store.current?.providers.get(p)?.config.type,
+    )
+  : undefined;
 const proxy = createProxy({
+  ...(tracer ? { tracer } : {}),
   store,
   logger,
   replica,
@@ -93,6 +102,7 @@ exitOnSignals(
     proxy
       .shutdown(graceMs)
       .then(() => cluster?.close())
+      .then(() => tracer?.flush())
       .finally(() => {
         accessLogger?.flush();
         usageLog?.flush();

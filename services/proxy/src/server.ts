@@ -24,6 +24,8 @@ import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
 import { UsageRecorder } from "./stats/usage-recorder.js";
+import type { OtlpExporter } from "./tracing/otlp-exporter.js";
+import { RequestTrace, validTraceparent } from "./tracing/trace-context.js";
 import { buildUsageRecord } from "./usage/build-record.js";
 import { errorCodeOf, newDraft, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
 import type { UsageSink } from "./usage/usage-sink.js";
@@ -60,6 +62,8 @@ export interface ProxyOptions {
   metrics?: { metrics(): Promise<string>; contentType: string };
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Exports one span per request and per upstream attempt (OTLP/HTTP); none = no traces, no cost. */
+  tracer?: OtlpExporter;
   /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
   onRequestFinished?: RequestFinishedListener;
 }
@@ -268,6 +272,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     const read0 = draft ? socket.bytesRead : 0;
     let key: TableClientKey | undefined;
     let limiter: KeyLimiter | undefined;
+    const tp = req.headers.traceparent === undefined ? undefined : validTraceparent(req.headers.traceparent);
+    const trace = opts.tracer !== undefined && draft !== undefined ? new RequestTrace(tp) : undefined;
     const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
@@ -295,7 +301,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
         }
       }
       // Routes that need a table only run with one.
-      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter, draft };
+      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter, draft, traceparent: tp, trace };
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);
@@ -331,6 +337,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
             limiter.charge(Date.now(), rec.prompt_tokens + rec.completion_tokens, rec.cost_usd);
           }
           usageSink!.write(rec);
+          if (trace !== undefined) opts.tracer!.add(trace, rec);
         } catch (err) {
           logger.warn({ err, reqId: id }, "usage record not built");
         }

@@ -21,6 +21,8 @@ export class TablePublisher {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   lastPublished: number | undefined;
+  /** Tables put in the bucket, and attempts that failed (the `tables_published_total` metric). */
+  readonly counts = { published: 0, failed: 0 };
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -70,11 +72,13 @@ export class TablePublisher {
         this.logger.info({ revision: table.revision, reason }, "a newer routing table is already published; this one is dropped");
       }
       this.lastPublished = table.revision;
+      this.counts.published++;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
       this.logger.info({ revision: table.revision, models: table.models.length, reason }, "routing table published");
       return { revision: table.revision, published: true, models: table.models.length, warnings };
     } catch (err) {
+      this.counts.failed++;
       this.logger.warn({ err: (err as Error).message, revision: table.revision, reason }, "publishing failed; will retry");
       this.scheduleRetry();
       return { revision: table.revision, published: false, models: table.models.length, warnings };

@@ -6,6 +6,7 @@ import type { ClientSignal } from "../http/client-abort.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
+import type { RequestTrace } from "../tracing/trace-context.js";
 import type { UsageDraft } from "../usage/usage-draft.js";
 
 /** Everything a handler needs about the request being served. */
@@ -24,6 +25,10 @@ export interface RequestContext {
   readonly limiter: KeyLimiter | undefined;
   /** The request's usage record in the making (undefined when records are off or the route has none). */
   readonly draft?: UsageDraft | undefined;
+  /** The client's valid W3C `traceparent`, passed upstream as it is (traces not exported). */
+  readonly traceparent?: string | undefined;
+  /** This request's spans when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly trace?: RequestTrace | undefined;
 }
 
 /** Turns a provider's error into the client's error, keeping its status, message, type and code. */

@@ -92,7 +92,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
 
   let resp: UpstreamResponse;
   try {
-    resp = await sendUpstream(t.live, ex.request, ctx.signal);
+    resp = await sendUpstream(t.live, ex.request, ctx.signal, ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent);
   } catch (err) {
     return { kind: "retry", error: transportError(err, t.provider) };
   }

@@ -9,7 +9,12 @@ import type { LiveProvider } from "../routing/runtime-table.js";
  * Sends one request to a provider through its keep-alive pool, with the provider's timeouts, or
  * through its in-process transport (the mock).
  */
-export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<UpstreamResponse> {
+export function sendUpstream(
+  live: LiveProvider,
+  req: UpstreamRequest,
+  signal: ClientSignal,
+  traceparent?: string,
+): Promise<UpstreamResponse> {
   const p = live.config;
   const local = live.adapter.transport;
   if (local) return Promise.resolve(local.send(req));
@@ -18,7 +23,8 @@ export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: C
     origin: p.origin,
     path: p.basePath + req.path,
     method: req.method,
-    headers: req.headers,
+    // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
+    headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
     body: req.body ?? null,
     headersTimeout: p.timeoutMs,
     bodyTimeout: p.timeoutMs,
