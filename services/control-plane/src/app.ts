@@ -6,6 +6,7 @@ import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
 import { usageRoutes } from "./api/usage.js";
+import { usageStatsRoutes } from "./api/usage-stats.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { docsRouter } from "./http/docs.js";
@@ -74,6 +75,7 @@ export function createApp(opts: AppOptions): Express {
   clientKeyRoutes(ctx);
   opsRoutes(ctx);
   usageRoutes(ctx);
+  usageStatsRoutes(ctx, () => opts.stats?.snapshot().replicas ?? 0);
   const doc = api.document({
     title: "AI Router control plane",
     version: "1",

@@ -11,12 +11,14 @@ import {
   MASTER_KEY,
   type PrivateNats,
   proxyMain,
+  REDIS_URL,
   type ServiceProcess,
   signer,
   spawnService,
   startPrivateNats,
   uniqueName,
   waitFor,
+  workerMain,
 } from "./helpers.js";
 
 /**
@@ -33,6 +35,8 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let cp: ServiceProcess;
 let a: ServiceProcess;
 let b: ServiceProcess;
+/** The ledger writer: `/v1/stats` and key spend come from the usage ledger. */
+let worker: ServiceProcess;
 let real: MockUpstream;
 let evil: MockUpstream;
 let insider: NatsConnection;
@@ -64,6 +68,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   cp = await spawnService(controlPlaneMain, { ...credentialsEnv(), DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
   a = await spawnService(proxyMain, { ...credentialsEnv(), CONTROL_PLANE_URL: cp.url });
+  worker = await spawnService(workerMain, { ...credentialsEnv(), DATABASE_URL: db.url, REDIS_URL, HEALTH_WORKER_PORT: "0" });
   b = await spawnService(proxyMain, { ...env(), NATS_URL: urlWithCredentials(), CONTROL_PLANE_URL: cp.url });
   await admin("POST", "/v1/db/providers", {
     name: "real",
@@ -83,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await insider?.close().catch(() => {});
-  await Promise.all([a, b, cp].filter(Boolean).map((p) => p.stop()));
+  await Promise.all([a, b, cp, worker].filter(Boolean).map((p) => p.stop()));
   await Promise.all([real?.close(), evil?.close()]);
   await natsServer?.dispose();
   await db?.drop();

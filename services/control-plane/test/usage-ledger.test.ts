@@ -217,6 +217,27 @@ describe("usage ledger (shared NATS)", () => {
     expect(after[0]! - before[0]!).toBe(33);
     const worker = await (await fetch(`${s.cluster.workers[0]!.url}/metrics`)).text();
     expect(scrape(worker, "ledger_rows_written_total")).toBeGreaterThanOrEqual(sent.length);
+    const cpMetrics = await (await fetch(`${s.cluster.cp.url}/metrics`)).text();
+    expect(scrape(cpMetrics, "tables_published_total")).toBeGreaterThan(0);
+    expect(scrape(cpMetrics, "admin_requests_total")).toBeGreaterThan(0);
+
+    // The original's statistics views, cluster-wide from the ledger, through either replica.
+    const stats = (await (await fetch(`${s.cluster.proxies[1]!.url}/v1/stats`, { headers: auth })).json()) as {
+      stats: { request_counters: Record<string, number>; prompt_tokens: Record<string, number> };
+    };
+    expect(stats.stats.request_counters.m).toBe(sent.length - 1);
+    expect(stats.stats.prompt_tokens.m).toBe(sum("prompt_tokens"));
+    const perf = (await (await fetch(`${p0}/v1/providers/pb/performance`, { headers: auth })).json()) as Record<string, number>;
+    const pbRows = rows.filter((r) => r.provider === "pb");
+    expect(perf).toMatchObject({ provider_name: "pb", total_requests: pbRows.length, total_failed_requests: 0 });
+    expect(perf.total_cost).toBeCloseTo(
+      pbRows.reduce((t, r) => t + r.cost_usd, 0),
+      10,
+    );
+    const paPerf = (await (await fetch(`${p0}/v1/providers/pa/performance`, { headers: auth })).json()) as Record<string, number>;
+    expect(paPerf.total_failed_requests).toBe(failedOver.length);
+    const overview = (await (await fetch(`${p0}/v1/providers/stats/overview`, { headers: auth })).json()) as Record<string, number>;
+    expect(overview.total_providers).toBe(2);
   }, 120_000);
 
   it("the writer killed with SIGKILL mid-load and restarted: still exactly N rows", async () => {

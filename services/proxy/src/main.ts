@@ -4,11 +4,11 @@ import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { ProxyEnv } from "./env.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
-import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy } from "./server.js";
 import { loadStandaloneTable } from "./standalone.js";
 import { createAccessLog } from "./stats/access-log.js";
+import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
 import { createJsonlSink } from "./usage/jsonl-sink.js";
 import { fanOut, type UsageSink } from "./usage/usage-sink.js";
 
@@ -74,13 +74,13 @@ const tracer = tracesUrl
     )
   : undefined;
 const proxy = createProxy({
-  ...(tracer ? { tracer } : {}),
   store,
   logger,
   replica,
   usageSink: fanOut(sinks),
   metrics,
   ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),
+  ...(tracer ? { tracer } : {}),
   ...(accessLogger ? { accessLog: accessLogger } : {}),
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });

@@ -38,7 +38,9 @@ export class ControlPlaneMetrics {
   middleware(): RequestHandler {
     const methods = new Set(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]);
     return (req, res, next) => {
-      res.once("finish", () => this.requests.inc({ method: methods.has(req.method) ? req.method : "OTHER", status: String(res.statusCode) }));
+      res.once("finish", () =>
+        this.requests.inc({ method: methods.has(req.method) ? req.method : "OTHER", status: String(res.statusCode) }),
+      );
       next();
     };
   }
