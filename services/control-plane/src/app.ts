@@ -2,17 +2,22 @@ import type { Logger } from "@ai-router/logger";
 import express, { type Express } from "express";
 import { clientKeyRoutes } from "./api/client-keys.js";
 import type { ApiContext } from "./api/context.js";
+import { healthRoutes } from "./api/health.js";
 import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
+import { settingsRoutes } from "./api/settings.js";
 import { usageRoutes } from "./api/usage.js";
 import { usageStatsRoutes } from "./api/usage-stats.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
+import { consoleRouter } from "./http/console-static.js";
+import { dataPlaneForward } from "./http/data-plane-forward.js";
 import { docsRouter } from "./http/docs.js";
 import { errorHandler, unknownRoute } from "./http/errors.js";
 import type { ControlPlaneMetrics } from "./http/metrics.js";
 import { ApiRegistry } from "./http/registry.js";
+import type { LiveHealth } from "./nats/live-health.js";
 import type { StatsAggregator } from "./nats/stats-aggregator.js";
 import type { PublishResult } from "./nats/table-publisher.js";
 
@@ -28,6 +33,12 @@ export interface AppOptions {
   status?: () => Record<string, unknown>;
   /** Serves `GET /metrics` (no admin token: keep the port private or scrape through a network policy). */
   metrics?: ControlPlaneMetrics;
+  /** Probe results and proxies' target reports for `GET /v1/db/health`. */
+  liveHealth?: LiveHealth;
+  /** Where the console's playground chats go when it is served here (`ROUTER_PROXY_URL`). */
+  proxyUrl?: string;
+  /** The built console (apps/console/dist by default). */
+  consoleDir?: string;
 }
 
 /** The admin API as an express app (no listening: main.ts and tests do that). */
@@ -56,6 +67,8 @@ export function createApp(opts: AppOptions): Express {
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", ...opts.status?.() });
   });
+  app.use(consoleRouter(opts.consoleDir));
+  app.use(dataPlaneForward(opts.proxyUrl, opts.logger));
   app.use(adminAuth(opts.adminToken));
   app.use(express.json({ limit: "1mb", strict: true }));
 
@@ -73,9 +86,14 @@ export function createApp(opts: AppOptions): Express {
   providerRoutes(ctx);
   modelRoutes(ctx);
   clientKeyRoutes(ctx);
+  settingsRoutes(ctx);
   opsRoutes(ctx);
   usageRoutes(ctx);
   usageStatsRoutes(ctx, () => opts.stats?.snapshot().replicas ?? 0);
+  healthRoutes(ctx, opts.liveHealth, () => {
+    const s = opts.status?.() ?? {};
+    return { revision: typeof s.revision === "number" ? s.revision : null, nats: s.nats === "connected" };
+  });
   const doc = api.document({
     title: "AI Router control plane",
     version: "1",

@@ -177,12 +177,12 @@ export async function destroyUsageStream(url: string, bucket: string): Promise<v
 /** A control plane and proxy processes on the machine's NATS, with a private bucket and database. */
 export interface TestCluster {
   bucket: string;
+  /** The test database (for a second control plane on the same data). */
+  databaseUrl: string;
   cp: ServiceProcess;
   proxies: ServiceProcess[];
   /** The cluster environment every process gets (NATS, bucket, master key). */
   env: Record<string, string>;
-  /** The test's database URL. */
-  databaseUrl: string;
   /** Health workers (ledger writers) started with `worker: true` or `startWorker()`. */
   workers: ServiceProcess[];
   /** Starts one more health worker writing the usage ledger. */
@@ -223,10 +223,10 @@ export async function startTestCluster(
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   return {
     bucket,
+    databaseUrl: db.url,
     cp,
     proxies,
     env,
-    databaseUrl: db.url,
     workers,
     startWorker,
     async admin(method, path, body, base = cp.url) {

@@ -140,6 +140,11 @@ describe("usage ledger (shared NATS)", () => {
   afterAll(() => teardown(s));
 
   it("N mixed requests through two replicas (JSON, streams, failovers, refusals) -> exactly N rows with the right sums; summary = rows; /metrics moves by exactly N", async () => {
+    const teamSpend = async () =>
+      ((await s.cluster.admin("GET", "/v1/db/keys")).body.keys as { id: number; name: string; spent_usd: number }[]).find(
+        (k) => k.name === "team",
+      )!;
+    const spentBefore = (await teamSpend()).spent_usd;
     const before = await Promise.all(
       s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`)).text(), "requests_total")),
     );
@@ -238,6 +243,19 @@ describe("usage ledger (shared NATS)", () => {
     expect(paPerf.total_failed_requests).toBe(failedOver.length);
     const overview = (await (await fetch(`${p0}/v1/providers/stats/overview`, { headers: auth })).json()) as Record<string, number>;
     expect(overview.total_providers).toBe(2);
+
+    // Key spend is the ledger's: it grew by exactly the sum of the key's rows.
+    const team = await teamSpend();
+    const teamRows = rows.filter((r) => r.key_id === String(team.id));
+    expect(teamRows).toHaveLength(60);
+    expect(team.spent_usd - spentBefore).toBeCloseTo(
+      teamRows.reduce((t, r) => t + r.cost_usd, 0),
+      10,
+    );
+    // Documented in the OpenAPI document; the daily retention job ran at the worker's start.
+    const doc = (await (await fetch(`${s.cluster.cp.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/db/usage", "/v1/db/usage/summary"]));
+    expect(s.cluster.workers[0]!.output()).toContain("usage retention ran");
   }, 120_000);
 
   it("the writer killed with SIGKILL mid-load and restarted: still exactly N rows", async () => {

@@ -43,7 +43,7 @@ if (env.NATS_URL) {
   }
   store = cluster.store;
 } else {
-  store = new TableStore(logger);
+  store = new TableStore(logger, { poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   try {
     const cfg = loadStandaloneTable(env.ROUTER_CONFIG, store, logger);
     accessLog = cfg.server.access_log;
@@ -79,6 +79,7 @@ const proxy = createProxy({
   replica,
   usageSink: fanOut(sinks),
   metrics,
+  clientStallMs: env.ROUTER_CLIENT_STALL_MS,
   ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),
   ...(tracer ? { tracer } : {}),
   ...(accessLogger ? { accessLog: accessLogger } : {}),

@@ -76,13 +76,19 @@ describe("traces", () => {
     b = await startMockUpstream();
     const logger = createLogger({ name: "t", level: "silent", sync: true });
     const cfg = openAIConfig([a.baseUrl, b.baseUrl], { model: { strategy: "fallback" } });
-    proxy = await startTestProxy(cfg, {}, (store) => {
-      const tracer = new OtlpExporter(
-        { url: `${url}/v1/traces`, serviceName: "test", logger, flushMs: 20 },
-        (p) => store.current?.providers.get(p)?.config.type,
-      );
-      return { tracer, usageSink: { write: () => {} } };
-    });
+    proxy = await startTestProxy(
+      cfg,
+      {},
+      {
+        proxy: (store) => {
+          const tracer = new OtlpExporter(
+            { url: `${url}/v1/traces`, serviceName: "test", logger, flushMs: 20 },
+            (p) => store.current?.providers.get(p)?.config.type,
+          );
+          return { tracer, usageSink: { write: () => {} } };
+        },
+      },
+    );
     a.behavior.next({ status: 500 });
     const r = await chat({ traceparent: PARENT });
     const body = await r.json();

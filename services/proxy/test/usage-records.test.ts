@@ -23,10 +23,16 @@ async function start(extra: Parameters<typeof openAIConfig>[1] = {}, priced = tr
     model: { strategy: "fallback", ...(extra.model ?? {}) },
   }) as { models: { providers: Record<string, unknown>[] }[] };
   if (priced) for (const t of cfg.models[0]!.providers) t.price = price;
-  proxy = await startTestProxy(cfg, {}, (store) => {
-    metrics = new ProxyMetrics(store, () => 0);
-    return { replica: "r1", usageSink: fanOut([{ write: (r) => records.push(r) }, metrics]), metrics };
-  });
+  proxy = await startTestProxy(
+    cfg,
+    {},
+    {
+      proxy: (store) => {
+        metrics = new ProxyMetrics(store, () => 0);
+        return { replica: "r1", usageSink: fanOut([{ write: (r) => records.push(r) }, metrics]), metrics };
+      },
+    },
+  );
 }
 
 const post = (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>

@@ -10,6 +10,7 @@ import { subscribeHealthFeed } from "./health-feed.js";
 import { RoutingWatcher } from "./routing-watcher.js";
 import { reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
+import { reportTargets } from "./targets-reporter.js";
 
 export interface ClusterWiring {
   store: TableStore;
@@ -35,10 +36,11 @@ export function createCluster(
   const masterKey = parseMasterKey(env.ROUTER_MASTER_KEY);
   const signer = createSigner(masterKey);
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
-  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey) });
+  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey), poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stopStats: (() => void) | undefined;
   let stopHealth: (() => void) | undefined;
+  let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
   const ledger = new LedgerPublisher({
     replica,
@@ -83,6 +85,8 @@ export function createCluster(
           });
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
+          // Breakers and moving averages per target, for the console's health page.
+          stopTargets = reportTargets(nc, bucket, store, replica, signer);
         },
       });
       watcher.start();
@@ -90,6 +94,7 @@ export function createCluster(
     async close() {
       stopStats?.();
       stopHealth?.();
+      stopTargets?.();
       await ledger.close();
       forwarder.close();
       await watcher?.close();

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { publishSigned, subscribeSignedSignal, subscribeValid } from "@ai-router/cluster";
 import { natsSubjects, type Signer, SpendUpdate, type StatsReport } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
@@ -11,6 +13,9 @@ import type { UsageRecorder } from "../stats/usage-recorder.js";
  * control plane answers with the cluster-wide spend of budgeted keys (a SpendUpdate), which the key
  * limiters check budgets against.
  */
+/** This process's replica id in NATS reports. */
+export const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
 export function reportStats(
   nc: NatsConnection,
   bucket: string,

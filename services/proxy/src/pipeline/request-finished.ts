@@ -44,6 +44,8 @@ export interface RequestFinished {
   latencyMs: number;
   /** Time to the first byte of the answer, ms since arrival (undefined when nothing was sent). */
   ttfbMs: number | undefined;
+  /** Time spent waiting for a free upstream pool connection, ms, all attempts (0: none). */
+  queuedMs?: number;
   error: string | undefined;
 }
 

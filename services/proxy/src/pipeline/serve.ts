@@ -177,6 +177,7 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
     usage: state.usage,
     latencyMs: performance.now() - ctx.start,
     ttfbMs: state.ttfbMs,
+    queuedMs: ctx.signal.queuedMs,
     error: outcome.kind !== "served" ? outcome.error.message : undefined,
   };
   // The usage record's draft takes what the pipeline learnt (the server builds the record at the end).

@@ -15,6 +15,8 @@ export interface UsageRecord {
   stream: boolean;
   attempts: number;
   latencyMs: number;
+  /** Time spent waiting for a free upstream pool connection (ms, all attempts); absent when none. */
+  queuedMs?: number;
   usage: OpenAIUsage | undefined;
   key: string | null;
   price: Price | undefined;
@@ -135,6 +137,7 @@ export class UsageRecorder {
       price: rec.price,
     };
     if (rec.error !== undefined) u.error = rec.error;
+    if (rec.queuedMs) u.queuedMs = rec.queuedMs;
     this.record(u, limiter);
     this.notify(rec);
   }

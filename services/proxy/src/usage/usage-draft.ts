@@ -22,6 +22,10 @@ export interface UsageRoute {
  */
 export interface UsageDraft {
   readonly route: UsageRoute;
+  /** The route's ingress. */
+  ingress: string;
+  /** The route's endpoint, or what the pipeline says (`gemini.streamGenerateContent`...). */
+  endpoint: string;
   /** The model the client named; undefined until known (no record then, unless refused by a limit). */
   model: string | undefined;
   stream: boolean;
@@ -42,6 +46,8 @@ export interface UsageDraft {
 export function newDraft(route: UsageRoute): UsageDraft {
   return {
     route,
+    ingress: route.ingress,
+    endpoint: route.endpoint,
     model: undefined,
     stream: false,
     refused: false,
@@ -74,6 +80,7 @@ export function absorbFinished(
   answerStarted: boolean,
 ): void {
   d.stream = f.stream;
+  d.endpoint = f.endpoint;
   d.provider = f.provider;
   d.upstreamModel = f.upstreamModel;
   d.price = f.price;
