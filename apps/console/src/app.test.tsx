@@ -218,3 +218,51 @@ describe("client keys", () => {
     expect(screen.getAllByText("ci").length).toBeGreaterThan(0);
   });
 });
+
+describe("playground", () => {
+  it("streams the answer through the proxy with the client key, and shows which provider served it", async () => {
+    const sse = [
+      `data: ${JSON.stringify({ choices: [{ delta: { role: "assistant", content: "" } }] })}`,
+      `data: ${JSON.stringify({ choices: [{ delta: { content: "Hel" } }] })}`,
+      `data: ${JSON.stringify({ choices: [{ delta: { content: "lo!" } }] })}`,
+      `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 2 } })}`,
+      "data: [DONE]",
+      "",
+    ].join("\n\n");
+    const { calls } = fakeApi({
+      "GET /v1/db/audit": audit,
+      "GET /v1/db/models": ok({ models: [model(4, "gpt-x")] }),
+      "POST /v1/chat/completions": () => ({
+        text: sse,
+        headers: { "content-type": "text/event-stream", "x-router-provider": "p2", "x-router-model": "gpt-x-2026" },
+      }),
+    });
+    sessionStorage.setItem("ai-router.playground-key", "sk-router-client");
+    renderAt("/playground");
+    await screen.findByRole("option", { name: "gpt-x" });
+    fireEvent.change(screen.getByLabelText("Message"), { target: { value: "Hi" } });
+    fireEvent.click(screen.getByRole("button", { name: "Send" }));
+    expect(await screen.findByText("Hello!")).toBeTruthy();
+    expect(screen.getByTestId("served-by").textContent).toBe("Served by p2 (gpt-x-2026)");
+    expect(screen.getByText(/7 tokens/)).toBeTruthy();
+    const call = calls.find((c) => c.path === "/v1/chat/completions");
+    expect(call?.headers.authorization).toBe("Bearer sk-router-client");
+    expect(call?.body).toMatchObject({ model: "gpt-x", stream: true, messages: [{ role: "user", content: "Hi" }] });
+  });
+
+  it("shows the proxy's refusal in the operator's language", async () => {
+    fakeApi({
+      "GET /v1/db/audit": audit,
+      "GET /v1/db/models": ok({ models: [model(4, "gpt-x")] }),
+      "POST /v1/chat/completions": () =>
+        apiError(503, "The control plane does not know a proxy: set ROUTER_PROXY_URL", "proxy_not_configured"),
+    });
+    renderAt("/playground", "zh-CN");
+    await screen.findByRole("option", { name: "gpt-x" });
+    fireEvent.change(screen.getByLabelText("消息"), { target: { value: "Hi" } });
+    fireEvent.click(screen.getByRole("button", { name: "发送" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("没有可用于转发的代理");
+    expect(alert.textContent).toContain("ROUTER_PROXY_URL");
+  });
+});

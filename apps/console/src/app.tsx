@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { ApiError, api, getToken, onUnauthorized, setToken } from "./api/client.js";
+import { Icon } from "./components/icons.js";
 import { LangToggle } from "./components/lang-toggle.js";
 import type { MessageKey } from "./i18n/en.js";
 import { useI18n } from "./i18n/index.js";
@@ -15,14 +16,14 @@ import { UsagePage } from "./pages/usage.js";
 import { Link, usePath } from "./router.js";
 
 const NAV: { to: string; key: MessageKey; icon: string }[] = [
-  { to: "/", key: "nav.overview", icon: "◧" },
-  { to: "/providers", key: "nav.providers", icon: "⛁" },
-  { to: "/models", key: "nav.models", icon: "◈" },
-  { to: "/keys", key: "nav.keys", icon: "⚿" },
-  { to: "/playground", key: "nav.playground", icon: "✎" },
-  { to: "/usage", key: "nav.usage", icon: "☰" },
-  { to: "/health", key: "nav.health", icon: "♥" },
-  { to: "/audit", key: "nav.audit", icon: "⎙" },
+  { to: "/", key: "nav.overview", icon: "overview" },
+  { to: "/providers", key: "nav.providers", icon: "providers" },
+  { to: "/models", key: "nav.models", icon: "models" },
+  { to: "/keys", key: "nav.keys", icon: "keys" },
+  { to: "/playground", key: "nav.playground", icon: "playground" },
+  { to: "/usage", key: "nav.usage", icon: "usage" },
+  { to: "/health", key: "nav.health", icon: "health" },
+  { to: "/audit", key: "nav.audit", icon: "audit" },
 ];
 
 type Auth = { state: "checking" } | { state: "signed-out"; message?: MessageKey } | { state: "signed-in"; devMode: boolean };
@@ -96,9 +97,7 @@ export function App() {
         <nav className="nav" aria-label={t("nav.label")}>
           {NAV.map((n) => (
             <Link key={n.to} to={n.to} current={section === n.to} onClick={() => setMenu(false)}>
-              <span className="nav-icon" aria-hidden="true">
-                {n.icon}
-              </span>
+              <Icon name={n.icon} />
               {t(n.key)}
             </Link>
           ))}

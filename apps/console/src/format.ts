@@ -26,3 +26,5 @@ export const fmtTime = (locale: string, iso: string | null | undefined) =>
     : "–";
 export const fmtNum = (locale: string, n: number | null | undefined, digits = 1) =>
   n === null || n === undefined ? "–" : n.toLocaleString(locale, { maximumFractionDigits: digits });
+export const fmtDate = (locale: string, iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleDateString(locale, { year: "numeric", month: "short", day: "numeric" }) : "–";

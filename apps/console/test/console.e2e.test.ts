@@ -1,17 +1,21 @@
-import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, startTestCluster, type TestCluster } from "../../../services/control-plane/test/helpers.js";
+import {
+  ADMIN_TOKEN,
+  type ServiceProcess,
+  spawnService,
+  startTestCluster,
+  type TestCluster,
+} from "../../../services/control-plane/test/helpers.js";
 import { englishLeft, hasChromium, launchChromium } from "./browser.js";
 
 /**
  * The console in a real browser (Debian's Chromium via playwright-core) against a real control plane,
- * proxy, Postgres and NATS, opened through the proxy's /ui/ like an operator would. With
- * CONSOLE_SCREENSHOTS=1 it also writes the screenshots in docs/console/.
+ * proxy, Postgres and NATS, opened through the proxy's /ui/ like an operator would (screenshots: see
+ * console.screenshots.test.ts).
  */
-const SHOTS = process.env.CONSOLE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../docs/console/", import.meta.url)) : undefined;
 
 describe.skipIf(!hasChromium)("console end to end", () => {
   let cluster: TestCluster;
@@ -20,12 +24,7 @@ describe.skipIf(!hasChromium)("console end to end", () => {
   let page: Page;
   let proxy: string;
   let ledger = false;
-  const shot = async (name: string) => {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
-  };
+  let worker: ServiceProcess | undefined;
   const nav = (name: string | RegExp) => page.getByRole("navigation").first().getByRole("link", { name });
 
   beforeAll(async () => {
@@ -36,11 +35,19 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     ]);
     proxy = (cluster.proxies[0] as { url: string }).url;
     ledger = (await cluster.admin("GET", "/v1/db/usage?limit=1")).status === 200;
+    // The worker writes the usage ledger (and probes providers); the usage and overview pages read it.
+    if (ledger)
+      worker = await spawnService(fileURLToPath(new URL("../../../services/health-worker/dist/main.js", import.meta.url)), {
+        ...cluster.env,
+        DATABASE_URL: cluster.databaseUrl,
+        HEALTH_WORKER_PORT: "0",
+      });
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
     page = await ctx.newPage();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
+    await worker?.stop();
     await cluster?.stop();
     await up?.close();
   });
@@ -50,7 +57,6 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     const res = await page.goto(`${proxy}/`);
     expect(res?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe("/ui/");
-    await shot("sign-in");
     await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
@@ -102,7 +108,6 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     await page.getByTestId("assistant-message").getByText("Echo: Hello from the console").waitFor({ timeout: 15_000 });
     expect(await page.getByTestId("served-by").innerText()).toContain("Served by mock-up (e2e-upstream)");
     expect(up.requests.filter((r) => r.method === "POST").length).toBe(1);
-    await shot("playground");
 
     // The audit log has the three creations, secrets masked.
     await nav("Audit log").click();
@@ -133,12 +138,10 @@ describe.skipIf(!hasChromium)("console end to end", () => {
   it("switches to Chinese and every UI string of the page is translated", async () => {
     await nav("Providers").click();
     await page.getByRole("heading", { name: "Providers", level: 1 }).waitFor();
-    await shot("providers");
     await page.getByRole("button", { name: "Switch language" }).click();
     await page.getByRole("heading", { name: "服务商", level: 1 }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
     expect(await englishLeft(page)).toEqual([]);
-    await shot("providers.zh-CN");
     await nav("客户端密钥").click();
     await page.getByRole("heading", { name: "客户端密钥", level: 1 }).waitFor();
     expect(await englishLeft(page)).toEqual([]);
@@ -153,7 +156,6 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     await page.getByRole("heading", { name: "Models", level: 1 }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot("models.mobile");
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 30_000);
 });

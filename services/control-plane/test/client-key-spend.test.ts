@@ -21,7 +21,7 @@ const publishedTable = () => readPublishedTable<{ revision: number; clientKeys: 
 
 beforeAll(async () => {
   // Spend comes from the usage ledger: a health worker writes it.
-  cluster = await startTestCluster("cp_spend", 2, { worker: true });
+  cluster = await startTestCluster("cp_spend", 2, {}, { worker: true });
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
+import { assembleTable, createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
 import { type ServiceProcess, spawnService, uniqueName } from "@ai-router/testing";
 import pg from "pg";
 import { migrateDeploy } from "../src/db/migrate.js";
@@ -142,7 +142,22 @@ export async function readPublishedTable<T = Record<string, unknown>>(bucket: st
     if (!e) throw new Error("no table in the bucket");
     const v = signer.verify(e.value, kvContext(bucket, "table"));
     if (!v.ok) throw new Error(`the table is not validly signed: ${v.reason}`);
-    return JSON.parse(v.payload) as T;
+    const table = JSON.parse(v.payload) as Record<string, unknown>;
+    // Models in chunks and keys in their own bucket are put back, as a proxy sees them.
+    const kv = await new Kvm(nc).open(bucket);
+    const whole = await assembleTable(table, async (id) => (await kv.get(`models.${id}`))?.string());
+    if (typeof table.keysBucket === "string") {
+      const keysKv = await new Kvm(nc).open(table.keysBucket);
+      const keys: unknown[] = [];
+      for await (const k of await keysKv.keys()) {
+        const entry = await keysKv.get(k);
+        if (entry?.operation !== "PUT") continue;
+        const kv2 = signer.verify(entry.value, kvContext(table.keysBucket, k));
+        if (kv2.ok) keys.push(JSON.parse(kv2.payload));
+      }
+      whole.clientKeys = keys;
+    }
+    return whole as T;
   } finally {
     await nc.close();
   }
@@ -154,10 +169,12 @@ export async function destroyBucket(url: string, bucket: string): Promise<void> 
   const { Kvm } = await import("@nats-io/kv");
   const nc = await connect({ servers: url, timeout: 2_000 }).catch(() => undefined);
   if (!nc) return;
-  await new Kvm(nc)
-    .open(bucket)
-    .then((kv) => kv.destroy())
-    .catch(() => {});
+  for (const name of [bucket, `${bucket}-keys`]) {
+    await new Kvm(nc)
+      .open(name)
+      .then((kv) => kv.destroy())
+      .catch(() => {});
+  }
   await nc.close();
 }
 
@@ -200,7 +217,8 @@ export interface TestCluster {
 export async function startTestCluster(
   prefix: string,
   replicas = 2,
-  opts: { worker?: boolean; natsUrl?: string; proxyEnv?: Record<string, string> } = {},
+  proxyEnv: NodeJS.ProcessEnv = {},
+  opts: { worker?: boolean; natsUrl?: string } = {},
 ): Promise<TestCluster> {
   const db = await createTestDatabase();
   const bucket = uniqueName(prefix);
@@ -209,7 +227,7 @@ export async function startTestCluster(
   const cp = await spawnService(controlPlaneMain, Object.assign({}, env, { DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }));
   const proxies: ServiceProcess[] = [];
   for (let i = 0; i < replicas; i++)
-    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url }, opts.proxyEnv)));
+    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url }, proxyEnv)));
   const workers: ServiceProcess[] = [];
   const startWorker = async () => {
     const w = await spawnService(
@@ -240,4 +258,51 @@ export async function startTestCluster(
       await destroyUsageStream(natsUrl, bucket);
     },
   };
+}
+
+/** A private redis-server on a free port (fault tests stop it; the machine's shared one is never touched). */
+export interface PrivateRedis {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const c = spawn(
+      process.env.REDIS_SERVER_BIN ?? "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    child = c;
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
+      c.stdout?.on("data", (d: Buffer) => {
+        out += d;
+        if (out.includes("Ready to accept connections")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      c.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited ${code}:\n${out}`));
+      });
+    });
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill("SIGKILL");
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop };
 }

@@ -27,7 +27,7 @@ const PRICES = { pa: { input_per_mtok: 1, output_per_mtok: 2 }, pb: { input_per_
 
 async function setup(prefix: string, natsUrl?: string): Promise<Setup> {
   const [a, b] = await Promise.all([startMockUpstream(), startMockUpstream()]);
-  const cluster = await startTestCluster(prefix, 2, { worker: true, ...(natsUrl ? { natsUrl } : {}) });
+  const cluster = await startTestCluster(prefix, 2, {}, { worker: true, ...(natsUrl ? { natsUrl } : {}) });
   const admin = cluster.admin;
   for (const [name, up] of [
     ["pa", a],

@@ -4,8 +4,9 @@ import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { ProxyEnv } from "./env.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
+import { MemoryResponseStore } from "./responses/store.js";
 import { TableStore } from "./routing/table-store.js";
-import { createProxy } from "./server.js";
+import { createProxy, DEFAULT_RESPONSES_MAX, type ResponsesOptions } from "./server.js";
 import { loadStandaloneTable } from "./standalone.js";
 import { createAccessLog } from "./stats/access-log.js";
 import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
@@ -28,6 +29,7 @@ const replica =
 let accessLog = true;
 let usageLogPath: string | undefined;
 let metrics: ProxyMetrics | undefined;
+let responses: ResponsesOptions = {};
 let graceMs = env.SHUTDOWN_GRACE_MS;
 let store: TableStore;
 let cluster: ReturnType<typeof import("./cluster/start-cluster.js")["createCluster"]> | undefined;
@@ -42,6 +44,12 @@ if (env.NATS_URL) {
     process.exit(2);
   }
   store = cluster.store;
+  const { openClusterResponseStore } = await import("./responses/open-store.js");
+  responses = {
+    store: await openClusterResponseStore(env, env.ROUTER_RESPONSES_TTL_S * 1000, DEFAULT_RESPONSES_MAX, logger),
+    // Every replica opens what any replica sealed: the secret derives from the shared master key.
+    ...(env.ROUTER_MASTER_KEY ? { secret: `responses:${env.ROUTER_MASTER_KEY}` } : {}),
+  };
 } else {
   store = new TableStore(logger, { poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   try {
@@ -49,6 +57,11 @@ if (env.NATS_URL) {
     accessLog = cfg.server.access_log;
     usageLogPath = cfg.server.usage_log;
     graceMs = cfg.server.shutdown_grace_ms;
+    const r = cfg.server.responses;
+    responses = {
+      store: new MemoryResponseStore({ ttlMs: (r?.ttl_s ?? 86_400) * 1000, maxEntries: r?.max_stored ?? DEFAULT_RESPONSES_MAX }),
+      ...(r?.secret ? { secret: r.secret } : {}),
+    };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -82,6 +95,8 @@ const proxy = createProxy({
   clientStallMs: env.ROUTER_CLIENT_STALL_MS,
   ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),
   ...(tracer ? { tracer } : {}),
+  ...(cluster?.sharedLimits ? { sharedLimits: cluster.sharedLimits } : {}),
+  responses,
   ...(accessLogger ? { accessLog: accessLogger } : {}),
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });

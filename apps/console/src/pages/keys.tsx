@@ -15,7 +15,7 @@ import {
   Modal,
   PageHead,
 } from "../components/ui.js";
-import { fmtInt, fmtTime, fmtUsd } from "../format.js";
+import { fmtDate, fmtInt, fmtUsd } from "../format.js";
 import { useI18n } from "../i18n/index.js";
 import { navigate } from "../router.js";
 import { useModels } from "./models.js";
@@ -123,7 +123,7 @@ export function KeysPage() {
                     const expired = k.expires_at !== null && Date.parse(k.expires_at) <= now;
                     return (
                       <tr key={k.id}>
-                        <td>
+                        <td className="nowrap">
                           <strong>{k.name}</strong>
                           <div className="mono small muted">{k.prefix}…</div>
                         </td>
@@ -141,7 +141,7 @@ export function KeysPage() {
                         <td>
                           <SpendBar spent={k.spent_usd} budget={k.budget_usd} />
                         </td>
-                        <td className="small nowrap">{k.expires_at ? fmtTime(locale, k.expires_at) : t("keys.never")}</td>
+                        <td className="small nowrap">{k.expires_at ? fmtDate(locale, k.expires_at) : t("keys.never")}</td>
                         <td>
                           {k.revoked ? (
                             <Badge tone="bad">{t("keys.revoked")}</Badge>
@@ -152,7 +152,7 @@ export function KeysPage() {
                           )}
                         </td>
                         <td>
-                          <div className="row" style={{ justifyContent: "flex-end" }}>
+                          <div className="row-actions">
                             <button type="button" className="small" onClick={() => setEditing(k)}>
                               {t("common.edit")}
                             </button>
@@ -169,11 +169,6 @@ export function KeysPage() {
                                 onConfirm={() => act(() => api("POST", `/v1/db/keys/${k.id}/revoke`))}
                               />
                             )}
-                            <ConfirmButton
-                              label={t("common.delete")}
-                              confirm={t("common.sure")}
-                              onConfirm={() => act(() => api("DELETE", `/v1/db/keys/${k.id}`))}
-                            />
                           </div>
                         </td>
                       </tr>
@@ -331,6 +326,22 @@ function KeyForm(props: { keyRow: ClientKeyOut | undefined; onClose(): void; onS
           />
         </div>
         <div className="actions">
+          {k && (
+            <span className="grow">
+              <ConfirmButton
+                label={t("keys.delete")}
+                confirm={t("common.sure")}
+                onConfirm={async () => {
+                  try {
+                    await api("DELETE", `/v1/db/keys/${k.id}`);
+                    props.onSaved();
+                  } catch (err) {
+                    setError(err);
+                  }
+                }}
+              />
+            </span>
+          )}
           <button type="button" onClick={props.onClose}>
             {t("common.cancel")}
           </button>

@@ -137,7 +137,9 @@ function ModelCreateForm(props: { providers: ProviderOut[]; onClose(): void; onS
   const [name, setName] = useState("");
   const [llmType, setLlmType] = useState("chat");
   const [strategy, setStrategy] = useState("weighted_round_robin");
-  const [providerId, setProviderId] = useState(props.providers[0] ? String(props.providers[0].id) : "");
+  // Until the operator picks one, the first provider (the list may arrive after the dialog opened).
+  const [picked, setProviderId] = useState<string>();
+  const providerId = picked ?? (props.providers[0] ? String(props.providers[0].id) : "");
   const [upstream, setUpstream] = useState("");
   const [weight, setWeight] = useState("10");
   const [error, setError] = useState<unknown>();
@@ -239,6 +241,8 @@ function ModelCreateForm(props: { providers: ProviderOut[]; onClose(): void; onS
 function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const { t } = useI18n();
   const m = props.model;
+  const [name, setName] = useState(m.name);
+  const [description, setDescription] = useState(m.description ?? "");
   const [strategy, setStrategy] = useState(m.strategy);
   const [options, setOptions] = useState(JSON.stringify(m.strategy_options, null, 2));
   const [enabled, setEnabled] = useState(m.is_enabled);
@@ -262,7 +266,9 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
             return;
           }
           try {
-            await api("PUT", `/v1/db/models/${m.id}`, { body: { strategy, strategy_options: parsed, is_enabled: enabled } });
+            await api("PUT", `/v1/db/models/${m.id}`, {
+              body: { name: name.trim(), description: description.trim() || null, strategy, strategy_options: parsed, is_enabled: enabled },
+            });
             setSaved(true);
             await props.reload();
           } catch (err) {
@@ -270,6 +276,20 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           }
         }}
       >
+        <Field
+          label={t("common.name")}
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fieldError(error, "name")}
+          hint={t("models.nameHint")}
+        />
+        <Field
+          label={t("common.description")}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          error={fieldError(error, "description")}
+        />
         <Field label={t("models.strategy")} error={fieldError(error, "strategy")}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={strategy} onChange={(e) => setStrategy(e.target.value)}>
@@ -290,7 +310,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           {t("common.enabled")}
         </label>
-        {error && !fieldError(error, "strategy", "strategy_options") ? <ErrorAlert error={error} /> : null}
+        {error && !fieldError(error, "strategy", "strategy_options", "name", "description") ? <ErrorAlert error={error} /> : null}
         <div className="actions">
           {saved && (
             <span className="small muted" role="status">
@@ -321,6 +341,7 @@ function ModelDetail(props: { model: ModelOut; providers: ProviderOut[]; reload(
           <>
             <Link to="/models">← {t("models.back")}</Link>
             <ConfirmButton
+              className="danger"
               label={t("common.delete")}
               confirm={t("models.confirmDelete", { name: m.name })}
               onConfirm={async () => {
@@ -379,7 +400,7 @@ function ModelDetail(props: { model: ModelOut; providers: ProviderOut[]; reload(
                       <td className="small nowrap">{price(l)}</td>
                       <td>{l.health_check ? t("models.probed") : t("models.shielded")}</td>
                       <td>
-                        <div className="row" style={{ justifyContent: "flex-end" }}>
+                        <div className="row-actions">
                           <button type="button" className="small" onClick={() => setEditing(l)}>
                             {t("common.edit")}
                           </button>
@@ -435,7 +456,8 @@ const numOrNull = (s: string) => (s.trim() === "" ? null : Number(s));
 function LinkForm(props: { model: ModelOut; link: LinkOut | undefined; providers: ProviderOut[]; onClose(): void; onSaved(): void }) {
   const { t } = useI18n();
   const l = props.link;
-  const [providerId, setProviderId] = useState(String(l?.provider_id ?? props.providers[0]?.id ?? ""));
+  const [picked, setProviderId] = useState<string>();
+  const providerId = picked ?? String(l?.provider_id ?? props.providers[0]?.id ?? "");
   const [upstream, setUpstream] = useState(l?.upstream_model ?? "");
   const [weight, setWeight] = useState(String(l?.weight ?? 10));
   const [priority, setPriority] = useState(String(l?.priority ?? 0));

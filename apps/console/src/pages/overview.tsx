@@ -179,7 +179,7 @@ export function OverviewPage() {
           <Stat
             label={t("overview.requests")}
             value={<span data-testid="total-requests">{fmtInt(locale, totals?.requests)}</span>}
-            sub={t("overview.errorsN", { n: fmtInt(locale, totals?.errors ?? 0) })}
+            sub={totals ? t("overview.errorsN", { n: fmtInt(locale, totals.errors) }) : undefined}
           />
           <Stat
             label={t("overview.errorRate")}
@@ -199,11 +199,6 @@ export function OverviewPage() {
           <Stat label={t("usage.cost")} value={<span data-testid="total-cost">{fmtUsd(locale, totals?.cost_usd ?? null)}</span>} />
           <Stat label={t("overview.latency")} value={fmtMs(totals?.latency_p50_ms)} sub={`p95 ${fmtMs(totals?.latency_p95_ms)}`} />
           <Stat label={t("overview.ttft")} value={fmtMs(totals?.ttft_p50_ms)} />
-          <Stat
-            label={t("health.revision")}
-            value={<span data-testid="revision">{health?.revision ?? "–"}</span>}
-            sub={health ? (health.nats === "connected" ? t("health.connected") : t("health.disconnected")) : undefined}
-          />
         </div>
         {charts && charts.x.length > 0 ? (
           <div className="grid grid-2">
@@ -236,7 +231,27 @@ export function OverviewPage() {
           <GroupTable title={t("overview.byProvider")} rows={data?.byProvider.rows ?? []} />
           <GroupTable title={t("overview.byKey")} rows={data?.byKey.rows ?? []} label={keyName} />
         </div>
-        <Card title={t("overview.providerHealth")} actions={<Link to="/health">{t("overview.details")} →</Link>}>
+        <Card
+          title={t("overview.providerHealth")}
+          actions={
+            <>
+              <span className="small muted">
+                {t("health.revision")} <strong data-testid="revision">{health?.revision ?? "–"}</strong>
+              </span>
+              {health &&
+                (health.nats === "connected" ? (
+                  <Badge tone="ok" dot>
+                    NATS
+                  </Badge>
+                ) : (
+                  <Badge tone="bad" dot>
+                    NATS
+                  </Badge>
+                ))}
+              <Link to="/health">{t("overview.details")} →</Link>
+            </>
+          }
+        >
           {providerHealth.length === 0 ? (
             <Empty title={t("health.noReplicas")} hint={t("health.noReplicasHint")} />
           ) : (
@@ -252,7 +267,9 @@ export function OverviewPage() {
                     ) : (
                       <BreakerBadge target={e.probeOk === false ? { ...e.breaker, probe_down: true } : e.breaker} />
                     )}
-                    <span className="small muted">{t("overview.targetsUp", { up: e.up, total: e.up + e.down })}</span>
+                    {e.up + e.down > 0 && (
+                      <span className="small muted">{t("overview.targetsUp", { up: e.up, total: e.up + e.down })}</span>
+                    )}
                   </div>
                 </div>
               ))}

@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
 import { type ChatResult, getPlaygroundKey, setPlaygroundKey, streamChat } from "../api/chat-stream.js";
-import { Card, Empty, ErrorAlert, Field, PageHead } from "../components/ui.js";
+import { Badge, Card, Empty, ErrorAlert, Field, PageHead } from "../components/ui.js";
 import { fmtInt, fmtMs } from "../format.js";
 import { useI18n } from "../i18n/index.js";
 import { useModels } from "./models.js";
@@ -92,11 +92,17 @@ export function Playground(props: { model?: string; compact?: boolean }) {
               {turn.content}
             </div>
             {turn.meta && (
-              <div className="msg-meta" data-testid="served-by">
-                {t("playground.servedBy", { provider: turn.meta.provider ?? "–", model: turn.meta.upstreamModel ?? "–" })} ·{" "}
-                {t("playground.ttft")} {fmtMs(turn.meta.ttftMs)} · {t("playground.latency")} {fmtMs(turn.meta.latencyMs)}
-                {turn.meta.usage &&
-                  ` · ${t("playground.tokens", { n: fmtInt(locale, (turn.meta.usage.prompt_tokens ?? 0) + (turn.meta.usage.completion_tokens ?? 0)) })}`}
+              <div className="msg-meta served">
+                <Badge tone="brand">
+                  <span data-testid="served-by">
+                    {t("playground.servedBy", { provider: turn.meta.provider ?? "–", model: turn.meta.upstreamModel ?? "–" })}
+                  </span>
+                </Badge>
+                <span>
+                  {t("playground.ttft")} {fmtMs(turn.meta.ttftMs)} · {t("playground.latency")} {fmtMs(turn.meta.latencyMs)}
+                  {turn.meta.usage &&
+                    ` · ${t("playground.tokens", { n: fmtInt(locale, (turn.meta.usage.prompt_tokens ?? 0) + (turn.meta.usage.completion_tokens ?? 0)) })}`}
+                </span>
               </div>
             )}
           </div>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client.js";
 import type { ProviderKeyOut, ProviderOut, ProviderTestOut } from "../api/types.js";
 import { Badge, Card, ConfirmButton, Empty, ErrorAlert, Field, fieldError, Loading, Modal, PageHead } from "../components/ui.js";
-import { fmtMs, fmtTime } from "../format.js";
+import { fmtInt, fmtMs, fmtTime } from "../format.js";
 import { useI18n } from "../i18n/index.js";
 import { Link, navigate } from "../router.js";
 
@@ -273,6 +273,7 @@ function ProviderDetail(props: { provider: ProviderOut; reload(): Promise<void> 
               {t("common.edit")}
             </button>
             <ConfirmButton
+              className="danger"
               label={t("common.delete")}
               confirm={t("providers.confirmDelete", { name: p.name })}
               onConfirm={async () => {
@@ -313,7 +314,7 @@ function ProviderDetail(props: { provider: ProviderOut; reload(): Promise<void> 
               <dt>{t("common.status")}</dt>
               <dd>{p.is_enabled ? <Badge tone="ok">{t("common.enabled")}</Badge> : <Badge>{t("common.disabled")}</Badge>}</dd>
               <dt>{t("providers.timeout")}</dt>
-              <dd>{fmtMs(p.timeout_ms)}</dd>
+              <dd>{fmtInt(locale, p.timeout_ms)}</dd>
               <dt>{t("common.description")}</dt>
               <dd>{p.description || "–"}</dd>
               <dt>{t("common.updated")}</dt>
@@ -377,7 +378,7 @@ function KeysCard(props: { provider: ProviderOut; run(fn: () => Promise<unknown>
                   <td>{k.is_enabled ? <Badge tone="ok">{t("common.enabled")}</Badge> : <Badge>{t("common.disabled")}</Badge>}</td>
                   <td className="small">{k.rotated_at ? fmtTime(locale, k.rotated_at) : "–"}</td>
                   <td>
-                    <div className="row" style={{ justifyContent: "flex-end" }}>
+                    <div className="row-actions">
                       <button type="button" className="small" onClick={() => setRotating(k)}>
                         {t("providers.rotate")}
                       </button>

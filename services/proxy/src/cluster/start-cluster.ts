@@ -2,11 +2,15 @@ import { ensureUsageStream, natsConnectOptions } from "@ai-router/cluster";
 import { createSigner, decryptSecret, parseMasterKey, routingBucketName, usageLedger } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { jetstream } from "@nats-io/jetstream";
+import { Redis } from "ioredis";
 import type { ProxyEnv } from "../env.js";
+import { SharedLimits } from "../limits/shared-limits.js";
 import { TableStore } from "../routing/table-store.js";
 import { LedgerPublisher } from "../usage/ledger-publisher.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
+import { KeyFollower } from "./key-follower.js";
+import { ReplicaCount } from "./replica-count.js";
 import { RoutingWatcher } from "./routing-watcher.js";
 import { reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
@@ -19,6 +23,8 @@ export interface ClusterWiring {
   ledger: LedgerPublisher;
   /** The NATS servers, without credentials (for log lines). */
   servers: string;
+  /** Client-key limits counted in Redis (REDIS_URL set); undefined: each replica counts its own. */
+  sharedLimits: SharedLimits | undefined;
   /** Starts watching (call once the proxy exists, so stats can be reported). */
   start(usage: Parameters<typeof reportStats>[2]): void;
   close(): Promise<void>;
@@ -48,10 +54,26 @@ export function createCluster(
     maxBuffer: env.ROUTER_USAGE_BUFFER,
     ...(onDropped ? { onDropped } : {}),
   });
+  const replicas = new ReplicaCount();
+  let keys: KeyFollower | undefined;
+  let sharedLimits: SharedLimits | undefined;
+  if (env.REDIS_URL) {
+    const redis = new Redis(env.REDIS_URL, {
+      // Fail fast while Redis is away (limits fall back to limit / replicas), reconnect in the background.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 500,
+      retryStrategy: (n) => Math.min(n * 100, 1_000),
+      lazyConnect: false,
+    });
+    redis.on("error", () => {}); // reported once per outage by SharedLimits
+    sharedLimits = new SharedLimits(redis, `ai-router:${bucket}:limits`, logger, () => replicas.count());
+  } else logger.warn("REDIS_URL is not set: client-key rpm/tpm limits are counted per replica");
   return {
     store,
     forwarder,
     ledger,
+    sharedLimits,
     servers: natsConnectOptions(env.NATS_URL).servers.join(","),
     start(usage) {
       watcher = new RoutingWatcher({
@@ -83,6 +105,10 @@ export function createCluster(
               throw err;
             }
           });
+          replicas.follow(nc, bucket, signer);
+          // Client keys arrive one entry each from their own bucket (tables that say `keysBucket`).
+          keys = new KeyFollower(nc, bucket, store.liveKeys, signer, logger, (k) => usage.keyLimits.applyTable([k], Date.now()));
+          keys.start();
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
           // Breakers and moving averages per target, for the console's health page.
@@ -93,6 +119,9 @@ export function createCluster(
     },
     async close() {
       stopStats?.();
+      replicas.close();
+      keys?.close();
+      sharedLimits?.close();
       stopHealth?.();
       stopTargets?.();
       await ledger.close();

@@ -4,6 +4,7 @@ import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
 import type { RequestTrace } from "../tracing/trace-context.js";
@@ -29,6 +30,8 @@ export interface RequestContext {
   readonly traceparent?: string | undefined;
   /** This request's spans when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT). */
   readonly trace?: RequestTrace | undefined;
+  /** Cluster-wide limits (Redis); undefined: the limiter admitted the request already (standalone). */
+  readonly shared?: SharedLimits | undefined;
 }
 
 /** Turns a provider's error into the client's error, keeping its status, message, type and code. */

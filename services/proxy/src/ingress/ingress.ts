@@ -6,6 +6,7 @@ import type { RequestContext } from "../handlers/context.js";
 import { readDecodedBody } from "../http/read-body.js";
 import type { Exchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
+import { promptTokensOf } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
 import { noteModelOfRaw } from "../usage/usage-draft.js";
 
@@ -42,7 +43,7 @@ export interface IngressCall {
   /** Observes a native target's stream (e.g. to keep the final response). Absent: passed as it is. */
   wrapNativeStream?(inner: ChatStreamTranslator): ChatStreamTranslator;
   /** The answer went out: JSON bytes, or undefined for a stream (whose encoder saw everything). */
-  onServed?(t: LiveTarget, body: string | Buffer | undefined, native: boolean): void;
+  onServed?(t: LiveTarget, body: string | Buffer | undefined, native: boolean): void | Promise<void>;
 }
 
 /**
@@ -78,12 +79,18 @@ export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: st
       if (ctx.draft !== undefined) noteModelOfRaw(ctx.draft, raw);
       throw err;
     }
-    await serveIngressCall(ctx, ingress, call, raw.length >> 2);
+    await serveIngressCall(ctx, ingress, call, raw.length >> 2, raw);
   };
 }
 
 /** Routes one parsed ingress call: native pass-through where the target speaks the format, else translation. */
-export async function serveIngressCall(ctx: RequestContext, ingress: Ingress, call: IngressCall, promptTokens: number): Promise<void> {
+export async function serveIngressCall(
+  ctx: RequestContext,
+  ingress: Ingress,
+  call: IngressCall,
+  promptTokens: number,
+  raw?: Buffer,
+): Promise<void> {
   const model = resolveModel(ctx, call.model, "chat");
   const stream = call.stream;
   const forms = new Map<string, ChatForm>();
@@ -102,6 +109,7 @@ export async function serveIngressCall(ctx: RequestContext, ingress: Ingress, ca
     model,
     stream,
     promptTokens,
+    ...(raw ? { estimatePromptTokens: () => promptTokensOf(raw) } : {}),
     maxTokens: call.maxTokens,
     exchange: (t, target) => exchangeFor(t.live.adapter, target, ingress, call, chatForm, stream),
     sendError: ingress.sendError,

@@ -5,6 +5,7 @@ import type { ChatStreamTranslator } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { transportError } from "../upstream/send-upstream.js";
+import type { TextUnitCounter } from "./usage-estimate.js";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 
@@ -22,6 +23,8 @@ export function relayStream(
   provider: string,
   t0: number,
   streamError: (err: RouterError) => string,
+  /** Counts the text relayed, for a usage estimate when the upstream reports none. */
+  counter?: TextUnitCounter,
 ): Promise<AttemptOutcome> {
   // Event handlers rather than `for await`: no promise per chunk on the hottest loop of the proxy.
   const res = ctx.res;
@@ -44,10 +47,16 @@ export function relayStream(
     // The stream's end marker arrived: the client's response ends now (its last bytes and the
     // chunked terminator in one write), and what the upstream may still send is drained unread so its
     // connection goes back to the pool.
+    /** Served, unless the upstream reported an error in-band after the first bytes went out. */
+    const ended = (): AttemptOutcome => {
+      const e = translator.error;
+      return e ? { kind: "broken", error: e } : { kind: "served", latencyMs: ttft };
+    };
     const endEarly = (out: string | Buffer) => {
       if (out.length > 0) res.write(out);
+      counter?.push(out);
       res.end(translator.end());
-      finish({ kind: "served", latencyMs: ttft });
+      finish(ended());
       if (!body.destroyed) body.resume();
     };
     const start = () => {
@@ -67,6 +76,7 @@ export function relayStream(
         start();
       }
       if (translator.complete) return endEarly(out);
+      counter?.push(out);
       if (!res.write(out)) {
         body.pause();
         res.once("drain", resume);
@@ -79,7 +89,9 @@ export function relayStream(
         start();
       }
       res.end(translator.end());
-      finish({ kind: "served", latencyMs: ttft });
+      // An in-band error (Anthropic's overloaded_error, an OpenAI error event...) was forwarded: the
+      // attempt failed, for the breaker and the usage record alike, though the client got a 200.
+      finish(ended());
     };
     const onError = (err: unknown) => {
       if (ctx.signal.aborted) return finish({ kind: "final", error: new RouterError("invalid_request", "Client closed the request.") });

@@ -11,6 +11,8 @@ export interface UsageRecord {
   provider: string | null;
   upstreamModel: string | null;
   endpoint: string;
+  /** The front-door format the client spoke (`openai-chat`, `anthropic-messages`, `openai-responses`, `gemini`, `openai`). */
+  ingress?: string;
   status: number;
   stream: boolean;
   attempts: number;
@@ -18,6 +20,10 @@ export interface UsageRecord {
   /** Time spent waiting for a free upstream pool connection (ms, all attempts); absent when none. */
   queuedMs?: number;
   usage: OpenAIUsage | undefined;
+  /** `usage` is the router's estimate (the upstream reported none). */
+  usageEstimated?: boolean;
+  /** The answer started (status 200) and then failed: counted as a failure. */
+  broken?: boolean;
   key: string | null;
   price: Price | undefined;
   error?: string;
@@ -96,7 +102,7 @@ export class UsageRecorder {
     }
     const cost = costOf(r.usage, r.price);
     c.requests++;
-    if (r.status >= 400) c.failures++;
+    if (r.status >= 400 || r.broken) c.failures++;
     c.lastRequestTime = Date.now() / 1000;
     if (r.usage) {
       c.promptTokens += r.usage.prompt_tokens;
@@ -128,6 +134,7 @@ export class UsageRecorder {
       provider: rec.provider,
       upstreamModel: rec.upstreamModel,
       endpoint: rec.endpoint,
+      ingress: rec.ingress,
       status: rec.status,
       stream: rec.stream,
       attempts: rec.attempts.length,
@@ -137,6 +144,8 @@ export class UsageRecorder {
       price: rec.price,
     };
     if (rec.error !== undefined) u.error = rec.error;
+    if (rec.usageEstimated) u.usageEstimated = true;
+    if (rec.outcome === "broken") u.broken = true;
     if (rec.queuedMs) u.queuedMs = rec.queuedMs;
     this.record(u, limiter);
     this.notify(rec);

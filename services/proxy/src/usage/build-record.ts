@@ -47,7 +47,7 @@ export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
   let completion = 0;
   let cached = 0;
   let reasoning = 0;
-  let estimated = false;
+  let estimated = d.usageEstimated;
   if (u !== undefined) {
     prompt = int(u.prompt_tokens);
     completion = int(u.completion_tokens);

@@ -36,6 +36,8 @@ export interface UsageDraft {
   upstreamModel: string | null;
   price: Price | undefined;
   usage: OpenAIUsage | undefined;
+  /** The pipeline estimated `usage` (the upstream reported none). */
+  usageEstimated: boolean;
   /** ms from arrival to the answer's first byte; undefined when nothing was sent. */
   ttftMs: number | undefined;
   errorCode: string | null;
@@ -56,6 +58,7 @@ export function newDraft(route: UsageRoute): UsageDraft {
     upstreamModel: null,
     price: undefined,
     usage: undefined,
+    usageEstimated: false,
     ttftMs: undefined,
     errorCode: null,
     answered: false,
@@ -85,6 +88,7 @@ export function absorbFinished(
   d.upstreamModel = f.upstreamModel;
   d.price = f.price;
   d.usage = f.usage;
+  d.usageEstimated = f.usageEstimated === true;
   d.ttftMs = f.ttfbMs;
   // Bytes of an answer reached the client (also a stream the client cut): its tokens are charged.
   d.answered = f.outcome === "served" || f.outcome === "broken" || (f.outcome === "cancelled" && answerStarted);
