@@ -38,7 +38,8 @@ export interface DecisionSink {
 }
 
 /** The routing decision shows the candidates' providers, models and health: not for every key holder. */
-const mayDebug = (http: DecisionSink): boolean => http.req.headers[DEBUG_HEADER] === "1" && (!http.table?.authRequired || http.key?.debug === true);
+const mayDebug = (http: DecisionSink): boolean =>
+  http.req.headers[DEBUG_HEADER] === "1" && (!http.table?.authRequired || http.key?.debug === true);
 
 /** Header a client sends (`x-router-debug: 1`) to get `x-router-decision` back. */
 export const DEBUG_HEADER = "x-router-debug";
