@@ -137,6 +137,17 @@ const RoutingTableShape = z
      * 401): deleting the last key never opens the router. Absent = required exactly when keys exist.
      */
     authRequired: z.boolean().optional(),
+    /**
+     * The client keys are not in this table but in this KV bucket, one entry per key (signed, a
+     * TableClientKey keyed by its SHA-256), followed incrementally: `clientKeys` is then empty.
+     */
+    keysBucket: z.string().min(1).max(64).optional(),
+    /**
+     * The models are not in this table but in chunks in the same bucket (`models.<id>`, id = the first
+     * 32 hex chars of the chunk text's SHA-256): `models` holds none, and a reader assembles them in this
+     * order. Unchanged chunks keep their ids, so a change publishes the head and the chunks it touched.
+     */
+    modelChunks: z.array(z.string().regex(/^[0-9a-f]{32}$/)).optional(),
   })
   .strict();
 /** How a table is read (proxies, health workers, disk caches): unknown fields at any level are ignored. */

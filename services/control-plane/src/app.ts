@@ -25,6 +25,8 @@ export interface AppOptions {
   /** undefined = dev mode (no admin auth). */
   adminToken: string | undefined;
   publish(reason: string): Promise<PublishResult>;
+  /** Publishes one client key's change as its own entry (cluster mode). */
+  publishKey?(hash: string, reason: string): Promise<PublishResult>;
   stats?: StatsAggregator;
   /** For `/health`: the last revision in the bucket, if any. */
   status?: () => Record<string, unknown>;
@@ -68,6 +70,7 @@ export function createApp(opts: AppOptions): Express {
     logger: opts.logger,
     devMode: opts.adminToken === undefined,
     publish: opts.publish,
+    ...(opts.publishKey ? { publishKey: opts.publishKey } : {}),
     ...(opts.stats ? { stats: opts.stats } : {}),
   };
   providerRoutes(ctx);

@@ -66,6 +66,7 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     masterKey: env.masterKey,
     adminToken: env.ROUTER_DEV_MODE && !env.ROUTER_ADMIN_TOKEN ? undefined : env.ROUTER_ADMIN_TOKEN,
     publish: (reason) => pub.publish(reason),
+    publishKey: (hash, reason) => pub.publishKey(hash, reason),
     stats,
     liveHealth,
     ...(env.ROUTER_PROXY_URL ? { proxyUrl: env.ROUTER_PROXY_URL } : {}),

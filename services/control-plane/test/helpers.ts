@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
+import { assembleTable, createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
 import { type ServiceProcess, spawnService, uniqueName } from "@ai-router/testing";
 import pg from "pg";
 import { migrateDeploy } from "../src/db/migrate.js";
@@ -140,7 +140,22 @@ export async function readPublishedTable<T = Record<string, unknown>>(bucket: st
     if (!e) throw new Error("no table in the bucket");
     const v = signer.verify(e.value, kvContext(bucket, "table"));
     if (!v.ok) throw new Error(`the table is not validly signed: ${v.reason}`);
-    return JSON.parse(v.payload) as T;
+    const table = JSON.parse(v.payload) as Record<string, unknown>;
+    // Models in chunks and keys in their own bucket are put back, as a proxy sees them.
+    const kv = await new Kvm(nc).open(bucket);
+    const whole = await assembleTable(table, async (id) => (await kv.get(`models.${id}`))?.string());
+    if (typeof table.keysBucket === "string") {
+      const keysKv = await new Kvm(nc).open(table.keysBucket);
+      const keys: unknown[] = [];
+      for await (const k of await keysKv.keys()) {
+        const entry = await keysKv.get(k);
+        if (entry?.operation !== "PUT") continue;
+        const kv2 = signer.verify(entry.value, kvContext(table.keysBucket, k));
+        if (kv2.ok) keys.push(JSON.parse(kv2.payload));
+      }
+      whole.clientKeys = keys;
+    }
+    return whole as T;
   } finally {
     await nc.close();
   }
@@ -152,10 +167,12 @@ export async function destroyBucket(url: string, bucket: string): Promise<void> 
   const { Kvm } = await import("@nats-io/kv");
   const nc = await connect({ servers: url, timeout: 2_000 }).catch(() => undefined);
   if (!nc) return;
-  await new Kvm(nc)
-    .open(bucket)
-    .then((kv) => kv.destroy())
-    .catch(() => {});
+  for (const name of [bucket, `${bucket}-keys`]) {
+    await new Kvm(nc)
+      .open(name)
+      .then((kv) => kv.destroy())
+      .catch(() => {});
+  }
   await nc.close();
 }
 

@@ -7,6 +7,7 @@ import { SharedLimits } from "../limits/shared-limits.js";
 import { TableStore } from "../routing/table-store.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
+import { KeyFollower } from "./key-follower.js";
 import { ReplicaCount } from "./replica-count.js";
 import { RoutingWatcher } from "./routing-watcher.js";
 import { replicaId, reportStats } from "./stats-reporter.js";
@@ -39,6 +40,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
   const replicas = new ReplicaCount();
+  let keys: KeyFollower | undefined;
   let sharedLimits: SharedLimits | undefined;
   if (env.REDIS_URL) {
     const redis = new Redis(env.REDIS_URL, {
@@ -68,6 +70,9 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
         onConnect: (nc) => {
           stopStats = reportStats(nc, bucket, usage, signer, logger);
           replicas.follow(nc, bucket, signer);
+          // Client keys arrive one entry each from their own bucket (tables that say `keysBucket`).
+          keys = new KeyFollower(nc, bucket, store.liveKeys, signer, logger, (k) => usage.keyLimits.applyTable([k], Date.now()));
+          keys.start();
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
           // Breakers and moving averages per target, for the console's health page.
@@ -79,6 +84,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
     async close() {
       stopStats?.();
       replicas.close();
+      keys?.close();
       sharedLimits?.close();
       stopHealth?.();
       stopTargets?.();

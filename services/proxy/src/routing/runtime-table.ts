@@ -68,6 +68,8 @@ export interface BuildOptions {
   rng?: () => number;
   /** Longest wait for a pool connection before a request fails over with 503 `upstream_busy`. */
   poolWaitMs?: number;
+  /** The client keys followed in their own bucket (cluster mode): used when a table says `keysBucket`. */
+  liveKeys?: Map<string, TableClientKey>;
 }
 
 const poolKey = (p: RuntimeProvider) => `${p.origin}|${p.maxConnections}|${p.connectTimeoutMs}`;
@@ -171,7 +173,8 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     for (const p of providers.values()) if (p.agent && !reused.has(p.agent)) void p.agent.close();
     throw new TableBuildError(problems);
   }
-  const clientKeys = new Map(table.clientKeys.map((k) => [k.sha256, k]));
+  // Keys in their own bucket: the live map the key follower keeps (updated per key, never rebuilt here).
+  const clientKeys = table.keysBucket !== undefined && opts.liveKeys ? opts.liveKeys : new Map(table.clientKeys.map((k) => [k.sha256, k]));
   return Object.freeze({
     revision: table.revision,
     lineage: table.lineage,
