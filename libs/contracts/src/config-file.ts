@@ -116,6 +116,8 @@ export const ServerConfig = z
     shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000),
     /** Log one line per request at info level. */
     access_log: z.boolean().default(true),
+    /** Appends one JSON usage record per request to this file (JSONL); unset = none. */
+    usage_log: z.string().min(1).optional(),
     /**
      * Every request needs one of `keys`. Default: on exactly when `keys` has entries. `true` keeps it on
      * with no key left (every request is a 401); `false` with keys is an error.

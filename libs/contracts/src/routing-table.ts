@@ -72,6 +72,8 @@ export type TableModel = z.infer<typeof TableModel>;
 /** A client key. Only a SHA-256 hash travels; the plaintext is never stored in a table. */
 export const TableClientKey = z
   .object({
+    /** The key's id in usage records (`client_keys` row id); absent = its name is used. */
+    id: z.string().min(1).max(128).optional(),
     name: z.string().min(1),
     /** Lower-case hex SHA-256 of the key. */
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -90,6 +92,11 @@ export const TableClientKey = z
      * control plane's persisted total); absent = 0 (standalone: spend counts from process start).
      */
     spentUsd: z.number().nonnegative().optional(),
+    /**
+     * Unix ms of the key's last spend reset (absent: never). Cluster budgets are counted in Redis under
+     * this epoch, so a reset starts a fresh count seeded from `spentUsd`.
+     */
+    spendResetAt: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type TableClientKey = z.infer<typeof TableClientKey>;
@@ -130,6 +137,17 @@ const RoutingTableShape = z
      * 401): deleting the last key never opens the router. Absent = required exactly when keys exist.
      */
     authRequired: z.boolean().optional(),
+    /**
+     * The client keys are not in this table but in this KV bucket, one entry per key (signed, a
+     * TableClientKey keyed by its SHA-256), followed incrementally: `clientKeys` is then empty.
+     */
+    keysBucket: z.string().min(1).max(64).optional(),
+    /**
+     * The models are not in this table but in chunks in the same bucket (`models.<id>`, id = the first
+     * 32 hex chars of the chunk text's SHA-256): `models` holds none, and a reader assembles them in this
+     * order. Unchanged chunks keep their ids, so a change publishes the head and the chunks it touched.
+     */
+    modelChunks: z.array(z.string().regex(/^[0-9a-f]{32}$/)).optional(),
   })
   .strict();
 /** How a table is read (proxies, health workers, disk caches): unknown fields at any level are ignored. */

@@ -14,7 +14,10 @@ export const ProxyEnv = z.object({
   NATS_PASSWORD: z.string().min(1).optional(),
   /** Cluster mode: the JetStream KV bucket holding the routing table. */
   ROUTER_NATS_BUCKET: z.string().optional(),
-  /** Cluster mode: where stored Responses live, shared by every replica (unset: in memory, per replica). */
+  /**
+   * Cluster mode: Redis for cluster-wide client-key limits and budgets, and for stored Responses shared by
+   * every replica (unset: limits counted per replica, responses kept in memory per replica).
+   */
   REDIS_URL: z.string().optional(),
   /** Time to live of stored responses (Responses API `store`), seconds. */
   ROUTER_RESPONSES_TTL_S: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
@@ -24,11 +27,20 @@ export const ProxyEnv = z.object({
   CONTROL_PLANE_URL: z.url().default("http://127.0.0.1:8081"),
   /** Cluster mode: file keeping the last good table, to boot while NATS is down. Unset = no cache. */
   ROUTER_TABLE_CACHE: z.string().optional(),
-  /** Cluster mode: grace period for in-flight requests on SIGTERM. */
   /** A response whose client reads nothing for this long is cut (frees its upstream connection). */
   ROUTER_CLIENT_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Longest wait for a free upstream pool connection before a 503 `upstream_busy` that fails over. */
   ROUTER_POOL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** Cluster mode: grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** This replica's name in usage records and stats (default: host-pid-random). */
+  ROUTER_REPLICA: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, . _ - only")
+    .optional(),
+  /** When set, `GET /metrics` asks for `Authorization: Bearer <token>`. */
+  ROUTER_METRICS_TOKEN: z.string().min(16).optional(),
+  /** Cluster mode: usage records kept while NATS is unreachable; past it they are dropped and counted. */
+  ROUTER_USAGE_BUFFER: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

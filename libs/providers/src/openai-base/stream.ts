@@ -71,6 +71,9 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     }
     // Before any output, an error event decides failover; after it, the stream is forwarded as it is.
     if (!this.emitted && complete.includes(ERROR_KEY)) return this.perEvent(complete);
+    // After output, an error event is forwarded as it is but noted: the attempt failed (breaker, usage).
+    // Content never matches: a quote inside a JSON string is escaped (`\"error\"`).
+    if (!this.error && complete.includes(ERROR_KEY)) this.noteError(complete);
     // Usage is cumulative and comes last: the last usage object in the bytes is the one to read
     // (searching back from the end; `"usage":null` keys before it are skipped).
     let u = complete.lastIndexOf(USAGE_KEY);
@@ -110,6 +113,20 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     if (replaced) out.push(Buffer.from(replaced));
     if (evEnd < complete.length) out.push(complete.subarray(evEnd));
     return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+  }
+
+  /** Reads an error event among forwarded ones (bytes unchanged). */
+  private noteError(complete: Buffer): void {
+    for (const raw of complete.toString("utf8").split("\n\n")) {
+      const { data } = parseSseEvent(raw);
+      if (!data.includes('"error"')) continue;
+      try {
+        const parsed = JSON.parse(data) as Record<string, unknown>;
+        if (parsed.error && typeof parsed.error === "object") return void (this.error = toUpstreamError(500, parsed));
+      } catch {
+        // not JSON: forwarded, nothing to learn
+      }
+    }
   }
 
   /** Slow path: every event parsed on its own (error events before the first output). */

@@ -11,7 +11,7 @@ import type { SpendLedger } from "./spend-ledger.js";
 export class StatsAggregator {
   private readonly reports = new Map<string, StatsReport>();
   private nc: NatsConnection | undefined;
-  /** Gets every valid report too: per-key spend becomes the keys' persisted spend. */
+  /** Publishes the budgeted keys' spend from the usage ledger (the admin API republishes it after a reset). */
   spend: SpendLedger | undefined;
 
   constructor(
@@ -31,7 +31,6 @@ export class StatsAggregator {
       StatsReport,
       (report) => {
         this.reports.set(report.replica, report);
-        this.spend?.observe(report);
       },
       (why) => this.logger.warn({ why }, "ignored a stats report"),
     );

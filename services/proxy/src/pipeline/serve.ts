@@ -6,15 +6,21 @@ import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/models.js";
 import { sendJson } from "../http/respond.js";
+import { maxCostUsd } from "../limits/reserve.js";
+import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { costOf } from "../stats/usage-recorder.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { absorbFinished } from "../usage/usage-draft.js";
 import type { PipelineRequest } from "./exchange.js";
+import type { RequestFinished } from "./request-finished.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
 /** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
 export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
+  if (ctx.draft !== undefined) ctx.draft.model ??= name;
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(
@@ -54,11 +60,27 @@ interface RunState {
  * client's error envelope if nothing was served, and one "request finished" record.
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
+  let reservation: Reservation | undefined;
+  if (ctx.shared !== undefined && ctx.limiter !== undefined && ctx.key !== undefined) {
+    const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens), Date.now());
+    if (verdict.refusal !== undefined) {
+      const { error, headers } = verdict.refusal;
+      headers["x-request-id"] = ctx.id;
+      p.sendError(ctx.res, error, headers);
+      ctx.usage.refused(ctx.id, p.endpoint, ctx.key.name, error.status, error.message, performance.now() - ctx.start);
+      return;
+    }
+    reservation = verdict.reservation;
+  }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
   const attempt = (t: LiveTarget, n: number) => runAttempt(ctx, p, state, t, n);
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
   const result = await withFailover(p.model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
   finishRequest(ctx, p, result, state);
+  if (reservation !== undefined) {
+    const u = state.usage;
+    ctx.shared!.settle(reservation, u ? u.prompt_tokens + u.completion_tokens : 0, costOf(u, result.target?.price));
+  }
 }
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
@@ -92,7 +114,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
 
   let resp: UpstreamResponse;
   try {
-    resp = await sendUpstream(t.live, ex.request, ctx.signal);
+    resp = await sendUpstream(t.live, ex.request, ctx.signal, ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent);
   } catch (err) {
     return { kind: "retry", error: transportError(err, t.provider) };
   }
@@ -166,6 +188,8 @@ export function finalStatus(ctx: RequestContext, r: FailoverResult): number {
  */
 function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResult, state: RunState): void {
   const { outcome, target, attempts } = r;
+  // Bytes of an answer went out (before any error envelope below).
+  const answerStarted = ctx.res.headersSent;
   if (outcome.kind !== "served" && outcome.kind !== "broken" && !ctx.res.headersSent) {
     const h: Record<string, string> = { "x-request-id": ctx.id };
     if (target) {
@@ -176,27 +200,29 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
     p.sendError(ctx.res, upstreamToRouterError(outcome.error), h);
   }
   const status = finalStatus(ctx, r);
-  ctx.usage.finished(
-    {
-      requestId: ctx.id,
-      endpoint: p.endpoint,
-      ingress: p.ingress,
-      model: p.modelName,
-      key: ctx.key?.name ?? null,
-      stream: p.stream,
-      status,
-      outcome: ctx.signal.aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed",
-      provider: target?.provider ?? null,
-      upstreamModel: target?.upstreamModel ?? null,
-      price: target?.price,
-      attempts: r.chain,
-      usage: state.usage,
-      ...(state.usageEstimated ? { usageEstimated: true } : {}),
-      latencyMs: performance.now() - ctx.start,
-      ttfbMs: state.ttfbMs,
-      queuedMs: ctx.signal.queuedMs,
-      error: outcome.kind !== "served" ? outcome.error.message : undefined,
-    },
-    ctx.limiter,
-  );
+  const finished: RequestFinished = {
+    requestId: ctx.id,
+    endpoint: p.endpoint,
+    ingress: p.ingress,
+    model: p.modelName,
+    key: ctx.key?.name ?? null,
+    stream: p.stream,
+    status,
+    outcome: ctx.signal.aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed",
+    provider: target?.provider ?? null,
+    upstreamModel: target?.upstreamModel ?? null,
+    price: target?.price,
+    attempts: r.chain,
+    usage: state.usage,
+    ...(state.usageEstimated ? { usageEstimated: true } : {}),
+    latencyMs: performance.now() - ctx.start,
+    ttfbMs: state.ttfbMs,
+    queuedMs: ctx.signal.queuedMs,
+    error: outcome.kind !== "served" ? outcome.error.message : undefined,
+  };
+  // The usage record's draft takes what the pipeline learnt (the server builds the record at the end).
+  if (ctx.draft !== undefined) {
+    absorbFinished(ctx.draft, finished, outcome.kind !== "served" ? outcome.error : undefined, ctx.signal.aborted, answerStarted);
+  }
+  ctx.usage.finished(finished, ctx.limiter);
 }

@@ -5,6 +5,7 @@ import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import type { AttemptRecord } from "../pipeline/request-finished.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { errorCodeOf } from "../usage/usage-draft.js";
 
 /** How one attempt at one target ended. */
 export type AttemptOutcome =
@@ -82,6 +83,7 @@ export async function withFailover(
       outcome: outcome.kind,
       status: failed ? failed.status : null,
       error: failed ? failed.message : null,
+      errorCode: failed ? (isCancelled() ? "client_closed_request" : errorCodeOf(failed)) : null,
       durationMs: performance.now() - started,
     });
     if (outcome.kind === "served") {

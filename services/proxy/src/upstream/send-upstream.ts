@@ -11,7 +11,12 @@ import type { LiveProvider } from "../routing/runtime-table.js";
  * slots until its response body is finished; with none free it waits (bounded, counted in
  * `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger.
  */
-export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<UpstreamResponse> {
+export async function sendUpstream(
+  live: LiveProvider,
+  req: UpstreamRequest,
+  signal: ClientSignal,
+  traceparent?: string,
+): Promise<UpstreamResponse> {
   const p = live.config;
   const local = live.adapter.transport;
   if (local) return local.send(req);
@@ -20,7 +25,7 @@ export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, sig
   if (!gate.tryAcquire()) signal.queuedMs += await gate.wait(p.name, signal);
   let resp: Dispatcher.ResponseData;
   try {
-    resp = await request(agent, p, req, signal);
+    resp = await request(agent, p, req, signal, traceparent);
   } catch (err) {
     gate.release();
     throw err;
@@ -34,12 +39,14 @@ function request(
   p: LiveProvider["config"],
   req: UpstreamRequest,
   signal: ClientSignal,
+  traceparent: string | undefined,
 ): Promise<Dispatcher.ResponseData> {
   return agent.request({
     origin: p.origin,
     path: p.basePath + req.path,
     method: req.method,
-    headers: req.headers,
+    // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
+    headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
     body: req.body ?? null,
     headersTimeout: p.timeoutMs,
     bodyTimeout: p.timeoutMs,
