@@ -6,6 +6,7 @@ import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
 import { sealStoredHeaders } from "./db/sealed-headers.js";
 import { type ControlPlaneEnv, tableSettings } from "./env.js";
+import { ControlPlaneMetrics } from "./http/metrics.js";
 import { LiveHealth } from "./nats/live-health.js";
 import { NatsLink } from "./nats/nats-link.js";
 import { SpendLedger } from "./nats/spend-ledger.js";
@@ -60,7 +61,12 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     () => pub.publish("start-up"),
     () => {},
   );
+  const metrics = new ControlPlaneMetrics(
+    () => pub.counts,
+    () => pub.lastPublished,
+  );
   const app = createApp({
+    metrics,
     prisma,
     logger,
     masterKey: env.masterKey,

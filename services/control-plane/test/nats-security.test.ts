@@ -14,12 +14,14 @@ import {
   MASTER_KEY,
   type PrivateNats,
   proxyMain,
+  REDIS_URL,
   type ServiceProcess,
   signer,
   spawnService,
   startPrivateNats,
   uniqueName,
   waitFor,
+  workerMain,
 } from "./helpers.js";
 
 /**
@@ -40,6 +42,8 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let cp: ServiceProcess;
 let a: ServiceProcess;
 let b: ServiceProcess;
+/** The ledger writer: `/v1/stats` and key spend come from the usage ledger. */
+let worker: ServiceProcess;
 let real: MockUpstream;
 let evil: MockUpstream;
 let insider: NatsConnection;
@@ -70,6 +74,7 @@ beforeAll(async () => {
   [real, evil] = await Promise.all([startMockUpstream(), startMockUpstream()]);
   db = await createTestDatabase();
   cp = await spawnService(controlPlaneMain, { ...credentialsEnv(), DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
+  worker = await spawnService(workerMain, { ...credentialsEnv(), DATABASE_URL: db.url, REDIS_URL, HEALTH_WORKER_PORT: "0" });
   a = await spawnService(proxyMain, { ...credentialsEnv(), CONTROL_PLANE_URL: cp.url, ROUTER_TABLE_CACHE: cacheFile });
   b = await spawnService(proxyMain, { ...env(), NATS_URL: urlWithCredentials(), CONTROL_PLANE_URL: cp.url });
   await admin("POST", "/v1/db/providers", {
@@ -92,7 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await insider?.close().catch(() => {});
-  await Promise.all([a, b, cp].filter(Boolean).map((p) => p.stop()));
+  await Promise.all([a, b, cp, worker].filter(Boolean).map((p) => p.stop()));
   await Promise.all([real?.close(), evil?.close()]);
   await natsServer?.dispose();
   await db?.drop();

@@ -22,6 +22,8 @@ export class TablePublisher {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   lastPublished: number | undefined;
+  /** Tables put in the bucket, and attempts that failed (the `tables_published_total` metric). */
+  readonly counts = { published: 0, failed: 0 };
   /** How long the last successful publish took (keys, chunks, head), ms. */
   lastPublishMs: number | undefined;
   private readonly keys: KeySync;
@@ -91,12 +93,22 @@ export class TablePublisher {
 
   private async publishOnce(reason: string): Promise<PublishResult> {
     const kvRevision = await this.kvRevision();
-    const { table, warnings } = await this.prisma.$transaction(async (tx) => {
-      const { revision, lineage } = await nextRevision(tx, kvRevision);
-      const compiled = await compileDatabase(tx, revision, this.settings);
-      compiled.table.lineage = lineage;
-      return compiled;
-    });
+    let compiled: Awaited<ReturnType<typeof compileDatabase>>;
+    try {
+      compiled = await this.prisma.$transaction(async (tx) => {
+        const { revision, lineage } = await nextRevision(tx, kvRevision);
+        const c = await compileDatabase(tx, revision, this.settings);
+        c.table.lineage = lineage;
+        return c;
+      });
+    } catch (err) {
+      // The database is unreachable (or failing): never an unhandled rejection that kills the process
+      // (the start-up publish runs in the background); proxies keep their table, and this retries.
+      this.logger.warn({ err: (err as Error).message, reason }, "cannot compile the routing table; will retry");
+      this.scheduleRetry();
+      return { revision: this.lastPublished ?? 0, published: false, models: 0, warnings: [] };
+    }
+    const { table, warnings } = compiled;
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
     RoutingTableWrite.parse(table); // never publish what a proxy would refuse, nor a field no release knows
     const started = performance.now();
@@ -124,6 +136,7 @@ export class TablePublisher {
         this.logger.info({ revision: table.revision, reason }, "a newer routing table is already published; this one is dropped");
       }
       this.lastPublished = table.revision;
+      this.counts.published++;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
       this.lastPublishMs = performance.now() - started;
@@ -135,6 +148,7 @@ export class TablePublisher {
       );
       return { revision: table.revision, published: true, models: table.models.length, warnings };
     } catch (err) {
+      this.counts.failed++;
       this.logger.warn({ err: (err as Error).message, revision: table.revision, reason }, "publishing failed; will retry");
       this.keys.reset();
       this.chunksPut.clear();
