@@ -10,4 +10,5 @@ export * from "./secrets.js";
 export * from "./service-env.js";
 export * from "./signing.js";
 export * from "./table-chunks.js";
+export * from "./usage.js";
 export * from "./wire.js";

@@ -72,6 +72,8 @@ export type TableModel = z.infer<typeof TableModel>;
 /** A client key. Only a SHA-256 hash travels; the plaintext is never stored in a table. */
 export const TableClientKey = z
   .object({
+    /** The key's id in usage records (`client_keys` row id); absent = its name is used. */
+    id: z.string().min(1).max(128).optional(),
     name: z.string().min(1),
     /** Lower-case hex SHA-256 of the key. */
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -83,6 +85,8 @@ export const TableClientKey = z
     rpmLimit: z.number().int().positive().optional(),
     /** Prompt + completion tokens per sliding 60 s window; absent = unlimited. Per replica in cluster mode. */
     tpmLimit: z.number().int().positive().optional(),
+    /** May ask for `x-router-decision` (`x-router-debug: 1`): the candidates, their health and order. */
+    debug: z.boolean().optional(),
     /** Spend limit in USD; absent = unlimited. Enforced against `spentUsd` + this replica's spend since the table. */
     budgetUsd: z.number().nonnegative().optional(),
     /**

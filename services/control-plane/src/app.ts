@@ -7,12 +7,15 @@ import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
 import { settingsRoutes } from "./api/settings.js";
+import { usageRoutes } from "./api/usage.js";
+import { usageStatsRoutes } from "./api/usage-stats.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { consoleRouter } from "./http/console-static.js";
 import { dataPlaneForward } from "./http/data-plane-forward.js";
 import { docsRouter } from "./http/docs.js";
 import { errorHandler, unknownRoute } from "./http/errors.js";
+import type { ControlPlaneMetrics } from "./http/metrics.js";
 import { ApiRegistry } from "./http/registry.js";
 import type { LiveHealth } from "./nats/live-health.js";
 import type { StatsAggregator } from "./nats/stats-aggregator.js";
@@ -30,6 +33,8 @@ export interface AppOptions {
   stats?: StatsAggregator;
   /** For `/health`: the last revision in the bucket, if any. */
   status?: () => Record<string, unknown>;
+  /** Serves `GET /metrics` (no admin token: keep the port private or scrape through a network policy). */
+  metrics?: ControlPlaneMetrics;
   /** Probe results and proxies' target reports for `GET /v1/db/health`. */
   liveHealth?: LiveHealth;
   /** Where the console's playground chats go when it is served here (`ROUTER_PROXY_URL`). */
@@ -53,6 +58,14 @@ export function createApp(opts: AppOptions): Express {
     }
     next();
   });
+  const metrics = opts.metrics;
+  if (metrics) {
+    app.use(metrics.middleware());
+    app.get("/metrics", async (_req, res) => {
+      res.setHeader("content-type", metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+    });
+  }
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", ...opts.status?.() });
   });
@@ -78,6 +91,8 @@ export function createApp(opts: AppOptions): Express {
   clientKeyRoutes(ctx);
   settingsRoutes(ctx);
   opsRoutes(ctx);
+  usageRoutes(ctx);
+  usageStatsRoutes(ctx, () => opts.stats?.snapshot().replicas ?? 0);
   healthRoutes(ctx, opts.liveHealth, () => {
     const s = opts.status?.() ?? {};
     return { revision: typeof s.revision === "number" ? s.revision : null, nats: s.nats === "connected" };

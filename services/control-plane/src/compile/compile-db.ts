@@ -145,6 +145,7 @@ export async function compileDatabase(
 
 /** A client key row as it travels (in its own bucket, or in the table). */
 export function toTableKey(k: {
+  id: number;
   name: string;
   hash: string;
   allowedModels: unknown;
@@ -159,6 +160,7 @@ export function toTableKey(k: {
 }): TableClientKey {
   const expiresAt = k.revoked ? (k.revokedAt?.getTime() ?? 0) : k.expiresAt?.getTime();
   return {
+    id: String(k.id),
     name: k.name,
     sha256: k.hash,
     ...(Array.isArray(k.allowedModels) ? { models: k.allowedModels as string[] } : {}),

@@ -22,6 +22,8 @@ export class TablePublisher {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   lastPublished: number | undefined;
+  /** Tables put in the bucket, and attempts that failed (the `tables_published_total` metric). */
+  readonly counts = { published: 0, failed: 0 };
   /** How long the last successful publish took (keys, chunks, head), ms. */
   lastPublishMs: number | undefined;
   private readonly keys: KeySync;
@@ -146,6 +148,7 @@ export class TablePublisher {
         this.logger.info({ revision: table.revision, reason }, "a newer routing table is already published; this one is dropped");
       }
       this.lastPublished = table.revision;
+      this.counts.published++;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
       this.lastPublishMs = performance.now() - started;
@@ -157,6 +160,7 @@ export class TablePublisher {
       );
       return { revision: table.revision, published: true, models: table.models.length, warnings };
     } catch (err) {
+      this.counts.failed++;
       this.logger.warn({ err: (err as Error).message, revision: table.revision, reason }, "publishing failed; will retry");
       this.keys.reset();
       this.chunksPut.clear();

@@ -1,6 +1,13 @@
 import { type Balancer, type Candidate, getStrategy, strategyNames, TargetHealth } from "@ai-router/balancing";
 import type { RoutingTable, TableClientKey, TableModel, TableSettings } from "@ai-router/contracts";
-import { getAdapter, keyRotation, type ProviderAdapter, type RuntimeProvider, toRuntimeProvider } from "@ai-router/providers";
+import {
+  getAdapter,
+  keyRotation,
+  openProviderSecrets,
+  type ProviderAdapter,
+  type RuntimeProvider,
+  toRuntimeProvider,
+} from "@ai-router/providers";
 import { Agent } from "undici";
 import { ConnectionGate } from "../upstream/connection-gate.js";
 
@@ -79,14 +86,15 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       problems.push(`provider "${p.name}": type "${p.type}" is not supported by this build`);
       continue;
     }
-    let keys: string[];
+    let opened: ReturnType<typeof openProviderSecrets>;
     try {
-      keys = p.apiKeys.map(decrypt);
+      opened = openProviderSecrets(p, decrypt);
     } catch (err) {
-      problems.push(`provider "${p.name}": cannot decrypt its keys (${(err as Error).message})`);
+      problems.push(`provider "${p.name}": cannot decrypt its keys or headers (${(err as Error).message})`);
       continue;
     }
-    const config = toRuntimeProvider(p, keys);
+    const keys = opened.apiKeys;
+    const config = toRuntimeProvider(p, keys, opened.headers);
     let agent: Agent | undefined;
     let gate: ConnectionGate | undefined;
     if (!adapter.transport) {
