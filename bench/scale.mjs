@@ -156,6 +156,10 @@ try {
   console.log(`table head: ${head.value.length} bytes; publish per change: the head plus changed chunks and keys`);
   await nc.close();
   await c.end();
+} catch (err) {
+  console.error(err);
+  for (const p of procs) console.error(p.output().slice(-3000));
+  process.exitCode = 1;
 } finally {
   await Promise.all(procs.map((p) => p.stop()));
   const nc = await connect({ servers: natsUrl }).catch(() => undefined);

@@ -144,7 +144,7 @@ describe("faults", () => {
   });
 
   it("serves a new deployment's tables (database and bucket recreated) at once, over a higher cached revision", {
-    timeout: 60_000,
+    timeout: 150_000,
   }, async () => {
     // Push the served revision past what the new deployment will publish first.
     for (const name of ["r1", "r2"]) expect((await admin("POST", "/v1/db/models", { name, provider_id: 1 })).status).toBe(200);

@@ -36,6 +36,8 @@ export async function compileDatabase(
   revision: number,
   settings: TableSettings = defaultSettings,
   now = new Date(),
+  /** false: the keys travel in their own bucket and are already there; only whether any exists is read. */
+  withKeys = true,
 ): Promise<DbCompileResult> {
   const warnings: string[] = [];
   const [providerRows, modelRows, keyRows, settingsRow] = await Promise.all([
@@ -49,7 +51,9 @@ export async function compileDatabase(
       include: { links: { where: { isEnabled: true }, include: { provider: true }, orderBy: { id: "asc" } } },
       orderBy: { id: "asc" },
     }),
-    db.clientKey.findMany({ orderBy: { id: "asc" } }),
+    withKeys
+      ? db.clientKey.findMany({ orderBy: { id: "asc" } })
+      : db.clientKey.findFirst({ select: { id: true } }).then((k) => (k ? [k] : [])),
     db.routerSettings.findUnique({ where: { id: 1 } }),
   ]);
 
@@ -122,7 +126,7 @@ export async function compileDatabase(
 
   // Revoked keys stay in the table as already expired: the proxy refuses them. Deleting the last key
   // never turns client auth off either: `authRequired` (set by the first key) keeps it on.
-  const clientKeys: TableClientKey[] = keyRows.map(toTableKey);
+  const clientKeys: TableClientKey[] = withKeys ? (keyRows as unknown as Parameters<typeof toTableKey>[0][]).map(toTableKey) : [];
 
   return {
     table: {

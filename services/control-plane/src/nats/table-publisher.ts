@@ -66,18 +66,18 @@ export class TablePublisher {
   publishKey(hash: string, reason: string): Promise<PublishResult> {
     const run = this.chain.then(async () => {
       const row = await this.prisma.clientKey.findUnique({ where: { hash } });
-      if (!this.keys.primed || !this.link.connected || (row !== null && this.lastAuthRequired !== true) || this.retryTimer) {
-        return this.publishOnce(reason);
-      }
+      if (!this.keys.primed || !this.link.connected || this.retryTimer) return this.publishOnce(reason);
       try {
         await this.keys.putOne(hash, row === null ? undefined : toTableKey(row));
         this.logger.info({ reason }, "client key published");
-        return { revision: this.lastPublished ?? 0, published: true, models: this.lastModels, warnings: [] };
       } catch (err) {
         this.logger.warn({ err: (err as Error).message, reason }, "publishing a client key failed; republishing everything");
         this.keys.reset();
         return this.publishOnce(reason);
       }
+      // The first key turns client auth on: the table must say so.
+      if (row !== null && this.lastAuthRequired !== true) return this.publishOnce(reason);
+      return { revision: this.lastPublished ?? 0, published: true, models: this.lastModels, warnings: [] };
     });
     this.chain = run.catch(() => {});
     return run;
@@ -95,18 +95,23 @@ export class TablePublisher {
     const kvRevision = await this.kvRevision();
     let compiled: Awaited<ReturnType<typeof compileDatabase>>;
     try {
-      compiled = await this.prisma.$transaction(async (tx) => {
-        const { revision, lineage } = await nextRevision(tx, kvRevision);
-        const c = await compileDatabase(tx, revision, this.settings);
-        c.table.lineage = lineage;
-        return c;
-      });
+      // Tens of thousands of keys and thousands of models take seconds to read on a busy database.
+      compiled = await this.prisma.$transaction(
+        async (tx) => {
+          const { revision, lineage } = await nextRevision(tx, kvRevision);
+          // Once the keys bucket is in step, keys are published one by one (publishKey): a table
+          // publish reads no keys, so a model change costs the same with 100 or 100,000 keys.
+          const c = await compileDatabase(tx, revision, this.settings, new Date(), !this.keys.primed);
+          c.table.lineage = lineage;
+          return c;
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      );
     } catch (err) {
-      // The database is unreachable (or failing): never an unhandled rejection that kills the process
-      // (the start-up publish runs in the background); proxies keep their table, and this retries.
-      this.logger.warn({ err: (err as Error).message, reason }, "cannot compile the routing table; will retry");
+      // The database is away (or slow): keep serving, try again; never an unhandled rejection.
+      this.logger.warn({ err: (err as Error).message, reason }, "compiling the routing table failed; will retry");
       this.scheduleRetry();
-      return { revision: this.lastPublished ?? 0, published: false, models: 0, warnings: [] };
+      return { revision: this.lastPublished ?? 0, published: false, models: this.lastModels, warnings: [] };
     }
     const { table, warnings } = compiled;
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
@@ -120,13 +125,20 @@ export class TablePublisher {
       table.clientKeys = [];
       table.keysBucket = this.keys.bucket;
       if (keys.length > 0) table.authRequired = true;
-      await this.keys.sync(this.link.connection!, keys);
       const { head, chunks } = splitTable(table);
-      for (const c of chunks) {
-        if (this.chunksPut.has(c.id)) continue;
-        await kv.put(`${nats.modelChunkPrefix}${c.id}`, c.text);
-        this.chunksPut.add(c.id);
-      }
+      // Bounded like the head's put (NATS may be away): 2 s plus time for a first sync of many keys.
+      await withTimeout(
+        (async () => {
+          if (!this.keys.primed) await this.keys.sync(this.link.connection!, keys);
+          for (const c of chunks) {
+            if (this.chunksPut.has(c.id)) continue;
+            await kv.put(`${nats.modelChunkPrefix}${c.id}`, c.text);
+            this.chunksPut.add(c.id);
+          }
+        })(),
+        2_000 + (this.keys.primed ? 0 : keys.length) + chunks.length * 100,
+        "NATS put of keys and model chunks timed out",
+      );
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
         putIfNewer(kv, table.revision, JSON.stringify(head), this.verifier),
@@ -255,4 +267,11 @@ async function nextRevision(tx: Db, floor: number): Promise<{ revision: number; 
   const rows = await tx.$queryRaw<{ revision: number; lineage: string }[]>`
     UPDATE publish_state SET revision = GREATEST(revision, ${floor}::int) + 1, at = now() WHERE id = 1 RETURNING revision, lineage`;
   return rows[0]!;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
