@@ -15,6 +15,8 @@ export const Price = z
     input_per_mtok: z.number().nonnegative(),
     output_per_mtok: z.number().nonnegative(),
     cached_input_per_mtok: z.number().nonnegative().optional(),
+    /** USD per generated image (image models priced per image, e.g. dall-e-3 at standard quality). */
+    per_image: z.number().nonnegative().optional(),
   })
   .strict();
 export type Price = z.infer<typeof Price>;

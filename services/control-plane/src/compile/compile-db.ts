@@ -1,5 +1,5 @@
 import { checkStrategy } from "@ai-router/balancing";
-import { defaultBaseUrls } from "@ai-router/config";
+import { bundledPrice, defaultBaseUrls } from "@ai-router/config";
 import {
   type LlmType,
   type Price,
@@ -90,10 +90,12 @@ export async function compileDatabase(
     const targets = m.links
       .filter((l) => live.has(l.provider.name))
       .map((l) => {
-        const price = l.price as Price | null;
+        // A link's own price wins; else the bundled list's; else none (cost stays null, never 0).
+        const upstreamModel = l.upstreamModel ?? m.name;
+        const price = (l.price as Price | null) ?? bundledPrice(l.provider.adapter, upstreamModel);
         return {
           provider: l.provider.name,
-          upstreamModel: l.upstreamModel ?? m.name,
+          upstreamModel,
           weight: l.weight,
           preferred: l.isPreferred,
           priority: l.priority,

@@ -25,8 +25,10 @@ export function costOf(usage: OpenAIUsage | undefined, price: Price | undefined)
   if (!usage || !price) return undefined;
   const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
   const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
+  const images = price.per_image !== undefined && usage.images ? usage.images * price.per_image : 0;
   return (
-    ((usage.prompt_tokens - cached) * price.input_per_mtok + cached * cachedPrice + usage.completion_tokens * price.output_per_mtok) / 1e6
+    ((usage.prompt_tokens - cached) * price.input_per_mtok + cached * cachedPrice + usage.completion_tokens * price.output_per_mtok) / 1e6 +
+    images
   );
 }
 
