@@ -118,6 +118,11 @@ export const ServerConfig = z
     shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000),
     /** Log one line per request at info level. */
     access_log: z.boolean().default(true),
+    /**
+     * Bearer token for the standalone admin endpoints (`POST /v1/stats/refresh`, `/v1/stats/reset`,
+     * `/v1/models/clear-cache`, `PUT /v1/providers/{name}/health`); absent = those endpoints answer 403.
+     */
+    admin_token: z.string().min(16, "admin_token must be at least 16 characters").optional(),
   })
   .strict();
 export type ServerConfig = z.infer<typeof ServerConfig>;

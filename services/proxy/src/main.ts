@@ -1,9 +1,10 @@
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { ProxyEnv } from "./env.js";
+import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy } from "./server.js";
-import { loadStandaloneTable } from "./standalone.js";
+import { ConfigReloader, loadStandaloneTable } from "./standalone.js";
 import { createAccessLog } from "./stats/access-log.js";
 
 const envResult = ProxyEnv.safeParse(process.env);
@@ -17,6 +18,7 @@ const logger = createLogger({ name: "proxy", level: env.LOG_LEVEL });
 let accessLog = true;
 let graceMs = env.SHUTDOWN_GRACE_MS;
 let store: TableStore;
+let reloader: ConfigReloader | undefined;
 let cluster: ReturnType<typeof import("./cluster/start-cluster.js")["createCluster"]> | undefined;
 if (env.NATS_URL) {
   // Cluster mode: tables arrive over NATS; admin paths go to the control plane.
@@ -35,6 +37,8 @@ if (env.NATS_URL) {
     const cfg = loadStandaloneTable(env.ROUTER_CONFIG, store, logger);
     accessLog = cfg.server.access_log;
     graceMs = cfg.server.shutdown_grace_ms;
+    // router.yaml is reloaded on SIGHUP and when it changes; a bad file keeps the last good table.
+    reloader = new ConfigReloader(env.ROUTER_CONFIG, store, logger, cfg);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -53,6 +57,10 @@ const proxy = createProxy({
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });
 cluster?.start(proxy.usage);
+if (reloader) {
+  for (const r of standaloneAdminRoutes(reloader)) proxy.addRoute(r);
+  reloader.start();
+}
 proxy.server.listen(env.PORT, env.HOST, () => {
   const addr = proxy.server.address();
   const port = typeof addr === "object" && addr ? addr.port : env.PORT;
@@ -67,6 +75,7 @@ exitOnSignals(
   () =>
     proxy
       .shutdown(graceMs)
+      .then(() => reloader?.stop())
       .then(() => cluster?.close())
       .finally(() => accessLogger?.flush()),
   graceMs + 5_000,
