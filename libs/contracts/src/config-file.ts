@@ -9,6 +9,28 @@ export type ProviderType = z.infer<typeof ProviderType>;
 export const LlmType = z.enum(["chat", "embedding", "image"]);
 export type LlmType = z.infer<typeof LlmType>;
 
+/**
+ * What a model can do (the original's capabilities). A model that declares capabilities gets only the
+ * requests it can serve: anything else is a 400 before any upstream call. Names are upper case; the
+ * router checks the known ones, and custom names are kept for filtering (`/v1/models?capability=`).
+ */
+export const knownCapabilities = [
+  "TEXT",
+  "MULTIMODAL_IMAGE_UNDERSTANDING",
+  "TOOLS",
+  "EMBEDDING",
+  "IMAGE_GENERATION",
+  "TEXT_TO_IMAGE",
+  "IMAGE_TO_IMAGE",
+  "REASONING",
+  "JSON_OUTPUT",
+] as const;
+export const CapabilityName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Z][A-Z0-9_]*$/, "capability names are upper case: letters, digits and _ (e.g. TEXT, TOOLS)");
+
 /** Price of one target in USD per million tokens. */
 export const Price = z
   .object({
@@ -80,6 +102,8 @@ export const ModelConfig = z
     strategy_options: z.record(z.string(), z.unknown()).default({}),
     /** Reject requests whose fields cannot be carried to the target instead of warning. */
     strict: z.boolean().default(false),
+    /** What the model can do (TEXT, TOOLS, MULTIMODAL_IMAGE_UNDERSTANDING, ...); absent = not checked. */
+    capabilities: z.array(CapabilityName).max(64).optional(),
     providers: z.array(ModelTargetConfig).min(1),
   })
   .strict();

@@ -75,3 +75,10 @@ export const ProbeReport = z
   })
   .strict();
 export type ProbeReport = z.infer<typeof ProbeReport>;
+
+/** What an operator may set with `PUT /v1/providers/{name}/health`: healthy/auto put a provider back. */
+export type SetProviderHealth = "healthy" | "degraded" | "unhealthy" | "auto";
+/** The verdict kept on a provider's targets; undefined = live health decides. */
+export type ManualHealth = "unhealthy" | "degraded";
+export const SetProviderHealthSchema = z.enum(["healthy", "degraded", "unhealthy", "auto"]);
+export const manualHealthOf = (s: SetProviderHealth): ManualHealth | undefined => (s === "unhealthy" || s === "degraded" ? s : undefined);

@@ -58,7 +58,7 @@ const proxy = createProxy({
 });
 cluster?.start(proxy.usage);
 if (reloader) {
-  for (const r of standaloneAdminRoutes(reloader)) proxy.addRoute(r);
+  for (const r of standaloneAdminRoutes(reloader, store)) proxy.addRoute(r);
   reloader.start();
 }
 proxy.server.listen(env.PORT, env.HOST, () => {

@@ -2,6 +2,7 @@ import { ChatCompletionRequest } from "@ai-router/contracts";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
+import { chatNeeds, checkCapabilities } from "./capabilities.js";
 import { type ChatExchange, resolveModel, serveChat } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 
@@ -12,6 +13,7 @@ export async function handleChatCompletions(ctx: RequestContext): Promise<void> 
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const body = validateBody(ChatCompletionRequest, parseJsonObject(raw));
   const model = resolveModel(ctx, body.model, "chat");
+  checkCapabilities(model, chatNeeds(body));
   const stream = body.stream === true;
   const clientWantsUsage = stream && body.stream_options?.include_usage === true;
 

@@ -2,6 +2,7 @@ import type { MultipartEndpoint, ProviderAdapter } from "@ai-router/providers";
 import { readBody } from "../http/read-body.js";
 import { sendJson } from "../http/respond.js";
 import type { Route } from "../server.js";
+import { checkCapabilities, IMAGE_EDIT_NEEDS } from "./capabilities.js";
 import { resolveModel } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 import { type ImageFormKind, readImageForm } from "./images-form.js";
@@ -30,10 +31,12 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
   const form = readImageForm(raw, ctx.req.headers["content-type"], spec.kind);
   const name = form.model ?? DEFAULT_MODEL;
   const path = `/${spec.endpoint.replace(".", "/")}`;
+  const model = resolveModel(ctx, name, "image");
+  checkCapabilities(model, IMAGE_EDIT_NEEDS);
   await serveJson(ctx, {
     endpoint: spec.endpoint,
     modelName: name,
-    model: resolveModel(ctx, name, "image"),
+    model,
     promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4),
     plan: (t, target) => {
       const ep = spec.pick(t.live.adapter);

@@ -12,6 +12,7 @@ import {
 } from "@ai-router/providers";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
+import { checkCapabilities, messagesNeeds } from "./capabilities.js";
 import { type ChatExchange, type LocalExchange, resolveModel, serveChat } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 import { anthropicStreamError, sendAnthropicError } from "./messages-errors.js";
@@ -27,6 +28,7 @@ export async function handleMessages(ctx: RequestContext): Promise<void> {
   const json = parseJsonObject(raw);
   const body = validateBody(MessagesRequest, json) as unknown as AnthropicRequest;
   const model = resolveModel(ctx, body.model, "chat");
+  checkCapabilities(model, messagesNeeds(json));
   const stream = body.stream === true;
   let translated: ToOpenAIRequestResult | undefined;
 

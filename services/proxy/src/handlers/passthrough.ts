@@ -3,6 +3,7 @@ import type { PassthroughEndpoint, ProviderAdapter } from "@ai-router/providers"
 import type { z } from "zod";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
+import { checkCapabilities, EMBEDDING_NEEDS, IMAGE_GENERATION_NEEDS } from "./capabilities.js";
 import { resolveModel } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 import { serveJson } from "./routed-request.js";
@@ -26,10 +27,12 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
   const body = validateBody(spec.schema, json);
   const name = body.model ?? spec.defaultModel;
   if (!name) throw new RouterError("invalid_request", "Missing required parameter: 'model'.", { param: "model" });
+  const model = resolveModel(ctx, name, spec.llmType);
+  checkCapabilities(model, spec.llmType === "embedding" ? EMBEDDING_NEEDS : IMAGE_GENERATION_NEEDS);
   await serveJson(ctx, {
     endpoint: spec.endpoint,
     modelName: name,
-    model: resolveModel(ctx, name, spec.llmType),
+    model,
     promptTokens: raw.length >> 2,
     plan: (t, target) => {
       const ep = spec.pick(t.live.adapter);

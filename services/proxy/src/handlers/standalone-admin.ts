@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { type ManualHealth, manualHealthOf, type SetProviderHealth } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
+import { parseJsonObject, readBody } from "../http/read-body.js";
 import { sendJson } from "../http/respond.js";
+import type { TableStore } from "../routing/table-store.js";
 import type { Route } from "../server.js";
 import type { ConfigReloader } from "../standalone.js";
 import type { RequestContext } from "./context.js";
@@ -35,7 +38,7 @@ const send = (ctx: RequestContext, status: number, body: unknown) =>
  * router.yaml (`/v1/stats/refresh`, `/v1/models/clear-cache`) and zero the counters (`/v1/stats/reset`).
  * A file that does not load is a 400 saying why; the last good table keeps serving.
  */
-export function standaloneAdminRoutes(reloader: ConfigReloader): Route[] {
+export function standaloneAdminRoutes(reloader: ConfigReloader, store: TableStore): Route[] {
   const admin = (path: string, handle: (ctx: RequestContext) => void): Route => ({
     method: "POST",
     path,
@@ -67,5 +70,49 @@ export function standaloneAdminRoutes(reloader: ConfigReloader): Route[] {
       ctx.usage.reset();
       send(ctx, 200, { message: "Statistics reset" });
     }),
+    {
+      method: "PUT",
+      path: "/v1/providers/*",
+      auth: false,
+      handle: async (ctx, rest) => {
+        requireAdmin(ctx, reloader.config.server.admin_token);
+        const name = rest.endsWith("/health") ? rest.slice(0, -"/health".length) : "";
+        if (!name) throw new RouterError("not_found", `Unknown request URL: PUT /v1/providers/${rest}.`, { publicCode: "unknown_url" });
+        const status = await requestedHealth(ctx);
+        if (!store.setProviderHealth(name, manualOf(status))) {
+          throw new RouterError("not_found", `The provider \`${name}\` does not exist.`, {
+            param: "provider_name",
+            publicCode: "provider_not_found",
+          });
+        }
+        send(ctx, 200, healthSetBody(name, status));
+      },
+    },
   ];
+}
+
+/** The requested status: `?health_status=` (the original's form) or a JSON body `{ "health_status": ... }`. */
+async function requestedHealth(ctx: RequestContext): Promise<SetProviderHealth> {
+  const q = new URL(ctx.req.url ?? "/", "http://x").searchParams.get("health_status");
+  const raw = await readBody(ctx.req, 64 * 1024);
+  const value = q ?? (raw.length > 0 ? parseJsonObject(raw).health_status : undefined);
+  return parseHealthStatus(value);
+}
+
+function parseHealthStatus(value: unknown): SetProviderHealth {
+  const s = typeof value === "string" ? value.toLowerCase() : value;
+  if (s === "healthy" || s === "unhealthy" || s === "degraded" || s === "auto") return s;
+  throw new RouterError("invalid_request", "health_status must be one of: healthy, degraded, unhealthy, auto.", { param: "health_status" });
+}
+
+const manualOf = (s: SetProviderHealth): ManualHealth | undefined => manualHealthOf(s);
+
+function healthSetBody(name: string, s: SetProviderHealth) {
+  const message =
+    s === "unhealthy"
+      ? `Provider ${name} taken out of rotation`
+      : s === "degraded"
+        ? `Provider ${name} marked degraded (still in rotation)`
+        : `Provider ${name} back in rotation; live health decides`;
+  return { message, provider_name: name, health_status: s, manual: manualOf(s) ?? null };
 }

@@ -75,6 +75,8 @@ export class UsageRecorder {
   readonly byTarget = new Map<string, Map<string, UsageTotals>>();
   /** Limits and cumulative usage of the keys that have limits (never zeroed by `reset()`). */
   readonly keyLimits = new KeyLimits();
+  /** Model lookups answered by the routing table (hits) or not (misses): `/v1/models/cache/stats`. */
+  readonly modelLookups = { hits: 0, misses: 0, since: Date.now() };
   private readonly started = Date.now();
 
   /**
@@ -166,6 +168,9 @@ export class UsageRecorder {
 
   reset(): void {
     this.byModel.clear();
+    this.modelLookups.hits = 0;
+    this.modelLookups.misses = 0;
+    this.modelLookups.since = Date.now();
   }
 
   /** The seed's `/v1/stats` shape plus token and cost totals. */
