@@ -124,7 +124,10 @@ function handleHealthProviders(ctx: RequestContext): void {
 function handleProviderPath(ctx: RequestContext, rest: string): void {
   const i = rest.lastIndexOf("/");
   const action = rest.slice(i + 1);
-  if (i > 0 && action === "best-for-model") return bestForModelPath(ctx);
+  if (i > 0 && action === "best-for-model") {
+    bestForModelPath(ctx);
+    return;
+  }
   if (i <= 0 || (action !== "health" && action !== "performance")) throw notFound(ctx, `/v1/providers/${rest}`);
   const name = rest.slice(0, i);
   const links = providerLinks(ctx, name, Date.now());
