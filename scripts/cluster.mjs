@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run cluster`: applies migrations, starts the control plane, the health worker (if built) and
 // PROXY_REPLICAS proxies (ports 8000, 8010, 8020, ...) against the local Postgres/Redis/NATS.
-// Ctrl-C stops everything. Env: DATABASE_URL, REDIS_URL, NATS_URL, ROUTER_ADMIN_TOKEN, ROUTER_MASTER_KEY,
+// Ctrl-C stops everything. Env: DATABASE_URL, REDIS_URL, NATS_URL, NATS_USER, NATS_PASSWORD, ROUTER_ADMIN_TOKEN, ROUTER_MASTER_KEY,
 // PROXY_REPLICAS (1), PROXY_BASE_PORT (8000), CONTROL_PLANE_PORT (8081), HEALTH_WORKER_PORT (8082).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -34,6 +34,13 @@ if (!env.ROUTER_MASTER_KEY) {
 if (!env.ROUTER_ADMIN_TOKEN && !env.ROUTER_DEV_MODE) {
   console.error("ROUTER_ADMIN_TOKEN is required (or ROUTER_DEV_MODE=1 for an unauthenticated local run).");
   process.exit(2);
+}
+// NATS credentials (NATS_USER / NATS_PASSWORD, or nats://user:password@host in NATS_URL) reach every service.
+if (!env.NATS_USER && !/\/\/[^/@]+@/.test(env.NATS_URL)) {
+  console.error(
+    "[cluster] warning: NATS without credentials. Tables and messages are signed, but give the NATS server a user " +
+      "(`nats-server -js --user ai-router --pass ...`) and set NATS_USER / NATS_PASSWORD outside a development machine.",
+  );
 }
 for (const f of ["services/control-plane/dist/main.js", "services/proxy/dist/main.js"]) {
   if (!existsSync(at(f))) {

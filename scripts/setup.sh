@@ -4,8 +4,8 @@
 #   ./scripts/setup.sh            Docker Compose: checks Docker and Compose, writes .env, starts the stack
 #   ./scripts/setup.sh --local    no Docker: `npm run cluster` against local PostgreSQL, Redis and NATS
 #
-# Both write .env with a random ROUTER_MASTER_KEY and ROUTER_ADMIN_TOKEN (existing values are never
-# overwritten), wait until the router answers /health, load the demo model into an empty database, and
+# Both write .env with a random ROUTER_MASTER_KEY and ROUTER_ADMIN_TOKEN (and, for Docker, NATS_PASSWORD;
+# existing values are never overwritten), wait until the router answers /health, load the demo model into an empty database, and
 # print the API and console URLs, the admin token and a first request.
 #
 # Options: --no-demo (leave an empty database empty), -h/--help.
@@ -98,6 +98,8 @@ write_env() {
   [ -w "$ENV_FILE" ] || fail "$ENV_FILE is not writable."
   env_ensure ROUTER_MASTER_KEY
   env_ensure ROUTER_ADMIN_TOKEN
+  # Compose's NATS takes only the ai-router user with this password (--local uses your own NATS as it is).
+  [ "$MODE" = local ] || env_ensure NATS_PASSWORD
   chmod 600 "$ENV_FILE" 2>/dev/null || true
   MASTER_KEY="$(env_get ROUTER_MASTER_KEY)"
   ADMIN_TOKEN="$(env_get ROUTER_ADMIN_TOKEN)"

@@ -57,7 +57,7 @@ describe("docker-compose.yml", () => {
   it.runIf(spawnSync("docker-compose", ["version"]).status === 0)("is valid for docker-compose config", () => {
     const r = spawnSync("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], {
       cwd: root,
-      env: Object.assign({}, process.env, { ROUTER_MASTER_KEY: "x", ROUTER_ADMIN_TOKEN: "0123456789abcdef" }),
+      env: Object.assign({}, process.env, { ROUTER_MASTER_KEY: "x", ROUTER_ADMIN_TOKEN: "0123456789abcdef", NATS_PASSWORD: "p" }),
       encoding: "utf8",
     });
     expect(r.stderr).toBe("");

@@ -1,3 +1,3 @@
-export { connectForever } from "./connect.js";
-export { subscribeValid } from "./subscribe.js";
+export { connectForever, type NatsCredentials, natsConnectOptions, natsCredentials } from "./connect.js";
+export { publishSigned, subscribeSignedSignal, subscribeValid } from "./subscribe.js";
 export { TableFollower, type TableFollowerOptions } from "./table-follower.js";

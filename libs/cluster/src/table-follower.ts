@@ -1,16 +1,23 @@
-import { nats } from "@ai-router/contracts";
+import { kvContext, nats, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { connectForever } from "./connect.js";
+import { connectForever, type NatsCredentials } from "./connect.js";
 
 export interface TableFollowerOptions {
   natsUrl: string;
+  /** NATS user/password (besides any in the URL). */
+  natsCredentials?: NatsCredentials;
   bucket: string;
+  /** Checks each entry's signature: an unsigned or badly signed table is logged and never handed on. */
+  signer: Signer;
   logger: Logger;
   /** Client name the NATS server shows (`ai-router-proxy`, `ai-router-health-worker`). */
   name: string;
-  /** Every stored table as published: its raw text, and where it came from (`nats:<bucket>#<seq>`). */
+  /**
+   * Every validly signed table: its payload text, where it came from (`nats:<bucket>#<seq>`) and the
+   * entry (whose `string()` is the signed envelope, what a disk cache keeps).
+   */
   onTable: (raw: string, source: string, entry: KvEntry) => void;
   /** The table was deleted or purged from the bucket (consumers keep their last good one). */
   onDeleted?: (entry: KvEntry) => void;
@@ -52,7 +59,7 @@ export class TableFollower {
 
   private async run(): Promise<void> {
     const { logger } = this.opts;
-    const nc = await connectForever(this.opts.natsUrl, this.opts.name);
+    const nc = await connectForever(this.opts.natsUrl, this.opts.name, this.opts.natsCredentials);
     if (this.closed) return void (await nc.close());
     this.nc = nc;
     logger.info({ server: nc.getServer(), bucket: this.opts.bucket }, "connected to NATS");
@@ -114,7 +121,14 @@ export class TableFollower {
       this.opts.onDeleted?.(e);
       return;
     }
-    this.opts.onTable(e.string(), `nats:${this.opts.bucket}#${e.revision}`, e);
+    const v = this.opts.signer.verify(e.value, kvContext(this.opts.bucket, nats.routingKey));
+    if (!v.ok) {
+      // A forged or stale-format table: whoever wrote it does not hold ROUTER_MASTER_KEY.
+      this.opts.logger.warn({ seq: e.revision, reason: v.reason }, `routing table rejected: ${v.reason}; keeping the last good table`);
+      this.opts.logger.flush();
+      return;
+    }
+    this.opts.onTable(v.payload, `nats:${this.opts.bucket}#${e.revision}`, e);
   }
 
   async close(): Promise<void> {

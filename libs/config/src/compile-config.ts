@@ -1,25 +1,13 @@
 import { createHash } from "node:crypto";
 import {
-  type ProviderType,
   ROUTING_TABLE_SCHEMA_VERSION,
   type RouterConfigFile,
   type RoutingTable,
   type TableModel,
   type TableProvider,
 } from "@ai-router/contracts";
+import { checkProvider } from "@ai-router/providers";
 import { bundledPrice } from "./prices/index.js";
-
-/** Default base URLs per provider type (the version path included). */
-export const defaultBaseUrls: Partial<Record<ProviderType, string>> = {
-  openai: "https://api.openai.com/v1",
-  volcengine: "https://ark.cn-beijing.volces.com/api/v3",
-  anthropic: "https://api.anthropic.com",
-  gemini: "https://generativelanguage.googleapis.com/v1beta",
-  mock: "http://mock.invalid",
-};
-
-/** Types that cannot work without a key: a provider of these with none configured is disabled. */
-const keyRequired: ReadonlySet<ProviderType> = new Set(["openai", "volcengine", "anthropic", "gemini"]);
 
 export const sha256Hex = (s: string): string => createHash("sha256").update(s).digest("hex");
 
@@ -36,15 +24,17 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
   for (const p of cfg.providers) {
     const keys = (Array.isArray(p.api_key) ? p.api_key : p.api_key === undefined ? [] : [p.api_key]).filter((k) => k !== "");
     if (!p.enabled) continue;
-    if (keys.length === 0 && keyRequired.has(p.type)) {
-      warnings.push(`provider "${p.name}" disabled: no API key configured`);
+    const checked = checkProvider({ name: p.name, type: p.type, baseUrl: p.base_url, keyCount: keys.length });
+    if (!checked.ok) {
+      const why = {
+        unknown_type: `type ${p.type} is not available in this build`,
+        no_base_url: `type ${p.type} needs base_url`,
+        no_key: "no API key configured",
+      };
+      warnings.push(`provider "${p.name}" disabled: ${why[checked.problem]}`);
       continue;
     }
-    const baseUrl = (p.base_url ?? defaultBaseUrls[p.type] ?? "").replace(/\/+$/, "");
-    if (!baseUrl) {
-      warnings.push(`provider "${p.name}" disabled: type ${p.type} needs base_url`);
-      continue;
-    }
+    const baseUrl = checked.baseUrl;
     providers.push({
       name: p.name,
       type: p.type,

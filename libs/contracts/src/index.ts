@@ -6,3 +6,4 @@ export * from "./openai-chat.js";
 export * from "./routing-table.js";
 export * from "./secrets.js";
 export * from "./service-env.js";
+export * from "./signing.js";

@@ -1,4 +1,6 @@
+import type { Readable } from "node:stream";
 import type { ChatCompletionRequest, OpenAIUsage, ProviderType, TableProvider } from "@ai-router/contracts";
+import type { NativeFormat, ProviderDescriptor } from "./descriptor.js";
 import type { FormPart } from "./multipart.js";
 
 /** A provider as the proxy holds it at run time: the table row with keys decrypted. */
@@ -82,17 +84,18 @@ export interface UpstreamError {
   retryable: boolean;
 }
 
-/** Answers without a network call (the `mock` provider). */
-export interface LocalChat {
-  complete(req: ChatCompletionRequest, target: TargetContext): { body: string; usage: OpenAIUsage };
-  /** OpenAI SSE event strings (`data: ...\n\n`) ending with `data: [DONE]\n\n`, and the answer's usage. */
-  stream(req: ChatCompletionRequest, target: TargetContext, includeUsage: boolean): LocalStream;
+/** An upstream's answer as the attempt pipeline reads it (undici's, or an in-process transport's). */
+export interface UpstreamResponse {
+  statusCode: number;
+  body: Readable;
 }
 
-/** A locally answered stream: its events, and its usage known up front (the answer is computed once). */
-export interface LocalStream {
-  events: AsyncIterable<string>;
-  usage: OpenAIUsage;
+/**
+ * Answers upstream requests in-process instead of over the network (the `mock` provider): the request
+ * is built and the answer parsed exactly as for a remote provider, only the transport differs.
+ */
+export interface LocalTransport {
+  send(req: UpstreamRequest): UpstreamResponse;
 }
 
 /**
@@ -121,14 +124,15 @@ export interface MultipartEndpoint {
 }
 
 /**
- * Anthropic's `POST /v1/messages` served natively by a provider that speaks it: the client's body goes
- * upstream with only the model rewritten, and the answer comes back untouched.
+ * A front-door format served natively by a provider that speaks it (Anthropic's `/v1/messages`, OpenAI's
+ * `/v1/responses`, Gemini's `generateContent`): the client's body goes upstream with only the model
+ * rewritten, and the answer comes back untouched (usage and in-band errors read on the way).
  */
-export interface NativeMessagesEndpoint {
-  /** The client's Anthropic request (target defaults merged under it) -> upstream request. */
-  build(body: Record<string, unknown>, target: TargetContext): UpstreamRequest;
-  /** `POST /v1/messages/count_tokens`, answered exactly by the upstream. */
-  countTokens(body: Record<string, unknown>, target: TargetContext): UpstreamRequest;
+export interface NativeEndpoint {
+  /** The client's request (target defaults merged under it) -> upstream request. */
+  build(body: Record<string, unknown>, target: TargetContext, opts: { stream: boolean }): UpstreamRequest;
+  /** Token counting answered exactly by the upstream (Anthropic's `count_tokens`, Gemini's `countTokens`). */
+  countTokens?(body: Record<string, unknown>, target: TargetContext): UpstreamRequest;
   /** The upstream's 2xx body, unchanged, and its usage in OpenAI terms (for accounting). */
   parseResponse(body: Buffer): ParsedResponse;
   /** Passes the upstream event stream through, reading usage and in-band errors on the way. */
@@ -138,6 +142,8 @@ export interface NativeMessagesEndpoint {
 /** One provider wire format. Stateless: all per-request state lives in what it returns. */
 export interface ProviderAdapter {
   readonly type: ProviderType;
+  /** Defaults, key rule, probe path, auth headers, native formats: the provider defined in one place. */
+  readonly descriptor: ProviderDescriptor;
   /** OpenAI chat request -> upstream request. */
   buildChatRequest(req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions): BuiltRequest;
   /** Upstream 2xx JSON body -> OpenAI `chat.completion`. */
@@ -145,16 +151,16 @@ export interface ProviderAdapter {
   createChatStream(target: TargetContext, opts: { stripUsage: boolean; requestedModel: string }): ChatStreamTranslator;
   /** Upstream non-2xx -> error in OpenAI terms. */
   parseError(status: number, body: Buffer): UpstreamError;
-  /** Present when the provider answers in-process. */
-  readonly local?: LocalChat;
+  /** Present when the provider answers in-process (the mock); absent: a connection pool is used. */
+  readonly transport?: LocalTransport;
   readonly embeddings?: PassthroughEndpoint;
   readonly imageGenerations?: PassthroughEndpoint;
   /** `POST /images/edits` (multipart). */
   readonly imageEdits?: MultipartEndpoint;
   /** `POST /images/variations` (multipart). */
   readonly imageVariations?: MultipartEndpoint;
-  /** Present when the provider speaks Anthropic's Messages API (`/v1/messages` is passed through). */
-  readonly messages?: NativeMessagesEndpoint;
+  /** Front-door formats passed through natively, by format (the descriptor lists the same names). */
+  readonly native?: Partial<Record<NativeFormat, NativeEndpoint>>;
 }
 
 /** Statuses that send a request to the next candidate. */

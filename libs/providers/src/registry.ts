@@ -1,30 +1,49 @@
 import type { ProviderType } from "@ai-router/contracts";
 import type { ProviderAdapter } from "./adapter.js";
 import { anthropicAdapter } from "./anthropic/index.js";
+import { checkProviderRow, type ProviderCheckResult, type ProviderDescriptor, type ProviderRowCheck } from "./descriptor.js";
 import { geminiAdapter } from "./gemini/index.js";
 import { mockAdapter } from "./mock/index.js";
 import { openaiAdapter } from "./openai/index.js";
 import { openaiCompatibleAdapter } from "./openai-compatible/index.js";
 import { volcengineAdapter } from "./volcengine/index.js";
 
-const adapters = new Map<ProviderType, ProviderAdapter>([
-  ["openai", openaiAdapter],
-  ["openai-compatible", openaiCompatibleAdapter],
-  ["volcengine", volcengineAdapter],
-  ["anthropic", anthropicAdapter],
-  ["gemini", geminiAdapter],
-  ["mock", mockAdapter],
-]);
+/** Every provider this build speaks: one line per provider folder. */
+const builtIn: readonly ProviderAdapter[] = [
+  openaiAdapter,
+  openaiCompatibleAdapter,
+  volcengineAdapter,
+  anthropicAdapter,
+  geminiAdapter,
+  mockAdapter,
+];
+
+const adapters = new Map<string, ProviderAdapter>(builtIn.map((a) => [a.type, a]));
 
 /** Adds or replaces the adapter for a provider type (used by provider modules such as Anthropic). */
 export function registerAdapter(adapter: ProviderAdapter): void {
   adapters.set(adapter.type, adapter);
 }
 
-export function getAdapter(type: ProviderType): ProviderAdapter | undefined {
+export function getAdapter(type: ProviderType | string): ProviderAdapter | undefined {
   return adapters.get(type);
 }
 
 export function registeredTypes(): ProviderType[] {
-  return [...adapters.keys()];
+  return [...adapters.keys()] as ProviderType[];
+}
+
+/** The descriptor of a provider type (undefined for a type this build lacks). */
+export function getDescriptor(type: ProviderType | string): ProviderDescriptor | undefined {
+  return adapters.get(type)?.descriptor;
+}
+
+/** The type's default base URL, if it has one. */
+export function defaultBaseUrl(type: ProviderType | string): string | undefined {
+  return adapters.get(type)?.descriptor.defaultBaseUrl;
+}
+
+/** The one provider-row validation of both table compilers (see {@link checkProviderRow}). */
+export function checkProvider(row: ProviderRowCheck): ProviderCheckResult {
+  return checkProviderRow(row, getDescriptor);
 }

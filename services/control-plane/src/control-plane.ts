@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
-import { natsSubjects } from "@ai-router/contracts";
+import { publishSigned } from "@ai-router/cluster";
+import { createSigner, natsSubjects } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
@@ -22,7 +23,9 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
   const prisma = createPrisma(env.DATABASE_URL);
   await prisma.$connect();
   let publisher: TablePublisher | undefined;
-  const stats = new StatsAggregator(env.bucket, logger);
+  // Tables, spend updates and stats commands are signed with a key derived from ROUTER_MASTER_KEY.
+  const signer = createSigner(env.masterKey);
+  const stats = new StatsAggregator(env.bucket, logger, signer);
   const link = new NatsLink({
     url: env.NATS_URL,
     bucket: env.bucket,
@@ -31,13 +34,13 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     onReconnect: () => publisher?.resync(),
     onConnect: (nc) => stats.attach(nc),
   });
-  publisher = new TablePublisher(prisma, link, logger, tableSettings(env));
+  publisher = new TablePublisher(prisma, link, logger, signer, env.bucket, tableSettings(env));
   const pub = publisher;
   const spend = new SpendLedger(
     prisma,
     (update) => {
       const nc = link.connection;
-      if (nc && !nc.isClosed()) nc.publish(natsSubjects.spend(env.bucket), JSON.stringify(update));
+      if (nc) publishSigned(nc, signer, natsSubjects.spend(env.bucket), update);
     },
     logger,
   );

@@ -14,6 +14,9 @@ export const ControlPlaneEnvSchema = z
     HOST: z.string().default("0.0.0.0"),
     DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/ai_router"),
     NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+    /** NATS credentials (a NATS_URL may carry them too: nats://user:password@host:4222). */
+    NATS_USER: z.string().min(1).optional(),
+    NATS_PASSWORD: z.string().min(1).optional(),
     ROUTER_NATS_BUCKET: z.string().optional(),
     /** Bearer token for the admin API. Required unless ROUTER_DEV_MODE=1. */
     ROUTER_ADMIN_TOKEN: z.string().optional(),

@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
-import { ClientKeyCreated, decryptSecret, ModelOut, ProviderOut, parseMasterKey, RoutingTable } from "@ai-router/contracts";
+import {
+  ClientKeyCreated,
+  createSigner,
+  decryptSecret,
+  kvContext,
+  ModelOut,
+  ProviderOut,
+  parseMasterKey,
+  RoutingTable,
+} from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
 import { Kvm } from "@nats-io/kv";
 import request from "supertest";
@@ -38,7 +47,9 @@ let app: ReturnType<typeof createApp>;
 async function publishedTable(): Promise<RoutingTable> {
   const kv = await link.bucket();
   const e = await kv.get("table");
-  return RoutingTable.parse(e!.json());
+  const v = createSigner(key).verify(e!.value, kvContext(bucket, "table"));
+  if (!v.ok) throw new Error(`published table not validly signed: ${v.reason}`);
+  return RoutingTable.parse(JSON.parse(v.payload));
 }
 
 beforeAll(async () => {
@@ -47,7 +58,7 @@ beforeAll(async () => {
   bucket = uniqueName("cp_api");
   link = new NatsLink({ url: NATS_URL, bucket, logger, name: "cp-test" });
   await link.bucket(10_000);
-  const publisher = new TablePublisher(prisma, link, logger);
+  const publisher = new TablePublisher(prisma, link, logger, createSigner(key), bucket);
   app = createApp({ prisma, logger, masterKey: key, adminToken: ADMIN_TOKEN, publish: (r) => publisher.publish(r) });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NATS_URL, type ServiceProcess, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+import { readPublishedTable, type ServiceProcess, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
 
 /** Budgets across replicas: control plane + 2 proxy processes, a private bucket and database. */
 let cluster: TestCluster;
@@ -17,17 +17,7 @@ async function chat(proxyUrl: string, key: string, model = "priced") {
 /** The revision a proxy serves. */
 const served = async (p: ServiceProcess) => ((await (await fetch(`${p.url}/health`)).json()) as { revision: number }).revision;
 
-async function publishedTable(): Promise<{ revision: number; clientKeys: { name: string; spentUsd?: number }[] }> {
-  const { connect } = await import("@nats-io/transport-node");
-  const { Kvm } = await import("@nats-io/kv");
-  const nc = await connect({ servers: NATS_URL, timeout: 2_000 });
-  try {
-    const e = await (await new Kvm(nc).open(cluster.bucket)).get("table");
-    return e!.json();
-  } finally {
-    await nc.close();
-  }
-}
+const publishedTable = () => readPublishedTable<{ revision: number; clientKeys: { name: string; spentUsd?: number }[] }>(cluster.bucket);
 
 beforeAll(async () => {
   cluster = await startTestCluster("cp_spend");

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,11 +103,16 @@ describe("faults", () => {
   it("refuses malformed, older and unknown-version tables published by hand, logs it, keeps the last good one", async () => {
     const nc = await connect({ servers: natsServer.url });
     const kv = await new Kvm(nc).open(bucket);
-    const current = (await kv.get("table"))!.json<{ revision: number }>();
-    await kv.put("table", "{not json");
-    await kv.put("table", JSON.stringify({ ...current, revision: current.revision - 1 }));
-    await kv.put("table", JSON.stringify({ ...current, schemaVersion: 99, revision: current.revision + 100 }));
-    await kv.put("table", JSON.stringify({ ...current, revision: current.revision + 100, models: [{ name: "broken" }] }));
+    // Signed with the cluster's key: these reach the proxies' own checks.
+    const signer = createSigner(parseMasterKey(MASTER_KEY));
+    const put = (s: string) => kv.put("table", signer.sign(s, kvContext(bucket, "table")));
+    const opened = signer.verify((await kv.get("table"))!.value, kvContext(bucket, "table"));
+    if (!opened.ok) throw new Error(opened.reason);
+    const current = JSON.parse(opened.payload) as { revision: number };
+    await put("{not json");
+    await put(JSON.stringify({ ...current, revision: current.revision - 1 }));
+    await put(JSON.stringify({ ...current, schemaVersion: 99, revision: current.revision + 100 }));
+    await put(JSON.stringify({ ...current, revision: current.revision + 100, models: [{ name: "broken" }] }));
     await waitFor(() => proxies.every((p) => /invalid routing table/.test(p.output())), 5_000);
     for (const p of proxies) {
       expect(p.output()).toMatch(/not valid JSON/);

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
 import { type ServiceProcess, spawnService, uniqueName } from "@ai-router/testing";
 import pg from "pg";
 import { migrateDeploy } from "../src/db/migrate.js";
@@ -57,12 +58,21 @@ export interface PrivateNats {
   dispose(): Promise<void>;
 }
 
-export async function startPrivateNats(): Promise<PrivateNats> {
+/** With `auth`, the server takes only that user and password (a config file, as in deploy/nats.conf). */
+export async function startPrivateNats(auth?: { user: string; password: string }): Promise<PrivateNats> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "ai-router-nats-"));
+  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir];
+  if (auth) {
+    const conf = join(dir, "nats.conf");
+    writeFileSync(conf, `authorization {\n  user: ${JSON.stringify(auth.user)}\n  password: ${JSON.stringify(auth.password)}\n}\n`, {
+      mode: 0o600,
+    });
+    args.push("-c", conf);
+  }
   let child: ChildProcess | undefined;
   const start = async () => {
-    const c = spawn(NATS_SERVER_BIN, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    const c = spawn(NATS_SERVER_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     let out = "";
     await new Promise<void>((resolve, reject) => {
@@ -115,6 +125,25 @@ export async function chat(proxyUrl: string, model: string, key?: string): Promi
   });
   await r.arrayBuffer();
   return r.status;
+}
+
+/** The signer of the test clusters (ROUTER_MASTER_KEY = MASTER_KEY). */
+export const signer = createSigner(parseMasterKey(MASTER_KEY));
+
+/** The table in a bucket, its signature checked as a proxy checks it. */
+export async function readPublishedTable<T = Record<string, unknown>>(bucket: string, url = NATS_URL): Promise<T> {
+  const { connect } = await import("@nats-io/transport-node");
+  const { Kvm } = await import("@nats-io/kv");
+  const nc = await connect({ servers: url, timeout: 2_000 });
+  try {
+    const e = await (await new Kvm(nc).open(bucket)).get("table");
+    if (!e) throw new Error("no table in the bucket");
+    const v = signer.verify(e.value, kvContext(bucket, "table"));
+    if (!v.ok) throw new Error(`the table is not validly signed: ${v.reason}`);
+    return JSON.parse(v.payload) as T;
+  } finally {
+    await nc.close();
+  }
 }
 
 /** Removes a test's KV bucket from a NATS server (best effort). */

@@ -9,6 +9,9 @@ export const HealthWorkerEnvSchema = z
       .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
       .default("redis://127.0.0.1:6379"),
     NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+    /** NATS credentials (a NATS_URL may carry them too: nats://user:password@host:4222). */
+    NATS_USER: z.string().min(1).optional(),
+    NATS_PASSWORD: z.string().min(1).optional(),
     /** The routing bucket; must match the control plane's and the proxies'. Also scopes the queue, keys and subject. */
     ROUTER_NATS_BUCKET: z.string().optional(),
     /** 32 bytes (64 hex characters or base64): opens the provider keys sealed in the routing table. */

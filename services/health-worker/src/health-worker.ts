@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:http";
+import { publishSigned } from "@ai-router/cluster";
 import {
+  createSigner,
   decryptSecret,
   HealthProbeJob,
   healthDefaults,
@@ -77,16 +79,14 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     logger.info({ revision: table.revision, source, probed: [...targets.keys()] }, "routing table applied");
     reconcile();
   };
-  const watcher = new TableWatcher({ natsUrl: env.NATS_URL, bucket: env.bucket, logger, onTable, onResync: reconcile });
+  // Tables are accepted and probe reports published only with a signature under ROUTER_MASTER_KEY.
+  const signer = createSigner(env.masterKey);
+  const watcher = new TableWatcher({ natsUrl: env.NATS_URL, bucket: env.bucket, signer, logger, onTable, onResync: reconcile });
 
   const publish = (report: ProbeReport) => {
     const nc = watcher.connection;
-    if (!nc || nc.isClosed()) return;
-    try {
-      nc.publish(natsSubjects.health(env.bucket), JSON.stringify(report));
-    } catch {
-      // disconnected: Redis has the result, the next probe reports again
-    }
+    // Disconnected: Redis has the result, the next probe reports again.
+    if (nc) publishSigned(nc, signer, natsSubjects.health(env.bucket), report);
   };
 
   const processor = async (job: Job<HealthProbeJob>): Promise<ProbeReport | undefined> => {

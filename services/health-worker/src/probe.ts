@@ -1,13 +1,6 @@
-import type { ChatCompletionRequest, ProviderType } from "@ai-router/contracts";
+import type { ProviderType } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
-import {
-  anthropicPath,
-  geminiVersionPrefix,
-  getAdapter,
-  type ProviderAdapter,
-  type RuntimeProvider,
-  type TargetContext,
-} from "@ai-router/providers";
+import { getAdapter, getDescriptor, type ProviderDescriptor, type RuntimeProvider } from "@ai-router/providers";
 import { Agent, type Dispatcher, request } from "undici";
 
 /** What one probe found. */
@@ -28,43 +21,24 @@ export interface ProbeTarget {
 }
 
 /**
- * The free, token-less endpoint probed for each provider type, under the provider's base path:
- * OpenAI-style `GET {base}/models`, Anthropic `GET /v1/models`, Gemini `GET {version}/models`.
- * Undefined for providers that answer locally (`mock`).
+ * The free, token-less endpoint probed for a provider (its model list), from the provider's
+ * descriptor. Undefined for providers that answer locally (`mock`) or a type this build lacks.
  */
 export function probePath(type: ProviderType, basePath: string): string | undefined {
-  switch (type) {
-    case "openai":
-    case "openai-compatible":
-    case "volcengine":
-      return "/models";
-    case "anthropic":
-      return anthropicPath(basePath, "/models");
-    case "gemini":
-      return `${geminiVersionPrefix(basePath)}/models`;
-    default:
-      return undefined;
-  }
+  return getDescriptor(type)?.probePath(basePath);
 }
 
-/** A request no provider is sent: only its headers are kept, so a probe authenticates exactly like live traffic. */
-const HEADER_PROBE: ChatCompletionRequest = {
-  model: "health-probe",
-  messages: [{ role: "user", content: "ping" }],
-} as ChatCompletionRequest;
-
 /**
- * The headers the provider's adapter puts on a real request (key header, API version, the provider's own
- * extra headers), minus the body's content type. Reusing the adapters' builders keeps one place per
- * provider that knows how it authenticates.
+ * The headers that authenticate the provider (key header, API version, the provider's own extra
+ * headers), from the provider's descriptor: the same ones its live requests carry.
  */
-export function probeHeaders(adapter: ProviderAdapter, target: TargetContext): Record<string, string> {
-  const built = adapter.buildChatRequest(HEADER_PROBE, target, { stream: false, clientWantsUsage: false });
+export function probeHeaders(
+  descriptor: ProviderDescriptor,
+  provider: RuntimeProvider,
+  apiKey: string | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(built.request.headers)) {
-    const name = k.toLowerCase();
-    if (name !== "content-type" && name !== "content-length") headers[name] = v;
-  }
+  for (const [k, v] of Object.entries(descriptor.authHeaders({ headers: provider.headers, apiKey }))) headers[k.toLowerCase()] = v;
   headers.accept = "application/json";
   return headers;
 }
@@ -99,17 +73,16 @@ export async function probeProvider(target: ProbeTarget, opts: ProbeOptions): Pr
   const p = target.provider;
   const adapter = getAdapter(p.type);
   if (!adapter) return { ok: false, status: null, latencyMs: 0, error: `provider type "${p.type}" is not supported by this build` };
-  const path = probePath(p.type, p.basePath);
-  if (adapter.local || path === undefined) return { ok: true, status: null, latencyMs: 0, error: null };
+  const path = adapter.descriptor.probePath(p.basePath);
+  if (adapter.transport || path === undefined) return { ok: true, status: null, latencyMs: 0, error: null };
   const timeoutMs = Math.min(p.timeoutMs, opts.maxTimeoutMs);
-  const ctx: TargetContext = { provider: p, apiKey: opts.apiKey, upstreamModel: target.upstreamModel, params: {}, clientHeaders: {} };
   const started = now();
   const elapsed = () => Math.round((now() - started) * 10) / 10;
   const mask = (s: string) => maskSecrets(s, p.apiKeys).slice(0, MAX_ERROR_CHARS);
   try {
     const res = await request(`${p.origin}${p.basePath}${path}`, {
       method: "GET",
-      headers: probeHeaders(adapter, ctx),
+      headers: probeHeaders(adapter.descriptor, p, opts.apiKey),
       dispatcher: opts.dispatcher ?? defaultAgent,
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,

@@ -1,11 +1,13 @@
 import { TableFollower } from "@ai-router/cluster";
-import { checkRoutingTable, type RoutingTable, type RoutingTableCheck } from "@ai-router/contracts";
+import { checkRoutingTable, type RoutingTable, type RoutingTableCheck, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 export interface TableWatcherOptions {
   natsUrl: string;
   bucket: string;
+  /** Tables must carry a valid signature (ROUTER_MASTER_KEY). */
+  signer: Signer;
   logger: Logger;
   /** Called with each newer valid table (never with an older one or the same revision twice). */
   onTable: (table: RoutingTable, source: string) => void;
@@ -29,6 +31,7 @@ export class TableWatcher {
     this.follower = new TableFollower({
       natsUrl: opts.natsUrl,
       bucket: opts.bucket,
+      signer: opts.signer,
       logger: opts.logger,
       name: "ai-router-health-worker",
       whileDisconnected: "probing with the last good table",

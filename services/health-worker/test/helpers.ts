@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { compileConfig, parseConfig } from "@ai-router/config";
-import { encryptSecret, nats, natsSubjects, ProbeReport, type RoutingTable } from "@ai-router/contracts";
+import { createSigner, encryptSecret, kvContext, nats, natsSubjects, ProbeReport, type RoutingTable } from "@ai-router/contracts";
 import { uniqueName } from "@ai-router/testing";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -10,6 +10,8 @@ import { Redis } from "ioredis";
 export const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const MASTER_KEY = randomBytes(32).toString("hex");
+/** Signs tables and opens reports as the cluster's services do (ROUTER_MASTER_KEY). */
+export const signer = createSigner(Buffer.from(MASTER_KEY, "hex"));
 export const workerMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 export { type ServiceProcess, spawnService, uniqueName, waitFor } from "@ai-router/testing";
 
@@ -30,7 +32,7 @@ export interface TestBus {
   redis: Redis;
   bucket: string;
   reports: ProbeReport[];
-  /** Messages on the health subject that were not valid ProbeReports. */
+  /** Messages on the health subject that were not validly signed ProbeReports. */
   invalid: string[];
   putTable(table: RoutingTable): Promise<void>;
   dispose(): Promise<void>;
@@ -43,9 +45,12 @@ export async function createTestBus(prefix: string): Promise<TestBus> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
   const reports: ProbeReport[] = [];
   const invalid: string[] = [];
-  nc.subscribe(natsSubjects.health(bucket), {
+  const subject = natsSubjects.health(bucket);
+  nc.subscribe(subject, {
     callback: (_err, msg) => {
-      const r = ProbeReport.safeParse(msg.json());
+      const v = signer.verify(msg.data, subject);
+      if (!v.ok) return void invalid.push(msg.string());
+      const r = ProbeReport.safeParse(JSON.parse(v.payload));
       if (r.success) reports.push(r.data);
       else invalid.push(msg.string());
     },
@@ -59,7 +64,7 @@ export async function createTestBus(prefix: string): Promise<TestBus> {
     reports,
     invalid,
     async putTable(table) {
-      await kv.put(nats.routingKey, JSON.stringify(table));
+      await kv.put(nats.routingKey, signer.sign(JSON.stringify(table), kvContext(bucket, nats.routingKey)));
     },
     async dispose() {
       await kv.destroy().catch(() => {});

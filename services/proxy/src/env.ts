@@ -9,9 +9,12 @@ export const ProxyEnv = z.object({
   LOG_LEVEL: LogLevelEnv,
   /** Cluster mode: routing tables come from NATS instead of the config file. */
   NATS_URL: z.string().optional(),
+  /** Cluster mode: NATS credentials (a NATS_URL may carry them too: nats://user:password@host:4222). */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
   /** Cluster mode: the JetStream KV bucket holding the routing table. */
   ROUTER_NATS_BUCKET: z.string().optional(),
-  /** Cluster mode: opens the provider keys sealed in published tables (32 bytes, hex or base64). */
+  /** Cluster mode (required there): checks the signed tables and messages and opens the sealed provider keys (32 bytes, hex or base64). */
   ROUTER_MASTER_KEY: z.string().optional(),
   /** Cluster mode: where admin paths (/v1/db/*, /docs...) are forwarded. */
   CONTROL_PLANE_URL: z.url().default("http://127.0.0.1:8081"),

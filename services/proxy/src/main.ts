@@ -64,7 +64,8 @@ if (reloader) {
 proxy.server.listen(env.PORT, env.HOST, () => {
   const addr = proxy.server.address();
   const port = typeof addr === "object" && addr ? addr.port : env.PORT;
-  const mode = cluster ? { mode: "cluster", nats: env.NATS_URL } : { mode: "standalone", config: env.ROUTER_CONFIG };
+  // Servers only: a NATS_URL may carry a password.
+  const mode = cluster ? { mode: "cluster", nats: cluster.servers } : { mode: "standalone", config: env.ROUTER_CONFIG };
   logger.info({ port, ...mode, revision: store.current?.revision }, "AI Router proxy listening");
   logger.flush();
 });

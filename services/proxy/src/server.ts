@@ -4,11 +4,9 @@ import { performance } from "node:perf_hooks";
 import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
-import { handleChatCompletions } from "./handlers/chat-completions.js";
 import type { RequestContext } from "./handlers/context.js";
 import { imageRoutes } from "./handlers/images.js";
 import { loadBalancingRoutes } from "./handlers/load-balancing.js";
-import { handleMessages } from "./handlers/messages.js";
 import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels, handleModelCacheStats } from "./handlers/models.js";
@@ -18,7 +16,11 @@ import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { chatCompletionsIngress } from "./ingress/chat-completions.js";
+import { ingressHandler } from "./ingress/ingress.js";
+import { messagesIngress } from "./ingress/messages.js";
 import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
+import type { RequestFinishedListener } from "./pipeline/request-finished.js";
 import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
@@ -46,11 +48,15 @@ export interface ProxyOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Runs before routing; returns true when it answered (cluster mode forwards `/v1/stats` to the control plane). */
   intercept?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
+  onRequestFinished?: RequestFinishedListener;
 }
 
 export interface Proxy {
   server: Server;
   usage: UsageRecorder;
+  /** Adds a listener told about every request when it ends (see {@link RequestFinished}). */
+  onRequestFinished(listener: RequestFinishedListener): void;
   /** Adds a route (other issues' endpoints: /v1/messages, load-balancing statistics...). */
   addRoute(route: Route): void;
   /** Stops accepting, lets in-flight requests (streams included) finish up to `graceMs`, then closes. */
@@ -63,6 +69,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
   const usage = new UsageRecorder(opts.accessLog);
+  if (opts.onRequestFinished) usage.onFinished(opts.onRequestFinished);
   // Limiters follow the served table's keys (limits, cluster spend baseline); their windows outlive swaps.
   const applyKeys = (t: RuntimeTable) => usage.keyLimits.applyTable(t.clientKeys.values(), Date.parse(t.generatedAt) || 0);
   if (store.current) applyKeys(store.current);
@@ -79,8 +86,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     else exact.set(`${r.method} ${r.path}`, r);
   };
 
-  addRoute({ method: "POST", path: "/v1/chat/completions", auth: true, handle: handleChatCompletions });
-  addRoute({ method: "POST", path: "/v1/messages", auth: true, handle: handleMessages, sendError: sendAnthropicError });
+  addRoute({ method: "POST", path: "/v1/chat/completions", auth: true, handle: ingressHandler(chatCompletionsIngress) });
+  addRoute({ method: "POST", path: "/v1/messages", auth: true, handle: ingressHandler(messagesIngress), sendError: sendAnthropicError });
   addRoute({ method: "POST", path: "/v1/messages/count_tokens", auth: true, handle: handleCountTokens, sendError: sendAnthropicError });
   addRoute({
     method: "POST",
@@ -253,6 +260,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     server,
     usage,
     addRoute,
+    onRequestFinished: (l) => usage.onFinished(l),
     inFlight: () => inFlight,
     async shutdown(graceMs: number) {
       draining = true;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { compileConfig, parseConfig } from "@ai-router/config";
-import { encryptSecret, nats, natsSubjects, type ProbeReport } from "@ai-router/contracts";
+import { createSigner, encryptSecret, kvContext, nats, natsSubjects, type ProbeReport } from "@ai-router/contracts";
 import { type MockUpstream, startMockUpstream, waitFor } from "@ai-router/testing";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -11,6 +11,7 @@ import { type ProxyProcess, spawnProxy } from "./harness.js";
 const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 const MASTER_KEY = randomBytes(32).toString("hex");
 const bucket = `px_health_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+const signer = createSigner(Buffer.from(MASTER_KEY, "hex"));
 
 let nc: NatsConnection;
 let kv: KV;
@@ -45,8 +46,11 @@ const report = (provider: string, ok: boolean, consecutiveFailures: number): Pro
   error: ok ? null : "HTTP 503: overloaded",
   intervalMs: 200,
 });
-async function publish(payload: ProbeReport | string): Promise<void> {
-  nc.publish(natsSubjects.health(bucket), typeof payload === "string" ? payload : JSON.stringify(payload));
+/** Publishes a report signed as the health worker does (`sign: false` sends the bytes as they are; a Signer signs with another key). */
+async function publish(payload: ProbeReport | string, sign: boolean | ReturnType<typeof createSigner> = true): Promise<void> {
+  const subject = natsSubjects.health(bucket);
+  const text = typeof payload === "string" ? payload : JSON.stringify(payload);
+  nc.publish(subject, sign === false ? text : (sign === true ? signer : sign).sign(text, subject));
   await nc.flush();
   await new Promise((r) => setTimeout(r, 50)); // the proxy's subscription delivers asynchronously
 }
@@ -67,7 +71,7 @@ beforeAll(async () => {
   for (const p of table.providers) p.apiKeys = p.apiKeys.map((k) => encryptSecret(k, Buffer.from(MASTER_KEY, "hex")));
   nc = await connect({ servers: NATS_URL });
   kv = await new Kvm(nc).create(bucket, { history: 2 });
-  await kv.put(nats.routingKey, JSON.stringify(table));
+  await kv.put(nats.routingKey, signer.sign(JSON.stringify(table), kvContext(bucket, nats.routingKey)));
   proxy = await spawnProxy({
     NATS_URL,
     ROUTER_NATS_BUCKET: bucket,
@@ -105,6 +109,18 @@ describe("active health probes in a proxy (cluster mode)", () => {
     for (const n of [1, 2]) await publish(report("up1", false, n));
     expect((await chat()).status).toBe(200);
     for (const p of ["up0", "up1"]) await publish(report(p, true, 0));
+  });
+
+  it("ignores unsigned and foreign-key reports: only the health worker can take a provider out of rotation", async () => {
+    const forger = createSigner(randomBytes(32));
+    for (const n of [1, 2, 3]) {
+      await publish(report("up0", false, n), false);
+      await publish(report("up0", false, n), forger);
+    }
+    expect((await candidates()).up0).toMatchObject({ available: true, probe_down: false });
+    expect(new Set(await providersOf(4))).toEqual(new Set(["up0", "up1"]));
+    await waitFor(async () => /health report dropped/.test(proxy.output()));
+    expect(proxy.output()).toMatch(/unsigned report|bad signature report/);
   });
 
   it("drops malformed reports with a warning and keeps serving", async () => {

@@ -43,7 +43,8 @@ describe("standalone router.yaml reload and admin endpoints (process)", () => {
     expect(await names()).toEqual(["a"]);
     save(config(["a", "b"]));
     await waitFor(async () => (await names()).includes("b"), 5000, 50);
-    expect(p.output()).toMatch(/"reason":"file changed"[^\n]*config reloaded/);
+    // The log line is written asynchronously: it may follow the swap by a moment.
+    await waitFor(() => /"reason":"file changed"[^\n]*config reloaded/.test(p.output()), 5000, 50);
   });
 
   it("keeps the last good table when the file is broken, and says why", async () => {

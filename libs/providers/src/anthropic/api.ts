@@ -1,4 +1,5 @@
 import type { TargetContext, UpstreamRequest } from "../adapter.js";
+import type { AuthInput } from "../descriptor.js";
 
 /** The Messages API version sent when the client names none. */
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -114,15 +115,19 @@ const single = (v: string | string[] | undefined): string | undefined => (Array.
  * pass-through, else {@link ANTHROPIC_VERSION}), and the client's `anthropic-beta` flags.
  */
 export function anthropicHeaders(target: TargetContext, opts: { clientVersion?: boolean } = {}): Record<string, string> {
-  const h: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "application/json",
-    "anthropic-version": (opts.clientVersion ? single(target.clientHeaders["anthropic-version"]) : undefined) ?? ANTHROPIC_VERSION,
-    ...target.provider.headers,
-  };
+  const h: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  Object.assign(h, anthropicAuth({ headers: target.provider.headers, apiKey: target.apiKey }));
+  const version = opts.clientVersion ? single(target.clientHeaders["anthropic-version"]) : undefined;
+  if (version && !target.provider.headers["anthropic-version"]) h["anthropic-version"] = version;
   const beta = single(target.clientHeaders["anthropic-beta"]);
   if (beta) h["anthropic-beta"] = beta;
-  if (target.apiKey) h["x-api-key"] = target.apiKey;
+  return h;
+}
+
+/** Anthropic's authentication: the API version, the provider's extra headers, the key in `x-api-key`. */
+export function anthropicAuth(auth: AuthInput): Record<string, string> {
+  const h: Record<string, string> = Object.assign({ "anthropic-version": ANTHROPIC_VERSION }, auth.headers);
+  if (auth.apiKey) h["x-api-key"] = auth.apiKey;
   return h;
 }
 

@@ -1,10 +1,18 @@
 import type { ProviderAdapter } from "../adapter.js";
+import { anthropicAuth, anthropicPath } from "./api.js";
 import { buildAnthropicChatRequest, parseAnthropicChatResponse } from "./chat.js";
 import { parseAnthropicError } from "./errors.js";
 import { anthropicNativeMessages } from "./messages-native.js";
 import { AnthropicStreamTranslator } from "./stream.js";
 
-export { ANTHROPIC_VERSION, type AnthropicRequest, type AnthropicResponse, anthropicPath, DEFAULT_MAX_TOKENS } from "./api.js";
+export {
+  ANTHROPIC_VERSION,
+  type AnthropicRequest,
+  type AnthropicResponse,
+  anthropicAuth,
+  anthropicPath,
+  DEFAULT_MAX_TOKENS,
+} from "./api.js";
 export { DOCUMENT_TOKENS, estimateInputTokens, IMAGE_TOKENS } from "./count-tokens.js";
 export { anthropicErrorType, anthropicStatus, parseAnthropicError, toAnthropicUpstreamError } from "./errors.js";
 export { type ToOpenAIRequestResult, toOpenAIRequest } from "./messages-ingress.js";
@@ -21,9 +29,17 @@ export { mapFinishReason, toOpenAICompletion, toOpenAIUsage } from "./to-openai.
  */
 export const anthropicAdapter: ProviderAdapter = {
   type: "anthropic",
+  descriptor: {
+    type: "anthropic",
+    defaultBaseUrl: "https://api.anthropic.com",
+    keyRequired: true,
+    probePath: (basePath) => anthropicPath(basePath, "/models"),
+    authHeaders: anthropicAuth,
+    nativeFormats: ["messages"],
+  },
   buildChatRequest: buildAnthropicChatRequest,
   parseChatResponse: (body) => parseAnthropicChatResponse(body),
   createChatStream: (_target, opts) => new AnthropicStreamTranslator(!opts.stripUsage, opts.requestedModel),
   parseError: parseAnthropicError,
-  messages: anthropicNativeMessages,
+  native: { messages: anthropicNativeMessages },
 };

@@ -1,5 +1,5 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
-import type { ChatStreamTranslator, NativeMessagesEndpoint, ParsedResponse, TargetContext, UpstreamError } from "../adapter.js";
+import type { ChatStreamTranslator, NativeEndpoint, ParsedResponse, TargetContext, UpstreamError } from "../adapter.js";
 import { parseSseEvent, SseEventReader } from "../sse.js";
 import { type AnthropicUsage, postAnthropic } from "./api.js";
 import { anthropicStatus, toAnthropicUpstreamError } from "./errors.js";
@@ -73,7 +73,7 @@ export function anthropicBodyUsage(body: Buffer): OpenAIUsage | undefined {
 }
 
 /** `POST /v1/messages` served natively by an Anthropic provider. */
-export const anthropicNativeMessages: NativeMessagesEndpoint = {
+export const anthropicNativeMessages: NativeEndpoint = {
   build: (body, target) => postAnthropic("/messages", withModel(body, target), target, { clientVersion: true }),
   countTokens: (body, target) =>
     postAnthropic("/messages/count_tokens", JSON.stringify(Object.assign({}, body, { model: target.upstreamModel })), target, {

@@ -1,4 +1,5 @@
 import type { TargetContext, UpstreamRequest } from "../adapter.js";
+import type { AuthInput } from "../descriptor.js";
 
 /**
  * Wire shapes of Google's Gemini API (`generativelanguage.googleapis.com/v1beta`), as far as the
@@ -132,12 +133,14 @@ export function geminiModelResource(model: string): string {
 
 /** Headers of every Gemini request: the key in `x-goog-api-key` (never in the URL, where logs keep it). */
 export function geminiHeaders(target: TargetContext, stream: boolean): Record<string, string> {
-  const h: Record<string, string> = {
-    "content-type": "application/json",
-    accept: stream ? "text/event-stream" : "application/json",
-    ...target.provider.headers,
-  };
-  if (target.apiKey) h["x-goog-api-key"] = target.apiKey;
+  const h: Record<string, string> = { "content-type": "application/json", accept: stream ? "text/event-stream" : "application/json" };
+  return Object.assign(h, geminiAuth({ headers: target.provider.headers, apiKey: target.apiKey }));
+}
+
+/** Gemini's authentication: the provider's extra headers and the key in `x-goog-api-key`. */
+export function geminiAuth(auth: AuthInput): Record<string, string> {
+  const h: Record<string, string> = Object.assign({}, auth.headers);
+  if (auth.apiKey) h["x-goog-api-key"] = auth.apiKey;
   return h;
 }
 

@@ -1,11 +1,12 @@
 import type { ProviderAdapter } from "../adapter.js";
+import { geminiAuth, geminiVersionPrefix } from "./api.js";
 import { buildGeminiChatRequest, parseGeminiChatResponse } from "./chat.js";
 import { geminiEmbeddings } from "./embeddings.js";
 import { parseGeminiError } from "./errors.js";
 import { GeminiStreamTranslator } from "./stream.js";
 
 export type { GeminiContent, GeminiPart, GeminiRequest, GeminiResponse } from "./api.js";
-export { geminiModelResource, geminiPath, geminiVersionPrefix } from "./api.js";
+export { geminiAuth, geminiModelResource, geminiPath, geminiVersionPrefix } from "./api.js";
 export type { GeminiBatchEmbedRequest, GeminiBatchEmbedResponse, GeminiEmbedRequest } from "./embeddings.js";
 export { geminiEmbeddings, toBase64Float32, toEmbeddingTexts, toGeminiEmbedRequest, toOpenAIEmbeddings } from "./embeddings.js";
 export { parseGeminiError, toGeminiUpstreamError } from "./errors.js";
@@ -21,6 +22,14 @@ export { mapFinishReason as mapGeminiFinishReason, toOpenAIUsage as geminiUsageT
  */
 export const geminiAdapter: ProviderAdapter = {
   type: "gemini",
+  descriptor: {
+    type: "gemini",
+    defaultBaseUrl: "https://generativelanguage.googleapis.com/v1beta",
+    keyRequired: true,
+    probePath: (basePath) => `${geminiVersionPrefix(basePath)}/models`,
+    authHeaders: geminiAuth,
+    nativeFormats: [],
+  },
   buildChatRequest: buildGeminiChatRequest,
   parseChatResponse: parseGeminiChatResponse,
   createChatStream: (target, opts) => new GeminiStreamTranslator(!opts.stripUsage, target.upstreamModel),

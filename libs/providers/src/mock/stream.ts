@@ -1,10 +1,14 @@
 import type { ChatCompletionRequest, OpenAIUsage } from "@ai-router/contracts";
-import type { LocalStream } from "../adapter.js";
+
 import { sseData } from "../sse.js";
 import { completionId, mockReply } from "./chat.js";
 
 /** OpenAI SSE for the mock's answer: a role chunk, one chunk a word, a finish chunk, usage, [DONE]. */
-export function mockStream(req: ChatCompletionRequest, model: string, includeUsage: boolean): LocalStream {
+export function mockStream(
+  req: ChatCompletionRequest,
+  model: string,
+  includeUsage: boolean,
+): { events: AsyncIterable<string>; usage: OpenAIUsage } {
   const { text, usage } = mockReply(req);
   return { events: mockEvents(text, usage, model, includeUsage), usage };
 }

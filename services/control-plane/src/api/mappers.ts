@@ -1,6 +1,6 @@
-import { defaultBaseUrls } from "@ai-router/config";
 import type { ClientKeyOut, LinkOut, ModelOut, Price, ProviderKeyOut, ProviderOut, ProviderType } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
+import { defaultBaseUrl } from "@ai-router/providers";
 import type { ClientKey, Model, ModelProvider, Provider, ProviderKey } from "../generated/prisma/client.js";
 
 type Json = Record<string, unknown>;
@@ -19,7 +19,7 @@ export function adapterFromName(name: string): ProviderType {
 
 /** Effective base URL: official endpoint, else third-party, else the adapter's default. */
 export function baseUrlOf(p: Pick<Provider, "officialEndpoint" | "thirdPartyEndpoint" | "adapter">): string | null {
-  return p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrls[p.adapter as ProviderType] ?? null;
+  return p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrl(p.adapter) ?? null;
 }
 
 const SECRET_HEADER = /auth|key|token|secret|cookie|signature/i;

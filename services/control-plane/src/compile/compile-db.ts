@@ -1,5 +1,5 @@
 import { checkStrategy } from "@ai-router/balancing";
-import { bundledPrice, defaultBaseUrls } from "@ai-router/config";
+import { bundledPrice } from "@ai-router/config";
 import {
   type LlmType,
   type Price,
@@ -11,14 +11,13 @@ import {
   type TableProvider,
   type TableSettings,
 } from "@ai-router/contracts";
-import { getAdapter } from "@ai-router/providers";
+import { checkProvider } from "@ai-router/providers";
 import type { Db } from "../db/client.js";
 
 /** Table-wide settings (the standalone `server:` block's defaults). */
 /** Settings every proxy applies (the control plane's `ROUTER_*` environment overrides them). */
 export const defaultSettings: TableSettings = { maxBodyBytes: 10 * 1024 * 1024, maxAttempts: 3, failureThreshold: 3, cooldownMs: 30_000 };
 
-const keyRequired: ReadonlySet<string> = new Set(["openai", "volcengine", "anthropic", "gemini"]);
 const obj = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
@@ -48,7 +47,10 @@ export async function compileDatabase(
     }),
     db.model.findMany({
       where: { isEnabled: true },
-      include: { links: { where: { isEnabled: true }, include: { provider: true }, orderBy: { id: "asc" } } },
+      include: {
+        links: { where: { isEnabled: true }, include: { provider: true }, orderBy: { id: "asc" } },
+        capabilities: { include: { capability: true }, orderBy: { capabilityId: "asc" } },
+      },
       orderBy: { id: "asc" },
     }),
     db.clientKey.findMany({ orderBy: { id: "asc" } }),
@@ -57,19 +59,17 @@ export async function compileDatabase(
   const providers: TableProvider[] = [];
   for (const p of providerRows) {
     const type = p.adapter as ProviderType;
-    if (!getAdapter(type)) {
-      warnings.push(`provider "${p.name}" left out: adapter "${p.adapter}" is not available in this build`);
+    const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
+    if (!checked.ok) {
+      const why = {
+        unknown_type: `adapter "${p.adapter}" is not available in this build`,
+        no_base_url: `adapter ${type} needs a base URL (official_endpoint)`,
+        no_key: "no enabled API key",
+      };
+      warnings.push(`provider "${p.name}" left out: ${why[checked.problem]}`);
       continue;
     }
-    const baseUrl = (p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrls[type] ?? "").replace(/\/+$/, "");
-    if (!baseUrl) {
-      warnings.push(`provider "${p.name}" left out: adapter ${type} needs a base URL (official_endpoint)`);
-      continue;
-    }
-    if (p.keys.length === 0 && keyRequired.has(type)) {
-      warnings.push(`provider "${p.name}" left out: no enabled API key`);
-      continue;
-    }
+    const baseUrl = checked.baseUrl;
     providers.push({
       name: p.name,
       type,
@@ -80,6 +80,7 @@ export async function compileDatabase(
       headers: obj(p.headers) as Record<string, string>,
       streamUsage: p.streamUsage,
       maxConnections: p.maxConnections,
+      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
     });
   }
   const live = new Set(providers.map((p) => p.name));
@@ -120,6 +121,7 @@ export async function compileDatabase(
       strategy: m.strategy,
       strategyOptions: obj(m.strategyOptions),
       strict: m.strict,
+      ...(m.capabilities.length > 0 ? { capabilities: m.capabilities.map((c) => c.capability.name) } : {}),
       created: created(m.createdAt),
       targets,
     });

@@ -1,6 +1,7 @@
 import { checkStrategy } from "@ai-router/balancing";
 import { encryptSecret, type RouterConfigFile } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
+import { getDescriptor } from "@ai-router/providers";
 import { audit } from "../api/audit.js";
 import { sha256Hex } from "../api/client-keys.js";
 import type { PrismaClient } from "../db/client.js";
@@ -72,7 +73,7 @@ export async function importConfig(
         } else s.providers.created++;
         for (const k of keys)
           await tx.providerKey.create({ data: { providerId: row.id, secret: encryptSecret(k, masterKey), masked: maskSecret(k) } });
-        if (keys.length === 0 && p.type !== "mock" && p.type !== "openai-compatible")
+        if (keys.length === 0 && getDescriptor(p.type)?.keyRequired)
           s.warnings.push(`provider "${p.name}" has no API key (its variable may be unset)`);
         ids.set(p.name, row.id);
       }

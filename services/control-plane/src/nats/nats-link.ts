@@ -1,4 +1,4 @@
-import { connectForever } from "@ai-router/cluster";
+import { connectForever, type NatsCredentials } from "@ai-router/cluster";
 import type { Logger } from "@ai-router/logger";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -8,6 +8,8 @@ export interface NatsLinkOptions {
   bucket: string;
   logger: Logger;
   name: string;
+  /** NATS user/password (default: NATS_USER / NATS_PASSWORD; a URL may carry them too). */
+  credentials?: NatsCredentials;
   /** Called after every reconnect (resync / republish). */
   onReconnect?: () => void;
   /** Called once, when first connected. */
@@ -39,7 +41,7 @@ export class NatsLink {
 
   private async start(): Promise<void> {
     const { logger } = this.opts;
-    const nc = await connectForever(this.opts.url, this.opts.name);
+    const nc = await connectForever(this.opts.url, this.opts.name, this.opts.credentials);
     if (this.closed) {
       await nc.close();
       throw new Error("closed");

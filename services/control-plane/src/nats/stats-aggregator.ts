@@ -1,5 +1,5 @@
-import { subscribeValid } from "@ai-router/cluster";
-import { type ModelCounters, natsSubjects, StatsReport, seedStatsCounters } from "@ai-router/contracts";
+import { publishSigned, subscribeValid } from "@ai-router/cluster";
+import { type ModelCounters, natsSubjects, type Signer, StatsReport, seedStatsCounters } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { SpendLedger } from "./spend-ledger.js";
@@ -17,6 +17,8 @@ export class StatsAggregator {
   constructor(
     private readonly bucket: string,
     private readonly logger: Logger,
+    /** Reports must be signed (ROUTER_MASTER_KEY): a forged one could otherwise inflate a key's spend. */
+    private readonly signer: Signer,
     private readonly staleMs = 15_000,
   ) {}
 
@@ -24,22 +26,22 @@ export class StatsAggregator {
     this.nc = nc;
     subscribeValid(
       nc,
+      this.signer,
       natsSubjects.stats(this.bucket),
       StatsReport,
       (report) => {
         this.reports.set(report.replica, report);
         this.spend?.observe(report);
       },
-      (why) => this.logger.debug({ why }, "ignored a malformed stats report"),
+      (why) => this.logger.warn({ why }, "ignored a stats report"),
     );
   }
 
   /** Asks every replica to zero its counters. Returns false when NATS is not connected. */
   reset(): boolean {
     this.reports.clear();
-    if (!this.nc || this.nc.isClosed()) return false;
-    this.nc.publish(natsSubjects.statsReset(this.bucket));
-    return true;
+    if (!this.nc) return false;
+    return publishSigned(this.nc, this.signer, natsSubjects.statsReset(this.bucket), undefined);
   }
 
   snapshot(now = Date.now()) {

@@ -1,4 +1,4 @@
-import { nats, RoutingTable, type TableSettings } from "@ai-router/contracts";
+import { kvContext, nats, RoutingTable, type Signer, type TableSettings } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { compileDatabase, defaultSettings } from "../compile/compile-db.js";
 import type { Db, PrismaClient } from "../db/client.js";
@@ -26,6 +26,9 @@ export class TablePublisher {
     private readonly prisma: PrismaClient,
     private readonly link: NatsLink,
     private readonly logger: Logger,
+    /** Signs every table (ROUTER_MASTER_KEY): proxies and health workers refuse unsigned ones. */
+    private readonly signer: Signer,
+    private readonly bucketName: string,
     private readonly settings: TableSettings = defaultSettings,
     private readonly retryMs = 500,
   ) {}
@@ -35,6 +38,12 @@ export class TablePublisher {
     const run = this.chain.then(() => this.publishOnce(reason));
     this.chain = run.catch(() => {});
     return run;
+  }
+
+  /** Signs and reads signed entries of this bucket's table key. */
+  private get verifier(): TableSigner {
+    const context = kvContext(this.bucketName, nats.routingKey);
+    return { sign: (data) => this.signer.sign(data, context), verify: (e) => this.signer.verify(e, context) };
   }
 
   /** Publishes if the last attempt failed (on NATS reconnect). */
@@ -54,7 +63,7 @@ export class TablePublisher {
       const kv = await this.link.bucket(1_500);
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        putIfNewer(kv, table.revision, JSON.stringify(table)),
+        putIfNewer(kv, table.revision, JSON.stringify(table), this.verifier),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("NATS put timed out")), 2_000))),
       ]).finally(() => clearTimeout(timer));
       if (outcome === "superseded") {
@@ -90,9 +99,7 @@ export class TablePublisher {
         kv.get(nats.routingKey),
         new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 500))),
       ]).finally(() => clearTimeout(timer));
-      if (e?.operation !== "PUT") return 0;
-      const rev = (e.json() as { revision?: unknown }).revision;
-      return typeof rev === "number" ? rev : 0;
+      return e?.operation === "PUT" ? signedRevision(e, this.verifier) : 0;
     } catch {
       return 0;
     }
@@ -106,7 +113,7 @@ export class TablePublisher {
 
 /** The part of the KV API a compare-and-set put needs. */
 export interface TableBucket {
-  get(k: string): Promise<{ operation: string; revision: number; json(): unknown } | null>;
+  get(k: string): Promise<{ operation: string; revision: number; value: Uint8Array } | null>;
   create(k: string, data: string): Promise<number>;
   update(k: string, data: string, version: number): Promise<number>;
 }
@@ -116,18 +123,45 @@ export interface TableBucket {
  * sequence: with several control planes, a slow publisher must never overwrite a newer table (proxies
  * would ignore it, but a proxy or health worker starting afterwards would boot from the stale one).
  */
-export async function putIfNewer(kv: TableBucket, revision: number, data: string, attempts = 5): Promise<"put" | "superseded"> {
+/** Signs a table for the bucket and opens signed entries (contexted `Signer` of libs/contracts). */
+export interface TableSigner {
+  sign(data: string): string;
+  verify(entry: Uint8Array): ReturnType<Signer["verify"]>;
+}
+
+/**
+ * The revision of a stored table entry, or 0 when it is not a validly signed table: a forged entry,
+ * whatever revision it claims, never stops the control plane from putting the real table over it.
+ */
+export function signedRevision(e: { value: Uint8Array }, signer: TableSigner): number {
+  const v = signer.verify(e.value);
+  if (!v.ok) return 0;
+  try {
+    const rev = (JSON.parse(v.payload) as { revision?: unknown } | null)?.revision;
+    return typeof rev === "number" ? rev : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function putIfNewer(
+  kv: TableBucket,
+  revision: number,
+  data: string,
+  signer: TableSigner,
+  attempts = 5,
+): Promise<"put" | "superseded"> {
+  const signed = signer.sign(data);
   for (let i = 0; ; i++) {
     const e = await kv.get(nats.routingKey);
     try {
       if (e?.operation !== "PUT") {
         // create() also succeeds over a deleted or purged entry.
-        await kv.create(nats.routingKey, data);
+        await kv.create(nats.routingKey, signed);
         return "put";
       }
-      const current = (e.json() as { revision?: unknown } | null)?.revision;
-      if (typeof current === "number" && current >= revision) return "superseded";
-      await kv.update(nats.routingKey, data, e.revision);
+      if (signedRevision(e, signer) >= revision) return "superseded";
+      await kv.update(nats.routingKey, signed, e.revision);
       return "put";
     } catch (err) {
       // Another publisher wrote in between (wrong last sequence): read again and decide again.

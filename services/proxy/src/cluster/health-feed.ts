@@ -1,5 +1,5 @@
 import type { TargetHealth } from "@ai-router/balancing";
-import { natsSubjects, ProbeReport } from "@ai-router/contracts";
+import { natsSubjects, ProbeReport, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { RuntimeTable } from "../routing/runtime-table.js";
@@ -36,6 +36,8 @@ export function probedHealthByProvider(table: RuntimeTable): Map<string, TargetH
 export interface HealthFeed {
   /** Applies one message from the health subject; false when it was dropped (not a valid ProbeReport). */
   handle(data: Uint8Array | string, now?: number): boolean;
+  /** Counts a message dropped before parsing (an unsigned or badly signed one) toward the rate-limited warning. */
+  reject(reason: string, now?: number): false;
 }
 
 /**
@@ -52,7 +54,7 @@ export function createHealthFeed(store: TableStore, logger: Logger): HealthFeed 
   const decoder = new TextDecoder();
   let lastWarn = 0;
   let dropped = 0;
-  const drop = (reason: string, now: number) => {
+  const drop = (reason: string, now: number): false => {
     dropped++;
     if (now - lastWarn < WARN_EVERY_MS) return false;
     lastWarn = now;
@@ -61,6 +63,7 @@ export function createHealthFeed(store: TableStore, logger: Logger): HealthFeed 
     return false;
   };
   return {
+    reject: (reason, now = Date.now()) => drop(reason, now),
     handle(data, now = Date.now()) {
       let json: unknown;
       try {
@@ -94,13 +97,17 @@ export function createHealthFeed(store: TableStore, logger: Logger): HealthFeed 
 }
 
 /** Cluster mode: subscribes the proxy to the health worker's reports. Returns the unsubscribe function. */
-export function subscribeHealthFeed(nc: NatsConnection, bucket: string, store: TableStore, logger: Logger): () => void {
+export function subscribeHealthFeed(nc: NatsConnection, bucket: string, store: TableStore, logger: Logger, signer: Signer): () => void {
   const feed = createHealthFeed(store, logger);
-  const sub = nc.subscribe(natsSubjects.health(bucket), {
+  const subject = natsSubjects.health(bucket);
+  const sub = nc.subscribe(subject, {
     callback: (err, msg) => {
       if (err) return void logger.warn({ err: err.message }, "health subscription error");
       try {
-        feed.handle(msg.data);
+        // Only the health worker (holding ROUTER_MASTER_KEY) may take providers out of rotation.
+        const v = signer.verify(msg.data, subject);
+        if (v.ok) feed.handle(v.payload);
+        else feed.reject(`${v.reason} report`);
       } catch (e) {
         logger.warn({ err: (e as Error).message }, "health report dropped");
       }

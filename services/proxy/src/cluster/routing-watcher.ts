@@ -1,4 +1,5 @@
 import { TableFollower } from "@ai-router/cluster";
+import { kvContext, nats, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { TableStore } from "../routing/table-store.js";
@@ -8,6 +9,8 @@ export interface WatcherOptions {
   natsUrl: string;
   bucket: string;
   store: TableStore;
+  /** Checks the signature of every table (from NATS and from the disk cache). */
+  signer: Signer;
   logger: Logger;
   cache?: TableCache;
   /** Safety-net re-read of the bucket (a missed watch update, a restarted server). */
@@ -30,12 +33,13 @@ export class RoutingWatcher {
     this.follower = new TableFollower({
       natsUrl: opts.natsUrl,
       bucket: opts.bucket,
+      signer: opts.signer,
       logger,
       name: "ai-router-proxy",
       whileDisconnected: "serving the last good table",
       ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
       ...(opts.onConnect ? { onConnect: opts.onConnect } : {}),
-      onTable: (raw, source, e) => this.apply(raw, source, e.revision),
+      onTable: (raw, source, e) => this.apply(raw, source, e.revision, e.string()),
       onDeleted: (e) =>
         logger.warn({ operation: e.operation, seq: e.revision }, "routing table deleted from the bucket; keeping the last good table"),
     });
@@ -43,11 +47,13 @@ export class RoutingWatcher {
 
   /** Applies the disk cache (if any), then connects and watches in the background. */
   start(): void {
-    const { cache, store, logger } = this.opts;
-    const cached = cache?.read();
-    if (cached !== undefined) {
-      const r = store.apply(cached, `cache:${cache!.path}`);
+    const { cache, store, logger, signer } = this.opts;
+    const cached = cache?.read(signer.verify, kvContext(this.opts.bucket, nats.routingKey));
+    if (cached?.ok) {
+      const r = store.apply(cached.table, `cache:${cache!.path}`);
       if (r.ok) logger.info({ revision: r.revision, path: cache!.path }, "serving the cached routing table until NATS answers");
+    } else if (cached) {
+      logger.warn({ path: cache!.path, reason: cached.reason }, "routing table cache ignored");
     }
     this.follower.start();
   }
@@ -57,7 +63,8 @@ export class RoutingWatcher {
     return this.follower.resync();
   }
 
-  private apply(raw: string, source: string, seq: number): void {
+  /** `raw` is the verified payload, `envelope` the signed entry as stored (what the cache keeps). */
+  private apply(raw: string, source: string, seq: number, envelope: string): void {
     const { store, logger, cache } = this.opts;
     let table: unknown;
     try {
@@ -72,7 +79,7 @@ export class RoutingWatcher {
     if (!r.ok) logger.flush(); // rejections are rare and operators look for them at once
     if (r.ok && r.revision !== before && cache) {
       try {
-        cache.write(raw);
+        cache.write(envelope);
       } catch (err) {
         logger.warn({ err: (err as Error).message, path: cache.path }, "cannot write the routing table cache");
       }

@@ -1,4 +1,5 @@
-import { decryptSecret, parseMasterKey, routingBucketName } from "@ai-router/contracts";
+import { natsConnectOptions } from "@ai-router/cluster";
+import { createSigner, decryptSecret, parseMasterKey, routingBucketName } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { ProxyEnv } from "../env.js";
 import { TableStore } from "../routing/table-store.js";
@@ -11,6 +12,8 @@ import { TableCache } from "./table-cache.js";
 export interface ClusterWiring {
   store: TableStore;
   forwarder: AdminForwarder;
+  /** The NATS servers, without credentials (for log lines). */
+  servers: string;
   /** Starts watching (call once the proxy exists, so stats can be reported). */
   start(usage: Parameters<typeof reportStats>[2]): void;
   close(): Promise<void>;
@@ -18,8 +21,10 @@ export interface ClusterWiring {
 
 /** Cluster mode: a store that decrypts sealed keys, fed by the NATS watcher, plus admin forwarding. */
 export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logger): ClusterWiring {
-  const masterKey = env.ROUTER_MASTER_KEY ? parseMasterKey(env.ROUTER_MASTER_KEY) : undefined;
-  if (!masterKey) logger.warn("ROUTER_MASTER_KEY is not set: tables with encrypted provider keys will be refused");
+  // Required: it opens the sealed provider keys and checks the signature of every table and update.
+  if (!env.ROUTER_MASTER_KEY) throw new Error("ROUTER_MASTER_KEY is required in cluster mode (it verifies the signed routing tables)");
+  const masterKey = parseMasterKey(env.ROUTER_MASTER_KEY);
+  const signer = createSigner(masterKey);
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
   const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey) });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
@@ -29,17 +34,19 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   return {
     store,
     forwarder,
+    servers: natsConnectOptions(env.NATS_URL).servers.join(","),
     start(usage) {
       watcher = new RoutingWatcher({
         natsUrl: env.NATS_URL,
         bucket,
         store,
+        signer,
         logger,
         ...(env.ROUTER_TABLE_CACHE ? { cache: new TableCache(env.ROUTER_TABLE_CACHE) } : {}),
         onConnect: (nc) => {
-          stopStats = reportStats(nc, bucket, usage);
+          stopStats = reportStats(nc, bucket, usage, signer, logger);
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
-          stopHealth = subscribeHealthFeed(nc, bucket, store, logger);
+          stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
         },
       });
       watcher.start();

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { subscribeValid } from "@ai-router/cluster";
-import { natsSubjects, SpendUpdate, type StatsReport } from "@ai-router/contracts";
+import { publishSigned, subscribeSignedSignal, subscribeValid } from "@ai-router/cluster";
+import { natsSubjects, type Signer, SpendUpdate, type StatsReport } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
 
@@ -12,7 +13,14 @@ import type { UsageRecorder } from "../stats/usage-recorder.js";
  * control plane answers with the cluster-wide spend of budgeted keys (a SpendUpdate), which the key
  * limiters check budgets against.
  */
-export function reportStats(nc: NatsConnection, bucket: string, usage: UsageRecorder, everyMs = 2_000): () => void {
+export function reportStats(
+  nc: NatsConnection,
+  bucket: string,
+  usage: UsageRecorder,
+  signer: Signer,
+  logger: Logger,
+  everyMs = 2_000,
+): () => void {
   const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const startedAt = Date.now();
   const publish = () => {
@@ -21,19 +29,30 @@ export function reportStats(nc: NatsConnection, bucket: string, usage: UsageReco
     // Cumulative per-key spend and tokens: the control plane adds the increase to each key's persisted spend.
     const keys = usage.keyLimits.report();
     if (keys) report.keys = keys;
-    try {
-      nc.publish(natsSubjects.stats(bucket), JSON.stringify(report));
-    } catch {
-      // disconnected: the next tick reports again
-    }
+    // Disconnected: the next tick reports again.
+    publishSigned(nc, signer, natsSubjects.stats(bucket), report);
   };
-  const sub = nc.subscribe(natsSubjects.statsReset(bucket), {
-    callback: () => {
+  // Only signed commands and updates count: whoever can write to NATS without ROUTER_MASTER_KEY must
+  // not zero the counters or lower a key's spend below its budget.
+  const rejected = (what: string) => (why: string) => logger.warn({ why }, `${what} rejected`);
+  const sub = subscribeSignedSignal(
+    nc,
+    signer,
+    natsSubjects.statsReset(bucket),
+    () => {
       usage.reset();
       publish();
     },
-  });
-  const spend = subscribeValid(nc, natsSubjects.spend(bucket), SpendUpdate, (u) => usage.keyLimits.applySpend(u, replica));
+    rejected("stats reset"),
+  );
+  const spend = subscribeValid(
+    nc,
+    signer,
+    natsSubjects.spend(bucket),
+    SpendUpdate,
+    (u) => usage.keyLimits.applySpend(u, replica),
+    rejected("spend update"),
+  );
   const timer = setInterval(publish, everyMs);
   timer.unref();
   publish();

@@ -1,13 +1,12 @@
 import type { MultipartEndpoint, ProviderAdapter } from "@ai-router/providers";
 import { readBody } from "../http/read-body.js";
-import { sendJson } from "../http/respond.js";
+import { sendError, sendJson } from "../http/respond.js";
+import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import type { Route } from "../server.js";
 import { checkCapabilities, IMAGE_EDIT_NEEDS } from "./capabilities.js";
-import { resolveModel } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
 import { type ImageFormKind, readImageForm } from "./images-form.js";
 import { modelObject, visibleModels } from "./models.js";
-import { serveJson } from "./routed-request.js";
 
 interface ImageFormSpec {
   endpoint: "images.edits" | "images.variations";
@@ -33,16 +32,28 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
   const path = `/${spec.endpoint.replace(".", "/")}`;
   const model = resolveModel(ctx, name, "image");
   checkCapabilities(model, IMAGE_EDIT_NEEDS);
-  await serveJson(ctx, {
+  await servePipeline(ctx, {
     endpoint: spec.endpoint,
+    ingress: "openai",
     modelName: name,
     model,
+    stream: false,
     promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4),
-    plan: (t, target) => {
-      const ep = spec.pick(t.live.adapter);
-      return ep ? { request: ep.build(form.parts, target) } : { unsupported: path };
+    maxTokens: undefined,
+    exchange: (t, target) => {
+      const adapter = t.live.adapter;
+      const ep = spec.pick(adapter);
+      if (!ep) return { kind: "unsupported", what: path };
+      return {
+        kind: "upstream",
+        dropped: [],
+        request: ep.build(form.parts, target),
+        parse: (bytes) => ({ body: bytes, usage: ep.usage(bytes) }),
+        parseError: adapter.parseError,
+      };
     },
-    parse: (t, bytes) => ({ body: bytes, usage: spec.pick(t.live.adapter)?.usage(bytes) }),
+    sendError,
+    streamError: () => "",
   });
 }
 

@@ -1,11 +1,10 @@
 import { type AnthropicRequest, estimateInputTokens } from "@ai-router/providers";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
-import { resolveModel } from "./chat-core.js";
+import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import type { RequestContext } from "./context.js";
-import { sendAnthropicError } from "./messages-errors.js";
+import { anthropicStreamError, sendAnthropicError } from "./messages-errors.js";
 import { CountTokensRequest } from "./messages-schema.js";
-import { serveJson } from "./routed-request.js";
 
 /**
  * POST /v1/messages/count_tokens: exact from an Anthropic target, estimated locally for any other
@@ -15,16 +14,29 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const json = parseJsonObject(raw);
   const body = validateBody(CountTokensRequest, json) as unknown as AnthropicRequest;
-  await serveJson(ctx, {
+  await servePipeline(ctx, {
     endpoint: "messages.count_tokens",
+    ingress: "anthropic-messages",
     modelName: body.model,
     model: resolveModel(ctx, body.model, "chat"),
+    stream: false,
     promptTokens: raw.length >> 2,
-    plan: (t, target) => {
-      const native = t.live.adapter.messages;
-      if (native) return { request: native.countTokens(json, target) };
-      return { local: JSON.stringify({ input_tokens: estimateInputTokens(body) }), warnings: ["estimated:input_tokens"] };
+    maxTokens: undefined,
+    exchange: (t, target) => {
+      const adapter = t.live.adapter;
+      const count = adapter.native?.messages?.countTokens;
+      if (count) {
+        return {
+          kind: "upstream",
+          dropped: [],
+          request: count(json, target),
+          parse: (bytes) => ({ body: bytes, usage: undefined }),
+          parseError: adapter.parseError,
+        };
+      }
+      return { kind: "answer", body: JSON.stringify({ input_tokens: estimateInputTokens(body) }), warnings: ["estimated:input_tokens"] };
     },
     sendError: sendAnthropicError,
+    streamError: anthropicStreamError,
   });
 }

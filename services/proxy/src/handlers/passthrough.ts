@@ -2,11 +2,11 @@ import { RouterError } from "@ai-router/errors";
 import type { PassthroughEndpoint, ProviderAdapter } from "@ai-router/providers";
 import type { z } from "zod";
 import { parseJsonObject, readBody } from "../http/read-body.js";
+import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
+import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { checkCapabilities, EMBEDDING_NEEDS, IMAGE_GENERATION_NEEDS } from "./capabilities.js";
-import { resolveModel } from "./chat-core.js";
 import type { RequestContext } from "./context.js";
-import { serveJson } from "./routed-request.js";
 
 export interface PassthroughSpec {
   endpoint: string;
@@ -29,16 +29,27 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
   if (!name) throw new RouterError("invalid_request", "Missing required parameter: 'model'.", { param: "model" });
   const model = resolveModel(ctx, name, spec.llmType);
   checkCapabilities(model, spec.llmType === "embedding" ? EMBEDDING_NEEDS : IMAGE_GENERATION_NEEDS);
-  await serveJson(ctx, {
+  await servePipeline(ctx, {
     endpoint: spec.endpoint,
+    ingress: "openai",
     modelName: name,
     model,
+    stream: false,
     promptTokens: raw.length >> 2,
-    plan: (t, target) => {
-      const ep = spec.pick(t.live.adapter);
-      return ep ? { request: ep.build(json, target) } : { unsupported: spec.endpoint };
+    maxTokens: undefined,
+    exchange: (t, target) => {
+      const adapter = t.live.adapter;
+      const ep = spec.pick(adapter);
+      if (!ep) return { kind: "unsupported", what: spec.endpoint };
+      return {
+        kind: "upstream",
+        dropped: [],
+        request: ep.build(json, target),
+        parse: (bytes) => ep.parse(bytes, json, target),
+        parseError: adapter.parseError,
+      };
     },
-    // plan() answered `unsupported` for a target without the endpoint, so it has one here.
-    parse: (t, bytes, target) => spec.pick(t.live.adapter)!.parse(bytes, json, target),
+    sendError,
+    streamError: () => "",
   });
 }

@@ -77,7 +77,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     }
     const config = toRuntimeProvider(p, keys);
     let agent: Agent | undefined;
-    if (!adapter.local) {
+    if (!adapter.transport) {
       const prev = opts.previous?.providers.get(p.name);
       if (prev?.agent && poolKey(prev.config) === poolKey(config)) {
         agent = prev.agent;

@@ -1,6 +1,7 @@
 import { type ModelCounters, type OpenAIUsage, type Price, seedStatsCounters } from "@ai-router/contracts";
 import type { KeyLimiter } from "../limits/key-limiter.js";
 import { KeyLimits } from "../limits/key-limits.js";
+import type { RequestFinished, RequestFinishedListener } from "../pipeline/request-finished.js";
 import type { AccessLog } from "./access-log.js";
 
 /** One accepted request's usage and outcome: logged as one line, and counted. */
@@ -78,6 +79,7 @@ export class UsageRecorder {
   /** Model lookups answered by the routing table (hits) or not (misses): `/v1/models/cache/stats`. */
   readonly modelLookups = { hits: 0, misses: 0, since: Date.now() };
   private readonly started = Date.now();
+  private readonly listeners: RequestFinishedListener[] = [];
 
   /**
    * @param accessLog where one line a request goes; none = no access log.
@@ -112,6 +114,45 @@ export class UsageRecorder {
     return cost;
   }
 
+  /** Adds a listener told about every request when it ends (after it was counted and logged). */
+  onFinished(listener: RequestFinishedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * The one point where a routed request ends: counted, logged, charged to the key's limiter, then
+   * handed to the listeners (a usage ledger...). A listener's failure never fails the request.
+   */
+  finished(rec: RequestFinished, limiter?: KeyLimiter): void {
+    const u: UsageRecord = {
+      requestId: rec.requestId,
+      model: rec.model,
+      provider: rec.provider,
+      upstreamModel: rec.upstreamModel,
+      endpoint: rec.endpoint,
+      status: rec.status,
+      stream: rec.stream,
+      attempts: rec.attempts.length,
+      latencyMs: rec.latencyMs,
+      usage: rec.usage,
+      key: rec.key,
+      price: rec.price,
+    };
+    if (rec.error !== undefined) u.error = rec.error;
+    this.record(u, limiter);
+    this.notify(rec);
+  }
+
+  private notify(rec: RequestFinished): void {
+    for (const l of this.listeners) {
+      try {
+        l(rec);
+      } catch {
+        // A listener must never break the request path.
+      }
+    }
+  }
+
   /**
    * A request refused before it was read (a client key over a limit): one access-log line, so operators
    * see 429s and who got them; model counters are untouched (the model is not known yet).
@@ -135,6 +176,25 @@ export class UsageRecorder {
       },
       undefined,
     );
+    if (this.listeners.length === 0) return;
+    this.notify({
+      requestId,
+      endpoint,
+      ingress: endpoint,
+      model: "",
+      key,
+      stream: false,
+      status,
+      outcome: "refused",
+      provider: null,
+      upstreamModel: null,
+      price: undefined,
+      attempts: [],
+      usage: undefined,
+      latencyMs,
+      ttfbMs: undefined,
+      error,
+    });
   }
 
   /** Totals of one provider (its targets' summed), or undefined before it served a request with usage. */

@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { RequestHints } from "@ai-router/balancing";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
+import type { AttemptRecord } from "../pipeline/request-finished.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 
 /** How one attempt at one target ended. */
@@ -23,6 +24,8 @@ export interface FailoverResult {
   outcome: AttemptOutcome;
   target: LiveTarget | undefined;
   attempts: number;
+  /** Every attempt in order: which target, how it ended, how long it took. */
+  chain: AttemptRecord[];
 }
 
 /** The request/response pair, for the `x-router-decision` debug header (a handler passes its context). */
@@ -53,6 +56,7 @@ export async function withFailover(
   const limit = Math.min(maxAttempts, ordered.length);
   let last: AttemptOutcome | undefined;
   let target: LiveTarget | undefined;
+  const chain: AttemptRecord[] = [];
   let i = 0;
   for (; i < limit; i++) {
     target = ordered[i] as LiveTarget;
@@ -71,15 +75,24 @@ export async function withFailover(
       outcome = { kind: "final", error: err instanceof RouterError ? err : new RouterError("internal_error", String(err), { cause: err }) };
     }
     last = outcome;
+    const failed = outcome.kind === "served" ? undefined : outcome.error;
+    chain.push({
+      provider: target.provider,
+      upstreamModel: target.upstreamModel,
+      outcome: outcome.kind,
+      status: failed ? failed.status : null,
+      error: failed ? failed.message : null,
+      durationMs: performance.now() - started,
+    });
     if (outcome.kind === "served") {
       const info =
         outcome.outputTokens === undefined ? undefined : { outputTokens: outcome.outputTokens, durationMs: performance.now() - started };
       h.success(outcome.latencyMs, hints.stream, info);
-      return { outcome, target, attempts: i + 1 };
+      return { outcome, target, attempts: i + 1, chain };
     }
     if (outcome.kind === "retry" || outcome.kind === "broken") h.failure(Date.now());
     else h.neutral();
-    if (outcome.kind !== "retry" || isCancelled()) return { outcome, target, attempts: i + 1 };
+    if (outcome.kind !== "retry" || isCancelled()) return { outcome, target, attempts: i + 1, chain };
   }
   return {
     outcome: last ?? {
@@ -88,6 +101,7 @@ export async function withFailover(
     },
     target,
     attempts: i,
+    chain,
   };
 }
 

@@ -1,13 +1,18 @@
 import type { EventEmitter } from "node:events";
 import { RouterError } from "@ai-router/errors";
-import type { UpstreamRequest } from "@ai-router/providers";
+import type { UpstreamRequest, UpstreamResponse } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
 
-/** Sends one request to a provider through its keep-alive pool, with the provider's timeouts. */
-export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<Dispatcher.ResponseData> {
+/**
+ * Sends one request to a provider through its keep-alive pool, with the provider's timeouts, or
+ * through its in-process transport (the mock).
+ */
+export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<UpstreamResponse> {
   const p = live.config;
+  const local = live.adapter.transport;
+  if (local) return Promise.resolve(local.send(req));
   if (!live.agent) throw new Error(`provider ${p.name} has no connection pool`);
   return live.agent.request({
     origin: p.origin,
@@ -34,6 +39,10 @@ export function transportError(err: unknown, provider: string): RouterError {
 }
 
 /** Drains and reads a whole upstream body as bytes. */
-export async function readAll(body: Dispatcher.ResponseData["body"]): Promise<Buffer> {
-  return Buffer.from(await body.arrayBuffer());
+export async function readAll(body: UpstreamResponse["body"]): Promise<Buffer> {
+  const undiciBody = body as Partial<Dispatcher.ResponseData["body"]>;
+  if (undiciBody.arrayBuffer) return Buffer.from(await undiciBody.arrayBuffer());
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
 }

@@ -1,0 +1,154 @@
+import type { ServerResponse } from "node:http";
+import type { ChatCompletionRequest } from "@ai-router/contracts";
+import type { RouterError } from "@ai-router/errors";
+import type { ChatStreamTranslator, NativeFormat, ProviderAdapter, TargetContext } from "@ai-router/providers";
+import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/capabilities.js";
+import type { RequestContext } from "../handlers/context.js";
+import { readBody } from "../http/read-body.js";
+import type { Exchange } from "../pipeline/exchange.js";
+import { resolveModel, servePipeline } from "../pipeline/serve.js";
+import type { LiveTarget } from "../routing/runtime-table.js";
+
+/** A front-door request in the internal form (OpenAI chat), ready for any adapter. */
+export interface ChatForm {
+  req: ChatCompletionRequest;
+  /** Client fields the internal form cannot carry (`x-router-warnings`, or a 400 for a strict model). */
+  dropped: readonly string[];
+  /** The client asked for usage in the stream (OpenAI chat's `stream_options.include_usage`). */
+  clientWantsUsage: boolean;
+  /** The client's bytes, when `req` is exactly what the client sent (OpenAI chat): forwarded untouched. */
+  rawBody?: Buffer;
+}
+
+/** One parsed front-door request and how it converts, bound to that request (its ids, its state). */
+export interface IngressCall {
+  /** The model the client named. */
+  model: string;
+  stream: boolean;
+  /** Hint for the balancer. */
+  maxTokens: number | undefined;
+  /** The client's JSON body, sent (model rewritten) to a target that serves this format natively. */
+  json: Record<string, unknown>;
+  /** The request in the internal form, for a target of type `providerType` (called at most once per type). */
+  toChat(providerType: string): ChatForm;
+  /** The internal answer (an OpenAI `chat.completion` body) -> the client's body. Absent: as it is. */
+  fromChat?(completion: string | Buffer): string;
+  /** Wraps the internal stream (OpenAI chunks) into the client's event stream. Absent: as it is. */
+  encodeStream?(inner: ChatStreamTranslator): ChatStreamTranslator;
+  /** The body a native target gets (default: `json`); e.g. the Responses API expands stored history. */
+  nativeBody?(): Record<string, unknown>;
+  /** Observes a native target's stream (e.g. to keep the final response). Absent: passed as it is. */
+  wrapNativeStream?(inner: ChatStreamTranslator): ChatStreamTranslator;
+  /** The answer went out: JSON bytes, or undefined for a stream (whose encoder saw everything). */
+  onServed?(t: LiveTarget, body: string | Buffer | undefined, native: boolean): void;
+}
+
+/**
+ * A front-door format (OpenAI chat, Anthropic messages, OpenAI responses, Gemini generateContent):
+ * how its requests are read and validated, converted to and from the internal form, streamed and
+ * failed, and which providers serve it natively. One generic handler ({@link ingressHandler}) serves
+ * every ingress through the one attempt pipeline.
+ */
+export interface Ingress {
+  /** The format's name in usage records (`openai-chat`, `anthropic-messages`, `openai-responses`, `gemini`). */
+  readonly name: string;
+  /** Endpoint name in usage records (`chat.completions`, `messages`, `responses`...). */
+  endpoint(call: IngressCall): string;
+  /** Providers whose adapter has this native endpoint get the client's body as it is. */
+  readonly native?: NativeFormat;
+  /** Reads and validates the request (throws a client-safe RouterError); `rest` is the route's path rest. */
+  parse(raw: Buffer, ctx: RequestContext, rest: string): IngressCall | Promise<IngressCall>;
+  /** Answers an error before any byte was sent, in the format's error envelope. */
+  sendError(res: ServerResponse, err: RouterError, headers: Record<string, string>): void;
+  /** The bytes that report an error once a stream has started. */
+  streamError(err: RouterError): string;
+}
+
+/** The generic handler: one route for any ingress. */
+export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: string) => Promise<void> {
+  return async (ctx, rest) => {
+    const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
+    const call = await ingress.parse(raw, ctx, rest);
+    await serveIngressCall(ctx, ingress, call, raw.length >> 2);
+  };
+}
+
+/** Routes one parsed ingress call: native pass-through where the target speaks the format, else translation. */
+export async function serveIngressCall(ctx: RequestContext, ingress: Ingress, call: IngressCall, promptTokens: number): Promise<void> {
+  const model = resolveModel(ctx, call.model, "chat");
+  const stream = call.stream;
+  const forms = new Map<string, ChatForm>();
+  const chatForm = (type: string): ChatForm => {
+    let f = forms.get(type);
+    if (!f) {
+      f = call.toChat(type);
+      forms.set(type, f);
+    }
+    return f;
+  };
+  // A model that declares capabilities gets only requests it can serve (400 before any upstream call).
+  // Anthropic requests are read as they came, so the error names the client's own field.
+  if (model.config.capabilities !== undefined) {
+    const needs =
+      ingress.name === "anthropic-messages"
+        ? messagesNeeds(call.json)
+        : chatNeeds(chatForm((model.targets[0] as LiveTarget).live.config.type).req);
+    checkCapabilities(model, needs);
+  }
+  await servePipeline(ctx, {
+    endpoint: ingress.endpoint(call),
+    ingress: ingress.name,
+    modelName: call.model,
+    model,
+    stream,
+    promptTokens,
+    maxTokens: call.maxTokens,
+    exchange: (t, target) => exchangeFor(t.live.adapter, target, ingress, call, chatForm, stream),
+    sendError: ingress.sendError,
+    streamError: ingress.streamError,
+    onServed: call.onServed
+      ? (t, body) => call.onServed?.(t, body, ingress.native !== undefined && t.live.adapter.native?.[ingress.native] !== undefined)
+      : undefined,
+  });
+}
+
+function exchangeFor(
+  adapter: ProviderAdapter,
+  target: TargetContext,
+  ingress: Ingress,
+  call: IngressCall,
+  chatForm: (type: string) => ChatForm,
+  stream: boolean,
+): Exchange {
+  const native = ingress.native ? adapter.native?.[ingress.native] : undefined;
+  if (native) {
+    return {
+      kind: "upstream",
+      dropped: [],
+      request: native.build(call.nativeBody ? call.nativeBody() : call.json, target, { stream }),
+      parse: native.parseResponse,
+      createStream: call.wrapNativeStream ? () => call.wrapNativeStream!(native.createStream()) : native.createStream,
+      parseError: adapter.parseError,
+    };
+  }
+  const form = chatForm(adapter.type);
+  const built = adapter.buildChatRequest(form.req, target, { stream, clientWantsUsage: form.clientWantsUsage, rawBody: form.rawBody });
+  const fromChat = call.fromChat;
+  const encode = call.encodeStream;
+  return {
+    kind: "upstream",
+    dropped: form.dropped.length === 0 ? built.dropped : form.dropped.concat(built.dropped),
+    request: built.request,
+    parse: fromChat
+      ? (bytes) => {
+          const p = adapter.parseChatResponse(bytes, target);
+          return { body: fromChat(p.body), usage: p.usage };
+        }
+      : (bytes) => adapter.parseChatResponse(bytes, target),
+    createStream: () => {
+      const inner = adapter.createChatStream(target, { stripUsage: built.stripUsage, requestedModel: call.model });
+      return encode ? encode(inner) : inner;
+    },
+    parseError: adapter.parseError,
+  };
+}

@@ -1,0 +1,54 @@
+import type { ServerResponse } from "node:http";
+import type { RouterError } from "@ai-router/errors";
+import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamError, UpstreamRequest } from "@ai-router/providers";
+import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+
+/**
+ * How one request is carried to one target and back, in the client's format. Built per attempt, so a
+ * failover to a target of another provider type gets its own translation.
+ */
+export type Exchange =
+  /** This target cannot serve the endpoint (e.g. embeddings on Anthropic): the next candidate is tried. */
+  | { kind: "unsupported"; what: string }
+  /** Answered by the router itself for this target (e.g. an estimated token count), JSON only. */
+  | { kind: "answer"; body: string; warnings: string[] }
+  | UpstreamExchange;
+
+export interface UpstreamExchange {
+  kind: "upstream";
+  /** Request fields the target cannot carry (`x-router-warnings`, or a 400 for a strict model). */
+  dropped: readonly string[];
+  request: UpstreamRequest;
+  /** Upstream 2xx body -> client bytes and usage; a throw means the body was unreadable (retried). */
+  parse(bytes: Buffer): ParsedResponse;
+  /** Upstream event stream -> client event stream (streaming requests only). */
+  createStream?(): ChatStreamTranslator;
+  parseError(status: number, body: Buffer): UpstreamError;
+}
+
+type ErrorSender = (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;
+
+/** One routed request as the attempt pipeline runs it, whatever its endpoint and format. */
+export interface PipelineRequest {
+  /** Endpoint name in usage records (`chat.completions`, `messages`, `responses`, `embeddings`...). */
+  endpoint: string;
+  /** The front-door format the client spoke (`openai-chat`, `anthropic-messages`, `openai-responses`, `gemini`, `openai`). */
+  ingress: string;
+  modelName: string;
+  model: LiveModel;
+  stream: boolean;
+  /** Hints for the balancer. */
+  promptTokens: number;
+  maxTokens: number | undefined;
+  /** Builds the exchange for one attempt at one target. */
+  exchange(t: LiveTarget, target: TargetContext): Exchange;
+  /** Answers an error before any byte was sent, in the client's error envelope. */
+  sendError: ErrorSender;
+  /** The bytes that report an error once a stream has started. */
+  streamError(err: RouterError): string;
+  /**
+   * Called once the answer was sent (served), with the client bytes of a JSON answer (undefined for a
+   * stream): e.g. the Responses API stores the response here.
+   */
+  onServed?(t: LiveTarget, body: string | Buffer | undefined): void;
+}

@@ -1,0 +1,180 @@
+import { performance } from "node:perf_hooks";
+import type { LlmType, OpenAIUsage } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
+import type { ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
+import type { RequestContext } from "../handlers/context.js";
+import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
+import { findModel } from "../handlers/models.js";
+import { sendJson } from "../http/respond.js";
+import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
+import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import type { PipelineRequest } from "./exchange.js";
+import { relayStream } from "./stream-relay.js";
+
+/** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
+export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
+  const model = findModel(ctx, name);
+  if (model.config.llmType !== llmType) {
+    throw new RouterError(
+      "unsupported_endpoint",
+      `The model \`${name}\` is a ${model.config.llmType} model and cannot serve this endpoint.`,
+      { param: "model" },
+    );
+  }
+  return model;
+}
+
+/** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
+export function targetContext(ctx: RequestContext, t: LiveTarget): TargetContext {
+  const live = t.live;
+  return {
+    provider: live.config,
+    apiKey: live.nextKey(),
+    upstreamModel: t.upstreamModel,
+    params: t.params,
+    clientHeaders: ctx.req.headers,
+  };
+}
+
+/** What the attempts of one request learnt, for the request's end. */
+interface RunState {
+  usage: OpenAIUsage | undefined;
+  /** ms since arrival when the first byte of the answer went out. */
+  ttfbMs: number | undefined;
+}
+
+/**
+ * The one attempt pipeline of every routed endpoint: the balancer's order, then per attempt build the
+ * exchange, check strict fields, send (pool or in-process transport), classify the answer (retry,
+ * final), parse or relay the stream, and fail over while no byte reached the client. Ends with the
+ * client's error envelope if nothing was served, and one "request finished" record.
+ */
+export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
+  const state: RunState = { usage: undefined, ttfbMs: undefined };
+  const attempt = (t: LiveTarget, n: number) => runAttempt(ctx, p, state, t, n);
+  const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
+  const result = await withFailover(p.model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
+  finishRequest(ctx, p, result, state);
+}
+
+async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
+  const t0 = performance.now();
+  const target = targetContext(ctx, t);
+  const ex = p.exchange(t, target);
+  if (ex.kind === "unsupported") {
+    return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${ex.what}.`) };
+  }
+  if (ex.kind === "answer") {
+    sendJson(ctx.res, 200, ex.body, servedHeaders(ctx, t.provider, t.upstreamModel, n, ex.warnings));
+    state.ttfbMs = performance.now() - ctx.start;
+    p.onServed?.(t, ex.body);
+    return { kind: "served", latencyMs: performance.now() - t0 };
+  }
+  let warnings: string[] | undefined;
+  if (ex.dropped.length > 0) {
+    if (p.model.config.strict) {
+      return {
+        kind: "final",
+        error: new RouterError(
+          "unsupported_field",
+          `The model \`${p.modelName}\` is strict and its provider ${t.provider} cannot carry: ${ex.dropped.join(", ")}.`,
+          { param: ex.dropped[0] ?? null },
+        ),
+      };
+    }
+    warnings = ex.dropped.map((f) => `dropped:${f}`);
+  }
+  const headers = () => servedHeaders(ctx, t.provider, t.upstreamModel, n, warnings);
+
+  let resp: UpstreamResponse;
+  try {
+    resp = await sendUpstream(t.live, ex.request, ctx.signal);
+  } catch (err) {
+    return { kind: "retry", error: transportError(err, t.provider) };
+  }
+  if (resp.statusCode >= 400) {
+    const errBody = await readAll(resp.body).catch(() => Buffer.alloc(0));
+    const error = ex.parseError(resp.statusCode, errBody);
+    return { kind: error.retryable ? "retry" : "final", error };
+  }
+  if (p.stream && ex.createStream) {
+    const translator = ex.createStream();
+    const outcome = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError);
+    state.usage = translator.usage;
+    // Output size feeds the target's tokens/s (health); a served stream's latency is its time to first byte.
+    if (outcome.kind === "served") {
+      state.ttfbMs = t0 - ctx.start + outcome.latencyMs;
+      outcome.outputTokens = state.usage?.completion_tokens;
+      p.onServed?.(t, undefined);
+    }
+    return outcome;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readAll(resp.body);
+  } catch (err) {
+    return { kind: "retry", error: transportError(err, t.provider) };
+  }
+  let parsed: ParsedResponse;
+  try {
+    parsed = ex.parse(bytes);
+  } catch (err) {
+    // A 2xx body the translation cannot read: that upstream is broken, another may not be.
+    return {
+      kind: "retry",
+      error: new RouterError("upstream_bad_response", `Provider ${t.provider} sent an answer that could not be read.`, { cause: err }),
+    };
+  }
+  state.usage = parsed.usage;
+  sendJson(ctx.res, 200, parsed.body, headers());
+  state.ttfbMs = performance.now() - ctx.start;
+  p.onServed?.(t, parsed.body);
+  return { kind: "served", latencyMs: performance.now() - t0, outputTokens: parsed.usage?.completion_tokens };
+}
+
+/** The status a routed request ended with: 499 when the client left, 200 once an answer started. */
+export function finalStatus(ctx: RequestContext, r: FailoverResult): number {
+  if (ctx.signal.aborted) return 499;
+  const o = r.outcome;
+  return o.kind === "served" || o.kind === "broken" ? 200 : upstreamToRouterError(o.error).status;
+}
+
+/**
+ * Ends a routed request: a failure that reached no byte of the answer is sent in the client's error
+ * envelope (saying who failed, after how many attempts), then the one "request finished" record.
+ */
+function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResult, state: RunState): void {
+  const { outcome, target, attempts } = r;
+  if (outcome.kind !== "served" && outcome.kind !== "broken" && !ctx.res.headersSent) {
+    const h: Record<string, string> = { "x-request-id": ctx.id };
+    if (target) {
+      h["x-router-provider"] = target.provider;
+      h["x-router-model"] = target.upstreamModel;
+      h["x-router-attempts"] = String(attempts);
+    }
+    p.sendError(ctx.res, upstreamToRouterError(outcome.error), h);
+  }
+  const status = finalStatus(ctx, r);
+  ctx.usage.finished(
+    {
+      requestId: ctx.id,
+      endpoint: p.endpoint,
+      ingress: p.ingress,
+      model: p.modelName,
+      key: ctx.key?.name ?? null,
+      stream: p.stream,
+      status,
+      outcome: ctx.signal.aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed",
+      provider: target?.provider ?? null,
+      upstreamModel: target?.upstreamModel ?? null,
+      price: target?.price,
+      attempts: r.chain,
+      usage: state.usage,
+      latencyMs: performance.now() - ctx.start,
+      ttfbMs: state.ttfbMs,
+      error: outcome.kind !== "served" ? outcome.error.message : undefined,
+    },
+    ctx.limiter,
+  );
+}

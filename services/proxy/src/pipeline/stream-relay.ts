@@ -1,0 +1,95 @@
+import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
+import { RouterError } from "@ai-router/errors";
+import type { ChatStreamTranslator } from "@ai-router/providers";
+import type { RequestContext } from "../handlers/context.js";
+import type { AttemptOutcome } from "../upstream/failover.js";
+import { transportError } from "../upstream/send-upstream.js";
+
+export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+
+/**
+ * Forwards a translated upstream stream. Headers go out with the first translated bytes, so a failure
+ * before that is still a clean failover; after it, the error is reported in-band.
+ */
+const ignore = () => {};
+
+export function relayStream(
+  ctx: RequestContext,
+  body: Readable,
+  translator: ChatStreamTranslator,
+  headers: () => Record<string, string>,
+  provider: string,
+  t0: number,
+  streamError: (err: RouterError) => string,
+): Promise<AttemptOutcome> {
+  // Event handlers rather than `for await`: no promise per chunk on the hottest loop of the proxy.
+  const res = ctx.res;
+  return new Promise<AttemptOutcome>((resolve) => {
+    let started = false;
+    let ttft = 0;
+    let done = false;
+    const resume = () => body.resume();
+    const finish = (outcome: AttemptOutcome) => {
+      if (done) return;
+      done = true;
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      // A destroyed or late-failing body may still emit 'error': never leave it without a listener.
+      body.on("error", ignore);
+      res.off("drain", resume);
+      resolve(outcome);
+    };
+    // The stream's end marker arrived: the client's response ends now (its last bytes and the
+    // chunked terminator in one write), and what the upstream may still send is drained unread so its
+    // connection goes back to the pool.
+    const endEarly = (out: string | Buffer) => {
+      if (out.length > 0) res.write(out);
+      res.end(translator.end());
+      finish({ kind: "served", latencyMs: ttft });
+      if (!body.destroyed) body.resume();
+    };
+    const start = () => {
+      res.writeHead(200, Object.assign(headers(), SSE_HEADERS));
+      started = true;
+      ttft = performance.now() - t0;
+    };
+    const onData = (chunk: Buffer) => {
+      const out = translator.push(chunk);
+      if (out.length === 0) return;
+      if (!started) {
+        const e = translator.error;
+        if (e) {
+          body.destroy();
+          return finish({ kind: e.retryable ? "retry" : "final", error: e });
+        }
+        start();
+      }
+      if (translator.complete) return endEarly(out);
+      if (!res.write(out)) {
+        body.pause();
+        res.once("drain", resume);
+      }
+    };
+    const onEnd = () => {
+      if (!started) {
+        const e = translator.error;
+        if (e) return finish({ kind: e.retryable ? "retry" : "final", error: e });
+        start();
+      }
+      res.end(translator.end());
+      finish({ kind: "served", latencyMs: ttft });
+    };
+    const onError = (err: unknown) => {
+      if (ctx.signal.aborted) return finish({ kind: "final", error: new RouterError("invalid_request", "Client closed the request.") });
+      const error = transportError(err, provider);
+      if (!started) return finish({ kind: "retry", error });
+      res.end(streamError(error));
+      finish({ kind: "broken", error });
+    };
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", onError);
+  });
+}
