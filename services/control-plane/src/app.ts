@@ -1,5 +1,6 @@
 import type { Logger } from "@ai-router/logger";
 import express, { type Express } from "express";
+import { capabilityRoutes } from "./api/capabilities.js";
 import { clientKeyRoutes } from "./api/client-keys.js";
 import type { ApiContext } from "./api/context.js";
 import { modelRoutes } from "./api/models.js";
@@ -61,6 +62,7 @@ export function createApp(opts: AppOptions): Express {
   modelRoutes(ctx);
   clientKeyRoutes(ctx);
   opsRoutes(ctx);
+  capabilityRoutes(ctx);
   const doc = api.document({
     title: "AI Router control plane",
     version: "1",

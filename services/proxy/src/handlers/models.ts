@@ -71,6 +71,14 @@ export function handleListModels(ctx: RequestContext): void {
 /** GET /v1/models/{model} and /v1/models/{model}/capabilities; model ids may contain slashes. */
 export function handleGetModel(ctx: RequestContext, name: string): void {
   const suffix = "/capabilities";
+  if (name === "capabilities" && !ctx.table.models.has(name)) {
+    const models = visibleModels(ctx).map((m) => ({
+      model_name: m.config.name,
+      capabilities: (m.config.capabilities ?? []).map((c) => ({ capability_name: c })),
+    }));
+    sendJson(ctx.res, 200, JSON.stringify({ models }), { "x-request-id": ctx.id });
+    return;
+  }
   if (name.endsWith(suffix) && !ctx.table.models.has(name)) {
     const m = findModel(ctx, name.slice(0, -suffix.length));
     const caps = m.config.capabilities ?? [];
