@@ -1,7 +1,30 @@
 import { z } from "zod";
 
 /** Provider wire formats the router speaks. */
-export const providerTypes = ["openai", "openai-compatible", "volcengine", "anthropic", "gemini", "mock"] as const;
+export const providerTypes = [
+  "openai",
+  "openai-compatible",
+  "volcengine",
+  "anthropic",
+  "gemini",
+  "mock",
+  // OpenAI-compatible presets (libs/providers/src/<preset>): default base URL, key rule, quirks.
+  "deepseek",
+  "qwen",
+  "moonshot",
+  "zhipu",
+  "qianfan",
+  "minimax",
+  "siliconflow",
+  "openrouter",
+  "groq",
+  "mistral",
+  "xai",
+  "together",
+  "ollama",
+  "vllm",
+  "azure-openai",
+] as const;
 export const ProviderType = z.enum(providerTypes);
 export type ProviderType = z.infer<typeof ProviderType>;
 
