@@ -9,7 +9,15 @@ const alias = Object.fromEntries(libs.map((l) => [`@ai-router/${l}`, fileURLToPa
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["libs/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "libs/*/src/**/*.test.ts",
+      "services/*/src/**/*.test.ts",
+      "services/*/test/**/*.test.ts",
+      "test/**/*.test.ts",
+      // The console's component tests run in happy-dom (a `@vitest-environment` comment per file); the rest in node.
+      "apps/*/src/**/*.test.{ts,tsx}",
+      "apps/*/test/**/*.test.ts",
+    ],
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,

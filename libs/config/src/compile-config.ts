@@ -104,6 +104,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       ...(k.tpm_limit !== undefined ? { tpmLimit: k.tpm_limit } : {}),
       ...(k.budget_usd !== undefined ? { budgetUsd: k.budget_usd } : {}),
     })),
+    authRequired: cfg.server.auth_required ?? cfg.keys.length > 0,
   };
   return { table, warnings };
 }

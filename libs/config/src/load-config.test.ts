@@ -76,6 +76,17 @@ extra: 1
     expect(p.some((x) => x.includes("extra"))).toBe(true);
   });
 
+  it("server.auth_required: on by default exactly when keys exist; true stays on with none; false with keys is an error", () => {
+    const keys = `keys: [{ name: a, key: sk-aaaaaaaaaa }]\n`;
+    const compile = (text: string) => compileConfig(parseConfig(text, "router.yaml", { OPENAI_API_KEY: "sk-x" })).table.authRequired;
+    expect(compile(base)).toBe(false);
+    expect(compile(base + keys)).toBe(true);
+    expect(compile(`server: { auth_required: true }\n${base}`)).toBe(true);
+    expect(problems(`server: { auth_required: false }\n${base}${keys}`, { OPENAI_API_KEY: "sk-x" })).toEqual([
+      "server.auth_required: false, but keys are configured: remove the keys or set auth_required: true",
+    ]);
+  });
+
   it("reports YAML syntax errors and required variables", () => {
     expect(problems("providers: [\n")[0]).toBeTruthy();
     const p = problems(

@@ -285,6 +285,18 @@ export const AuditEntryOut = z.object({
   details: jsonObject,
 });
 
+/** Cluster-wide settings (`/v1/db/settings`). */
+export const SettingsOut = z.object({
+  /** Every proxy request needs a client key; with no key left, every request is refused (401). */
+  auth_required: z.boolean(),
+  /** Client keys in the database (revoked ones included). */
+  client_keys: z.number().int(),
+  updated_at: z.string(),
+});
+export type SettingsOut = z.infer<typeof SettingsOut>;
+export const SettingsUpdate = z.object({ auth_required: z.boolean() }).strict();
+export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
+
 export const MessageOut = z.object({ message: z.string() }).loose();
 
 /** The OpenAI error envelope every admin error uses. */

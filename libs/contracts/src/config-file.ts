@@ -89,7 +89,7 @@ export const ProviderConfig = z
     /** Ask OpenAI-style upstreams for usage in streams (`stream_options.include_usage`). */
     stream_usage: z.boolean().default(true),
     /** Upper bound of pooled connections to this provider. */
-    max_connections: z.number().int().positive().max(10_000).default(256),
+    max_connections: z.number().int().positive().max(10_000).default(1024),
     enabled: z.boolean().default(true),
   })
   .strict();
@@ -170,6 +170,11 @@ export const ServerConfig = z
      * `/v1/models/clear-cache`, `PUT /v1/providers/{name}/health`); absent = those endpoints answer 403.
      */
     admin_token: z.string().min(16, "admin_token must be at least 16 characters").optional(),
+    /**
+     * Every request needs one of `keys`. Default: on exactly when `keys` has entries. `true` keeps it on
+     * with no key left (every request is a 401); `false` with keys is an error.
+     */
+    auth_required: z.boolean().optional(),
   })
   .strict();
 export type ServerConfig = z.infer<typeof ServerConfig>;
@@ -199,6 +204,12 @@ export const RouterConfigFile = z
           ctx.addIssue({ code: "custom", path: ["models", i, "providers", j, "provider"], message: `unknown provider "${t.provider}"` });
       });
     });
+    if (cfg.server.auth_required === false && cfg.keys.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["server", "auth_required"],
+        message: "false, but keys are configured: remove the keys or set auth_required: true",
+      });
     const keys = new Set<string>();
     cfg.keys.forEach((k, i) => {
       if (keys.has(k.key)) ctx.addIssue({ code: "custom", path: ["keys", i, "key"], message: `duplicate key (named "${k.name}")` });

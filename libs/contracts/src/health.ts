@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tolerant } from "./wire.js";
 
 /**
  * Active health probes (services/health-worker): the queue job, the report published to the proxies, and
@@ -46,16 +47,18 @@ export const healthKeys = {
  * A probe job's payload. Only the provider's name travels through Redis: the worker looks its base URL
  * and keys up in the routing table it holds in memory, so no secret is ever stored in a job.
  */
-export const HealthProbeJob = z
+const HealthProbeJobShape = z
   .object({
     /** Provider name, as in the routing table. */
     provider: z.string().min(1).max(256),
   })
   .strict();
-export type HealthProbeJob = z.infer<typeof HealthProbeJob>;
+/** Read tolerantly: a field a newer release adds is ignored, never a refusal. */
+export const HealthProbeJob = tolerant(HealthProbeJobShape);
+export type HealthProbeJob = z.infer<typeof HealthProbeJobShape>;
 
 /** One probe's outcome, published on `natsSubjects.health(bucket)` and mirrored in Redis. */
-export const ProbeReport = z
+const ProbeReportShape = z
   .object({
     provider: z.string().min(1).max(256),
     /** True when the provider answered the probe with a 2xx (or is a local `mock` provider). */
@@ -74,7 +77,9 @@ export const ProbeReport = z
     intervalMs: z.number().int().positive(),
   })
   .strict();
-export type ProbeReport = z.infer<typeof ProbeReport>;
+/** Read tolerantly: a field a newer release adds is ignored, never a refusal. */
+export const ProbeReport = tolerant(ProbeReportShape);
+export type ProbeReport = z.infer<typeof ProbeReportShape>;
 
 /** What an operator may set with `PUT /v1/providers/{name}/health`: healthy/auto put a provider back. */
 export type SetProviderHealth = "healthy" | "degraded" | "unhealthy" | "auto";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RoutingTable } from "./routing-table.js";
+import { tolerant } from "./wire.js";
 
 /** NATS names shared by the control plane and the proxies. */
 export const nats = {
@@ -59,7 +60,7 @@ export const KeyCounters = z
 export type KeyCounters = z.infer<typeof KeyCounters>;
 
 /** Per-model counters of one proxy replica since it started (or since the last reset). */
-export const StatsReport = z
+const StatsReportShape = z
   .object({
     replica: z.string().min(1).max(128),
     /** Unix ms of the report. */
@@ -71,13 +72,15 @@ export const StatsReport = z
     keys: z.record(z.string().regex(/^[0-9a-f]{64}$/), KeyCounters).optional(),
   })
   .strict();
-export type StatsReport = z.infer<typeof StatsReport>;
+/** Read tolerantly: a field a newer release adds is ignored, never a refusal. */
+export const StatsReport = tolerant(StatsReportShape);
+export type StatsReport = z.infer<typeof StatsReportShape>;
 
 /**
  * The cluster-wide spend of the client keys that have a budget, as the control plane persisted it
  * (published after each change; a proxy checks budgets against it plus its own spend since).
  */
-export const SpendUpdate = z
+const SpendUpdateShape = z
   .object({
     /** Unix ms: a proxy ignores an update older than the last one it applied. */
     at: z.number().int(),
@@ -90,7 +93,9 @@ export const SpendUpdate = z
     accounted: z.record(z.string().min(1).max(128), z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().nonnegative())).optional(),
   })
   .strict();
-export type SpendUpdate = z.infer<typeof SpendUpdate>;
+/** Read tolerantly: a field a newer release adds is ignored, never a refusal. */
+export const SpendUpdate = tolerant(SpendUpdateShape);
+export type SpendUpdate = z.infer<typeof SpendUpdateShape>;
 
 /** Core-NATS subjects beside the bucket (scoped by bucket name so test runs stay apart). */
 export const natsSubjects = {

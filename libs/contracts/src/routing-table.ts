@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { LlmType, Price, ProviderType } from "./config-file.js";
+import { strictly, tolerant } from "./wire.js";
 
-/** The schema version this build reads and writes. Changes to the table are additive only. */
+/**
+ * The schema version this build reads and writes. Changes to the table are additive only: readers
+ * ignore fields they do not know (`RoutingTable` is tolerant), writers check with `RoutingTableWrite`.
+ */
 export const ROUTING_TABLE_SCHEMA_VERSION = 1;
 
 /**
@@ -110,30 +114,57 @@ export const TableSettings = z
 export type TableSettings = z.infer<typeof TableSettings>;
 
 /** Everything a proxy replica needs to route; published by the control plane, versioned. */
-export const RoutingTable = z
+const RoutingTableShape = z
   .object({
     schemaVersion: z.literal(ROUTING_TABLE_SCHEMA_VERSION),
-    /** Monotonically increasing; a proxy ignores a table older than the one it serves. */
+    /** Monotonically increasing within a lineage; a proxy ignores a table older than the one it serves. */
     revision: z.number().int().nonnegative(),
+    /**
+     * The id of the database that compiled the table, created with it. A table of another lineage (a new
+     * deployment: database and bucket recreated, revisions from 1 again) is accepted whatever its revision.
+     * Absent in tables of releases before it, and in standalone mode.
+     */
+    lineage: z.string().min(1).max(128).optional(),
     /** ISO time of compilation. */
     generatedAt: z.string(),
     settings: TableSettings,
     providers: z.array(TableProvider),
     models: z.array(TableModel),
-    /** With none, the proxy asks for no client key. */
+    /** The keys a proxy accepts. With none (and `authRequired` not set), the proxy asks for no client key. */
     clientKeys: z.array(TableClientKey),
+    /**
+     * Every request needs a valid client key, even when `clientKeys` is empty (then every request is a
+     * 401): deleting the last key never opens the router. Absent = required exactly when keys exist.
+     */
+    authRequired: z.boolean().optional(),
   })
   .strict();
-export type RoutingTable = z.infer<typeof RoutingTable>;
+/** How a table is read (proxies, health workers, disk caches): unknown fields at any level are ignored. */
+export const RoutingTable = tolerant(RoutingTableShape);
+/** How a table is checked before it is published: an unknown field at any level is an error. */
+export const RoutingTableWrite = strictly(RoutingTableShape);
+export type RoutingTable = z.infer<typeof RoutingTableShape>;
 
 /** What `checkRoutingTable` says: the table, or why not (`reason` undefined: the same revision again, nothing to say). */
-export type RoutingTableCheck = { ok: true; table: RoutingTable } | { ok: false; reason?: string };
+export type RoutingTableCheck = { ok: true; table: RoutingTable; newLineage?: boolean } | { ok: false; reason?: string };
+
+/** The table a consumer serves, as far as judging the next one goes. */
+export interface ServedTable {
+  revision: number;
+  lineage?: string | undefined;
+  /**
+   * It came from a disk cache, not from the bucket: the bucket's current table beats it whatever its
+   * revision (the bucket is the truth; the cache only bridges a boot while NATS is away).
+   */
+  provisional?: boolean;
+}
 
 /**
  * The checks every consumer of a published table makes before using it (proxies, health workers):
- * this build's `schemaVersion`, the schema, and a revision newer than the one it serves.
+ * this build's `schemaVersion`, the schema, and a revision newer than the one it serves, unless the
+ * table is of another lineage (a new deployment) or what it serves is only a cached copy.
  */
-export function checkRoutingTable(input: unknown, servedRevision = -1): RoutingTableCheck {
+export function checkRoutingTable(input: unknown, served?: ServedTable): RoutingTableCheck {
   const version = (input as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== ROUTING_TABLE_SCHEMA_VERSION) {
     return { ok: false, reason: `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${ROUTING_TABLE_SCHEMA_VERSION})` };
@@ -143,8 +174,11 @@ export function checkRoutingTable(input: unknown, servedRevision = -1): RoutingT
     const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`);
     return { ok: false, reason: `invalid routing table: ${first.join("; ")}` };
   }
-  const revision = parsed.data.revision;
-  if (revision === servedRevision) return { ok: false };
-  if (revision < servedRevision) return { ok: false, reason: `revision ${revision} is older than the served revision ${servedRevision}` };
+  if (!served) return { ok: true, table: parsed.data };
+  const { revision, lineage } = parsed.data;
+  if (lineage !== served.lineage) return { ok: true, table: parsed.data, newLineage: true };
+  if (served.provisional) return { ok: true, table: parsed.data };
+  if (revision === served.revision) return { ok: false };
+  if (revision < served.revision) return { ok: false, reason: `revision ${revision} is older than the served revision ${served.revision}` };
   return { ok: true, table: parsed.data };
 }

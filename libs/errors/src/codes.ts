@@ -26,6 +26,8 @@ export const errorCodes = {
   upstream_unreachable: { status: 502, type: "server_error", clientSafe: true },
   upstream_bad_response: { status: 502, type: "server_error", clientSafe: true },
   no_available_provider: { status: 503, type: "server_error", clientSafe: true },
+  /** Every connection of a provider's pool stayed busy for the whole bounded wait (a failover trigger). */
+  upstream_busy: { status: 503, type: "server_error", clientSafe: true },
   shutting_down: { status: 503, type: "server_error", clientSafe: true },
   upstream_timeout: { status: 504, type: "server_error", clientSafe: true },
 } as const satisfies Record<string, { status: number; type: string; clientSafe: boolean }>;

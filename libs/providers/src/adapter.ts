@@ -72,6 +72,11 @@ export interface ChatStreamTranslator {
    * instead of waiting for the upstream body's own end. Optional; absent means "wait for the end".
    */
   readonly complete?: boolean;
+  /**
+   * Provider reasoning state seen in the stream that the provider needs back on the next turn
+   * (Anthropic's thinking blocks with their signatures). Optional; read once the stream ended.
+   */
+  readonly reasoningBlocks?: readonly unknown[];
 }
 
 /** An upstream's error, in OpenAI terms. `retryable` decides failover. */

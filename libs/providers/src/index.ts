@@ -2,8 +2,10 @@ export * from "./adapter.js";
 export * from "./anthropic/index.js";
 export * from "./descriptor.js";
 export * from "./gemini/index.js";
+export * from "./gemini-ingress/index.js";
 export { estimateTokens } from "./mock/chat.js";
 export * from "./multipart.js";
+export { openaiNativeResponses, ResponsesPassthroughStream, responsesUsageToOpenAI } from "./openai/index.js";
 export {
   bearerAuth,
   buildOpenAIChatRequest,
@@ -20,6 +22,8 @@ export {
   toUpstreamError,
 } from "./openai-base/index.js";
 export * from "./openai-request.js";
+export * from "./probe.js";
 export * from "./registry.js";
+export * from "./responses/index.js";
 export * from "./runtime-provider.js";
 export * from "./sse.js";

@@ -22,10 +22,18 @@ export function unhandledFields(
   return out;
 }
 
-/** Parses a base64 `data:` URL (`data:image/png;base64,...`); undefined for anything else. */
+/**
+ * Parses a base64 `data:` URL (`data:image/png;base64,...`, parameters allowed before `;base64`);
+ * undefined for anything else. Found by index (linear whatever the client sends), not by regex.
+ */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const m = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url);
-  return m ? { mediaType: m[1] as string, data: m[2] as string } : undefined;
+  if (!url.startsWith("data:")) return undefined;
+  const comma = url.indexOf(",", 5);
+  if (comma < 0) return undefined;
+  const header = url.slice(5, comma);
+  const semi = header.indexOf(";");
+  if (semi <= 0 || !header.endsWith(";base64")) return undefined;
+  return { mediaType: header.slice(0, semi), data: url.slice(comma + 1) };
 }
 
 /**

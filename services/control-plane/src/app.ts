@@ -3,14 +3,19 @@ import express, { type Express } from "express";
 import { capabilityRoutes } from "./api/capabilities.js";
 import { clientKeyRoutes } from "./api/client-keys.js";
 import type { ApiContext } from "./api/context.js";
+import { healthRoutes } from "./api/health.js";
 import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
+import { settingsRoutes } from "./api/settings.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
+import { consoleRouter } from "./http/console-static.js";
+import { dataPlaneForward } from "./http/data-plane-forward.js";
 import { docsRouter } from "./http/docs.js";
 import { errorHandler, unknownRoute } from "./http/errors.js";
 import { ApiRegistry } from "./http/registry.js";
+import type { LiveHealth } from "./nats/live-health.js";
 import type { StatsAggregator } from "./nats/stats-aggregator.js";
 import type { PublishResult } from "./nats/table-publisher.js";
 
@@ -24,6 +29,12 @@ export interface AppOptions {
   stats?: StatsAggregator;
   /** For `/health`: the last revision in the bucket, if any. */
   status?: () => Record<string, unknown>;
+  /** Probe results and proxies' target reports for `GET /v1/db/health`. */
+  liveHealth?: LiveHealth;
+  /** Where the console's playground chats go when it is served here (`ROUTER_PROXY_URL`). */
+  proxyUrl?: string;
+  /** The built console (apps/console/dist by default). */
+  consoleDir?: string;
 }
 
 /** The admin API as an express app (no listening: main.ts and tests do that). */
@@ -44,6 +55,8 @@ export function createApp(opts: AppOptions): Express {
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", ...opts.status?.() });
   });
+  app.use(consoleRouter(opts.consoleDir));
+  app.use(dataPlaneForward(opts.proxyUrl, opts.logger));
   app.use(adminAuth(opts.adminToken));
   app.use(express.json({ limit: "1mb", strict: true }));
 
@@ -61,8 +74,13 @@ export function createApp(opts: AppOptions): Express {
   providerRoutes(ctx);
   modelRoutes(ctx);
   clientKeyRoutes(ctx);
+  settingsRoutes(ctx);
   opsRoutes(ctx);
   capabilityRoutes(ctx);
+  healthRoutes(ctx, opts.liveHealth, () => {
+    const s = opts.status?.() ?? {};
+    return { revision: typeof s.revision === "number" ? s.revision : null, nats: s.nats === "connected" };
+  });
   const doc = api.document({
     title: "AI Router control plane",
     version: "1",

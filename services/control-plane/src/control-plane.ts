@@ -5,6 +5,7 @@ import type { Logger } from "@ai-router/logger";
 import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
 import { type ControlPlaneEnv, tableSettings } from "./env.js";
+import { LiveHealth } from "./nats/live-health.js";
 import { NatsLink } from "./nats/nats-link.js";
 import { SpendLedger } from "./nats/spend-ledger.js";
 import { StatsAggregator } from "./nats/stats-aggregator.js";
@@ -26,13 +27,17 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
   // Tables, spend updates and stats commands are signed with a key derived from ROUTER_MASTER_KEY.
   const signer = createSigner(env.masterKey);
   const stats = new StatsAggregator(env.bucket, logger, signer);
+  const liveHealth = new LiveHealth(env.bucket, logger, signer);
   const link = new NatsLink({
     url: env.NATS_URL,
     bucket: env.bucket,
     logger,
     name: "ai-router-control-plane",
     onReconnect: () => publisher?.resync(),
-    onConnect: (nc) => stats.attach(nc),
+    onConnect: (nc) => {
+      stats.attach(nc);
+      liveHealth.attach(nc);
+    },
   });
   publisher = new TablePublisher(prisma, link, logger, signer, env.bucket, tableSettings(env));
   const pub = publisher;
@@ -58,6 +63,9 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     adminToken: env.ROUTER_DEV_MODE && !env.ROUTER_ADMIN_TOKEN ? undefined : env.ROUTER_ADMIN_TOKEN,
     publish: (reason) => pub.publish(reason),
     stats,
+    liveHealth,
+    ...(env.ROUTER_PROXY_URL ? { proxyUrl: env.ROUTER_PROXY_URL } : {}),
+    ...(env.ROUTER_CONSOLE_DIR ? { consoleDir: env.ROUTER_CONSOLE_DIR } : {}),
     status: () => ({ nats: link.connected ? "connected" : "disconnected", revision: pub.lastPublished ?? null, bucket: env.bucket }),
   });
   const server = app.listen(env.PORT, env.HOST);

@@ -27,6 +27,10 @@ export const ControlPlaneEnvSchema = z
     /** Skip `prisma migrate deploy` at start-up (when migrations are applied by a separate job). */
     SKIP_MIGRATIONS: flag,
     LOG_LEVEL: LogLevelEnv,
+    /** A proxy the console's playground sends chats through when the console is opened here (`:8081/ui/`). */
+    ROUTER_PROXY_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** The built console's folder (default: apps/console/dist of this checkout). */
+    ROUTER_CONSOLE_DIR: z.string().optional(),
     /** Cluster-wide proxy settings, published in every routing table (router.yaml's `server:` in standalone mode). */
     ROUTER_MAX_BODY_BYTES: z.coerce.number().int().positive().default(defaultSettings.maxBodyBytes),
     ROUTER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(defaultSettings.maxAttempts),

@@ -58,6 +58,39 @@ describe("cluster mode", () => {
     expect(refresh.body).toMatchObject({ models_count: 21, published: true });
   });
 
+  it("deleting the last client key keeps every proxy refusing requests (401) until auth_required is turned off explicitly", async () => {
+    const { proxies } = cluster;
+    const served = async (url: string) => ((await (await fetch(`${url}/health`)).json()) as { revision: number }).revision;
+    const everywhere = (revision: number) => Promise.all(proxies.map((p) => waitFor(async () => (await served(p.url)) >= revision, 5_000)));
+    expect((await admin("GET", "/v1/db/settings")).body).toMatchObject({ auth_required: false, client_keys: 0 });
+    for (const p of proxies) expect(await chat(p.url, "prop-0")).toBe(200); // no key yet: open
+
+    const created = await admin("POST", "/v1/db/keys", { name: "the-only-key" });
+    const { id, key } = created.body as { id: number; key: string };
+    expect((await admin("GET", "/v1/db/settings")).body).toMatchObject({ auth_required: true, client_keys: 1 });
+    await everywhere(Number(created.headers.get("x-router-revision")));
+    for (const p of proxies) expect([await chat(p.url, "prop-0"), await chat(p.url, "prop-0", key)]).toEqual([401, 200]);
+
+    // The leaked key is deleted: the router stays closed to everyone.
+    const deleted = await admin("DELETE", `/v1/db/keys/${id}`);
+    expect(deleted.status).toBe(200);
+    await everywhere(Number(deleted.headers.get("x-router-revision")));
+    for (const p of proxies) expect([await chat(p.url, "prop-0"), await chat(p.url, "prop-0", key)]).toEqual([401, 401]);
+    expect((await admin("GET", "/v1/db/settings")).body).toMatchObject({ auth_required: true, client_keys: 0 });
+    expect((await admin("PUT", "/v1/db/settings", { auth_required: "no" })).status).toBe(400);
+
+    // Only an explicit change opens it, and it is audited.
+    const opened = await admin("PUT", "/v1/db/settings", { auth_required: false });
+    expect(opened.body).toMatchObject({ auth_required: false });
+    await everywhere(Number(opened.headers.get("x-router-revision")));
+    for (const p of proxies) expect(await chat(p.url, "prop-0")).toBe(200);
+    const audit = (await admin("GET", "/v1/db/audit?entity=settings")).body.entries as { details: unknown }[];
+    expect(audit.map((e) => e.details)).toEqual([
+      { auth_required: { from: true, to: false } },
+      { auth_required: { from: false, to: true } },
+    ]);
+  });
+
   it("keeps proxies serving when the control plane is killed, and forwards admin calls with a 502", async () => {
     const { cp, proxies } = cluster;
     await cp.stop("SIGKILL");

@@ -38,7 +38,8 @@ function routingOf(table: ReturnType<typeof compileConfig>["table"], open: (s: s
   };
 }
 
-describe("config import/export", () => {
+// The CLI runs in its own processes (Prisma, migrations): slow when the machine is busy.
+describe("config import/export", { timeout: 60_000 }, () => {
   it("imports the repository's router.yaml: the database compiles to the same routing as standalone mode", async () => {
     const { stdout } = await run(process.execPath, [cli, "import", routerYaml], { env: env() });
     const cfg = loadConfigFile(routerYaml, { ...process.env, ...secrets });

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
+import { createSigner, kvContext, parseMasterKey, SIGNED_PREFIX } from "@ai-router/contracts";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import {
   chat,
   controlPlaneMain,
   createTestDatabase,
+  destroyBucket,
   MASTER_KEY,
   type PrivateNats,
   proxyMain,
@@ -80,6 +81,12 @@ afterAll(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
+/** The disk cache holds the signed envelope (`ars1.<signature>.<payload>`); its payload is the table. */
+function readCachedTable(path: string): { revision: number; lineage?: string } {
+  const cached = readFileSync(path, "utf8");
+  return JSON.parse(cached.slice(cached.indexOf(".", SIGNED_PREFIX.length) + 1));
+}
+
 describe("faults", () => {
   it("keeps serving with zero failed requests while NATS is down, and picks up a change made meanwhile", async () => {
     const load = hammer("m1");
@@ -139,6 +146,44 @@ describe("faults", () => {
     } finally {
       await cached.stop();
       await natsServer.start();
+    }
+  });
+
+  it("serves a new deployment's tables (database and bucket recreated) at once, over a higher cached revision", {
+    timeout: 60_000,
+  }, async () => {
+    // Push the served revision past what the new deployment will publish first.
+    for (const name of ["r1", "r2"]) expect((await admin("POST", "/v1/db/models", { name, provider_id: 1 })).status).toBe(200);
+    await servesEverywhere("r2");
+    const old = readCachedTable(cacheFile);
+    expect(old.revision).toBeGreaterThanOrEqual(5);
+    const staleCache = join(cacheDir, "stale.json");
+    copyFileSync(cacheFile, staleCache);
+    // A new deployment: a new database and a recreated bucket, revisions from 1 again.
+    await cp.stop();
+    await destroyBucket(natsServer.url, bucket);
+    const db2 = await createTestDatabase();
+    try {
+      cp = await spawnService(controlPlaneMain, { ...env(), DATABASE_URL: db2.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
+      await admin("POST", "/v1/db/providers", { name: "local", adapter: "mock", api_key: "sk-mock-key-0000" });
+      expect((await admin("POST", "/v1/db/models", { name: "fresh", provider_id: 1 })).status).toBe(200);
+      // Running proxies (revision >= 5 in memory) take the new lineage's low revision.
+      // A watch on the destroyed bucket may not see the new one: the 10 s resync bounds the wait.
+      await servesEverywhere("fresh", 15_000);
+      for (const p of proxies) expect(await chat(p.url, "r2")).toBe(404);
+      expect(proxies[0]!.output()).toMatch(/routing table of a new lineage/);
+      // A proxy booting from a cache of the old deployment: the bucket's current table beats it.
+      const booted = await spawnService(proxyMain, { ...env(), CONTROL_PLANE_URL: cp.url, ROUTER_TABLE_CACHE: staleCache });
+      stragglers.push(booted);
+      await waitFor(async () => (await chat(booted.url, "fresh")) === 200, 8_000, 20);
+      const table = readCachedTable(staleCache) as { revision: number; lineage?: string };
+      expect(table.revision).toBeLessThan(old.revision);
+      expect(table.lineage).not.toBe(old.lineage);
+      await booted.stop();
+    } finally {
+      await cp.stop();
+      cp = await spawnService(controlPlaneMain, { ...env(), DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
+      await db2.drop();
     }
   });
 });

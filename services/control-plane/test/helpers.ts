@@ -162,6 +162,8 @@ export async function destroyBucket(url: string, bucket: string): Promise<void> 
 /** A control plane and proxy processes on the machine's NATS, with a private bucket and database. */
 export interface TestCluster {
   bucket: string;
+  /** The test database (for a second control plane on the same data). */
+  databaseUrl: string;
   cp: ServiceProcess;
   proxies: ServiceProcess[];
   /** The cluster environment every process gets (NATS, bucket, master key). */
@@ -186,6 +188,7 @@ export async function startTestCluster(prefix: string, replicas = 2): Promise<Te
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   return {
     bucket,
+    databaseUrl: db.url,
     cp,
     proxies,
     env,

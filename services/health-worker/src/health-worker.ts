@@ -11,10 +11,10 @@ import {
   type RoutingTable,
 } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
+import { probeProvider } from "@ai-router/providers";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { HealthWorkerEnv } from "./env.js";
-import { probeProvider } from "./probe.js";
 import { type ProbedProvider, probeTargets } from "./probe-targets.js";
 import { ProbeResults } from "./results.js";
 import { reconcileSchedulers } from "./scheduler.js";

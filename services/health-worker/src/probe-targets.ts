@@ -1,6 +1,6 @@
 import type { RoutingTable } from "@ai-router/contracts";
+import type { ProbeTarget } from "@ai-router/providers";
 import { keyRotation, toRuntimeProvider } from "@ai-router/providers";
-import type { ProbeTarget } from "./probe.js";
 
 export interface ProbedProvider extends ProbeTarget {
   /** Key rotation across probes, as the proxies rotate keys across requests. */

@@ -1,6 +1,6 @@
 import { healthKeys, type ProbeReport } from "@ai-router/contracts";
+import type { ProbeResult } from "@ai-router/providers";
 import type { Redis } from "ioredis";
-import type { ProbeResult } from "./probe.js";
 
 /**
  * Probe results in Redis: a hash per provider (`healthKeys.provider`) with the last outcome and the run

@@ -1,5 +1,5 @@
 import { TableFollower } from "@ai-router/cluster";
-import { checkRoutingTable, type RoutingTable, type RoutingTableCheck, type Signer } from "@ai-router/contracts";
+import { checkRoutingTable, type RoutingTable, type RoutingTableCheck, type ServedTable, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 
@@ -25,7 +25,7 @@ export interface TableWatcherOptions {
  */
 export class TableWatcher {
   private readonly follower: TableFollower;
-  private revision = -1;
+  private served: ServedTable | undefined;
 
   constructor(private readonly opts: TableWatcherOptions) {
     this.follower = new TableFollower({
@@ -48,7 +48,7 @@ export class TableWatcher {
 
   /** Revision of the last table handed on; -1 before the first. */
   get currentRevision(): number {
-    return this.revision;
+    return this.served?.revision ?? -1;
   }
 
   start(): void {
@@ -61,13 +61,13 @@ export class TableWatcher {
   }
 
   private apply(raw: string, source: string): void {
-    const result = parseTable(raw, this.revision);
+    const result = parseTable(raw, this.served);
     if (!result.ok) {
       if (result.reason !== undefined)
         this.opts.logger.warn({ source, reason: result.reason }, "routing table rejected; keeping the last good table");
       return;
     }
-    this.revision = result.table.revision;
+    this.served = { revision: result.table.revision, lineage: result.table.lineage };
     this.opts.onTable(result.table, source);
   }
 
@@ -77,12 +77,12 @@ export class TableWatcher {
 }
 
 /** Validates a table as published (JSON, then the proxies' checks). `reason` is undefined for the same revision again. */
-export function parseTable(raw: string, servedRevision: number): RoutingTableCheck {
+export function parseTable(raw: string, served?: ServedTable): RoutingTableCheck {
   let input: unknown;
   try {
     input = JSON.parse(raw);
   } catch {
     return { ok: false, reason: "not valid JSON" };
   }
-  return checkRoutingTable(input, servedRevision);
+  return checkRoutingTable(input, served);
 }

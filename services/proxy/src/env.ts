@@ -21,6 +21,10 @@ export const ProxyEnv = z.object({
   /** Cluster mode: file keeping the last good table, to boot while NATS is down. Unset = no cache. */
   ROUTER_TABLE_CACHE: z.string().optional(),
   /** Cluster mode: grace period for in-flight requests on SIGTERM. */
+  /** A response whose client reads nothing for this long is cut (frees its upstream connection). */
+  ROUTER_CLIENT_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Longest wait for a free upstream pool connection before a 503 `upstream_busy` that fails over. */
+  ROUTER_POOL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

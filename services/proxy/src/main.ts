@@ -32,7 +32,7 @@ if (env.NATS_URL) {
   }
   store = cluster.store;
 } else {
-  store = new TableStore(logger);
+  store = new TableStore(logger, { poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   try {
     const cfg = loadStandaloneTable(env.ROUTER_CONFIG, store, logger);
     accessLog = cfg.server.access_log;
@@ -53,6 +53,7 @@ const accessLogger = accessLog && env.LOG_LEVEL !== "silent" ? createAccessLog()
 const proxy = createProxy({
   store,
   logger,
+  clientStallMs: env.ROUTER_CLIENT_STALL_MS,
   ...(accessLogger ? { accessLog: accessLogger } : {}),
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });

@@ -1,9 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
+import { createReasoningSealer } from "@ai-router/providers";
 import type { RequestContext } from "./handlers/context.js";
 import { imageRoutes } from "./handlers/images.js";
 import { loadBalancingRoutes } from "./handlers/load-balancing.js";
@@ -11,16 +12,22 @@ import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels, handleModelCacheStats } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
+import { poolMetrics } from "./handlers/pool-metrics.js";
 import { providerRankingRoutes } from "./handlers/provider-ranking.js";
 import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { DEFAULT_CLIENT_STALL_MS, StallWatch } from "./http/stall-watch.js";
 import { chatCompletionsIngress } from "./ingress/chat-completions.js";
+import { geminiRoutes } from "./ingress/gemini.js";
 import { ingressHandler } from "./ingress/ingress.js";
 import { messagesIngress } from "./ingress/messages.js";
+import { responsesIngress } from "./ingress/responses.js";
 import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
 import type { RequestFinishedListener } from "./pipeline/request-finished.js";
+import { responseRoutes } from "./responses/routes.js";
+import { MemoryResponseStore, type ResponseStore } from "./responses/store.js";
 import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
@@ -34,6 +41,8 @@ export interface Route {
   auth: boolean;
   /** Runs without a routing table (health, admin forwarding). */
   needsTable?: boolean;
+  /** Also accepts the client key as `?key=` (Gemini's clients). */
+  queryKey?: boolean;
   /** Sends this route's errors in its own envelope (Anthropic's for /v1/messages); OpenAI's by default. */
   sendError?: (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;
   handle(ctx: RequestContext, rest: string): void | Promise<void>;
@@ -48,9 +57,24 @@ export interface ProxyOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Runs before routing; returns true when it answered (cluster mode forwards `/v1/stats` to the control plane). */
   intercept?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** The Responses API's state and reasoning seal; defaults: a bounded in-memory store and a random secret. */
+  responses?: ResponsesOptions;
+  /** A response whose client reads nothing for this long is cut, freeing its upstream connection. */
+  clientStallMs?: number;
   /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
   onRequestFinished?: RequestFinishedListener;
 }
+
+export interface ResponsesOptions {
+  /** Where stored responses live (Redis in cluster mode); default in memory, bounded. */
+  store?: ResponseStore;
+  /** Seals reasoning state in `encrypted_content`; default a random one (sealed items then die with the process). */
+  secret?: string | Buffer;
+}
+
+/** Stored responses kept in memory when no store is given: 24 h, at most 10000 (least recently used go first). */
+export const DEFAULT_RESPONSES_TTL_MS = 24 * 3600_000;
+export const DEFAULT_RESPONSES_MAX = 10_000;
 
 export interface Proxy {
   server: Server;
@@ -77,6 +101,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const exact = new Map<string, Route>();
   const prefixes: { route: Route; base: string }[] = [];
   const started = Date.now();
+  const stalls = new StallWatch(opts.clientStallMs ?? DEFAULT_CLIENT_STALL_MS, (res, ms) =>
+    logger.warn({ stalledMs: Math.round(ms) }, "client stopped reading; response cut to free its upstream connection"),
+  );
   let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
@@ -88,6 +115,16 @@ export function createProxy(opts: ProxyOptions): Proxy {
 
   addRoute({ method: "POST", path: "/v1/chat/completions", auth: true, handle: ingressHandler(chatCompletionsIngress) });
   addRoute({ method: "POST", path: "/v1/messages", auth: true, handle: ingressHandler(messagesIngress), sendError: sendAnthropicError });
+  const responseStore: ResponseStore =
+    opts.responses?.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_RESPONSES_TTL_MS, maxEntries: DEFAULT_RESPONSES_MAX });
+  const sealer = createReasoningSealer(opts.responses?.secret ?? randomBytes(32));
+  addRoute({
+    method: "POST",
+    path: "/v1/responses",
+    auth: true,
+    handle: ingressHandler(responsesIngress({ store: responseStore, sealer })),
+  });
+  for (const r of responseRoutes(responseStore)) addRoute(r);
   addRoute({ method: "POST", path: "/v1/messages/count_tokens", auth: true, handle: handleCountTokens, sendError: sendAnthropicError });
   addRoute({
     method: "POST",
@@ -130,10 +167,12 @@ export function createProxy(opts: ProxyOptions): Proxy {
     handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
   });
 
+  addRoute({ method: "GET", path: "/metrics", auth: true, handle: (ctx) => poolMetrics(ctx, stalls) });
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
   for (const r of providerRankingRoutes()) addRoute(r);
+  for (const r of geminiRoutes()) addRoute(r);
 
   /**
    * Finds the route for a path: a trailing slash is ignored (the original answered both forms), and the
@@ -208,13 +247,15 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return;
     }
     inFlight++;
+    stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
     });
     try {
       const now = Date.now();
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now) : undefined;
+      const queryKey = route.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
       let limiter: KeyLimiter | undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
@@ -273,8 +314,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
         });
       }
       server.closeAllConnections();
+      stalls.close();
       await closed;
       await store.close();
+      await responseStore.close?.();
     },
   };
 }

@@ -67,3 +67,23 @@ describe("client keys", () => {
     expect((await r.json()).status).toBe("ok");
   });
 });
+
+describe("server.auth_required with no client key left", () => {
+  it("refuses every request with 401 (never opens the router), while health stays public", async () => {
+    const closed = await startTestProxy(openAIConfig([up.baseUrl], { server: { auth_required: true } }));
+    try {
+      const noKey = await fetch(`${closed.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-4o", messages: msg }),
+      });
+      expect(noKey.status).toBe(401);
+      expect(((await noKey.json()) as { error: { code: string } }).error.code).toBe("missing_api_key");
+      const anyKey = new OpenAI({ baseURL: `${closed.url}/v1`, apiKey: "sk-guess-123456", maxRetries: 0 });
+      await expect(anyKey.chat.completions.create({ model: "gpt-4o", messages: msg })).rejects.toMatchObject({ status: 401 });
+      expect((await fetch(`${closed.url}/health`)).status).toBe(200);
+    } finally {
+      await closed.close();
+    }
+  });
+});

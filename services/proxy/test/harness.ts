@@ -14,14 +14,20 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startTestProxy(config: string | object, env: NodeJS.ProcessEnv = {}): Promise<TestProxy> {
+export async function startTestProxy(
+  config: string | object,
+  env: NodeJS.ProcessEnv = {},
+  opts: { poolWaitMs?: number; clientStallMs?: number } = {},
+): Promise<TestProxy> {
   const text = typeof config === "string" ? config : JSON.stringify(config);
   const logger = createLogger({ name: "proxy-test", level: process.env.TEST_LOG_LEVEL ?? "silent", sync: true });
-  const store = new TableStore(logger);
+  const store = new TableStore(logger, opts.poolWaitMs !== undefined ? { poolWaitMs: opts.poolWaitMs } : {});
   const { table } = compileConfig(parseConfig(text, "test-config", env));
   const applied = store.apply(table, "test");
   if (!applied.ok) throw new Error(applied.reason);
-  const proxy = createProxy({ store, logger });
+  const proxy = createProxy(
+    Object.assign({ store, logger }, opts.clientStallMs !== undefined ? { clientStallMs: opts.clientStallMs } : {}),
+  );
   await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
   const { port } = proxy.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, proxy, store, close: () => proxy.shutdown(1000) };

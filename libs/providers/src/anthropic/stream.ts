@@ -2,7 +2,7 @@ import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
 import { chunkEvent, errorEvent, ROLE_DELTA, usageEvent } from "../openai-chunks.js";
 import { parseSseEvent, SseEventReader } from "../sse.js";
-import type { AnthropicUsage } from "./api.js";
+import type { AnthropicBlock, AnthropicUsage } from "./api.js";
 import { anthropicStatus, toAnthropicUpstreamError } from "./errors.js";
 import { mapFinishReason, toOpenAIUsage } from "./to-openai.js";
 
@@ -10,8 +10,8 @@ interface StreamEvent {
   type: string;
   index?: number;
   message?: { id?: string; model?: string; usage?: Partial<AnthropicUsage> };
-  content_block?: { type: string; id?: string; name?: string; text?: string; thinking?: string };
-  delta?: { type?: string; text?: string; partial_json?: string; thinking?: string; stop_reason?: string | null };
+  content_block?: { type: string; id?: string; name?: string; text?: string; thinking?: string; signature?: string; data?: string };
+  delta?: { type?: string; text?: string; partial_json?: string; thinking?: string; signature?: string; stop_reason?: string | null };
   usage?: Partial<AnthropicUsage>;
   error?: { type?: string; message?: string };
 }
@@ -34,6 +34,10 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
   private roleSent = false;
   usage: OpenAIUsage | undefined;
   error: UpstreamError | undefined;
+  /** Thinking blocks with their signatures, as Anthropic needs them back on the next turn. */
+  readonly reasoningBlocks: AnthropicBlock[] = [];
+  /** Anthropic block index -> its thinking block (while it streams). */
+  private readonly thinking = new Map<number, { type: "thinking"; thinking: string; signature: string }>();
 
   constructor(
     private readonly includeUsage: boolean,
@@ -87,13 +91,28 @@ export class AnthropicStreamTranslator implements ChatStreamTranslator {
           return this.chunk({ tool_calls: [{ index, id: b.id, type: "function", function: { name: b.name, arguments: "" } }] });
         }
         if (b?.type === "text" && b.text) return this.chunk({ content: b.text });
-        if (b?.type === "thinking" && b.thinking) return this.chunk({ reasoning_content: b.thinking });
+        if (b?.type === "thinking") {
+          const block = { type: "thinking" as const, thinking: b.thinking ?? "", signature: b.signature ?? "" };
+          this.thinking.set(ev.index ?? -1, block);
+          this.reasoningBlocks.push(block);
+          if (b.thinking) return this.chunk({ reasoning_content: b.thinking });
+        }
+        if (b?.type === "redacted_thinking" && b.data) this.reasoningBlocks.push({ type: "redacted_thinking", data: b.data });
         return "";
       }
       case "content_block_delta": {
         const d = ev.delta;
         if (d?.type === "text_delta") return this.chunk({ content: d.text ?? "" });
-        if (d?.type === "thinking_delta") return this.chunk({ reasoning_content: d.thinking ?? "" });
+        if (d?.type === "thinking_delta") {
+          const block = this.thinking.get(ev.index ?? -1);
+          if (block) block.thinking += d.thinking ?? "";
+          return this.chunk({ reasoning_content: d.thinking ?? "" });
+        }
+        if (d?.type === "signature_delta") {
+          const block = this.thinking.get(ev.index ?? -1);
+          if (block) block.signature += d.signature ?? "";
+          return "";
+        }
         if (d?.type === "input_json_delta") {
           const index = this.toolIndex.get(ev.index ?? -1);
           if (index === undefined || !d.partial_json) return "";

@@ -1,4 +1,5 @@
 import type { ProviderAdapter } from "../adapter.js";
+import { geminiNativeGenerate } from "../gemini-ingress/native.js";
 import { geminiAuth, geminiVersionPrefix } from "./api.js";
 import { buildGeminiChatRequest, parseGeminiChatResponse } from "./chat.js";
 import { geminiEmbeddings } from "./embeddings.js";
@@ -28,11 +29,12 @@ export const geminiAdapter: ProviderAdapter = {
     keyRequired: true,
     probePath: (basePath) => `${geminiVersionPrefix(basePath)}/models`,
     authHeaders: geminiAuth,
-    nativeFormats: [],
+    nativeFormats: ["gemini"],
   },
   buildChatRequest: buildGeminiChatRequest,
   parseChatResponse: parseGeminiChatResponse,
   createChatStream: (target, opts) => new GeminiStreamTranslator(!opts.stripUsage, target.upstreamModel),
   parseError: parseGeminiError,
   embeddings: geminiEmbeddings,
+  native: { gemini: geminiNativeGenerate },
 };

@@ -1,4 +1,5 @@
 import type { FunctionTool, ToolChoice } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
 import type { GeminiFunctionDeclaration, GeminiToolConfig } from "./api.js";
 
 /**
@@ -34,6 +35,31 @@ const SCHEMA_KEYS = new Set([
 /** How deep `$ref`s are inlined before a recursive type is cut to a plain object. */
 const MAX_REF_DEPTH = 8;
 
+/**
+ * Schema nodes one request's tools may expand to, `$ref`s inlined. Inlining repeats a definition at
+ * every use, so a few hundred bytes of shared definitions can stand for millions of nodes; real tool
+ * schemas stay in the hundreds. About a millisecond of work at most.
+ */
+export const MAX_SCHEMA_NODES = 10_000;
+/** Nesting (properties, items, anyOf) beyond this is refused rather than recursed into. */
+export const MAX_SCHEMA_NESTING = 64;
+
+/** The work left for one request's schemas (shared by all its tools). */
+export interface SchemaBudget {
+  nodes: number;
+  /** Where the schema is in the request, for the error's `param`. */
+  param: string;
+}
+export const schemaBudget = (param = "tools"): SchemaBudget => ({ nodes: MAX_SCHEMA_NODES, param });
+
+class SchemaTooLarge extends RouterError {
+  constructor(budget: SchemaBudget, why: string) {
+    super("invalid_request", `The JSON schema at ${budget.param} ${why}: simplify the schema or share fewer nested $ref definitions.`, {
+      param: budget.param,
+    });
+  }
+}
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -42,7 +68,10 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
  * `type: [T, "null"]` -> `type: T, nullable: true`, unsupported keywords removed, `required` limited
  * to declared properties. An object with empty `properties` loses the key (Gemini rejects it).
  */
-export function toGeminiSchema(schema: Json, root: Json = schema, depth = 0): Json {
+export function toGeminiSchema(schema: Json, root: Json = schema, depth = 0, budget: SchemaBudget = schemaBudget(), nesting = 0): Json {
+  if (--budget.nodes < 0) throw new SchemaTooLarge(budget, `expands to more than ${MAX_SCHEMA_NODES} nodes once its $refs are inlined`);
+  if (nesting > MAX_SCHEMA_NESTING) throw new SchemaTooLarge(budget, `nests deeper than ${MAX_SCHEMA_NESTING} levels`);
+  const inner = (x: Json) => toGeminiSchema(x, root, depth, budget, nesting + 1);
   let s = schema;
   if (typeof s.$ref === "string") {
     const target = depth < MAX_REF_DEPTH ? resolveRef(root, s.$ref) : undefined;
@@ -69,7 +98,7 @@ export function toGeminiSchema(schema: Json, root: Json = schema, depth = 0): Js
   }
   if (isObject(out.properties)) {
     const props: Json = {};
-    for (const [name, p] of Object.entries(out.properties)) props[name] = isObject(p) ? toGeminiSchema(p, root, depth) : p;
+    for (const [name, p] of Object.entries(out.properties)) props[name] = isObject(p) ? inner(p) : p;
     if (Object.keys(props).length === 0) delete out.properties;
     else out.properties = props;
   }
@@ -79,8 +108,8 @@ export function toGeminiSchema(schema: Json, root: Json = schema, depth = 0): Js
     if (required.length > 0) out.required = required;
     else delete out.required;
   }
-  if (isObject(out.items)) out.items = toGeminiSchema(out.items, root, depth);
-  if (Array.isArray(out.anyOf)) out.anyOf = out.anyOf.map((x) => (isObject(x) ? toGeminiSchema(x, root, depth) : x));
+  if (isObject(out.items)) out.items = inner(out.items);
+  if (Array.isArray(out.anyOf)) out.anyOf = out.anyOf.map((x) => (isObject(x) ? inner(x) : x));
   return out;
 }
 
@@ -95,7 +124,8 @@ function resolveRef(root: Json, ref: string): Json | undefined {
 /** OpenAI function tools -> Gemini `functionDeclarations` (other tool kinds are reported as dropped). */
 export function toGeminiFunctionDeclarations(tools: readonly FunctionTool[], dropped: string[]): GeminiFunctionDeclaration[] {
   const out: GeminiFunctionDeclaration[] = [];
-  for (const t of tools) {
+  const budget = schemaBudget();
+  for (const [i, t] of tools.entries()) {
     if (t.type !== "function") {
       dropped.push(`tools.${String(t.type)}`);
       continue;
@@ -104,7 +134,8 @@ export function toGeminiFunctionDeclarations(tools: readonly FunctionTool[], dro
     const decl: GeminiFunctionDeclaration = { name: f.name };
     if (f.description) decl.description = f.description;
     if (f.parameters) {
-      const params = toGeminiSchema(f.parameters);
+      budget.param = `tools[${i}].function.parameters`;
+      const params = toGeminiSchema(f.parameters, f.parameters, 0, budget);
       // A function without arguments is declared without `parameters`: Gemini refuses an empty object.
       if (params.properties !== undefined || params.type !== "object") decl.parameters = params;
     }

@@ -128,10 +128,20 @@ const EXT_MIME: Record<string, string> = {
   pdf: "application/pdf",
 };
 
-/** The MIME type a URL's extension names, if any (Gemini's `fileData.mimeType` is optional). */
-function mimeOfUrl(url: string): string | undefined {
-  const m = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url);
-  return m ? EXT_MIME[(m[1] as string).toLowerCase()] : undefined;
+/**
+ * The MIME type a URL path's extension names, if any (Gemini's `fileData.mimeType` is optional).
+ * Scanned by index, not with a backtracking regex: the URL is the client's and may be megabytes long.
+ */
+export function mimeOfUrl(url: string): string | undefined {
+  let end = url.length;
+  const q = url.indexOf("?");
+  if (q >= 0) end = q;
+  const h = url.indexOf("#");
+  if (h >= 0 && h < end) end = h;
+  const dot = url.lastIndexOf(".", end - 1);
+  if (dot < 0 || end - dot - 1 > 8) return undefined; // no extension we know is longer than 8
+  const ext = url.slice(dot + 1, end).toLowerCase();
+  return Object.hasOwn(EXT_MIME, ext) ? EXT_MIME[ext] : undefined;
 }
 
 /**

@@ -346,6 +346,40 @@ describe("OpenAI request -> Gemini request", () => {
     const bad = req({ messages: [user("x"), { role: "assistant", content: null, tool_calls: [call("c", "a", "[1]")] }] });
     expect(() => toGeminiRequest(bad, "g")).toThrow(/not a JSON object/);
   });
+
+  it("refuses with a 400 a tool schema whose $refs expand exponentially, without doing the work", () => {
+    // The review's 339-byte schema: every definition uses the next one five times, eight levels deep
+    // (2.4 million nodes once inlined; twelve properties would exhaust memory).
+    const props = (ref: string) => Object.fromEntries(["a", "b", "c", "d", "e"].map((k) => [k, { $ref: ref }]));
+    const $defs = Object.fromEntries(
+      Array.from({ length: 9 }, (_, i) => [`n${i}`, { type: "object", properties: props(`#/$defs/n${i + 1}`) }]),
+    );
+    const bomb = { type: "object", properties: props("#/$defs/n0"), $defs };
+    expect(JSON.stringify(bomb).length).toBeLessThan(2_000);
+    let err: unknown;
+    try {
+      toGeminiRequest(req({ tools: [fn("fine"), fn("bomb", bomb)] }), "g");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RouterError);
+    expect(err).toMatchObject({ status: 400, param: "tools[1].function.parameters" });
+    expect((err as Error).message).toMatch(/more than 10000 nodes once its \$refs are inlined/);
+    // A schema nested beyond the limit is refused the same way (never a stack overflow).
+    let deep: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 5_000; i++) deep = { type: "array", items: deep };
+    expect(() => toGeminiRequest(req({ tools: [fn("deep", { type: "object", properties: { x: deep } })] }), "g")).toThrow(
+      /nests deeper than 64 levels/,
+    );
+    // Shared definitions of an ordinary size still inline.
+    const ok = toGeminiRequest(
+      req({ tools: [fn("ok", { type: "object", properties: props("#/$defs/leaf"), $defs: { leaf: { type: "string" } } })] }),
+      "g",
+    );
+    expect(ok.body.tools?.[0]?.functionDeclarations[0]?.parameters).toMatchObject({
+      properties: { a: { type: "string" }, e: { type: "string" } },
+    });
+  });
 });
 
 const provider = (baseUrl: string): RuntimeProvider => {

@@ -15,7 +15,7 @@ export function mockReply(req: ChatCompletionRequest): { text: string; usage: Op
     if (m.role === "user") last = t;
   }
   const text = `This is a mock response from AI Router. You said: ${last.slice(0, 200)}`;
-  const prompt = estimateTokens("x".repeat(promptChars));
+  const prompt = Math.max(1, Math.ceil(promptChars / 4));
   const completion = estimateTokens(text);
   return { text, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } };
 }

@@ -76,8 +76,25 @@ describe("buildOpenAIChatRequest", () => {
     expect(sent(built.request.body).stream_options).toBeUndefined();
   });
 
-  it("withStreamUsage refuses bodies that are not objects or already name stream_options", () => {
+  it("withStreamUsage refuses bodies that are not objects", () => {
     expect(withStreamUsage(Buffer.from("[1]"))).toBeUndefined();
-    expect(withStreamUsage(raw({ stream_options: null }))).toBeUndefined();
+  });
+
+  it("a stream_options key the client spelt with escapes (or null) cannot switch the usage chunk off", () => {
+    // `"stre\u0061m_options"` is `stream_options` once parsed: a text search misses it, and spliced
+    // after our own key it would win (the last duplicate key wins) and the upstream would send no usage.
+    for (const text of [
+      '{"model":"gpt-4o","stream":true,"stre\\u0061m_options":{"include_usage":false},"messages":[{"role":"user","content":"hi"}]}',
+      '{"model":"gpt-4o","stream":true,"stream_options":null,"messages":[{"role":"user","content":"hi"}]}',
+      '{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true},"stream_options":{"include_usage":false},"messages":[]}',
+    ]) {
+      const parsed = JSON.parse(text) as ChatCompletionRequest;
+      const built = buildOpenAIChatRequest(parsed, target(), { stream: true, clientWantsUsage: false }, Buffer.from(text));
+      expect(built.stripUsage).toBe(true);
+      const body = String(built.request.body);
+      expect(JSON.parse(body).stream_options).toMatchObject({ include_usage: true });
+      // Exactly one stream_options key reaches the upstream, whatever it does with duplicates.
+      expect(body.match(/stream_options|\\u0061m_options/g)).toEqual(["stream_options"]);
+    }
   });
 });

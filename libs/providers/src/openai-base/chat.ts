@@ -18,8 +18,10 @@ export function buildOpenAIChatRequest(
   if (rawBody && !hasParams && req.model === target.upstreamModel) {
     // Fast path: nothing to change, forward the client's bytes untouched.
     if (!injectUsage) return { request: postJson("/chat/completions", rawBody, target), dropped: [], stripUsage: false };
-    // Only usage to ask for: splice it in front instead of re-serialising the whole body.
-    const spliced = withStreamUsage(rawBody);
+    // Only usage to ask for: splice it in front instead of re-serialising the whole body, unless the
+    // client's JSON has stream_options in any spelling (`"stre\u0061m_options"` is the same key): then
+    // the body is rebuilt, so no later duplicate key can switch the usage chunk off again.
+    const spliced = Object.hasOwn(req, "stream_options") ? undefined : withStreamUsage(rawBody);
     if (spliced) return { request: postJson("/chat/completions", spliced, target), dropped: [], stripUsage: true };
   }
   const body: Record<string, unknown> = Object.assign({}, hasParams ? target.params : undefined, req);
@@ -32,17 +34,17 @@ export function parseOpenAIChatResponse(body: Buffer): ParsedResponse {
   return { body, usage: extractUsage(body) };
 }
 
-const STREAM_OPTIONS_KEY = Buffer.from('"stream_options"');
 const USAGE_PREFIX = Buffer.from('{"stream_options":{"include_usage":true},');
 
 /**
- * `{"stream_options":{"include_usage":true}, ...the client's fields}` from the client's bytes, or
- * undefined when the body already names stream_options (then it is rebuilt, never given a duplicate key).
+ * `{"stream_options":{"include_usage":true}, ...the client's fields}` from the client's bytes (whose
+ * parsed form has no `stream_options`: the caller checks the parsed request, never the text), or
+ * undefined when the bytes do not start with an object.
  */
 export function withStreamUsage(raw: Buffer): Buffer | undefined {
   let i = 0;
   while (i < raw.length && (raw[i] === 0x20 || raw[i] === 0x0a || raw[i] === 0x0d || raw[i] === 0x09)) i++;
-  if (raw[i] !== 0x7b || raw.includes(STREAM_OPTIONS_KEY)) return undefined;
+  if (raw[i] !== 0x7b) return undefined;
   return Buffer.concat([USAGE_PREFIX, raw.subarray(i + 1)]);
 }
 

@@ -17,6 +17,7 @@ import {
   readMockForm,
   sendOpenAIError,
 } from "./openai.js";
+import { type OpenAIResponsesBody, openAIResponse, openAIResponseEvents } from "./openai-responses.js";
 
 /** A request the mock received, for assertions. */
 export interface RecordedRequest {
@@ -64,6 +65,16 @@ export interface MockUpstreamOptions {
 }
 
 const openAIRoutes: MockRouteEntry[] = [
+  {
+    method: "POST",
+    suffix: "/responses",
+    sendError: sendOpenAIError,
+    async handle(ctx) {
+      const body = ctx.body as OpenAIResponsesBody;
+      if (body.stream) return ctx.writeStream(openAIResponseEvents(body, ctx.behavior));
+      json(ctx.res, 200, openAIResponse(body, ctx.behavior), ctx.behavior.headers);
+    },
+  },
   {
     method: "POST",
     suffix: "/chat/completions",

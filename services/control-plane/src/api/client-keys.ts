@@ -6,6 +6,7 @@ import { badRequest, notFound, parseBody, parseParam } from "../http/errors.js";
 import { audit } from "./audit.js";
 import { type ApiContext, actor, published } from "./context.js";
 import { toClientKeyOut } from "./mappers.js";
+import { requireAuth } from "./settings.js";
 
 const tag = "client keys";
 
@@ -65,6 +66,8 @@ export function clientKeyRoutes(ctx: ApiContext): void {
       const k = await prisma.$transaction(async (tx) => {
         const created = await tx.clientKey.create({ data: { name: b.name, hash: sha256Hex(key), prefix: key.slice(0, 14), ...limits(b) } });
         await audit(tx, actor(ctx, req), "create", "client_key", created.id, { name: created.name, prefix: created.prefix });
+        // From the first key on, client auth stays required until an explicit PUT /v1/db/settings.
+        if (await requireAuth(tx)) await audit(tx, actor(ctx, req), "update", "settings", 1, { auth_required: { from: false, to: true } });
         return created;
       });
       await published(ctx, res, `client key ${k.id} created`);

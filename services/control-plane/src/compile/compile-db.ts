@@ -39,7 +39,7 @@ export async function compileDatabase(
   now = new Date(),
 ): Promise<DbCompileResult> {
   const warnings: string[] = [];
-  const [providerRows, modelRows, keyRows] = await Promise.all([
+  const [providerRows, modelRows, keyRows, settingsRow] = await Promise.all([
     db.provider.findMany({
       where: { isEnabled: true },
       include: { keys: { where: { isEnabled: true }, orderBy: { id: "asc" } } },
@@ -54,6 +54,7 @@ export async function compileDatabase(
       orderBy: { id: "asc" },
     }),
     db.clientKey.findMany({ orderBy: { id: "asc" } }),
+    db.routerSettings.findUnique({ where: { id: 1 } }),
   ]);
 
   const providers: TableProvider[] = [];
@@ -127,8 +128,8 @@ export async function compileDatabase(
     });
   }
 
-  // Revoked keys stay in the table as already expired: the proxy refuses them, and revoking the last
-  // key never turns client auth off (an empty key list means "no auth" to a proxy).
+  // Revoked keys stay in the table as already expired: the proxy refuses them. Deleting the last key
+  // never turns client auth off either: `authRequired` (set by the first key) keeps it on.
   const clientKeys: TableClientKey[] = keyRows.map((k) => {
     const expiresAt = k.revoked ? (k.revokedAt?.getTime() ?? 0) : k.expiresAt?.getTime();
     return {
@@ -153,6 +154,7 @@ export async function compileDatabase(
       providers,
       models,
       clientKeys,
+      authRequired: (settingsRow?.authRequired ?? false) || keyRows.length > 0,
     },
     warnings,
   };

@@ -28,7 +28,10 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
     orderBy: { id: "asc" },
   });
   const clientKeys = await prisma.clientKey.count({ where: { revoked: false } });
+  const settings = await prisma.routerSettings.findUnique({ where: { id: 1 } });
   const doc = {
+    // Kept on in the file too: the keys are not exported, and the router must not open without them.
+    ...(settings?.authRequired ? { server: { auth_required: true } } : {}),
     providers: providers.map((p) => {
       const keys = opts.withSecrets
         ? p.keys.map((k) => decryptSecret(k.secret, opts.masterKey))

@@ -4,6 +4,7 @@ import { maskSecret } from "@ai-router/logger";
 import { getDescriptor } from "@ai-router/providers";
 import { audit } from "../api/audit.js";
 import { sha256Hex } from "../api/client-keys.js";
+import { requireAuth } from "../api/settings.js";
 import type { PrismaClient } from "../db/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 
@@ -130,6 +131,8 @@ export async function importConfig(
         });
         s.keys.created++;
       }
+      // A file that asks for client auth (or brings keys) turns it on; an import never turns it off.
+      if (cfg.server.auth_required === true || cfg.keys.length > 0) await requireAuth(tx);
       await audit(tx, actor, "import", "config", null, { providers: s.providers, models: s.models, keys: s.keys });
     },
     { timeout: 60_000 },

@@ -1,4 +1,4 @@
-import { kvContext, nats, RoutingTable, type Signer, type TableSettings } from "@ai-router/contracts";
+import { kvContext, nats, RoutingTableWrite, type Signer, type TableSettings } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { compileDatabase, defaultSettings } from "../compile/compile-db.js";
 import type { Db, PrismaClient } from "../db/client.js";
@@ -54,11 +54,13 @@ export class TablePublisher {
   private async publishOnce(reason: string): Promise<PublishResult> {
     const kvRevision = await this.kvRevision();
     const { table, warnings } = await this.prisma.$transaction(async (tx) => {
-      const revision = await nextRevision(tx, kvRevision);
-      return compileDatabase(tx, revision, this.settings);
+      const { revision, lineage } = await nextRevision(tx, kvRevision);
+      const compiled = await compileDatabase(tx, revision, this.settings);
+      compiled.table.lineage = lineage;
+      return compiled;
     });
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
-    RoutingTable.parse(table); // never publish what a proxy would refuse as malformed
+    RoutingTableWrite.parse(table); // never publish what a proxy would refuse, nor a field no release knows
     try {
       const kv = await this.link.bucket(1_500);
       let timer: NodeJS.Timeout | undefined;
@@ -170,10 +172,13 @@ export async function putIfNewer(
   }
 }
 
-/** Bumps the stored revision past both itself and the bucket's; the row lock serialises publishers. */
-async function nextRevision(tx: Db, floor: number): Promise<number> {
+/**
+ * Bumps the stored revision past both itself and the bucket's; the row lock serialises publishers. The
+ * row's lineage is created with it (with the database) and travels in every table.
+ */
+async function nextRevision(tx: Db, floor: number): Promise<{ revision: number; lineage: string }> {
   await tx.$executeRaw`INSERT INTO publish_state (id, revision, at) VALUES (1, 0, now()) ON CONFLICT (id) DO NOTHING`;
-  const rows = await tx.$queryRaw<{ revision: number }[]>`
-    UPDATE publish_state SET revision = GREATEST(revision, ${floor}::int) + 1, at = now() WHERE id = 1 RETURNING revision`;
-  return rows[0]!.revision;
+  const rows = await tx.$queryRaw<{ revision: number; lineage: string }[]>`
+    UPDATE publish_state SET revision = GREATEST(revision, ${floor}::int) + 1, at = now() WHERE id = 1 RETURNING revision, lineage`;
+  return rows[0]!;
 }

@@ -118,8 +118,9 @@ describe("health feed (probe reports -> target health)", () => {
     const { feed, health, lines } = setup();
     expect(feed.handle("{not json", NOW)).toBe(false);
     expect(feed.handle(JSON.stringify({ provider: "a", ok: "yes" }), NOW + 1)).toBe(false);
-    expect(feed.handle(report("a", false, { extra: 1 } as Partial<ProbeReport>), NOW + 2)).toBe(false); // strict schema
     expect(health("a/m").probeFailures).toBe(0);
+    // A field a newer release added is ignored, never a reason to drop the report (rolling upgrades).
+    expect(feed.handle(report("a", false, { extra: 1 } as Partial<ProbeReport>), NOW + 2)).toBe(true);
     const warnings = lines.filter((l) => l.includes("health report dropped"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("not valid JSON");

@@ -50,7 +50,7 @@ export class RoutingWatcher {
     const { cache, store, logger, signer } = this.opts;
     const cached = cache?.read(signer.verify, kvContext(this.opts.bucket, nats.routingKey));
     if (cached?.ok) {
-      const r = store.apply(cached.table, `cache:${cache!.path}`);
+      const r = store.apply(cached.table, `cache:${cache!.path}`, { provisional: true });
       if (r.ok) logger.info({ revision: r.revision, path: cache!.path }, "serving the cached routing table until NATS answers");
     } else if (cached) {
       logger.warn({ path: cache!.path, reason: cached.reason }, "routing table cache ignored");
@@ -74,10 +74,10 @@ export class RoutingWatcher {
       logger.flush(); // rejections are rare and operators look for them at once
       return;
     }
-    const before = store.current?.revision;
+    const before = store.current;
     const r = store.apply(table, source);
     if (!r.ok) logger.flush(); // rejections are rare and operators look for them at once
-    if (r.ok && r.revision !== before && cache) {
+    if (r.ok && store.current !== before && cache) {
       try {
         cache.write(envelope);
       } catch (err) {

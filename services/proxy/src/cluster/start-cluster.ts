@@ -6,8 +6,9 @@ import { TableStore } from "../routing/table-store.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
 import { RoutingWatcher } from "./routing-watcher.js";
-import { reportStats } from "./stats-reporter.js";
+import { replicaId, reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
+import { reportTargets } from "./targets-reporter.js";
 
 export interface ClusterWiring {
   store: TableStore;
@@ -26,10 +27,11 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   const masterKey = parseMasterKey(env.ROUTER_MASTER_KEY);
   const signer = createSigner(masterKey);
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
-  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey) });
+  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey), poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stopStats: (() => void) | undefined;
   let stopHealth: (() => void) | undefined;
+  let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
   return {
     store,
@@ -47,6 +49,8 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
           stopStats = reportStats(nc, bucket, usage, signer, logger);
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
+          // Breakers and moving averages per target, for the console's health page.
+          stopTargets = reportTargets(nc, bucket, store, replicaId, signer);
         },
       });
       watcher.start();
@@ -54,6 +58,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
     async close() {
       stopStats?.();
       stopHealth?.();
+      stopTargets?.();
       forwarder.close();
       await watcher?.close();
     },

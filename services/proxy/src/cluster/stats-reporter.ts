@@ -13,6 +13,9 @@ import type { UsageRecorder } from "../stats/usage-recorder.js";
  * control plane answers with the cluster-wide spend of budgeted keys (a SpendUpdate), which the key
  * limiters check budgets against.
  */
+/** This process's replica id in NATS reports. */
+export const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+
 export function reportStats(
   nc: NatsConnection,
   bucket: string,
@@ -21,7 +24,7 @@ export function reportStats(
   logger: Logger,
   everyMs = 2_000,
 ): () => void {
-  const replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const replica = replicaId;
   const startedAt = Date.now();
   const publish = () => {
     if (nc.isClosed()) return;

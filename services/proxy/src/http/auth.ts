@@ -4,25 +4,29 @@ import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import { maskSecret } from "@ai-router/logger";
 
-/** The key a client presented: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+/** The key a client presented: `Authorization: Bearer <key>`, `x-api-key` or `x-goog-api-key` (Gemini's clients). */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (auth && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") return auth.slice(7).trim();
-  const x = headers["x-api-key"];
+  const x = headers["x-api-key"] ?? headers["x-goog-api-key"];
   return typeof x === "string" && x ? x.trim() : undefined;
 }
 
 /**
  * Finds the client key. Keys are compared as SHA-256 digests with a constant-time compare, so
- * neither the lookup nor the compare leaks how much of a key matched.
+ * neither the lookup nor the compare leaks how much of a key matched. With `required` and no key
+ * at all (the last one deleted), every request is refused: auth is never switched off by data.
  */
 export function authenticate(
   headers: IncomingHttpHeaders,
   keys: ReadonlyMap<string, TableClientKey>,
   now = Date.now(),
+  required = keys.size > 0,
+  /** A key from the query string (`?key=`), for routes that accept one. */
+  queryKey?: string,
 ): TableClientKey | undefined {
-  if (keys.size === 0) return undefined;
-  const key = presentedKey(headers);
+  if (!required) return undefined;
+  const key = presentedKey(headers) ?? (queryKey?.trim() || undefined);
   if (!key) {
     throw new RouterError(
       "missing_api_key",

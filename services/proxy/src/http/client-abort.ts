@@ -7,6 +7,8 @@ type Listener = () => void;
  */
 export class ClientAbort {
   aborted = false;
+  /** Time the request waited for upstream pool connections (ms, all attempts): the usage record's `queued_ms`. */
+  queuedMs = 0;
   private listeners: Listener[] | undefined;
 
   on(_event: "abort", fn: Listener): this {
@@ -37,4 +39,4 @@ export class ClientAbort {
 }
 
 /** What handlers see: whether the client is gone, and a signal undici takes. */
-export type ClientSignal = Pick<ClientAbort, "aborted" | "on" | "once" | "removeListener">;
+export type ClientSignal = Pick<ClientAbort, "aborted" | "on" | "once" | "removeListener" | "queuedMs">;

@@ -1,5 +1,39 @@
 import type { IncomingMessage } from "node:http";
+import { promisify } from "node:util";
+import * as zlib from "node:zlib";
 import { RouterError } from "@ai-router/errors";
+
+type Decompress = (buf: Buffer, opts: zlib.ZlibOptions) => Promise<Buffer>;
+const zstd = (zlib as unknown as { zstdDecompress?: (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void })
+  .zstdDecompress;
+/** Request `Content-Encoding`s the router reads (zstd where the Node.js build has it, 22.15+). */
+const decoders: Record<string, Decompress | undefined> = {
+  gzip: promisify(zlib.gunzip) as Decompress,
+  "x-gzip": promisify(zlib.gunzip) as Decompress,
+  deflate: promisify(zlib.inflate) as Decompress,
+  br: promisify(zlib.brotliDecompress) as Decompress,
+  zstd: zstd ? (promisify(zstd) as Decompress) : undefined,
+};
+
+/**
+ * Reads the body and undoes its `Content-Encoding` (gzip, deflate, br; zstd on Node.js builds that
+ * have it). The limit applies to the decoded size too; an unknown encoding is a 415.
+ */
+export async function readDecodedBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const raw = await readBody(req, limit);
+  const enc = req.headers["content-encoding"]?.trim().toLowerCase();
+  if (!enc || enc === "identity") return raw;
+  const decode = decoders[enc];
+  if (!decode) {
+    throw new RouterError("unsupported_media_type", `Content-Encoding '${enc}' is not supported; send the body uncompressed or gzip.`);
+  }
+  try {
+    return await decode(raw, { maxOutputLength: limit });
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(limit);
+    throw new RouterError("invalid_request", `The request body is not valid ${enc} data.`);
+  }
+}
 
 /**
  * Reads the request body up to `limit` bytes. Refuses early on a Content-Length over the limit and

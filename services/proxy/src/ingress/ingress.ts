@@ -4,9 +4,10 @@ import type { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, NativeFormat, ProviderAdapter, TargetContext } from "@ai-router/providers";
 import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/capabilities.js";
 import type { RequestContext } from "../handlers/context.js";
-import { readBody } from "../http/read-body.js";
+import { readDecodedBody } from "../http/read-body.js";
 import type { Exchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
+import { promptTokensOf } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
 
 /** A front-door request in the internal form (OpenAI chat), ready for any adapter. */
@@ -32,9 +33,11 @@ export interface IngressCall {
   /** The request in the internal form, for a target of type `providerType` (called at most once per type). */
   toChat(providerType: string): ChatForm;
   /** The internal answer (an OpenAI `chat.completion` body) -> the client's body. Absent: as it is. */
-  fromChat?(completion: string | Buffer): string;
+  fromChat?(completion: string | Buffer, providerType: string): string;
   /** Wraps the internal stream (OpenAI chunks) into the client's event stream. Absent: as it is. */
-  encodeStream?(inner: ChatStreamTranslator): ChatStreamTranslator;
+  encodeStream?(inner: ChatStreamTranslator, providerType: string): ChatStreamTranslator;
+  /** Reports an error after the stream started, when it depends on the stream's state (Responses' sequence numbers). */
+  streamError?(err: RouterError): string;
   /** The body a native target gets (default: `json`); e.g. the Responses API expands stored history. */
   nativeBody?(): Record<string, unknown>;
   /** Observes a native target's stream (e.g. to keep the final response). Absent: passed as it is. */
@@ -67,14 +70,20 @@ export interface Ingress {
 /** The generic handler: one route for any ingress. */
 export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: string) => Promise<void> {
   return async (ctx, rest) => {
-    const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
+    const raw = await readDecodedBody(ctx.req, ctx.table.settings.maxBodyBytes);
     const call = await ingress.parse(raw, ctx, rest);
-    await serveIngressCall(ctx, ingress, call, raw.length >> 2);
+    await serveIngressCall(ctx, ingress, call, raw.length >> 2, raw);
   };
 }
 
 /** Routes one parsed ingress call: native pass-through where the target speaks the format, else translation. */
-export async function serveIngressCall(ctx: RequestContext, ingress: Ingress, call: IngressCall, promptTokens: number): Promise<void> {
+export async function serveIngressCall(
+  ctx: RequestContext,
+  ingress: Ingress,
+  call: IngressCall,
+  promptTokens: number,
+  raw?: Buffer,
+): Promise<void> {
   const model = resolveModel(ctx, call.model, "chat");
   const stream = call.stream;
   const forms = new Map<string, ChatForm>();
@@ -102,10 +111,11 @@ export async function serveIngressCall(ctx: RequestContext, ingress: Ingress, ca
     model,
     stream,
     promptTokens,
+    ...(raw ? { estimatePromptTokens: () => promptTokensOf(raw) } : {}),
     maxTokens: call.maxTokens,
     exchange: (t, target) => exchangeFor(t.live.adapter, target, ingress, call, chatForm, stream),
     sendError: ingress.sendError,
-    streamError: ingress.streamError,
+    streamError: call.streamError ? (err) => call.streamError!(err) : ingress.streamError,
     onServed: call.onServed
       ? (t, body) => call.onServed?.(t, body, ingress.native !== undefined && t.live.adapter.native?.[ingress.native] !== undefined)
       : undefined,
@@ -142,12 +152,12 @@ function exchangeFor(
     parse: fromChat
       ? (bytes) => {
           const p = adapter.parseChatResponse(bytes, target);
-          return { body: fromChat(p.body), usage: p.usage };
+          return { body: fromChat(p.body, adapter.type), usage: p.usage };
         }
       : (bytes) => adapter.parseChatResponse(bytes, target),
     createStream: () => {
       const inner = adapter.createChatStream(target, { stripUsage: built.stripUsage, requestedModel: call.model });
-      return encode ? encode(inner) : inner;
+      return encode ? encode(inner, adapter.type) : inner;
     },
     parseError: adapter.parseError,
   };

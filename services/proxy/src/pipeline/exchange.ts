@@ -39,6 +39,11 @@ export interface PipelineRequest {
   stream: boolean;
   /** Hints for the balancer. */
   promptTokens: number;
+  /**
+   * A better prompt estimate than `promptTokens` (which is the body's size), computed only when an
+   * answer's usage must be estimated (the upstream reported none).
+   */
+  estimatePromptTokens?(): number;
   maxTokens: number | undefined;
   /** Builds the exchange for one attempt at one target. */
   exchange(t: LiveTarget, target: TargetContext): Exchange;

@@ -38,10 +38,14 @@ export interface RequestFinished {
   price: Price | undefined;
   attempts: readonly AttemptRecord[];
   usage: OpenAIUsage | undefined;
+  /** True when `usage` is the router's estimate: the upstream reported none (or the client left before it did). */
+  usageEstimated?: boolean;
   /** Wall time since the request arrived, ms. */
   latencyMs: number;
   /** Time to the first byte of the answer, ms since arrival (undefined when nothing was sent). */
   ttfbMs: number | undefined;
+  /** Time spent waiting for a free upstream pool connection, ms, all attempts (0: none). */
+  queuedMs?: number;
   error: string | undefined;
 }
 

@@ -11,6 +11,7 @@ import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstr
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import type { PipelineRequest } from "./exchange.js";
 import { relayStream } from "./stream-relay.js";
+import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
 /** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
 export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
@@ -40,6 +41,8 @@ export function targetContext(ctx: RequestContext, t: LiveTarget): TargetContext
 /** What the attempts of one request learnt, for the request's end. */
 interface RunState {
   usage: OpenAIUsage | undefined;
+  /** `usage` is an estimate (see usage-estimate.ts). */
+  usageEstimated: boolean;
   /** ms since arrival when the first byte of the answer went out. */
   ttfbMs: number | undefined;
 }
@@ -51,7 +54,7 @@ interface RunState {
  * client's error envelope if nothing was served, and one "request finished" record.
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
-  const state: RunState = { usage: undefined, ttfbMs: undefined };
+  const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
   const attempt = (t: LiveTarget, n: number) => runAttempt(ctx, p, state, t, n);
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
   const result = await withFailover(p.model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
@@ -100,8 +103,16 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   }
   if (p.stream && ex.createStream) {
     const translator = ex.createStream();
-    const outcome = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError);
+    const counter = new TextUnitCounter();
+    const outcome = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
     state.usage = translator.usage;
+    state.usageEstimated = false;
+    // Text reached the client but no (final) usage came: the client hung up first, the stream broke, or
+    // the upstream sends none. Estimated, so tpm limits and budgets still see it.
+    if (counter.relayed > 0 && (state.usage === undefined || outcome.kind !== "served")) {
+      state.usage = estimatedUsage(state.usage, () => promptEstimate(p), counter.tokens);
+      state.usageEstimated = true;
+    }
     // Output size feeds the target's tokens/s (health); a served stream's latency is its time to first byte.
     if (outcome.kind === "served") {
       state.ttfbMs = t0 - ctx.start + outcome.latencyMs;
@@ -127,11 +138,20 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     };
   }
   state.usage = parsed.usage;
+  state.usageEstimated = false;
+  if (parsed.usage === undefined && p.estimatePromptTokens) {
+    const counter = new TextUnitCounter();
+    counter.push(parsed.body);
+    state.usage = estimatedUsage(undefined, () => promptEstimate(p), counter.tokens);
+    state.usageEstimated = true;
+  }
   sendJson(ctx.res, 200, parsed.body, headers());
   state.ttfbMs = performance.now() - ctx.start;
   p.onServed?.(t, parsed.body);
   return { kind: "served", latencyMs: performance.now() - t0, outputTokens: parsed.usage?.completion_tokens };
 }
+
+const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);
 
 /** The status a routed request ended with: 499 when the client left, 200 once an answer started. */
 export function finalStatus(ctx: RequestContext, r: FailoverResult): number {
@@ -171,8 +191,10 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
       price: target?.price,
       attempts: r.chain,
       usage: state.usage,
+      ...(state.usageEstimated ? { usageEstimated: true } : {}),
       latencyMs: performance.now() - ctx.start,
       ttfbMs: state.ttfbMs,
+      queuedMs: ctx.signal.queuedMs,
       error: outcome.kind !== "served" ? outcome.error.message : undefined,
     },
     ctx.limiter,

@@ -5,6 +5,7 @@ import type { ChatStreamTranslator } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { transportError } from "../upstream/send-upstream.js";
+import type { TextUnitCounter } from "./usage-estimate.js";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 
@@ -22,6 +23,8 @@ export function relayStream(
   provider: string,
   t0: number,
   streamError: (err: RouterError) => string,
+  /** Counts the text relayed, for a usage estimate when the upstream reports none. */
+  counter?: TextUnitCounter,
 ): Promise<AttemptOutcome> {
   // Event handlers rather than `for await`: no promise per chunk on the hottest loop of the proxy.
   const res = ctx.res;
@@ -46,6 +49,7 @@ export function relayStream(
     // connection goes back to the pool.
     const endEarly = (out: string | Buffer) => {
       if (out.length > 0) res.write(out);
+      counter?.push(out);
       res.end(translator.end());
       finish({ kind: "served", latencyMs: ttft });
       if (!body.destroyed) body.resume();
@@ -67,6 +71,7 @@ export function relayStream(
         start();
       }
       if (translator.complete) return endEarly(out);
+      counter?.push(out);
       if (!res.write(out)) {
         body.pause();
         res.once("drain", resume);

@@ -2,12 +2,15 @@ import { type Balancer, type Candidate, getStrategy, strategyNames, TargetHealth
 import type { RoutingTable, TableClientKey, TableModel, TableSettings } from "@ai-router/contracts";
 import { getAdapter, keyRotation, type ProviderAdapter, type RuntimeProvider, toRuntimeProvider } from "@ai-router/providers";
 import { Agent } from "undici";
+import { ConnectionGate } from "../upstream/connection-gate.js";
 
 /** A provider ready for requests: adapter, connection pool and key rotation. */
 export interface LiveProvider {
   readonly config: RuntimeProvider;
   readonly adapter: ProviderAdapter;
   readonly agent: Agent | undefined;
+  /** The pool's connections as slots (bounded wait, queue counters); shared by tables that share the pool. */
+  readonly gate: ConnectionGate | undefined;
   /** Next key, round-robin over the provider's keys. */
   nextKey(): string | undefined;
 }
@@ -27,12 +30,16 @@ export interface LiveModel {
 /** The immutable runtime form of a routing table; built once per table, swapped atomically. */
 export interface RuntimeTable {
   readonly revision: number;
+  /** The database the table was compiled from (cluster mode); undefined in standalone mode. */
+  readonly lineage: string | undefined;
   readonly generatedAt: string;
   readonly settings: TableSettings;
   readonly models: ReadonlyMap<string, LiveModel>;
   readonly providers: ReadonlyMap<string, LiveProvider>;
-  /** sha256 hex -> key; empty = no client auth. */
+  /** sha256 hex -> key. */
   readonly clientKeys: ReadonlyMap<string, TableClientKey>;
+  /** Every request needs a valid key (true whenever keys exist; also with none left, when the table says so). */
+  readonly authRequired: boolean;
   /** Closes connection pools that the next table no longer uses. */
   close(): Promise<void>;
 }
@@ -52,6 +59,8 @@ export interface BuildOptions {
   /** Pools from the previous table, reused when the provider's connection settings are unchanged. */
   previous?: RuntimeTable;
   rng?: () => number;
+  /** Longest wait for a pool connection before a request fails over with 503 `upstream_busy`. */
+  poolWaitMs?: number;
 }
 
 const poolKey = (p: RuntimeProvider) => `${p.origin}|${p.maxConnections}|${p.connectTimeoutMs}`;
@@ -77,12 +86,16 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     }
     const config = toRuntimeProvider(p, keys);
     let agent: Agent | undefined;
+    let gate: ConnectionGate | undefined;
     if (!adapter.transport) {
       const prev = opts.previous?.providers.get(p.name);
-      if (prev?.agent && poolKey(prev.config) === poolKey(config)) {
+      if (prev?.agent && prev.gate && poolKey(prev.config) === poolKey(config)) {
         agent = prev.agent;
+        gate = prev.gate;
+        if (opts.poolWaitMs !== undefined) gate.waitMs = opts.poolWaitMs;
         reused.add(agent);
       } else {
+        gate = new ConnectionGate(p.maxConnections, opts.poolWaitMs);
         agent = new Agent({
           connections: p.maxConnections,
           keepAliveTimeout: 30_000,
@@ -95,6 +108,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       config,
       adapter,
       agent,
+      gate,
       nextKey: keyRotation(keys),
     });
   }
@@ -152,11 +166,13 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
   const clientKeys = new Map(table.clientKeys.map((k) => [k.sha256, k]));
   return Object.freeze({
     revision: table.revision,
+    lineage: table.lineage,
     generatedAt: table.generatedAt,
     settings: table.settings,
     models,
     providers,
     clientKeys,
+    authRequired: table.authRequired === true || clientKeys.size > 0,
     async close() {
       await Promise.all([...providers.values()].map((p) => p.agent?.close()));
     },

@@ -12,6 +12,8 @@ export type ApplyResult = { ok: true; revision: number } | { ok: false; reason: 
  */
 export class TableStore {
   private table: RuntimeTable | undefined;
+  /** The served table came from the disk cache: the bucket's current table replaces it whatever its revision. */
+  private provisional = false;
   /** Live health outlives tables so a swap never forgets what traffic taught us. */
   readonly health = new Map<string, TargetHealth>();
   /** Standalone: operators' verdicts per provider (`PUT /v1/providers/{name}/health`), kept across reloads. */
@@ -31,10 +33,13 @@ export class TableStore {
     this.listeners.add(fn);
   }
 
-  /** Validates, builds and swaps in `input` (unknown: it may come off the wire). */
-  apply(input: unknown, source: string): ApplyResult {
+  /**
+   * Validates, builds and swaps in `input` (unknown: it may come off the wire). `provisional`: the table
+   * comes from the disk cache, so the first one from the bucket replaces it whatever its revision.
+   */
+  apply(input: unknown, source: string, opts: { provisional?: boolean } = {}): ApplyResult {
     const prev = this.table;
-    const checked = checkRoutingTable(input, prev?.revision ?? -1);
+    const checked = checkRoutingTable(input, prev && { revision: prev.revision, lineage: prev.lineage, provisional: this.provisional });
     if (!checked.ok) {
       // No reason: the same revision again.
       return checked.reason === undefined ? { ok: true, revision: prev!.revision } : this.refuse(source, checked.reason);
@@ -48,11 +53,31 @@ export class TableStore {
     }
     this.table = built;
     this.applyManualHealth(built);
+    this.provisional = opts.provisional === true;
     if (prev) void closeUnused(prev, built);
+    if (checked.newLineage && prev) {
+      this.logger.warn(
+        { revision: next.revision, lineage: next.lineage ?? null, previousRevision: prev.revision, previousLineage: prev.lineage ?? null },
+        "routing table of a new lineage (a new deployment): replacing the served table whatever its revision",
+      );
+    }
     this.logger.info(
-      { revision: next.revision, models: built.models.size, providers: built.providers.size, source },
+      {
+        revision: next.revision,
+        lineage: next.lineage,
+        models: built.models.size,
+        providers: built.providers.size,
+        authRequired: built.authRequired,
+        source,
+      },
       "routing table applied",
     );
+    if (built.authRequired && built.clientKeys.size === 0) {
+      this.logger.warn(
+        { revision: next.revision },
+        "client authentication is required and no client key exists: every request is refused (401)",
+      );
+    }
     for (const fn of this.listeners) fn(built);
     return { ok: true, revision: next.revision };
   }

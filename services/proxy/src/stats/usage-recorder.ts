@@ -15,7 +15,11 @@ export interface UsageRecord {
   stream: boolean;
   attempts: number;
   latencyMs: number;
+  /** Time spent waiting for a free upstream pool connection (ms, all attempts); absent when none. */
+  queuedMs?: number;
   usage: OpenAIUsage | undefined;
+  /** `usage` is the router's estimate (the upstream reported none). */
+  usageEstimated?: boolean;
   key: string | null;
   price: Price | undefined;
   error?: string;
@@ -139,6 +143,8 @@ export class UsageRecorder {
       price: rec.price,
     };
     if (rec.error !== undefined) u.error = rec.error;
+    if (rec.usageEstimated) u.usageEstimated = true;
+    if (rec.queuedMs) u.queuedMs = rec.queuedMs;
     this.record(u, limiter);
     this.notify(rec);
   }

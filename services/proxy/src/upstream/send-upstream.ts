@@ -7,14 +7,35 @@ import type { LiveProvider } from "../routing/runtime-table.js";
 
 /**
  * Sends one request to a provider through its keep-alive pool, with the provider's timeouts, or
- * through its in-process transport (the mock).
+ * through its in-process transport (the mock). A pooled request holds one of the pool's connection
+ * slots until its response body is finished; with none free it waits (bounded, counted in
+ * `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger.
  */
-export function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<UpstreamResponse> {
+export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<UpstreamResponse> {
   const p = live.config;
   const local = live.adapter.transport;
-  if (local) return Promise.resolve(local.send(req));
-  if (!live.agent) throw new Error(`provider ${p.name} has no connection pool`);
-  return live.agent.request({
+  if (local) return local.send(req);
+  const { agent, gate } = live;
+  if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
+  if (!gate.tryAcquire()) signal.queuedMs += await gate.wait(p.name, signal);
+  let resp: Dispatcher.ResponseData;
+  try {
+    resp = await request(agent, p, req, signal);
+  } catch (err) {
+    gate.release();
+    throw err;
+  }
+  resp.body.once("close", () => gate.release());
+  return resp;
+}
+
+function request(
+  agent: NonNullable<LiveProvider["agent"]>,
+  p: LiveProvider["config"],
+  req: UpstreamRequest,
+  signal: ClientSignal,
+): Promise<Dispatcher.ResponseData> {
+  return agent.request({
     origin: p.origin,
     path: p.basePath + req.path,
     method: req.method,
@@ -31,6 +52,7 @@ const timeoutCodes = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOU
 
 /** Classifies a transport failure as a RouterError; every one of them is a failover trigger. */
 export function transportError(err: unknown, provider: string): RouterError {
+  if (err instanceof RouterError) return err; // upstream_busy from the connection gate
   const code = (err as { code?: string } | null)?.code ?? "";
   if (timeoutCodes.has(code)) {
     return new RouterError("upstream_timeout", `Provider ${provider} timed out.`, { cause: err });

@@ -1,8 +1,8 @@
 import type { TableProvider } from "@ai-router/contracts";
-import { toRuntimeProvider } from "@ai-router/providers";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { maskSecrets, type ProbeTarget, probePath, probeProvider } from "./probe.js";
+import { toRuntimeProvider } from "./runtime-provider.js";
 
 let up: MockUpstream;
 beforeAll(async () => {

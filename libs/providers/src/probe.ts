@@ -1,7 +1,9 @@
 import type { ProviderType } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
-import { getAdapter, getDescriptor, type ProviderDescriptor, type RuntimeProvider } from "@ai-router/providers";
 import { Agent, type Dispatcher, request } from "undici";
+import type { RuntimeProvider } from "./adapter.js";
+import type { ProviderDescriptor } from "./descriptor.js";
+import { getAdapter, getDescriptor } from "./registry.js";
 
 /** What one probe found. */
 export interface ProbeResult {

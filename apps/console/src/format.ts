@@ -1,0 +1,30 @@
+/** Number, money, duration and time formats in the UI language. */
+export const fmtInt = (locale: string, n: number | null | undefined) => (n === null || n === undefined ? "–" : n.toLocaleString(locale));
+export const fmtUsd = (locale: string, n: number | null | undefined) =>
+  n === null || n === undefined
+    ? "–"
+    : n.toLocaleString(locale, {
+        style: "currency",
+        currency: "USD",
+        minimumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 4 : 2,
+        maximumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 6 : 2,
+      });
+export const fmtMs = (n: number | null | undefined) =>
+  n === null || n === undefined ? "–" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`;
+export const fmtPct = (locale: string, n: number | null | undefined) =>
+  n === null || n === undefined || Number.isNaN(n) ? "–" : n.toLocaleString(locale, { style: "percent", maximumFractionDigits: 1 });
+export const fmtTime = (locale: string, iso: string | null | undefined) =>
+  iso
+    ? new Date(iso).toLocaleString(locale, {
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      })
+    : "–";
+export const fmtNum = (locale: string, n: number | null | undefined, digits = 1) =>
+  n === null || n === undefined ? "–" : n.toLocaleString(locale, { maximumFractionDigits: digits });
+export const fmtDate = (locale: string, iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleDateString(locale, { year: "numeric", month: "short", day: "numeric" }) : "–";

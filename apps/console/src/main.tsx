@@ -1,0 +1,11 @@
+import { createRoot } from "react-dom/client";
+import "uplot/dist/uPlot.min.css";
+import "./styles.css";
+import { App } from "./app.js";
+import { I18nProvider } from "./i18n/index.js";
+
+createRoot(document.getElementById("root") as HTMLElement).render(
+  <I18nProvider>
+    <App />
+  </I18nProvider>,
+);

@@ -1,0 +1,40 @@
+import { publishSigned } from "@ai-router/cluster";
+import { type Signer, type TargetsReport, targetsSubject } from "@ai-router/contracts";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { TableStore } from "../routing/table-store.js";
+
+/**
+ * Publishes this replica's view of every target (breaker, moving averages, probe verdict) every
+ * `everyMs`, for the console's health page (the control plane keeps the last report per replica).
+ * Off the request path: one snapshot of each target per tick.
+ */
+export function reportTargets(
+  nc: NatsConnection,
+  bucket: string,
+  store: TableStore,
+  replica: string,
+  signer: Signer,
+  everyMs = 5_000,
+): () => void {
+  const publish = () => {
+    if (nc.isClosed()) return;
+    const t = store.current;
+    const now = Date.now();
+    const targets: TargetsReport["targets"] = [];
+    for (const m of t?.models.values() ?? [])
+      for (const target of m.targets)
+        targets.push({
+          model: m.config.name,
+          provider: target.provider,
+          upstream_model: target.upstreamModel,
+          ...target.health.snapshot(now),
+        });
+    const report: TargetsReport = { replica, at: now, revision: t?.revision ?? null, targets };
+    // Signed like every cluster message (disconnected: the next tick reports again).
+    publishSigned(nc, signer, targetsSubject(bucket), report);
+  };
+  const timer = setInterval(publish, everyMs);
+  timer.unref();
+  publish();
+  return () => clearInterval(timer);
+}
