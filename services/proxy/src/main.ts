@@ -1,5 +1,6 @@
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
+import { docsRoutes } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
 import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
 import { TableStore } from "./routing/table-store.js";
@@ -60,6 +61,8 @@ const proxy = createProxy({
 cluster?.start(proxy.usage);
 if (reloader) {
   for (const r of standaloneAdminRoutes(reloader, store)) proxy.addRoute(r);
+  // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
+  for (const r of docsRoutes()) proxy.addRoute(r);
   reloader.start();
 }
 proxy.server.listen(env.PORT, env.HOST, () => {
