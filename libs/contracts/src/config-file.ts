@@ -175,6 +175,18 @@ export const ServerConfig = z
      * with no key left (every request is a 401); `false` with keys is an error.
      */
     auth_required: z.boolean().optional(),
+    /** The Responses API's stored responses (`store`, `previous_response_id`) and reasoning seal. */
+    responses: z
+      .object({
+        /** How long a stored response stays retrievable. */
+        ttl_s: z.number().int().min(1).max(2_592_000).default(86_400),
+        /** Most responses kept in memory (least recently used go first). */
+        max_stored: z.number().int().min(1).max(1_000_000).default(10_000),
+        /** Secret that seals reasoning state in `encrypted_content`; unset = random at each start. */
+        secret: z.string().min(16).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ServerConfig = z.infer<typeof ServerConfig>;

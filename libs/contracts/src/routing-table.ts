@@ -97,6 +97,11 @@ export const TableClientKey = z
      * control plane's persisted total); absent = 0 (standalone: spend counts from process start).
      */
     spentUsd: z.number().nonnegative().optional(),
+    /**
+     * Unix ms of the key's last spend reset (absent: never). Cluster budgets are counted in Redis under
+     * this epoch, so a reset starts a fresh count seeded from `spentUsd`.
+     */
+    spendResetAt: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type TableClientKey = z.infer<typeof TableClientKey>;

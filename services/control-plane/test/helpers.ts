@@ -178,13 +178,14 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(prefix: string, replicas = 2): Promise<TestCluster> {
+export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: NodeJS.ProcessEnv = {}): Promise<TestCluster> {
   const db = await createTestDatabase();
   const bucket = uniqueName(prefix);
   const env = { NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };
   const cp = await spawnService(controlPlaneMain, Object.assign({}, env, { DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }));
   const proxies: ServiceProcess[] = [];
-  for (let i = 0; i < replicas; i++) proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url })));
+  for (let i = 0; i < replicas; i++)
+    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url }, proxyEnv)));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   return {
     bucket,
@@ -202,4 +203,51 @@ export async function startTestCluster(prefix: string, replicas = 2): Promise<Te
       await destroyBucket(NATS_URL, bucket);
     },
   };
+}
+
+/** A private redis-server on a free port (fault tests stop it; the machine's shared one is never touched). */
+export interface PrivateRedis {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const c = spawn(
+      process.env.REDIS_SERVER_BIN ?? "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    child = c;
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
+      c.stdout?.on("data", (d: Buffer) => {
+        out += d;
+        if (out.includes("Ready to accept connections")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      c.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited ${code}:\n${out}`));
+      });
+    });
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill("SIGKILL");
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop };
 }

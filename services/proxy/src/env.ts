@@ -14,17 +14,24 @@ export const ProxyEnv = z.object({
   NATS_PASSWORD: z.string().min(1).optional(),
   /** Cluster mode: the JetStream KV bucket holding the routing table. */
   ROUTER_NATS_BUCKET: z.string().optional(),
+  /**
+   * Cluster mode: Redis for cluster-wide client-key limits and budgets, and for stored Responses shared by
+   * every replica (unset: limits counted per replica, responses kept in memory per replica).
+   */
+  REDIS_URL: z.string().optional(),
+  /** Time to live of stored responses (Responses API `store`), seconds. */
+  ROUTER_RESPONSES_TTL_S: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
   /** Cluster mode (required there): checks the signed tables and messages and opens the sealed provider keys (32 bytes, hex or base64). */
   ROUTER_MASTER_KEY: z.string().optional(),
   /** Cluster mode: where admin paths (/v1/db/*, /docs...) are forwarded. */
   CONTROL_PLANE_URL: z.url().default("http://127.0.0.1:8081"),
   /** Cluster mode: file keeping the last good table, to boot while NATS is down. Unset = no cache. */
   ROUTER_TABLE_CACHE: z.string().optional(),
-  /** Cluster mode: grace period for in-flight requests on SIGTERM. */
   /** A response whose client reads nothing for this long is cut (frees its upstream connection). */
   ROUTER_CLIENT_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Longest wait for a free upstream pool connection before a 503 `upstream_busy` that fails over. */
   ROUTER_POOL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** Cluster mode: grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

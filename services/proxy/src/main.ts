@@ -3,8 +3,9 @@ import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { docsRoutes } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
 import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
+import { MemoryResponseStore } from "./responses/store.js";
 import { TableStore } from "./routing/table-store.js";
-import { createProxy } from "./server.js";
+import { createProxy, DEFAULT_RESPONSES_MAX, type ResponsesOptions } from "./server.js";
 import { ConfigReloader, loadStandaloneTable } from "./standalone.js";
 import { createAccessLog } from "./stats/access-log.js";
 
@@ -17,6 +18,7 @@ const env = envResult.data;
 const logger = createLogger({ name: "proxy", level: env.LOG_LEVEL });
 
 let accessLog = true;
+let responses: ResponsesOptions = {};
 let graceMs = env.SHUTDOWN_GRACE_MS;
 let store: TableStore;
 let reloader: ConfigReloader | undefined;
@@ -32,6 +34,12 @@ if (env.NATS_URL) {
     process.exit(2);
   }
   store = cluster.store;
+  const { openClusterResponseStore } = await import("./responses/open-store.js");
+  responses = {
+    store: await openClusterResponseStore(env, env.ROUTER_RESPONSES_TTL_S * 1000, DEFAULT_RESPONSES_MAX, logger),
+    // Every replica opens what any replica sealed: the secret derives from the shared master key.
+    ...(env.ROUTER_MASTER_KEY ? { secret: `responses:${env.ROUTER_MASTER_KEY}` } : {}),
+  };
 } else {
   store = new TableStore(logger, { poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   try {
@@ -40,6 +48,11 @@ if (env.NATS_URL) {
     graceMs = cfg.server.shutdown_grace_ms;
     // router.yaml is reloaded on SIGHUP and when it changes; a bad file keeps the last good table.
     reloader = new ConfigReloader(env.ROUTER_CONFIG, store, logger, cfg);
+    const r = cfg.server.responses;
+    responses = {
+      store: new MemoryResponseStore({ ttlMs: (r?.ttl_s ?? 86_400) * 1000, maxEntries: r?.max_stored ?? DEFAULT_RESPONSES_MAX }),
+      ...(r?.secret ? { secret: r.secret } : {}),
+    };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -55,6 +68,8 @@ const proxy = createProxy({
   store,
   logger,
   clientStallMs: env.ROUTER_CLIENT_STALL_MS,
+  ...(cluster?.sharedLimits ? { sharedLimits: cluster.sharedLimits } : {}),
+  responses,
   ...(accessLogger ? { accessLog: accessLogger } : {}),
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });

@@ -25,6 +25,7 @@ import { ingressHandler } from "./ingress/ingress.js";
 import { messagesIngress } from "./ingress/messages.js";
 import { responsesIngress } from "./ingress/responses.js";
 import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
+import type { SharedLimits } from "./limits/shared-limits.js";
 import type { RequestFinishedListener } from "./pipeline/request-finished.js";
 import { responseRoutes } from "./responses/routes.js";
 import { MemoryResponseStore, type ResponseStore } from "./responses/store.js";
@@ -61,6 +62,8 @@ export interface ProxyOptions {
   responses?: ResponsesOptions;
   /** A response whose client reads nothing for this long is cut, freeing its upstream connection. */
   clientStallMs?: number;
+  /** Cluster mode with Redis: client-key limits counted cluster-wide (checked in the attempt pipeline). */
+  sharedLimits?: SharedLimits;
   /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
   onRequestFinished?: RequestFinishedListener;
 }
@@ -101,7 +104,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const exact = new Map<string, Route>();
   const prefixes: { route: Route; base: string }[] = [];
   const started = Date.now();
-  const stalls = new StallWatch(opts.clientStallMs ?? DEFAULT_CLIENT_STALL_MS, (res, ms) =>
+  const stalls = new StallWatch(opts.clientStallMs ?? DEFAULT_CLIENT_STALL_MS, (_res, ms) =>
     logger.warn({ stalledMs: Math.round(ms) }, "client stopped reading; response cut to free its upstream connection"),
   );
   let inFlight = 0;
@@ -260,7 +263,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
         limiter = usage.keyLimits.get(key.sha256);
-        if (limiter !== undefined) {
+        // With cluster-wide limits the pipeline admits the request once it knows what to reserve.
+        if (limiter !== undefined && opts.sharedLimits === undefined) {
           const refused = limiter.admit(now);
           if (refused !== undefined) {
             refused.headers["x-request-id"] = id;
@@ -273,7 +277,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
         }
       }
       // Routes that need a table only run with one.
-      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter };
+      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter, shared: opts.sharedLimits };
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);

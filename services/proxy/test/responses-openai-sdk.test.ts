@@ -9,6 +9,8 @@ import { startTestProxy, type TestProxy } from "./harness.js";
 let chat: MockUpstream;
 let claude: MockUpstream;
 let openai: MockUpstream;
+let gem: MockUpstream;
+let ark: MockUpstream;
 let proxy: TestProxy;
 let client: OpenAI;
 
@@ -16,17 +18,23 @@ beforeAll(async () => {
   chat = await startMockUpstream();
   claude = await startMockUpstream();
   openai = await startMockUpstream();
+  gem = await startMockUpstream();
+  ark = await startMockUpstream();
   proxy = await startTestProxy({
     server: { failure_threshold: 1000 },
     providers: [
       { name: "compat", type: "openai-compatible", base_url: chat.baseUrl, api_key: "sk-compat", timeout_ms: 2000 },
       { name: "claude", type: "anthropic", base_url: claude.url, api_key: "sk-ant", timeout_ms: 2000 },
       { name: "oai", type: "openai", base_url: openai.baseUrl, api_key: "sk-oai", timeout_ms: 2000 },
+      { name: "gem", type: "gemini", base_url: `${gem.url}/v1beta`, api_key: "AIza-up", timeout_ms: 2000 },
+      { name: "ark", type: "volcengine", base_url: `${ark.url}/api/v3`, api_key: "ark-key", timeout_ms: 2000 },
     ],
     models: [
       { name: "chat-model", providers: [{ provider: "compat", model: "qwen-upstream" }] },
       { name: "claude-model", providers: [{ provider: "claude", model: "claude-upstream" }] },
       { name: "gpt-model", providers: [{ provider: "oai", model: "gpt-upstream" }] },
+      { name: "gemini-model", providers: [{ provider: "gem", model: "gemini-2.5-flash" }] },
+      { name: "doubao-model", providers: [{ provider: "ark", model: "ep-2025" }] },
       { name: "strict-model", strict: true, providers: [{ provider: "compat", model: "qwen-upstream" }] },
     ],
   });
@@ -34,10 +42,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy.close();
-  await Promise.all([chat.close(), claude.close(), openai.close()]);
+  await Promise.all([chat.close(), claude.close(), openai.close(), gem.close(), ark.close()]);
 });
 beforeEach(() => {
-  for (const m of [chat, claude, openai]) {
+  for (const m of [chat, claude, openai, gem, ark]) {
     m.behavior.reset();
     m.requests.length = 0;
   }
@@ -53,9 +61,17 @@ const weather = {
 const lastChat = () => chat.received("/chat/completions").at(-1)?.body as Record<string, unknown>;
 const lastClaude = () => claude.received("/v1/messages").at(-1)?.body as Record<string, unknown>;
 
+/** The body the upstream serving `model` got last, as text. */
+const lastUpstream = (model: string): string => {
+  const m = { "chat-model": chat, "claude-model": claude, "gemini-model": gem, "doubao-model": ark }[model];
+  return JSON.stringify(m?.requests.at(-1)?.body);
+};
+
 describe.each([
   ["an OpenAI-compatible chat upstream", "chat-model"],
   ["Anthropic", "claude-model"],
+  ["Gemini", "gemini-model"],
+  ["Volcengine Ark", "doubao-model"],
 ])("Responses API served by %s", (_name, model) => {
   it("responses.create: text output, usage, ids, the request's settings echoed", async () => {
     const r = await client.responses.create({ model, input: "hello", instructions: "Be brief.", max_output_tokens: 100 });
@@ -133,7 +149,7 @@ describe.each([
     const first = await client.responses.create({ model, input: "my name is Ada" });
     const second = await client.responses.create({ model, previous_response_id: first.id, input: "what is my name?" });
     expect(second.previous_response_id).toBe(first.id);
-    const sent = model === "chat-model" ? JSON.stringify(lastChat().messages) : JSON.stringify(lastClaude().messages);
+    const sent = lastUpstream(model);
     expect(sent).toContain("my name is Ada");
     expect(sent).toContain(first.output_text);
     const got = await client.responses.retrieve(second.id);

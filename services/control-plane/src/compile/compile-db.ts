@@ -142,6 +142,7 @@ export async function compileDatabase(
       ...(k.budgetUsd !== null ? { budgetUsd: k.budgetUsd } : {}),
       // The cluster-wide spend so far: each proxy adds its own spend since this table to it.
       ...(k.budgetUsd !== null ? { spentUsd: k.spentUsd ?? 0 } : {}),
+      ...(k.budgetUsd !== null && k.spendResetAt ? { spendResetAt: k.spendResetAt.getTime() } : {}),
     };
   });
 

@@ -1,10 +1,13 @@
 import { natsConnectOptions } from "@ai-router/cluster";
 import { createSigner, decryptSecret, parseMasterKey, routingBucketName } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
+import { Redis } from "ioredis";
 import type { ProxyEnv } from "../env.js";
+import { SharedLimits } from "../limits/shared-limits.js";
 import { TableStore } from "../routing/table-store.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
+import { ReplicaCount } from "./replica-count.js";
 import { RoutingWatcher } from "./routing-watcher.js";
 import { replicaId, reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
@@ -15,6 +18,8 @@ export interface ClusterWiring {
   forwarder: AdminForwarder;
   /** The NATS servers, without credentials (for log lines). */
   servers: string;
+  /** Client-key limits counted in Redis (REDIS_URL set); undefined: each replica counts its own. */
+  sharedLimits: SharedLimits | undefined;
   /** Starts watching (call once the proxy exists, so stats can be reported). */
   start(usage: Parameters<typeof reportStats>[2]): void;
   close(): Promise<void>;
@@ -33,9 +38,24 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   let stopHealth: (() => void) | undefined;
   let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
+  const replicas = new ReplicaCount();
+  let sharedLimits: SharedLimits | undefined;
+  if (env.REDIS_URL) {
+    const redis = new Redis(env.REDIS_URL, {
+      // Fail fast while Redis is away (limits fall back to limit / replicas), reconnect in the background.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 500,
+      retryStrategy: (n) => Math.min(n * 100, 1_000),
+      lazyConnect: false,
+    });
+    redis.on("error", () => {}); // reported once per outage by SharedLimits
+    sharedLimits = new SharedLimits(redis, `ai-router:${bucket}:limits`, logger, () => replicas.count());
+  } else logger.warn("REDIS_URL is not set: client-key rpm/tpm limits are counted per replica");
   return {
     store,
     forwarder,
+    sharedLimits,
     servers: natsConnectOptions(env.NATS_URL).servers.join(","),
     start(usage) {
       watcher = new RoutingWatcher({
@@ -47,6 +67,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
         ...(env.ROUTER_TABLE_CACHE ? { cache: new TableCache(env.ROUTER_TABLE_CACHE) } : {}),
         onConnect: (nc) => {
           stopStats = reportStats(nc, bucket, usage, signer, logger);
+          replicas.follow(nc, bucket, signer);
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
           // Breakers and moving averages per target, for the console's health page.
@@ -57,6 +78,8 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
     },
     async close() {
       stopStats?.();
+      replicas.close();
+      sharedLimits?.close();
       stopHealth?.();
       stopTargets?.();
       forwarder.close();

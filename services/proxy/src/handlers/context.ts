@@ -4,6 +4,7 @@ import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
 
@@ -21,6 +22,8 @@ export interface RequestContext {
   readonly usage: UsageRecorder;
   /** The client key's limiter, when the key has limits: charged with the request's tokens and cost. */
   readonly limiter: KeyLimiter | undefined;
+  /** Cluster-wide limits (Redis); undefined: the limiter admitted the request already (standalone). */
+  readonly shared?: SharedLimits | undefined;
 }
 
 /** Turns a provider's error into the client's error, keeping its status, message, type and code. */

@@ -43,7 +43,7 @@ export interface IngressCall {
   /** Observes a native target's stream (e.g. to keep the final response). Absent: passed as it is. */
   wrapNativeStream?(inner: ChatStreamTranslator): ChatStreamTranslator;
   /** The answer went out: JSON bytes, or undefined for a stream (whose encoder saw everything). */
-  onServed?(t: LiveTarget, body: string | Buffer | undefined, native: boolean): void;
+  onServed?(t: LiveTarget, body: string | Buffer | undefined, native: boolean): void | Promise<void>;
 }
 
 /**

@@ -20,6 +20,9 @@ import { forProvider } from "./messages.js";
 
 type Json = Record<string, unknown>;
 
+/** Longest wait for the response store before the answer goes out anyway. */
+const STORE_WAIT_MS = 250;
+
 export interface ResponsesDeps {
   store: ResponseStore;
   sealer: ReasoningSealer;
@@ -146,16 +149,13 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
           } else response = bytes !== undefined ? final : encoder?.final;
           if (!response || body.store === false || typeof response.id !== "string") return;
           const output = Array.isArray(response.output) ? (response.output as Json[]) : [];
-          void deps.store
-            .put(response.id, {
-              owner,
-              response,
-              input,
-              conversation: [...history, ...asHistory(input), ...asHistory(output)],
-            })
+          const put = deps.store
+            .put(response.id, { owner, response, input, conversation: [...history, ...asHistory(input), ...asHistory(output)] })
             .catch(() => {
-              // A store that is down loses this response only; the answer already went out.
+              // A store that is down loses this response only, never the answer.
             });
+          // Stored before the answer goes out, but a slow store never holds an answer more than this.
+          return Promise.race([put, new Promise<void>((resolve) => setTimeout(resolve, STORE_WAIT_MS).unref())]);
         },
       };
     },

@@ -160,6 +160,16 @@ describe("KeyLimiter", () => {
     expect(l.admit(at(1))).toBeUndefined();
   });
 
+  it("enforces its share of rpm/tpm when told how many replicas split the limit (Redis away)", () => {
+    const l = limiter({ rpmLimit: 20 });
+    for (let i = 0; i < 10; i++) expect(l.admit(at(i), 2)).toBeUndefined();
+    expect(l.admit(at(20), 2)?.error.message).toMatch(/Limit 10, Used 10/);
+    expect(l.admit(at(21), 1)).toBeUndefined(); // back to the whole limit
+    const tiny = limiter({ rpmLimit: 1 });
+    expect(tiny.admit(at(0), 5)).toBeUndefined(); // never below one per replica
+    expect(tiny.admit(at(1), 5)).toBeDefined();
+  });
+
   it("formats resets like OpenAI", () => {
     expect([resetDuration(20), resetDuration(1_200), resetDuration(90_000)]).toEqual(["20ms", "2s", "1m30s"]);
   });

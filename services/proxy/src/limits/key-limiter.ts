@@ -97,18 +97,30 @@ export class KeyLimiter {
    * Admits a request at `now` (Unix ms) and counts it, or says why not. Nothing is allocated unless
    * the request is refused. Refused requests do not count against the rpm limit.
    */
-  admit(now: number): LimitRefusal | undefined {
+  admit(now: number, replicas = 1): LimitRefusal | undefined {
     if (this.budgetUsd !== undefined) {
       const spent = this.spentUsd();
       if (spent >= this.budgetUsd) return this.quotaRefusal(spent);
     }
-    const rpm = this.rpmLimit;
+    // `replicas` > 1: the cluster's shared counter is away, so each replica enforces its share.
+    const rpm = share(this.rpmLimit, replicas);
     if (rpm !== undefined && this.requests!.total(now) >= rpm) return this.rateRefusal(now, this.requests!, rpm, "requests");
-    const tpm = this.tpmLimit;
+    const tpm = share(this.tpmLimit, replicas);
     if (tpm !== undefined && this.tokens!.total(now) >= tpm) return this.rateRefusal(now, this.tokens!, tpm, "tokens");
-    if (rpm !== undefined) this.requests!.add(now, 1);
-    this.counters.requests++;
+    this.noteAdmitted(now);
     return undefined;
+  }
+
+  /** Counts a request the cluster-wide limiter admitted (local windows stay warm for a Redis outage). */
+  noteAdmitted(now: number): void {
+    if (this.rpmLimit !== undefined) this.requests!.add(now, 1);
+    this.counters.requests++;
+  }
+
+  /** The refusal for a cluster-wide verdict (Redis): the same error and headers as a local one. */
+  sharedRefusal(kind: "requests" | "tokens" | "budget", used: number, limit: number, ms: number): LimitRefusal {
+    if (kind === "budget") return this.quotaRefusal(used);
+    return rateRefusal(this.name, kind, used, limit, ms);
   }
 
   /**
@@ -133,19 +145,7 @@ export class KeyLimiter {
   }
 
   private rateRefusal(now: number, w: SlidingWindow, limit: number, kind: "requests" | "tokens"): LimitRefusal {
-    const used = w.total(now);
-    const ms = w.msUntilBelow(now, limit);
-    const per = kind === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)";
-    const error = new RouterError(
-      "rate_limit_exceeded",
-      `Rate limit reached for key ${this.name} on ${per}: Limit ${limit}, Used ${used}, Requested 1. Please try again in ${resetDuration(ms)}.`,
-      { type: kind },
-    );
-    const headers: Record<string, string> = { "retry-after": String(Math.max(1, Math.ceil(ms / 1000))) };
-    headers[`x-ratelimit-limit-${kind}`] = String(limit);
-    headers[`x-ratelimit-remaining-${kind}`] = "0";
-    headers[`x-ratelimit-reset-${kind}`] = resetDuration(ms);
-    return { error, headers };
+    return rateRefusal(this.name, kind, w.total(now), limit, w.msUntilBelow(now, limit));
   }
 
   private quotaRefusal(spent: number): LimitRefusal {
@@ -155,4 +155,22 @@ export class KeyLimiter {
     );
     return { error, headers: {} };
   }
+}
+
+/** A limit split between `replicas` (at least 1 each). */
+const share = (limit: number | undefined, replicas: number): number | undefined =>
+  limit === undefined || replicas <= 1 ? limit : Math.max(1, Math.floor(limit / replicas));
+
+function rateRefusal(name: string, kind: "requests" | "tokens", used: number, limit: number, ms: number): LimitRefusal {
+  const per = kind === "requests" ? "requests per min (RPM)" : "tokens per min (TPM)";
+  const error = new RouterError(
+    "rate_limit_exceeded",
+    `Rate limit reached for key ${name} on ${per}: Limit ${limit}, Used ${used}, Requested 1. Please try again in ${resetDuration(ms)}.`,
+    { type: kind },
+  );
+  const headers: Record<string, string> = { "retry-after": String(Math.max(1, Math.ceil(ms / 1000))) };
+  headers[`x-ratelimit-limit-${kind}`] = String(limit);
+  headers[`x-ratelimit-remaining-${kind}`] = "0";
+  headers[`x-ratelimit-reset-${kind}`] = resetDuration(ms);
+  return { error, headers };
 }

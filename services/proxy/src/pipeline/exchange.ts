@@ -52,8 +52,9 @@ export interface PipelineRequest {
   /** The bytes that report an error once a stream has started. */
   streamError(err: RouterError): string;
   /**
-   * Called once the answer was sent (served), with the client bytes of a JSON answer (undefined for a
-   * stream): e.g. the Responses API stores the response here.
+   * The answer is served: called with the client bytes of a JSON answer just before they are sent (so
+   * what it keeps is visible by the time the client has the answer), or with undefined after a stream
+   * ended. The Responses API stores the response here.
    */
-  onServed?(t: LiveTarget, body: string | Buffer | undefined): void;
+  onServed?(t: LiveTarget, body: string | Buffer | undefined): void | Promise<void>;
 }

@@ -6,7 +6,10 @@ import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/models.js";
 import { sendJson } from "../http/respond.js";
+import { maxCostUsd } from "../limits/reserve.js";
+import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { costOf } from "../stats/usage-recorder.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
 import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import type { PipelineRequest } from "./exchange.js";
@@ -54,11 +57,27 @@ interface RunState {
  * client's error envelope if nothing was served, and one "request finished" record.
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
+  let reservation: Reservation | undefined;
+  if (ctx.shared !== undefined && ctx.limiter !== undefined && ctx.key !== undefined) {
+    const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens), Date.now());
+    if (verdict.refusal !== undefined) {
+      const { error, headers } = verdict.refusal;
+      headers["x-request-id"] = ctx.id;
+      p.sendError(ctx.res, error, headers);
+      ctx.usage.refused(ctx.id, p.endpoint, ctx.key.name, error.status, error.message, performance.now() - ctx.start);
+      return;
+    }
+    reservation = verdict.reservation;
+  }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
   const attempt = (t: LiveTarget, n: number) => runAttempt(ctx, p, state, t, n);
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
   const result = await withFailover(p.model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
   finishRequest(ctx, p, result, state);
+  if (reservation !== undefined) {
+    const u = state.usage;
+    ctx.shared!.settle(reservation, u ? u.prompt_tokens + u.completion_tokens : 0, costOf(u, result.target?.price));
+  }
 }
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
@@ -69,9 +88,9 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${ex.what}.`) };
   }
   if (ex.kind === "answer") {
+    if (p.onServed) await p.onServed(t, ex.body);
     sendJson(ctx.res, 200, ex.body, servedHeaders(ctx, t.provider, t.upstreamModel, n, ex.warnings));
     state.ttfbMs = performance.now() - ctx.start;
-    p.onServed?.(t, ex.body);
     return { kind: "served", latencyMs: performance.now() - t0 };
   }
   let warnings: string[] | undefined;
@@ -117,7 +136,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     if (outcome.kind === "served") {
       state.ttfbMs = t0 - ctx.start + outcome.latencyMs;
       outcome.outputTokens = state.usage?.completion_tokens;
-      p.onServed?.(t, undefined);
+      if (p.onServed) await p.onServed(t, undefined);
     }
     return outcome;
   }
@@ -145,9 +164,9 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     state.usage = estimatedUsage(undefined, () => promptEstimate(p), counter.tokens);
     state.usageEstimated = true;
   }
+  if (p.onServed) await p.onServed(t, parsed.body);
   sendJson(ctx.res, 200, parsed.body, headers());
   state.ttfbMs = performance.now() - ctx.start;
-  p.onServed?.(t, parsed.body);
   return { kind: "served", latencyMs: performance.now() - t0, outputTokens: parsed.usage?.completion_tokens };
 }
 

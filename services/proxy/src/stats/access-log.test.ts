@@ -78,6 +78,11 @@ describe("access log", () => {
     expect(lines[1]).toMatchObject({ provider: null, upstreamModel: null, promptTokens: null, status: 502, err: 'upstream said "no"' });
   });
 
+  it("names the front-door format (ingress) when the record has one", async () => {
+    const [line] = await linesOf((log) => log.write(record({ endpoint: "responses", ingress: "openai-responses" }), undefined));
+    expect(line).toMatchObject({ endpoint: "responses", ingress: "openai-responses" });
+  });
+
   it("keeps escaping correctly past the cache's bound", async () => {
     const names = Array.from({ length: 1_100 }, (_, i) => `m"${i}`);
     const lines = await linesOf((log) => {

@@ -11,6 +11,8 @@ export interface UsageRecord {
   provider: string | null;
   upstreamModel: string | null;
   endpoint: string;
+  /** The front-door format the client spoke (`openai-chat`, `anthropic-messages`, `openai-responses`, `gemini`, `openai`). */
+  ingress?: string;
   status: number;
   stream: boolean;
   attempts: number;
@@ -134,6 +136,7 @@ export class UsageRecorder {
       provider: rec.provider,
       upstreamModel: rec.upstreamModel,
       endpoint: rec.endpoint,
+      ingress: rec.ingress,
       status: rec.status,
       stream: rec.stream,
       attempts: rec.attempts.length,

@@ -1,0 +1,112 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PrivateRedis, startPrivateRedis, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+
+/**
+ * Client-key limits across two proxy replicas, counted in a Redis of this test's own (the machine's
+ * shared one is never stopped): exact rpm, budgets by reservation, and limit/N while Redis is away.
+ */
+let cluster: TestCluster;
+let redis: PrivateRedis;
+const admin = (method: string, path: string, body?: unknown) => cluster.admin(method, path, body);
+
+async function chat(proxyUrl: string, key: string, extra: Record<string, unknown> = {}) {
+  const r = await fetch(`${proxyUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: "priced", messages: [{ role: "user", content: "hi" }], ...extra }),
+  });
+  const body = (await r.json()) as { error?: { code: string }; usage?: { prompt_tokens: number; completion_tokens: number } };
+  return { status: r.status, body };
+}
+
+async function newKey(fields: Record<string, unknown>): Promise<string> {
+  const created = await admin("POST", "/v1/db/keys", { name: `k-${Math.random().toString(36).slice(2, 8)}`, ...fields });
+  expect(created.status).toBe(201);
+  const key = (created.body as { key: string }).key;
+  // Both replicas know the key (404 for an unknown model comes after authentication, admitted or not).
+  for (const p of cluster.proxies) await waitFor(async () => (await chat(p.url, key, { model: "no-such-model" })).status !== 401, 8_000);
+  return key;
+}
+
+/** `n` requests at once, spread evenly over both replicas. */
+const burst = (key: string, n: number, extra: Record<string, unknown> = {}) =>
+  Promise.all(Array.from({ length: n }, (_, i) => chat(cluster.proxies[i % 2]!.url, key, extra)));
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  cluster = await startTestCluster("cp_limits", 2, { REDIS_URL: redis.url });
+  expect((await admin("POST", "/v1/db/providers", { name: "local", adapter: "mock" })).status).toBe(200);
+  const m = await admin("POST", "/v1/db/models", { name: "priced", provider_id: 1, upstream_model: "mock-1" });
+  await admin("PUT", `/v1/db/models/${m.body.id}/providers/1`, { price: { input_per_mtok: 1000, output_per_mtok: 1000 } });
+}, 90_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  await redis?.stop();
+});
+
+describe("client-key limits across replicas (Redis)", () => {
+  it("a key with rpm 20 gets exactly 20 of 60 requests spread over both replicas", async () => {
+    const key = await newKey({ rpm_limit: 20 });
+    const results = await burst(key, 60);
+    const served = results.filter((r) => r.status === 200).length;
+    expect(served).toBe(20);
+    for (const r of results.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(429);
+      expect(r.body.error?.code).toBe("rate_limit_exceeded");
+    }
+  });
+
+  it("40 concurrent requests against a budget that covers 10 serve at most 10 (reservations)", async () => {
+    // What one answer costs: learnt from a key without a budget.
+    const probe = await chat(cluster.proxies[0]!.url, await newKey({}), { max_tokens: 50 });
+    expect(probe.status).toBe(200);
+    const u = probe.body.usage!;
+    const cost = ((u.prompt_tokens + u.completion_tokens) * 1000) / 1e6;
+    const key = await newKey({ budget_usd: 10 * cost });
+    const results = await burst(key, 40, { max_tokens: 50 });
+    const served = results.filter((r) => r.status === 200).length;
+    // Reservations (prompt estimate + max_tokens at the price) exceed the real cost: never more than 10.
+    expect(served).toBeGreaterThan(0);
+    expect(served).toBeLessThanOrEqual(10);
+    for (const r of results.filter((x) => x.status !== 200)) expect(r.body.error?.code).toBe("insufficient_quota");
+    // Settled: the shared spend is the real cost of what was served, no reservation left behind.
+    const r = new Redis(redis.url);
+    try {
+      await waitFor(async () => {
+        const keys = await r.keys(`ai-router:${cluster.bucket}:limits:*:spend:*`);
+        const values = await Promise.all(keys.map((k) => r.get(k)));
+        return values.some((v) => Math.abs(Number(v) - served * cost) < 1e-9);
+      }, 5_000);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it("with Redis down each replica enforces limit / 2, logs it, and returns to the shared count", { timeout: 60_000 }, async () => {
+    const key = await newKey({ rpm_limit: 20 });
+    await redis.stop();
+    try {
+      const results = await burst(key, 60);
+      // Each replica counts 20 / 2 replicas = 10 on its own.
+      expect(results.filter((r) => r.status === 200).length).toBe(20);
+      for (const p of cluster.proxies) expect(p.output()).toMatch(/Redis unreachable: client-key limits enforced per replica/);
+    } finally {
+      await redis.start();
+    }
+    // The first limited request that reaches Redis again switches a replica back (and logs it).
+    const poke = await newKey({ rpm_limit: 100_000 });
+    await waitFor(
+      async () => {
+        await Promise.all(cluster.proxies.map((p) => chat(p.url, poke)));
+        return cluster.proxies.every((p) => /Redis is back/.test(p.output()));
+      },
+      15_000,
+      200,
+    );
+    const fresh = await newKey({ rpm_limit: 6 });
+    const again = await burst(fresh, 12);
+    expect(again.filter((r) => r.status === 200).length).toBe(6);
+  });
+});
