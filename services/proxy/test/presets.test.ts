@@ -94,6 +94,18 @@ describe("provider presets", () => {
     const events = await stream.text();
     expect(events).toContain('"type":"thinking_delta"');
     expect(events.indexOf("thinking_delta")).toBeLessThan(events.indexOf("text_delta"));
+    // Responses API clients get it as a reasoning item before the message.
+    up.behavior.next({ reasoning: "Weigh it.", text: "Done." });
+    const resp = await fetch(`${proxy.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "deepseek", input: "hi", store: false }),
+    });
+    expect(resp.status).toBe(200);
+    const out = ((await resp.json()) as { output: { type: string; summary?: { text: string }[] }[] }).output;
+    expect(out[0]?.type).toBe("reasoning");
+    expect(out[0]?.summary?.[0]?.text).toBe("Weigh it.");
+    expect(out.some((o) => o.type === "message")).toBe(true);
     // OpenAI clients get reasoning_content as DeepSeek sends it.
     up.behavior.next({ reasoning: "Hmm.", text: "Yes." });
     const oa = (await (await chat("deepseek")).json()) as { choices: { message: { reasoning_content?: string } }[] };
