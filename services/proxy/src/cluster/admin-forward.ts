@@ -49,13 +49,16 @@ export function createAdminForwarder(target: string, logger: Logger): AdminForwa
       const q = url.indexOf("?");
       const path = q < 0 ? url : url.slice(0, q);
       if (ADMIN.test(path) || (req.method === "POST" && path.replace(/\/$/, "") === "/v1/models/clear-cache")) return forward(req, res);
-      // Changes the control plane owns and publishes to every replica: manual provider health, model capabilities.
-      if (req.method === "PUT" && PROVIDER_HEALTH.test(path)) return forward(req, res);
-      if ((req.method === "POST" || req.method === "DELETE") && MODEL_CAPABILITIES.test(path)) return forward(req, res);
+
       return false;
     },
     intercept(req, res, path) {
-      return INTERCEPT.test(path) ? forward(req, res) : false;
+      if (INTERCEPT.test(path)) return forward(req, res);
+      // Changes the control plane owns and publishes to every replica (before routing: `POST /v1/models/*`
+      // is also Gemini's front door): manual provider health, model capabilities.
+      if (req.method === "PUT" && PROVIDER_HEALTH.test(path)) return forward(req, res);
+      if ((req.method === "POST" || req.method === "DELETE") && MODEL_CAPABILITIES.test(path)) return forward(req, res);
+      return false;
     },
     close() {
       proxy.close();
