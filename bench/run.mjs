@@ -56,8 +56,9 @@ const body = (mode) =>
     ...(mode === "sse" ? { stream_options: { include_usage: true } } : {}),
   });
 
-async function load(url, mode, connections, duration) {
+async function load(url, mode, connections, duration, overallRate) {
   const r = await autocannon({
+    ...(overallRate ? { overallRate } : {}),
     url: `${url}/v1/chat/completions`,
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -68,9 +69,9 @@ async function load(url, mode, connections, duration) {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.non2xx };
 }
 
-async function once(target, mode, connections, duration) {
+async function once(target, mode, connections, duration, overallRate) {
   const before = target.pid ? cpuMs(target.pid) : 0;
-  const r = await load(target.url, mode, connections, duration);
+  const r = await load(target.url, mode, connections, duration, overallRate);
   const cpu = target.pid ? cpuMs(target.pid) - before : 0;
   return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null };
 }
@@ -82,11 +83,12 @@ const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
  * (order reversed every other round), so a slow moment of the machine hits them alike. Each figure is
  * the median over the rounds; `rounds` keeps the per-round values for the ratio spread.
  */
-async function measureAll(names, mode, connections) {
-  for (const name of names) await load(targets[name].url, mode, connections, 2);
+async function measureAll(names, mode, connections, overallRate) {
+  for (const name of names) await load(targets[name].url, mode, connections, 2, overallRate);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of round % 2 ? [...names].reverse() : names) runs[name].push(await once(targets[name], mode, connections, DURATION));
+    for (const name of round % 2 ? [...names].reverse() : names)
+      runs[name].push(await once(targets[name], mode, connections, DURATION, overallRate));
   }
   const out = {};
   for (const name of names) {
@@ -115,11 +117,28 @@ writeFileSync(
   `providers: [{ name: mock-upstream, type: openai-compatible, base_url: "${mockUrl}/v1", api_key: sk-bench${process.env.BENCH_PROVIDER_EXTRA ?? ""} }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
 );
 const ours = await startProcess("ours", join(root, "services/proxy/dist/main.js"), { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
+// Profile B: another upstream shape (bench/upstream-b.mjs), its own floor and router processes.
+const upB = await startProcess("upstream-b", join(root, "bench/upstream-b.mjs"), { PORT: "0" }, 1);
+const upBUrl = `http://127.0.0.1:${upB.port}`;
+const floorB = await startProcess("floor-b", join(root, "bench/floor-proxy.mjs"), { UPSTREAM: `${upBUrl}/v1`, PORT: "0" }, 0);
+const cfgB = join(tmp, "router-b.yaml");
+writeFileSync(
+  cfgB,
+  `${process.env.BENCH_NO_USAGE_LOG ? "" : `server: { usage_log: "${join(tmp, "usage-b.jsonl")}" }\n`}providers: [{ name: upstream-b, type: openai-compatible, base_url: "${upBUrl}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: upstream-b, price: { input_per_mtok: 1, output_per_mtok: 2 } }] }]\n`,
+);
+const oursB = await startProcess(
+  "ours-b",
+  join(root, "services/proxy/dist/main.js"),
+  { ROUTER_CONFIG: cfgB, PORT: "0", HOST: "127.0.0.1" },
+  0,
+);
 
 const targets = {
   mock: { url: mockUrl, pid: undefined },
   floor: { url: `http://127.0.0.1:${floor.port}`, pid: floor.child.pid },
   ours: { url: `http://127.0.0.1:${ours.port}`, pid: ours.child.pid },
+  "b-floor": { url: `http://127.0.0.1:${floorB.port}`, pid: floorB.child.pid },
+  "b-ours": { url: `http://127.0.0.1:${oursB.port}`, pid: oursB.child.pid },
 };
 // With taskset the child pid is taskset's, which execs node: same pid.
 
@@ -129,13 +148,28 @@ for (const mode of ["json", "sse", "sse-inject"]) {
   const r = await measureAll(["mock", "floor", "ours"], mode, CONNECTIONS);
   for (const [name, v] of Object.entries(r)) results[`${mode}/${name}`] = v;
 }
+// Profile B at a fixed offered load: half of our router's saturated rate, the same for the floor, so
+// neither batches more work per event-loop turn than the other; CPU per request is then comparable.
+const fixed = {};
+for (const mode of ["json", "sse"]) {
+  process.stderr.write(`profile B ${mode}: saturated rate, then a fixed load at half of it ...\n`);
+  const sat = await measureAll(["b-ours"], mode, CONNECTIONS);
+  const rate = Math.max(100, Math.round(sat["b-ours"].rps / 2));
+  const r = await measureAll(["b-floor", "b-ours"], mode, CONNECTIONS, rate);
+  fixed[mode] = { rate, floor: r["b-floor"], ours: r["b-ours"] };
+  for (const [name, v] of Object.entries(r)) results[`B-${mode}@${rate}/${name}`] = v;
+}
 process.stderr.write("json c=1 ...\n");
 for (const [name, v] of Object.entries(await measureAll(["mock", "floor", "ours"], "json", 1))) results[`c1/${name}`] = v;
 
 // Added latency: the median of timed one-at-a-time requests over one keep-alive connection, the three
 // targets interleaved in rounds so that a noisy moment hits them alike.
 async function medianLatencies(rounds, perRound) {
-  const clients = Object.fromEntries(Object.entries(targets).map(([k, t]) => [k, new Client(t.url, { pipelining: 1 })]));
+  const clients = Object.fromEntries(
+    Object.entries(targets)
+      .filter(([k]) => !k.startsWith("b-"))
+      .map(([k, t]) => [k, new Client(t.url, { pipelining: 1 })]),
+  );
   const samples = { mock: [], floor: [], ours: [] };
   const payload = body("json");
   const once = async (client) => {
@@ -199,6 +233,13 @@ const summary = [
   `| SSE (client asks for usage) | ${rs.rps.toFixed(2)} | ${spread(rs)} |`,
   `| SSE (router asks for usage and strips it) | ${ri.rps.toFixed(2)} | ${spread(ri)} |`,
   "",
+  `| profile B, fixed offered load (half our saturated rate) | req/s | CPU us/req ours / floor | ratio (target <= 1.33) |`,
+  `|---|---:|---:|---:|`,
+  ...Object.entries(fixed).map(
+    ([mode, v]) =>
+      `| ${mode === "json" ? "JSON" : "SSE with usage"} @ ${v.rate}/s | ${f(v.ours.rps)} | ${f(v.ours.cpuUsPerReq, 1)} / ${f(v.floor.cpuUsPerReq, 1)} | ${(v.ours.cpuUsPerReq / v.floor.cpuUsPerReq).toFixed(2)} |`,
+  ),
+  "",
   ...(p50OneCore
     ? [
         `added p50 latency at concurrency 1 (median of 4000 timed requests, ours - mock direct; every process on one core, so the extra hop costs no cross-core wake-ups): ${(p50OneCore.ours - p50OneCore.mock).toFixed(3)} ms (target < 0.3 ms; the floor adds ${(p50OneCore.floor - p50OneCore.mock).toFixed(3)} ms, so our logic adds ${(p50OneCore.ours - p50OneCore.floor).toFixed(3)} ms)`,
@@ -220,7 +261,23 @@ mkdirSync(join(root, "bench/results"), { recursive: true });
 writeFileSync(join(root, "bench/results/latest.md"), `${out}\n`);
 writeFileSync(
   join(root, "bench/results/latest.json"),
-  JSON.stringify({ results, ratios: { json: rj, sse: rs, sseInject: ri }, p50, p50OneCore, addedP50 }, null, 2),
+  JSON.stringify(
+    {
+      results,
+      ratios: { json: rj, sse: rs, sseInject: ri },
+      fixedLoadB: Object.fromEntries(
+        Object.entries(fixed).map(([m, v]) => [
+          m,
+          { rate: v.rate, ours: v.ours.cpuUsPerReq, floor: v.floor.cpuUsPerReq, ratio: v.ours.cpuUsPerReq / v.floor.cpuUsPerReq },
+        ]),
+      ),
+      p50,
+      p50OneCore,
+      addedP50,
+    },
+    null,
+    2,
+  ),
 );
 for (const extra of ["bench/balancing.mjs", "bench/spread-promotion.mjs"]) {
   if (existsSync(join(root, extra))) execFileSync(process.execPath, [join(root, extra)], { stdio: "inherit" });

@@ -77,6 +77,9 @@ describe.skipIf(!hasChromium || process.env.CONSOLE_SCREENSHOTS !== "1")("consol
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", deviceScaleFactor: 1 });
     page = await ctx.newPage();
     await page.goto(`${proxy}/ui/`);
+    await page.getByLabel("Admin token").waitFor();
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: `${OUT}sign-in.png` });
     await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
@@ -102,7 +105,6 @@ describe.skipIf(!hasChromium || process.env.CONSOLE_SCREENSHOTS !== "1")("consol
   };
 
   it("takes every page", async () => {
-    await page.screenshot({ path: `${OUT}sign-in.png` }).catch(() => {});
     await shot("/", "overview", "Overview");
     await shot("/providers", "providers", "Providers");
     await shot("/providers/1", "provider-detail", "openai-main");

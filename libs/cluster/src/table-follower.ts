@@ -1,4 +1,4 @@
-import { kvContext, nats, type Signer } from "@ai-router/contracts";
+import { assembleTable, kvContext, nats, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -44,6 +44,10 @@ export class TableFollower {
   private kv: KV | undefined;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Entries are handled one at a time, in order (assembling a chunked table awaits its chunks). */
+  private chain: Promise<void> = Promise.resolve();
+  /** Model chunks already fetched, by id (content-addressed: an id never changes meaning). */
+  private chunks = new Map<string, string>();
 
   constructor(private readonly opts: TableFollowerOptions) {}
 
@@ -117,6 +121,14 @@ export class TableFollower {
   }
 
   private hand(e: KvEntry): void {
+    this.chain = this.chain
+      .then(() => this.handOne(e))
+      .catch((err) => {
+        this.opts.logger.warn({ seq: e.revision, err: (err as Error).message }, "routing table rejected; keeping the last good table");
+      });
+  }
+
+  private async handOne(e: KvEntry): Promise<void> {
     if (e.operation !== "PUT") {
       this.opts.onDeleted?.(e);
       return;
@@ -128,7 +140,26 @@ export class TableFollower {
       this.opts.logger.flush();
       return;
     }
-    this.opts.onTable(v.payload, `nats:${this.opts.bucket}#${e.revision}`, e);
+    let payload = v.payload;
+    if (payload.includes('"modelChunks"')) payload = await this.assemble(payload);
+    this.opts.onTable(payload, `nats:${this.opts.bucket}#${e.revision}`, e);
+  }
+
+  /** A chunked table (a head listing model chunks) made whole again; chunks are fetched once. */
+  private async assemble(payload: string): Promise<string> {
+    const head = JSON.parse(payload) as Record<string, unknown>;
+    const ids = new Set((head.modelChunks as string[] | undefined) ?? []);
+    const whole = await assembleTable(head, async (id) => {
+      let text = this.chunks.get(id);
+      if (text === undefined) {
+        const c = await this.kv!.get(`${nats.modelChunkPrefix}${id}`);
+        text = c?.operation === "PUT" ? c.string() : undefined;
+        if (text !== undefined) this.chunks.set(id, text);
+      }
+      return text;
+    });
+    for (const id of this.chunks.keys()) if (!ids.has(id)) this.chunks.delete(id);
+    return JSON.stringify(whole);
   }
 
   async close(): Promise<void> {

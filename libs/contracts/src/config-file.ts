@@ -144,6 +144,8 @@ export const ClientKeyConfig = z
     tpm_limit: z.number().int().positive().optional(),
     /** Spend limit in USD from target prices (429 `insufficient_quota` once spent); standalone: since process start. */
     budget_usd: z.number().nonnegative().optional(),
+    /** May get `x-router-decision` back for `x-router-debug: 1` (with client keys, only such keys do). */
+    debug: z.boolean().optional(),
   })
   .strict();
 export type ClientKeyConfig = z.infer<typeof ClientKeyConfig>;
@@ -165,6 +167,8 @@ export const ServerConfig = z
     shutdown_grace_ms: z.number().int().min(0).max(600_000).default(30_000),
     /** Log one line per request at info level. */
     access_log: z.boolean().default(true),
+    /** Appends one JSON usage record per request to this file (JSONL); unset = none. */
+    usage_log: z.string().min(1).optional(),
     /**
      * Bearer token for the standalone admin endpoints (`POST /v1/stats/refresh`, `/v1/stats/reset`,
      * `/v1/models/clear-cache`, `PUT /v1/providers/{name}/health`); absent = those endpoints answer 403.

@@ -9,4 +9,6 @@ export * from "./routing-table.js";
 export * from "./secrets.js";
 export * from "./service-env.js";
 export * from "./signing.js";
+export * from "./table-chunks.js";
+export * from "./usage.js";
 export * from "./wire.js";

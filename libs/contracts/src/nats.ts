@@ -8,6 +8,8 @@ export const nats = {
   routingBucket: "ai-router-routing",
   /** Key of the current table inside the bucket. */
   routingKey: "table",
+  /** Prefix of a model chunk's key (`models.<id>`, id = the chunk's SHA-256, hex, 32 chars) in the routing bucket. */
+  modelChunkPrefix: "models.",
 } as const;
 
 /** Bucket names NATS accepts: letters, digits, `-` and `_`. */
@@ -18,6 +20,9 @@ export function routingBucketName(env: NodeJS.ProcessEnv = process.env): string 
   const v = env.ROUTER_NATS_BUCKET;
   return v ? bucketName.parse(v) : nats.routingBucket;
 }
+
+/** The bucket holding one entry per client key (key = its SHA-256 hex), beside the routing bucket. */
+export const keysBucketName = (routingBucket: string): string => `${routingBucket}-keys`;
 
 /** One model's request counters (the original's `/v1/stats` plus tokens and cost). */
 export const ModelCounters = z

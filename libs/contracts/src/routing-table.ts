@@ -79,6 +79,8 @@ export type TableModel = z.infer<typeof TableModel>;
 /** A client key. Only a SHA-256 hash travels; the plaintext is never stored in a table. */
 export const TableClientKey = z
   .object({
+    /** The key's id in usage records (`client_keys` row id); absent = its name is used. */
+    id: z.string().min(1).max(128).optional(),
     name: z.string().min(1),
     /** Lower-case hex SHA-256 of the key. */
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -90,6 +92,8 @@ export const TableClientKey = z
     rpmLimit: z.number().int().positive().optional(),
     /** Prompt + completion tokens per sliding 60 s window; absent = unlimited. Per replica in cluster mode. */
     tpmLimit: z.number().int().positive().optional(),
+    /** May ask for `x-router-decision` (`x-router-debug: 1`): the candidates, their health and order. */
+    debug: z.boolean().optional(),
     /** Spend limit in USD; absent = unlimited. Enforced against `spentUsd` + this replica's spend since the table. */
     budgetUsd: z.number().nonnegative().optional(),
     /**
@@ -142,6 +146,17 @@ const RoutingTableShape = z
      * 401): deleting the last key never opens the router. Absent = required exactly when keys exist.
      */
     authRequired: z.boolean().optional(),
+    /**
+     * The client keys are not in this table but in this KV bucket, one entry per key (signed, a
+     * TableClientKey keyed by its SHA-256), followed incrementally: `clientKeys` is then empty.
+     */
+    keysBucket: z.string().min(1).max(64).optional(),
+    /**
+     * The models are not in this table but in chunks in the same bucket (`models.<id>`, id = the first
+     * 32 hex chars of the chunk text's SHA-256): `models` holds none, and a reader assembles them in this
+     * order. Unchanged chunks keep their ids, so a change publishes the head and the chunks it touched.
+     */
+    modelChunks: z.array(z.string().regex(/^[0-9a-f]{32}$/)).optional(),
   })
   .strict();
 /** How a table is read (proxies, health workers, disk caches): unknown fields at any level are ignored. */

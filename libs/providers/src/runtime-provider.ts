@@ -2,9 +2,23 @@ import type { TableProvider } from "@ai-router/contracts";
 import type { RuntimeProvider } from "./adapter.js";
 
 /** A table provider with its keys opened and its base URL split into origin and path (for the pools). */
-export function toRuntimeProvider(p: TableProvider, apiKeys: string[]): RuntimeProvider {
+export function toRuntimeProvider(p: TableProvider, apiKeys: string[], headers: Record<string, string> = p.headers): RuntimeProvider {
   const u = new URL(p.baseUrl);
-  return Object.assign({}, p, { apiKeys, origin: u.origin, basePath: u.pathname.replace(/\/+$/, "") });
+  return Object.assign({}, p, { apiKeys, headers, origin: u.origin, basePath: u.pathname.replace(/\/+$/, "") });
+}
+
+/**
+ * A table provider's secrets opened with `decrypt` (ROUTER_MASTER_KEY in cluster mode, where keys and
+ * header values travel sealed; plaintext passes through): its keys and its extra headers. Throws when
+ * one cannot be opened.
+ */
+export function openProviderSecrets(
+  p: TableProvider,
+  decrypt: (secret: string) => string,
+): { apiKeys: string[]; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p.headers)) headers[k] = decrypt(v);
+  return { apiKeys: p.apiKeys.map(decrypt), headers };
 }
 
 /** Round-robin over a provider's keys (undefined when it has none): one request or probe, the next key. */

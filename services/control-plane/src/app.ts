@@ -8,12 +8,15 @@ import { modelRoutes } from "./api/models.js";
 import { opsRoutes } from "./api/ops.js";
 import { providerRoutes } from "./api/providers.js";
 import { settingsRoutes } from "./api/settings.js";
+import { usageRoutes } from "./api/usage.js";
+import { usageStatsRoutes } from "./api/usage-stats.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { consoleRouter } from "./http/console-static.js";
 import { dataPlaneForward } from "./http/data-plane-forward.js";
 import { docsRouter } from "./http/docs.js";
 import { errorHandler, unknownRoute } from "./http/errors.js";
+import type { ControlPlaneMetrics } from "./http/metrics.js";
 import { ApiRegistry } from "./http/registry.js";
 import type { LiveHealth } from "./nats/live-health.js";
 import type { StatsAggregator } from "./nats/stats-aggregator.js";
@@ -26,9 +29,13 @@ export interface AppOptions {
   /** undefined = dev mode (no admin auth). */
   adminToken: string | undefined;
   publish(reason: string): Promise<PublishResult>;
+  /** Publishes one client key's change as its own entry (cluster mode). */
+  publishKey?(hash: string, reason: string): Promise<PublishResult>;
   stats?: StatsAggregator;
   /** For `/health`: the last revision in the bucket, if any. */
   status?: () => Record<string, unknown>;
+  /** Serves `GET /metrics` (no admin token: keep the port private or scrape through a network policy). */
+  metrics?: ControlPlaneMetrics;
   /** Probe results and proxies' target reports for `GET /v1/db/health`. */
   liveHealth?: LiveHealth;
   /** Where the console's playground chats go when it is served here (`ROUTER_PROXY_URL`). */
@@ -52,6 +59,14 @@ export function createApp(opts: AppOptions): Express {
     }
     next();
   });
+  const metrics = opts.metrics;
+  if (metrics) {
+    app.use(metrics.middleware());
+    app.get("/metrics", async (_req, res) => {
+      res.setHeader("content-type", metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+    });
+  }
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", ...opts.status?.() });
   });
@@ -69,6 +84,7 @@ export function createApp(opts: AppOptions): Express {
     logger: opts.logger,
     devMode: opts.adminToken === undefined,
     publish: opts.publish,
+    ...(opts.publishKey ? { publishKey: opts.publishKey } : {}),
     ...(opts.stats ? { stats: opts.stats } : {}),
   };
   providerRoutes(ctx);
@@ -77,6 +93,8 @@ export function createApp(opts: AppOptions): Express {
   settingsRoutes(ctx);
   opsRoutes(ctx);
   capabilityRoutes(ctx);
+  usageRoutes(ctx);
+  usageStatsRoutes(ctx, () => opts.stats?.snapshot().replicas ?? 0);
   healthRoutes(ctx, opts.liveHealth, () => {
     const s = opts.status?.() ?? {};
     return { revision: typeof s.revision === "number" ? s.revision : null, nats: s.nats === "connected" };

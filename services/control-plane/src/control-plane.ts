@@ -4,7 +4,9 @@ import { createSigner, natsSubjects } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { createApp } from "./app.js";
 import { createPrisma, type PrismaClient } from "./db/client.js";
+import { sealStoredHeaders } from "./db/sealed-headers.js";
 import { type ControlPlaneEnv, tableSettings } from "./env.js";
+import { ControlPlaneMetrics } from "./http/metrics.js";
 import { LiveHealth } from "./nats/live-health.js";
 import { NatsLink } from "./nats/nats-link.js";
 import { SpendLedger } from "./nats/spend-ledger.js";
@@ -23,6 +25,9 @@ export interface ControlPlane {
 export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): Promise<ControlPlane> {
   const prisma = createPrisma(env.DATABASE_URL);
   await prisma.$connect();
+  // Rows from before provider headers were sealed: sealed now, before any table is published.
+  const sealed = await sealStoredHeaders(prisma, env.masterKey);
+  if (sealed > 0) logger.info({ providers: sealed }, "sealed the plaintext header values of providers");
   let publisher: TablePublisher | undefined;
   // Tables, spend updates and stats commands are signed with a key derived from ROUTER_MASTER_KEY.
   const signer = createSigner(env.masterKey);
@@ -56,12 +61,18 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     () => pub.publish("start-up"),
     () => {},
   );
+  const metrics = new ControlPlaneMetrics(
+    () => pub.counts,
+    () => pub.lastPublished,
+  );
   const app = createApp({
+    metrics,
     prisma,
     logger,
     masterKey: env.masterKey,
     adminToken: env.ROUTER_DEV_MODE && !env.ROUTER_ADMIN_TOKEN ? undefined : env.ROUTER_ADMIN_TOKEN,
     publish: (reason) => pub.publish(reason),
+    publishKey: (hash, reason) => pub.publishKey(hash, reason),
     stats,
     liveHealth,
     ...(env.ROUTER_PROXY_URL ? { proxyUrl: env.ROUTER_PROXY_URL } : {}),

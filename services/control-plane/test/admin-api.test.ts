@@ -1,15 +1,6 @@
 import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
-import {
-  ClientKeyCreated,
-  createSigner,
-  decryptSecret,
-  kvContext,
-  ModelOut,
-  ProviderOut,
-  parseMasterKey,
-  RoutingTable,
-} from "@ai-router/contracts";
+import { ClientKeyCreated, createSigner, decryptSecret, ModelOut, ProviderOut, parseMasterKey, RoutingTable } from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
 import { Kvm } from "@nats-io/kv";
 import request from "supertest";
@@ -17,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { compileDatabase } from "../src/compile/compile-db.js";
 import { createPrisma, type PrismaClient } from "../src/db/client.js";
+import { sealStoredHeaders } from "../src/db/sealed-headers.js";
 import { parseEnv, tableSettings } from "../src/env.js";
 import { NatsLink } from "../src/nats/nats-link.js";
 import { TablePublisher } from "../src/nats/table-publisher.js";
-import { ADMIN_TOKEN, createTestDatabase, MASTER_KEY, NATS_URL, uniqueName } from "./helpers.js";
+import { ADMIN_TOKEN, createTestDatabase, MASTER_KEY, NATS_URL, readPublishedTable, uniqueName } from "./helpers.js";
 
 const key = parseMasterKey(MASTER_KEY);
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -45,11 +37,8 @@ let bucket: string;
 let app: ReturnType<typeof createApp>;
 
 async function publishedTable(): Promise<RoutingTable> {
-  const kv = await link.bucket();
-  const e = await kv.get("table");
-  const v = createSigner(key).verify(e!.value, kvContext(bucket, "table"));
-  if (!v.ok) throw new Error(`published table not validly signed: ${v.reason}`);
-  return RoutingTable.parse(JSON.parse(v.payload));
+  // As a proxy sees it: the keys from their own bucket, the models from chunks.
+  return RoutingTable.parse(await readPublishedTable(bucket));
 }
 
 beforeAll(async () => {
@@ -82,6 +71,14 @@ describe("environment", () => {
     expect(!r.ok && r.problems.join()).toMatch(/ROUTER_ADMIN_TOKEN is required/);
     expect(parseEnv({ ...base, ROUTER_DEV_MODE: "1" }).ok).toBe(true);
     expect(parseEnv({ ...base, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }).ok).toBe(true);
+  });
+  it("refuses the Kubernetes example's placeholder token and other predictable ones", () => {
+    for (const t of ["replace-with-a-long-random-token", "changeme-changeme-changeme", "aaaaaaaaaaaaaaaaaaaa", "1212121212121212"]) {
+      const r = parseEnv({ ...base, ROUTER_ADMIN_TOKEN: t });
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.problems.join()).toMatch(/placeholder or too predictable/);
+      expect(!r.ok && r.problems.join()).not.toContain(t);
+    }
   });
   it("accepts the master key as hex or base64 of 32 bytes, nothing else, without echoing it", () => {
     const b64 = Buffer.from(MASTER_KEY, "hex").toString("base64");
@@ -259,6 +256,35 @@ describe("providers and keys", () => {
     expect((await publishedTable()).providers.find((p) => p.name === "local")?.timeoutMs).toBe(1234);
   });
 
+  it("seals header values like keys: in the database and the published table; answers mask credentials; old plaintext rows are sealed", async () => {
+    const row = await prisma.provider.findUniqueOrThrow({ where: { id: pid } });
+    const stored = row.headers as Record<string, string>;
+    expect(Object.values(stored).every((v) => v.startsWith("enc:v1:"))).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain("hdr-secret-9876");
+    const published = (await publishedTable()).providers.find((p) => p.name === "local")!;
+    expect(JSON.stringify(published.headers)).not.toContain("hdr-secret-9876");
+    expect(decryptSecret(published.headers["x-api-key"]!, key)).toBe("hdr-secret-9876");
+    expect(decryptSecret(published.headers["x-team"]!, key)).toBe("a");
+    // A PUT with new headers seals them too.
+    await request(app)
+      .put(`/v1/db/providers/${pid}`)
+      .set(auth)
+      .send({ headers: { "x-team": "b", "x-api-key": "hdr-secret-9876" } });
+    const updated = (await prisma.provider.findUniqueOrThrow({ where: { id: pid } })).headers as Record<string, string>;
+    expect(decryptSecret(updated["x-team"]!, key)).toBe("b");
+    expect(JSON.stringify(updated)).not.toContain("hdr-secret-9876");
+    // A row written in plaintext by an older release is sealed at start-up (before the first publish).
+    await prisma.provider.update({ where: { id: pid }, data: { headers: { "x-team": "a", "x-api-key": "hdr-secret-9876" } } });
+    expect(await sealStoredHeaders(prisma, key)).toBe(1);
+    expect(await sealStoredHeaders(prisma, key)).toBe(0);
+    const resealed = (await prisma.provider.findUniqueOrThrow({ where: { id: pid } })).headers as Record<string, string>;
+    expect(JSON.stringify(resealed)).not.toContain("hdr-secret-9876");
+    expect((await request(app).get(`/v1/db/providers/${pid}`).set(auth)).body.headers).toEqual({
+      "x-team": "a",
+      "x-api-key": "hdr-...9876",
+    });
+  });
+
   it("adds, rotates, disables and removes provider keys; tables carry them sealed; audit rows are masked", async () => {
     const add = await request(app).post("/v1/db/providers/1/keys").set(auth).send({ api_key: "sk-second-key-abcd", name: "backup" });
     expect(add.status).toBe(201);
@@ -393,7 +419,7 @@ describe("client keys", () => {
     expect(get.body).toMatchObject({ name: "team-a", models: ["gpt-4"], rpm_limit: 60, revoked: false });
     expect(JSON.stringify((await request(app).get("/v1/db/keys/").set(auth)).body)).not.toContain(created.key);
     let t = await publishedTable();
-    expect(t.clientKeys).toEqual([{ name: "team-a", sha256: row.hash, models: ["gpt-4"], rpmLimit: 60 }]);
+    expect(t.clientKeys).toEqual([{ id: String(row.id), name: "team-a", sha256: row.hash, models: ["gpt-4"], rpmLimit: 60 }]);
 
     expect(
       (

@@ -6,7 +6,8 @@ let cluster: TestCluster;
 const admin = (method: string, path: string, body?: unknown, base?: string) => cluster.admin(method, path, body, base);
 
 beforeAll(async () => {
-  cluster = await startTestCluster("cp_cluster");
+  // With a ledger writer: the cluster-wide `/v1/stats` comes from the usage ledger.
+  cluster = await startTestCluster("cp_cluster", 2, {}, { worker: true });
   await admin("POST", "/v1/db/providers", { name: "local", adapter: "mock" });
 }, 60_000);
 

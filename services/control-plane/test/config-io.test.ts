@@ -39,7 +39,7 @@ function routingOf(table: ReturnType<typeof compileConfig>["table"], open: (s: s
 }
 
 // The CLI runs in its own processes (Prisma, migrations): slow when the machine is busy.
-describe("config import/export", { timeout: 60_000 }, () => {
+describe("config import/export", { timeout: 90_000 }, () => {
   it("imports the repository's router.yaml: the database compiles to the same routing as standalone mode", async () => {
     const { stdout } = await run(process.execPath, [cli, "import", routerYaml], { env: env() });
     const cfg = loadConfigFile(routerYaml, { ...process.env, ...secrets });
@@ -66,6 +66,29 @@ describe("config import/export", { timeout: 60_000 }, () => {
     const text = readFileSync(safe, "utf8");
     expect(text).not.toContain(secrets.OPENAI_API_KEY);
     expect(text).toContain("${OPENAI_MAIN_API_KEY}");
+  });
+
+  it("imports header values sealed and exports them only as references without --with-secrets", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const withHeaders = join(dir, "headers.yaml");
+    writeFileSync(
+      withHeaders,
+      "providers:\n  - { name: hdr-co, type: mock, headers: { X-Tenant-Token: hdr-secret-5555 } }\nmodels:\n  - { name: hdr-model, providers: [{ provider: hdr-co }] }\n",
+    );
+    await run(process.execPath, [cli, "import", withHeaders], { env: env() });
+    const row = await prisma.provider.findUniqueOrThrow({ where: { name: "hdr-co" } });
+    expect(JSON.stringify(row.headers)).not.toContain("hdr-secret-5555");
+    expect(decryptSecret((row.headers as Record<string, string>)["X-Tenant-Token"]!, parseMasterKey(MASTER_KEY))).toBe("hdr-secret-5555");
+    const safe = join(dir, "safe-headers.yaml");
+    const r = await run(process.execPath, [cli, "export", safe], { env: env() });
+    const text = readFileSync(safe, "utf8");
+    expect(text).not.toContain("hdr-secret-5555");
+    expect(text).not.toContain("enc:v1:");
+    expect(text).toContain("${HDR_CO_HEADER_X_TENANT_TOKEN}");
+    expect(r.stderr + r.stdout).toContain("HDR_CO_HEADER_X_TENANT_TOKEN");
+    const full = join(dir, "full-headers.yaml");
+    await run(process.execPath, [cli, "export", full, "--with-secrets"], { env: env() });
+    expect(readFileSync(full, "utf8")).toContain("hdr-secret-5555");
   });
 
   it("rejects an invalid file with the file, path and problem, importing nothing", async () => {

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
+import { assembleTable, createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
 import { type ServiceProcess, spawnService, uniqueName } from "@ai-router/testing";
 import pg from "pg";
 import { migrateDeploy } from "../src/db/migrate.js";
@@ -114,6 +114,8 @@ export async function startPrivateNats(auth?: { user: string; password: string }
 
 export const controlPlaneMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 export const proxyMain = fileURLToPath(new URL("../../proxy/dist/main.js", import.meta.url));
+export const workerMain = fileURLToPath(new URL("../../health-worker/dist/main.js", import.meta.url));
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export { type ServiceProcess, spawnService, uniqueName, waitFor } from "@ai-router/testing";
 
 /** A chat request to `model` through a proxy; resolves to the HTTP status. */
@@ -140,7 +142,22 @@ export async function readPublishedTable<T = Record<string, unknown>>(bucket: st
     if (!e) throw new Error("no table in the bucket");
     const v = signer.verify(e.value, kvContext(bucket, "table"));
     if (!v.ok) throw new Error(`the table is not validly signed: ${v.reason}`);
-    return JSON.parse(v.payload) as T;
+    const table = JSON.parse(v.payload) as Record<string, unknown>;
+    // Models in chunks and keys in their own bucket are put back, as a proxy sees them.
+    const kv = await new Kvm(nc).open(bucket);
+    const whole = await assembleTable(table, async (id) => (await kv.get(`models.${id}`))?.string());
+    if (typeof table.keysBucket === "string") {
+      const keysKv = await new Kvm(nc).open(table.keysBucket);
+      const keys: unknown[] = [];
+      for await (const k of await keysKv.keys()) {
+        const entry = await keysKv.get(k);
+        if (entry?.operation !== "PUT") continue;
+        const kv2 = signer.verify(entry.value, kvContext(table.keysBucket, k));
+        if (kv2.ok) keys.push(JSON.parse(kv2.payload));
+      }
+      whole.clientKeys = keys;
+    }
+    return whole as T;
   } finally {
     await nc.close();
   }
@@ -152,9 +169,24 @@ export async function destroyBucket(url: string, bucket: string): Promise<void> 
   const { Kvm } = await import("@nats-io/kv");
   const nc = await connect({ servers: url, timeout: 2_000 }).catch(() => undefined);
   if (!nc) return;
-  await new Kvm(nc)
-    .open(bucket)
-    .then((kv) => kv.destroy())
+  for (const name of [bucket, `${bucket}-keys`]) {
+    await new Kvm(nc)
+      .open(name)
+      .then((kv) => kv.destroy())
+      .catch(() => {});
+  }
+  await nc.close();
+}
+
+/** Removes a test's usage stream (best effort). */
+export async function destroyUsageStream(url: string, bucket: string): Promise<void> {
+  const { connect } = await import("@nats-io/transport-node");
+  const { jetstreamManager } = await import("@nats-io/jetstream");
+  const { usageLedger } = await import("@ai-router/contracts");
+  const nc = await connect({ servers: url, timeout: 2_000 }).catch(() => undefined);
+  if (!nc) return;
+  await jetstreamManager(nc)
+    .then((jsm) => jsm.streams.delete(usageLedger.stream(bucket)))
     .catch(() => {});
   await nc.close();
 }
@@ -168,6 +200,10 @@ export interface TestCluster {
   proxies: ServiceProcess[];
   /** The cluster environment every process gets (NATS, bucket, master key). */
   env: Record<string, string>;
+  /** Health workers (ledger writers) started with `worker: true` or `startWorker()`. */
+  workers: ServiceProcess[];
+  /** Starts one more health worker writing the usage ledger. */
+  startWorker(): Promise<ServiceProcess>;
   /** An admin API call (to the control plane, or through `base`: a proxy's port). */
   admin(
     method: string,
@@ -178,14 +214,30 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: NodeJS.ProcessEnv = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  prefix: string,
+  replicas = 2,
+  proxyEnv: NodeJS.ProcessEnv = {},
+  opts: { worker?: boolean; natsUrl?: string } = {},
+): Promise<TestCluster> {
   const db = await createTestDatabase();
   const bucket = uniqueName(prefix);
-  const env = { NATS_URL, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };
+  const natsUrl = opts.natsUrl ?? NATS_URL;
+  const env = { NATS_URL: natsUrl, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };
   const cp = await spawnService(controlPlaneMain, Object.assign({}, env, { DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }));
   const proxies: ServiceProcess[] = [];
   for (let i = 0; i < replicas; i++)
     proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url }, proxyEnv)));
+  const workers: ServiceProcess[] = [];
+  const startWorker = async () => {
+    const w = await spawnService(
+      workerMain,
+      Object.assign({}, env, { DATABASE_URL: db.url, REDIS_URL, HEALTH_WORKER_PORT: "0", HEALTH_PROBE_INTERVAL_MS: "600000" }),
+    );
+    workers.push(w);
+    return w;
+  };
+  if (opts.worker) await startWorker();
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
   return {
     bucket,
@@ -193,14 +245,17 @@ export async function startTestCluster(prefix: string, replicas = 2, proxyEnv: N
     cp,
     proxies,
     env,
+    workers,
+    startWorker,
     async admin(method, path, body, base = cp.url) {
       const r = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
       return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown> };
     },
     async stop() {
-      await Promise.all([...proxies.map((p) => p.stop()), cp.stop()]);
+      await Promise.all([...proxies.map((p) => p.stop()), ...workers.map((w) => w.stop()), cp.stop()]);
       await db.drop();
-      await destroyBucket(NATS_URL, bucket);
+      await destroyBucket(natsUrl, bucket);
+      await destroyUsageStream(natsUrl, bucket);
     },
   };
 }

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createSigner, kvContext, natsSubjects, type RoutingTable } from "@ai-router/contracts";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { Kvm } from "@nats-io/kv";
@@ -11,12 +14,14 @@ import {
   MASTER_KEY,
   type PrivateNats,
   proxyMain,
+  REDIS_URL,
   type ServiceProcess,
   signer,
   spawnService,
   startPrivateNats,
   uniqueName,
   waitFor,
+  workerMain,
 } from "./helpers.js";
 
 /**
@@ -28,11 +33,17 @@ import {
 const NATS_USER = "ai-router";
 const NATS_PASSWORD = randomBytes(12).toString("hex");
 const bucket = uniqueName("cp_sec");
+const HEADER_SECRET = `hdr-${randomBytes(8).toString("hex")}`;
+const cacheDir = mkdtempSync(join(tmpdir(), "ai-router-sec-"));
+const cacheFile = join(cacheDir, "table.json");
+let freeKey = "";
 let natsServer: PrivateNats;
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let cp: ServiceProcess;
 let a: ServiceProcess;
 let b: ServiceProcess;
+/** The ledger writer: `/v1/stats` and key spend come from the usage ledger. */
+let worker: ServiceProcess;
 let real: MockUpstream;
 let evil: MockUpstream;
 let insider: NatsConnection;
@@ -63,13 +74,15 @@ beforeAll(async () => {
   [real, evil] = await Promise.all([startMockUpstream(), startMockUpstream()]);
   db = await createTestDatabase();
   cp = await spawnService(controlPlaneMain, { ...credentialsEnv(), DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN });
-  a = await spawnService(proxyMain, { ...credentialsEnv(), CONTROL_PLANE_URL: cp.url });
+  worker = await spawnService(workerMain, { ...credentialsEnv(), DATABASE_URL: db.url, REDIS_URL, HEALTH_WORKER_PORT: "0" });
+  a = await spawnService(proxyMain, { ...credentialsEnv(), CONTROL_PLANE_URL: cp.url, ROUTER_TABLE_CACHE: cacheFile });
   b = await spawnService(proxyMain, { ...env(), NATS_URL: urlWithCredentials(), CONTROL_PLANE_URL: cp.url });
   await admin("POST", "/v1/db/providers", {
     name: "real",
     adapter: "openai-compatible",
     base_url: real.baseUrl,
     api_key: "sk-real-provider-0001",
+    headers: { "X-Upstream-Token": HEADER_SECRET },
   });
   const m = await admin("POST", "/v1/db/models", { name: "m1", provider_id: 1, upstream_model: "gpt-4o" });
   // $1000 per million tokens: one answer costs more than the key's $0.001 budget.
@@ -77,16 +90,18 @@ beforeAll(async () => {
   const created = await admin("POST", "/v1/db/keys", { name: "budgeted", budget_usd: 0.001 });
   clientKey = created.body.key as string;
   clientKeyId = created.body.id as number;
+  freeKey = (await admin("POST", "/v1/db/keys", { name: "unlimited" })).body.key as string;
   for (const p of [a, b]) await waitFor(async () => (await chat(p, "no-such-model")).status === 404, 10_000);
   insider = await connect({ servers: natsServer.url, user: NATS_USER, pass: NATS_PASSWORD });
 }, 60_000);
 
 afterAll(async () => {
   await insider?.close().catch(() => {});
-  await Promise.all([a, b, cp].filter(Boolean).map((p) => p.stop()));
+  await Promise.all([a, b, cp, worker].filter(Boolean).map((p) => p.stop()));
   await Promise.all([real?.close(), evil?.close()]);
   await natsServer?.dispose();
   await db?.drop();
+  rmSync(cacheDir, { recursive: true, force: true });
 });
 
 describe("NATS credentials and signed routing tables, spend updates and reports", () => {
@@ -96,6 +111,23 @@ describe("NATS credentials and signed routing tables, spend updates and reports"
     expect(health.nats).toBe("connected");
     // The password never reaches a log line, though proxy b was given it in NATS_URL.
     for (const p of [cp, a, b]) expect(p.output()).not.toContain(NATS_PASSWORD);
+  });
+
+  it("provider header values travel sealed (NATS history, the proxies' disk cache) and reach the upstream opened", async () => {
+    expect((await chat(a, "m1", freeKey)).status).toBe(200);
+    const sent = real.received("/chat/completions").at(-1)!;
+    expect(sent.headers["x-upstream-token"]).toBe(HEADER_SECRET);
+    const kv = await new Kvm(insider).open(bucket);
+    let entries = 0;
+    for await (const e of await kv.history({ key: "table" })) {
+      entries++;
+      expect(e.string()).not.toContain(HEADER_SECRET);
+    }
+    expect(entries).toBeGreaterThan(0);
+    await waitFor(() => existsSync(cacheFile), 5_000);
+    expect(readFileSync(cacheFile, "utf8")).not.toContain(HEADER_SECRET);
+    expect(readFileSync(cacheFile, "utf8")).toContain("enc:v1:");
+    for (const p of [cp, a, b]) expect(p.output()).not.toContain(HEADER_SECRET);
   });
 
   it("refuses a forged table (unsigned, or signed with another key) that points the provider at another host and empties the client keys", async () => {

@@ -27,6 +27,13 @@ export const HealthWorkerEnvSchema = z
     /** `GET /health` for Kubernetes probes. */
     HEALTH_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
     HOST: z.string().default("0.0.0.0"),
+    /** The control plane's database: when set, this worker also writes the usage ledger (docs/usage-ledger.md). */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "a postgresql:// URL")
+      .optional(),
+    /** Ledger rows older than this many days are deleted by a daily job. */
+    USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     LOG_LEVEL: LogLevelEnv,
   })
   .superRefine((e, ctx) => {

@@ -14,14 +14,20 @@ import type { Logger } from "@ai-router/logger";
 import { probeProvider } from "@ai-router/providers";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import pg from "pg";
 import type { HealthWorkerEnv } from "./env.js";
+import { LedgerWriter } from "./ledger/ledger-writer.js";
+import { startRetention } from "./ledger/retention.js";
 import { type ProbedProvider, probeTargets } from "./probe-targets.js";
 import { ProbeResults } from "./results.js";
 import { reconcileSchedulers } from "./scheduler.js";
 import { TableWatcher } from "./table-watcher.js";
+import { WorkerMetrics } from "./worker-metrics.js";
 
 export interface HealthWorker {
   server: Server;
+  /** The usage ledger writer, when DATABASE_URL is set. */
+  ledger: LedgerWriter | undefined;
   /** Stops taking jobs (running probes finish), then closes the queue, NATS, Redis and the HTTP port. */
   close(): Promise<void>;
 }
@@ -36,7 +42,8 @@ type Env = Pick<
   | "HEALTH_CONCURRENCY"
   | "HEALTH_PROBE_TIMEOUT_MS"
   | "HEALTH_LATENCY_SAMPLES"
->;
+> &
+  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS">>;
 
 /**
  * Wires the worker: the routing table from NATS KV -> one BullMQ job scheduler per probed provider ->
@@ -48,6 +55,22 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   const prefix = healthQueue.prefix(env.bucket);
   const queue = new Queue<HealthProbeJob>(healthQueue.name, { connection: redis, prefix });
   queue.on("error", (err) => logger.warn({ err: err.message }, "health queue error"));
+  const metrics = new WorkerMetrics();
+  const pool = env.DATABASE_URL ? new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 }) : undefined;
+  pool?.on("error", (err) => logger.warn({ err: err.message }, "postgres pool error"));
+  const ledger = pool
+    ? new LedgerWriter({
+        pool,
+        redis,
+        bucket: env.bucket,
+        logger,
+        onWritten: (rows, lag) => {
+          metrics.ledgerRows.inc(rows);
+          metrics.ledgerLag.set(lag);
+        },
+      })
+    : undefined;
+  const retention = pool ? startRetention({ redis, pool, bucket: env.bucket, days: env.USAGE_RETENTION_DAYS ?? 90, logger }) : undefined;
   const results = new ProbeResults(redis, env.bucket, env.HEALTH_LATENCY_SAMPLES, env.HEALTH_PROBE_INTERVAL_MS);
   let targets = new Map<string, ProbedProvider>();
   /** Until a first table is read, this replica knows nothing and must not touch the shared schedules. */
@@ -81,7 +104,15 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   };
   // Tables are accepted and probe reports published only with a signature under ROUTER_MASTER_KEY.
   const signer = createSigner(env.masterKey);
-  const watcher = new TableWatcher({ natsUrl: env.NATS_URL, bucket: env.bucket, signer, logger, onTable, onResync: reconcile });
+  const watcher = new TableWatcher({
+    natsUrl: env.NATS_URL,
+    bucket: env.bucket,
+    signer,
+    logger,
+    onTable,
+    onResync: reconcile,
+    onConnect: (nc) => ledger?.start(nc),
+  });
 
   const publish = (report: ProbeReport) => {
     const nc = watcher.connection;
@@ -100,6 +131,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     const r = await probeProvider(target, { maxTimeoutMs: env.HEALTH_PROBE_TIMEOUT_MS, apiKey: target.nextKey() });
     const { report, previousFailures } = await results.record(data.data.provider, target.provider.type, r, Date.now());
     publish(report);
+    metrics.probes.inc({ provider: data.data.provider, result: report.ok ? "ok" : "failed" });
     logProbe(logger, report, previousFailures);
     return report;
   };
@@ -116,6 +148,10 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
 
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/metrics") {
+      void metrics.registry.metrics().then((text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text));
+      return;
+    }
     if (req.method !== "GET" || path !== "/health") {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
       return;
@@ -134,8 +170,12 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
 
   return {
     server,
+    ledger,
     async close() {
       closing = true;
+      await ledger?.close();
+      // Bounded: without Redis the BullMQ worker would wait for a reconnection forever.
+      if (retention) await Promise.race([retention.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if (redis.status !== "ready") {
         // Nothing can be finished without Redis, and its commands would wait for a reconnection forever.
@@ -148,6 +188,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
         await redis.quit().catch(() => redis.disconnect());
       }
       await watcher.close();
+      await pool?.end().catch(() => {});
       await closed;
     },
   };

@@ -1,6 +1,6 @@
 import type { RoutingTable } from "@ai-router/contracts";
 import type { ProbeTarget } from "@ai-router/providers";
-import { keyRotation, toRuntimeProvider } from "@ai-router/providers";
+import { keyRotation, openProviderSecrets, toRuntimeProvider } from "@ai-router/providers";
 
 export interface ProbedProvider extends ProbeTarget {
   /** Key rotation across probes, as the proxies rotate keys across requests. */
@@ -27,14 +27,15 @@ export function probeTargets(table: RoutingTable, decrypt: (secret: string) => s
   for (const p of table.providers) {
     const upstreamModel = modelOf.get(p.name);
     if (upstreamModel === undefined) continue;
-    let keys: string[];
+    let opened: ReturnType<typeof openProviderSecrets>;
     try {
-      keys = p.apiKeys.map(decrypt);
+      opened = openProviderSecrets(p, decrypt);
     } catch (err) {
-      skipped.push({ provider: p.name, reason: `cannot open its keys: ${(err as Error).message}` });
+      skipped.push({ provider: p.name, reason: `cannot open its keys or headers: ${(err as Error).message}` });
       continue;
     }
-    providers.set(p.name, { provider: toRuntimeProvider(p, keys), upstreamModel, nextKey: keyRotation(keys) });
+    const keys = opened.apiKeys;
+    providers.set(p.name, { provider: toRuntimeProvider(p, keys, opened.headers), upstreamModel, nextKey: keyRotation(keys) });
   }
   return { providers, skipped };
 }

@@ -15,6 +15,8 @@ export interface TableWatcherOptions {
   resyncMs?: number;
   /** Called after each re-read, changed or not (the scheduler reconciles with Redis then). */
   onResync?: () => void;
+  /** Called once connected (the ledger writer pulls on the same connection). */
+  onConnect?: (nc: NatsConnection) => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export class TableWatcher {
       whileDisconnected: "probing with the last good table",
       ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
       ...(opts.onResync ? { onResync: opts.onResync } : {}),
+      ...(opts.onConnect ? { onConnect: opts.onConnect } : {}),
       onTable: (raw, source) => this.apply(raw, source),
     });
   }

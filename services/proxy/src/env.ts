@@ -33,5 +33,14 @@ export const ProxyEnv = z.object({
   ROUTER_POOL_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Cluster mode: grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** This replica's name in usage records and stats (default: host-pid-random). */
+  ROUTER_REPLICA: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, . _ - only")
+    .optional(),
+  /** When set, `GET /metrics` asks for `Authorization: Bearer <token>`. */
+  ROUTER_METRICS_TOKEN: z.string().min(16).optional(),
+  /** Cluster mode: usage records kept while NATS is unreachable; past it they are dropped and counted. */
+  ROUTER_USAGE_BUFFER: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

@@ -1,13 +1,19 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { docsRoutes } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
 import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
+import { ProxyMetrics } from "./metrics/proxy-metrics.js";
 import { MemoryResponseStore } from "./responses/store.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy, DEFAULT_RESPONSES_MAX, type ResponsesOptions } from "./server.js";
 import { ConfigReloader, loadStandaloneTable } from "./standalone.js";
 import { createAccessLog } from "./stats/access-log.js";
+import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
+import { createJsonlSink } from "./usage/jsonl-sink.js";
+import { fanOut, type UsageSink } from "./usage/usage-sink.js";
 
 const envResult = ProxyEnv.safeParse(process.env);
 if (!envResult.success) {
@@ -17,7 +23,14 @@ if (!envResult.success) {
 const env = envResult.data;
 const logger = createLogger({ name: "proxy", level: env.LOG_LEVEL });
 
+const replica =
+  env.ROUTER_REPLICA ??
+  `${hostname()
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .slice(0, 40)}-${process.pid}-${randomUUID().slice(0, 6)}`;
 let accessLog = true;
+let usageLogPath: string | undefined;
+let metrics: ProxyMetrics | undefined;
 let responses: ResponsesOptions = {};
 let graceMs = env.SHUTDOWN_GRACE_MS;
 let store: TableStore;
@@ -28,7 +41,7 @@ if (env.NATS_URL) {
   // Loaded only in cluster mode: standalone never pays for the NATS client and http-proxy.
   const { createCluster } = await import("./cluster/start-cluster.js");
   try {
-    cluster = createCluster(Object.assign({}, env, { NATS_URL: env.NATS_URL }), logger);
+    cluster = createCluster(Object.assign({}, env, { NATS_URL: env.NATS_URL }), logger, replica, () => metrics?.dropped.inc());
   } catch (err) {
     process.stderr.write(`invalid environment: ${(err as Error).message}\n`);
     process.exit(2);
@@ -45,6 +58,7 @@ if (env.NATS_URL) {
   try {
     const cfg = loadStandaloneTable(env.ROUTER_CONFIG, store, logger);
     accessLog = cfg.server.access_log;
+    usageLogPath = cfg.server.usage_log;
     graceMs = cfg.server.shutdown_grace_ms;
     // router.yaml is reloaded on SIGHUP and when it changes; a bad file keeps the last good table.
     reloader = new ConfigReloader(env.ROUTER_CONFIG, store, logger, cfg);
@@ -64,15 +78,34 @@ if (env.NATS_URL) {
 
 // The access log's records carry only fields the recorder picks (never headers or keys): no redaction needed.
 const accessLogger = accessLog && env.LOG_LEVEL !== "silent" ? createAccessLog() : undefined;
+let proxyRef: { inFlight(): number } | undefined;
+metrics = new ProxyMetrics(store, () => proxyRef?.inFlight() ?? 0);
+const usageLog = usageLogPath ? createJsonlSink(usageLogPath) : undefined;
+const sinks: UsageSink[] = [metrics];
+if (cluster) sinks.push(cluster.ledger);
+if (usageLog) sinks.push(usageLog);
+const tracesUrl = otlpTracesUrl(process.env);
+const tracer = tracesUrl
+  ? new OtlpExporter(
+      { url: tracesUrl, serviceName: process.env.OTEL_SERVICE_NAME ?? "ai-router-proxy", logger, headers: otlpHeaders(process.env) },
+      (p) => store.current?.providers.get(p)?.config.type,
+    )
+  : undefined;
 const proxy = createProxy({
   store,
   logger,
+  replica,
+  usageSink: fanOut(sinks),
+  metrics,
   clientStallMs: env.ROUTER_CLIENT_STALL_MS,
+  ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),
+  ...(tracer ? { tracer } : {}),
   ...(cluster?.sharedLimits ? { sharedLimits: cluster.sharedLimits } : {}),
   responses,
   ...(accessLogger ? { accessLog: accessLogger } : {}),
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });
+proxyRef = proxy;
 cluster?.start(proxy.usage);
 if (reloader) {
   for (const r of standaloneAdminRoutes(reloader, store)) proxy.addRoute(r);
@@ -97,7 +130,11 @@ exitOnSignals(
       .shutdown(graceMs)
       .then(() => reloader?.stop())
       .then(() => cluster?.close())
-      .finally(() => accessLogger?.flush()),
+      .then(() => tracer?.flush())
+      .finally(() => {
+        accessLogger?.flush();
+        usageLog?.flush();
+      }),
   graceMs + 5_000,
   () => ({ inFlight: proxy.inFlight() }),
 );

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts";
+import { EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { createReasoningSealer } from "@ai-router/providers";
@@ -12,7 +12,7 @@ import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
 import { handleGetModel, handleListModels, handleModelCacheStats } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
-import { poolMetrics } from "./handlers/pool-metrics.js";
+import { poolMetricsText } from "./handlers/pool-metrics.js";
 import { providerRankingRoutes } from "./handlers/provider-ranking.js";
 import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
@@ -33,6 +33,11 @@ import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { AccessLog } from "./stats/access-log.js";
 import { UsageRecorder } from "./stats/usage-recorder.js";
+import type { OtlpExporter } from "./tracing/otlp-exporter.js";
+import { RequestTrace, validTraceparent } from "./tracing/trace-context.js";
+import { buildUsageRecord } from "./usage/build-record.js";
+import { errorCodeOf, newDraft, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
+import type { UsageSink } from "./usage/usage-sink.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
 export interface Route {
@@ -47,6 +52,8 @@ export interface Route {
   /** Sends this route's errors in its own envelope (Anthropic's for /v1/messages); OpenAI's by default. */
   sendError?: (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;
   handle(ctx: RequestContext, rest: string): void | Promise<void>;
+  /** Requests on this route produce a usage record (once their model is known, or when refused by a limit). */
+  usage?: UsageRoute;
 }
 
 export interface ProxyOptions {
@@ -58,6 +65,16 @@ export interface ProxyOptions {
   fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Runs before routing; returns true when it answered (cluster mode forwards `/v1/stats` to the control plane). */
   intercept?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** Where each finished request's usage record goes (ledger, `usage_log`, metrics); none = no records built. */
+  usageSink?: UsageSink;
+  /** This replica's name in usage records. */
+  replica?: string;
+  /** Serves `GET /metrics` (Prometheus text) from this registry. */
+  metrics?: { metrics(): Promise<string>; contentType: string };
+  /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Exports one span per request and per upstream attempt (OTLP/HTTP); none = no traces, no cost. */
+  tracer?: OtlpExporter;
   /** The Responses API's state and reasoning seal; defaults: a bounded in-memory store and a random secret. */
   responses?: ResponsesOptions;
   /** A response whose client reads nothing for this long is cut, freeing its upstream connection. */
@@ -96,6 +113,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
   const usage = new UsageRecorder(opts.accessLog);
+  const usageSink = opts.usageSink;
+  const replica = opts.replica ?? "standalone";
+  let seq = 0;
   if (opts.onRequestFinished) usage.onFinished(opts.onRequestFinished);
   // Limiters follow the served table's keys (limits, cluster spend baseline); their windows outlive swaps.
   const applyKeys = (t: RuntimeTable) => usage.keyLimits.applyTable(t.clientKeys.values(), Date.parse(t.generatedAt) || 0);
@@ -116,8 +136,21 @@ export function createProxy(opts: ProxyOptions): Proxy {
     else exact.set(`${r.method} ${r.path}`, r);
   };
 
-  addRoute({ method: "POST", path: "/v1/chat/completions", auth: true, handle: ingressHandler(chatCompletionsIngress) });
-  addRoute({ method: "POST", path: "/v1/messages", auth: true, handle: ingressHandler(messagesIngress), sendError: sendAnthropicError });
+  addRoute({
+    method: "POST",
+    path: "/v1/chat/completions",
+    auth: true,
+    handle: ingressHandler(chatCompletionsIngress),
+    usage: { ingress: "openai-chat", endpoint: "chat.completions", estimate: "chat" },
+  });
+  addRoute({
+    method: "POST",
+    path: "/v1/messages",
+    auth: true,
+    handle: ingressHandler(messagesIngress),
+    sendError: sendAnthropicError,
+    usage: { ingress: "anthropic-messages", endpoint: "messages", estimate: "chat" },
+  });
   const responseStore: ResponseStore =
     opts.responses?.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_RESPONSES_TTL_MS, maxEntries: DEFAULT_RESPONSES_MAX });
   const sealer = createReasoningSealer(opts.responses?.secret ?? randomBytes(32));
@@ -126,13 +159,22 @@ export function createProxy(opts: ProxyOptions): Proxy {
     path: "/v1/responses",
     auth: true,
     handle: ingressHandler(responsesIngress({ store: responseStore, sealer })),
+    usage: { ingress: "openai-responses", endpoint: "responses", estimate: "chat" },
   });
   for (const r of responseRoutes(responseStore)) addRoute(r);
-  addRoute({ method: "POST", path: "/v1/messages/count_tokens", auth: true, handle: handleCountTokens, sendError: sendAnthropicError });
+  addRoute({
+    method: "POST",
+    path: "/v1/messages/count_tokens",
+    auth: true,
+    handle: handleCountTokens,
+    sendError: sendAnthropicError,
+    usage: { ingress: "anthropic-count-tokens", endpoint: "messages.count_tokens", estimate: "none" },
+  });
   addRoute({
     method: "POST",
     path: "/v1/embeddings",
     auth: true,
+    usage: { ingress: "openai-embeddings", endpoint: "embeddings", estimate: "prompt" },
     handle: (ctx) =>
       handlePassthrough(ctx, { endpoint: "embeddings", llmType: "embedding", schema: EmbeddingsRequest, pick: (a) => a.embeddings }),
   });
@@ -140,6 +182,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     method: "POST",
     path: "/v1/images/generations",
     auth: true,
+    usage: { ingress: "openai-images", endpoint: "images.generations", estimate: "none" },
     handle: (ctx) =>
       handlePassthrough(ctx, {
         endpoint: "images.generations",
@@ -167,10 +210,33 @@ export function createProxy(opts: ProxyOptions): Proxy {
     method: "GET",
     path: "/v1/stats",
     auth: true,
-    handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
+    // A key limited to some models sees only those models' counters (and names).
+    handle: (ctx) => {
+      const allowed = ctx.key?.models;
+      const models = [...ctx.table.models.keys()].filter((m) => !allowed || allowed.includes(m));
+      sendJson(ctx.res, 200, JSON.stringify(usage.snapshot(models, allowed)));
+    },
   });
 
-  addRoute({ method: "GET", path: "/metrics", auth: true, handle: (ctx) => poolMetrics(ctx, stalls) });
+  // Prometheus text: the usage metrics (when configured) and the upstream pools. No client key needed
+  // (docs/usage-ledger.md: restrict it with ROUTER_METRICS_TOKEN or the network).
+  const metrics = opts.metrics;
+  const expected = opts.metricsToken ? `Bearer ${opts.metricsToken}` : undefined;
+  addRoute({
+    method: "GET",
+    path: "/metrics",
+    auth: false,
+    needsTable: false,
+    handle: async (ctx) => {
+      if (expected !== undefined && ctx.req.headers.authorization !== expected) {
+        sendError(ctx.res, new RouterError("invalid_api_key", "A valid metrics token is required."), { "x-request-id": ctx.id });
+        return;
+      }
+      const text = (metrics ? await metrics.metrics() : "") + (store.current ? poolMetricsText(store.current, stalls) : "");
+      ctx.res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text) });
+      ctx.res.end(text);
+    },
+  });
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
@@ -250,6 +316,14 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return;
     }
     inFlight++;
+    const draft: UsageDraft | undefined = usageSink !== undefined && route.usage !== undefined ? newDraft(route.usage) : undefined;
+    const socket = req.socket;
+    const written0 = draft ? socket.bytesWritten : 0;
+    const read0 = draft ? socket.bytesRead : 0;
+    let key: TableClientKey | undefined;
+    let limiter: KeyLimiter | undefined;
+    const tp = req.headers.traceparent === undefined ? undefined : validTraceparent(req.headers.traceparent);
+    const trace = opts.tracer !== undefined && draft !== undefined ? new RequestTrace(tp) : undefined;
     stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
@@ -258,8 +332,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     try {
       const now = Date.now();
       const queryKey = route.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
-      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
-      let limiter: KeyLimiter | undefined;
+      key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
         limiter = usage.keyLimits.get(key.sha256);
@@ -272,15 +345,34 @@ export function createProxy(opts: ProxyOptions): Proxy {
             // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
             const endpoint = route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
             usage.refused(id, endpoint, key.name, refused.error.status, refused.error.message, performance.now() - start);
+            if (draft) {
+              draft.refused = true;
+              draft.errorCode = errorCodeOf(refused.error);
+            }
             return;
           }
         }
       }
       // Routes that need a table only run with one.
-      const ctx: RequestContext = { id, req, res, start, table: table!, key, signal: ac, usage, limiter, shared: opts.sharedLimits };
+      const ctx: RequestContext = {
+        id,
+        req,
+        res,
+        start,
+        table: table!,
+        key,
+        signal: ac,
+        usage,
+        limiter,
+        shared: opts.sharedLimits,
+        draft,
+        traceparent: tp,
+        trace,
+      };
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);
+      if (draft && draft.errorCode === null) draft.errorCode = errorCodeOf(e);
       if (e.code === "internal_error") logger.error({ err, reqId: id, path }, "request failed");
       if (!res.headersSent) {
         const closeAfter = e.code === "body_too_large" || e.code === "request_timeout";
@@ -289,6 +381,34 @@ export function createProxy(opts: ProxyOptions): Proxy {
     } finally {
       inFlight--;
       if (inFlight === 0 && idle) idle();
+      // The one point where a request's usage record is built: every route, every outcome.
+      if (draft && (draft.model !== undefined || draft.refused)) {
+        const now = performance.now();
+        const cl = Number(req.headers["content-length"]);
+        try {
+          const rec = buildUsageRecord(draft, {
+            id,
+            replica,
+            seq: ++seq,
+            arrivedAt: performance.timeOrigin + start,
+            latencyMs: now - start,
+            ttftMs: draft.ttftMs ?? (res.headersSent ? now - start : undefined),
+            status: ac.aborted ? 499 : res.statusCode,
+            keyId: key ? (key.id ?? key.name) : null,
+            keyName: key?.name ?? null,
+            requestBytes: cl >= 0 ? cl : Math.max(0, socket.bytesRead - read0),
+            responseBytes: Math.max(0, socket.bytesWritten - written0),
+          });
+          // Estimated usage is charged too (the usage recorder charged what the upstream reported).
+          if (limiter !== undefined && rec.usage_estimated && rec.cost_usd !== null) {
+            limiter.charge(Date.now(), rec.prompt_tokens + rec.completion_tokens, rec.cost_usd);
+          }
+          usageSink!.write(rec);
+          if (trace !== undefined) opts.tracer!.add(trace, rec);
+        } catch (err) {
+          logger.warn({ err, reqId: id }, "usage record not built");
+        }
+      }
     }
   }
 

@@ -4,7 +4,7 @@ import { compileConfig, parseConfig } from "@ai-router/config";
 import { createLogger } from "@ai-router/logger";
 import { type ServiceProcess, spawnService } from "@ai-router/testing";
 import { TableStore } from "../src/routing/table-store.js";
-import { createProxy, type Proxy as RouterProxy } from "../src/server.js";
+import { createProxy, type ProxyOptions, type Proxy as RouterProxy } from "../src/server.js";
 
 /** A proxy running in this process on a free port, built from YAML/JSON config text or an object. */
 export interface TestProxy {
@@ -17,7 +17,7 @@ export interface TestProxy {
 export async function startTestProxy(
   config: string | object,
   env: NodeJS.ProcessEnv = {},
-  opts: { poolWaitMs?: number; clientStallMs?: number } = {},
+  opts: { poolWaitMs?: number; clientStallMs?: number; proxy?: (store: TableStore) => Partial<ProxyOptions> } = {},
 ): Promise<TestProxy> {
   const text = typeof config === "string" ? config : JSON.stringify(config);
   const logger = createLogger({ name: "proxy-test", level: process.env.TEST_LOG_LEVEL ?? "silent", sync: true });
@@ -26,7 +26,11 @@ export async function startTestProxy(
   const applied = store.apply(table, "test");
   if (!applied.ok) throw new Error(applied.reason);
   const proxy = createProxy(
-    Object.assign({ store, logger }, opts.clientStallMs !== undefined ? { clientStallMs: opts.clientStallMs } : {}),
+    Object.assign(
+      { store, logger },
+      opts.clientStallMs !== undefined ? { clientStallMs: opts.clientStallMs } : {},
+      opts.proxy ? opts.proxy(store) : {},
+    ),
   );
   await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
   const { port } = proxy.server.address() as AddressInfo;

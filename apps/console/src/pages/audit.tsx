@@ -3,10 +3,16 @@ import { api } from "../api/client.js";
 import type { AuditEntry } from "../api/types.js";
 import { Badge, Card, Empty, ErrorAlert, Field, Loading, PageHead } from "../components/ui.js";
 import { fmtTime } from "../format.js";
-import type { MessageKey } from "../i18n/en.js";
+import { en, type MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/index.js";
 
-const ENTITIES: Record<string, MessageKey> = { provider: "audit.provider", model: "audit.model", client_key: "audit.clientKey" };
+const ENTITIES: Record<string, MessageKey> = {
+  provider: "audit.provider",
+  model: "audit.model",
+  client_key: "audit.clientKey",
+  settings: "audit.settings",
+};
+const actionKey = (a: string) => `audit.do.${a}` as MessageKey;
 
 /** Who changed what, when. The API masks secrets before they are written (keys appear as sk-...abcd). */
 export function AuditPage() {
@@ -69,12 +75,19 @@ export function AuditPage() {
                 </thead>
                 <tbody>
                   {entries.map((e) => (
-                    <tr key={e.id} className="clickable" onClick={() => setOpen(open === e.id ? undefined : e.id)}>
+                    <tr
+                      key={e.id}
+                      className="clickable"
+                      tabIndex={0}
+                      aria-expanded={open === e.id}
+                      onClick={() => setOpen(open === e.id ? undefined : e.id)}
+                      onKeyDown={(k) => k.key === "Enter" && setOpen(open === e.id ? undefined : e.id)}
+                    >
                       <td className="nowrap small">{fmtTime(locale, e.at)}</td>
                       <td>{e.actor}</td>
                       <td>
                         <Badge tone={e.action === "delete" || e.action === "revoke" ? "bad" : e.action === "create" ? "ok" : "brand"}>
-                          {e.action}
+                          {actionKey(e.action) in en ? t(actionKey(e.action)) : e.action}
                         </Badge>
                       </td>
                       <td>

@@ -179,7 +179,7 @@ export function OverviewPage() {
           <Stat
             label={t("overview.requests")}
             value={<span data-testid="total-requests">{fmtInt(locale, totals?.requests)}</span>}
-            sub={t("overview.errorsN", { n: fmtInt(locale, totals?.errors ?? 0) })}
+            sub={totals ? t("overview.errorsN", { n: fmtInt(locale, totals.errors) }) : undefined}
           />
           <Stat
             label={t("overview.errorRate")}

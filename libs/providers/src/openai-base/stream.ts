@@ -1,6 +1,6 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseSplitter } from "../sse.js";
+import { MAX_SSE_EVENT_BYTES, parseSseEvent, SseEventTooLarge, SseSplitter } from "../sse.js";
 import { toUpstreamError } from "./errors.js";
 import { extractUsage, normalizeUsage } from "./usage.js";
 
@@ -33,6 +33,10 @@ function opensObject(buf: Buffer, afterKey: number): boolean {
  */
 export class OpenAIStreamTranslator implements ChatStreamTranslator {
   private carry: Buffer | undefined;
+  /** Pieces of the unfinished event after `carry`, and the unfinished event's length and last byte. */
+  private readonly carryParts: Buffer[] = [];
+  private carryLen = 0;
+  private carryLast: number | undefined;
   /** Upstreams that send CRLF line ends take the (slower) text path. */
   private text: { splitter: SseSplitter; decoder: InstanceType<typeof TextDecoder> } | undefined;
   private sawDone = false;
@@ -55,14 +59,28 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
       else if (chunk.includes(CR)) this.crlf = true;
     }
     if (this.text || this.crlf) return this.pushText(chunk);
-    const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (this.carry) {
+      // An event still open: its pieces are kept apart until one ends it (joining them on every chunk
+      // would copy a long event over and over).
+      const nlJoin = this.carryLast === 0x0a && chunk[0] === 0x0a;
+      if (!nlJoin && chunk.indexOf(BOUNDARY) < 0) {
+        this.carryParts.push(chunk);
+        this.carryLen += chunk.length;
+        this.carryLast = chunk[chunk.length - 1];
+        if (this.carryLen > MAX_SSE_EVENT_BYTES) throw new SseEventTooLarge();
+        return "";
+      }
+    }
+    const data = this.carry ? Buffer.concat([this.takeCarry()!, chunk]) : chunk;
     const last = data.lastIndexOf(BOUNDARY);
     if (last < 0) {
-      this.carry = data;
+      if (data.length > MAX_SSE_EVENT_BYTES) throw new SseEventTooLarge();
+      this.setCarry(data);
       return "";
     }
     const end = last + 2;
-    this.carry = end < data.length ? data.subarray(end) : undefined;
+    if (end < data.length) this.setCarry(data.subarray(end));
+    else this.carry = undefined;
     const complete = end === data.length ? data : data.subarray(0, end);
     // [DONE] is the last event of a stream: look at the tail only.
     if (!this.sawDone && complete.indexOf(DONE, Math.max(0, complete.length - DONE.length - 4)) >= 0) {
@@ -71,6 +89,9 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     }
     // Before any output, an error event decides failover; after it, the stream is forwarded as it is.
     if (!this.emitted && complete.includes(ERROR_KEY)) return this.perEvent(complete);
+    // After output, an error event is forwarded as it is but noted: the attempt failed (breaker, usage).
+    // Content never matches: a quote inside a JSON string is escaped (`\"error\"`).
+    if (!this.error && complete.includes(ERROR_KEY)) this.noteError(complete);
     // Usage is cumulative and comes last: the last usage object in the bytes is the one to read
     // (searching back from the end; `"usage":null` keys before it are skipped).
     let u = complete.lastIndexOf(USAGE_KEY);
@@ -112,6 +133,39 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
 
+  /** Reads an error event among forwarded ones (bytes unchanged). */
+  private noteError(complete: Buffer): void {
+    for (const raw of complete.toString("utf8").split("\n\n")) {
+      const { data } = parseSseEvent(raw);
+      if (!data.includes('"error"')) continue;
+      try {
+        const parsed = JSON.parse(data) as Record<string, unknown>;
+        if (parsed.error && typeof parsed.error === "object") return void (this.error = toUpstreamError(500, parsed));
+      } catch {
+        // not JSON: forwarded, nothing to learn
+      }
+    }
+  }
+
+  /** Starts the unfinished event with `b`. */
+  private setCarry(b: Buffer): void {
+    this.carry = b;
+    this.carryParts.length = 0;
+    this.carryLen = b.length;
+    this.carryLast = b[b.length - 1];
+  }
+
+  /** The unfinished event's bytes, joined once; the carry is emptied. */
+  private takeCarry(): Buffer | undefined {
+    const c = this.carry;
+    if (!c) return undefined;
+    const joined = this.carryParts.length === 0 ? c : Buffer.concat([c, ...this.carryParts], this.carryLen);
+    this.carry = undefined;
+    this.carryParts.length = 0;
+    this.carryLen = 0;
+    return joined;
+  }
+
   /** Slow path: every event parsed on its own (error events before the first output). */
   private perEvent(complete: Buffer): string {
     let out = "";
@@ -122,8 +176,8 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
 
   end(): string {
     let out = "";
-    const rest = this.text ? this.text.splitter.flush() : this.carry ? [this.carry.toString("utf8").trim()].filter(Boolean) : [];
-    this.carry = undefined;
+    const carry = this.takeCarry();
+    const rest = this.text ? this.text.splitter.flush() : carry ? [carry.toString("utf8").trim()].filter(Boolean) : [];
     for (const raw of rest) out += this.onEvent(raw);
     if (!this.sawDone) out += "data: [DONE]\n\n";
     return out;
@@ -132,8 +186,8 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
   private pushText(chunk: Buffer): string {
     if (!this.text) {
       this.text = { splitter: new SseSplitter(), decoder: new TextDecoder() };
-      if (this.carry) this.text.splitter.push(this.text.decoder.decode(this.carry, { stream: true }));
-      this.carry = undefined;
+      const carry = this.takeCarry();
+      if (carry) this.text.splitter.push(this.text.decoder.decode(carry, { stream: true }));
     }
     let out = "";
     for (const raw of this.text.splitter.push(this.text.decoder.decode(chunk, { stream: true }))) out += this.onEvent(raw);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Prisma } from "../generated/prisma/client.js";
 import { badRequest, notFound, parseBody, parseParam } from "../http/errors.js";
 import { audit } from "./audit.js";
-import { type ApiContext, actor, published } from "./context.js";
+import { type ApiContext, actor, publishedKey } from "./context.js";
 import { toClientKeyOut } from "./mappers.js";
 import { requireAuth } from "./settings.js";
 
@@ -70,7 +70,7 @@ export function clientKeyRoutes(ctx: ApiContext): void {
         if (await requireAuth(tx)) await audit(tx, actor(ctx, req), "update", "settings", 1, { auth_required: { from: false, to: true } });
         return created;
       });
-      await published(ctx, res, `client key ${k.id} created`);
+      await publishedKey(ctx, res, k.hash, `client key ${k.id} created`);
       return { ...toClientKeyOut(k), key };
     },
   );
@@ -108,7 +108,7 @@ export function clientKeyRoutes(ctx: ApiContext): void {
         await audit(tx, actor(ctx, req), "update", "client_key", id, { fields: Object.keys(b) });
         return updated;
       });
-      await published(ctx, res, `client key ${id} updated`);
+      await publishedKey(ctx, res, current.hash, `client key ${id} updated`);
       return toClientKeyOut(k);
     },
   );
@@ -123,7 +123,7 @@ export function clientKeyRoutes(ctx: ApiContext): void {
         await audit(tx, actor(ctx, req), "revoke", "client_key", id, { name: current.name, prefix: current.prefix });
         return updated;
       });
-      await published(ctx, res, `client key ${id} revoked`);
+      await publishedKey(ctx, res, current.hash, `client key ${id} revoked`);
       return toClientKeyOut(k);
     },
   );
@@ -152,7 +152,7 @@ export function clientKeyRoutes(ctx: ApiContext): void {
         });
         return updated;
       });
-      await published(ctx, res, `client key ${id} spend reset`);
+      await publishedKey(ctx, res, current.hash, `client key ${id} spend reset`);
       await ctx.stats?.spend?.publishSpend();
       return toClientKeyOut(k);
     },
@@ -167,7 +167,7 @@ export function clientKeyRoutes(ctx: ApiContext): void {
         await tx.clientKey.delete({ where: { id } });
         await audit(tx, actor(ctx, req), "delete", "client_key", id, { name: k.name, prefix: k.prefix });
       });
-      await published(ctx, res, `client key ${id} deleted`);
+      await publishedKey(ctx, res, k.hash, `client key ${id} deleted`);
       return { message: "Client key deleted successfully", id };
     },
   );

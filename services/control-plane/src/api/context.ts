@@ -17,6 +17,8 @@ export interface ApiContext {
   stats?: StatsAggregator;
   /** Recompiles and publishes the routing table (after a change). */
   publish(reason: string): Promise<PublishResult>;
+  /** Publishes one client key's change (its own entry); a full publish where not given. */
+  publishKey?(hash: string, reason: string): Promise<PublishResult>;
 }
 
 export const actor = (ctx: ApiContext, req: Request) => actorOf(req.headers, ctx.devMode);
@@ -24,6 +26,14 @@ export const actor = (ctx: ApiContext, req: Request) => actorOf(req.headers, ctx
 /** Publishes after a change and tells the caller which revision carries it. */
 export async function published(ctx: ApiContext, res: Response, reason: string): Promise<PublishResult> {
   const r = await ctx.publish(reason);
+  res.setHeader("x-router-revision", String(r.revision));
+  res.setHeader("x-router-published", String(r.published));
+  return r;
+}
+
+/** Publishes one client key after a change (`hash`: its SHA-256) and tells the caller which revision serves it. */
+export async function publishedKey(ctx: ApiContext, res: Response, hash: string, reason: string): Promise<PublishResult> {
+  const r = await (ctx.publishKey ? ctx.publishKey(hash, reason) : ctx.publish(reason));
   res.setHeader("x-router-revision", String(r.revision));
   res.setHeader("x-router-published", String(r.published));
   return r;

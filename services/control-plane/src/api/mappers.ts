@@ -1,6 +1,7 @@
 import type { ClientKeyOut, LinkOut, ModelOut, Price, ProviderKeyOut, ProviderOut, ProviderType } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
 import { defaultBaseUrl } from "@ai-router/providers";
+import { openHeaders } from "../db/sealed-headers.js";
 import type { ClientKey, Model, ModelProvider, Provider, ProviderKey } from "../generated/prisma/client.js";
 
 type Json = Record<string, unknown>;
@@ -46,9 +47,18 @@ export function baseUrlOf(p: Pick<Provider, "officialEndpoint" | "thirdPartyEndp
 }
 
 const SECRET_HEADER = /auth|key|token|secret|cookie|signature/i;
-export function maskHeaders(h: unknown): Record<string, string> {
+/** Stored (sealed) header values opened, then the credential-looking ones masked, for answers. */
+export function maskHeaders(h: unknown, key: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj(h))) out[k] = SECRET_HEADER.test(k) ? maskSecret(String(v)) : String(v);
+  let opened: Record<string, string>;
+  try {
+    opened = openHeaders(h, key);
+  } catch {
+    // Sealed under another master key: nothing can be shown.
+    for (const k of Object.keys(obj(h))) out[k] = "(sealed)";
+    return out;
+  }
+  for (const [k, v] of Object.entries(opened)) out[k] = SECRET_HEADER.test(k) ? maskSecret(v) : v;
   return out;
 }
 
@@ -61,7 +71,7 @@ export const toKeyOut = (k: ProviderKey): ProviderKeyOut => ({
   rotated_at: iso(k.rotatedAt),
 });
 
-export function toProviderOut(p: Provider & { keys: ProviderKey[] }): ProviderOut {
+export function toProviderOut(p: Provider & { keys: ProviderKey[] }, masterKey: Buffer): ProviderOut {
   const type = p.providerType as ProviderOut["type"];
   return {
     id: p.id,
@@ -76,7 +86,7 @@ export function toProviderOut(p: Provider & { keys: ProviderKey[] }): ProviderOu
     is_enabled: p.isEnabled,
     timeout_ms: p.timeoutMs,
     connect_timeout_ms: p.connectTimeoutMs,
-    headers: maskHeaders(p.headers),
+    headers: maskHeaders(p.headers, masterKey),
     stream_usage: p.streamUsage,
     max_connections: p.maxConnections,
     params: obj(p.params),

@@ -1,5 +1,4 @@
 import { AuditEntryOut } from "@ai-router/contracts";
-import { RouterError } from "@ai-router/errors";
 import { z } from "zod";
 import { badRequest } from "../http/errors.js";
 import { type ApiContext, published } from "./context.js";
@@ -15,60 +14,6 @@ const AuditQuery = z
 
 export function opsRoutes(ctx: ApiContext): void {
   const { api, prisma } = ctx;
-
-  const statsBody = async () => {
-    const { replicas, ...counters } = ctx.stats?.snapshot() ?? { replicas: 0 };
-    const models = await prisma.model.findMany({ where: { isEnabled: true }, select: { name: true }, orderBy: { id: "asc" } });
-    return {
-      timestamp: new Date().toISOString(),
-      use_database: true,
-      replicas,
-      stats: {
-        request_counters: {},
-        failure_counters: {},
-        last_request_time: {},
-        prompt_tokens: {},
-        completion_tokens: {},
-        cost_usd: {},
-        ...counters,
-        available_models: models.map((m) => m.name),
-      },
-    };
-  };
-  api.route(
-    {
-      method: "get",
-      path: "/v1/stats",
-      tag,
-      summary: "Request counters summed over every proxy replica (seed shape)",
-      description: "Each replica reports its counters over NATS every 2 s; `replicas` says how many are counted.",
-      response: z.object({
-        timestamp: z.string(),
-        use_database: z.boolean(),
-        replicas: z.number().int(),
-        stats: z.record(z.string(), z.unknown()),
-      }),
-    },
-    statsBody,
-  );
-
-  api.route(
-    {
-      method: "post",
-      path: "/v1/stats/reset",
-      tag,
-      summary: "Zero the counters of every replica",
-      response: z.object({ message: z.string() }),
-      errors: [503],
-    },
-    () => {
-      if (!ctx.stats?.reset())
-        throw new RouterError("no_available_provider", "NATS is not connected; counters were not reset.", {
-          publicCode: "nats_unavailable",
-        });
-      return { message: "Statistics reset" };
-    },
-  );
 
   api.route(
     {

@@ -14,6 +14,7 @@ import {
 import { maskSecret } from "@ai-router/logger";
 import { z } from "zod";
 import type { Prisma } from "../db/client.js";
+import { sealHeaders } from "../db/sealed-headers.js";
 import { conflict, notFound, parseBody, parseParam } from "../http/errors.js";
 import { audit } from "./audit.js";
 import { type ApiContext, actor, published } from "./context.js";
@@ -33,7 +34,11 @@ export function providerRoutes(ctx: ApiContext): void {
 
   api.route(
     { method: "get", path: "/v1/db/providers", tag, summary: "List providers", response: z.object({ providers: z.array(ProviderOut) }) },
-    async () => ({ providers: (await prisma.provider.findMany({ include: keysInclude, orderBy: { id: "asc" } })).map(toProviderOut) }),
+    async () => ({
+      providers: (await prisma.provider.findMany({ include: keysInclude, orderBy: { id: "asc" } })).map((p) =>
+        toProviderOut(p, ctx.masterKey),
+      ),
+    }),
   );
 
   api.route(
@@ -64,7 +69,7 @@ export function providerRoutes(ctx: ApiContext): void {
             isEnabled: b.is_enabled ?? true,
             ...(b.timeout_ms !== undefined ? { timeoutMs: b.timeout_ms } : {}),
             ...(b.connect_timeout_ms !== undefined ? { connectTimeoutMs: b.connect_timeout_ms } : {}),
-            ...(b.headers ? { headers: b.headers } : {}),
+            ...(b.headers ? { headers: sealHeaders(b.headers, ctx.masterKey) } : {}),
             ...(b.stream_usage !== undefined ? { streamUsage: b.stream_usage } : {}),
             ...(b.max_connections !== undefined ? { maxConnections: b.max_connections } : {}),
             ...(b.params ? { params: json(b.params) } : {}),
@@ -86,7 +91,7 @@ export function providerRoutes(ctx: ApiContext): void {
 
   api.route(
     { method: "get", path: "/v1/db/providers/:id", tag, summary: "Get a provider", response: ProviderOut, errors: [404] },
-    async (req) => toProviderOut(await load(parseParam(IdParam, req, "id"))),
+    async (req) => toProviderOut(await load(parseParam(IdParam, req, "id")), ctx.masterKey),
   );
 
   api.route(
@@ -121,7 +126,7 @@ export function providerRoutes(ctx: ApiContext): void {
             isEnabled: b.is_enabled,
             timeoutMs: b.timeout_ms,
             connectTimeoutMs: b.connect_timeout_ms,
-            headers: b.headers,
+            headers: b.headers === undefined ? undefined : sealHeaders(b.headers, ctx.masterKey),
             streamUsage: b.stream_usage,
             maxConnections: b.max_connections,
             params: b.params === undefined ? undefined : json(b.params),
@@ -132,7 +137,7 @@ export function providerRoutes(ctx: ApiContext): void {
         return updated;
       });
       await published(ctx, res, `provider ${p.name} updated`);
-      return toProviderOut(p);
+      return toProviderOut(p, ctx.masterKey);
     },
   );
 

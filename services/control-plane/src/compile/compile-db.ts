@@ -130,21 +130,7 @@ export async function compileDatabase(
 
   // Revoked keys stay in the table as already expired: the proxy refuses them. Deleting the last key
   // never turns client auth off either: `authRequired` (set by the first key) keeps it on.
-  const clientKeys: TableClientKey[] = keyRows.map((k) => {
-    const expiresAt = k.revoked ? (k.revokedAt?.getTime() ?? 0) : k.expiresAt?.getTime();
-    return {
-      name: k.name,
-      sha256: k.hash,
-      ...(Array.isArray(k.allowedModels) ? { models: k.allowedModels as string[] } : {}),
-      ...(expiresAt !== undefined ? { expiresAt } : {}),
-      ...(k.rpmLimit !== null ? { rpmLimit: k.rpmLimit } : {}),
-      ...(k.tpmLimit !== null ? { tpmLimit: k.tpmLimit } : {}),
-      ...(k.budgetUsd !== null ? { budgetUsd: k.budgetUsd } : {}),
-      // The cluster-wide spend so far: each proxy adds its own spend since this table to it.
-      ...(k.budgetUsd !== null ? { spentUsd: k.spentUsd ?? 0 } : {}),
-      ...(k.budgetUsd !== null && k.spendResetAt ? { spendResetAt: k.spendResetAt.getTime() } : {}),
-    };
-  });
+  const clientKeys: TableClientKey[] = keyRows.map(toTableKey);
 
   return {
     table: {
@@ -158,5 +144,36 @@ export async function compileDatabase(
       authRequired: (settingsRow?.authRequired ?? false) || keyRows.length > 0,
     },
     warnings,
+  };
+}
+
+/** A client key row as it travels (in its own bucket, or in the table). */
+export function toTableKey(k: {
+  id: number;
+  name: string;
+  hash: string;
+  allowedModels: unknown;
+  revoked: boolean;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  budgetUsd: number | null;
+  spentUsd: number | null;
+  spendResetAt: Date | null;
+}): TableClientKey {
+  const expiresAt = k.revoked ? (k.revokedAt?.getTime() ?? 0) : k.expiresAt?.getTime();
+  return {
+    id: String(k.id),
+    name: k.name,
+    sha256: k.hash,
+    ...(Array.isArray(k.allowedModels) ? { models: k.allowedModels as string[] } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(k.rpmLimit !== null ? { rpmLimit: k.rpmLimit } : {}),
+    ...(k.tpmLimit !== null ? { tpmLimit: k.tpmLimit } : {}),
+    ...(k.budgetUsd !== null ? { budgetUsd: k.budgetUsd } : {}),
+    // The cluster-wide spend so far: each proxy adds its own spend since this table to it.
+    ...(k.budgetUsd !== null ? { spentUsd: k.spentUsd ?? 0 } : {}),
+    ...(k.budgetUsd !== null && k.spendResetAt ? { spendResetAt: k.spendResetAt.getTime() } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { decryptSecret } from "@ai-router/contracts";
 import { stringify } from "yaml";
 import type { PrismaClient } from "../db/client.js";
+import { openHeaders } from "../db/sealed-headers.js";
 
 export interface ExportOptions {
   /** Write provider keys in clear (decrypted with the master key) instead of `${NAME_API_KEY}` placeholders. */
@@ -8,6 +9,8 @@ export interface ExportOptions {
   masterKey: Buffer;
 }
 
+const headerEnvName = (provider: string, header: string) =>
+  `${provider.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_HEADER_${header.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
 const envName = (provider: string) => `${provider.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`;
 const obj = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -28,6 +31,18 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
     orderBy: { id: "asc" },
   });
   const clientKeys = await prisma.clientKey.count({ where: { revoked: false } });
+  // Header values are sealed like keys: in clear only with --with-secrets, else ${PROVIDER_HEADER_NAME} references.
+  const headerVars: string[] = [];
+  const exportHeaders = (provider: string, h: unknown): Record<string, string> => {
+    if (opts.withSecrets) return openHeaders(h, opts.masterKey);
+    const out: Record<string, string> = {};
+    for (const name of Object.keys(obj(h))) {
+      const v = headerEnvName(provider, name);
+      headerVars.push(v);
+      out[name] = `\${${v}}`;
+    }
+    return out;
+  };
   const settings = await prisma.routerSettings.findUnique({ where: { id: 1 } });
   const doc = {
     // Kept on in the file too: the keys are not exported, and the router must not open without them.
@@ -43,7 +58,7 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
         ...(keys.length === 1 ? { api_key: keys[0] } : keys.length > 1 ? { api_key: keys } : {}),
         timeout_ms: p.timeoutMs,
         connect_timeout_ms: p.connectTimeoutMs,
-        ...(Object.keys(obj(p.headers)).length ? { headers: p.headers } : {}),
+        ...(Object.keys(obj(p.headers)).length ? { headers: exportHeaders(p.name, p.headers) } : {}),
         stream_usage: p.streamUsage,
         max_connections: p.maxConnections,
         enabled: p.isEnabled,
@@ -74,6 +89,8 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
         })),
       })),
   };
+  if (headerVars.length > 0)
+    warnings.push(`provider header values are \${VAR} references: set ${headerVars.join(", ")} (or export with --with-secrets)`);
   if (clientKeys > 0) warnings.push(`${clientKeys} client key(s) not exported: only their hashes are stored; add them under keys: by hand`);
   const header = `# Exported from the AI Router control plane on ${new Date().toISOString()}.\n${opts.withSecrets ? "# Contains provider keys in clear: keep this file private.\n" : "# Provider keys are $" + "{VAR} references: set those variables (or export with --with-secrets).\n"}`;
   return { yaml: header + stringify(doc), warnings };

@@ -6,6 +6,7 @@ import { audit } from "../api/audit.js";
 import { sha256Hex } from "../api/client-keys.js";
 import { requireAuth } from "../api/settings.js";
 import type { PrismaClient } from "../db/client.js";
+import { sealHeaders } from "../db/sealed-headers.js";
 import type { Prisma } from "../generated/prisma/client.js";
 
 export interface ImportSummary {
@@ -60,7 +61,7 @@ export async function importConfig(
           isEnabled: p.enabled,
           timeoutMs: p.timeout_ms,
           connectTimeoutMs: p.connect_timeout_ms,
-          headers: p.headers,
+          headers: sealHeaders(p.headers, masterKey),
           streamUsage: p.stream_usage,
           maxConnections: p.max_connections,
         };

@@ -8,78 +8,68 @@ const A = "a".repeat(64);
 const B = "b".repeat(64);
 const logger = createLogger({ name: "spend-test", level: "silent", sync: true });
 
-/**
- * A ledger over a fake database that records `spent_usd` increments (and answers the budgeted keys'
- * spend); `budgeted` hashes have a budget.
- */
-function ledger(budgeted: string[] = [A], fail = () => false) {
-  const added = new Map<string, number>();
+/** A ledger over a fake database: `keys` are client_keys rows, `parts` usage_replica_spend rows. */
+function ledger(db: {
+  keys: { id: number; hash: string; spent_usd: number | null }[];
+  parts: { replica: string; key_id: string; cost_usd: number }[];
+}) {
   const published: SpendUpdate[] = [];
+  let down = false;
   const prisma = {
-    $queryRaw: async (s: TemplateStringsArray, delta: number, hash: string) => {
-      if (fail()) throw new Error("db down");
-      if (s.join("").includes("SELECT")) return budgeted.map((h) => ({ hash: h, spent_usd: added.get(h) ?? null }));
-      added.set(hash, (added.get(hash) ?? 0) + delta);
-      return [{ budget_usd: budgeted.includes(hash) ? 1 : null }];
+    $queryRaw: async (s: TemplateStringsArray) => {
+      if (down) throw new Error("db down");
+      return s.join("").includes("usage_replica_spend") ? db.parts : db.keys;
     },
   } as unknown as PrismaClient;
-  const l = new SpendLedger(prisma, (u) => void published.push(u), logger, { publishMs: 3_000, refreshMs: 30_000 });
-  return { l, added, published };
+  const l = new SpendLedger(prisma, (u) => void published.push(u), logger, { refreshMs: 30_000 });
+  return { l, published, setDown: (v: boolean) => (down = v) };
 }
-const report = (replica: string, keys: Record<string, number>, startedAt = Date.now()) => ({
-  replica,
-  at: Date.now(),
-  models: {},
-  startedAt,
-  keys: Object.fromEntries(Object.entries(keys).map(([k, spentUsd]) => [k, { spentUsd, tokens: 0, requests: 1 }])),
-});
 
-describe("SpendLedger", () => {
-  it("adds each replica's increase since its last report, and sends budgeted keys' spend (throttled)", async () => {
-    const { l, added, published } = ledger();
-    l.observe(report("r1", { [A]: 0.5, [B]: 2 }));
-    l.observe(report("r2", { [A]: 0.25 }));
-    l.observe(report("r1", { [A]: 0.75, [B]: 2 }));
-    await l.flush(10_000);
-    expect(added).toEqual(
-      new Map([
-        [A, 1],
-        [B, 2],
-      ]),
-    );
-    // Only the budgeted key's spend is sent (B has no budget).
-    // With what each replica's reports add up to, so a replica can swap its own share for its live count.
-    expect(published).toEqual([{ at: expect.any(Number), keys: { [A]: 1 }, accounted: { r1: { [A]: 0.75, [B]: 2 }, r2: { [A]: 0.25 } } }]);
-    l.observe(report("r2", { [A]: 0.5 }));
-    await l.flush(11_000); // within publishMs: written, not yet sent
-    expect(added.get(A)).toBe(1.25);
+describe("SpendLedger (spend from the usage ledger)", () => {
+  it("publishes each budgeted key's ledger spend and each replica's part of it", async () => {
+    const db = {
+      keys: [
+        { id: 1, hash: A, spent_usd: 0.75 },
+        { id: 2, hash: B, spent_usd: null },
+      ],
+      parts: [
+        { replica: "r1", key_id: "1", cost_usd: 0.5 },
+        { replica: "r2", key_id: "1", cost_usd: 0.25 },
+        { replica: "r2", key_id: "9", cost_usd: 3 },
+      ],
+    };
+    const { l, published } = ledger(db);
+    await l.flush(1_000);
     expect(published).toHaveLength(1);
-    await l.flush(13_000); // nothing new pending, but the earlier change is still unsent
+    expect(published[0]).toMatchObject({ keys: { [A]: 0.75, [B]: 0 }, accounted: { r1: { [A]: 0.5 }, r2: { [A]: 0.25 } } });
+    // Unchanged: not sent again until the refresh interval; changed: sent at once.
+    await l.flush(2_000);
+    expect(published).toHaveLength(1);
+    db.keys[0]!.spent_usd = 1;
+    await l.flush(3_000);
     expect(published).toHaveLength(2);
-    expect(published[1]?.keys).toEqual({ [A]: 1.25 });
-    await l.flush(20_000);
-    expect(published).toHaveLength(2);
-    await l.flush(43_000); // no change for refreshMs: sent again for proxies that missed one
+    await l.flush(40_000);
     expect(published).toHaveLength(3);
   });
 
-  it("takes the first report of a replica older than this control plane as a baseline only", async () => {
-    const { l, added } = ledger();
-    l.observe(report("old", { [A]: 5 }, Date.now() - 60_000));
-    l.observe(report("old", { [A]: 5.5 }));
-    await l.flush();
-    expect(added.get(A)).toBe(0.5);
+  it("holds nothing a restart could lose: a new instance publishes the same spend", async () => {
+    const db = { keys: [{ id: 1, hash: A, spent_usd: 2 }], parts: [{ replica: "r1", key_id: "1", cost_usd: 2 }] };
+    const first = ledger(db);
+    await first.l.flush();
+    await first.l.stop();
+    const second = ledger(db);
+    await second.l.flush();
+    expect(second.published[0]!.keys).toEqual(first.published[0]!.keys);
+    expect(second.published[0]!.accounted).toEqual(first.published[0]!.accounted);
   });
 
-  it("keeps unwritten spend when the database fails, and forgets a key's pending spend on reset", async () => {
-    let down = true;
-    const { l, added } = ledger([A], () => down);
-    l.observe(report("r1", { [A]: 1, [B]: 1 }));
+  it("a database error publishes nothing and is retried at the next flush", async () => {
+    const { l, published, setDown } = ledger({ keys: [{ id: 1, hash: A, spent_usd: 1 }], parts: [] });
+    setDown(true);
     await l.flush();
-    expect(added.size).toBe(0);
-    down = false;
-    l.forget(B);
+    expect(published).toHaveLength(0);
+    setDown(false);
     await l.flush();
-    expect(added).toEqual(new Map([[A, 1]]));
+    expect(published).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
-import { kvContext, nats, RoutingTableWrite, type Signer, type TableSettings } from "@ai-router/contracts";
+import { kvContext, nats, RoutingTableWrite, type Signer, splitTable, type TableSettings } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import { compileDatabase, defaultSettings } from "../compile/compile-db.js";
+import { compileDatabase, defaultSettings, toTableKey } from "../compile/compile-db.js";
 import type { Db, PrismaClient } from "../db/client.js";
+import { KeySync } from "./key-sync.js";
 import type { NatsLink } from "./nats-link.js";
 
 export interface PublishResult {
@@ -21,6 +22,15 @@ export class TablePublisher {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   lastPublished: number | undefined;
+  /** Tables put in the bucket, and attempts that failed (the `tables_published_total` metric). */
+  readonly counts = { published: 0, failed: 0 };
+  /** How long the last successful publish took (keys, chunks, head), ms. */
+  lastPublishMs: number | undefined;
+  private readonly keys: KeySync;
+  private lastAuthRequired: boolean | undefined;
+  private lastModels = 0;
+  /** Model chunks already in the bucket (content-named: put once). */
+  private readonly chunksPut = new Set<string>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -31,7 +41,9 @@ export class TablePublisher {
     private readonly bucketName: string,
     private readonly settings: TableSettings = defaultSettings,
     private readonly retryMs = 500,
-  ) {}
+  ) {
+    this.keys = new KeySync(bucketName, signer, logger);
+  }
 
   /** Recompiles and publishes now; resolves when the table is in the bucket or the attempt failed. */
   publish(reason: string): Promise<PublishResult> {
@@ -46,38 +58,100 @@ export class TablePublisher {
     return { sign: (data) => this.signer.sign(data, context), verify: (e) => this.signer.verify(e, context) };
   }
 
-  /** Publishes if the last attempt failed (on NATS reconnect). */
+  /**
+   * Publishes one client key's change (created, updated, revoked, deleted: `hash` is its SHA-256) as its
+   * own entry, without recompiling the table: one small message whatever the number of keys. Falls back
+   * to a full publish when the keys bucket is not in step yet or the table must change (first key).
+   */
+  publishKey(hash: string, reason: string): Promise<PublishResult> {
+    const run = this.chain.then(async () => {
+      const row = await this.prisma.clientKey.findUnique({ where: { hash } });
+      if (!this.keys.primed || !this.link.connected || (row !== null && this.lastAuthRequired !== true) || this.retryTimer) {
+        return this.publishOnce(reason);
+      }
+      try {
+        await this.keys.putOne(hash, row === null ? undefined : toTableKey(row));
+        this.logger.info({ reason }, "client key published");
+        return { revision: this.lastPublished ?? 0, published: true, models: this.lastModels, warnings: [] };
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, reason }, "publishing a client key failed; republishing everything");
+        this.keys.reset();
+        return this.publishOnce(reason);
+      }
+    });
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Publishes again on NATS reconnect (a failed attempt, or a server that lost its buckets). */
   resync(): void {
-    if (this.retryTimer || this.lastPublished === undefined) void this.publish("nats reconnected");
+    // A restarted NATS server may have lost the buckets: the next publish puts every key and chunk again.
+    this.keys.reset();
+    this.chunksPut.clear();
+    void this.publish("nats reconnected");
   }
 
   private async publishOnce(reason: string): Promise<PublishResult> {
     const kvRevision = await this.kvRevision();
-    const { table, warnings } = await this.prisma.$transaction(async (tx) => {
-      const { revision, lineage } = await nextRevision(tx, kvRevision);
-      const compiled = await compileDatabase(tx, revision, this.settings);
-      compiled.table.lineage = lineage;
-      return compiled;
-    });
+    let compiled: Awaited<ReturnType<typeof compileDatabase>>;
+    try {
+      compiled = await this.prisma.$transaction(async (tx) => {
+        const { revision, lineage } = await nextRevision(tx, kvRevision);
+        const c = await compileDatabase(tx, revision, this.settings);
+        c.table.lineage = lineage;
+        return c;
+      });
+    } catch (err) {
+      // The database is unreachable (or failing): never an unhandled rejection that kills the process
+      // (the start-up publish runs in the background); proxies keep their table, and this retries.
+      this.logger.warn({ err: (err as Error).message, reason }, "cannot compile the routing table; will retry");
+      this.scheduleRetry();
+      return { revision: this.lastPublished ?? 0, published: false, models: 0, warnings: [] };
+    }
+    const { table, warnings } = compiled;
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
     RoutingTableWrite.parse(table); // never publish what a proxy would refuse, nor a field no release knows
+    const started = performance.now();
     try {
       const kv = await this.link.bucket(1_500);
+      // Keys travel one entry each in their own bucket, models in content-named chunks when the table is
+      // big: what a change publishes stays small whatever the number of keys and models.
+      const keys = table.clientKeys;
+      table.clientKeys = [];
+      table.keysBucket = this.keys.bucket;
+      if (keys.length > 0) table.authRequired = true;
+      await this.keys.sync(this.link.connection!, keys);
+      const { head, chunks } = splitTable(table);
+      for (const c of chunks) {
+        if (this.chunksPut.has(c.id)) continue;
+        await kv.put(`${nats.modelChunkPrefix}${c.id}`, c.text);
+        this.chunksPut.add(c.id);
+      }
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        putIfNewer(kv, table.revision, JSON.stringify(table), this.verifier),
+        putIfNewer(kv, table.revision, JSON.stringify(head), this.verifier),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("NATS put timed out")), 2_000))),
       ]).finally(() => clearTimeout(timer));
       if (outcome === "superseded") {
         this.logger.info({ revision: table.revision, reason }, "a newer routing table is already published; this one is dropped");
       }
       this.lastPublished = table.revision;
+      this.counts.published++;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
-      this.logger.info({ revision: table.revision, models: table.models.length, reason }, "routing table published");
+      this.lastPublishMs = performance.now() - started;
+      this.lastAuthRequired = table.authRequired === true;
+      this.lastModels = table.models.length;
+      this.logger.info(
+        { revision: table.revision, models: table.models.length, chunks: chunks.length, ms: Math.round(this.lastPublishMs), reason },
+        "routing table published",
+      );
       return { revision: table.revision, published: true, models: table.models.length, warnings };
     } catch (err) {
+      this.counts.failed++;
       this.logger.warn({ err: (err as Error).message, revision: table.revision, reason }, "publishing failed; will retry");
+      this.keys.reset();
+      this.chunksPut.clear();
       this.scheduleRetry();
       return { revision: table.revision, published: false, models: table.models.length, warnings };
     }

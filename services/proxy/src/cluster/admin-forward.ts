@@ -13,7 +13,8 @@ const ADMIN = /^\/(v1\/db(\/|$)|v1\/stats(\/|$)|v1\/load-balancing\/|docs(\/|$)|
 const PROVIDER_HEALTH = /^\/v1\/providers\/[^/]+\/health\/?$/;
 const MODEL_CAPABILITIES = /^\/v1\/models\/.+\/capabilities(\/[^/]+)?\/?$/;
 /** Served here although another route would match first: counters live in the control plane's aggregate. */
-const INTERCEPT = /^\/v1\/stats(\/.*)?$/;
+/** Cluster-wide views the control plane answers from the usage ledger (`/v1/stats*`, provider performance and overview). */
+const INTERCEPT = /^\/v1\/(stats(\/.*)?|providers\/stats\/overview\/?|providers\/[^/]+\/performance\/?)$/;
 
 export interface AdminForwarder {
   /** For createProxy's `fallback`: forwards unmatched admin paths. */

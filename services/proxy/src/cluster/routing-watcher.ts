@@ -39,7 +39,7 @@ export class RoutingWatcher {
       whileDisconnected: "serving the last good table",
       ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
       ...(opts.onConnect ? { onConnect: opts.onConnect } : {}),
-      onTable: (raw, source, e) => this.apply(raw, source, e.revision, e.string()),
+      onTable: (raw, source, e) => this.apply(raw, source, e.revision),
       onDeleted: (e) =>
         logger.warn({ operation: e.operation, seq: e.revision }, "routing table deleted from the bucket; keeping the last good table"),
     });
@@ -63,8 +63,8 @@ export class RoutingWatcher {
     return this.follower.resync();
   }
 
-  /** `raw` is the verified payload, `envelope` the signed entry as stored (what the cache keeps). */
-  private apply(raw: string, source: string, seq: number, envelope: string): void {
+  /** `raw` is the verified (and, if chunked, assembled) payload. */
+  private apply(raw: string, source: string, seq: number): void {
     const { store, logger, cache } = this.opts;
     let table: unknown;
     try {
@@ -79,7 +79,8 @@ export class RoutingWatcher {
     if (!r.ok) logger.flush(); // rejections are rare and operators look for them at once
     if (r.ok && store.current !== before && cache) {
       try {
-        cache.write(envelope);
+        // Cached whole and signed again here (a chunked table's head alone could not boot a replica).
+        cache.write(this.opts.signer.sign(raw, kvContext(this.opts.bucket, nats.routingKey)));
       } catch (err) {
         logger.warn({ err: (err as Error).message, path: cache.path }, "cannot write the routing table cache");
       }

@@ -1,21 +1,26 @@
-import { natsConnectOptions } from "@ai-router/cluster";
-import { createSigner, decryptSecret, parseMasterKey, routingBucketName } from "@ai-router/contracts";
+import { ensureUsageStream, natsConnectOptions } from "@ai-router/cluster";
+import { createSigner, decryptSecret, parseMasterKey, routingBucketName, usageLedger } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
+import { jetstream } from "@nats-io/jetstream";
 import { Redis } from "ioredis";
 import type { ProxyEnv } from "../env.js";
 import { SharedLimits } from "../limits/shared-limits.js";
 import { TableStore } from "../routing/table-store.js";
+import { LedgerPublisher } from "../usage/ledger-publisher.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
+import { KeyFollower } from "./key-follower.js";
 import { ReplicaCount } from "./replica-count.js";
 import { RoutingWatcher } from "./routing-watcher.js";
-import { replicaId, reportStats } from "./stats-reporter.js";
+import { reportStats } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
 import { reportTargets } from "./targets-reporter.js";
 
 export interface ClusterWiring {
   store: TableStore;
   forwarder: AdminForwarder;
+  /** Usage records -> the ledger stream (a sink for the proxy). */
+  ledger: LedgerPublisher;
   /** The NATS servers, without credentials (for log lines). */
   servers: string;
   /** Client-key limits counted in Redis (REDIS_URL set); undefined: each replica counts its own. */
@@ -26,7 +31,12 @@ export interface ClusterWiring {
 }
 
 /** Cluster mode: a store that decrypts sealed keys, fed by the NATS watcher, plus admin forwarding. */
-export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logger): ClusterWiring {
+export function createCluster(
+  env: ProxyEnv & { NATS_URL: string },
+  logger: Logger,
+  replica: string,
+  onDropped?: () => void,
+): ClusterWiring {
   // Required: it opens the sealed provider keys and checks the signature of every table and update.
   if (!env.ROUTER_MASTER_KEY) throw new Error("ROUTER_MASTER_KEY is required in cluster mode (it verifies the signed routing tables)");
   const masterKey = parseMasterKey(env.ROUTER_MASTER_KEY);
@@ -38,7 +48,14 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   let stopHealth: (() => void) | undefined;
   let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
+  const ledger = new LedgerPublisher({
+    replica,
+    logger,
+    maxBuffer: env.ROUTER_USAGE_BUFFER,
+    ...(onDropped ? { onDropped } : {}),
+  });
   const replicas = new ReplicaCount();
+  let keys: KeyFollower | undefined;
   let sharedLimits: SharedLimits | undefined;
   if (env.REDIS_URL) {
     const redis = new Redis(env.REDIS_URL, {
@@ -55,6 +72,7 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
   return {
     store,
     forwarder,
+    ledger,
     sharedLimits,
     servers: natsConnectOptions(env.NATS_URL).servers.join(","),
     start(usage) {
@@ -66,12 +84,35 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
         logger,
         ...(env.ROUTER_TABLE_CACHE ? { cache: new TableCache(env.ROUTER_TABLE_CACHE) } : {}),
         onConnect: (nc) => {
-          stopStats = reportStats(nc, bucket, usage, signer, logger);
+          stopStats = reportStats(nc, bucket, usage, signer, logger, replica);
+          const js = jetstream(nc);
+          const subject = usageLedger.subject(bucket, replica);
+          let ensured: Promise<void> | undefined;
+          const ensure = () => {
+            ensured ??= ensureUsageStream(nc, bucket).catch((err) => {
+              ensured = undefined;
+              throw err;
+            });
+            return ensured;
+          };
+          ledger.setSender(async (body, msgId) => {
+            try {
+              await ensure();
+              await js.publish(subject, body, { msgID: msgId, timeout: 3_000 });
+            } catch (err) {
+              // A restarted server without its store lost the stream: create it again before the retry.
+              ensured = undefined;
+              throw err;
+            }
+          });
           replicas.follow(nc, bucket, signer);
+          // Client keys arrive one entry each from their own bucket (tables that say `keysBucket`).
+          keys = new KeyFollower(nc, bucket, store.liveKeys, signer, logger, (k) => usage.keyLimits.applyTable([k], Date.now()));
+          keys.start();
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
           // Breakers and moving averages per target, for the console's health page.
-          stopTargets = reportTargets(nc, bucket, store, replicaId, signer);
+          stopTargets = reportTargets(nc, bucket, store, replica, signer);
         },
       });
       watcher.start();
@@ -79,9 +120,11 @@ export function createCluster(env: ProxyEnv & { NATS_URL: string }, logger: Logg
     async close() {
       stopStats?.();
       replicas.close();
+      keys?.close();
       sharedLimits?.close();
       stopHealth?.();
       stopTargets?.();
+      await ledger.close();
       forwarder.close();
       await watcher?.close();
     },

@@ -22,9 +22,9 @@ export function reportStats(
   usage: UsageRecorder,
   signer: Signer,
   logger: Logger,
+  replica: string,
   everyMs = 2_000,
 ): () => void {
-  const replica = replicaId;
   const startedAt = Date.now();
   const publish = () => {
     if (nc.isClosed()) return;

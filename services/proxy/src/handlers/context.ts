@@ -7,6 +7,8 @@ import type { KeyLimiter } from "../limits/key-limiter.js";
 import type { SharedLimits } from "../limits/shared-limits.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { UsageRecorder } from "../stats/usage-recorder.js";
+import type { RequestTrace } from "../tracing/trace-context.js";
+import type { UsageDraft } from "../usage/usage-draft.js";
 
 /** Everything a handler needs about the request being served. */
 export interface RequestContext {
@@ -22,6 +24,12 @@ export interface RequestContext {
   readonly usage: UsageRecorder;
   /** The client key's limiter, when the key has limits: charged with the request's tokens and cost. */
   readonly limiter: KeyLimiter | undefined;
+  /** The request's usage record in the making (undefined when records are off or the route has none). */
+  readonly draft?: UsageDraft | undefined;
+  /** The client's valid W3C `traceparent`, passed upstream as it is (traces not exported). */
+  readonly traceparent?: string | undefined;
+  /** This request's spans when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly trace?: RequestTrace | undefined;
   /** Cluster-wide limits (Redis); undefined: the limiter admitted the request already (standalone). */
   readonly shared?: SharedLimits | undefined;
 }

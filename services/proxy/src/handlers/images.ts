@@ -66,8 +66,20 @@ export function handleImageModels(ctx: RequestContext): void {
 /** The image routes besides generations (which the JSON passthrough serves). */
 export function imageRoutes(): Route[] {
   return [
-    { method: "POST", path: "/v1/images/edits", auth: true, handle: handleImageEdits },
-    { method: "POST", path: "/v1/images/variations", auth: true, handle: handleImageVariations },
+    {
+      method: "POST",
+      path: "/v1/images/edits",
+      auth: true,
+      handle: handleImageEdits,
+      usage: { ingress: "openai-images", endpoint: "images.edits", estimate: "none" },
+    },
+    {
+      method: "POST",
+      path: "/v1/images/variations",
+      auth: true,
+      handle: handleImageVariations,
+      usage: { ingress: "openai-images", endpoint: "images.variations", estimate: "none" },
+    },
     { method: "GET", path: "/v1/images/models", auth: true, handle: handleImageModels },
   ];
 }

@@ -5,6 +5,7 @@ import { parseJsonObject, readBody } from "../http/read-body.js";
 import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
+import { noteModelOf } from "../usage/usage-draft.js";
 import { checkCapabilities, EMBEDDING_NEEDS, IMAGE_GENERATION_NEEDS } from "./capabilities.js";
 import type { RequestContext } from "./context.js";
 
@@ -24,6 +25,7 @@ export interface PassthroughSpec {
 export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSpec): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const json = parseJsonObject(raw);
+  noteModelOf(ctx.draft, json);
   const body = validateBody(spec.schema, json);
   const name = body.model ?? spec.defaultModel;
   if (!name) throw new RouterError("invalid_request", "Missing required parameter: 'model'.", { param: "model" });

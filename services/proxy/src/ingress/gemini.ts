@@ -146,6 +146,7 @@ export function geminiRoutes(): Route[] {
     auth: true,
     queryKey: true,
     sendError: sendGeminiError,
+    usage: { ingress: "gemini", endpoint: "gemini.generateContent", estimate: "chat" as const },
     handle,
   }));
 }

@@ -9,6 +9,7 @@ import type { Exchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { promptTokensOf } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
+import { noteModelOfRaw } from "../usage/usage-draft.js";
 
 /** A front-door request in the internal form (OpenAI chat), ready for any adapter. */
 export interface ChatForm {
@@ -71,7 +72,14 @@ export interface Ingress {
 export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: string) => Promise<void> {
   return async (ctx, rest) => {
     const raw = await readDecodedBody(ctx.req, ctx.table.settings.maxBodyBytes);
-    const call = await ingress.parse(raw, ctx, rest);
+    let call: IngressCall;
+    try {
+      call = await ingress.parse(raw, ctx, rest);
+    } catch (err) {
+      // Rejected as bad input: the usage record still names the model when the body has one.
+      if (ctx.draft !== undefined) noteModelOfRaw(ctx.draft, raw);
+      throw err;
+    }
     await serveIngressCall(ctx, ingress, call, raw.length >> 2, raw);
   };
 }

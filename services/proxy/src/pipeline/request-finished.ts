@@ -10,6 +10,8 @@ export interface AttemptRecord {
   status: number | null;
   /** Error message (client-safe); null when served. */
   error: string | null;
+  /** Stable error code (`upstream_timeout`, the provider's code...); null when served. */
+  errorCode: string | null;
   /** Time spent on this attempt, ms. */
   durationMs: number;
 }

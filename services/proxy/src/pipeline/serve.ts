@@ -11,13 +11,17 @@ import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { costOf } from "../stats/usage-recorder.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
-import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { maskUpstreamError } from "../upstream/mask-error.js";
+import { MAX_UPSTREAM_ERROR_BYTES, readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { absorbFinished } from "../usage/usage-draft.js";
 import type { PipelineRequest } from "./exchange.js";
+import type { RequestFinished } from "./request-finished.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
 /** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
 export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
+  if (ctx.draft !== undefined) ctx.draft.model ??= name;
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(
@@ -111,19 +115,22 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
 
   let resp: UpstreamResponse;
   try {
-    resp = await sendUpstream(t.live, ex.request, ctx.signal);
+    resp = await sendUpstream(t.live, ex.request, ctx.signal, ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent);
   } catch (err) {
     return { kind: "retry", error: transportError(err, t.provider) };
   }
   if (resp.statusCode >= 400) {
-    const errBody = await readAll(resp.body).catch(() => Buffer.alloc(0));
-    const error = ex.parseError(resp.statusCode, errBody);
+    const errBody = await readAll(resp.body, MAX_UPSTREAM_ERROR_BYTES, true).catch(() => Buffer.alloc(0));
+    // Provider error text goes to the client: never with the router's own credentials in it.
+    const error = maskUpstreamError(ex.parseError(resp.statusCode, errBody), t.live.config);
     return { kind: error.retryable ? "retry" : "final", error };
   }
   if (p.stream && ex.createStream) {
     const translator = ex.createStream();
     const counter = new TextUnitCounter();
-    const outcome = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
+    const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
+    const outcome = relayed;
+    if (outcome.kind !== "served") outcome.error = maskUpstreamError(outcome.error, t.live.config);
     state.usage = translator.usage;
     state.usageEstimated = false;
     // Text reached the client but no (final) usage came: the client hung up first, the stream broke, or
@@ -185,6 +192,8 @@ export function finalStatus(ctx: RequestContext, r: FailoverResult): number {
  */
 function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResult, state: RunState): void {
   const { outcome, target, attempts } = r;
+  // Bytes of an answer went out (before any error envelope below).
+  const answerStarted = ctx.res.headersSent;
   if (outcome.kind !== "served" && outcome.kind !== "broken" && !ctx.res.headersSent) {
     const h: Record<string, string> = { "x-request-id": ctx.id };
     if (target) {
@@ -195,27 +204,29 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
     p.sendError(ctx.res, upstreamToRouterError(outcome.error), h);
   }
   const status = finalStatus(ctx, r);
-  ctx.usage.finished(
-    {
-      requestId: ctx.id,
-      endpoint: p.endpoint,
-      ingress: p.ingress,
-      model: p.modelName,
-      key: ctx.key?.name ?? null,
-      stream: p.stream,
-      status,
-      outcome: ctx.signal.aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed",
-      provider: target?.provider ?? null,
-      upstreamModel: target?.upstreamModel ?? null,
-      price: target?.price,
-      attempts: r.chain,
-      usage: state.usage,
-      ...(state.usageEstimated ? { usageEstimated: true } : {}),
-      latencyMs: performance.now() - ctx.start,
-      ttfbMs: state.ttfbMs,
-      queuedMs: ctx.signal.queuedMs,
-      error: outcome.kind !== "served" ? outcome.error.message : undefined,
-    },
-    ctx.limiter,
-  );
+  const finished: RequestFinished = {
+    requestId: ctx.id,
+    endpoint: p.endpoint,
+    ingress: p.ingress,
+    model: p.modelName,
+    key: ctx.key?.name ?? null,
+    stream: p.stream,
+    status,
+    outcome: ctx.signal.aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed",
+    provider: target?.provider ?? null,
+    upstreamModel: target?.upstreamModel ?? null,
+    price: target?.price,
+    attempts: r.chain,
+    usage: state.usage,
+    ...(state.usageEstimated ? { usageEstimated: true } : {}),
+    latencyMs: performance.now() - ctx.start,
+    ttfbMs: state.ttfbMs,
+    queuedMs: ctx.signal.queuedMs,
+    error: outcome.kind !== "served" ? outcome.error.message : undefined,
+  };
+  // The usage record's draft takes what the pipeline learnt (the server builds the record at the end).
+  if (ctx.draft !== undefined) {
+    absorbFinished(ctx.draft, finished, outcome.kind !== "served" ? outcome.error : undefined, ctx.signal.aborted, answerStarted);
+  }
+  ctx.usage.finished(finished, ctx.limiter);
 }

@@ -47,11 +47,16 @@ export function relayStream(
     // The stream's end marker arrived: the client's response ends now (its last bytes and the
     // chunked terminator in one write), and what the upstream may still send is drained unread so its
     // connection goes back to the pool.
+    /** Served, unless the upstream reported an error in-band after the first bytes went out. */
+    const ended = (): AttemptOutcome => {
+      const e = translator.error;
+      return e ? { kind: "broken", error: e } : { kind: "served", latencyMs: ttft };
+    };
     const endEarly = (out: string | Buffer) => {
       if (out.length > 0) res.write(out);
       counter?.push(out);
       res.end(translator.end());
-      finish({ kind: "served", latencyMs: ttft });
+      finish(ended());
       if (!body.destroyed) body.resume();
     };
     const start = () => {
@@ -60,7 +65,19 @@ export function relayStream(
       ttft = performance.now() - t0;
     };
     const onData = (chunk: Buffer) => {
-      const out = translator.push(chunk);
+      let out: string | Buffer;
+      try {
+        out = translator.push(chunk);
+      } catch (err) {
+        // An event beyond the size limit (or bytes no translator can read): the upstream is broken.
+        body.destroy();
+        const error = new RouterError("upstream_bad_response", `Provider ${provider} sent a stream that could not be read.`, {
+          cause: err,
+        });
+        if (!started) return finish({ kind: "retry", error });
+        res.end(streamError(error));
+        return finish({ kind: "broken", error });
+      }
       if (out.length === 0) return;
       if (!started) {
         const e = translator.error;
@@ -84,7 +101,9 @@ export function relayStream(
         start();
       }
       res.end(translator.end());
-      finish({ kind: "served", latencyMs: ttft });
+      // An in-band error (Anthropic's overloaded_error, an OpenAI error event...) was forwarded: the
+      // attempt failed, for the breaker and the usage record alike, though the client got a 200.
+      finish(ended());
     };
     const onError = (err: unknown) => {
       if (ctx.signal.aborted) return finish({ kind: "final", error: new RouterError("invalid_request", "Client closed the request.") });

@@ -1,6 +1,13 @@
 import { type Balancer, type Candidate, getStrategy, strategyNames, TargetHealth } from "@ai-router/balancing";
 import type { RoutingTable, TableClientKey, TableModel, TableSettings } from "@ai-router/contracts";
-import { getAdapter, keyRotation, type ProviderAdapter, type RuntimeProvider, toRuntimeProvider } from "@ai-router/providers";
+import {
+  getAdapter,
+  keyRotation,
+  openProviderSecrets,
+  type ProviderAdapter,
+  type RuntimeProvider,
+  toRuntimeProvider,
+} from "@ai-router/providers";
 import { Agent } from "undici";
 import { ConnectionGate } from "../upstream/connection-gate.js";
 
@@ -61,6 +68,8 @@ export interface BuildOptions {
   rng?: () => number;
   /** Longest wait for a pool connection before a request fails over with 503 `upstream_busy`. */
   poolWaitMs?: number;
+  /** The client keys followed in their own bucket (cluster mode): used when a table says `keysBucket`. */
+  liveKeys?: Map<string, TableClientKey>;
 }
 
 const poolKey = (p: RuntimeProvider) => `${p.origin}|${p.maxConnections}|${p.connectTimeoutMs}`;
@@ -77,14 +86,15 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       problems.push(`provider "${p.name}": type "${p.type}" is not supported by this build`);
       continue;
     }
-    let keys: string[];
+    let opened: ReturnType<typeof openProviderSecrets>;
     try {
-      keys = p.apiKeys.map(decrypt);
+      opened = openProviderSecrets(p, decrypt);
     } catch (err) {
-      problems.push(`provider "${p.name}": cannot decrypt its keys (${(err as Error).message})`);
+      problems.push(`provider "${p.name}": cannot decrypt its keys or headers (${(err as Error).message})`);
       continue;
     }
-    const config = toRuntimeProvider(p, keys);
+    const keys = opened.apiKeys;
+    const config = toRuntimeProvider(p, keys, opened.headers);
     let agent: Agent | undefined;
     let gate: ConnectionGate | undefined;
     if (!adapter.transport) {
@@ -163,7 +173,8 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     for (const p of providers.values()) if (p.agent && !reused.has(p.agent)) void p.agent.close();
     throw new TableBuildError(problems);
   }
-  const clientKeys = new Map(table.clientKeys.map((k) => [k.sha256, k]));
+  // Keys in their own bucket: the live map the key follower keeps (updated per key, never rebuilt here).
+  const clientKeys = table.keysBucket !== undefined && opts.liveKeys ? opts.liveKeys : new Map(table.clientKeys.map((k) => [k.sha256, k]));
   return Object.freeze({
     revision: table.revision,
     lineage: table.lineage,

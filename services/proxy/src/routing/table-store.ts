@@ -1,5 +1,5 @@
 import type { ManualHealth, TargetHealth } from "@ai-router/balancing";
-import { checkRoutingTable } from "@ai-router/contracts";
+import { checkRoutingTable, type TableClientKey } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { Agent } from "undici";
 import { type BuildOptions, buildRuntimeTable, type RuntimeTable } from "./runtime-table.js";
@@ -14,6 +14,8 @@ export class TableStore {
   private table: RuntimeTable | undefined;
   /** The served table came from the disk cache: the bucket's current table replaces it whatever its revision. */
   private provisional = false;
+  /** Client keys followed one by one in their own bucket (cluster mode); tables that say `keysBucket` use it. */
+  readonly liveKeys = new Map<string, TableClientKey>();
   /** Live health outlives tables so a swap never forgets what traffic taught us. */
   readonly health = new Map<string, TargetHealth>();
   /** Standalone: operators' verdicts per provider (`PUT /v1/providers/{name}/health`), kept across reloads. */
@@ -47,7 +49,10 @@ export class TableStore {
     const next = checked.table;
     let built: RuntimeTable;
     try {
-      built = buildRuntimeTable(next, Object.assign({}, this.buildOptions, { health: this.health, previous: prev ?? undefined }));
+      built = buildRuntimeTable(
+        next,
+        Object.assign({}, this.buildOptions, { health: this.health, previous: prev ?? undefined, liveKeys: this.liveKeys }),
+      );
     } catch (err) {
       return this.refuse(source, (err as Error).message);
     }
@@ -72,7 +77,7 @@ export class TableStore {
       },
       "routing table applied",
     );
-    if (built.authRequired && built.clientKeys.size === 0) {
+    if (built.authRequired && built.clientKeys.size === 0 && next.keysBucket === undefined) {
       this.logger.warn(
         { revision: next.revision },
         "client authentication is required and no client key exists: every request is refused (401)",

@@ -22,6 +22,8 @@ export interface UsageRecord {
   usage: OpenAIUsage | undefined;
   /** `usage` is the router's estimate (the upstream reported none). */
   usageEstimated?: boolean;
+  /** The answer started (status 200) and then failed: counted as a failure. */
+  broken?: boolean;
   key: string | null;
   price: Price | undefined;
   error?: string;
@@ -104,7 +106,7 @@ export class UsageRecorder {
     }
     const cost = costOf(r.usage, r.price);
     c.requests++;
-    if (r.status >= 400) c.failures++;
+    if (r.status >= 400 || r.broken) c.failures++;
     c.lastRequestTime = Date.now() / 1000;
     if (r.usage) {
       c.promptTokens += r.usage.prompt_tokens;
@@ -147,6 +149,7 @@ export class UsageRecorder {
     };
     if (rec.error !== undefined) u.error = rec.error;
     if (rec.usageEstimated) u.usageEstimated = true;
+    if (rec.outcome === "broken") u.broken = true;
     if (rec.queuedMs) u.queuedMs = rec.queuedMs;
     this.record(u, limiter);
     this.notify(rec);
@@ -243,12 +246,13 @@ export class UsageRecorder {
   }
 
   /** The seed's `/v1/stats` shape plus token and cost totals. */
-  snapshot(availableModels: string[]) {
+  snapshot(availableModels: string[], onlyModels?: readonly string[]) {
+    const counters = onlyModels ? [...this.byModel].filter(([m]) => onlyModels.includes(m)) : this.byModel;
     return {
       timestamp: new Date().toISOString(),
       use_database: false,
       uptime_s: Math.round((Date.now() - this.started) / 1000),
-      stats: Object.assign(seedStatsCounters(this.byModel), { available_models: availableModels }),
+      stats: Object.assign(seedStatsCounters(counters), { available_models: availableModels }),
     };
   }
 }

@@ -5,6 +5,7 @@ import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import type { AttemptRecord } from "../pipeline/request-finished.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { errorCodeOf } from "../usage/usage-draft.js";
 
 /** How one attempt at one target ended. */
 export type AttemptOutcome =
@@ -32,7 +33,14 @@ export interface FailoverResult {
 export interface DecisionSink {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** The caller's key and table: with client auth on, only a key with `debug: true` gets the decision. */
+  readonly key?: { debug?: boolean | undefined } | undefined;
+  readonly table?: { authRequired: boolean };
 }
+
+/** The routing decision shows the candidates' providers, models and health: not for every key holder. */
+const mayDebug = (http: DecisionSink): boolean =>
+  http.req.headers[DEBUG_HEADER] === "1" && (!http.table?.authRequired || http.key?.debug === true);
 
 /** Header a client sends (`x-router-debug: 1`) to get `x-router-decision` back. */
 export const DEBUG_HEADER = "x-router-debug";
@@ -52,7 +60,7 @@ export async function withFailover(
   http?: DecisionSink,
 ): Promise<FailoverResult> {
   const ordered = withoutManualDown(model.balancer.order(hints) as LiveTarget[]);
-  const decision = http && http.req.headers[DEBUG_HEADER] === "1" ? explainDecision(model, ordered, hints) : undefined;
+  const decision = http && mayDebug(http) ? explainDecision(model, ordered, hints) : undefined;
   const limit = Math.min(maxAttempts, ordered.length);
   let last: AttemptOutcome | undefined;
   let target: LiveTarget | undefined;
@@ -82,6 +90,7 @@ export async function withFailover(
       outcome: outcome.kind,
       status: failed ? failed.status : null,
       error: failed ? failed.message : null,
+      errorCode: failed ? (isCancelled() ? "client_closed_request" : errorCodeOf(failed)) : null,
       durationMs: performance.now() - started,
     });
     if (outcome.kind === "served") {

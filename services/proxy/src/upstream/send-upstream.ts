@@ -11,7 +11,12 @@ import type { LiveProvider } from "../routing/runtime-table.js";
  * slots until its response body is finished; with none free it waits (bounded, counted in
  * `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger.
  */
-export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, signal: ClientSignal): Promise<UpstreamResponse> {
+export async function sendUpstream(
+  live: LiveProvider,
+  req: UpstreamRequest,
+  signal: ClientSignal,
+  traceparent?: string,
+): Promise<UpstreamResponse> {
   const p = live.config;
   const local = live.adapter.transport;
   if (local) return local.send(req);
@@ -20,7 +25,7 @@ export async function sendUpstream(live: LiveProvider, req: UpstreamRequest, sig
   if (!gate.tryAcquire()) signal.queuedMs += await gate.wait(p.name, signal);
   let resp: Dispatcher.ResponseData;
   try {
-    resp = await request(agent, p, req, signal);
+    resp = await request(agent, p, req, signal, traceparent);
   } catch (err) {
     gate.release();
     throw err;
@@ -34,12 +39,14 @@ function request(
   p: LiveProvider["config"],
   req: UpstreamRequest,
   signal: ClientSignal,
+  traceparent: string | undefined,
 ): Promise<Dispatcher.ResponseData> {
   return agent.request({
     origin: p.origin,
     path: p.basePath + req.path,
     method: req.method,
-    headers: req.headers,
+    // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
+    headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
     body: req.body ?? null,
     headersTimeout: p.timeoutMs,
     bodyTimeout: p.timeoutMs,
@@ -61,10 +68,31 @@ export function transportError(err: unknown, provider: string): RouterError {
 }
 
 /** Drains and reads a whole upstream body as bytes. */
-export async function readAll(body: UpstreamResponse["body"]): Promise<Buffer> {
-  const undiciBody = body as Partial<Dispatcher.ResponseData["body"]>;
-  if (undiciBody.arrayBuffer) return Buffer.from(await undiciBody.arrayBuffer());
+/** Largest upstream answer read whole (JSON bodies: a batch of base64 images fits). */
+export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
+/** Error bodies: only their start is read (the message), the rest is dropped. */
+export const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
+
+/**
+ * Reads an upstream body whole, up to `maxBytes`: beyond that the body is destroyed and this throws
+ * (an upstream must not make the router buffer without bound). With `truncate`, returns the first
+ * `maxBytes` instead of throwing.
+ */
+export async function readAll(body: UpstreamResponse["body"], maxBytes = MAX_UPSTREAM_BODY_BYTES, truncate = false): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks);
+  let total = 0;
+  for await (const c of body) {
+    const b = typeof c === "string" ? Buffer.from(c) : (c as Buffer);
+    if (total + b.length > maxBytes) {
+      (body as { destroy?: () => void }).destroy?.();
+      if (truncate) {
+        chunks.push(b.subarray(0, maxBytes - total));
+        return Buffer.concat(chunks);
+      }
+      throw new RouterError("upstream_bad_response", `The upstream answer is larger than ${maxBytes} bytes.`);
+    }
+    total += b.length;
+    chunks.push(b);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { assembleTable, MODELS_PER_CHUNK, splitTable } from "./table-chunks.js";
+
+const model = (i: number, extra = "") => ({
+  name: `model-${i}`,
+  targets: [{ provider: "p", upstreamModel: `m-${i}${extra}`, pad: "x".repeat(400) }],
+});
+const table = (n: number) => ({ revision: 1, providers: [], models: Array.from({ length: n }, (_, i) => model(i)), clientKeys: [] });
+
+describe("model chunks", () => {
+  it("keeps a small table whole", () => {
+    const t = table(10);
+    expect(splitTable(t)).toEqual({ head: t, chunks: [] });
+  });
+
+  it("splits a big table into content-named chunks that only change where the models did, and puts it back", async () => {
+    const t = table(5_000);
+    const a = splitTable(t);
+    expect(a.head.models).toEqual([]);
+    expect(a.chunks).toHaveLength(5_000 / MODELS_PER_CHUNK);
+    expect(Math.max(...a.chunks.map((c) => c.text.length))).toBeLessThan(512 * 1024);
+    expect(JSON.stringify(a.head).length).toBeLessThan(4_096);
+    // One model changed, one added: the head and two chunks change, the other chunks keep their ids.
+    const t2 = structuredClone(t);
+    t2.models[7] = model(7, "-v2");
+    t2.models.push(model(5_000));
+    const b = splitTable(t2);
+    const before = new Set(a.chunks.map((c) => c.id));
+    expect(b.chunks.filter((c) => !before.has(c.id))).toHaveLength(2);
+    const store = new Map([...a.chunks, ...b.chunks].map((c) => [c.id, c.text]));
+    expect(await assembleTable(b.head as unknown as Record<string, unknown>, async (id) => store.get(id))).toEqual(t2);
+  });
+
+  it("refuses a missing chunk or one that does not match its id", async () => {
+    const { head, chunks } = splitTable(table(600));
+    const h = head as unknown as Record<string, unknown>;
+    await expect(assembleTable(h, async () => undefined)).rejects.toThrow(/missing/);
+    const forged = new Map(chunks.map((c) => [c.id, c.text.replace("model-1", "evil-1")]));
+    await expect(assembleTable(h, async (id) => forged.get(id))).rejects.toThrow(/does not match/);
+  });
+});

@@ -1,0 +1,59 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chat, type ServiceProcess, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+
+/** What a change publishes stays small: keys one entry each, models in chunks past NATS' 1 MB payload. */
+let cluster: TestCluster;
+const admin = (method: string, path: string, body?: unknown) => cluster.admin(method, path, body);
+const revision = async (p: ServiceProcess) => ((await (await fetch(`${p.url}/health`)).json()) as { revision: number }).revision;
+
+beforeAll(async () => {
+  cluster = await startTestCluster("cp_split");
+  expect((await admin("POST", "/v1/db/providers", { name: "local", adapter: "mock" })).status).toBe(200);
+  expect((await admin("POST", "/v1/db/models", { name: "m1", provider_id: 1 })).status).toBe(200);
+}, 90_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("split publishing", () => {
+  it("a revoked key reaches every proxy as its own entry, without a new table", async () => {
+    const created = await admin("POST", "/v1/db/keys", { name: "solo" });
+    const { id, key } = created.body as { id: number; key: string };
+    for (const p of cluster.proxies) await waitFor(async () => (await chat(p.url, "m1", key)) === 200, 8_000);
+    const before = await Promise.all(cluster.proxies.map(revision));
+    expect((await admin("POST", `/v1/db/keys/${id}/revoke`)).status).toBe(200);
+    for (const p of cluster.proxies) await waitFor(async () => (await chat(p.url, "m1", key)) === 401, 5_000, 20);
+    expect(await Promise.all(cluster.proxies.map(revision))).toEqual(before);
+  });
+
+  it("3,000 models with 3 providers each (a table over NATS' 1 MB payload) reach every proxy, and so does the next change", {
+    timeout: 90_000,
+  }, async () => {
+    const key = (await admin("POST", "/v1/db/keys", { name: "bulk" })).body.key as string;
+    const c = new pg.Client({ connectionString: cluster.databaseUrl });
+    await c.connect();
+    try {
+      await c.query(`INSERT INTO providers (name, adapter, updated_at) SELECT 'bulk-' || i, 'mock', now() FROM generate_series(1, 3) i`);
+      await c.query(`INSERT INTO models (name, updated_at) SELECT 'bulk-model-' || i, now() FROM generate_series(1, 3000) i`);
+      await c.query(
+        `INSERT INTO model_providers (model_id, provider_id, upstream_model, price, updated_at)
+         SELECT m.id, p.id, 'mock-1', '{"input_per_mtok":1,"output_per_mtok":2}', now()
+         FROM models m CROSS JOIN providers p WHERE m.name LIKE 'bulk-model-%' AND p.name LIKE 'bulk-%'`,
+      );
+    } finally {
+      await c.end();
+    }
+    expect((await admin("POST", "/v1/db/models", { name: "after-bulk", provider_id: 1 })).status).toBe(200);
+    for (const p of cluster.proxies) {
+      await waitFor(async () => (await chat(p.url, "bulk-model-3000", key)) === 200, 30_000, 50);
+      expect(await chat(p.url, "after-bulk", key)).toBe(200);
+    }
+    expect(cluster.cp.output()).toMatch(/"chunks":\d+[^\n]*routing table published/);
+    expect(cluster.cp.output()).not.toMatch(/max_payload/);
+    // The next change publishes the head and the chunk it touched, and reaches both proxies.
+    expect((await admin("POST", "/v1/db/models", { name: "after-bulk-2", provider_id: 1 })).status).toBe(200);
+    for (const p of cluster.proxies) await waitFor(async () => (await chat(p.url, "after-bulk-2", key)) === 200, 10_000, 20);
+  });
+});

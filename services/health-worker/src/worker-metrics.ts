@@ -1,0 +1,22 @@
+import { Counter, Gauge, Registry } from "prom-client";
+
+/** The worker's Prometheus metrics: probe results and the ledger writer's progress. */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  readonly probes = new Counter({
+    name: "probe_results_total",
+    help: "Health probes run, by provider and result (ok, failed)",
+    labelNames: ["provider", "result"],
+    registers: [this.registry],
+  });
+  readonly ledgerRows = new Counter({
+    name: "ledger_rows_written_total",
+    help: "Usage records newly stored in the ledger (redeliveries not counted)",
+    registers: [this.registry],
+  });
+  readonly ledgerLag = new Gauge({
+    name: "ledger_lag_seconds",
+    help: "Seconds between the end of the newest request written and its commit to the ledger",
+    registers: [this.registry],
+  });
+}

@@ -1,0 +1,93 @@
+import type { OpenAIUsage, Price, UsageRecord } from "@ai-router/contracts";
+import type { UsageDraft } from "./usage-draft.js";
+
+/** What the server knows when a request ends, besides the draft. */
+export interface RequestEnd {
+  id: string;
+  replica: string;
+  seq: number;
+  /** Unix ms the request arrived. */
+  arrivedAt: number;
+  latencyMs: number;
+  /** ms from arrival to the first byte of the answer; undefined when nothing was sent. */
+  ttftMs: number | undefined;
+  status: number;
+  keyId: string | null;
+  keyName: string | null;
+  requestBytes: number;
+  responseBytes: number;
+}
+
+/** Cost in USD at a target's price; null without a price (never 0 for unknown). */
+export function costUsd(u: { prompt: number; completion: number; cached: number }, price: Price | undefined): number | null {
+  if (!price) return null;
+  const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
+  return ((u.prompt - u.cached) * price.input_per_mtok + u.cached * cachedPrice + u.completion * price.output_per_mtok) / 1e6;
+}
+
+/**
+ * Rough token estimates for an answer the upstream reported no usage for (the client hung up before
+ * the last chunk, a provider that never sends usage): ~4 bytes a token of request body; for streamed
+ * answers ~160 bytes of SSE framing per chunk of about one token, 4 bytes a token for JSON.
+ */
+export function estimateUsage(d: UsageDraft, requestBytes: number, responseBytes: number): { prompt: number; completion: number } {
+  const prompt = Math.max(1, Math.ceil(requestBytes / 4));
+  if (d.route.estimate !== "chat") return { prompt, completion: 0 };
+  const completion = Math.max(1, Math.ceil(d.stream ? responseBytes / 160 : responseBytes / 4));
+  return { prompt, completion };
+}
+
+const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+const ms = (n: number) => Math.round(n * 100) / 100;
+
+/** The one usage record of a request: tokens (reported or estimated), cost, timings, the failover chain. */
+export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
+  const u: OpenAIUsage | undefined = d.usage;
+  let prompt = 0;
+  let completion = 0;
+  let cached = 0;
+  let reasoning = 0;
+  let estimated = d.usageEstimated;
+  if (u !== undefined) {
+    prompt = int(u.prompt_tokens);
+    completion = int(u.completion_tokens);
+    cached = Math.min(prompt, int(u.prompt_tokens_details?.cached_tokens));
+    reasoning = int(u.completion_tokens_details?.reasoning_tokens);
+  } else if (d.answered && d.route.estimate !== "none") {
+    const e = estimateUsage(d, end.requestBytes, end.responseBytes);
+    prompt = e.prompt;
+    completion = e.completion;
+    estimated = true;
+  }
+  const ttft = end.ttftMs === undefined ? null : ms(end.ttftMs);
+  const genMs = end.latencyMs - (end.ttftMs ?? 0);
+  const tokensPerS = completion > 0 ? Math.round((completion / Math.max(genMs, 1)) * 1000 * 100) / 100 : null;
+  return {
+    id: end.id,
+    time: new Date(end.arrivedAt).toISOString(),
+    replica: end.replica,
+    ingress: d.ingress,
+    endpoint: d.endpoint,
+    model: d.model ?? null,
+    provider: d.provider,
+    upstream_model: d.upstreamModel,
+    key_id: end.keyId,
+    key_name: end.keyName,
+    stream: d.stream,
+    status: end.status,
+    error_code: d.errorCode ?? (end.status >= 400 ? `http_${end.status}` : null),
+    attempts: d.attempts,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    cached_tokens: cached,
+    reasoning_tokens: reasoning,
+    usage_estimated: estimated,
+    cost_usd: costUsd({ prompt, completion, cached }, d.price),
+    latency_ms: ms(end.latencyMs),
+    ttft_ms: ttft,
+    tokens_per_s: tokensPerS,
+    request_bytes: end.requestBytes,
+    response_bytes: end.responseBytes,
+    seq: end.seq,
+  };
+}

@@ -1,0 +1,61 @@
+import type { UsageRecord } from "@ai-router/contracts";
+import { createLogger } from "@ai-router/logger";
+import { waitFor } from "@ai-router/testing";
+import { describe, expect, it } from "vitest";
+import { LedgerPublisher } from "./ledger-publisher.js";
+
+const logger = createLogger({ name: "test", level: "silent", sync: true });
+const rec = (i: number) => ({ id: `r${i}` }) as UsageRecord;
+const ids = (body: string) => (JSON.parse(body) as { records: { id: string }[] }).records.map((r) => r.id);
+
+describe("LedgerPublisher", () => {
+  it("publishes small batches in order, off the write call", async () => {
+    const sent: string[][] = [];
+    const p = new LedgerPublisher({ replica: "r", logger, batchSize: 3, lingerMs: 5 });
+    p.setSender(async (body) => {
+      sent.push(ids(body));
+    });
+    for (let i = 0; i < 7; i++) p.write(rec(i));
+    expect(sent).toEqual([]); // nothing sent inside write()
+    await waitFor(() => p.pending === 0);
+    expect(sent).toEqual([["r0", "r1", "r2"], ["r3", "r4", "r5"], ["r6"]]);
+    expect(p.published).toBe(7);
+  });
+
+  it("keeps records while the broker is down and retries the same batch with the same message id", async () => {
+    const tries: { ids: string[]; msgId: string }[] = [];
+    let up = false;
+    const p = new LedgerPublisher({ replica: "r", logger, batchSize: 2, lingerMs: 1 });
+    p.setSender(async (body, msgId) => {
+      tries.push({ ids: ids(body), msgId });
+      if (!up) throw new Error("nats down");
+    });
+    for (let i = 0; i < 3; i++) p.write(rec(i));
+    await waitFor(() => tries.length >= 2, 3_000);
+    expect(p.pending).toBe(3);
+    // More records while down do not change the batch being retried.
+    p.write(rec(3));
+    up = true;
+    await waitFor(() => p.pending === 0, 5_000);
+    expect(tries[0]).toEqual(tries[1]);
+    const delivered = tries.slice(-2).flatMap((t) => t.ids);
+    expect(tries.at(-3)?.ids ?? tries[0]!.ids).toEqual(["r0", "r1"]);
+    expect(delivered).toEqual(["r0", "r1", "r2", "r3"].slice(4 - delivered.length));
+    expect(new Set(tries.map((t) => t.msgId)).size).toBe(2);
+  });
+
+  it("bounds the buffer: overflow is dropped and counted, write never throws or waits", async () => {
+    let dropped = 0;
+    const p = new LedgerPublisher({ replica: "r", logger, maxBuffer: 100, onDropped: () => dropped++ });
+    for (let i = 0; i < 150; i++) p.write(rec(i));
+    expect(p.pending).toBe(100);
+    expect(p.dropped).toBe(50);
+    expect(dropped).toBe(50);
+    const sent: string[] = [];
+    p.setSender(async (body) => {
+      sent.push(...ids(body));
+    });
+    await waitFor(() => p.pending === 0);
+    expect(sent).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
+  });
+});
