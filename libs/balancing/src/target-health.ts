@@ -1,5 +1,8 @@
 import { healthDefaults } from "@ai-router/contracts";
 
+/** An operator's verdict on a target (`PUT /v1/providers/{name}/health`); undefined = live health decides. */
+export type ManualHealth = "unhealthy" | "degraded";
+
 /** Passive health of one target, fed by every proxied request, plus the health worker's active probes; read by the strategies. */
 export type BreakerState = "closed" | "open" | "half_open";
 
@@ -67,6 +70,11 @@ export class TargetHealth {
   probeLatencyMs: number | undefined;
   /** Last time (ms) a probe report arrived; 0 = never. */
   lastProbeAt = 0;
+  /**
+   * Set by an operator: "unhealthy" keeps the target out of rotation until put back; "degraded" keeps it
+   * in rotation, reported degraded. Undefined = live health decides.
+   */
+  manual: ManualHealth | undefined;
   /** While `now` is before this, failed probes keep the target out of rotation like an open breaker; 0 = not down. */
   private probeDownUntil = 0;
   private openUntil = 0;
@@ -92,9 +100,27 @@ export class TargetHealth {
     this.settings = settings;
   }
 
+  /**
+   * An operator takes the target out of rotation ("unhealthy"), marks it "degraded", or puts it back
+   * (undefined). Putting it back also forgets the breaker and the probes' verdict: the operator says it
+   * works, and live traffic judges it afresh. Setting the same value again changes nothing.
+   */
+  setManual(status: ManualHealth | undefined): void {
+    if (status === this.manual) return;
+    const wasDown = this.manual === "unhealthy";
+    this.manual = status;
+    if (wasDown && status !== "unhealthy") {
+      this.probeDownUntil = 0;
+      this.probeFailures = 0;
+      this.close();
+    }
+    this.held = this.openUntil !== 0 || this.probeDownUntil !== 0 || this.manual === "unhealthy" ? 1 : 0;
+  }
+
   /** Breaker state at `now` (defaults to the wall clock). */
   breakerAt(now: number): BreakerState {
     if (this.held === 0) return "closed";
+    if (this.manual === "unhealthy") return "open";
     if (now < this.probeDownUntil) return "open";
     if (this.openUntil === 0) return "closed";
     return now >= this.openUntil ? "half_open" : "open";
@@ -117,6 +143,7 @@ export class TargetHealth {
   /** True when a request may be sent now (closed, or half-open with no trial running) and probes do not say it is down. */
   available(now: number): boolean {
     if (this.held === 0) return true;
+    if (this.manual === "unhealthy") return false;
     if (now < this.probeDownUntil) return false;
     if (this.openUntil === 0) return true;
     return now >= this.openUntil && !this.trialInFlight;
@@ -173,7 +200,7 @@ export class TargetHealth {
       this.probeFailures = 0;
       this.probeDownUntil = 0;
       this.probeLatencyMs = latencyMs;
-      this.held = this.openUntil === 0 ? 0 : 1;
+      this.held = this.openUntil === 0 && this.manual !== "unhealthy" ? 0 : 1;
       return;
     }
     this.probeFailures++;
@@ -224,7 +251,7 @@ export class TargetHealth {
   private close(): void {
     this.trialInFlight = false;
     this.openUntil = 0;
-    this.held = this.probeDownUntil === 0 ? 0 : 1;
+    this.held = this.probeDownUntil === 0 && this.manual !== "unhealthy" ? 0 : 1;
     this.opens = 0;
     this.consecutiveFailures = 0;
     // A fresh start: old failures must not re-trip the ratio right after recovery.
@@ -263,6 +290,7 @@ export class TargetHealth {
       probe_down: this.probeDownAt(now),
       probe_latency_ms: round(this.probeLatencyMs),
       last_probe_at: this.lastProbeAt === 0 ? null : new Date(this.lastProbeAt).toISOString(),
+      manual_health: this.manual ?? null,
     };
   }
 }

@@ -7,6 +7,7 @@ import {
   type TableProvider,
 } from "@ai-router/contracts";
 import { checkProvider } from "@ai-router/providers";
+import { bundledPrice } from "./prices/index.js";
 
 export const sha256Hex = (s: string): string => createHash("sha256").update(s).digest("hex");
 
@@ -46,22 +47,27 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       maxConnections: p.max_connections,
     });
   }
-  const live = new Set(providers.map((p) => p.name));
+  const live = new Map(providers.map((p) => [p.name, p.type]));
   const created = Math.floor(now.getTime() / 1000);
   const models: TableModel[] = [];
   for (const m of cfg.models) {
     const targets = m.providers
       .filter((t) => t.enabled && live.has(t.provider))
-      .map((t) => ({
-        provider: t.provider,
-        upstreamModel: t.model ?? m.name,
-        weight: t.weight,
-        preferred: t.preferred,
-        priority: t.priority,
-        ...(t.price ? { price: t.price } : {}),
-        healthCheck: t.health_check,
-        params: t.params,
-      }));
+      .map((t) => {
+        const upstreamModel = t.model ?? m.name;
+        // A link's own price wins; else the bundled list's; else none (cost stays null, never 0).
+        const price = t.price ?? bundledPrice(live.get(t.provider) ?? "", upstreamModel);
+        return {
+          provider: t.provider,
+          upstreamModel,
+          weight: t.weight,
+          preferred: t.preferred,
+          priority: t.priority,
+          ...(price ? { price } : {}),
+          healthCheck: t.health_check,
+          params: t.params,
+        };
+      });
     if (targets.length === 0) {
       warnings.push(`model "${m.name}" not served: none of its providers is enabled`);
       continue;
@@ -73,6 +79,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       strategy: m.strategy,
       strategyOptions: m.strategy_options,
       strict: m.strict,
+      ...(m.capabilities ? { capabilities: [...new Set(m.capabilities)] } : {}),
       created,
       targets,
     });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Price, ProviderType } from "./config-file.js";
+import { CapabilityName, Price, ProviderType } from "./config-file.js";
+import { SetProviderHealthSchema } from "./health.js";
 
 /**
  * Request and response bodies of the control plane's admin API (`/v1/db/*`). The paths and the
@@ -95,6 +96,8 @@ export const ModelCreate = z
     /** Upstream model id for the first link; defaults to `name`. */
     upstream_model: z.string().min(1).max(256).optional(),
     visibility: z.enum(["PUBLIC", "PRIVATE"]).optional(),
+    /** Capabilities to attach, by id (`GET /v1/db/capabilities`), in the same transaction (seed). */
+    capability_ids: z.array(z.number().int().positive()).max(64).optional(),
     ...z.object(strategyFields).partial().shape,
   })
   .strict();
@@ -243,6 +246,10 @@ export const ModelCreated = z.object({
   provider_info: z
     .object({ provider_id: z.number().int(), provider_name: z.string(), weight: z.number(), is_preferred: z.boolean() })
     .optional(),
+  /** Present when `capability_ids` were given. */
+  capabilities: z
+    .array(z.object({ capability_id: z.number().int(), capability_name: z.string(), description: z.string().nullable() }))
+    .optional(),
 });
 
 export const ClientKeyOut = z.object({
@@ -295,4 +302,30 @@ export const MessageOut = z.object({ message: z.string() }).loose();
 /** The OpenAI error envelope every admin error uses. */
 export const ErrorOut = z.object({
   error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
+});
+
+// ---- capabilities and manual provider health (the original's endpoints) ----
+
+/** `POST /v1/db/capabilities`: the name is upper-cased (the original took query parameters; a JSON body works too). */
+export const CapabilityCreate = z
+  .object({
+    capability_name: z
+      .string()
+      .min(1)
+      .max(64)
+      .transform((s) => s.trim().toUpperCase())
+      .pipe(CapabilityName),
+    description: z.string().max(2000).optional(),
+  })
+  .strict();
+export const CapabilityOut = z.object({ capability_id: z.number().int(), capability_name: z.string(), description: z.string().nullable() });
+/** `POST /v1/models/{m}/capabilities`: attach an existing capability by name. */
+export const CapabilityAttach = z.object({ capability_name: z.string().min(1).max(64) }).strict();
+/** `PUT /v1/providers/{name}/health` (query `health_status` or this body). */
+export const ProviderHealthSet = z.object({ health_status: SetProviderHealthSchema }).strict();
+export const ProviderHealthOut = z.object({
+  message: z.string(),
+  provider_name: z.string(),
+  health_status: SetProviderHealthSchema,
+  manual: z.enum(["unhealthy", "degraded"]).nullable(),
 });

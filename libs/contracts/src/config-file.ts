@@ -1,7 +1,30 @@
 import { z } from "zod";
 
 /** Provider wire formats the router speaks. */
-export const providerTypes = ["openai", "openai-compatible", "volcengine", "anthropic", "gemini", "mock"] as const;
+export const providerTypes = [
+  "openai",
+  "openai-compatible",
+  "volcengine",
+  "anthropic",
+  "gemini",
+  "mock",
+  // OpenAI-compatible presets (libs/providers/src/<preset>): default base URL, key rule, quirks.
+  "deepseek",
+  "qwen",
+  "moonshot",
+  "zhipu",
+  "qianfan",
+  "minimax",
+  "siliconflow",
+  "openrouter",
+  "groq",
+  "mistral",
+  "xai",
+  "together",
+  "ollama",
+  "vllm",
+  "azure-openai",
+] as const;
 export const ProviderType = z.enum(providerTypes);
 export type ProviderType = z.infer<typeof ProviderType>;
 
@@ -9,12 +32,36 @@ export type ProviderType = z.infer<typeof ProviderType>;
 export const LlmType = z.enum(["chat", "embedding", "image"]);
 export type LlmType = z.infer<typeof LlmType>;
 
+/**
+ * What a model can do (the original's capabilities). A model that declares capabilities gets only the
+ * requests it can serve: anything else is a 400 before any upstream call. Names are upper case; the
+ * router checks the known ones, and custom names are kept for filtering (`/v1/models?capability=`).
+ */
+export const knownCapabilities = [
+  "TEXT",
+  "MULTIMODAL_IMAGE_UNDERSTANDING",
+  "TOOLS",
+  "EMBEDDING",
+  "IMAGE_GENERATION",
+  "TEXT_TO_IMAGE",
+  "IMAGE_TO_IMAGE",
+  "REASONING",
+  "JSON_OUTPUT",
+] as const;
+export const CapabilityName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Z][A-Z0-9_]*$/, "capability names are upper case: letters, digits and _ (e.g. TEXT, TOOLS)");
+
 /** Price of one target in USD per million tokens. */
 export const Price = z
   .object({
     input_per_mtok: z.number().nonnegative(),
     output_per_mtok: z.number().nonnegative(),
     cached_input_per_mtok: z.number().nonnegative().optional(),
+    /** USD per generated image (image models priced per image, e.g. dall-e-3 at standard quality). */
+    per_image: z.number().nonnegative().optional(),
   })
   .strict();
 export type Price = z.infer<typeof Price>;
@@ -78,6 +125,8 @@ export const ModelConfig = z
     strategy_options: z.record(z.string(), z.unknown()).default({}),
     /** Reject requests whose fields cannot be carried to the target instead of warning. */
     strict: z.boolean().default(false),
+    /** What the model can do (TEXT, TOOLS, MULTIMODAL_IMAGE_UNDERSTANDING, ...); absent = not checked. */
+    capabilities: z.array(CapabilityName).max(64).optional(),
     providers: z.array(ModelTargetConfig).min(1),
   })
   .strict();
@@ -120,6 +169,11 @@ export const ServerConfig = z
     access_log: z.boolean().default(true),
     /** Appends one JSON usage record per request to this file (JSONL); unset = none. */
     usage_log: z.string().min(1).optional(),
+    /**
+     * Bearer token for the standalone admin endpoints (`POST /v1/stats/refresh`, `/v1/stats/reset`,
+     * `/v1/models/clear-cache`, `PUT /v1/providers/{name}/health`); absent = those endpoints answer 403.
+     */
+    admin_token: z.string().min(16, "admin_token must be at least 16 characters").optional(),
     /**
      * Every request needs one of `keys`. Default: on exactly when `keys` has entries. `true` keeps it on
      * with no key left (every request is a 401); `false` with keys is an error.

@@ -80,3 +80,10 @@ const ProbeReportShape = z
 /** Read tolerantly: a field a newer release adds is ignored, never a refusal. */
 export const ProbeReport = tolerant(ProbeReportShape);
 export type ProbeReport = z.infer<typeof ProbeReportShape>;
+
+/** What an operator may set with `PUT /v1/providers/{name}/health`: healthy/auto put a provider back. */
+export type SetProviderHealth = "healthy" | "degraded" | "unhealthy" | "auto";
+/** The verdict kept on a provider's targets; undefined = live health decides. */
+export type ManualHealth = "unhealthy" | "degraded";
+export const SetProviderHealthSchema = z.enum(["healthy", "degraded", "unhealthy", "auto"]);
+export const manualHealthOf = (s: SetProviderHealth): ManualHealth | undefined => (s === "unhealthy" || s === "degraded" ? s : undefined);

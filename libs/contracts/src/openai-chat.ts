@@ -115,6 +115,8 @@ export interface OpenAIUsage {
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens?: number; [k: string]: unknown };
   completion_tokens_details?: { reasoning_tokens?: number; [k: string]: unknown };
+  /** Images an image endpoint returned (accounting only: priced by `per_image`). */
+  images?: number;
 }
 
 export const EmbeddingsRequest = z

@@ -29,6 +29,11 @@ export const TableProvider = z
     headers: z.record(z.string(), z.string()),
     streamUsage: z.boolean(),
     maxConnections: z.number().int().positive(),
+    /**
+     * An operator's verdict (`PUT /v1/providers/{name}/health`): "unhealthy" = out of rotation on every
+     * replica until put back, "degraded" = in rotation, reported degraded. Absent = live health decides.
+     */
+    healthOverride: z.enum(["unhealthy", "degraded"]).optional(),
   })
   .strict();
 export type TableProvider = z.infer<typeof TableProvider>;
@@ -64,6 +69,8 @@ export const TableModel = z
     strict: z.boolean(),
     /** Unix seconds the model was created; shown in `/v1/models`. */
     created: z.number().int().nonnegative(),
+    /** Declared capabilities (upper case); absent = not declared, requests are not checked. */
+    capabilities: z.array(z.string().min(1)).optional(),
     targets: z.array(TableTarget).min(1),
   })
   .strict();

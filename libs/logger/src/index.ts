@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import { type Logger, type LoggerOptions, pino } from "pino";
+import { logFormat, prettyLine, useColor } from "./pretty.js";
 
 export type { Logger } from "pino";
+export { type LogFormat, logFormat, prettyLine, useColor } from "./pretty.js";
 
 /** Paths masked in every log line: credentials and keys, wherever they appear. */
 export const redactPaths = [
@@ -51,9 +53,24 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     base: { service: opts.name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
+  if (opts.destination) return pino(options, opts.destination);
+  // A terminal gets readable lines; files, pipes and log collectors get JSON (LOG_FORMAT overrides).
+  if (logFormat() === "pretty") return pino(options, prettyDestination(1, useColor()));
   // Operational lines are rare: each is written at once (asynchronously), never held in a buffer.
-  const dest = opts.destination ?? pino.destination({ sync: opts.sync ?? false });
-  return pino(options, dest);
+  return pino(options, pino.destination({ sync: opts.sync ?? false }));
+}
+
+/** A pino destination writing each line made readable, synchronously (a terminal is read by a person, not a benchmark). */
+function prettyDestination(fd: number, color: boolean): { write(line: string): void } {
+  return {
+    write(line: string) {
+      try {
+        fs.writeSync(fd, prettyLine(line, color));
+      } catch {
+        // the terminal is gone: nothing more can be done
+      }
+    },
+  };
 }
 
 /** `sk-...abcd`: enough to recognise a key, never enough to use it. */
@@ -82,9 +99,12 @@ export class LineWriter {
     private readonly highWater = 64 * 1024,
     private readonly flushMs = 250,
     private readonly maxBuffered = 16 * 1024 * 1024,
+    /** Rewrites each line before it is buffered (readable lines on a terminal). */
+    private readonly format?: (line: string) => string,
   ) {}
 
-  write(line: string): void {
+  write(raw: string): void {
+    const line = this.format ? this.format(raw) : raw;
     if (this.size > this.maxBuffered) {
       this.dropped++;
       return;
@@ -134,7 +154,12 @@ export class LineWriter {
   }
 }
 
+/** A LineWriter on `fd`; on a terminal (stdout only, unless LOG_FORMAT says otherwise) its JSON lines are made readable. */
 export function createLineWriter(fd = 1): LineWriter {
+  if (fd === 1 && logFormat() === "pretty") {
+    const color = useColor();
+    return new LineWriter(fd, 64 * 1024, 250, 16 * 1024 * 1024, (line) => prettyLine(line, color));
+  }
   return new LineWriter(fd);
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "@ai-router/logger";
 import express, { type Express } from "express";
+import { capabilityRoutes } from "./api/capabilities.js";
 import { clientKeyRoutes } from "./api/client-keys.js";
 import type { ApiContext } from "./api/context.js";
 import { healthRoutes } from "./api/health.js";
@@ -91,6 +92,7 @@ export function createApp(opts: AppOptions): Express {
   clientKeyRoutes(ctx);
   settingsRoutes(ctx);
   opsRoutes(ctx);
+  capabilityRoutes(ctx);
   usageRoutes(ctx);
   usageStatsRoutes(ctx, () => opts.stats?.snapshot().replicas ?? 0);
   healthRoutes(ctx, opts.liveHealth, () => {

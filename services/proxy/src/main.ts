@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
+import { docsRoutes } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
+import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
 import { MemoryResponseStore } from "./responses/store.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy, DEFAULT_RESPONSES_MAX, type ResponsesOptions } from "./server.js";
-import { loadStandaloneTable } from "./standalone.js";
+import { ConfigReloader, loadStandaloneTable } from "./standalone.js";
 import { createAccessLog } from "./stats/access-log.js";
 import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
 import { createJsonlSink } from "./usage/jsonl-sink.js";
@@ -32,6 +34,7 @@ let metrics: ProxyMetrics | undefined;
 let responses: ResponsesOptions = {};
 let graceMs = env.SHUTDOWN_GRACE_MS;
 let store: TableStore;
+let reloader: ConfigReloader | undefined;
 let cluster: ReturnType<typeof import("./cluster/start-cluster.js")["createCluster"]> | undefined;
 if (env.NATS_URL) {
   // Cluster mode: tables arrive over NATS; admin paths go to the control plane.
@@ -57,6 +60,8 @@ if (env.NATS_URL) {
     accessLog = cfg.server.access_log;
     usageLogPath = cfg.server.usage_log;
     graceMs = cfg.server.shutdown_grace_ms;
+    // router.yaml is reloaded on SIGHUP and when it changes; a bad file keeps the last good table.
+    reloader = new ConfigReloader(env.ROUTER_CONFIG, store, logger, cfg);
     const r = cfg.server.responses;
     responses = {
       store: new MemoryResponseStore({ ttlMs: (r?.ttl_s ?? 86_400) * 1000, maxEntries: r?.max_stored ?? DEFAULT_RESPONSES_MAX }),
@@ -102,6 +107,12 @@ const proxy = createProxy({
 });
 proxyRef = proxy;
 cluster?.start(proxy.usage);
+if (reloader) {
+  for (const r of standaloneAdminRoutes(reloader, store)) proxy.addRoute(r);
+  // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
+  for (const r of docsRoutes()) proxy.addRoute(r);
+  reloader.start();
+}
 proxy.server.listen(env.PORT, env.HOST, () => {
   const addr = proxy.server.address();
   const port = typeof addr === "object" && addr ? addr.port : env.PORT;
@@ -117,6 +128,7 @@ exitOnSignals(
   () =>
     proxy
       .shutdown(graceMs)
+      .then(() => reloader?.stop())
       .then(() => cluster?.close())
       .then(() => tracer?.flush())
       .finally(() => {

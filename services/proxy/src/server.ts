@@ -10,9 +10,10 @@ import { imageRoutes } from "./handlers/images.js";
 import { loadBalancingRoutes } from "./handlers/load-balancing.js";
 import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
-import { handleGetModel, handleListModels } from "./handlers/models.js";
+import { handleGetModel, handleListModels, handleModelCacheStats } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
 import { poolMetricsText } from "./handlers/pool-metrics.js";
+import { providerRankingRoutes } from "./handlers/provider-ranking.js";
 import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
@@ -192,6 +193,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       }),
   });
   addRoute({ method: "GET", path: "/v1/models", auth: true, handle: handleListModels });
+  addRoute({ method: "GET", path: "/v1/models/cache/stats", auth: true, handle: handleModelCacheStats });
   addRoute({ method: "GET", path: "/v1/models/*", auth: true, handle: handleGetModel });
   const health = (ctx: RequestContext) => {
     const t = store.current;
@@ -238,6 +240,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
+  for (const r of providerRankingRoutes()) addRoute(r);
   for (const r of geminiRoutes()) addRoute(r);
 
   /**

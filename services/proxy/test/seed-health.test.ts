@@ -13,7 +13,7 @@ afterEach(async () => {
   proxy = a = b = undefined;
 });
 
-// USD per million tokens; up1 has no price (its cost is unknown, never "free").
+// USD per million tokens; up1 has no price, and its model is not in the bundled list (its cost is unknown, never "free").
 const price = { input_per_mtok: 2, output_per_mtok: 8 };
 
 /** gpt-4o on up0 (priced) and up1 round-robin, and `org/llama-3` (an id with a slash) on up0 only. */
@@ -25,7 +25,7 @@ async function start(extra: { keys?: unknown[] } = {}) {
     model: {
       providers: [
         { provider: "up0", model: "gpt-4o", price },
-        { provider: "up1", model: "gpt-4o" },
+        { provider: "up1", model: "private-4o" },
       ],
     },
     ...extra,

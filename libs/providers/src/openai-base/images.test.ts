@@ -47,9 +47,17 @@ describe("OpenAI-style image form endpoints", () => {
     expect(formText(parts[1] as (typeof parts)[number])).toBe("dall-e-2-upstream");
   });
 
-  it("reads gpt-image token usage as prompt/completion tokens, and dall-e responses as no usage", () => {
-    const u = imageUsage(Buffer.from('{"created":1,"data":[],"usage":{"input_tokens":7,"output_tokens":272,"total_tokens":279}}'));
-    expect(u).toMatchObject({ prompt_tokens: 7, completion_tokens: 272, total_tokens: 279 });
-    expect(imageUsage(Buffer.from('{"created":1,"data":[{"url":"u"}]}'))).toBeUndefined();
+  it("reads gpt-image token usage as prompt/completion tokens, and dall-e responses as an image count", () => {
+    const u = imageUsage(
+      Buffer.from('{"created":1,"data":[{"b64_json":"AAAA"}],"usage":{"input_tokens":7,"output_tokens":272,"total_tokens":279}}'),
+    );
+    expect(u).toMatchObject({ prompt_tokens: 7, completion_tokens: 272, total_tokens: 279, images: 1 });
+    expect(imageUsage(Buffer.from('{"created":1,"data":[{"url":"u","revised_prompt":"a \\"url\\" here"},{"url":"v"}]}'))).toEqual({
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      total_tokens: 0,
+      images: 2,
+    });
+    expect(imageUsage(Buffer.from('{"created":1,"data":[]}'))).toBeUndefined();
   });
 });

@@ -1,5 +1,14 @@
 import type { ChatCompletionRequest, OpenAIUsage, ProviderType } from "@ai-router/contracts";
-import type { ChatBuildOptions, NativeEndpoint, PassthroughEndpoint, ProviderAdapter, TargetContext } from "../adapter.js";
+import type {
+  BuiltRequest,
+  ChatBuildOptions,
+  MultipartEndpoint,
+  NativeEndpoint,
+  PassthroughEndpoint,
+  ProviderAdapter,
+  TargetContext,
+  UpstreamRequest,
+} from "../adapter.js";
 import type { NativeFormat, ProviderDescriptor } from "../descriptor.js";
 import { bearerAuth, postJson } from "./api.js";
 import { buildOpenAIChatRequest, parseOpenAIChatResponse } from "./chat.js";
@@ -28,17 +37,27 @@ export interface OpenAIBaseOptions {
   defaultBaseUrl?: string;
   /** True when the service refuses requests without a key (a local server usually needs none). */
   keyRequired: boolean;
-  /** The model list probed by the health worker, under the base path; `/models` by default. */
-  probePath?: string;
+  /** The model list probed by the health worker, under the base path; `/models` by default; null: never probed. */
+  probePath?: string | null;
+  /** false: never send `stream_options` (providers that refuse it and report usage on their own). */
+  streamOptions?: false;
   /** Authentication other than a Bearer key (e.g. an `api-key` header). */
   authHeaders?: ProviderDescriptor["authHeaders"];
   /** Front-door formats the provider serves natively (OpenAI itself: `responses`). */
   native?: Partial<Record<NativeFormat, NativeEndpoint>>;
+  /**
+   * The provider's quirks on a chat request: changes `body` (a shallow copy of the client's request,
+   * target defaults merged; replace nested values, never mutate them) and returns the fields it had to
+   * drop or change, reported in `x-router-warnings`.
+   */
+  adjustChat?: (body: Record<string, unknown>, ctx: { stream: boolean; target: TargetContext }) => string[];
+  /** Rewrites every request before it goes (paths, auth headers: Azure's deployments and `api-key`). */
+  finish?: (req: UpstreamRequest, target: TargetContext) => UpstreamRequest;
 }
 
 /** The descriptor of an OpenAI-style provider. */
 export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
-  const probe = o.probePath ?? "/models";
+  const probe = o.probePath === null ? undefined : (o.probePath ?? "/models");
   return {
     type: o.type,
     ...(o.defaultBaseUrl ? { defaultBaseUrl: o.defaultBaseUrl } : {}),
@@ -54,18 +73,42 @@ export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
  * call with its type, default base URL and key rule, in a folder of its own.
  */
 export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
+  const { adjustChat, finish } = o;
+  const noStreamOptions = o.streamOptions === false;
+  const done = finish ?? ((r: UpstreamRequest) => r);
+  const chat = (req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions): BuiltRequest => {
+    if (!adjustChat) return buildOpenAIChatRequest(req, target, opts, opts.rawBody);
+    // A preset's quirks: the body is rebuilt (never the client's bytes as they are).
+    const body: Record<string, unknown> = Object.assign({}, target.params, req);
+    const changed = adjustChat(body, { stream: opts.stream, target });
+    const provider = noStreamOptions ? Object.assign({}, target.provider, { streamUsage: false }) : target.provider;
+    const built = buildOpenAIChatRequest(body as ChatCompletionRequest, Object.assign({}, target, { params: {}, provider }), opts);
+    // Without stream_options the provider still reports usage (on its last chunk): hide it unless asked.
+    if (noStreamOptions && opts.stream) built.stripUsage = !opts.clientWantsUsage;
+    return changed.length ? Object.assign(built, { dropped: built.dropped.concat(changed) }) : built;
+  };
+  const embeddings = passthrough("/embeddings");
+  const images = passthrough("/images/generations", imageUsage);
+  const finished = (e: PassthroughEndpoint): PassthroughEndpoint =>
+    finish ? { build: (b, t) => done(e.build(b, t), t), parse: e.parse } : e;
+  const finishedForm = (e: MultipartEndpoint): MultipartEndpoint =>
+    finish ? { build: (p, t) => done(e.build(p, t), t), usage: e.usage } : e;
   return {
     type: o.type,
     descriptor: openAIDescriptor(o),
-    buildChatRequest: (req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions) =>
-      buildOpenAIChatRequest(req, target, opts, opts.rawBody),
+    buildChatRequest: finish
+      ? (req, target, opts) => {
+          const built = chat(req, target, opts);
+          return Object.assign(built, { request: done(built.request, target) });
+        }
+      : chat,
     parseChatResponse: (body) => parseOpenAIChatResponse(body),
     createChatStream: (_target, opts) => new OpenAIStreamTranslator(opts.stripUsage),
     parseError: parseOpenAIError,
-    embeddings: passthrough("/embeddings"),
-    imageGenerations: passthrough("/images/generations", imageUsage),
-    imageEdits: multipartEndpoint("/images/edits"),
-    imageVariations: multipartEndpoint("/images/variations"),
+    embeddings: finished(embeddings),
+    imageGenerations: finished(images),
+    imageEdits: finishedForm(multipartEndpoint("/images/edits")),
+    imageVariations: finishedForm(multipartEndpoint("/images/variations")),
     ...(o.native ? { native: o.native } : {}),
   };
 }

@@ -17,6 +17,12 @@ export interface MockBehavior {
   destroy?: boolean;
   /** Reply text instead of the default echo. */
   text?: string;
+  /** OpenAI-style upstreams: answer 422 "Extra inputs are not permitted" when the body has any of these (Mistral). */
+  rejectFields?: string[];
+  /** OpenAI-style streams: usage on the last chunk whatever `stream_options` says (Mistral). */
+  streamUsage?: "always";
+  /** OpenAI-style upstreams: reasoning sent before the answer as `reasoning_content` (DeepSeek, Qwen, vLLM). */
+  reasoning?: string;
   /** Extra response headers (e.g. `retry-after`). */
   headers?: Record<string, string>;
 }

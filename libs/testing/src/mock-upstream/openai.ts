@@ -41,6 +41,8 @@ export interface PlannedReply {
   finish: "stop" | "tool_calls" | "length";
   promptTokens: number;
   completionTokens: number;
+  /** DeepSeek-style `reasoning_content`, sent before the answer. */
+  reasoning?: string;
 }
 
 /**
@@ -76,7 +78,7 @@ export function planReply(body: OpenAIChatBody, b: MockBehavior): PlannedReply {
     completionTokens = body.max_tokens;
     finish = "length";
   }
-  return { text: out, toolCalls: [], finish, promptTokens, completionTokens };
+  return { text: out, toolCalls: [], finish, promptTokens, completionTokens, ...(b.reasoning ? { reasoning: b.reasoning } : {}) };
 }
 
 export function openAIUsage(p: PlannedReply) {
@@ -101,6 +103,7 @@ export function openAICompletion(body: OpenAIChatBody, p: PlannedReply) {
         message: {
           role: "assistant",
           content: p.text,
+          ...(p.reasoning ? { reasoning_content: p.reasoning } : {}),
           refusal: null,
           annotations: [],
           ...(p.toolCalls.length
@@ -118,8 +121,8 @@ export function openAICompletion(body: OpenAIChatBody, p: PlannedReply) {
 }
 
 /** The chunk sequence OpenAI streams for a reply, as SSE strings. */
-export function openAIChunks(body: OpenAIChatBody, p: PlannedReply): string[] {
-  const includeUsage = body.stream_options?.include_usage === true;
+export function openAIChunks(body: OpenAIChatBody, p: PlannedReply, usageOnLastChunk = false): string[] {
+  const includeUsage = !usageOnLastChunk && body.stream_options?.include_usage === true;
   const base = {
     id: newId("chatcmpl-"),
     object: "chat.completion.chunk",
@@ -131,13 +134,19 @@ export function openAIChunks(body: OpenAIChatBody, p: PlannedReply): string[] {
   const chunk = (delta: object, finish: string | null) =>
     `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) })}\n\n`;
   const out: string[] = [chunk({ role: "assistant", content: p.toolCalls.length ? null : "", refusal: null }, null)];
+  if (p.reasoning) for (const piece of p.reasoning.match(/.{1,8}/gs) ?? []) out.push(chunk({ reasoning_content: piece }, null));
   if (p.text) for (const piece of p.text.match(/.{1,8}/gs) ?? []) out.push(chunk({ content: piece }, null));
   p.toolCalls.forEach((c, index) => {
     out.push(chunk({ tool_calls: [{ index, id: c.id, type: "function", function: { name: c.name, arguments: "" } }] }, null));
     for (const piece of c.arguments.match(/.{1,10}/gs) ?? [])
       out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
   });
-  out.push(chunk({}, p.finish));
+  if (usageOnLastChunk)
+    // Mistral: usage rides on the chunk that finishes, stream_options or not.
+    out.push(
+      `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: p.finish }], usage: openAIUsage(p) })}\n\n`,
+    );
+  else out.push(chunk({}, p.finish));
   if (includeUsage) out.push(`data: ${JSON.stringify({ ...base, choices: [], usage: openAIUsage(p) })}\n\n`);
   out.push("data: [DONE]\n\n");
   return out;

@@ -81,8 +81,13 @@ const openAIRoutes: MockRouteEntry[] = [
     sendError: sendOpenAIError,
     async handle(ctx) {
       const body = ctx.body as OpenAIChatBody;
+      const extra = ctx.behavior.rejectFields?.filter((f) => (body as unknown as Record<string, unknown>)[f] !== undefined) ?? [];
+      if (extra.length > 0) {
+        const detail = extra.map((f) => ({ type: "extra_forbidden", loc: ["body", f], msg: "Extra inputs are not permitted" }));
+        return json(ctx.res, 422, { object: "error", message: { detail }, type: "invalid_request_error", param: null, code: null });
+      }
       const plan = planReply(body, ctx.behavior);
-      if (body.stream) return ctx.writeStream(openAIChunks(body, plan));
+      if (body.stream) return ctx.writeStream(openAIChunks(body, plan, ctx.behavior.streamUsage === "always"));
       json(ctx.res, 200, openAICompletion(body, plan), ctx.behavior.headers);
     },
   },

@@ -8,13 +8,36 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** The adapter the original picked from the provider's name (§4.7), used when none is given. */
+/**
+ * Common provider names -> adapter (the original picked the adapter from the name, §4.7), used when
+ * none is given. Matched on the lower-cased name's start, after removing separators, so `DeepSeek`,
+ * `deepseek-main`, `Azure_OpenAI` and `aliqwen` all find theirs; anything unknown is OpenAI-compatible.
+ */
+const NAME_HINTS: readonly [readonly string[], ProviderType][] = [
+  [["azureopenai", "azure"], "azure-openai"],
+  [["openrouter"], "openrouter"],
+  [["openai"], "openai"],
+  [["anthropic", "claude"], "anthropic"],
+  [["volcengine", "volcano", "ark", "doubao", "huoshan"], "volcengine"],
+  [["gemini", "google", "vertex"], "gemini"],
+  [["deepseek"], "deepseek"],
+  [["qwen", "aliqwen", "dashscope", "tongyi", "bailian", "alibaba", "aliyun"], "qwen"],
+  [["moonshot", "kimi"], "moonshot"],
+  [["zhipu", "glm", "bigmodel", "zai", "chatglm"], "zhipu"],
+  [["qianfan", "ernie", "baidu", "wenxin"], "qianfan"],
+  [["minimax", "abab"], "minimax"],
+  [["siliconflow", "silicon"], "siliconflow"],
+  [["groq"], "groq"],
+  [["mistral", "codestral"], "mistral"],
+  [["xai", "grok"], "xai"],
+  [["together"], "together"],
+  [["ollama"], "ollama"],
+  [["vllm"], "vllm"],
+];
+
 export function adapterFromName(name: string): ProviderType {
-  const n = name.toLowerCase();
-  if (n === "azure-openai") return "openai-compatible";
-  if (n.startsWith("openai")) return "openai";
-  if (n.startsWith("anthropic")) return "anthropic";
-  if (n.startsWith("volcengine")) return "volcengine";
+  const n = name.toLowerCase().replace(/[\s_.-]+/g, "");
+  for (const [prefixes, adapter] of NAME_HINTS) if (prefixes.some((p) => n.startsWith(p))) return adapter;
   return "openai-compatible";
 }
 

@@ -83,6 +83,11 @@ export function modelRoutes(ctx: ApiContext): void {
       const problem = checkStrategy(strategy, b.strategy_options ?? {}, target);
       if (problem) throw badRequest(problem, "strategy");
       const { llmType, visibility } = splitLlmType(b.llm_type);
+      const capIds = [...new Set(b.capability_ids ?? [])];
+      const caps = capIds.length ? await prisma.capability.findMany({ where: { id: { in: capIds } }, orderBy: { id: "asc" } }) : [];
+      const missing = capIds.filter((id) => !caps.some((c) => c.id === id));
+      if (missing.length > 0)
+        throw badRequest(`Unknown capability id(s): ${missing.join(", ")} (see GET /v1/db/capabilities).`, "capability_ids");
       const m = await prisma.$transaction(async (tx) => {
         const created = await tx.model.create({
           data: {
@@ -107,6 +112,7 @@ export function modelRoutes(ctx: ApiContext): void {
                   },
                 }
               : {}),
+            ...(caps.length ? { capabilities: { create: caps.map((c) => ({ capabilityId: c.id })) } } : {}),
           },
         });
         await audit(tx, actor(ctx, req), "create", "model", created.id, { name: created.name, provider_id: provider?.id ?? null });
@@ -126,6 +132,9 @@ export function modelRoutes(ctx: ApiContext): void {
                 is_preferred: b.is_provider_preferred,
               },
             }
+          : {}),
+        ...(b.capability_ids
+          ? { capabilities: caps.map((c) => ({ capability_id: c.id, capability_name: c.name, description: c.description })) }
           : {}),
       };
     },

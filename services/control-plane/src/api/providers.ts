@@ -48,7 +48,7 @@ export function providerRoutes(ctx: ApiContext): void {
       tag,
       summary: "Create a provider",
       description:
-        "Seed-compatible. `base_url` is an alias of `official_endpoint`; `api_key` (one or a list) is stored AES-256-GCM encrypted and only ever shown masked. `adapter` defaults from the name (openai*, anthropic, volcengine, else openai-compatible).",
+        "Seed-compatible. `base_url` is an alias of `official_endpoint`; `api_key` (one or a list) is stored AES-256-GCM encrypted and only ever shown masked. `adapter` defaults from the name (openai*, anthropic, volcengine, gemini/google, deepseek, qwen/dashscope, kimi/moonshot, glm/zhipu, ernie/qianfan, minimax, siliconflow, openrouter, groq, mistral, grok/xai, together, ollama, vllm, azure; else openai-compatible).",
       body: ProviderCreate,
       response: ProviderCreated,
       errors: [409],

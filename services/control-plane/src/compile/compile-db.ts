@@ -1,4 +1,5 @@
 import { checkStrategy } from "@ai-router/balancing";
+import { bundledPrice } from "@ai-router/config";
 import {
   type LlmType,
   type Price,
@@ -48,7 +49,10 @@ export async function compileDatabase(
     }),
     db.model.findMany({
       where: { isEnabled: true },
-      include: { links: { where: { isEnabled: true }, include: { provider: true }, orderBy: { id: "asc" } } },
+      include: {
+        links: { where: { isEnabled: true }, include: { provider: true }, orderBy: { id: "asc" } },
+        capabilities: { include: { capability: true }, orderBy: { capabilityId: "asc" } },
+      },
       orderBy: { id: "asc" },
     }),
     withKeys
@@ -81,6 +85,7 @@ export async function compileDatabase(
       headers: obj(p.headers) as Record<string, string>,
       streamUsage: p.streamUsage,
       maxConnections: p.maxConnections,
+      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
     });
   }
   const live = new Set(providers.map((p) => p.name));
@@ -91,10 +96,12 @@ export async function compileDatabase(
     const targets = m.links
       .filter((l) => live.has(l.provider.name))
       .map((l) => {
-        const price = l.price as Price | null;
+        // A link's own price wins; else the bundled list's; else none (cost stays null, never 0).
+        const upstreamModel = l.upstreamModel ?? m.name;
+        const price = (l.price as Price | null) ?? bundledPrice(l.provider.adapter, upstreamModel);
         return {
           provider: l.provider.name,
-          upstreamModel: l.upstreamModel ?? m.name,
+          upstreamModel,
           weight: l.weight,
           preferred: l.isPreferred,
           priority: l.priority,
@@ -119,6 +126,7 @@ export async function compileDatabase(
       strategy: m.strategy,
       strategyOptions: obj(m.strategyOptions),
       strict: m.strict,
+      ...(m.capabilities.length > 0 ? { capabilities: m.capabilities.map((c) => c.capability.name) } : {}),
       created: created(m.createdAt),
       targets,
     });

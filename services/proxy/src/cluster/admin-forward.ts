@@ -10,6 +10,8 @@ import { sendError } from "../http/respond.js";
  * `/v1/health*` and `/v1/providers*` are not here: the proxy answers them from its live health.
  */
 const ADMIN = /^\/(v1\/db(\/|$)|v1\/stats(\/|$)|v1\/load-balancing\/|docs(\/|$)|openapi\.json$|ui(\/|$)|$)/;
+const PROVIDER_HEALTH = /^\/v1\/providers\/[^/]+\/health\/?$/;
+const MODEL_CAPABILITIES = /^\/v1\/models\/.+\/capabilities(\/[^/]+)?\/?$/;
 /** Served here although another route would match first: counters live in the control plane's aggregate. */
 /** Cluster-wide views the control plane answers from the usage ledger (`/v1/stats*`, provider performance and overview). */
 const INTERCEPT = /^\/v1\/(stats(\/.*)?|providers\/stats\/overview\/?|providers\/[^/]+\/performance\/?)$/;
@@ -48,10 +50,16 @@ export function createAdminForwarder(target: string, logger: Logger): AdminForwa
       const q = url.indexOf("?");
       const path = q < 0 ? url : url.slice(0, q);
       if (ADMIN.test(path) || (req.method === "POST" && path.replace(/\/$/, "") === "/v1/models/clear-cache")) return forward(req, res);
+
       return false;
     },
     intercept(req, res, path) {
-      return INTERCEPT.test(path) ? forward(req, res) : false;
+      if (INTERCEPT.test(path)) return forward(req, res);
+      // Changes the control plane owns and publishes to every replica (before routing: `POST /v1/models/*`
+      // is also Gemini's front door): manual provider health, model capabilities.
+      if (req.method === "PUT" && PROVIDER_HEALTH.test(path)) return forward(req, res);
+      if ((req.method === "POST" || req.method === "DELETE") && MODEL_CAPABILITIES.test(path)) return forward(req, res);
+      return false;
     },
     close() {
       proxy.close();

@@ -3,6 +3,7 @@ import { readBody } from "../http/read-body.js";
 import { sendError, sendJson } from "../http/respond.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import type { Route } from "../server.js";
+import { checkCapabilities, IMAGE_EDIT_NEEDS } from "./capabilities.js";
 import type { RequestContext } from "./context.js";
 import { type ImageFormKind, readImageForm } from "./images-form.js";
 import { modelObject, visibleModels } from "./models.js";
@@ -29,11 +30,13 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
   const form = readImageForm(raw, ctx.req.headers["content-type"], spec.kind);
   const name = form.model ?? DEFAULT_MODEL;
   const path = `/${spec.endpoint.replace(".", "/")}`;
+  const model = resolveModel(ctx, name, "image");
+  checkCapabilities(model, IMAGE_EDIT_NEEDS);
   await servePipeline(ctx, {
     endpoint: spec.endpoint,
     ingress: "openai",
     modelName: name,
-    model: resolveModel(ctx, name, "image"),
+    model,
     stream: false,
     promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4),
     maxTokens: undefined,

@@ -6,6 +6,7 @@ import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { noteModelOf } from "../usage/usage-draft.js";
+import { checkCapabilities, EMBEDDING_NEEDS, IMAGE_GENERATION_NEEDS } from "./capabilities.js";
 import type { RequestContext } from "./context.js";
 
 export interface PassthroughSpec {
@@ -28,11 +29,13 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
   const body = validateBody(spec.schema, json);
   const name = body.model ?? spec.defaultModel;
   if (!name) throw new RouterError("invalid_request", "Missing required parameter: 'model'.", { param: "model" });
+  const model = resolveModel(ctx, name, spec.llmType);
+  checkCapabilities(model, spec.llmType === "embedding" ? EMBEDDING_NEEDS : IMAGE_GENERATION_NEEDS);
   await servePipeline(ctx, {
     endpoint: spec.endpoint,
     ingress: "openai",
     modelName: name,
-    model: resolveModel(ctx, name, spec.llmType),
+    model,
     stream: false,
     promptTokens: raw.length >> 2,
     maxTokens: undefined,

@@ -9,11 +9,13 @@ export type HealthStatus = "healthy" | "degraded" | "unhealthy" | "unknown";
 export const DEGRADED_BELOW = 0.8;
 
 /**
- * A target's status from its passive health (never a probe): breaker open -> unhealthy; half-open
+ * A target's status: an operator's verdict when one is set (`PUT /v1/providers/{name}/health`), else
+ * from its passive health (never a probe): breaker open -> unhealthy; half-open
  * (its trial is due) or success rate below {@link DEGRADED_BELOW} -> degraded; no success or failure
  * recorded yet -> unknown; otherwise healthy.
  */
 export function targetStatus(h: TargetHealth, now: number): HealthStatus {
+  if (h.manual !== undefined) return h.manual;
   const breaker = h.breakerAt(now);
   if (breaker === "open") return "unhealthy";
   if (breaker === "half_open") return "degraded";

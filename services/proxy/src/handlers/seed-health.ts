@@ -5,6 +5,7 @@ import type { LiveModel } from "../routing/runtime-table.js";
 import type { Route } from "../server.js";
 import type { RequestContext } from "./context.js";
 import { findModel, visibleModels } from "./models.js";
+import { bestForModelPath } from "./provider-ranking.js";
 import {
   healthInfo,
   linksByProvider,
@@ -119,10 +120,14 @@ function handleHealthProviders(ctx: RequestContext): void {
   send(ctx, { timestamp: new Date(now).toISOString(), providers });
 }
 
-/** GET /v1/providers/{name}/health and /performance. */
+/** GET /v1/providers/{name}/health, /performance and /best-for-model. */
 function handleProviderPath(ctx: RequestContext, rest: string): void {
   const i = rest.lastIndexOf("/");
   const action = rest.slice(i + 1);
+  if (i > 0 && action === "best-for-model") {
+    bestForModelPath(ctx);
+    return;
+  }
   if (i <= 0 || (action !== "health" && action !== "performance")) throw notFound(ctx, `/v1/providers/${rest}`);
   const name = rest.slice(0, i);
   const links = providerLinks(ctx, name, Date.now());

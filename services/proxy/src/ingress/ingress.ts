@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { ChatCompletionRequest } from "@ai-router/contracts";
 import type { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, NativeFormat, ProviderAdapter, TargetContext } from "@ai-router/providers";
+import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/capabilities.js";
 import type { RequestContext } from "../handlers/context.js";
 import { readDecodedBody } from "../http/read-body.js";
 import type { Exchange } from "../pipeline/exchange.js";
@@ -102,6 +103,15 @@ export async function serveIngressCall(
     }
     return f;
   };
+  // A model that declares capabilities gets only requests it can serve (400 before any upstream call).
+  // Anthropic requests are read as they came, so the error names the client's own field.
+  if (model.config.capabilities !== undefined) {
+    const needs =
+      ingress.name === "anthropic-messages"
+        ? messagesNeeds(call.json)
+        : chatNeeds(chatForm((model.targets[0] as LiveTarget).live.config.type).req);
+    checkCapabilities(model, needs);
+  }
   await servePipeline(ctx, {
     endpoint: ingress.endpoint(call),
     ingress: ingress.name,

@@ -1,4 +1,4 @@
-import type { TargetHealth } from "@ai-router/balancing";
+import type { ManualHealth, TargetHealth } from "@ai-router/balancing";
 import { checkRoutingTable, type TableClientKey } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { Agent } from "undici";
@@ -18,6 +18,8 @@ export class TableStore {
   readonly liveKeys = new Map<string, TableClientKey>();
   /** Live health outlives tables so a swap never forgets what traffic taught us. */
   readonly health = new Map<string, TargetHealth>();
+  /** Standalone: operators' verdicts per provider (`PUT /v1/providers/{name}/health`), kept across reloads. */
+  readonly manualHealth = new Map<string, ManualHealth>();
   private readonly listeners = new Set<(t: RuntimeTable) => void>();
 
   constructor(
@@ -55,6 +57,7 @@ export class TableStore {
       return this.refuse(source, (err as Error).message);
     }
     this.table = built;
+    this.applyManualHealth(built);
     this.provisional = opts.provisional === true;
     if (prev) void closeUnused(prev, built);
     if (checked.newLineage && prev) {
@@ -82,6 +85,28 @@ export class TableStore {
     }
     for (const fn of this.listeners) fn(built);
     return { ok: true, revision: next.revision };
+  }
+
+  /**
+   * Sets (or with undefined clears) an operator's verdict on every target of a provider of the served
+   * table (standalone; in cluster mode the verdict arrives in the table). False when it has no such provider.
+   */
+  setProviderHealth(provider: string, status: ManualHealth | undefined): boolean {
+    if (!this.table?.providers.has(provider)) return false;
+    if (status === undefined) this.manualHealth.delete(provider);
+    else this.manualHealth.set(provider, status);
+    this.applyManualHealth(this.table);
+    return true;
+  }
+
+  /** The table's verdicts (cluster: published by the control plane) win over this process's own (standalone). */
+  private applyManualHealth(t: RuntimeTable): void {
+    for (const m of t.models.values()) {
+      for (const target of m.targets) {
+        const p = t.providers.get(target.provider);
+        target.health.setManual(p?.config.healthOverride ?? this.manualHealth.get(target.provider));
+      }
+    }
   }
 
   private refuse(source: string, reason: string): ApplyResult {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AccessLog } from "./access-log.js";
-import { type UsageRecord, UsageRecorder } from "./usage-recorder.js";
+import { costOf, type UsageRecord, UsageRecorder } from "./usage-recorder.js";
 
 function recorder() {
   const lines: { r: UsageRecord; cost: number | undefined }[] = [];
@@ -49,5 +49,19 @@ describe("UsageRecorder", () => {
     expect(cost).toBe(2.5);
     expect(lines[0]?.cost).toBe(2.5);
     expect(usage.byModel.get("gpt-4o")).toMatchObject({ requests: 1, promptTokens: 1_000_000, costUsd: 2.5 });
+  });
+});
+
+describe("costOf", () => {
+  it("is undefined without a price (never 0), and counts images priced per image", () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
+    expect(costOf(usage, undefined)).toBeUndefined();
+    expect(costOf(usage, { input_per_mtok: 2, output_per_mtok: 4 })).toBeCloseTo(0.004, 9);
+    expect(
+      costOf(
+        { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, images: 3 },
+        { input_per_mtok: 0, output_per_mtok: 0, per_image: 0.04 },
+      ),
+    ).toBeCloseTo(0.12, 9);
   });
 });

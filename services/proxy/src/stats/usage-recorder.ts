@@ -34,8 +34,10 @@ export function costOf(usage: OpenAIUsage | undefined, price: Price | undefined)
   if (!usage || !price) return undefined;
   const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
   const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
+  const images = price.per_image !== undefined && usage.images ? usage.images * price.per_image : 0;
   return (
-    ((usage.prompt_tokens - cached) * price.input_per_mtok + cached * cachedPrice + usage.completion_tokens * price.output_per_mtok) / 1e6
+    ((usage.prompt_tokens - cached) * price.input_per_mtok + cached * cachedPrice + usage.completion_tokens * price.output_per_mtok) / 1e6 +
+    images
   );
 }
 
@@ -82,6 +84,8 @@ export class UsageRecorder {
   readonly byTarget = new Map<string, Map<string, UsageTotals>>();
   /** Limits and cumulative usage of the keys that have limits (never zeroed by `reset()`). */
   readonly keyLimits = new KeyLimits();
+  /** Model lookups answered by the routing table (hits) or not (misses): `/v1/models/cache/stats`. */
+  readonly modelLookups = { hits: 0, misses: 0, since: Date.now() };
   private readonly started = Date.now();
   private readonly listeners: RequestFinishedListener[] = [];
 
@@ -236,6 +240,9 @@ export class UsageRecorder {
 
   reset(): void {
     this.byModel.clear();
+    this.modelLookups.hits = 0;
+    this.modelLookups.misses = 0;
+    this.modelLookups.since = Date.now();
   }
 
   /** The seed's `/v1/stats` shape plus token and cost totals. */

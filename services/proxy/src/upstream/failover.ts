@@ -59,7 +59,7 @@ export async function withFailover(
   isCancelled: () => boolean,
   http?: DecisionSink,
 ): Promise<FailoverResult> {
-  const ordered = model.balancer.order(hints) as LiveTarget[];
+  const ordered = withoutManualDown(model.balancer.order(hints) as LiveTarget[]);
   const decision = http && mayDebug(http) ? explainDecision(model, ordered, hints) : undefined;
   const limit = Math.min(maxAttempts, ordered.length);
   let last: AttemptOutcome | undefined;
@@ -112,6 +112,21 @@ export async function withFailover(
     attempts: i,
     chain,
   };
+}
+
+/**
+ * Targets an operator took out of rotation (`PUT /v1/providers/{name}/health`) get no traffic at all,
+ * not even as a last resort (an open breaker's target still may). Copies only when one is there.
+ */
+function withoutManualDown(ordered: LiveTarget[]): LiveTarget[] {
+  for (let i = 0; i < ordered.length; i++) {
+    if ((ordered[i] as LiveTarget).health.manual === "unhealthy") {
+      const kept: LiveTarget[] = [];
+      for (const t of ordered) if (t.health.manual !== "unhealthy") kept.push(t);
+      return kept;
+    }
+  }
+  return ordered;
 }
 
 /** One header-safe line: strategy, its reason, the try order, and targets skipped for an open breaker. */

@@ -1,0 +1,3 @@
+export { bundledPrice, type PriceSource, resolvePrice } from "./lookup.js";
+export { CNY_PER_USD, PRICE_LIST, PRICE_LIST_DATE, type PriceRow } from "./price-list.js";
+export { type ConfiguredLink, configLinks, type PricedLink, priceReport } from "./report.js";

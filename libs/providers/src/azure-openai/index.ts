@@ -1,0 +1,48 @@
+import type { ProviderAdapter, TargetContext, UpstreamRequest } from "../adapter.js";
+import type { AuthInput } from "../descriptor.js";
+import { createOpenAIBaseAdapter } from "../openai-base/index.js";
+
+/** The API version used when the base URL names none (`...openai.azure.com/openai?api-version=...`). */
+export const AZURE_DEFAULT_API_VERSION = "2024-10-21";
+
+/** Azure authenticates with an `api-key` header, not a Bearer token. */
+function azureAuth(auth: AuthInput): Record<string, string> {
+  const h: Record<string, string> = Object.assign({}, auth.headers);
+  if (auth.apiKey) h["api-key"] = auth.apiKey;
+  return h;
+}
+
+/** `api-version` from the provider's base URL query, else the default. */
+export function azureApiVersion(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).searchParams.get("api-version") || AZURE_DEFAULT_API_VERSION;
+  } catch {
+    return AZURE_DEFAULT_API_VERSION;
+  }
+}
+
+/**
+ * `/chat/completions` -> `/deployments/{deployment}/chat/completions?api-version=...`: the link's upstream
+ * model is the deployment name; the key goes in `api-key`.
+ */
+function toDeployment(req: UpstreamRequest, target: TargetContext): UpstreamRequest {
+  const headers = Object.assign({}, req.headers);
+  delete headers.authorization;
+  if (target.apiKey) headers["api-key"] = target.apiKey;
+  const version = encodeURIComponent(azureApiVersion(target.provider.baseUrl));
+  const path = `/deployments/${encodeURIComponent(target.upstreamModel)}${req.path}?api-version=${version}`;
+  return Object.assign({}, req, { path, headers });
+}
+
+/**
+ * Azure OpenAI (`https://{resource}.openai.azure.com/openai`, no default: the resource is yours;
+ * `?api-version=` on the base URL picks the API version, 2024-10-21 otherwise). Each link's upstream model
+ * is a deployment name; chat, embeddings and images go to `/deployments/{name}/...`.
+ */
+export const azureOpenAIAdapter: ProviderAdapter = createOpenAIBaseAdapter({
+  type: "azure-openai",
+  keyRequired: true,
+  probePath: `/models?api-version=${AZURE_DEFAULT_API_VERSION}`,
+  authHeaders: azureAuth,
+  finish: toDeployment,
+});

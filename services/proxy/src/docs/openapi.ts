@@ -1,0 +1,176 @@
+import { ChatCompletionRequest, EmbeddingsRequest, ErrorOut, ImageGenerationRequest } from "@ai-router/contracts";
+import { z } from "zod";
+import { MessagesRequest } from "../handlers/messages-schema.js";
+
+type Op = {
+  summary: string;
+  tag: string;
+  body?: z.ZodType;
+  /** Query parameters: name -> description. */
+  query?: Record<string, string>;
+  /** Path parameters. */
+  params?: string[];
+  admin?: boolean;
+  errors?: number[];
+  stream?: boolean;
+};
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
+
+/**
+ * The proxy's own endpoints (the data plane and the original's views). Paths with `admin: true` take
+ * `Authorization: Bearer <server.admin_token>` in standalone mode; the others take a client key when
+ * the config has `keys`.
+ */
+const ops: Record<string, Record<string, Op>> = {
+  "/v1/chat/completions": {
+    post: {
+      summary: "OpenAI chat completion (JSON or SSE stream), routed and failed over",
+      tag: "inference",
+      body: ChatCompletionRequest,
+      stream: true,
+      errors: [400, 401, 403, 404, 413, 429, 502, 503],
+    },
+  },
+  "/v1/messages": {
+    post: {
+      summary: "Anthropic Messages (JSON or event stream), native or translated",
+      tag: "inference",
+      body: MessagesRequest,
+      stream: true,
+      errors: [400, 401, 404, 429, 502, 503],
+    },
+  },
+  "/v1/messages/count_tokens": { post: { summary: "Anthropic token count", tag: "inference", body: MessagesRequest } },
+  "/v1/embeddings": { post: { summary: "Embeddings", tag: "inference", body: EmbeddingsRequest, errors: [400, 404, 502, 503] } },
+  "/v1/images/generations": { post: { summary: "Image generation", tag: "inference", body: ImageGenerationRequest } },
+  "/v1/images/edits": { post: { summary: "Image edit (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
+  "/v1/images/variations": { post: { summary: "Image variation (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
+  "/v1/images/models": { get: { summary: "Image models", tag: "models" } },
+  "/v1/models": {
+    get: {
+      summary: "Models this key may use (OpenAI list plus the original's fields and capabilities)",
+      tag: "models",
+      query: { capability: "Only models with this capability (repeatable); `capabilities=A,B` also works" },
+    },
+  },
+  "/v1/models/{model}": { get: { summary: "One model", tag: "models", params: ["model"], errors: [404] } },
+  "/v1/models/{model}/capabilities": { get: { summary: "A model's capabilities", tag: "models", params: ["model"], errors: [404] } },
+  "/v1/models/capabilities": { get: { summary: "Every model's capabilities", tag: "models" } },
+  "/v1/models/cache/stats": { get: { summary: "Model lookups answered by the routing table (hits, misses)", tag: "models" } },
+  "/v1/models/clear-cache": {
+    post: { summary: "Reload router.yaml and rebuild the routing table", tag: "admin", admin: true, errors: [403] },
+  },
+  "/v1/stats": { get: { summary: "Request, failure, token and cost counters per model", tag: "stats" } },
+  "/v1/stats/refresh": {
+    post: {
+      summary: "Reload router.yaml now (a bad file is a 400; the last good table keeps serving)",
+      tag: "admin",
+      admin: true,
+      errors: [403],
+    },
+  },
+  "/v1/stats/reset": { post: { summary: "Zero the counters", tag: "admin", admin: true, errors: [403] } },
+  "/v1/health": { get: { summary: "Every model's status from live health (nothing is probed)", tag: "health" } },
+  "/v1/health/providers": { get: { summary: "Per provider: models, status, base URL", tag: "health" } },
+  "/v1/health/models/{model}": { get: { summary: "One model's status", tag: "health", params: ["model"], errors: [404] } },
+  "/v1/providers": { get: { summary: "Providers with their health_info", tag: "providers" } },
+  "/v1/providers/stats/overview": { get: { summary: "Providers counted by health", tag: "providers" } },
+  "/v1/providers/top": { get: { summary: "Providers ranked by score", tag: "providers", query: { limit: "1-20, default 5" } } },
+  "/v1/providers/recommendations": {
+    get: {
+      summary: "A model's targets in the order its strategy would try them now",
+      tag: "providers",
+      query: { model: "Model name (or model_name)" },
+    },
+  },
+  "/v1/providers/best-for-model": {
+    get: { summary: "The first available target for a model", tag: "providers", query: { model: "Model name (or model_name)" } },
+  },
+  "/v1/providers/{name}/health": {
+    get: { summary: "A provider's health_info", tag: "providers", params: ["name"], errors: [404] },
+    put: {
+      summary: "Take the provider out of rotation (unhealthy), mark it degraded, or put it back (healthy/auto)",
+      tag: "admin",
+      admin: true,
+      params: ["name"],
+      query: { health_status: "unhealthy | degraded | healthy | auto (or a JSON body {health_status})" },
+      errors: [403, 404],
+    },
+  },
+  "/v1/providers/{name}/performance": {
+    get: { summary: "A provider's request, cost and token totals", tag: "providers", params: ["name"], errors: [404] },
+  },
+  "/v1/load-balancing/statistics": {
+    get: { summary: "Live strategy, breaker state and stats per candidate", tag: "load-balancing", query: { model_name: "One model" } },
+  },
+  "/v1/load-balancing/strategies": { get: { summary: "The balancing strategies", tag: "load-balancing" } },
+  "/v1/load-balancing/info": { get: { summary: "Strategies and this process's counters", tag: "load-balancing" } },
+  "/v1/load-balancing/model/{model}/strategies": {
+    get: { summary: "A model's links with strategy and score", tag: "load-balancing", params: ["model"] },
+  },
+  "/health": { get: { summary: "Liveness: 200 with a routing table, 503 while draining or without one", tag: "health" } },
+};
+
+const errorText: Record<number, string> = {
+  400: "Invalid request (OpenAI error envelope naming the field)",
+  401: "Missing or invalid key",
+  403: "Model not allowed for this key, or admin endpoints disabled (no server.admin_token)",
+  404: "Unknown model, provider or path",
+  413: "Body over server.max_body_bytes",
+  429: "Client key over its rpm/tpm limit or budget, or upstream rate limit",
+  502: "Upstream error",
+  503: "No provider available",
+};
+
+/** The proxy's OpenAPI 3.1 document (built once). */
+export function proxyOpenApi(version = "0.1.0"): Record<string, unknown> {
+  const error = { content: { "application/json": { schema: schema(ErrorOut) } } };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, methods] of Object.entries(ops)) {
+    paths[path] = {};
+    for (const [method, op] of Object.entries(methods)) {
+      const responses: Record<string, unknown> = {
+        200: {
+          description: op.stream ? "JSON, or text/event-stream with `stream: true`" : "Success",
+          content: op.stream ? { "application/json": {}, "text/event-stream": {} } : { "application/json": {} },
+        },
+      };
+      for (const code of op.errors ?? [400, 401]) responses[String(code)] = { description: errorText[code] ?? "Error", ...error };
+      paths[path][method] = {
+        tags: [op.tag],
+        summary: op.summary,
+        operationId: `${method}_${path.replace(/[/{}]+/g, "_").replace(/^_|_$/g, "")}`,
+        parameters: [
+          ...(op.params ?? []).map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
+          ...Object.entries(op.query ?? {}).map(([name, description]) => ({
+            name,
+            in: "query",
+            required: false,
+            description,
+            schema: { type: "string" },
+          })),
+        ],
+        ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body) } } } } : {}),
+        responses,
+        security: op.admin ? [{ adminToken: [] }] : path === "/health" ? [] : [{ clientKey: [] }, {}],
+      };
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "AI Router proxy",
+      version,
+      description:
+        "The data plane: OpenAI- and Anthropic-compatible endpoints, the original product's health, provider and statistics views, and (standalone) the maintenance endpoints behind server.admin_token.",
+    },
+    paths,
+    components: {
+      securitySchemes: {
+        clientKey: { type: "http", scheme: "bearer", description: "A client key from `keys` (also accepted as x-api-key)" },
+        adminToken: { type: "http", scheme: "bearer", description: "server.admin_token (standalone)" },
+      },
+    },
+  };
+}
