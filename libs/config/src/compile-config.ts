@@ -96,6 +96,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       ...(k.rpm_limit !== undefined ? { rpmLimit: k.rpm_limit } : {}),
       ...(k.tpm_limit !== undefined ? { tpmLimit: k.tpm_limit } : {}),
       ...(k.budget_usd !== undefined ? { budgetUsd: k.budget_usd } : {}),
+      ...(k.debug ? { debug: true } : {}),
     })),
     authRequired: cfg.server.auth_required ?? cfg.keys.length > 0,
   };

@@ -95,6 +95,8 @@ export const ClientKeyConfig = z
     tpm_limit: z.number().int().positive().optional(),
     /** Spend limit in USD from target prices (429 `insufficient_quota` once spent); standalone: since process start. */
     budget_usd: z.number().nonnegative().optional(),
+    /** May get `x-router-decision` back for `x-router-debug: 1` (with client keys, only such keys do). */
+    debug: z.boolean().optional(),
   })
   .strict();
 export type ClientKeyConfig = z.infer<typeof ClientKeyConfig>;

@@ -85,6 +85,8 @@ export const TableClientKey = z
     rpmLimit: z.number().int().positive().optional(),
     /** Prompt + completion tokens per sliding 60 s window; absent = unlimited. Per replica in cluster mode. */
     tpmLimit: z.number().int().positive().optional(),
+    /** May ask for `x-router-decision` (`x-router-debug: 1`): the candidates, their health and order. */
+    debug: z.boolean().optional(),
     /** Spend limit in USD; absent = unlimited. Enforced against `spentUsd` + this replica's spend since the table. */
     budgetUsd: z.number().nonnegative().optional(),
     /**

@@ -1,6 +1,20 @@
 /**
+ * Largest single event an upstream stream may send (an image in a Gemini stream is a few MB). Beyond
+ * it the stream is broken off: an upstream that never ends an event must not grow a buffer forever.
+ */
+export const MAX_SSE_EVENT_BYTES = 16 * 1024 * 1024;
+
+export class SseEventTooLarge extends Error {
+  override readonly name = "SseEventTooLarge";
+  constructor() {
+    super(`The upstream stream sent an event larger than ${MAX_SSE_EVENT_BYTES} bytes.`);
+  }
+}
+
+/**
  * Incremental SSE splitter: feed text, get complete events (the text between blank lines).
- * Handles `\n\n`, `\r\n\r\n` and events split across chunks.
+ * Handles `\n\n`, `\r\n\r\n` and events split across chunks; an unfinished event is bounded
+ * (MAX_SSE_EVENT_BYTES, SseEventTooLarge).
  */
 export class SseSplitter {
   private rest = "";
@@ -18,6 +32,7 @@ export class SseSplitter {
       start = end + 2;
     }
     this.rest = start === 0 ? buf : buf.slice(start);
+    if (this.rest.length > MAX_SSE_EVENT_BYTES) throw new SseEventTooLarge();
     return out;
   }
 

@@ -7,6 +7,17 @@ const flag = z
   .optional()
   .transform((v) => v === "1" || v === "true");
 
+/**
+ * Tokens copied from an example (`replace-with-a-long-random-token`, `changeme...`) or with too few
+ * distinct characters (`aaaaaaaaaaaaaaaa`, `1234567812345678`) are refused: they pass a length check
+ * but guard nothing.
+ */
+export function looksLikePlaceholder(token: string): boolean {
+  const t = token.toLowerCase();
+  if (/replace|change-?me|placeholder|example|your-?token|admin-?token|secret-?token|password|^x+$/.test(t)) return true;
+  return new Set(t).size < 8;
+}
+
 /** The control plane's environment, validated at boot. */
 export const ControlPlaneEnvSchema = z
   .object({
@@ -48,6 +59,12 @@ export const ControlPlaneEnvSchema = z
       });
     if (e.ROUTER_ADMIN_TOKEN !== undefined && e.ROUTER_ADMIN_TOKEN.length < 16)
       ctx.addIssue({ code: "custom", path: ["ROUTER_ADMIN_TOKEN"], message: "ROUTER_ADMIN_TOKEN must be at least 16 characters" });
+    else if (e.ROUTER_ADMIN_TOKEN !== undefined && looksLikePlaceholder(e.ROUTER_ADMIN_TOKEN))
+      ctx.addIssue({
+        code: "custom",
+        path: ["ROUTER_ADMIN_TOKEN"],
+        message: "ROUTER_ADMIN_TOKEN is a placeholder or too predictable: use a random value (e.g. `openssl rand -hex 24`)",
+      });
     checkClusterEnv(e, ctx);
   });
 

@@ -72,6 +72,14 @@ describe("environment", () => {
     expect(parseEnv({ ...base, ROUTER_DEV_MODE: "1" }).ok).toBe(true);
     expect(parseEnv({ ...base, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }).ok).toBe(true);
   });
+  it("refuses the Kubernetes example's placeholder token and other predictable ones", () => {
+    for (const t of ["replace-with-a-long-random-token", "changeme-changeme-changeme", "aaaaaaaaaaaaaaaaaaaa", "1212121212121212"]) {
+      const r = parseEnv({ ...base, ROUTER_ADMIN_TOKEN: t });
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.problems.join()).toMatch(/placeholder or too predictable/);
+      expect(!r.ok && r.problems.join()).not.toContain(t);
+    }
+  });
   it("accepts the master key as hex or base64 of 32 bytes, nothing else, without echoing it", () => {
     const b64 = Buffer.from(MASTER_KEY, "hex").toString("base64");
     expect(parseEnv({ ROUTER_MASTER_KEY: b64, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }).ok).toBe(true);

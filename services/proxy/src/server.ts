@@ -208,7 +208,12 @@ export function createProxy(opts: ProxyOptions): Proxy {
     method: "GET",
     path: "/v1/stats",
     auth: true,
-    handle: (ctx) => sendJson(ctx.res, 200, JSON.stringify(usage.snapshot([...ctx.table.models.keys()]))),
+    // A key limited to some models sees only those models' counters (and names).
+    handle: (ctx) => {
+      const allowed = ctx.key?.models;
+      const models = [...ctx.table.models.keys()].filter((m) => !allowed || allowed.includes(m));
+      sendJson(ctx.res, 200, JSON.stringify(usage.snapshot(models, allowed)));
+    },
   });
 
   // Prometheus text: the usage metrics (when configured) and the upstream pools. No client key needed

@@ -245,6 +245,28 @@ describe("@anthropic-ai/sdk -> Anthropic-served model (passed through)", () => {
 });
 
 describe("/v1/messages errors use Anthropic's envelope", () => {
+  it("a field of the wrong type is named as such, never as missing", async () => {
+    const send = async (body: object | string) => {
+      const r = await fetch(`${proxy.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-router-team" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      return { status: r.status, message: ((await r.json()) as { error: { message: string } }).error.message };
+    };
+    const base = { model: "claude-test", max_tokens: 5, messages: [{ role: "user", content: "x" }] };
+    const hot = await send({ ...base, temperature: "hot" });
+    expect(hot.status).toBe(400);
+    expect(hot.message).toMatch(/^Invalid type for 'temperature': expected number, received string/);
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const nested = await send(`${JSON.stringify(base).slice(0, -1)},"metadata":${deep}}`);
+    expect(nested.status).toBe(400);
+    expect(nested.message).toMatch(/^Invalid type for 'metadata': expected/);
+    expect(nested.message).not.toMatch(/Missing/);
+    const { max_tokens: _omit, ...noMax } = base;
+    expect((await send(noMax)).message).toBe("Missing required parameter: 'max_tokens'.");
+  });
+
   it("unknown model: 404 not_found_error", async () => {
     const err = await client.messages
       .create({ model: "nope", max_tokens: 5, messages: [{ role: "user", content: "x" }] })

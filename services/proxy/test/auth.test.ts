@@ -7,6 +7,7 @@ let up: MockUpstream;
 let proxy: TestProxy;
 const TEAM_A = "sk-team-a-0123456789";
 const TEAM_B = "sk-team-b-9876543210";
+const OPS = "sk-ops-debug-5555555555";
 
 beforeAll(async () => {
   up = await startMockUpstream();
@@ -14,6 +15,7 @@ beforeAll(async () => {
     keys: [
       { name: "team-a", key: TEAM_A, models: ["gpt-4o"] },
       { name: "team-b", key: TEAM_B, models: ["other"] },
+      { name: "ops", key: OPS, debug: true },
     ],
   });
   (cfg.models as unknown[]).push({ name: "other", providers: [{ provider: "up0" }] });
@@ -65,6 +67,38 @@ describe("client keys", () => {
     const r = await fetch(`${proxy.url}/health`);
     expect(r.status).toBe(200);
     expect((await r.json()).status).toBe("ok");
+  });
+});
+
+describe("what a key holder can see", () => {
+  const chat = (key: string, headers: Record<string, string> = {}) =>
+    fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
+      body: JSON.stringify({ model: "gpt-4o", messages: msg }),
+    });
+
+  it("/v1/stats shows a key limited to some models only those models", async () => {
+    expect((await chat(TEAM_A)).status).toBe(200);
+    const stats = async (key: string) =>
+      (
+        (await (await fetch(`${proxy.url}/v1/stats`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+          stats: { request_counters: Record<string, number>; available_models: string[] };
+        }
+      ).stats;
+    const b = await stats(TEAM_B);
+    expect(b.available_models).toEqual(["other"]);
+    expect(Object.keys(b.request_counters)).not.toContain("gpt-4o");
+    expect((await stats(TEAM_A)).request_counters["gpt-4o"]).toBeGreaterThan(0);
+    expect((await stats(OPS)).available_models).toEqual(["gpt-4o", "other"]);
+  });
+
+  it("x-router-decision goes only to keys allowed to debug", async () => {
+    const plain = await chat(TEAM_A, { "x-router-debug": "1" });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("x-router-decision")).toBeNull();
+    const ops = await chat(OPS, { "x-router-debug": "1" });
+    expect(ops.headers.get("x-router-decision")).toMatch(/strategy=/);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
 import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseSplitter } from "../sse.js";
+import { MAX_SSE_EVENT_BYTES, parseSseEvent, SseEventTooLarge, SseSplitter } from "../sse.js";
 import { toUpstreamError } from "./errors.js";
 import { extractUsage, normalizeUsage } from "./usage.js";
 
@@ -33,6 +33,10 @@ function opensObject(buf: Buffer, afterKey: number): boolean {
  */
 export class OpenAIStreamTranslator implements ChatStreamTranslator {
   private carry: Buffer | undefined;
+  /** Pieces of the unfinished event after `carry`, and the unfinished event's length and last byte. */
+  private readonly carryParts: Buffer[] = [];
+  private carryLen = 0;
+  private carryLast: number | undefined;
   /** Upstreams that send CRLF line ends take the (slower) text path. */
   private text: { splitter: SseSplitter; decoder: InstanceType<typeof TextDecoder> } | undefined;
   private sawDone = false;
@@ -55,14 +59,28 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
       else if (chunk.includes(CR)) this.crlf = true;
     }
     if (this.text || this.crlf) return this.pushText(chunk);
-    const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (this.carry) {
+      // An event still open: its pieces are kept apart until one ends it (joining them on every chunk
+      // would copy a long event over and over).
+      const nlJoin = this.carryLast === 0x0a && chunk[0] === 0x0a;
+      if (!nlJoin && chunk.indexOf(BOUNDARY) < 0) {
+        this.carryParts.push(chunk);
+        this.carryLen += chunk.length;
+        this.carryLast = chunk[chunk.length - 1];
+        if (this.carryLen > MAX_SSE_EVENT_BYTES) throw new SseEventTooLarge();
+        return "";
+      }
+    }
+    const data = this.carry ? Buffer.concat([this.takeCarry()!, chunk]) : chunk;
     const last = data.lastIndexOf(BOUNDARY);
     if (last < 0) {
-      this.carry = data;
+      if (data.length > MAX_SSE_EVENT_BYTES) throw new SseEventTooLarge();
+      this.setCarry(data);
       return "";
     }
     const end = last + 2;
-    this.carry = end < data.length ? data.subarray(end) : undefined;
+    if (end < data.length) this.setCarry(data.subarray(end));
+    else this.carry = undefined;
     const complete = end === data.length ? data : data.subarray(0, end);
     // [DONE] is the last event of a stream: look at the tail only.
     if (!this.sawDone && complete.indexOf(DONE, Math.max(0, complete.length - DONE.length - 4)) >= 0) {
@@ -129,6 +147,25 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
     }
   }
 
+  /** Starts the unfinished event with `b`. */
+  private setCarry(b: Buffer): void {
+    this.carry = b;
+    this.carryParts.length = 0;
+    this.carryLen = b.length;
+    this.carryLast = b[b.length - 1];
+  }
+
+  /** The unfinished event's bytes, joined once; the carry is emptied. */
+  private takeCarry(): Buffer | undefined {
+    const c = this.carry;
+    if (!c) return undefined;
+    const joined = this.carryParts.length === 0 ? c : Buffer.concat([c, ...this.carryParts], this.carryLen);
+    this.carry = undefined;
+    this.carryParts.length = 0;
+    this.carryLen = 0;
+    return joined;
+  }
+
   /** Slow path: every event parsed on its own (error events before the first output). */
   private perEvent(complete: Buffer): string {
     let out = "";
@@ -139,8 +176,8 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
 
   end(): string {
     let out = "";
-    const rest = this.text ? this.text.splitter.flush() : this.carry ? [this.carry.toString("utf8").trim()].filter(Boolean) : [];
-    this.carry = undefined;
+    const carry = this.takeCarry();
+    const rest = this.text ? this.text.splitter.flush() : carry ? [carry.toString("utf8").trim()].filter(Boolean) : [];
     for (const raw of rest) out += this.onEvent(raw);
     if (!this.sawDone) out += "data: [DONE]\n\n";
     return out;
@@ -149,8 +186,8 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
   private pushText(chunk: Buffer): string {
     if (!this.text) {
       this.text = { splitter: new SseSplitter(), decoder: new TextDecoder() };
-      if (this.carry) this.text.splitter.push(this.text.decoder.decode(this.carry, { stream: true }));
-      this.carry = undefined;
+      const carry = this.takeCarry();
+      if (carry) this.text.splitter.push(this.text.decoder.decode(carry, { stream: true }));
     }
     let out = "";
     for (const raw of this.text.splitter.push(this.text.decoder.decode(chunk, { stream: true }))) out += this.onEvent(raw);

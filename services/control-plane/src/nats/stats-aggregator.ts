@@ -11,6 +11,7 @@ import type { SpendLedger } from "./spend-ledger.js";
 export class StatsAggregator {
   private readonly reports = new Map<string, StatsReport>();
   private nc: NatsConnection | undefined;
+  private lastSweep = 0;
   /** Publishes the budgeted keys' spend from the usage ledger (the admin API republishes it after a reset). */
   spend: SpendLedger | undefined;
 
@@ -29,11 +30,27 @@ export class StatsAggregator {
       this.signer,
       natsSubjects.stats(this.bucket),
       StatsReport,
-      (report) => {
-        this.reports.set(report.replica, report);
-      },
+      (report) => this.take(report),
       (why) => this.logger.warn({ why }, "ignored a stats report"),
     );
+  }
+
+  /**
+   * Takes one replica's report. Replicas that stopped reporting (each restart is a new replica id) are
+   * dropped here too, at most once a second, so the map stays as large as the live cluster even when
+   * nobody reads `/v1/stats`.
+   */
+  take(report: StatsReport, now = Date.now()): void {
+    this.reports.set(report.replica, report);
+    if (now - this.lastSweep >= 1_000) {
+      this.lastSweep = now;
+      for (const [id, r] of this.reports) if (now - r.at > this.staleMs) this.reports.delete(id);
+    }
+  }
+
+  /** Replicas currently remembered (live ones, and stale ones until the next sweep). */
+  get size(): number {
+    return this.reports.size;
   }
 
   /** Asks every replica to zero its counters. Returns false when NATS is not connected. */

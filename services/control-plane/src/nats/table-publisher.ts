@@ -93,12 +93,22 @@ export class TablePublisher {
 
   private async publishOnce(reason: string): Promise<PublishResult> {
     const kvRevision = await this.kvRevision();
-    const { table, warnings } = await this.prisma.$transaction(async (tx) => {
-      const { revision, lineage } = await nextRevision(tx, kvRevision);
-      const compiled = await compileDatabase(tx, revision, this.settings);
-      compiled.table.lineage = lineage;
-      return compiled;
-    });
+    let compiled: Awaited<ReturnType<typeof compileDatabase>>;
+    try {
+      compiled = await this.prisma.$transaction(async (tx) => {
+        const { revision, lineage } = await nextRevision(tx, kvRevision);
+        const c = await compileDatabase(tx, revision, this.settings);
+        c.table.lineage = lineage;
+        return c;
+      });
+    } catch (err) {
+      // The database is unreachable (or failing): never an unhandled rejection that kills the process
+      // (the start-up publish runs in the background); proxies keep their table, and this retries.
+      this.logger.warn({ err: (err as Error).message, reason }, "cannot compile the routing table; will retry");
+      this.scheduleRetry();
+      return { revision: this.lastPublished ?? 0, published: false, models: 0, warnings: [] };
+    }
+    const { table, warnings } = compiled;
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
     RoutingTableWrite.parse(table); // never publish what a proxy would refuse, nor a field no release knows
     const started = performance.now();

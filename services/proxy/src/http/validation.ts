@@ -7,14 +7,27 @@ const pathOf = (path: readonly PropertyKey[]): string => {
   return out;
 };
 
+/** The value at a zod issue's path in the body (undefined when absent). */
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let v = body;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
 /** Validates a request body against a zod schema; the first problem becomes an OpenAI-style 400. */
 export function validateBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const issue = r.error.issues[0] as z.core.$ZodIssue;
   const param = pathOf(issue.path);
+  // Missing means absent from the body; a value of the wrong type is named as such (zod issues do not
+  // carry the input unless asked, so the body is looked at).
+  const missing = issue.code === "invalid_type" && valueAt(body, issue.path) === undefined;
   let message: string;
-  if (issue.code === "invalid_type" && (issue as { input?: unknown }).input === undefined) {
+  if (missing) {
     message = `Missing required parameter: '${param}'.`;
   } else if (issue.code === "invalid_union" || issue.code === "invalid_type") {
     message = `Invalid type for '${param}': ${issue.message.replace(/^Invalid input: /, "")}.`;
@@ -23,7 +36,6 @@ export function validateBody<S extends z.ZodType>(schema: S, body: unknown): z.i
   }
   throw new RouterError("invalid_request", message, {
     param: param || null,
-    publicCode:
-      issue.code === "invalid_type" && (issue as { input?: unknown }).input === undefined ? "missing_required_parameter" : "invalid_value",
+    publicCode: missing ? "missing_required_parameter" : "invalid_value",
   });
 }

@@ -11,7 +11,8 @@ import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { costOf } from "../stats/usage-recorder.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
-import { readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { maskUpstreamError } from "../upstream/mask-error.js";
+import { MAX_UPSTREAM_ERROR_BYTES, readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import { absorbFinished } from "../usage/usage-draft.js";
 import type { PipelineRequest } from "./exchange.js";
 import type { RequestFinished } from "./request-finished.js";
@@ -119,14 +120,17 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     return { kind: "retry", error: transportError(err, t.provider) };
   }
   if (resp.statusCode >= 400) {
-    const errBody = await readAll(resp.body).catch(() => Buffer.alloc(0));
-    const error = ex.parseError(resp.statusCode, errBody);
+    const errBody = await readAll(resp.body, MAX_UPSTREAM_ERROR_BYTES, true).catch(() => Buffer.alloc(0));
+    // Provider error text goes to the client: never with the router's own credentials in it.
+    const error = maskUpstreamError(ex.parseError(resp.statusCode, errBody), t.live.config);
     return { kind: error.retryable ? "retry" : "final", error };
   }
   if (p.stream && ex.createStream) {
     const translator = ex.createStream();
     const counter = new TextUnitCounter();
-    const outcome = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
+    const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
+    const outcome = relayed;
+    if (outcome.kind !== "served") outcome.error = maskUpstreamError(outcome.error, t.live.config);
     state.usage = translator.usage;
     state.usageEstimated = false;
     // Text reached the client but no (final) usage came: the client hung up first, the stream broke, or

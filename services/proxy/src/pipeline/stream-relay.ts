@@ -65,7 +65,19 @@ export function relayStream(
       ttft = performance.now() - t0;
     };
     const onData = (chunk: Buffer) => {
-      const out = translator.push(chunk);
+      let out: string | Buffer;
+      try {
+        out = translator.push(chunk);
+      } catch (err) {
+        // An event beyond the size limit (or bytes no translator can read): the upstream is broken.
+        body.destroy();
+        const error = new RouterError("upstream_bad_response", `Provider ${provider} sent a stream that could not be read.`, {
+          cause: err,
+        });
+        if (!started) return finish({ kind: "retry", error });
+        res.end(streamError(error));
+        return finish({ kind: "broken", error });
+      }
       if (out.length === 0) return;
       if (!started) {
         const e = translator.error;

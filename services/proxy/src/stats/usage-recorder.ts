@@ -239,12 +239,13 @@ export class UsageRecorder {
   }
 
   /** The seed's `/v1/stats` shape plus token and cost totals. */
-  snapshot(availableModels: string[]) {
+  snapshot(availableModels: string[], onlyModels?: readonly string[]) {
+    const counters = onlyModels ? [...this.byModel].filter(([m]) => onlyModels.includes(m)) : this.byModel;
     return {
       timestamp: new Date().toISOString(),
       use_database: false,
       uptime_s: Math.round((Date.now() - this.started) / 1000),
-      stats: Object.assign(seedStatsCounters(this.byModel), { available_models: availableModels }),
+      stats: Object.assign(seedStatsCounters(counters), { available_models: availableModels }),
     };
   }
 }

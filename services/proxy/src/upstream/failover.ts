@@ -33,7 +33,14 @@ export interface FailoverResult {
 export interface DecisionSink {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** The caller's key and table: with client auth on, only a key with `debug: true` gets the decision. */
+  readonly key?: { debug?: boolean | undefined } | undefined;
+  readonly table?: { authRequired: boolean };
 }
+
+/** The routing decision shows the candidates' providers, models and health: not for every key holder. */
+const mayDebug = (http: DecisionSink): boolean =>
+  http.req.headers[DEBUG_HEADER] === "1" && (!http.table?.authRequired || http.key?.debug === true);
 
 /** Header a client sends (`x-router-debug: 1`) to get `x-router-decision` back. */
 export const DEBUG_HEADER = "x-router-debug";
@@ -53,7 +60,7 @@ export async function withFailover(
   http?: DecisionSink,
 ): Promise<FailoverResult> {
   const ordered = model.balancer.order(hints) as LiveTarget[];
-  const decision = http && http.req.headers[DEBUG_HEADER] === "1" ? explainDecision(model, ordered, hints) : undefined;
+  const decision = http && mayDebug(http) ? explainDecision(model, ordered, hints) : undefined;
   const limit = Math.min(maxAttempts, ordered.length);
   let last: AttemptOutcome | undefined;
   let target: LiveTarget | undefined;

@@ -68,10 +68,31 @@ export function transportError(err: unknown, provider: string): RouterError {
 }
 
 /** Drains and reads a whole upstream body as bytes. */
-export async function readAll(body: UpstreamResponse["body"]): Promise<Buffer> {
-  const undiciBody = body as Partial<Dispatcher.ResponseData["body"]>;
-  if (undiciBody.arrayBuffer) return Buffer.from(await undiciBody.arrayBuffer());
+/** Largest upstream answer read whole (JSON bodies: a batch of base64 images fits). */
+export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
+/** Error bodies: only their start is read (the message), the rest is dropped. */
+export const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
+
+/**
+ * Reads an upstream body whole, up to `maxBytes`: beyond that the body is destroyed and this throws
+ * (an upstream must not make the router buffer without bound). With `truncate`, returns the first
+ * `maxBytes` instead of throwing.
+ */
+export async function readAll(body: UpstreamResponse["body"], maxBytes = MAX_UPSTREAM_BODY_BYTES, truncate = false): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks);
+  let total = 0;
+  for await (const c of body) {
+    const b = typeof c === "string" ? Buffer.from(c) : (c as Buffer);
+    if (total + b.length > maxBytes) {
+      (body as { destroy?: () => void }).destroy?.();
+      if (truncate) {
+        chunks.push(b.subarray(0, maxBytes - total));
+        return Buffer.concat(chunks);
+      }
+      throw new RouterError("upstream_bad_response", `The upstream answer is larger than ${maxBytes} bytes.`);
+    }
+    total += b.length;
+    chunks.push(b);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
