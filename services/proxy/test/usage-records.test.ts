@@ -139,7 +139,7 @@ describe("usage records", () => {
     await waitFor(() => records.length === 2);
     await new Promise((r) => setTimeout(r, 50));
     expect(records.map((r) => [r.model, r.status, r.error_code, r.attempts.length, r.cost_usd])).toEqual([
-      ["gpt-4o", 400, "missing_required_parameter", 0, null],
+      ["gpt-4o", 400, "invalid_value", 0, null],
       ["nope", 404, "model_not_found", 0, null],
     ]);
   });

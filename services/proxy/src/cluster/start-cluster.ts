@@ -87,6 +87,18 @@ export function createCluster(
           stopStats = reportStats(nc, bucket, usage, signer, logger, replica);
           const js = jetstream(nc);
           const subject = usageLedger.subject(bucket, replica);
+          // While disconnected nothing is sent: the client would buffer every retry and flush them all
+          // on reconnect, ahead of the routing table's resync. Records wait in the publisher instead.
+          let up = true;
+          void (async () => {
+            for await (const st of nc.status()) {
+              if (st.type === "disconnect") up = false;
+              else if (st.type === "reconnect") {
+                up = true;
+                void ledger.pump(); // what waited goes now, not at the end of the backoff
+              }
+            }
+          })().catch(() => {});
           let ensured: Promise<void> | undefined;
           const ensure = () => {
             ensured ??= ensureUsageStream(nc, bucket).catch((err) => {
@@ -96,6 +108,7 @@ export function createCluster(
             return ensured;
           };
           ledger.setSender(async (body, msgId) => {
+            if (!up) throw new Error("NATS is disconnected");
             try {
               await ensure();
               await js.publish(subject, body, { msgID: msgId, timeout: 3_000 });

@@ -53,6 +53,10 @@ export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
     completion = int(u.completion_tokens);
     cached = Math.min(prompt, int(u.prompt_tokens_details?.cached_tokens));
     reasoning = int(u.completion_tokens_details?.reasoning_tokens);
+    // The pipeline's estimate counts the text it relayed; an answer cut before any text still cost output.
+    if (estimated && d.answered && completion === 0 && d.route.estimate === "chat") {
+      completion = estimateUsage(d, end.requestBytes, end.responseBytes).completion;
+    }
   } else if (d.answered && d.route.estimate !== "none") {
     const e = estimateUsage(d, end.requestBytes, end.responseBytes);
     prompt = e.prompt;
