@@ -22,7 +22,11 @@ async function start(extra: Parameters<typeof openAIConfig>[1] = {}, priced = tr
     ...extra,
     model: { strategy: "fallback", ...(extra.model ?? {}) },
   }) as { models: { providers: Record<string, unknown>[] }[] };
-  if (priced) for (const t of cfg.models[0]!.providers) t.price = price;
+  // Unpriced: an upstream model the bundled price list does not know either (gpt-4o is on it).
+  for (const t of cfg.models[0]!.providers) {
+    if (priced) t.price = price;
+    else t.model = "in-house-llm";
+  }
   proxy = await startTestProxy(
     cfg,
     {},
