@@ -48,7 +48,15 @@ beforeAll(async () => {
   link = new NatsLink({ url: NATS_URL, bucket, logger, name: "cp-test" });
   await link.bucket(10_000);
   const publisher = new TablePublisher(prisma, link, logger, createSigner(key), bucket);
-  app = createApp({ prisma, logger, masterKey: key, adminToken: ADMIN_TOKEN, publish: (r) => publisher.publish(r) });
+  // Wired as the control plane wires it: a key change publishes that key's entry.
+  app = createApp({
+    prisma,
+    logger,
+    masterKey: key,
+    adminToken: ADMIN_TOKEN,
+    publish: (r) => publisher.publish(r),
+    publishKey: (hash, r) => publisher.publishKey(hash, r),
+  });
 });
 
 afterAll(async () => {
@@ -408,7 +416,7 @@ describe("client keys", () => {
       .post("/v1/db/keys")
       .set(auth)
       .send({ name: "team-a", models: ["gpt-4"], rpm_limit: 60 });
-    expect(c.status).toBe(201);
+    expect(c.status, JSON.stringify(c.body)).toBe(201);
     const created = ClientKeyCreated.parse(c.body);
     expect(created.key).toMatch(/^sk-router-/);
     const row = await prisma.clientKey.findUniqueOrThrow({ where: { id: created.id } });
