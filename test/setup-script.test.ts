@@ -81,7 +81,7 @@ describe("scripts/setup.sh", () => {
 
   it("--local writes .env without overwriting, starts the cluster, loads the demo and prints a first request that works", async () => {
     const envFile = join(dir, ".env");
-    writeFileSync(envFile, "# mine\nROUTER_ADMIN_TOKEN=keep-this-admin-token-123\nROUTER_MASTER_KEY=\nOTHER=1\n");
+    writeFileSync(envFile, "# mine\nROUTER_ADMIN_TOKEN=kept-by-operator-7fQ2mZ9xLr4pWv\nROUTER_MASTER_KEY=\nOTHER=1\n");
     const port = await freePort();
     const env = {
       ENV_FILE: envFile,
@@ -102,7 +102,7 @@ describe("scripts/setup.sh", () => {
     expect(r.err, r.out).toBe("");
     expect(r.code).toBe(0);
     const written = readFileSync(envFile, "utf8");
-    expect(written).toContain("ROUTER_ADMIN_TOKEN=keep-this-admin-token-123\n");
+    expect(written).toContain("ROUTER_ADMIN_TOKEN=kept-by-operator-7fQ2mZ9xLr4pWv\n");
     expect(written).toContain("OTHER=1\n");
     const master = /^ROUTER_MASTER_KEY=([0-9a-f]{64})$/m.exec(written)?.[1];
     expect(master).toBeDefined();
@@ -112,7 +112,7 @@ describe("scripts/setup.sh", () => {
     expect(r.out).toContain("loading the demo model");
     expect(r.out).toContain(`API (OpenAI-compatible)   http://localhost:${port}/v1`);
     expect(r.out).toContain(`Console                   http://localhost:${port}/ui/`);
-    expect(r.out).toContain("Admin token               keep-this-admin-token-123");
+    expect(r.out).toContain("Admin token               kept-by-operator-7fQ2mZ9xLr4pWv");
 
     // The printed first request works as printed.
     const curl = /curl (http:\/\/localhost:\d+\/v1\/chat\/completions) -H 'content-type: application\/json' \\\n\s+-d '([^']+)'/.exec(

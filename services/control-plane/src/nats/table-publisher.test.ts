@@ -35,7 +35,7 @@ describe("TablePublisher", () => {
       await new Promise((res) => setTimeout(res, 120));
       expect(compiles).toBeGreaterThan(2); // retried in the background
       expect(unhandled).toEqual([]);
-      expect(lines.join("")).toContain("cannot compile the routing table; will retry");
+      expect(lines.join("")).toContain("compiling the routing table failed; will retry");
     } finally {
       pub.stop();
       process.off("unhandledRejection", onUnhandled);
