@@ -70,36 +70,7 @@ export async function startPrivateNats(auth?: { user: string; password: string }
     });
     args.push("-c", conf);
   }
-  let child: ChildProcess | undefined;
-  const start = async () => {
-    const c = spawn(NATS_SERVER_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
-    child = c;
-    let out = "";
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${out}`)), 10_000);
-      const onData = (d: Buffer) => {
-        out += d;
-        if (out.includes("Server is ready")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      c.stdout?.on("data", onData);
-      c.stderr?.on("data", onData);
-      c.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`nats-server exited ${code}:\n${out}`));
-      });
-    });
-  };
-  const stop = async () => {
-    const c = child;
-    child = undefined;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once("exit", r));
-    c.kill("SIGKILL");
-    await exited;
-  };
+  const { start, stop } = privateServer(NATS_SERVER_BIN, args, "Server is ready", true);
   await start();
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -269,29 +240,37 @@ export interface PrivateRedis {
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const { start, stop } = privateServer(process.env.REDIS_SERVER_BIN ?? "redis-server", args, "Ready to accept connections");
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop };
+}
+
+/**
+ * A server process the test owns: `start()` resolves once its output shows `ready` (10 s at most),
+ * `stop()` kills it with SIGKILL (a crash, as the fault tests want) and waits for the exit.
+ */
+function privateServer(bin: string, args: string[], ready: string, readStderr = false) {
   let child: ChildProcess | undefined;
   const start = async () => {
-    const c = spawn(
-      process.env.REDIS_SERVER_BIN ?? "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const c = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     let out = "";
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
-      c.stdout?.on("data", (d: Buffer) => {
+      const name = bin.split("/").pop();
+      const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 10_000);
+      const onData = (d: Buffer) => {
         out += d;
-        if (out.includes("Ready to accept connections")) {
+        if (out.includes(ready)) {
           clearTimeout(timer);
           resolve();
         }
-      });
+      };
+      c.stdout?.on("data", onData);
+      if (readStderr) c.stderr?.on("data", onData);
       c.once("exit", (code) => {
         clearTimeout(timer);
-        reject(new Error(`redis-server exited ${code}:\n${out}`));
+        reject(new Error(`${name} exited ${code}:\n${out}`));
       });
     });
   };
@@ -303,6 +282,5 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     c.kill("SIGKILL");
     await exited;
   };
-  await start();
-  return { url: `redis://127.0.0.1:${port}`, start, stop };
+  return { start, stop };
 }
