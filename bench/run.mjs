@@ -14,6 +14,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// The router under test: this tree's build, or another one's (e.g. a worktree of an earlier commit) to
+// compare two versions with the same harness, mock and floor.
+const PROXY_MAIN = process.env.BENCH_PROXY_MAIN ?? join(root, "services/proxy/dist/main.js");
 const pin = cpus().length >= 2 && existsSync("/usr/bin/taskset");
 const tmp = mkdtempSync(join(tmpdir(), "ai-router-bench-"));
 if (pin) execFileSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
@@ -116,7 +119,7 @@ writeFileSync(
   cfg,
   `providers: [{ name: mock-upstream, type: openai-compatible, base_url: "${mockUrl}/v1", api_key: sk-bench${process.env.BENCH_PROVIDER_EXTRA ?? ""} }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
 );
-const ours = await startProcess("ours", join(root, "services/proxy/dist/main.js"), { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
+const ours = await startProcess("ours", PROXY_MAIN, { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
 // Profile B: another upstream shape (bench/upstream-b.mjs), its own floor and router processes.
 const upB = await startProcess("upstream-b", join(root, "bench/upstream-b.mjs"), { PORT: "0" }, 1);
 const upBUrl = `http://127.0.0.1:${upB.port}`;
@@ -128,7 +131,7 @@ writeFileSync(
 );
 const oursB = await startProcess(
   "ours-b",
-  join(root, "services/proxy/dist/main.js"),
+  PROXY_MAIN,
   { ROUTER_CONFIG: cfgB, PORT: "0", HOST: "127.0.0.1" },
   0,
 );
