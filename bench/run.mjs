@@ -129,12 +129,7 @@ writeFileSync(
   cfgB,
   `${process.env.BENCH_NO_USAGE_LOG ? "" : `server: { usage_log: "${join(tmp, "usage-b.jsonl")}" }\n`}providers: [{ name: upstream-b, type: openai-compatible, base_url: "${upBUrl}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: upstream-b, price: { input_per_mtok: 1, output_per_mtok: 2 } }] }]\n`,
 );
-const oursB = await startProcess(
-  "ours-b",
-  PROXY_MAIN,
-  { ROUTER_CONFIG: cfgB, PORT: "0", HOST: "127.0.0.1" },
-  0,
-);
+const oursB = await startProcess("ours-b", PROXY_MAIN, { ROUTER_CONFIG: cfgB, PORT: "0", HOST: "127.0.0.1" }, 0);
 
 const targets = {
   mock: { url: mockUrl, pid: undefined },

@@ -48,7 +48,7 @@ export function standaloneAdminRoutes(reloader: ConfigReloader, store: TableStor
       handle(ctx);
     },
   });
-  const reload = (ctx: RequestContext, why: string) => {
+  const reload = (why: string) => {
     const r = reloader.reload(why);
     if (!r.ok) {
       throw new RouterError("invalid_request", `${reloader.file} was not reloaded; the last good table keeps serving: ${r.reason}`, {
@@ -59,11 +59,11 @@ export function standaloneAdminRoutes(reloader: ConfigReloader, store: TableStor
   };
   return [
     admin("/v1/stats/refresh", (ctx) => {
-      const r = reload(ctx, "POST /v1/stats/refresh");
+      const r = reload("POST /v1/stats/refresh");
       send(ctx, 200, { message: "Configuration reloaded", models_count: r.models, revision: r.revision });
     }),
     admin("/v1/models/clear-cache", (ctx) => {
-      const r = reload(ctx, "POST /v1/models/clear-cache");
+      const r = reload("POST /v1/models/clear-cache");
       send(ctx, 200, { message: "Model cache cleared", timestamp: Date.now() / 1000, revision: r.revision });
     }),
     admin("/v1/stats/reset", (ctx) => {
