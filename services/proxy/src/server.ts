@@ -36,7 +36,7 @@ import { UsageRecorder } from "./stats/usage-recorder.js";
 import type { OtlpExporter } from "./tracing/otlp-exporter.js";
 import { RequestTrace, validTraceparent } from "./tracing/trace-context.js";
 import { buildUsageRecord } from "./usage/build-record.js";
-import { errorCodeOf, newDraft, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
+import { errorCodeOf, newDraft, noteRefused, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
 import type { UsageSink } from "./usage/usage-sink.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
@@ -345,10 +345,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
             // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
             const endpoint = route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
             usage.refused(id, endpoint, key.name, refused.error.status, refused.error.message, performance.now() - start);
-            if (draft) {
-              draft.refused = true;
-              draft.errorCode = errorCodeOf(refused.error);
-            }
+            noteRefused(draft, refused.error);
             return;
           }
         }
