@@ -327,6 +327,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
+      stalls.unwatch(res);
       if (!res.writableFinished) ac.abort();
     });
     try {
