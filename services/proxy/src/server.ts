@@ -319,7 +319,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     const draft: UsageDraft | undefined = usageSink !== undefined && route.usage !== undefined ? newDraft(route.usage) : undefined;
     const socket = req.socket;
     const written0 = draft ? socket.bytesWritten : 0;
-    const read0 = draft ? socket.bytesRead : 0;
+    // Request bytes come from content-length; the socket's count only for a chunked body.
+    const read0 = draft && req.headers["content-length"] === undefined ? socket.bytesRead : 0;
     let key: TableClientKey | undefined;
     let limiter: KeyLimiter | undefined;
     const tp = req.headers.traceparent === undefined ? undefined : validTraceparent(req.headers.traceparent);
@@ -327,6 +328,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
+      stalls.unwatch(res);
       if (!res.writableFinished) ac.abort();
     });
     try {

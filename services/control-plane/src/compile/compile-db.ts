@@ -63,30 +63,9 @@ export async function compileDatabase(
 
   const providers: TableProvider[] = [];
   for (const p of providerRows) {
-    const type = p.adapter as ProviderType;
-    const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
-    if (!checked.ok) {
-      const why = {
-        unknown_type: `adapter "${p.adapter}" is not available in this build`,
-        no_base_url: `adapter ${type} needs a base URL (official_endpoint)`,
-        no_key: "no enabled API key",
-      };
-      warnings.push(`provider "${p.name}" left out: ${why[checked.problem]}`);
-      continue;
-    }
-    const baseUrl = checked.baseUrl;
-    providers.push({
-      name: p.name,
-      type,
-      baseUrl,
-      apiKeys: p.keys.map((k) => k.secret),
-      timeoutMs: p.timeoutMs,
-      connectTimeoutMs: p.connectTimeoutMs,
-      headers: obj(p.headers) as Record<string, string>,
-      streamUsage: p.streamUsage,
-      maxConnections: p.maxConnections,
-      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
-    });
+    const r = toTableProvider(p);
+    if (r.ok) providers.push(r.provider);
+    else warnings.push(`provider "${p.name}" left out: ${r.why}`);
   }
   const live = new Set(providers.map((p) => p.name));
 
@@ -148,6 +127,55 @@ export async function compileDatabase(
       authRequired: (settingsRow?.authRequired ?? false) || keyRows.length > 0,
     },
     warnings,
+  };
+}
+
+/** A provider row with its enabled keys, as the compiler reads it. */
+export interface ProviderRow {
+  name: string;
+  adapter: string;
+  officialEndpoint: string | null;
+  thirdPartyEndpoint: string | null;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  headers: unknown;
+  streamUsage: boolean;
+  maxConnections: number;
+  healthOverride: string | null;
+  keys: { secret: string }[];
+}
+
+/**
+ * A provider row as it goes into the table (keys and header values still sealed), or why a proxy
+ * would refuse it. The "test connection" probe uses it too, so it tests what the proxies will send.
+ */
+export function toTableProvider(
+  p: ProviderRow,
+): { ok: true; provider: TableProvider } | { ok: false; problem: "unknown_type" | "no_base_url" | "no_key"; why: string } {
+  const type = p.adapter as ProviderType;
+  const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
+  if (!checked.ok) {
+    const why = {
+      unknown_type: `adapter "${p.adapter}" is not available in this build`,
+      no_base_url: `adapter ${type} needs a base URL (official_endpoint)`,
+      no_key: "no enabled API key",
+    };
+    return { ok: false, problem: checked.problem, why: why[checked.problem] };
+  }
+  return {
+    ok: true,
+    provider: {
+      name: p.name,
+      type,
+      baseUrl: checked.baseUrl,
+      apiKeys: p.keys.map((k) => k.secret),
+      timeoutMs: p.timeoutMs,
+      connectTimeoutMs: p.connectTimeoutMs,
+      headers: obj(p.headers) as Record<string, string>,
+      streamUsage: p.streamUsage,
+      maxConnections: p.maxConnections,
+      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
+    },
   };
 }
 

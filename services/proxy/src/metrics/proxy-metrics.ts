@@ -7,13 +7,14 @@ import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSerie
 const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120];
 const TTFT = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
-interface Children {
-  requests: CounterSeries;
+/** One model label's series; request counters by provider, then ingress, then status class (1-5). */
+interface ModelSeries {
   duration: HistogramSeries;
   ttft: HistogramSeries;
   prompt: CounterSeries;
   completion: CounterSeries;
   cost: CounterSeries;
+  requests: Map<string, Map<string, CounterSeries[]>>;
 }
 
 /**
@@ -55,7 +56,11 @@ export class ProxyMetrics implements UsageSink {
     help: "Usage records dropped because the buffer for the ledger was full",
     registers: [this.registry],
   });
-  private readonly children = new Map<string, Children>();
+  /**
+   * The series the request path adds to, by label values (no key string built per request). Bounded by
+   * the table's models and providers (others are `unknown`), the ingresses and 5 status classes.
+   */
+  private readonly byModel = new Map<string, ModelSeries>();
 
   constructor(
     private readonly store: TableStore,
@@ -108,29 +113,45 @@ export class ProxyMetrics implements UsageSink {
 
   write(r: UsageRecord): void {
     const model = this.modelLabel(r.model);
-    const provider = this.providerLabel(r.provider);
-    const statusClass = `${Math.floor(r.status / 100)}xx`;
-    const k = `${model}\u0000${provider}\u0000${statusClass}\u0000${r.ingress}`;
-    let c = this.children.get(k);
-    if (c === undefined) {
-      c = {
-        requests: this.requests.with({ model, provider, status_class: statusClass, ingress: r.ingress }),
+    let m = this.byModel.get(model);
+    if (m === undefined) {
+      m = {
         duration: this.duration.with({ model }),
         ttft: this.ttft.with({ model }),
         prompt: this.tokens.with({ model, direction: "input" }),
         completion: this.tokens.with({ model, direction: "output" }),
         cost: this.cost.with({ model }),
+        requests: new Map(),
       };
-      // Bounded by the table's models x providers x status classes x ingresses.
-      if (this.children.size < 10_000) this.children.set(k, c);
+      this.byModel.set(model, m);
     }
-    c.requests.value++;
-    this.duration.observe(c.duration, r.latency_ms / 1000);
-    if (r.ttft_ms !== null) this.ttft.observe(c.ttft, r.ttft_ms / 1000);
-    if (r.prompt_tokens > 0) c.prompt.value += r.prompt_tokens;
-    if (r.completion_tokens > 0) c.completion.value += r.completion_tokens;
-    if (r.cost_usd !== null && r.cost_usd > 0) c.cost.value += r.cost_usd;
+    this.requestSeries(m, model, this.providerLabel(r.provider), r.ingress, r.status).value++;
+    this.duration.observe(m.duration, r.latency_ms / 1000);
+    if (r.ttft_ms !== null) this.ttft.observe(m.ttft, r.ttft_ms / 1000);
+    if (r.prompt_tokens > 0) m.prompt.value += r.prompt_tokens;
+    if (r.completion_tokens > 0) m.completion.value += r.completion_tokens;
+    if (r.cost_usd !== null && r.cost_usd > 0) m.cost.value += r.cost_usd;
     for (const a of r.attempts) this.attempt(this.providerLabel(a.provider), a.outcome).value++;
+  }
+
+  private requestSeries(m: ModelSeries, model: string, provider: string, ingress: string, status: number): CounterSeries {
+    let byIngress = m.requests.get(provider);
+    if (byIngress === undefined) {
+      byIngress = new Map();
+      m.requests.set(provider, byIngress);
+    }
+    let byClass = byIngress.get(ingress);
+    if (byClass === undefined) {
+      byClass = [];
+      byIngress.set(ingress, byClass);
+    }
+    const cls = Math.min(5, Math.max(1, Math.floor(status / 100)));
+    let s = byClass[cls];
+    if (s === undefined) {
+      s = this.requests.with({ model, provider, status_class: `${cls}xx`, ingress });
+      byClass[cls] = s;
+    }
+    return s;
   }
 
   private attempt(provider: string, outcome: string): CounterSeries {
