@@ -54,7 +54,12 @@ describe("ledger inserts (Postgres)", () => {
       ["c".repeat(64)],
     );
     const kid = String(keys[0]!.id);
-    const batch = [rec("a1", { key_id: kid }), rec("a2", { key_id: kid, replica: "r2", queued_ms: 12.5 }), rec("a1", { key_id: kid }), rec("a3")];
+    const batch = [
+      rec("a1", { key_id: kid }),
+      rec("a2", { key_id: kid, replica: "r2", queued_ms: 12.5 }),
+      rec("a1", { key_id: kid }),
+      rec("a3"),
+    ];
     const first = await insertRecords(pool, batch);
     expect(first.map((r) => r.id).sort()).toEqual(["a1", "a2", "a3"]);
     expect(await insertRecords(pool, batch)).toEqual([]);

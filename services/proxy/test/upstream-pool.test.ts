@@ -97,11 +97,12 @@ describe("upstream connection pools", () => {
     }
   });
 
-
   // The tests below hold upstream streams open until released, so what they assert (how many streams are
   // in flight upstream at once, how many wait, how long a wait may last) does not depend on timing.
 
-  it("has 1,000 concurrent streams through one provider in flight upstream at once on the default pool: none waits", { timeout: 60_000 }, async () => {
+  it("has 1,000 concurrent streams through one provider in flight upstream at once on the default pool: none waits", {
+    timeout: 60_000,
+  }, async () => {
     const up = await startHeld();
     proxy = await startTestProxy(openAIConfig([up.baseUrl], { provider: { timeout_ms: 60_000 } }), {}, recording());
     const n = 1_000; // the load; the previous default pool (256) let 256 through and queued the rest
@@ -174,10 +175,14 @@ describe("upstream connection pools", () => {
     // With only one provider the client sees the 503 itself, in OpenAI's error shape, after the same wait.
     await proxy.close();
     const alone = await startHeld();
-    proxy = await startTestProxy(openAIConfig([alone.baseUrl], { provider: { max_connections: 1, timeout_ms: 60_000 } }), {}, {
-      poolWaitMs: 300,
-      ...recording(),
-    });
+    proxy = await startTestProxy(
+      openAIConfig([alone.baseUrl], { provider: { max_connections: 1, timeout_ms: 60_000 } }),
+      {},
+      {
+        poolWaitMs: 300,
+        ...recording(),
+      },
+    );
     records.length = 0;
     const held = chat(true);
     await until(() => alone.open === 1, 10_000);
