@@ -1,9 +1,8 @@
-import type { EventEmitter } from "node:events";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamRequest, UpstreamResponse } from "@ai-router/providers";
-import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
+import { dispatchRequest } from "./dispatch-body.js";
 
 /**
  * Sends one request to a provider through its keep-alive pool, with the provider's timeouts, or
@@ -31,7 +30,7 @@ export async function sendUpstream(
       signal.queuedMs += performance.now() - since;
     }
   }
-  let resp: Dispatcher.ResponseData;
+  let resp: UpstreamResponse;
   try {
     resp = await request(agent, p, req, signal, traceparent);
   } catch (err) {
@@ -48,19 +47,21 @@ function request(
   req: UpstreamRequest,
   signal: ClientSignal,
   traceparent: string | undefined,
-): Promise<Dispatcher.ResponseData> {
-  return agent.request({
-    origin: p.origin,
-    path: p.basePath + req.path,
-    method: req.method,
-    // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
-    headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
-    body: req.body ?? null,
-    headersTimeout: p.timeoutMs,
-    bodyTimeout: p.timeoutMs,
-    // undici takes any emitter with on/once/removeListener as a signal.
-    signal: signal as unknown as EventEmitter,
-  });
+): Promise<UpstreamResponse> {
+  return dispatchRequest(
+    agent,
+    {
+      origin: p.origin,
+      path: p.basePath + req.path,
+      method: req.method,
+      // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
+      headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
+      body: req.body ?? null,
+      headersTimeout: p.timeoutMs,
+      bodyTimeout: p.timeoutMs,
+    },
+    signal,
+  );
 }
 
 const timeoutCodes = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);

@@ -1,0 +1,163 @@
+import { EventEmitter } from "node:events";
+import type { Readable } from "node:stream";
+import { type Dispatcher, errors } from "undici";
+import type { ClientSignal } from "../http/client-abort.js";
+
+/**
+ * An upstream response body fed straight by undici's dispatch handler. It offers the part of a Readable
+ * the router uses (`data`/`end`/`error`/`close` events, `pause`/`resume`, `destroy`), without undici's
+ * body stream: no stream buffering, state machine and nextTick for every chunk of every answer (the
+ * body has exactly one reader). Like a Readable it holds what arrives until a `data` listener is added
+ * or `resume()` is called, and it tells undici to stop reading the socket while it holds anything
+ * (backpressure reaches the upstream connection).
+ */
+export class DispatchBody extends EventEmitter {
+  destroyed = false;
+  /** Chunks and the end (or error) received but not delivered yet. */
+  private held: Buffer[] = [];
+  private ending = false;
+  private failed: Error | undefined;
+  private flowing = false;
+  private paused = false;
+  private scheduled = false;
+  /** undici's resume (given with the headers) and abort (given at connect). */
+  resumeUpstream: (() => void) | undefined;
+  abortUpstream: ((err: Error) => void) | undefined;
+  /** undici was told to stop reading (a chunk arrived that could not be delivered). */
+  upstreamPaused = false;
+
+  constructor() {
+    super();
+    this.on("newListener", (event: string) => {
+      if (event === "data" && !this.paused) this.start();
+    });
+  }
+
+  pause(): this {
+    this.paused = true;
+    return this;
+  }
+
+  resume(): this {
+    this.paused = false;
+    this.start();
+    return this;
+  }
+
+  destroy(err?: Error): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this.held.length = 0;
+    this.abortUpstream?.(err ?? new errors.RequestAbortedError());
+    process.nextTick(() => {
+      if (err) this.emit("error", err);
+      this.emit("close");
+    });
+    return this;
+  }
+
+  /** From undici: one chunk. Returns false to make undici stop reading until `resume`. */
+  push(chunk: Buffer): boolean {
+    if (this.destroyed) return true;
+    if (this.flowing && !this.paused && this.held.length === 0) {
+      this.emit("data", chunk);
+      // A listener may have paused the body (the client's socket is full).
+      if (!this.paused) return true;
+      this.upstreamPaused = true;
+      return false;
+    }
+    this.held.push(chunk);
+    this.upstreamPaused = true;
+    return false;
+  }
+
+  /** From undici: the body ended (`err` undefined) or failed. */
+  finish(err?: Error): void {
+    if (this.destroyed) return;
+    this.ending = true;
+    if (err) {
+      this.failed = err;
+      // A failure is reported at once, paused or not, what is held dropped (as a destroyed Readable).
+      if (this.flowing) {
+        this.held.length = 0;
+        this.paused = false;
+        this.deliver();
+      }
+      return;
+    }
+    if (this.flowing && !this.paused && this.held.length === 0) this.deliver();
+  }
+
+  private start(): void {
+    this.flowing = true;
+    if (this.scheduled || this.destroyed) return;
+    // Later, like a Readable: the reader adds its `end` and `error` listeners after `data`.
+    this.scheduled = true;
+    process.nextTick(() => {
+      this.scheduled = false;
+      this.deliver();
+    });
+  }
+
+  /** Delivers what is held while flowing; then the end or error; then lets undici read again. */
+  private deliver(): void {
+    while (this.held.length > 0 && !this.paused && !this.destroyed) this.emit("data", this.held.shift() as Buffer);
+    if (this.paused || this.destroyed) return;
+    if (this.ending) {
+      this.ending = false;
+      this.destroyed = true;
+      if (this.failed) this.emit("error", this.failed);
+      else this.emit("end");
+      this.emit("close");
+      return;
+    }
+    if (this.upstreamPaused) {
+      this.upstreamPaused = false;
+      this.resumeUpstream?.();
+    }
+  }
+}
+
+/**
+ * Dispatches one request on `dispatcher` and resolves with its status and a {@link DispatchBody} when
+ * the response headers arrive; rejects if it fails before them. The client's signal aborts it.
+ */
+export function dispatchRequest(
+  dispatcher: Dispatcher,
+  opts: Dispatcher.DispatchOptions,
+  signal: ClientSignal,
+): Promise<{ statusCode: number; body: Readable }> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new errors.RequestAbortedError());
+    const body = new DispatchBody();
+    let started = false;
+    const onAbort = () => body.abortUpstream?.(new errors.RequestAbortedError());
+    signal.once("abort", onAbort);
+    const done = () => signal.removeListener("abort", onAbort);
+    dispatcher.dispatch(opts, {
+      onConnect(abort) {
+        body.abortUpstream = abort as (err: Error) => void;
+        if (signal.aborted) abort(new errors.RequestAbortedError());
+      },
+      onHeaders(statusCode, _headers, resume) {
+        if (statusCode < 200) return true; // informational: the final status follows
+        body.resumeUpstream = resume;
+        started = true;
+        resolve({ statusCode, body: body as unknown as Readable });
+        return true;
+      },
+      onData(chunk) {
+        return body.push(chunk);
+      },
+      onComplete() {
+        done();
+        body.finish();
+      },
+      onError(err) {
+        done();
+        if (started) body.finish(err);
+        else reject(err);
+      },
+    });
+  });
+}
