@@ -29,18 +29,18 @@ export interface DbCompileResult {
   modelTexts: string[];
 }
 
-/** One model as compiled from its row: the row's text is the cache key. */
+/** One model as compiled from its row, under the version of its rows it was compiled from. */
 interface CompiledModel {
-  row: string;
+  version: string;
   model?: TableModel;
   text?: string;
   warning?: string;
 }
 
 /**
- * Compiled models kept between compiles (the control plane's publisher holds one): a model whose row
- * (links and capabilities included) and whose providers did not change is not compiled, checked or
- * stringified again, so a change costs one database read plus the work for the models it touched.
+ * Compiled models kept between compiles (the control plane's publisher holds one): a model whose rows
+ * (its links and capabilities included) and whose providers did not change is neither read, compiled,
+ * checked nor stringified again, so a change costs a scan of row versions plus the models it touched.
  */
 export class ModelCompileCache {
   /** Fingerprint of the live providers the entries were compiled against; another one clears them. */
@@ -48,7 +48,7 @@ export class ModelCompileCache {
   entries = new Map<number, CompiledModel>();
 }
 
-/** What a model row is compiled from, read by one query as JSON text (the cache key). */
+/** What a model is compiled from, read as JSON text built by Postgres. */
 interface ModelRow {
   name: string;
   llmType: string;
@@ -72,26 +72,43 @@ interface ModelRow {
 }
 
 /**
- * Enabled models with their enabled links and capabilities, one JSON text per model built by Postgres:
- * far cheaper than hydrating thousands of ORM objects, and the text tells unchanged models apart.
+ * Every enabled model's version (its own row's, its links' and its capabilities' `xmin`: any insert,
+ * update or delete of one of them gives another), and, for models whose version is not the one in
+ * `known`, the model as JSON text with its enabled links and capabilities. One statement, so one
+ * snapshot: versions and rows always agree. Postgres builds the JSON, far cheaper than hydrating
+ * thousands of ORM objects, and unchanged models are not sent at all.
  */
-const readModelRows = (db: Db) =>
-  db.$queryRaw<{ id: number; row: string }[]>`
-    SELECT m.id, json_build_object(
-      'name', m.name, 'llmType', m.llm_type, 'description', m.description, 'strategy', m.strategy,
-      'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict,
-      'created', floor(extract(epoch FROM m.created_at))::bigint,
-      'links', coalesce((
-        SELECT json_agg(json_build_object(
-          'providerId', l.provider_id, 'weight', l.weight, 'isPreferred', l.is_preferred, 'priority', l.priority,
-          'upstreamModel', l.upstream_model, 'price', l.price, 'healthCheck', l.health_check, 'params', l.params
-        ) ORDER BY l.id)
-        FROM model_providers l WHERE l.model_id = m.id AND l.is_enabled), '[]'::json),
-      'capabilities', coalesce((
-        SELECT json_agg(c.name ORDER BY c.id)
-        FROM model_capabilities mc JOIN capabilities c ON c.id = mc.capability_id WHERE mc.model_id = m.id), '[]'::json)
-    )::text AS row
-    FROM models m WHERE m.is_enabled ORDER BY m.id`;
+function readModels(db: Db, known: ReadonlyMap<number, string>) {
+  return db.$queryRaw<{ id: number; version: string; row: string | null }[]>`
+    WITH known AS (SELECT * FROM unnest(${[...known.keys()]}::int[], ${[...known.values()]}::text[]) AS k(id, version)),
+    v AS MATERIALIZED (
+      SELECT m.id, m.xmin::text || '|' || coalesce(l.v, '') || '|' || coalesce(c.v, '') AS version
+      FROM models m
+      LEFT JOIN (SELECT model_id, string_agg(id || '.' || xmin::text, ',' ORDER BY id) AS v FROM model_providers GROUP BY model_id) l
+        ON l.model_id = m.id
+      LEFT JOIN (
+        SELECT mc.model_id, string_agg(c.id || '.' || c.xmin::text, ',' ORDER BY c.id) AS v
+        FROM model_capabilities mc JOIN capabilities c ON c.id = mc.capability_id GROUP BY mc.model_id) c
+        ON c.model_id = m.id
+      WHERE m.is_enabled
+    )
+    SELECT v.id, v.version, CASE WHEN k.version IS DISTINCT FROM v.version THEN (
+      SELECT json_build_object(
+        'name', m.name, 'llmType', m.llm_type, 'description', m.description, 'strategy', m.strategy,
+        'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict,
+        'created', floor(extract(epoch FROM m.created_at))::bigint,
+        'links', coalesce((
+          SELECT json_agg(json_build_object(
+            'providerId', l.provider_id, 'weight', l.weight, 'isPreferred', l.is_preferred, 'priority', l.priority,
+            'upstreamModel', l.upstream_model, 'price', l.price, 'healthCheck', l.health_check, 'params', l.params
+          ) ORDER BY l.id)
+          FROM model_providers l WHERE l.model_id = m.id AND l.is_enabled), '[]'::json),
+        'capabilities', coalesce((
+          SELECT json_agg(c.name ORDER BY c.id)
+          FROM model_capabilities mc JOIN capabilities c ON c.id = mc.capability_id WHERE mc.model_id = m.id), '[]'::json)
+      )::text FROM models m WHERE m.id = v.id) END AS row
+    FROM v LEFT JOIN known k ON k.id = v.id ORDER BY v.id`;
+}
 
 /**
  * Compiles the database into a routing table. Provider keys stay sealed (`enc:v1:`): only proxies
@@ -117,7 +134,7 @@ export async function compileDatabase(
       include: { keys: { where: { isEnabled: true }, orderBy: { id: "asc" } } },
       orderBy: { id: "asc" },
     }),
-    readModelRows(db),
+    readModels(db, new Map([...cache.entries].map(([id, c]) => [id, c.version]))),
     withKeys
       ? db.clientKey.findMany({ orderBy: { id: "asc" } })
       : db.clientKey.findFirst({ select: { id: true } }).then((k) => (k ? [k] : [])),
@@ -154,15 +171,20 @@ export async function compileDatabase(
     });
   }
 
-  // A model's compiled form depends on its row and on which providers are live (names, adapters).
+  // A model's compiled form depends on its rows and on which providers are live (names, adapters):
+  // other providers than those the cache was compiled against, and every model is read again.
   const fingerprint = JSON.stringify([...liveById]);
-  const previous = cache.providers === fingerprint ? cache.entries : new Map<number, CompiledModel>();
+  let rows = modelRows;
+  if (cache.providers !== fingerprint) {
+    cache.entries.clear();
+    if (rows.some((r) => r.row === null)) rows = await readModels(db, new Map());
+  }
   const entries = new Map<number, CompiledModel>();
   const models: TableModel[] = [];
   const modelTexts: string[] = [];
-  for (const { id, row } of modelRows) {
-    let c = previous.get(id);
-    if (c?.row !== row) c = compileModel(row, liveById);
+  for (const { id, version, row } of rows) {
+    const c = row === null ? cache.entries.get(id) : compileModel(version, row, liveById);
+    if (c === undefined) throw new Error(`model ${id}: not read and not compiled before`);
     entries.set(id, c);
     if (c.warning) warnings.push(c.warning);
     if (c.model) {
@@ -194,7 +216,7 @@ export async function compileDatabase(
 }
 
 /** One model row compiled (its targets: the links to live providers), checked and stringified. */
-function compileModel(row: string, live: ReadonlyMap<number, { name: string; adapter: string }>): CompiledModel {
+function compileModel(version: string, row: string, live: ReadonlyMap<number, { name: string; adapter: string }>): CompiledModel {
   const m = JSON.parse(row) as ModelRow;
   const targets = m.links.flatMap((l) => {
     const provider = live.get(l.providerId);
@@ -216,10 +238,12 @@ function compileModel(row: string, live: ReadonlyMap<number, { name: string; ada
     ];
   });
   if (targets.length === 0) {
-    return m.links.length > 0 ? { row, warning: `model "${m.name}" not served: none of its providers is enabled and usable` } : { row };
+    return m.links.length > 0
+      ? { version, warning: `model "${m.name}" not served: none of its providers is enabled and usable` }
+      : { version };
   }
   const problem = checkStrategy(m.strategy, obj(m.strategyOptions), targets);
-  if (problem) return { row, warning: `model "${m.name}" not served: ${problem}` };
+  if (problem) return { version, warning: `model "${m.name}" not served: ${problem}` };
   const model: TableModel = {
     name: m.name,
     llmType: m.llmType as LlmType,
@@ -235,9 +259,9 @@ function compileModel(row: string, live: ReadonlyMap<number, { name: string; ada
   const checked = TableModelWrite.safeParse(model);
   if (!checked.success) {
     const i = checked.error.issues[0];
-    return { row, warning: `model "${m.name}" not served: ${i ? `${i.path.join(".")}: ${i.message}` : "invalid"}` };
+    return { version, warning: `model "${m.name}" not served: ${i ? `${i.path.join(".")}: ${i.message}` : "invalid"}` };
   }
-  return { row, model, text: JSON.stringify(model) };
+  return { version, model, text: JSON.stringify(model) };
 }
 
 /** A client key row as it travels (in its own bucket, or in the table). */

@@ -109,6 +109,8 @@ export class TablePublisher {
       compiled = await this.prisma.$transaction(
         async (tx) => {
           const { revision, lineage } = await nextRevision(tx, kvRevision);
+          // The compile's queries are cheap scans; JIT-compiling them costs more than it saves (~25-300 ms).
+          await tx.$executeRaw`SET LOCAL jit = off`;
           // Once the keys bucket is in step, keys are published one by one (publishKey): a table
           // publish reads no keys, so a model change costs the same with 100 or 100,000 keys.
           const c = await compileDatabase(tx, revision, this.settings, new Date(), !this.keys.primed, this.compileCache);
