@@ -28,6 +28,20 @@ describe("split publishing", () => {
     expect(await Promise.all(cluster.proxies.map(revision))).toEqual(before);
   });
 
+  it("a key written into the database behind the admin API's back reaches the proxies on POST /v1/stats/refresh", async () => {
+    const key = `sk-direct-${Date.now()}`;
+    const c = new pg.Client({ connectionString: cluster.databaseUrl });
+    await c.connect();
+    await c
+      .query(
+        `INSERT INTO client_keys (name, hash, prefix, updated_at) VALUES ('direct', encode(sha256($1::bytea), 'hex'), 'sk-direct', now())`,
+        [key],
+      )
+      .finally(() => c.end());
+    expect((await admin("POST", "/v1/stats/refresh")).status).toBe(200);
+    for (const p of cluster.proxies) await waitFor(async () => (await chat(p.url, "m1", key)) === 200, 5_000, 20);
+  });
+
   it("5,000 models with 3 providers each (a table over NATS' 1 MB payload) reach every proxy; a change reaches them within 1 s and publishes one or two chunks", {
     timeout: 120_000,
   }, async () => {
