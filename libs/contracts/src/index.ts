@@ -4,6 +4,7 @@ export * from "./health.js";
 export * from "./live-health.js";
 export * from "./nats.js";
 export * from "./openai-chat.js";
+export * from "./openai-chat-plain.js";
 export * from "./openai-responses.js";
 export * from "./routing-table.js";
 export * from "./secrets.js";

@@ -29,8 +29,8 @@ export interface AppOptions {
   /** undefined = dev mode (no admin auth). */
   adminToken: string | undefined;
   publish(reason: string, opts?: { resyncKeys?: boolean }): Promise<PublishResult>;
-  /** Publishes one client key's change as its own entry (cluster mode). */
-  publishKey?(hash: string, reason: string): Promise<PublishResult>;
+  /** Publishes one client key's change as its own entry (keys live in their own signed bucket). */
+  publishKey(hash: string, reason: string): Promise<PublishResult>;
   stats?: StatsAggregator;
   /** For `/health`: the last revision in the bucket, if any. */
   status?: () => Record<string, unknown>;
@@ -84,7 +84,7 @@ export function createApp(opts: AppOptions): Express {
     logger: opts.logger,
     devMode: opts.adminToken === undefined,
     publish: opts.publish,
-    ...(opts.publishKey ? { publishKey: opts.publishKey } : {}),
+    publishKey: opts.publishKey,
     ...(opts.stats ? { stats: opts.stats } : {}),
   };
   providerRoutes(ctx);

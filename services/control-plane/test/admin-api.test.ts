@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import { ClientKeyCreated, createSigner, decryptSecret, ModelOut, ProviderOut, parseMasterKey, RoutingTable } from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
+import { startMockUpstream } from "@ai-router/testing";
 import { Kvm } from "@nats-io/kv";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -291,6 +292,32 @@ describe("providers and keys", () => {
       "x-team": "a",
       "x-api-key": "hdr-...9876",
     });
+  });
+
+  it("the connection test sends the provider's header values opened, as a proxy would, never their sealed form", async () => {
+    const up = await startMockUpstream();
+    try {
+      const r = await request(app)
+        .post("/v1/db/providers")
+        .set(auth)
+        .send({
+          name: "hdr-probe",
+          adapter: "openai-compatible",
+          base_url: up.baseUrl,
+          api_key: "sk-probe-key-0123456789",
+          headers: { "x-custom-token": "hdr-token-4321" },
+        });
+      expect(r.status).toBe(200);
+      const t = await request(app).post(`/v1/db/providers/${r.body.provider_id}/test`).set(auth);
+      expect(t.status).toBe(200);
+      expect(t.body).toMatchObject({ provider: "hdr-probe", ok: true, status: 200, request: `GET ${up.baseUrl}/models` });
+      expect(up.requests).toHaveLength(1);
+      expect(up.requests[0]!.headers["x-custom-token"]).toBe("hdr-token-4321");
+      expect(up.requests[0]!.headers.authorization).toBe("Bearer sk-probe-key-0123456789");
+      await request(app).delete(`/v1/db/providers/${r.body.provider_id}`).set(auth);
+    } finally {
+      await up.close();
+    }
   });
 
   it("adds, rotates, disables and removes provider keys; tables carry them sealed; audit rows are masked", async () => {

@@ -197,8 +197,10 @@ export async function startTestCluster(
   const env = { NATS_URL: natsUrl, ROUTER_NATS_BUCKET: bucket, ROUTER_MASTER_KEY: MASTER_KEY };
   const cp = await spawnService(controlPlaneMain, Object.assign({}, env, { DATABASE_URL: db.url, ROUTER_ADMIN_TOKEN: ADMIN_TOKEN }));
   const proxies: ServiceProcess[] = [];
+  // Proxies count client-key limits in Redis only when the test says so (proxyEnv.REDIS_URL): a REDIS_URL
+  // in the runner's environment (CI exports one) must not switch a test to the other mode unseen.
   for (let i = 0; i < replicas; i++)
-    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url }, proxyEnv)));
+    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url, REDIS_URL: "" }, proxyEnv)));
   const workers: ServiceProcess[] = [];
   const startWorker = async () => {
     const w = await spawnService(

@@ -36,7 +36,7 @@ import { UsageRecorder } from "./stats/usage-recorder.js";
 import type { OtlpExporter } from "./tracing/otlp-exporter.js";
 import { RequestTrace, validTraceparent } from "./tracing/trace-context.js";
 import { buildUsageRecord } from "./usage/build-record.js";
-import { errorCodeOf, newDraft, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
+import { errorCodeOf, newDraft, noteRefused, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
 import type { UsageSink } from "./usage/usage-sink.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
@@ -319,7 +319,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     const draft: UsageDraft | undefined = usageSink !== undefined && route.usage !== undefined ? newDraft(route.usage) : undefined;
     const socket = req.socket;
     const written0 = draft ? socket.bytesWritten : 0;
-    const read0 = draft ? socket.bytesRead : 0;
+    // Request bytes come from content-length; the socket's count only for a chunked body.
+    const read0 = draft && req.headers["content-length"] === undefined ? socket.bytesRead : 0;
     let key: TableClientKey | undefined;
     let limiter: KeyLimiter | undefined;
     const tp = req.headers.traceparent === undefined ? undefined : validTraceparent(req.headers.traceparent);
@@ -327,6 +328,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
+      stalls.unwatch(res);
       if (!res.writableFinished) ac.abort();
     });
     try {
@@ -345,10 +347,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
             // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
             const endpoint = route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
             usage.refused(id, endpoint, key.name, refused.error.status, refused.error.message, performance.now() - start);
-            if (draft) {
-              draft.refused = true;
-              draft.errorCode = errorCodeOf(refused.error);
-            }
+            noteRefused(draft, refused.error);
             return;
           }
         }

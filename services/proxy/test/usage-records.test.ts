@@ -1,8 +1,13 @@
+import { randomBytes } from "node:crypto";
 import type { UsageRecord } from "@ai-router/contracts";
 import { UsageRecord as UsageRecordSchema } from "@ai-router/contracts";
+import { createLogger } from "@ai-router/logger";
 import { type MockUpstream, startMockUpstream, waitFor } from "@ai-router/testing";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { SharedLimits } from "../src/limits/shared-limits.js";
 import { ProxyMetrics } from "../src/metrics/proxy-metrics.js";
+import type { ProxyOptions } from "../src/server.js";
 import { fanOut } from "../src/usage/usage-sink.js";
 import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
 
@@ -14,7 +19,7 @@ let metrics: ProxyMetrics;
 
 const price = { input_per_mtok: 2, output_per_mtok: 8 };
 
-async function start(extra: Parameters<typeof openAIConfig>[1] = {}, priced = true) {
+async function start(extra: Parameters<typeof openAIConfig>[1] = {}, priced = true, proxyOpts: Partial<ProxyOptions> = {}) {
   a = await startMockUpstream();
   b = await startMockUpstream();
   records = [];
@@ -33,7 +38,7 @@ async function start(extra: Parameters<typeof openAIConfig>[1] = {}, priced = tr
     {
       proxy: (store) => {
         metrics = new ProxyMetrics(store, () => 0);
-        return { replica: "r1", usageSink: fanOut([{ write: (r) => records.push(r) }, metrics]), metrics };
+        return { replica: "r1", usageSink: fanOut([{ write: (r) => records.push(r) }, metrics]), metrics, ...proxyOpts };
       },
     },
   );
@@ -158,6 +163,27 @@ describe("usage records", () => {
       ["gpt-4o", 200, "team-a", "team-a", null],
       [null, 429, "team-a", "team-a", "rate_limit_exceeded"],
     ]);
+  });
+
+  it("records a request the cluster-wide (Redis) limiter refused like a local refusal: no model, rate_limit_exceeded", async () => {
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
+    const logger = createLogger({ name: "usage-records-test", level: "silent" });
+    const shared = new SharedLimits(redis, `ai-router:test-${randomBytes(6).toString("hex")}:limits`, logger, () => 1);
+    try {
+      await start({ keys: [{ name: "team-a", key: "sk-team-a-0123456789", rpm_limit: 1 }] }, true, { sharedLimits: shared });
+      const auth = { authorization: "Bearer sk-team-a-0123456789" };
+      expect((await chat({}, auth)).status).toBe(200);
+      const refused = await chat({}, auth);
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limit_exceeded");
+      await waitFor(() => records.length === 2);
+      expect(records.map((r) => [r.model, r.status, r.key_id, r.key_name, r.error_code, r.attempts.length])).toEqual([
+        ["gpt-4o", 200, "team-a", "team-a", null, 1],
+        [null, 429, "team-a", "team-a", "rate_limit_exceeded", 0],
+      ]);
+    } finally {
+      shared.close();
+    }
   });
 
   it("records embeddings with their endpoint and ingress", async () => {

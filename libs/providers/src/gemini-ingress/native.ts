@@ -1,39 +1,27 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
-import type { ChatStreamTranslator, NativeEndpoint, UpstreamError } from "../adapter.js";
+import type { NativeEndpoint } from "../adapter.js";
 import { type GeminiResponse, geminiHeaders, geminiModelResource, geminiPath, geminiVersionPrefix } from "../gemini/api.js";
 import { toGeminiUpstreamError } from "../gemini/errors.js";
 import { toOpenAIUsage } from "../gemini/to-openai.js";
-import { parseSseEvent, SseEventReader } from "../sse.js";
+import { PassthroughStream } from "../passthrough-stream.js";
 
 const usageOf = (r: GeminiResponse): OpenAIUsage | undefined => (r.usageMetadata ? toOpenAIUsage(r.usageMetadata) : undefined);
 
 /** Gemini's event stream passed through as it is; usage and in-band errors read on the way. */
-export class GeminiPassthroughStream implements ChatStreamTranslator {
-  private readonly events = new SseEventReader();
-  usage: OpenAIUsage | undefined;
-  error: UpstreamError | undefined;
-  private sent = false;
-
-  push(chunk: Buffer): string {
-    return this.events.map(chunk, (raw) => this.observe(raw));
+export class GeminiPassthroughStream extends PassthroughStream {
+  constructor() {
+    super(undefined, "\r\n\r\n");
   }
 
-  end(): string {
-    return this.events.flush((raw) => this.observe(raw));
-  }
-
-  private observe(raw: string): string {
-    const { data } = parseSseEvent(raw);
+  protected observe(_event: string | undefined, data: string): void {
     try {
       const ev = JSON.parse(data) as GeminiResponse & { error?: unknown };
-      if (ev.error && !this.sent) this.error = toGeminiUpstreamError(500, ev);
+      if (ev.error && this.nothingSent) this.error = toGeminiUpstreamError(500, ev);
       const u = usageOf(ev);
       if (u) this.usage = u;
     } catch {
       // Not JSON: forwarded as is.
     }
-    this.sent = true;
-    return `${raw}\r\n\r\n`;
   }
 }
 

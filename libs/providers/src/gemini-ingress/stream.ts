@@ -1,26 +1,7 @@
-import type { OpenAIUsage } from "@ai-router/contracts";
-import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
+import type { ChatStreamTranslator } from "../adapter.js";
+import { type ChatChunk, ChatChunkEncoder } from "../chat-chunk-encoder.js";
 import type { GeminiPart } from "../gemini/api.js";
-import { parseSseEvent, SseEventReader } from "../sse.js";
 import { functionCallPart, geminiResponseId, toGeminiFinishReason, toGeminiUsage } from "./from-chat.js";
-
-interface Chunk {
-  choices?: {
-    delta?: {
-      content?: string | null;
-      reasoning_content?: string | null;
-      tool_calls?: {
-        index?: number;
-        id?: string;
-        function?: { name?: string; arguments?: string };
-        extra_content?: { google?: { thought_signature?: string } };
-      }[];
-    };
-    finish_reason?: string | null;
-  }[];
-  usage?: OpenAIUsage | null;
-  error?: { message?: string; code?: string | null; type?: string };
-}
 
 interface PendingCall {
   id?: string;
@@ -34,50 +15,33 @@ interface PendingCall {
  * arrive, each function call whole once its arguments are complete, the finish reason and usage on the
  * last event. Nothing is written before the first content, so an early failure can still fail over.
  */
-export class GeminiStreamEncoder implements ChatStreamTranslator {
-  private readonly reader = new SseEventReader();
+export class GeminiStreamEncoder extends ChatChunkEncoder {
   private readonly calls = new Map<number, PendingCall>();
   private readonly id = geminiResponseId();
-  private finish: string | null | undefined;
-  private chunkUsage: OpenAIUsage | undefined;
+  private finishReason: string | null | undefined;
   private sent = false;
-  private done = false;
 
   constructor(
-    private readonly inner: ChatStreamTranslator,
+    inner: ChatStreamTranslator,
     private readonly model: string,
-  ) {}
-
-  get usage(): OpenAIUsage | undefined {
-    return this.inner.usage ?? this.chunkUsage;
-  }
-  get error(): UpstreamError | undefined {
-    return this.inner.error;
-  }
-  get complete(): boolean | undefined {
-    return this.inner.complete;
+  ) {
+    super(inner);
   }
 
-  push(chunk: Buffer): string {
-    const out = this.inner.push(chunk);
-    if (out.length === 0 || this.done) return "";
-    return this.reader.map(Buffer.isBuffer(out) ? out : Buffer.from(out), (raw) => this.onRaw(raw));
-  }
-
-  end(): string {
-    if (this.done) return "";
-    const rest = this.inner.end();
-    let out = rest.length > 0 ? this.reader.map(Buffer.isBuffer(rest) ? rest : Buffer.from(rest), (raw) => this.onRaw(raw)) : "";
-    out += this.reader.flush((raw) => this.onRaw(raw));
-    if (this.done) return out;
+  protected finish(): string {
     this.done = true;
     const parts = this.flushCalls();
     const candidate: Record<string, unknown> = {
       content: { role: "model", parts },
-      finishReason: toGeminiFinishReason(this.finish),
+      finishReason: toGeminiFinishReason(this.finishReason),
       index: 0,
     };
-    return out + this.event([candidate], true);
+    return this.event([candidate], true);
+  }
+
+  protected onError(error: NonNullable<ChatChunk["error"]>): string {
+    this.done = true;
+    return `data: ${JSON.stringify({ error: { code: 500, message: error.message ?? "The provider reported an error.", status: "INTERNAL" } })}\r\n\r\n`;
   }
 
   private event(candidates: unknown[], last = false): string {
@@ -97,22 +61,9 @@ export class GeminiStreamEncoder implements ChatStreamTranslator {
     return parts;
   }
 
-  private onRaw(raw: string): string {
-    const { data } = parseSseEvent(raw);
-    if (!data || data === "[DONE]" || this.done) return "";
-    let c: Chunk;
-    try {
-      c = JSON.parse(data) as Chunk;
-    } catch {
-      return "";
-    }
-    if (c.error) {
-      this.done = true;
-      return `data: ${JSON.stringify({ error: { code: 500, message: c.error.message ?? "The provider reported an error.", status: "INTERNAL" } })}\r\n\r\n`;
-    }
-    if (c.usage) this.chunkUsage = c.usage;
+  protected onChunk(c: ChatChunk): string {
     const choice = c.choices?.[0];
-    if (choice?.finish_reason) this.finish = choice.finish_reason;
+    if (choice?.finish_reason) this.finishReason = choice.finish_reason;
     const d = choice?.delta;
     if (!d) return "";
     const parts: GeminiPart[] = [];

@@ -13,7 +13,7 @@ export function buildOpenAIChatRequest(
   opts: ChatBuildOptions,
   rawBody?: Buffer,
 ): BuiltRequest {
-  const injectUsage = opts.stream && target.provider.streamUsage && !opts.clientWantsUsage;
+  const injectUsage = injectsStreamUsage(target, opts);
   const hasParams = hasKeys(target.params);
   if (rawBody && !hasParams && req.model === target.upstreamModel) {
     // Fast path: nothing to change, forward the client's bytes untouched.
@@ -25,9 +25,26 @@ export function buildOpenAIChatRequest(
     if (spliced) return { request: postJson("/chat/completions", spliced, target), dropped: [], stripUsage: true };
   }
   const body: Record<string, unknown> = Object.assign({}, hasParams ? target.params : undefined, req);
+  return {
+    request: postJson("/chat/completions", upstreamChatBody(body, target, injectUsage), target),
+    dropped: [],
+    stripUsage: injectUsage,
+  };
+}
+
+/** True when a stream's usage chunk must be asked for: the provider honours it and the client did not ask. */
+export function injectsStreamUsage(target: TargetContext, opts: ChatBuildOptions): boolean {
+  return opts.stream && target.provider.streamUsage && !opts.clientWantsUsage;
+}
+
+/**
+ * A chat body the caller owns (a copy of the client's request, target defaults merged) made ready to
+ * send: the upstream model id and, with `injectUsage`, `stream_options.include_usage`.
+ */
+export function upstreamChatBody(body: Record<string, unknown>, target: TargetContext, injectUsage: boolean): string {
   body.model = target.upstreamModel;
-  if (injectUsage) body.stream_options = Object.assign({}, req.stream_options, { include_usage: true });
-  return { request: postJson("/chat/completions", JSON.stringify(body), target), dropped: [], stripUsage: injectUsage };
+  if (injectUsage) body.stream_options = Object.assign({}, body.stream_options, { include_usage: true });
+  return JSON.stringify(body);
 }
 
 export function parseOpenAIChatResponse(body: Buffer): ParsedResponse {

@@ -11,7 +11,7 @@ import type {
 } from "../adapter.js";
 import type { NativeFormat, ProviderDescriptor } from "../descriptor.js";
 import { bearerAuth, postJson } from "./api.js";
-import { buildOpenAIChatRequest, parseOpenAIChatResponse } from "./chat.js";
+import { buildOpenAIChatRequest, injectsStreamUsage, parseOpenAIChatResponse, upstreamChatBody } from "./chat.js";
 import { parseOpenAIError } from "./errors.js";
 import { imageUsage, multipartEndpoint } from "./images.js";
 import { OpenAIStreamTranslator } from "./stream.js";
@@ -78,14 +78,14 @@ export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
   const done = finish ?? ((r: UpstreamRequest) => r);
   const chat = (req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions): BuiltRequest => {
     if (!adjustChat) return buildOpenAIChatRequest(req, target, opts, opts.rawBody);
-    // A preset's quirks: the body is rebuilt (never the client's bytes as they are).
+    // A preset's quirks: the body is copied once, adjusted, and sent (never the client's bytes as they are).
     const body: Record<string, unknown> = Object.assign({}, target.params, req);
-    const changed = adjustChat(body, { stream: opts.stream, target });
-    const provider = noStreamOptions ? Object.assign({}, target.provider, { streamUsage: false }) : target.provider;
-    const built = buildOpenAIChatRequest(body as ChatCompletionRequest, Object.assign({}, target, { params: {}, provider }), opts);
+    const dropped = adjustChat(body, { stream: opts.stream, target });
+    const injectUsage = !noStreamOptions && injectsStreamUsage(target, opts);
+    const request = postJson("/chat/completions", upstreamChatBody(body, target, injectUsage), target);
     // Without stream_options the provider still reports usage (on its last chunk): hide it unless asked.
-    if (noStreamOptions && opts.stream) built.stripUsage = !opts.clientWantsUsage;
-    return changed.length ? Object.assign(built, { dropped: built.dropped.concat(changed) }) : built;
+    const stripUsage = noStreamOptions ? opts.stream && !opts.clientWantsUsage : injectUsage;
+    return { request, dropped, stripUsage };
   };
   const embeddings = passthrough("/embeddings");
   const images = passthrough("/images/generations", imageUsage);

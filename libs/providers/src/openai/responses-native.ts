@@ -1,8 +1,8 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
-import type { ChatStreamTranslator, NativeEndpoint, UpstreamError } from "../adapter.js";
+import type { NativeEndpoint } from "../adapter.js";
 import { postJson } from "../openai-base/api.js";
 import { toUpstreamError } from "../openai-base/errors.js";
-import { parseSseEvent, SseEventReader } from "../sse.js";
+import { PassthroughStream } from "../passthrough-stream.js";
 
 interface ResponsesUsage {
   input_tokens?: number;
@@ -33,49 +33,28 @@ const HELD = new Set(["response.created", "response.in_progress"]);
  * `response.created` / `response.in_progress` are held until content follows, so a failure right after
  * them can still fail over.
  */
-export class ResponsesPassthroughStream implements ChatStreamTranslator {
-  private readonly events = new SseEventReader();
-  private held: string | undefined = "";
-  usage: OpenAIUsage | undefined;
-  error: UpstreamError | undefined;
+export class ResponsesPassthroughStream extends PassthroughStream {
   /** The final Response object (`response.completed` / `.incomplete` / `.failed`). */
   final: Record<string, unknown> | undefined;
 
-  push(chunk: Buffer): string {
-    return this.events.map(chunk, (raw) => this.observe(raw));
+  constructor() {
+    super(HELD);
   }
 
-  end(): string {
-    return this.events.flush((raw) => this.observe(raw)) + this.release();
-  }
-
-  private release(): string {
-    const held = this.held ?? "";
-    this.held = undefined;
-    return held;
-  }
-
-  private observe(raw: string): string {
-    const { event, data } = parseSseEvent(raw);
-    if (event === "response.completed" || event === "response.incomplete" || event === "response.failed" || event === "error") {
-      try {
-        const ev = JSON.parse(data) as { response?: Record<string, unknown> & { usage?: ResponsesUsage }; message?: string; code?: string };
-        if (ev.response) {
-          this.final = ev.response;
-          this.usage = responsesUsageToOpenAI(ev.response.usage);
-        }
-        if (event === "error" && this.held !== undefined) {
-          this.error = toUpstreamError(500, { error: { message: ev.message ?? "error", type: "server_error", code: ev.code ?? null } });
-        }
-      } catch {
-        // Not JSON: forwarded as is; the client's SDK reports it.
+  protected observe(event: string | undefined, data: string): void {
+    if (event !== "response.completed" && event !== "response.incomplete" && event !== "response.failed" && event !== "error") return;
+    try {
+      const ev = JSON.parse(data) as { response?: Record<string, unknown> & { usage?: ResponsesUsage }; message?: string; code?: string };
+      if (ev.response) {
+        this.final = ev.response;
+        this.usage = responsesUsageToOpenAI(ev.response.usage);
       }
+      if (event === "error" && this.nothingSent) {
+        this.error = toUpstreamError(500, { error: { message: ev.message ?? "error", type: "server_error", code: ev.code ?? null } });
+      }
+    } catch {
+      // Not JSON: forwarded as is; the client's SDK reports it.
     }
-    if (this.held !== undefined && event !== undefined && HELD.has(event)) {
-      this.held += `${raw}\n\n`;
-      return "";
-    }
-    return `${this.release()}${raw}\n\n`;
   }
 }
 

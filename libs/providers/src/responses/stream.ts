@@ -1,6 +1,5 @@
-import type { OpenAIUsage } from "@ai-router/contracts";
-import type { ChatStreamTranslator, UpstreamError } from "../adapter.js";
-import { parseSseEvent, SseEventReader } from "../sse.js";
+import type { ChatStreamTranslator } from "../adapter.js";
+import { type ChatChunk, ChatChunkEncoder, type ChatChunkToolCall } from "../chat-chunk-encoder.js";
 import {
   functionCallItem,
   messageItem,
@@ -13,19 +12,6 @@ import {
 } from "./from-chat.js";
 
 type Json = Record<string, unknown>;
-
-interface ChunkDelta {
-  content?: string | null;
-  reasoning_content?: string | null;
-  refusal?: string | null;
-  tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[];
-}
-
-interface Chunk {
-  choices?: { delta?: ChunkDelta; finish_reason?: string | null }[];
-  usage?: OpenAIUsage | null;
-  error?: { message?: string; type?: string; code?: string | null; param?: string | null };
-}
 
 interface OpenCall {
   id: string;
@@ -43,84 +29,40 @@ interface OpenCall {
  * its `sequence_number`. Nothing is written before the first content, so an upstream failing before
  * its first token can still fail over.
  */
-export class ResponsesStreamEncoder implements ChatStreamTranslator {
-  private readonly reader = new SseEventReader();
+export class ResponsesStreamEncoder extends ChatChunkEncoder {
   private seq = 0;
   private started = false;
-  private finished = false;
   private readonly output: Json[] = [];
   private reasoning: { id: string; index: number; text: string } | undefined;
   private message: { id: string; index: number; text: string } | undefined;
   private readonly calls = new Map<number, OpenCall>();
-  private finish: string | null | undefined;
-  private chunkUsage: OpenAIUsage | undefined;
+  private finishReason: string | null | undefined;
   /** The final Response object once the stream completed (kept by `store`). */
   final: Json | undefined;
 
   constructor(
-    private readonly inner: ChatStreamTranslator,
+    inner: ChatStreamTranslator,
     private readonly ctx: ResponseContext,
-  ) {}
-
-  get usage(): OpenAIUsage | undefined {
-    return this.inner.usage ?? this.chunkUsage;
-  }
-  get error(): UpstreamError | undefined {
-    return this.inner.error;
-  }
-  get complete(): boolean | undefined {
-    return this.inner.complete;
-  }
-
-  push(chunk: Buffer): string {
-    const out = this.inner.push(chunk);
-    if (out.length === 0 || this.finished) return "";
-    return this.translate(out);
-  }
-
-  end(): string {
-    if (this.finished) return "";
-    const rest = this.inner.end();
-    let out = rest.length > 0 ? this.translate(rest) : "";
-    this.reader.flush((raw) => {
-      out += this.onRaw(raw);
-      return "";
-    });
-    if (this.finished) return out;
-    out += this.flushRest();
-    out += this.completeEvents();
-    return out;
+  ) {
+    super(inner);
   }
 
   /** Reports a failure after the stream started: `error`, then `response.failed`. */
   fail(message: string, code: string | null): string {
-    if (this.finished) return "";
-    this.finished = true;
+    if (this.done) return "";
+    this.done = true;
     let out = this.event("error", { code, message, param: null });
     this.final = responseObject(this.ctx, "failed", this.output, { error: { code: code ?? "server_error", message } });
     out += this.event("response.failed", { response: this.final });
     return out;
   }
 
-  private translate(out: string | Buffer): string {
-    let s = "";
-    this.reader.map(Buffer.isBuffer(out) ? out : Buffer.from(out), (raw) => {
-      s += this.onRaw(raw);
-      return "";
-    });
-    return s;
+  protected onError(error: NonNullable<ChatChunk["error"]>): string {
+    return this.fail(error.message ?? "The provider reported an error.", error.code ?? error.type ?? null);
   }
 
-  private onRaw(raw: string): string {
-    const { data } = parseSseEvent(raw);
-    if (!data || data === "[DONE]" || this.finished) return "";
-    let c: Chunk;
-    try {
-      c = JSON.parse(data) as Chunk;
-    } catch {
-      return "";
-    }
-    return this.onChunk(c);
+  protected finish(): string {
+    return this.flushRest() + this.completeEvents();
   }
 
   /** One event; the first one written is preceded by `response.created` and `response.in_progress`. */
@@ -136,10 +78,8 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
     return this.event("response.created", { response: r }) + this.event("response.in_progress", { response: r });
   }
 
-  private onChunk(c: Chunk): string {
-    if (c.error) return this.fail(c.error.message ?? "The provider reported an error.", c.error.code ?? c.error.type ?? null);
+  protected onChunk(c: ChatChunk): string {
     let out = "";
-    if (c.usage) this.chunkUsage = c.usage;
     const choice = c.choices?.[0];
     const d = choice?.delta;
     if (d) {
@@ -148,7 +88,7 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
       if (d.refusal) out += this.onText(d.refusal);
       for (const tc of d.tool_calls ?? []) out += this.onToolCall(tc);
     }
-    if (choice?.finish_reason) this.finish = choice.finish_reason;
+    if (choice?.finish_reason) this.finishReason = choice.finish_reason;
     return out;
   }
 
@@ -231,7 +171,7 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
     );
   }
 
-  private onToolCall(tc: NonNullable<ChunkDelta["tool_calls"]>[number]): string {
+  private onToolCall(tc: ChatChunkToolCall): string {
     const index = tc.index ?? 0;
     let call = this.calls.get(index);
     let out = "";
@@ -283,11 +223,11 @@ export class ResponsesStreamEncoder implements ChatStreamTranslator {
   }
 
   private completeEvents(): string {
-    this.finished = true;
+    this.done = true;
     // Arguments that arrived after a call was closed (interleaved calls) are in the final items.
     for (const call of this.calls.values())
       this.output[call.outputIndex] = functionCallItem(this.ctx, call.id, call.callId, call.name, call.args);
-    const { status, incomplete_details } = statusOf(this.finish);
+    const { status, incomplete_details } = statusOf(this.finishReason);
     this.final = responseObject(this.ctx, status, this.output, { incomplete_details, usage: toResponsesUsage(this.usage) });
     return this.event(status === "incomplete" ? "response.incomplete" : "response.completed", { response: this.final });
   }

@@ -142,7 +142,6 @@ export function clientKeyRoutes(ctx: ApiContext): void {
     async (req, res) => {
       const id = parseParam(IdParam, req, "id");
       const current = await load(id);
-      ctx.stats?.spend?.forget(current.hash);
       const k = await prisma.$transaction(async (tx) => {
         const updated = await tx.clientKey.update({ where: { id }, data: { spentUsd: 0, spendResetAt: new Date() } });
         await audit(tx, actor(ctx, req), "reset_spend", "client_key", id, {

@@ -17,8 +17,8 @@ export interface ApiContext {
   stats?: StatsAggregator;
   /** Recompiles and publishes the routing table (after a change). */
   publish(reason: string, opts?: { resyncKeys?: boolean }): Promise<PublishResult>;
-  /** Publishes one client key's change (its own entry); a full publish where not given. */
-  publishKey?(hash: string, reason: string): Promise<PublishResult>;
+  /** Publishes one client key's change (its own entry in the keys bucket). */
+  publishKey(hash: string, reason: string): Promise<PublishResult>;
 }
 
 export const actor = (ctx: ApiContext, req: Request) => actorOf(req.headers, ctx.devMode);
@@ -33,7 +33,7 @@ export async function published(ctx: ApiContext, res: Response, reason: string, 
 
 /** Publishes one client key after a change (`hash`: its SHA-256) and tells the caller which revision serves it. */
 export async function publishedKey(ctx: ApiContext, res: Response, hash: string, reason: string): Promise<PublishResult> {
-  const r = await (ctx.publishKey ? ctx.publishKey(hash, reason) : ctx.publish(reason));
+  const r = await ctx.publishKey(hash, reason);
   res.setHeader("x-router-revision", String(r.revision));
   res.setHeader("x-router-published", String(r.published));
   return r;

@@ -1,5 +1,6 @@
-import { decryptSecret, HealthViewOut, IdParam, ProviderTestOut, type ProviderType } from "@ai-router/contracts";
-import { defaultBaseUrl, getAdapter, probePath, probeProvider, toRuntimeProvider } from "@ai-router/providers";
+import { decryptSecret, HealthViewOut, IdParam, ProviderTestOut } from "@ai-router/contracts";
+import { openProviderSecrets, probePath, probeProvider, toRuntimeProvider } from "@ai-router/providers";
+import { toTableProvider } from "../compile/compile-db.js";
 import { badRequest, notFound, parseParam } from "../http/errors.js";
 import type { LiveHealth } from "../nats/live-health.js";
 import type { ApiContext } from "./context.js";
@@ -7,6 +8,8 @@ import type { ApiContext } from "./context.js";
 const tag = "health";
 /** A test from the console never waits longer than this, whatever the provider's own timeout. */
 const TEST_TIMEOUT_MS = 10_000;
+/** The request field each reason a provider cannot be tested names. */
+const problemParam = { unknown_type: "adapter", no_base_url: "base_url", no_key: "api_key" } as const;
 
 /** Live health for the console, and the "test connection" probe. */
 export function healthRoutes(
@@ -39,9 +42,9 @@ export function healthRoutes(
       tag: "providers",
       summary: "Test a provider's connection (one probe, now)",
       description:
-        "Runs the health worker's probe once from the control plane: the provider's free model list (`GET {base_url}/models`, Anthropic `/v1/models`, Gemini `/v1beta/models`) with its first enabled key and the headers its adapter sends on real requests. Never costs tokens. `ok` is true on a 2xx; `error` says why not, secrets masked.",
+        "Runs the health worker's probe once from the control plane: the provider's free model list (`GET {base_url}/models`, Anthropic `/v1/models`, Gemini `/v1beta/models`) with its first enabled key and the headers its adapter sends on real requests. Never costs tokens. `ok` is true on a 2xx; `error` says why not, secrets masked. A provider the routing table would leave out (unknown adapter, no base URL, no enabled key where one is needed) answers 400.",
       response: ProviderTestOut,
-      errors: [404],
+      errors: [400, 404],
     },
     async (req) => {
       const id = parseParam(IdParam, req, "id");
@@ -50,27 +53,17 @@ export function healthRoutes(
         include: { keys: { where: { isEnabled: true }, orderBy: { id: "asc" } } },
       });
       if (!p) throw notFound(`Provider ${id}`);
-      const type = p.adapter as ProviderType;
-      if (!getAdapter(type)) throw badRequest(`Adapter "${p.adapter}" is not available in this build.`, "adapter");
-      const baseUrl = (p.officialEndpoint ?? p.thirdPartyEndpoint ?? defaultBaseUrl(type) ?? "").replace(/\/+$/, "");
-      if (!baseUrl) throw badRequest(`Provider "${p.name}" has no base URL.`, "base_url");
-      const keys = p.keys.map((k) => decryptSecret(k.secret, ctx.masterKey));
-      const provider = toRuntimeProvider(
-        {
-          name: p.name,
-          type,
-          baseUrl,
-          apiKeys: p.keys.map((k) => k.secret),
-          timeoutMs: p.timeoutMs,
-          connectTimeoutMs: p.connectTimeoutMs,
-          headers: (p.headers ?? {}) as Record<string, string>,
-          streamUsage: p.streamUsage,
-          maxConnections: p.maxConnections,
-        },
-        keys,
+      // The table's own conversion, then its secrets opened as a proxy opens them: the probe sends
+      // exactly what real requests will (header values are stored sealed, like keys).
+      const converted = toTableProvider(p);
+      if (!converted.ok) throw badRequest(`Provider "${p.name}": ${converted.why}.`, problemParam[converted.problem]);
+      const opened = openProviderSecrets(converted.provider, (s) => decryptSecret(s, ctx.masterKey));
+      const provider = toRuntimeProvider(converted.provider, opened.apiKeys, opened.headers);
+      const path = probePath(provider.type, provider.basePath);
+      const r = await probeProvider(
+        { provider, upstreamModel: "connection-test" },
+        { maxTimeoutMs: TEST_TIMEOUT_MS, apiKey: opened.apiKeys[0] },
       );
-      const path = probePath(type, provider.basePath);
-      const r = await probeProvider({ provider, upstreamModel: "connection-test" }, { maxTimeoutMs: TEST_TIMEOUT_MS, apiKey: keys[0] });
       return {
         provider: p.name,
         ok: r.ok,

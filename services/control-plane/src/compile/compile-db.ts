@@ -144,31 +144,13 @@ export async function compileDatabase(
   const providers: TableProvider[] = [];
   const liveById = new Map<number, { name: string; adapter: string }>();
   for (const p of providerRows) {
-    const type = p.adapter as ProviderType;
-    const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
-    if (!checked.ok) {
-      const why = {
-        unknown_type: `adapter "${p.adapter}" is not available in this build`,
-        no_base_url: `adapter ${type} needs a base URL (official_endpoint)`,
-        no_key: "no enabled API key",
-      };
-      warnings.push(`provider "${p.name}" left out: ${why[checked.problem]}`);
+    const r = toTableProvider(p);
+    if (!r.ok) {
+      warnings.push(`provider "${p.name}" left out: ${r.why}`);
       continue;
     }
-    const baseUrl = checked.baseUrl;
     liveById.set(p.id, { name: p.name, adapter: p.adapter });
-    providers.push({
-      name: p.name,
-      type,
-      baseUrl,
-      apiKeys: p.keys.map((k) => k.secret),
-      timeoutMs: p.timeoutMs,
-      connectTimeoutMs: p.connectTimeoutMs,
-      headers: obj(p.headers) as Record<string, string>,
-      streamUsage: p.streamUsage,
-      maxConnections: p.maxConnections,
-      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
-    });
+    providers.push(r.provider);
   }
 
   // A model's compiled form depends on its rows and on which providers are live (names, adapters):
@@ -262,6 +244,55 @@ function compileModel(version: string, row: string, live: ReadonlyMap<number, { 
     return { version, warning: `model "${m.name}" not served: ${i ? `${i.path.join(".")}: ${i.message}` : "invalid"}` };
   }
   return { version, model, text: JSON.stringify(model) };
+}
+
+/** A provider row with its enabled keys, as the compiler reads it. */
+export interface ProviderRow {
+  name: string;
+  adapter: string;
+  officialEndpoint: string | null;
+  thirdPartyEndpoint: string | null;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  headers: unknown;
+  streamUsage: boolean;
+  maxConnections: number;
+  healthOverride: string | null;
+  keys: { secret: string }[];
+}
+
+/**
+ * A provider row as it goes into the table (keys and header values still sealed), or why a proxy
+ * would refuse it. The "test connection" probe uses it too, so it tests what the proxies will send.
+ */
+export function toTableProvider(
+  p: ProviderRow,
+): { ok: true; provider: TableProvider } | { ok: false; problem: "unknown_type" | "no_base_url" | "no_key"; why: string } {
+  const type = p.adapter as ProviderType;
+  const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
+  if (!checked.ok) {
+    const why = {
+      unknown_type: `adapter "${p.adapter}" is not available in this build`,
+      no_base_url: `adapter ${type} needs a base URL (official_endpoint)`,
+      no_key: "no enabled API key",
+    };
+    return { ok: false, problem: checked.problem, why: why[checked.problem] };
+  }
+  return {
+    ok: true,
+    provider: {
+      name: p.name,
+      type,
+      baseUrl: checked.baseUrl,
+      apiKeys: p.keys.map((k) => k.secret),
+      timeoutMs: p.timeoutMs,
+      connectTimeoutMs: p.connectTimeoutMs,
+      headers: obj(p.headers) as Record<string, string>,
+      streamUsage: p.streamUsage,
+      maxConnections: p.maxConnections,
+      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
+    },
+  };
 }
 
 /** A client key row as it travels (in its own bucket, or in the table). */

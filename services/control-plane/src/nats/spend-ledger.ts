@@ -81,9 +81,6 @@ export class SpendLedger {
     }
   }
 
-  /** Kept for the admin API: nothing is pending here (the ledger writer owns spend). */
-  forget(_hash: string): void {}
-
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

@@ -12,7 +12,7 @@ import { subscribeHealthFeed } from "./health-feed.js";
 import { KeyFollower } from "./key-follower.js";
 import { ReplicaCount } from "./replica-count.js";
 import { RoutingWatcher } from "./routing-watcher.js";
-import { reportStats } from "./stats-reporter.js";
+import { reportStats, type StatsReporting } from "./stats-reporter.js";
 import { TableCache } from "./table-cache.js";
 import { reportTargets } from "./targets-reporter.js";
 
@@ -44,7 +44,7 @@ export function createCluster(
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
   const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey), poolWaitMs: env.ROUTER_POOL_WAIT_MS });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
-  let stopStats: (() => void) | undefined;
+  let stats: StatsReporting | undefined;
   let stopHealth: (() => void) | undefined;
   let stopTargets: (() => void) | undefined;
   let watcher: RoutingWatcher | undefined;
@@ -54,7 +54,7 @@ export function createCluster(
     maxBuffer: env.ROUTER_USAGE_BUFFER,
     ...(onDropped ? { onDropped } : {}),
   });
-  const replicas = new ReplicaCount();
+  const replicas = new ReplicaCount(replica);
   let keys: KeyFollower | undefined;
   let sharedLimits: SharedLimits | undefined;
   if (env.REDIS_URL) {
@@ -84,7 +84,10 @@ export function createCluster(
         logger,
         ...(env.ROUTER_TABLE_CACHE ? { cache: new TableCache(env.ROUTER_TABLE_CACHE) } : {}),
         onConnect: (nc) => {
-          stopStats = reportStats(nc, bucket, usage, signer, logger, replica);
+          // Followed before this replica's first report, so the replies of the others to it are heard.
+          replicas.follow(nc, bucket, signer, () => stats?.soon());
+          stats?.stop();
+          stats = reportStats(nc, bucket, usage, signer, logger, replica);
           const js = jetstream(nc);
           const subject = usageLedger.subject(bucket, replica);
           // While disconnected nothing is sent: the client would buffer every retry and flush them all
@@ -118,7 +121,6 @@ export function createCluster(
               throw err;
             }
           });
-          replicas.follow(nc, bucket, signer);
           // Client keys arrive one entry each from their own bucket (tables that say `keysBucket`).
           keys = new KeyFollower(nc, bucket, store.liveKeys, signer, logger, (k) => usage.keyLimits.applyTable([k], Date.now()));
           keys.start();
@@ -131,7 +133,7 @@ export function createCluster(
       watcher.start();
     },
     async close() {
-      stopStats?.();
+      stats?.stop();
       replicas.close();
       keys?.close();
       sharedLimits?.close();

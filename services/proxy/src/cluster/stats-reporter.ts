@@ -16,6 +16,12 @@ import type { UsageRecorder } from "../stats/usage-recorder.js";
 /** This process's replica id in NATS reports. */
 export const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
+export interface StatsReporting {
+  /** Reports again shortly (coalesced): a replica that just appeared learns of this one at once. */
+  soon(): void;
+  stop(): void;
+}
+
 export function reportStats(
   nc: NatsConnection,
   bucket: string,
@@ -24,7 +30,7 @@ export function reportStats(
   logger: Logger,
   replica: string,
   everyMs = 2_000,
-): () => void {
+): StatsReporting {
   const startedAt = Date.now();
   const publish = () => {
     if (nc.isClosed()) return;
@@ -59,9 +65,21 @@ export function reportStats(
   const timer = setInterval(publish, everyMs);
   timer.unref();
   publish();
-  return () => {
-    clearInterval(timer);
-    sub.unsubscribe();
-    spend.unsubscribe();
+  let pending: NodeJS.Timeout | undefined;
+  return {
+    soon() {
+      // Several newcomers heard at once (or one heard from every replica) make one report.
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        publish();
+      }, 50);
+      pending.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      if (pending) clearTimeout(pending);
+      sub.unsubscribe();
+      spend.unsubscribe();
+    },
   };
 }

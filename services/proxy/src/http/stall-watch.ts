@@ -31,10 +31,13 @@ export class StallWatch {
     this.timer.unref();
   }
 
-  /** Watches `res` until it closes. */
+  /** Watches `res`; the owner calls `unwatch` when it closes (it already listens for that). */
   watch(res: ServerResponse): void {
     this.open.add(res);
-    res.once("close", () => this.open.delete(res));
+  }
+
+  unwatch(res: ServerResponse): void {
+    this.open.delete(res);
   }
 
   private check(): void {

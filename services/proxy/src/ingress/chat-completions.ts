@@ -1,4 +1,4 @@
-import { ChatCompletionRequest } from "@ai-router/contracts";
+import { ChatCompletionRequest, isPlainChatRequest } from "@ai-router/contracts";
 import { parseJsonObject } from "../http/read-body.js";
 import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
@@ -13,7 +13,8 @@ export const chatCompletionsIngress: Ingress = {
   endpoint: () => "chat.completions",
   parse(raw) {
     const json = parseJsonObject(raw);
-    const body = validateBody(ChatCompletionRequest, json);
+    // The common shape is recognised without zod; anything else is the schema's (and its 400's).
+    const body = isPlainChatRequest(json) ? json : validateBody(ChatCompletionRequest, json);
     const stream = body.stream === true;
     const form = { req: body, dropped: [], clientWantsUsage: stream && body.stream_options?.include_usage === true, rawBody: raw };
     return {

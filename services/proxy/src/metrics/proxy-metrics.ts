@@ -1,72 +1,66 @@
 import type { UsageRecord } from "@ai-router/contracts";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { TableStore } from "../routing/table-store.js";
 import type { UsageSink } from "../usage/usage-sink.js";
+import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from "./fast-series.js";
 
 const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120];
 const TTFT = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
-interface Children {
-  requests: Counter.Internal;
-  duration: Histogram.Internal<string>;
-  ttft: Histogram.Internal<string>;
-  prompt: Counter.Internal;
-  completion: Counter.Internal;
-  cost: Counter.Internal;
+/** One model label's series; request counters by provider, then ingress, then status class (1-5). */
+interface ModelSeries {
+  duration: HistogramSeries;
+  ttft: HistogramSeries;
+  prompt: CounterSeries;
+  completion: CounterSeries;
+  cost: CounterSeries;
+  requests: Map<string, Map<string, CounterSeries[]>>;
 }
 
 /**
  * The proxy's Prometheus metrics, fed by the usage records (a UsageSink) and read from the routing
  * table at scrape time. Labels are bounded: model and provider values not in the served table become
- * `unknown`, and no key id is ever a label.
+ * `unknown`, and no key id is ever a label. The per-request families are plain numbers on the request
+ * path (fast-series.ts); prom-client's registry formats everything.
  */
 export class ProxyMetrics implements UsageSink {
   readonly registry = new Registry();
-  private readonly requests = new Counter({
-    name: "requests_total",
-    help: "Requests answered, by model, provider, status class and ingress API",
-    labelNames: ["model", "provider", "status_class", "ingress"],
-    registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: "request_duration_seconds",
-    help: "Time from arrival to the end of the answer",
-    labelNames: ["model"],
-    buckets: SECONDS,
-    registers: [this.registry],
-  });
-  private readonly ttft = new Histogram({
-    name: "ttft_seconds",
-    help: "Time from arrival to the first byte of the answer",
-    labelNames: ["model"],
-    buckets: TTFT,
-    registers: [this.registry],
-  });
-  private readonly tokens = new Counter({
-    name: "tokens_total",
-    help: "Tokens, by model and direction (input, output)",
-    labelNames: ["model", "direction"],
-    registers: [this.registry],
-  });
-  private readonly cost = new Counter({
-    name: "cost_usd_total",
-    help: "USD at the serving targets' prices (unpriced requests add nothing)",
-    labelNames: ["model"],
-    registers: [this.registry],
-  });
-  private readonly attempts = new Counter({
-    name: "upstream_attempts_total",
-    help: "Upstream attempts, by provider and outcome (served, retry, final, broken)",
-    labelNames: ["provider", "outcome"],
-    registers: [this.registry],
-  });
+  private readonly requests = new CounterFamily(
+    this.registry,
+    "requests_total",
+    "Requests answered, by model, provider, status class and ingress API",
+  );
+  private readonly duration = new HistogramFamily(
+    this.registry,
+    "request_duration_seconds",
+    "Time from arrival to the end of the answer",
+    SECONDS,
+  );
+  private readonly ttft = new HistogramFamily(this.registry, "ttft_seconds", "Time from arrival to the first byte of the answer", TTFT);
+  private readonly tokens = new CounterFamily(this.registry, "tokens_total", "Tokens, by model and direction (input, output)");
+  private readonly cost = new CounterFamily(
+    this.registry,
+    "cost_usd_total",
+    "USD at the serving targets' prices (unpriced requests add nothing)",
+  );
+  private readonly attempts = new CounterFamily(
+    this.registry,
+    "upstream_attempts_total",
+    "Upstream attempts, by provider and outcome (served, retry, final, broken)",
+  );
+  /** Per provider label, per outcome: the attempts' series. */
+  private readonly attemptSeries = new Map<string, Map<string, CounterSeries>>();
   /** Records dropped because the ledger buffer was full (NATS down too long). */
   readonly dropped = new Counter({
     name: "usage_records_dropped_total",
     help: "Usage records dropped because the buffer for the ledger was full",
     registers: [this.registry],
   });
-  private readonly children = new Map<string, Children>();
+  /**
+   * The series the request path adds to, by label values (no key string built per request). Bounded by
+   * the table's models and providers (others are `unknown`), the ingresses and 5 status classes.
+   */
+  private readonly byModel = new Map<string, ModelSeries>();
 
   constructor(
     private readonly store: TableStore,
@@ -119,29 +113,59 @@ export class ProxyMetrics implements UsageSink {
 
   write(r: UsageRecord): void {
     const model = this.modelLabel(r.model);
-    const provider = this.providerLabel(r.provider);
-    const statusClass = `${Math.floor(r.status / 100)}xx`;
-    const k = `${model}\u0000${provider}\u0000${statusClass}\u0000${r.ingress}`;
-    let c = this.children.get(k);
-    if (c === undefined) {
-      c = {
-        requests: this.requests.labels(model, provider, statusClass, r.ingress),
-        duration: this.duration.labels(model),
-        ttft: this.ttft.labels(model),
-        prompt: this.tokens.labels(model, "input"),
-        completion: this.tokens.labels(model, "output"),
-        cost: this.cost.labels(model),
+    let m = this.byModel.get(model);
+    if (m === undefined) {
+      m = {
+        duration: this.duration.with({ model }),
+        ttft: this.ttft.with({ model }),
+        prompt: this.tokens.with({ model, direction: "input" }),
+        completion: this.tokens.with({ model, direction: "output" }),
+        cost: this.cost.with({ model }),
+        requests: new Map(),
       };
-      // Bounded by the table's models x providers x status classes x ingresses.
-      if (this.children.size < 10_000) this.children.set(k, c);
+      this.byModel.set(model, m);
     }
-    c.requests.inc();
-    c.duration.observe(r.latency_ms / 1000);
-    if (r.ttft_ms !== null) c.ttft.observe(r.ttft_ms / 1000);
-    if (r.prompt_tokens > 0) c.prompt.inc(r.prompt_tokens);
-    if (r.completion_tokens > 0) c.completion.inc(r.completion_tokens);
-    if (r.cost_usd !== null && r.cost_usd > 0) c.cost.inc(r.cost_usd);
-    for (const a of r.attempts) this.attempts.labels(this.providerLabel(a.provider), a.outcome).inc();
+    this.requestSeries(m, model, this.providerLabel(r.provider), r.ingress, r.status).value++;
+    this.duration.observe(m.duration, r.latency_ms / 1000);
+    if (r.ttft_ms !== null) this.ttft.observe(m.ttft, r.ttft_ms / 1000);
+    if (r.prompt_tokens > 0) m.prompt.value += r.prompt_tokens;
+    if (r.completion_tokens > 0) m.completion.value += r.completion_tokens;
+    if (r.cost_usd !== null && r.cost_usd > 0) m.cost.value += r.cost_usd;
+    for (const a of r.attempts) this.attempt(this.providerLabel(a.provider), a.outcome).value++;
+  }
+
+  private requestSeries(m: ModelSeries, model: string, provider: string, ingress: string, status: number): CounterSeries {
+    let byIngress = m.requests.get(provider);
+    if (byIngress === undefined) {
+      byIngress = new Map();
+      m.requests.set(provider, byIngress);
+    }
+    let byClass = byIngress.get(ingress);
+    if (byClass === undefined) {
+      byClass = [];
+      byIngress.set(ingress, byClass);
+    }
+    const cls = Math.min(5, Math.max(1, Math.floor(status / 100)));
+    let s = byClass[cls];
+    if (s === undefined) {
+      s = this.requests.with({ model, provider, status_class: `${cls}xx`, ingress });
+      byClass[cls] = s;
+    }
+    return s;
+  }
+
+  private attempt(provider: string, outcome: string): CounterSeries {
+    let byOutcome = this.attemptSeries.get(provider);
+    if (byOutcome === undefined) {
+      byOutcome = new Map();
+      this.attemptSeries.set(provider, byOutcome);
+    }
+    let s = byOutcome.get(outcome);
+    if (s === undefined) {
+      s = this.attempts.with({ provider, outcome });
+      byOutcome.set(outcome, s);
+    }
+    return s;
   }
 
   /** The text exposition format. */

@@ -13,7 +13,7 @@ import { costOf } from "../stats/usage-recorder.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { MAX_UPSTREAM_ERROR_BYTES, readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
-import { absorbFinished } from "../usage/usage-draft.js";
+import { absorbFinished, noteRefused } from "../usage/usage-draft.js";
 import type { PipelineRequest } from "./exchange.js";
 import type { RequestFinished } from "./request-finished.js";
 import { relayStream } from "./stream-relay.js";
@@ -68,6 +68,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
       const { error, headers } = verdict.refusal;
       headers["x-request-id"] = ctx.id;
       p.sendError(ctx.res, error, headers);
+      noteRefused(ctx.draft, error);
       ctx.usage.refused(ctx.id, p.endpoint, ctx.key.name, error.status, error.message, performance.now() - ctx.start);
       return;
     }

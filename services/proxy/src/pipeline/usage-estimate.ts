@@ -13,78 +13,128 @@ import type { OpenAIUsage } from "@ai-router/contracts";
 
 /** JSON keys whose string values are generated text, in the chunks of every format we stream. */
 const TEXT_KEYS = ["content", "text", "reasoning_content", "thinking", "arguments", "partial_json"];
-const KEY_TAILS = TEXT_KEYS.map((k) => `"${k}`);
-const VALUE_START = '":"';
+const KEY_MAX = 17;
+/** Bytes of relayed chunks kept uncounted at most (see TextUnitCounter.pending). */
+const PENDING_MAX = 16 * 1024;
+const keyHash = (k: string) => {
+  let h = 0;
+  for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
+  return h;
+};
+/** A key is one of TEXT_KEYS when its hash and length are (keys are short ASCII; this is an estimate). */
+const TEXT_KEY_HASHES = new Map(TEXT_KEYS.map((k) => [keyHash(k), k.length]));
 
 /**
- * Counts the text of string values of TEXT_KEYS in the bytes relayed to a client (compact JSON, as
- * upstreams and our translators emit it). A value split between two chunks is followed into the next;
- * a key split between chunks is missed (an estimate). Costs one `indexOf` pass per chunk.
+ * Counts the text of string values of TEXT_KEYS in the bytes relayed to a client. Every chunk of every
+ * stream goes through `push`, and most streams end with the upstream's own usage and never ask for the
+ * count: so chunks are only kept (up to PENDING_MAX bytes) and counted when asked, in one pass without
+ * native calls. The pass is a JSON tokenizer reduced to what it needs: inside or outside a string,
+ * escapes, and whether the string that just closed was a text key followed by `:`. Its state carries
+ * over between chunks, so keys and values split across chunks count.
  */
 export class TextUnitCounter {
-  /** Text units seen so far. */
-  units = 0;
   /** Bytes (or characters) relayed so far. */
   relayed = 0;
-  private inValue = false;
+  /** Units counted so far, not including `pending`. */
+  private counted = 0;
+  /**
+   * Chunks not counted yet: counting waits until a total is asked for (most streams end with the
+   * upstream's own usage and never ask) or until PENDING_MAX bytes wait, so memory stays bounded.
+   */
+  private pending: (string | Buffer)[] = [];
+  private pendingBytes = 0;
+  private inString = false;
   private escaped = false;
+  /** Hex digits of a `\uXXXX` escape still to skip. */
+  private skip = 0;
+  /** The open string is a text value: its characters are counted. */
+  private counting = false;
+  /** The open string is a key candidate: its length and hash so far. */
+  private keyLen = 0;
+  private keyHash = 0;
+  /** The last string closed was a text key; `colon`: its `:` followed. */
+  private textKey = false;
+  private colon = false;
 
   push(chunk: string | Buffer): void {
+    if (chunk.length === 0) return;
     this.relayed += chunk.length;
-    let i = 0;
-    if (this.inValue) i = this.scanValue(chunk, 0);
-    while (i < chunk.length) {
-      const at = chunk.indexOf(VALUE_START, i);
-      if (at < 0) return;
-      i = at + VALUE_START.length;
-      if (!isTextKey(chunk, at)) continue;
-      this.inValue = true;
-      this.escaped = false;
-      i = this.scanValue(chunk, i);
-    }
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= PENDING_MAX) this.countPending();
   }
 
-  /** Counts a string value from `from` to its closing quote (or the chunk's end); returns where it stopped. */
-  private scanValue(chunk: string | Buffer, from: number): number {
-    const str = typeof chunk === "string";
-    for (let i = from; i < chunk.length; i++) {
-      const c = str ? (chunk as string).charCodeAt(i) : (chunk as Buffer)[i]!;
-      if (this.escaped) {
-        this.escaped = false;
-        if (c === 0x75) {
-          // \uXXXX: one character, not ASCII
-          this.units += 3;
-          i += 4;
-        } else this.units += 1;
-        continue;
-      }
-      if (c === 0x5c) this.escaped = true;
-      else if (c === 0x22) {
-        this.inValue = false;
-        return i + 1;
-      } else this.units += c < 0x80 || !str ? 1 : 3;
-    }
-    return chunk.length;
+  /** Text units seen so far. */
+  get units(): number {
+    this.countPending();
+    return this.counted;
   }
 
   get tokens(): number {
     return Math.ceil(this.units / 4);
   }
-}
 
-function isTextKey(chunk: string | Buffer, quoteAt: number): boolean {
-  for (const tail of KEY_TAILS) {
-    const start = quoteAt - tail.length;
-    if (start < 0) continue;
-    if (typeof chunk === "string") {
-      if (chunk.startsWith(tail, start)) return true;
-      continue;
+  private countPending(): void {
+    for (const c of this.pending) {
+      if (typeof c === "string") this.scan(c, c.length, true);
+      else this.scan(c, c.length, false);
     }
-    let same = true;
-    for (let j = 0; j < tail.length && same; j++) same = chunk[start + j] === tail.charCodeAt(j);
-    if (same) return true;
+    this.pending.length = 0;
+    this.pendingBytes = 0;
   }
-  return false;
+
+  /**
+   * One pass over a chunk: a Buffer's bytes weigh 1 each (a 3-byte UTF-8 character weighs 3), a string's
+   * characters 1 when ASCII, else 3. The state is kept in locals for the loop.
+   */
+  private scan(chunk: string | Buffer, n: number, str: boolean): void {
+    let units = this.counted;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let skip = this.skip;
+    let counting = this.counting;
+    let keyLen = this.keyLen;
+    let keyHash = this.keyHash;
+    let textKey = this.textKey;
+    let colon = this.colon;
+    for (let i = 0; i < n; i++) {
+      const c = str ? (chunk as string).charCodeAt(i) : (chunk as Buffer)[i]!;
+      if (!inString) {
+        if (c === 0x22) {
+          inString = true;
+          counting = textKey && colon;
+          textKey = colon = false;
+          keyLen = keyHash = 0;
+        } else if (c === 0x3a) colon = textKey;
+        else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) textKey = colon = false;
+      } else if (skip > 0) skip--;
+      else if (escaped) {
+        escaped = false;
+        // \uXXXX is one character, not ASCII; a key with an escape is no text key.
+        if (c === 0x75) skip = 4;
+        if (counting) units += c === 0x75 ? 3 : 1;
+        else keyLen = KEY_MAX + 1;
+      } else if (c === 0x5c) escaped = true;
+      else if (c === 0x22) {
+        inString = false;
+        if (!counting) textKey = TEXT_KEY_HASHES.get(keyHash) === keyLen;
+        counting = false;
+      } else if (counting) units += str && c >= 0x80 ? 3 : 1;
+      else if (keyLen <= KEY_MAX) {
+        keyHash = (Math.imul(keyHash, 31) + c) | 0;
+        keyLen++;
+      }
+    }
+    this.counted = units;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.skip = skip;
+    this.counting = counting;
+    this.keyLen = keyLen;
+    this.keyHash = keyHash;
+    this.textKey = textKey;
+    this.colon = colon;
+  }
 }
 
 /** Text units of a request's prompt, from its JSON: message text, tool call arguments, tool definitions. */

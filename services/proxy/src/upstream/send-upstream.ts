@@ -67,32 +67,53 @@ export function transportError(err: unknown, provider: string): RouterError {
   return new RouterError("upstream_unreachable", `Provider ${provider} could not be reached${code ? ` (${code})` : ""}.`, { cause: err });
 }
 
-/** Drains and reads a whole upstream body as bytes. */
 /** Largest upstream answer read whole (JSON bodies: a batch of base64 images fits). */
 export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 /** Error bodies: only their start is read (the message), the rest is dropped. */
 export const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
 
 /**
- * Reads an upstream body whole, up to `maxBytes`: beyond that the body is destroyed and this throws
- * (an upstream must not make the router buffer without bound). With `truncate`, returns the first
- * `maxBytes` instead of throwing.
+ * Reads an upstream body whole, up to `maxBytes`: beyond that the body is destroyed and this rejects
+ * (an upstream must not make the router buffer without bound). With `truncate`, resolves with the first
+ * `maxBytes` instead. `data`/`end` listeners, not `for await`: no async iterator and promise per chunk
+ * on every JSON answer.
  */
-export async function readAll(body: UpstreamResponse["body"], maxBytes = MAX_UPSTREAM_BODY_BYTES, truncate = false): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const c of body) {
-    const b = typeof c === "string" ? Buffer.from(c) : (c as Buffer);
-    if (total + b.length > maxBytes) {
-      (body as { destroy?: () => void }).destroy?.();
-      if (truncate) {
-        chunks.push(b.subarray(0, maxBytes - total));
-        return Buffer.concat(chunks);
+export function readAll(body: UpstreamResponse["body"], maxBytes = MAX_UPSTREAM_BODY_BYTES, truncate = false): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (err?: Error) => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", done);
+      body.off("close", onClose);
+      // A destroyed body may still emit 'error': never leave it without a listener.
+      body.on("error", ignore);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onData = (c: Buffer | string) => {
+      const b = typeof c === "string" ? Buffer.from(c) : c;
+      if (total + b.length > maxBytes) {
+        if (truncate) {
+          chunks.push(b.subarray(0, maxBytes - total));
+          total = maxBytes;
+          done();
+        } else done(new RouterError("upstream_bad_response", `The upstream answer is larger than ${maxBytes} bytes.`));
+        body.destroy();
+        return;
       }
-      throw new RouterError("upstream_bad_response", `The upstream answer is larger than ${maxBytes} bytes.`);
-    }
-    total += b.length;
-    chunks.push(b);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+      total += b.length;
+      chunks.push(b);
+    };
+    const onEnd = () => done();
+    // Closed without an end or an error (destroyed): the answer is incomplete.
+    const onClose = () => done(Object.assign(new Error("upstream body closed before its end"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+    body.on("data", onData);
+    body.on("end", onEnd);
+    body.on("error", done);
+    body.on("close", onClose);
+  });
 }
+
+const ignore = () => {};

@@ -29,7 +29,10 @@ export interface UsageDraft {
   /** The model the client named; undefined until known (no record then, unless refused by a limit). */
   model: string | undefined;
   stream: boolean;
-  /** Refused by a client-key limit before the body was read: recorded without a model. */
+  /**
+   * Refused by a client-key limit (before the body was read, or by the cluster-wide limiter before any
+   * attempt): recorded without a model, the same record in both modes.
+   */
   refused: boolean;
   attempts: UsageAttempt[];
   provider: string | null;
@@ -63,6 +66,14 @@ export function newDraft(route: UsageRoute): UsageDraft {
     errorCode: null,
     answered: false,
   };
+}
+
+/** A request a client-key limit refused: its record says so (the error, no model), whichever limiter it was. */
+export function noteRefused(d: UsageDraft | undefined, e: RouterError): void {
+  if (d === undefined) return;
+  d.refused = true;
+  d.model = undefined;
+  d.errorCode = errorCodeOf(e);
 }
 
 /** Stable code of an error for records: the code the client saw, or the router's own. */
