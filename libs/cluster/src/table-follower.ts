@@ -142,6 +142,7 @@ export class TableFollower {
   }
 
   private async handOne(e: KvEntry): Promise<void> {
+    const receivedAt = performance.now();
     if (e.operation !== "PUT") {
       this.opts.onDeleted?.(e);
       return;
@@ -153,7 +154,6 @@ export class TableFollower {
       this.opts.logger.flush();
       return;
     }
-    const receivedAt = performance.now();
     const payload = v.payload;
     let value: unknown;
     try {
