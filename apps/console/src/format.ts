@@ -6,6 +6,8 @@ export const fmtUsd = (locale: string, n: number | null | undefined) =>
     : n.toLocaleString(locale, {
         style: "currency",
         currency: "USD",
+        // "$" in every language (zh-CN would write "US$", too wide for the totals' cards)
+        currencyDisplay: "narrowSymbol",
         minimumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 4 : 2,
         maximumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 6 : 2,
       });

@@ -66,6 +66,11 @@ export const UsageRecord = z.object({
   request_bytes: z.number().int().nonnegative(),
   response_bytes: z.number().int().nonnegative(),
   /**
+   * Time the request waited for a free upstream pool connection, ms, all attempts (a wait that ran out
+   * and failed over included); 0 when it never waited. Records of releases before it read as 0.
+   */
+  queued_ms: z.number().nonnegative().default(0),
+  /**
    * Per-replica sequence number, increasing by one per record (the spend watermark: the ledger says
    * up to which sequence it has a replica's records). Absent from records written before it existed.
    */

@@ -42,6 +42,7 @@ const rec = (id: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
   tokens_per_s: null,
   request_bytes: 100,
   response_bytes: 300,
+  queued_ms: 0,
   seq: 1,
   ...over,
 });
@@ -53,7 +54,12 @@ describe("ledger inserts (Postgres)", () => {
       ["c".repeat(64)],
     );
     const kid = String(keys[0]!.id);
-    const batch = [rec("a1", { key_id: kid }), rec("a2", { key_id: kid, replica: "r2" }), rec("a1", { key_id: kid }), rec("a3")];
+    const batch = [
+      rec("a1", { key_id: kid }),
+      rec("a2", { key_id: kid, replica: "r2", queued_ms: 12.5 }),
+      rec("a1", { key_id: kid }),
+      rec("a3"),
+    ];
     const first = await insertRecords(pool, batch);
     expect(first.map((r) => r.id).sort()).toEqual(["a1", "a2", "a3"]);
     expect(await insertRecords(pool, batch)).toEqual([]);
@@ -68,6 +74,12 @@ describe("ledger inserts (Postgres)", () => {
     ]);
     const stored = await pool.query("SELECT attempts, time FROM usage_records WHERE id = 'a1'");
     expect(stored.rows[0].attempts).toEqual(batch[0]!.attempts);
+    const queued = await pool.query("SELECT id, queued_ms FROM usage_records ORDER BY id");
+    expect(queued.rows).toEqual([
+      { id: "a1", queued_ms: 0 },
+      { id: "a2", queued_ms: 12.5 },
+      { id: "a3", queued_ms: 0 },
+    ]);
   });
 
   it("retention deletes rows older than the cutoff in batches", async () => {

@@ -397,6 +397,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
             keyName: key?.name ?? null,
             requestBytes: cl >= 0 ? cl : Math.max(0, socket.bytesRead - read0),
             responseBytes: Math.max(0, socket.bytesWritten - written0),
+            queuedMs: ac.queuedMs,
           });
           // Estimated usage is charged too (the usage recorder charged what the upstream reported).
           if (limiter !== undefined && rec.usage_estimated && rec.cost_usd !== null) {

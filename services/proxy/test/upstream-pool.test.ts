@@ -1,20 +1,43 @@
 import { connect } from "node:net";
+import type { UsageRecord } from "@ai-router/contracts";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { Agent, request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
+import { type HeldUpstream, startHeldUpstream } from "./held-upstream.js";
 
 let mock: MockUpstream;
 let proxy: TestProxy | undefined;
 const client = new Agent({ connections: 4_000, keepAliveTimeout: 10_000 });
+/** Usage records of the proxies started with `recording()`. */
+const records: UsageRecord[] = [];
+const held: HeldUpstream[] = [];
+
+async function startHeld(opts: { hold?: boolean } = {}): Promise<HeldUpstream> {
+  const up = await startHeldUpstream(opts);
+  held.push(up);
+  return up;
+}
+
+const recording = () => ({ proxy: () => ({ replica: "r1", usageSink: { write: (r: UsageRecord) => records.push(r) } }) });
+
+/** Polls `cond` until it holds or `timeoutMs` passes (the assertions after it say what was seen). */
+async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+}
 
 beforeAll(async () => {
   mock = await startMockUpstream({ record: false });
 });
 afterEach(async () => {
   mock.behavior.reset();
+  const ups = held.splice(0);
+  for (const up of ups) up.release();
   await proxy?.close();
   proxy = undefined;
+  await Promise.all(ups.map((up) => up.close()));
+  records.length = 0;
 });
 afterAll(async () => {
   await mock.close();
@@ -74,63 +97,104 @@ describe("upstream connection pools", () => {
     }
   });
 
-  it("bounds the wait for a pool connection: a 503 upstream_busy that fails over to the next provider", async () => {
-    const cfg = openAIConfig([mock.baseUrl, mock.baseUrl], { provider: { max_connections: 1 }, model: { strategy: "fallback" } });
-    proxy = await startTestProxy(cfg, {}, { poolWaitMs: 150 });
-    mock.behavior.next({ chunkDelayMs: 600 }); // a slow stream holds up0's only connection
-    const slow = chat(true);
-    await new Promise((r) => setTimeout(r, 100));
-    const second = await chat();
-    expect(second).toMatchObject({ status: 200, provider: "up1" });
-    expect(await metric("ai_router_upstream_pool_wait_timeouts_total", "up0")).toBe(1);
-    expect((await slow).status).toBe(200);
-    // With only one provider the client sees the 503 itself, in OpenAI's error shape.
-    await proxy.close();
-    proxy = await startTestProxy(openAIConfig([mock.baseUrl], { provider: { max_connections: 1 } }), {}, { poolWaitMs: 150 });
-    mock.behavior.next({ chunkDelayMs: 600 });
-    const slow2 = chat(true);
-    await new Promise((r) => setTimeout(r, 100));
-    const refused = await chat();
-    expect(refused.status).toBe(503);
-    expect(JSON.parse(refused.text).error).toMatchObject({ type: "server_error", code: "upstream_busy" });
-    expect((await slow2).status).toBe(200);
+  // The tests below hold upstream streams open until released, so what they assert (how many streams are
+  // in flight upstream at once, how many wait, how long a wait may last) does not depend on timing.
+
+  it("has 1,000 concurrent streams through one provider in flight upstream at once on the default pool: none waits", {
+    timeout: 60_000,
+  }, async () => {
+    const up = await startHeld();
+    proxy = await startTestProxy(openAIConfig([up.baseUrl], { provider: { timeout_ms: 60_000 } }), {}, recording());
+    const n = 1_000; // the issue's load; the previous default pool (256) let 256 through and queued the rest
+    const streams = Array.from({ length: n }, () => chat(true));
+    await until(() => up.open === n, 20_000);
+    expect({ openUpstream: up.open, maxOpenUpstream: up.maxOpen }).toEqual({ openUpstream: n, maxOpenUpstream: n });
+    expect(await metric("ai_router_upstream_pool_size", "up0")).toBe(1_024);
+    expect(await metric("ai_router_upstream_pool_in_use", "up0")).toBe(n);
+    expect(await metric("ai_router_upstream_pool_queued", "up0")).toBe(0);
+    up.release();
+    const results = await Promise.all(streams);
+    expect(results.filter((r) => r.status === 200 && r.text.includes("[DONE]"))).toHaveLength(n);
+    expect(await metric("ai_router_upstream_pool_waits_total", "up0")).toBe(0);
+    expect(await metric("ai_router_upstream_pool_in_use", "up0")).toBe(0);
+    await until(() => records.length === n, 5_000);
+    expect(records.filter((r) => r.queued_ms !== 0)).toEqual([]);
   });
 
-  it("serves 1,000 concurrent 2-second streams through one provider without queueing (default pool)", { timeout: 60_000 }, async () => {
-    const run = async (maxConnections?: number) => {
-      const provider = maxConnections ? { max_connections: maxConnections, timeout_ms: 30_000 } : { timeout_ms: 30_000 };
-      proxy = await startTestProxy(openAIConfig([mock.baseUrl], { provider }), {}, { poolWaitMs: 30_000 });
-      mock.behavior.fallback = { chunkDelayMs: 500 }; // 5 chunks: a 2-second stream
-      const times: number[] = [];
-      const t0 = performance.now();
-      const results = await Promise.all(
-        Array.from({ length: 1_000 }, async () => {
-          const s = performance.now();
-          const r = await chat(true);
-          times.push(performance.now() - s);
-          return r.status === 200 && r.text.includes("[DONE]");
-        }),
-      );
-      const wall = performance.now() - t0;
-      times.sort((a, b) => a - b);
-      const out = {
-        ok: results.filter(Boolean).length,
-        waits: await metric("ai_router_upstream_pool_waits_total", "up0"),
-        medianMs: Math.round(times[500]!),
-        maxMs: Math.round(times[999]!),
-        wallMs: Math.round(wall),
-      };
-      await proxy.close();
-      proxy = undefined;
-      return out;
-    };
-    const now = await run();
-    // STREAMS_COMPARE=1 also runs the previous default (256) for the before/after in docs/scale.md.
-    const old = process.env.STREAMS_COMPARE ? await run(256) : undefined;
-    console.log(
-      `1,000 concurrent 2 s streams, one provider: default ${JSON.stringify(now)}${old ? `; max_connections 256 ${JSON.stringify(old)}` : ""}`,
+  it("queues the streams beyond the pool in sight: the queue metric while they wait, queued_ms in their records", async () => {
+    const up = await startHeld();
+    const cfg = openAIConfig([up.baseUrl], { provider: { max_connections: 4, timeout_ms: 60_000 } });
+    proxy = await startTestProxy(cfg, {}, { poolWaitMs: 60_000, ...recording() });
+    const streams = Array.from({ length: 6 }, () => chat(true));
+    await until(async () => up.open === 4 && (await metric("ai_router_upstream_pool_queued", "up0")) === 2, 10_000);
+    await new Promise((r) => setTimeout(r, 100)); // the two queued requests wait at least this long
+    expect(up.open).toBe(4); // never more than the pool
+    expect(await metric("ai_router_upstream_pool_in_use", "up0")).toBe(4);
+    expect(await metric("ai_router_upstream_pool_queued", "up0")).toBe(2);
+    up.release();
+    const results = await Promise.all(streams);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(up.maxOpen).toBe(4);
+    expect(await metric("ai_router_upstream_pool_queued", "up0")).toBe(0);
+    expect(await metric("ai_router_upstream_pool_waits_total", "up0")).toBe(2);
+    expect(await metric("ai_router_upstream_pool_wait_ms_total", "up0")).toBeGreaterThanOrEqual(200);
+    await until(() => records.length === 6, 5_000);
+    const queued = records.map((r) => r.queued_ms).sort((a, b) => a - b);
+    expect(queued.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(queued[4]).toBeGreaterThanOrEqual(100);
+  });
+
+  it("bounds the wait for a pool connection: a 503 upstream_busy after the configured wait, failing over to the next provider", async () => {
+    const busy = await startHeld();
+    const free = await startHeld({ hold: false });
+    const cfg = openAIConfig([busy.baseUrl, free.baseUrl], {
+      provider: { max_connections: 2, timeout_ms: 60_000 },
+      model: { strategy: "fallback" },
+    });
+    proxy = await startTestProxy(cfg, {}, { poolWaitMs: 300, ...recording() });
+    const holding = [chat(true), chat(true)]; // up0's two connections, held
+    await until(() => busy.open === 2, 10_000);
+    const t0 = performance.now();
+    const third = await chat(true);
+    const waited = performance.now() - t0;
+    expect(third).toMatchObject({ status: 200, provider: "up1" });
+    expect(third.text).toContain("[DONE]");
+    expect(waited).toBeGreaterThanOrEqual(295); // it waited the configured 300 ms for up0, no less
+    expect(busy.open).toBe(2); // and never reached up0
+    expect(await metric("ai_router_upstream_pool_wait_timeouts_total", "up0")).toBe(1);
+    await until(() => records.length === 1, 5_000);
+    expect(records[0]).toMatchObject({ status: 200, provider: "up1" });
+    expect(records[0]!.attempts.map((a) => a.error_code ?? null)).toEqual(["upstream_busy", null]);
+    expect(records[0]!.queued_ms).toBeGreaterThanOrEqual(295);
+    busy.release();
+    expect((await Promise.all(holding)).map((r) => [r.status, r.provider])).toEqual([
+      [200, "up0"],
+      [200, "up0"],
+    ]);
+
+    // With only one provider the client sees the 503 itself, in OpenAI's error shape, after the same wait.
+    await proxy.close();
+    const alone = await startHeld();
+    proxy = await startTestProxy(
+      openAIConfig([alone.baseUrl], { provider: { max_connections: 1, timeout_ms: 60_000 } }),
+      {},
+      {
+        poolWaitMs: 300,
+        ...recording(),
+      },
     );
-    expect(now.ok).toBe(1_000);
-    expect(now.waits).toBe(0);
+    records.length = 0;
+    const held = chat(true);
+    await until(() => alone.open === 1, 10_000);
+    const t1 = performance.now();
+    const refused = await chat(true);
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(295);
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.text).error).toMatchObject({ type: "server_error", code: "upstream_busy" });
+    await until(() => records.length === 1, 5_000);
+    expect(records[0]).toMatchObject({ status: 503, error_code: "upstream_busy" });
+    expect(records[0]!.queued_ms).toBeGreaterThanOrEqual(295);
+    alone.release();
+    expect((await held).status).toBe(200);
   });
 });

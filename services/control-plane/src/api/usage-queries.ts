@@ -72,6 +72,7 @@ export function toUsageRecord(r: Record<string, unknown>): UsageRecord {
     tokens_per_s: num(r.tokens_per_s),
     request_bytes: Number(r.request_bytes),
     response_bytes: Number(r.response_bytes),
+    queued_ms: Number(r.queued_ms ?? 0),
     ...(r.seq !== null && r.seq !== undefined ? { seq: Number(r.seq) } : {}),
   };
 }

@@ -119,7 +119,7 @@ export async function serveIngressCall(
     model,
     stream,
     promptTokens,
-    ...(raw ? { estimatePromptTokens: () => promptTokensOf(raw) } : {}),
+    estimatePromptTokens: raw ? () => promptTokensOf(raw) : undefined,
     maxTokens: call.maxTokens,
     exchange: (t, target) => exchangeFor(t.live.adapter, target, ingress, call, chatForm, stream),
     sendError: ingress.sendError,

@@ -219,7 +219,7 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
     price: target?.price,
     attempts: r.chain,
     usage: state.usage,
-    ...(state.usageEstimated ? { usageEstimated: true } : {}),
+    usageEstimated: state.usageEstimated ? true : undefined,
     latencyMs: performance.now() - ctx.start,
     ttfbMs: state.ttfbMs,
     queuedMs: ctx.signal.queuedMs,

@@ -22,7 +22,15 @@ export async function sendUpstream(
   if (local) return local.send(req);
   const { agent, gate } = live;
   if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
-  if (!gate.tryAcquire()) signal.queuedMs += await gate.wait(p.name, signal);
+  if (!gate.tryAcquire()) {
+    // A wait that ran out (503 upstream_busy, failing over) was time queued too.
+    const since = performance.now();
+    try {
+      await gate.wait(p.name, signal);
+    } finally {
+      signal.queuedMs += performance.now() - since;
+    }
+  }
   let resp: Dispatcher.ResponseData;
   try {
     resp = await request(agent, p, req, signal, traceparent);

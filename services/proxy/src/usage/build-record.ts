@@ -16,6 +16,8 @@ export interface RequestEnd {
   keyName: string | null;
   requestBytes: number;
   responseBytes: number;
+  /** ms waited for free upstream pool connections (all attempts). */
+  queuedMs: number;
 }
 
 /** Cost in USD at a target's price; null without a price (never 0 for unknown). */
@@ -92,6 +94,7 @@ export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
     tokens_per_s: tokensPerS,
     request_bytes: end.requestBytes,
     response_bytes: end.responseBytes,
+    queued_ms: ms(end.queuedMs),
     seq: end.seq,
   };
 }
