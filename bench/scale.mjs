@@ -53,6 +53,19 @@ async function until(fn, timeoutMs = 60_000) {
 /** Time until every proxy passes `fn`, each polled on its own. */
 const everywhere = (proxies, fn) => Promise.all(proxies.map((p) => until(() => fn(p)))).then((t) => Math.max(...t));
 const publishedMs = (cp) => [...cp.output().matchAll(/"ms":(\d+)[^\n]*routing table published/g)].map((m) => Number(m[1]));
+/** The last publish's parts: compile (database read included) and puts. */
+const publishParts = (cp) => {
+  const line =
+    cp
+      .output()
+      .match(/[^\n]*routing table published[^\n]*/g)
+      ?.at(-1) ?? "{}";
+  const { compileMs, putMs } = JSON.parse(line);
+  return `compile ${compileMs}, put ${putMs}`;
+};
+/** How long each proxy took to check and build its last table. */
+const appliedMs = (proxies) =>
+  proxies.map((p) => [...p.output().matchAll(/"ms":(\d+),"msg":"routing table applied"/g)].at(-1)?.[1] ?? "?").join("/");
 
 const db = `${tag}`;
 const admin0 = new pg.Client({ connectionString: pgAdmin });
@@ -85,7 +98,8 @@ try {
   procs.push(...proxies);
   const aKey = "sk-scale-0";
   await c.query(`INSERT INTO client_keys (name, hash, prefix, updated_at) VALUES ('k0', '${sha(aKey)}', 'sk-scale', now())`);
-  await admin(cp, "PUT", "/v1/db/models/1", { description: "republish" });
+  // Rows written behind the admin API's back: a refresh re-reads them (keys included).
+  await admin(cp, "POST", "/v1/stats/refresh");
   await everywhere(proxies, async (p) => (await chat(p, `model-${MODELS}`, aKey)) === 200);
   await sleep(3_000);
   const rssModels = proxies.map(rssMb);
@@ -100,7 +114,7 @@ try {
      FROM generate_series(1, ${KEYS}) i`,
   );
   const tKeys = performance.now();
-  await admin(cp, "PUT", "/v1/db/models/1", { description: "keys" });
+  await admin(cp, "POST", "/v1/stats/refresh");
   const last = `sk-scale-${KEYS}`;
   await everywhere(proxies, async (p) => (await chat(p, "model-1", last)) === 200);
   console.log(
@@ -133,10 +147,12 @@ try {
     if (r.status !== 200) throw new Error(JSON.stringify(r));
     const apiMs = performance.now() - t0;
     const ms = await everywhere(proxies, async (p) => (await chat(p, name, aKey)) === 200);
-    pubs.push({ apiMs, ms: apiMs + ms, publish: publishedMs(cp).at(-1) });
+    pubs.push({ apiMs, ms: apiMs + ms, publish: publishedMs(cp).at(-1), parts: publishParts(cp), applied: appliedMs(proxies) });
   }
   console.log(
-    `new model -> served by every proxy: ${pubs.map((p) => `${p.ms.toFixed(0)} ms (API ${p.apiMs.toFixed(0)}, publish ${p.publish})`).join("; ")}`,
+    `new model -> served by every proxy: ${pubs
+      .map((p) => `${p.ms.toFixed(0)} ms (API ${p.apiMs.toFixed(0)}, publish ${p.publish}: ${p.parts}; proxies applied in ${p.applied})`)
+      .join("; ")}`,
   );
   const revs = [];
   for (let i = 1; i <= 5; i++) {

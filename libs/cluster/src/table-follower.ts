@@ -1,8 +1,21 @@
-import { assembleTable, kvContext, nats, type Signer } from "@ai-router/contracts";
+import { kvContext, nats, openChunk, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connectForever, type NatsCredentials } from "./connect.js";
+
+/**
+ * A validly signed table as followed: its value (a chunked table's models put back in order) and its
+ * whole text, made on demand (what a disk cache keeps). Models of chunks seen before are the very
+ * objects handed on last time, so a consumer can skip what it already checked (`checkRoutingTable`
+ * does); consumers must not modify them.
+ */
+export interface FollowedTable {
+  readonly value: unknown;
+  /** `performance.now()` when the entry was taken up (its chunks fetched after), for timing logs. */
+  readonly receivedAt: number;
+  text(): string;
+}
 
 export interface TableFollowerOptions {
   natsUrl: string;
@@ -14,11 +27,8 @@ export interface TableFollowerOptions {
   logger: Logger;
   /** Client name the NATS server shows (`ai-router-proxy`, `ai-router-health-worker`). */
   name: string;
-  /**
-   * Every validly signed table: its payload text, where it came from (`nats:<bucket>#<seq>`) and the
-   * entry (whose `string()` is the signed envelope, what a disk cache keeps).
-   */
-  onTable: (raw: string, source: string, entry: KvEntry) => void;
+  /** Every validly signed table, where it came from (`nats:<bucket>#<seq>`) and its entry. */
+  onTable: (table: FollowedTable, source: string, entry: KvEntry) => void;
   /** The table was deleted or purged from the bucket (consumers keep their last good one). */
   onDeleted?: (entry: KvEntry) => void;
   /** Called once connected (reports and subscriptions hang off the same connection). */
@@ -46,8 +56,11 @@ export class TableFollower {
   private timer: NodeJS.Timeout | undefined;
   /** Entries are handled one at a time, in order (assembling a chunked table awaits its chunks). */
   private chain: Promise<void> = Promise.resolve();
-  /** Model chunks already fetched, by id (content-addressed: an id never changes meaning). */
-  private chunks = new Map<string, string>();
+  /**
+   * Model chunks already fetched and parsed, by id (content-addressed: an id never changes meaning), so
+   * a change fetches and parses only the chunks it touched.
+   */
+  private chunks = new Map<string, readonly unknown[]>();
 
   constructor(private readonly opts: TableFollowerOptions) {}
 
@@ -129,6 +142,7 @@ export class TableFollower {
   }
 
   private async handOne(e: KvEntry): Promise<void> {
+    const receivedAt = performance.now();
     if (e.operation !== "PUT") {
       this.opts.onDeleted?.(e);
       return;
@@ -140,26 +154,54 @@ export class TableFollower {
       this.opts.logger.flush();
       return;
     }
-    let payload = v.payload;
-    if (payload.includes('"modelChunks"')) payload = await this.assemble(payload);
-    this.opts.onTable(payload, `nats:${this.opts.bucket}#${e.revision}`, e);
+    const payload = v.payload;
+    let value: unknown;
+    try {
+      value = JSON.parse(payload);
+    } catch {
+      this.opts.logger.warn(
+        { seq: e.revision, bytes: payload.length },
+        "routing table rejected: not valid JSON; keeping the last good table",
+      );
+      this.opts.logger.flush();
+      return;
+    }
+    const head = value as { modelChunks?: unknown } | null;
+    if (Array.isArray(head?.modelChunks)) {
+      const whole = await this.assemble(head as Record<string, unknown>);
+      let text: string | undefined;
+      this.opts.onTable(
+        { value: whole, receivedAt, text: () => (text ??= JSON.stringify(whole)) },
+        `nats:${this.opts.bucket}#${e.revision}`,
+        e,
+      );
+    } else {
+      this.opts.onTable({ value, receivedAt, text: () => payload }, `nats:${this.opts.bucket}#${e.revision}`, e);
+    }
   }
 
-  /** A chunked table (a head listing model chunks) made whole again; chunks are fetched once. */
-  private async assemble(payload: string): Promise<string> {
-    const head = JSON.parse(payload) as Record<string, unknown>;
-    const ids = new Set((head.modelChunks as string[] | undefined) ?? []);
-    const whole = await assembleTable(head, async (id) => {
-      let text = this.chunks.get(id);
-      if (text === undefined) {
+  /**
+   * A chunked table (a head listing model chunks) made whole again: chunks are fetched, checked against
+   * their ids and parsed once; those the head no longer lists are forgotten.
+   */
+  private async assemble(head: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ids = head.modelChunks as unknown[];
+    const models: unknown[] = [];
+    const next = new Map<string, readonly unknown[]>();
+    for (const id of ids) {
+      if (typeof id !== "string") throw new Error("model chunk ids must be strings");
+      let chunk = next.get(id) ?? this.chunks.get(id);
+      if (chunk === undefined) {
         const c = await this.kv!.get(`${nats.modelChunkPrefix}${id}`);
-        text = c?.operation === "PUT" ? c.string() : undefined;
-        if (text !== undefined) this.chunks.set(id, text);
+        if (c?.operation !== "PUT") throw new Error(`model chunk ${id} is missing`);
+        chunk = openChunk(id, c.string());
       }
-      return text;
-    });
-    for (const id of this.chunks.keys()) if (!ids.has(id)) this.chunks.delete(id);
-    return JSON.stringify(whole);
+      next.set(id, chunk);
+      for (const m of chunk) models.push(m);
+    }
+    this.chunks = next;
+    const { modelChunks: _ids, ...rest } = head;
+    return Object.assign(rest, { models });
   }
 
   async close(): Promise<void> {

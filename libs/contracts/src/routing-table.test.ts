@@ -69,6 +69,29 @@ describe("routing tables across releases", () => {
     });
   });
 
+  it("checks a model object once: the next table sharing it (an unchanged chunk) gets the same checked model", () => {
+    const [, table] = saved[0]!;
+    const first = checkRoutingTable(table);
+    const next = checkRoutingTable({ ...table, revision: table.revision + 1, models: [...table.models] });
+    expect(first.ok && next.ok).toBe(true);
+    if (!first.ok || !next.ok) return;
+    expect(next.table.revision).toBe(table.revision + 1);
+    for (const [i, m] of next.table.models.entries()) expect(m).toBe(first.table.models[i]);
+    // A fresh object is checked on its own, whatever was checked before; a bad one is refused every time.
+    const broken = { ...table.models[0], targets: [] };
+    for (let i = 0; i < 2; i++) {
+      expect(checkRoutingTable({ ...table, models: [table.models[0], broken] })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/models\.1\.targets/),
+      });
+    }
+    // A bad head is refused even when every model was checked before.
+    expect(checkRoutingTable({ ...table, providers: "nope" })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^invalid routing table: providers/),
+    });
+  });
+
   it("reads NATS messages with fields a newer release added", () => {
     const sha = "a".repeat(64);
     const counters = { requests: 1, failures: 0, promptTokens: 1, completionTokens: 1, costUsd: 0, lastRequestTime: 1, queuedMs: 3 };

@@ -75,6 +75,10 @@ export const TableModel = z
   })
   .strict();
 export type TableModel = z.infer<typeof TableModel>;
+/** A model as read from a published table (unknown fields ignored), checked one at a time. */
+export const TableModelRead = tolerant(TableModel);
+/** A model as checked before it is published (an unknown field is an error). */
+export const TableModelWrite = strictly(TableModel);
 
 /** A client key. Only a SHA-256 hash travels; the plaintext is never stored in a table. */
 export const TableClientKey = z
@@ -168,6 +172,13 @@ export type RoutingTable = z.infer<typeof RoutingTableShape>;
 /** What `checkRoutingTable` says: the table, or why not (`reason` undefined: the same revision again, nothing to say). */
 export type RoutingTableCheck = { ok: true; table: RoutingTable; newLineage?: boolean } | { ok: false; reason?: string };
 
+/**
+ * Models already checked, by the object they were read from (to what the check made of them). Tables
+ * read from the bucket share the model objects of unchanged chunks (the table follower keeps them), and
+ * nobody modifies them; a fresh object (a disk cache, a config file) is simply checked.
+ */
+const checkedModels = new WeakMap<object, TableModel>();
+
 /** The table a consumer serves, as far as judging the next one goes. */
 export interface ServedTable {
   revision: number;
@@ -189,16 +200,36 @@ export function checkRoutingTable(input: unknown, served?: ServedTable): Routing
   if (version !== ROUTING_TABLE_SCHEMA_VERSION) {
     return { ok: false, reason: `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${ROUTING_TABLE_SCHEMA_VERSION})` };
   }
-  const parsed = RoutingTable.safeParse(input);
-  if (!parsed.success) {
-    const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`);
-    return { ok: false, reason: `invalid routing table: ${first.join("; ")}` };
+  // Models are checked one by one, and one checked before (the same object, handed on again by a
+  // follower that kept an unchanged chunk) is not checked again: a change costs its own models.
+  const rawModels = (input as { models?: unknown }).models;
+  const issues: string[] = [];
+  const models: TableModel[] = [];
+  if (Array.isArray(rawModels)) {
+    for (const [i, m] of rawModels.entries()) {
+      const known = m !== null && typeof m === "object" ? checkedModels.get(m) : undefined;
+      if (known) {
+        models.push(known);
+        continue;
+      }
+      const r = TableModelRead.safeParse(m);
+      if (!r.success) {
+        for (const issue of r.error.issues) issues.push(`models.${[i, ...issue.path].join(".")}: ${issue.message}`);
+        continue;
+      }
+      if (m !== null && typeof m === "object") checkedModels.set(m, r.data);
+      models.push(r.data);
+    }
   }
-  if (!served) return { ok: true, table: parsed.data };
-  const { revision, lineage } = parsed.data;
-  if (lineage !== served.lineage) return { ok: true, table: parsed.data, newLineage: true };
-  if (served.provisional) return { ok: true, table: parsed.data };
+  const head = RoutingTable.safeParse(Array.isArray(rawModels) ? Object.assign({}, input, { models: [] }) : input);
+  if (!head.success) issues.unshift(...head.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  if (!head.success || issues.length > 0) return { ok: false, reason: `invalid routing table: ${issues.slice(0, 5).join("; ")}` };
+  const table = Object.assign(head.data, { models });
+  if (!served) return { ok: true, table };
+  const { revision, lineage } = table;
+  if (lineage !== served.lineage) return { ok: true, table, newLineage: true };
+  if (served.provisional) return { ok: true, table };
   if (revision === served.revision) return { ok: false };
   if (revision < served.revision) return { ok: false, reason: `revision ${revision} is older than the served revision ${served.revision}` };
-  return { ok: true, table: parsed.data };
+  return { ok: true, table };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assembleTable, MODELS_PER_CHUNK, splitTable } from "./table-chunks.js";
+import { assembleTable, MAX_MODELS_PER_CHUNK, MODELS_PER_CHUNK, splitTable } from "./table-chunks.js";
 
 const model = (i: number, extra = "") => ({
   name: `model-${i}`,
@@ -17,7 +17,10 @@ describe("model chunks", () => {
     const t = table(5_000);
     const a = splitTable(t);
     expect(a.head.models).toEqual([]);
-    expect(a.chunks).toHaveLength(5_000 / MODELS_PER_CHUNK);
+    // Chunk ends depend on model names: about MODELS_PER_CHUNK models each on average, never more than the cap.
+    expect(a.chunks.length).toBeGreaterThanOrEqual(5_000 / MAX_MODELS_PER_CHUNK);
+    expect(a.chunks.length).toBeLessThanOrEqual((3 * 5_000) / MODELS_PER_CHUNK);
+    expect(Math.max(...a.chunks.map((c) => (JSON.parse(c.text) as unknown[]).length))).toBeLessThanOrEqual(MAX_MODELS_PER_CHUNK);
     expect(Math.max(...a.chunks.map((c) => c.text.length))).toBeLessThan(512 * 1024);
     expect(JSON.stringify(a.head).length).toBeLessThan(4_096);
     // One model changed, one added: the head and two chunks change, the other chunks keep their ids.
@@ -29,6 +32,25 @@ describe("model chunks", () => {
     expect(b.chunks.filter((c) => !before.has(c.id))).toHaveLength(2);
     const store = new Map([...a.chunks, ...b.chunks].map((c) => [c.id, c.text]));
     expect(await assembleTable(b.head as unknown as Record<string, unknown>, async (id) => store.get(id))).toEqual(t2);
+  });
+
+  it("a model removed or inserted in the middle changes one chunk, not every chunk after it", () => {
+    const t = table(5_000);
+    const before = new Set(splitTable(t).chunks.map((c) => c.id));
+    const removed = structuredClone(t);
+    removed.models.splice(1_234, 1);
+    const r = splitTable(removed);
+    expect(r.chunks.filter((c) => !before.has(c.id))).toHaveLength(1);
+    const inserted = structuredClone(t);
+    inserted.models.splice(2_345, 0, model(9_999));
+    const ins = splitTable(inserted);
+    expect(ins.chunks.filter((c) => !before.has(c.id)).length).toBeLessThanOrEqual(2);
+  });
+
+  it("passes the models' own texts through unchanged", () => {
+    const t = table(2_000);
+    const texts = t.models.map((m) => JSON.stringify(m));
+    expect(splitTable(t, texts)).toEqual(splitTable(t));
   });
 
   it("refuses a missing chunk or one that does not match its id", async () => {

@@ -28,7 +28,7 @@ export interface AppOptions {
   masterKey: Buffer;
   /** undefined = dev mode (no admin auth). */
   adminToken: string | undefined;
-  publish(reason: string): Promise<PublishResult>;
+  publish(reason: string, opts?: { resyncKeys?: boolean }): Promise<PublishResult>;
   /** Publishes one client key's change as its own entry (keys live in their own signed bucket). */
   publishKey(hash: string, reason: string): Promise<PublishResult>;
   stats?: StatsAggregator;

@@ -71,7 +71,7 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     logger,
     masterKey: env.masterKey,
     adminToken: env.ROUTER_DEV_MODE && !env.ROUTER_ADMIN_TOKEN ? undefined : env.ROUTER_ADMIN_TOKEN,
-    publish: (reason) => pub.publish(reason),
+    publish: (reason, opts) => pub.publish(reason, opts),
     publishKey: (hash, reason) => pub.publishKey(hash, reason),
     stats,
     liveHealth,

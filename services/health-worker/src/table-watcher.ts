@@ -40,7 +40,7 @@ export class TableWatcher {
       ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
       ...(opts.onResync ? { onResync: opts.onResync } : {}),
       ...(opts.onConnect ? { onConnect: opts.onConnect } : {}),
-      onTable: (raw, source) => this.apply(raw, source),
+      onTable: (table, source) => this.apply(table.value, source),
     });
   }
 
@@ -63,8 +63,8 @@ export class TableWatcher {
     return this.follower.resync();
   }
 
-  private apply(raw: string, source: string): void {
-    const result = parseTable(raw, this.served);
+  private apply(value: unknown, source: string): void {
+    const result = checkRoutingTable(value, this.served);
     if (!result.ok) {
       if (result.reason !== undefined)
         this.opts.logger.warn({ source, reason: result.reason }, "routing table rejected; keeping the last good table");

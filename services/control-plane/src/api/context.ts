@@ -16,7 +16,7 @@ export interface ApiContext {
   /** Cluster-wide counters reported by the proxies (undefined in tests without NATS). */
   stats?: StatsAggregator;
   /** Recompiles and publishes the routing table (after a change). */
-  publish(reason: string): Promise<PublishResult>;
+  publish(reason: string, opts?: { resyncKeys?: boolean }): Promise<PublishResult>;
   /** Publishes one client key's change (its own entry in the keys bucket). */
   publishKey(hash: string, reason: string): Promise<PublishResult>;
 }
@@ -24,8 +24,8 @@ export interface ApiContext {
 export const actor = (ctx: ApiContext, req: Request) => actorOf(req.headers, ctx.devMode);
 
 /** Publishes after a change and tells the caller which revision carries it. */
-export async function published(ctx: ApiContext, res: Response, reason: string): Promise<PublishResult> {
-  const r = await ctx.publish(reason);
+export async function published(ctx: ApiContext, res: Response, reason: string, opts?: { resyncKeys?: boolean }): Promise<PublishResult> {
+  const r = await (opts ? ctx.publish(reason, opts) : ctx.publish(reason));
   res.setHeader("x-router-revision", String(r.revision));
   res.setHeader("x-router-published", String(r.published));
   return r;

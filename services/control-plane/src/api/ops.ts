@@ -21,6 +21,7 @@ export function opsRoutes(ctx: ApiContext): void {
       path: "/v1/stats/refresh",
       tag,
       summary: "Recompile the routing table from the database and republish it",
+      description: "Client keys are re-read too: the keys bucket is made equal to the database's keys.",
       response: z.object({
         message: z.string(),
         models_count: z.number().int(),
@@ -30,7 +31,7 @@ export function opsRoutes(ctx: ApiContext): void {
       }),
     },
     async (_req, res) => {
-      const r = await published(ctx, res, "refresh requested");
+      const r = await published(ctx, res, "refresh requested", { resyncKeys: true });
       return {
         message: r.published
           ? "Configuration refreshed and published"

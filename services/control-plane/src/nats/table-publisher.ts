@@ -1,6 +1,6 @@
 import { kvContext, nats, RoutingTableWrite, type Signer, splitTable, type TableSettings } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import { compileDatabase, defaultSettings, toTableKey } from "../compile/compile-db.js";
+import { compileDatabase, defaultSettings, ModelCompileCache, toTableKey } from "../compile/compile-db.js";
 import type { Db, PrismaClient } from "../db/client.js";
 import { KeySync } from "./key-sync.js";
 import type { NatsLink } from "./nats-link.js";
@@ -24,13 +24,15 @@ export class TablePublisher {
   lastPublished: number | undefined;
   /** Tables put in the bucket, and attempts that failed (the `tables_published_total` metric). */
   readonly counts = { published: 0, failed: 0 };
-  /** How long the last successful publish took (keys, chunks, head), ms. */
+  /** How long the last successful publish took (compile, keys, chunks, head), ms. */
   lastPublishMs: number | undefined;
   private readonly keys: KeySync;
   private lastAuthRequired: boolean | undefined;
   private lastModels = 0;
   /** Model chunks already in the bucket (content-named: put once). */
   private readonly chunksPut = new Set<string>();
+  /** Models compiled by earlier publishes: a change recompiles only the models whose rows changed. */
+  private readonly compileCache = new ModelCompileCache();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -45,9 +47,16 @@ export class TablePublisher {
     this.keys = new KeySync(bucketName, signer, logger);
   }
 
-  /** Recompiles and publishes now; resolves when the table is in the bucket or the attempt failed. */
-  publish(reason: string): Promise<PublishResult> {
-    const run = this.chain.then(() => this.publishOnce(reason));
+  /**
+   * Recompiles and publishes now; resolves when the table is in the bucket or the attempt failed.
+   * `resyncKeys`: also re-read every client key and make the keys bucket equal to the database (an
+   * operator's refresh after changing rows behind the admin API's back).
+   */
+  publish(reason: string, opts: { resyncKeys?: boolean } = {}): Promise<PublishResult> {
+    const run = this.chain.then(() => {
+      if (opts.resyncKeys) this.keys.reset();
+      return this.publishOnce(reason);
+    });
     this.chain = run.catch(() => {});
     return run;
   }
@@ -92,6 +101,7 @@ export class TablePublisher {
   }
 
   private async publishOnce(reason: string): Promise<PublishResult> {
+    const begun = performance.now();
     const kvRevision = await this.kvRevision();
     let compiled: Awaited<ReturnType<typeof compileDatabase>>;
     try {
@@ -99,9 +109,11 @@ export class TablePublisher {
       compiled = await this.prisma.$transaction(
         async (tx) => {
           const { revision, lineage } = await nextRevision(tx, kvRevision);
+          // The compile's queries are cheap scans; JIT-compiling them costs more than it saves (~25-300 ms).
+          await tx.$executeRaw`SET LOCAL jit = off`;
           // Once the keys bucket is in step, keys are published one by one (publishKey): a table
           // publish reads no keys, so a model change costs the same with 100 or 100,000 keys.
-          const c = await compileDatabase(tx, revision, this.settings, new Date(), !this.keys.primed);
+          const c = await compileDatabase(tx, revision, this.settings, new Date(), !this.keys.primed, this.compileCache);
           c.table.lineage = lineage;
           return c;
         },
@@ -113,9 +125,12 @@ export class TablePublisher {
       this.scheduleRetry();
       return { revision: this.lastPublished ?? 0, published: false, models: this.lastModels, warnings: [] };
     }
-    const { table, warnings } = compiled;
+    const compileMs = performance.now() - begun;
+    const { table, warnings, modelTexts } = compiled;
     for (const w of warnings) this.logger.warn({ revision: table.revision }, w);
-    RoutingTableWrite.parse(table); // never publish what a proxy would refuse, nor a field no release knows
+    // Never publish what a proxy would refuse, nor a field no release knows (the models were checked
+    // one by one when compiled).
+    RoutingTableWrite.parse(Object.assign({}, table, { models: [] }));
     const started = performance.now();
     try {
       const kv = await this.link.bucket(1_500);
@@ -125,8 +140,9 @@ export class TablePublisher {
       table.clientKeys = [];
       table.keysBucket = this.keys.bucket;
       if (keys.length > 0) table.authRequired = true;
-      const { head, chunks } = splitTable(table);
+      const { head, chunks } = splitTable(table, modelTexts);
       // Bounded like the head's put (NATS may be away): 2 s plus time for a first sync of many keys.
+      let newChunks = 0;
       await withTimeout(
         (async () => {
           if (!this.keys.primed) await this.keys.sync(this.link.connection!, keys);
@@ -134,6 +150,7 @@ export class TablePublisher {
             if (this.chunksPut.has(c.id)) continue;
             await kv.put(`${nats.modelChunkPrefix}${c.id}`, c.text);
             this.chunksPut.add(c.id);
+            newChunks++;
           }
         })(),
         2_000 + (this.keys.primed ? 0 : keys.length) + chunks.length * 100,
@@ -151,11 +168,20 @@ export class TablePublisher {
       this.counts.published++;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
-      this.lastPublishMs = performance.now() - started;
+      this.lastPublishMs = performance.now() - begun;
       this.lastAuthRequired = table.authRequired === true;
       this.lastModels = table.models.length;
       this.logger.info(
-        { revision: table.revision, models: table.models.length, chunks: chunks.length, ms: Math.round(this.lastPublishMs), reason },
+        {
+          revision: table.revision,
+          models: table.models.length,
+          chunks: chunks.length,
+          newChunks,
+          ms: Math.round(this.lastPublishMs),
+          compileMs: Math.round(compileMs),
+          putMs: Math.round(performance.now() - started),
+          reason,
+        },
         "routing table published",
       );
       return { revision: table.revision, published: true, models: table.models.length, warnings };

@@ -1,4 +1,4 @@
-import { TableFollower } from "@ai-router/cluster";
+import { type FollowedTable, TableFollower } from "@ai-router/cluster";
 import { kvContext, nats, type Signer } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -39,7 +39,7 @@ export class RoutingWatcher {
       whileDisconnected: "serving the last good table",
       ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
       ...(opts.onConnect ? { onConnect: opts.onConnect } : {}),
-      onTable: (raw, source, e) => this.apply(raw, source, e.revision),
+      onTable: (table, source) => this.apply(table, source),
       onDeleted: (e) =>
         logger.warn({ operation: e.operation, seq: e.revision }, "routing table deleted from the bucket; keeping the last good table"),
     });
@@ -63,24 +63,16 @@ export class RoutingWatcher {
     return this.follower.resync();
   }
 
-  /** `raw` is the verified (and, if chunked, assembled) payload. */
-  private apply(raw: string, source: string, seq: number): void {
+  /** `table` is verified (and, if chunked, assembled). */
+  private apply(table: FollowedTable, source: string): void {
     const { store, logger, cache } = this.opts;
-    let table: unknown;
-    try {
-      table = JSON.parse(raw);
-    } catch {
-      logger.warn({ seq, bytes: raw.length }, "routing table rejected: not valid JSON; keeping the last good table");
-      logger.flush(); // rejections are rare and operators look for them at once
-      return;
-    }
     const before = store.current;
-    const r = store.apply(table, source);
+    const r = store.apply(table.value, source, { receivedAt: table.receivedAt });
     if (!r.ok) logger.flush(); // rejections are rare and operators look for them at once
     if (r.ok && store.current !== before && cache) {
       try {
         // Cached whole and signed again here (a chunked table's head alone could not boot a replica).
-        cache.write(this.opts.signer.sign(raw, kvContext(this.opts.bucket, nats.routingKey)));
+        cache.write(this.opts.signer.sign(table.text(), kvContext(this.opts.bucket, nats.routingKey)));
       } catch (err) {
         logger.warn({ err: (err as Error).message, path: cache.path }, "cannot write the routing table cache");
       }

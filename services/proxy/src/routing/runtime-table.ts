@@ -74,6 +74,9 @@ export interface BuildOptions {
 
 const poolKey = (p: RuntimeProvider) => `${p.origin}|${p.maxConnections}|${p.connectTimeoutMs}`;
 
+/** The table entry each live provider was built from: an unchanged provider is taken over whole. */
+const providerSources = new WeakMap<LiveProvider, string>();
+
 /** Builds the runtime form; throws TableBuildError listing every problem (unknown strategy, type...). */
 export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}): RuntimeTable {
   const problems: string[] = [];
@@ -81,6 +84,15 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
   const providers = new Map<string, LiveProvider>();
   const reused = new Set<Agent>();
   for (const p of table.providers) {
+    // Unchanged (same entry, same secrets): the previous table's provider as it is, key rotation included.
+    const source = JSON.stringify(p);
+    const same = opts.previous?.providers.get(p.name);
+    if (same && providerSources.get(same) === source) {
+      if (same.gate && opts.poolWaitMs !== undefined) same.gate.waitMs = opts.poolWaitMs;
+      if (same.agent) reused.add(same.agent);
+      providers.set(p.name, same);
+      continue;
+    }
     const adapter = getAdapter(p.type);
     if (!adapter) {
       problems.push(`provider "${p.name}": type "${p.type}" is not supported by this build`);
@@ -114,13 +126,9 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
         });
       }
     }
-    providers.set(p.name, {
-      config,
-      adapter,
-      agent,
-      gate,
-      nextKey: keyRotation(keys),
-    });
+    const live: LiveProvider = { config, adapter, agent, gate, nextKey: keyRotation(keys) };
+    providerSources.set(live, source);
+    providers.set(p.name, live);
   }
   const health = opts.health ?? new Map<string, TargetHealth>();
   const settings = {
@@ -128,8 +136,21 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     cooldownMs: table.settings.cooldownMs,
     probeFailureThreshold: table.settings.probeFailureThreshold,
   };
+  const prevSettings = opts.previous?.settings;
+  const sameSettings =
+    prevSettings !== undefined &&
+    prevSettings.failureThreshold === settings.failureThreshold &&
+    prevSettings.cooldownMs === settings.cooldownMs &&
+    prevSettings.probeFailureThreshold === settings.probeFailureThreshold;
   const models = new Map<string, LiveModel>();
   for (const m of table.models) {
+    // The very model checked before (an unchanged chunk) over the same providers: taken over as it is,
+    // balancer state included, so a change to one model does not rebuild thousands.
+    const same = sameSettings ? opts.previous?.models.get(m.name) : undefined;
+    if (same?.config === m && same.targets.every((t) => providers.get(t.provider) === t.live)) {
+      models.set(m.name, same);
+      continue;
+    }
     const strategy = getStrategy(m.strategy);
     if (!strategy) {
       problems.push(`model "${m.name}": unknown strategy "${m.strategy}" (known: ${strategyNames().join(", ")})`);

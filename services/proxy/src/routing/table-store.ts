@@ -38,8 +38,10 @@ export class TableStore {
   /**
    * Validates, builds and swaps in `input` (unknown: it may come off the wire). `provisional`: the table
    * comes from the disk cache, so the first one from the bucket replaces it whatever its revision.
+   * `receivedAt` (`performance.now()`): when the table arrived, so the log's `ms` covers fetching it too.
    */
-  apply(input: unknown, source: string, opts: { provisional?: boolean } = {}): ApplyResult {
+  apply(input: unknown, source: string, opts: { provisional?: boolean; receivedAt?: number } = {}): ApplyResult {
+    const began = opts.receivedAt ?? performance.now();
     const prev = this.table;
     const checked = checkRoutingTable(input, prev && { revision: prev.revision, lineage: prev.lineage, provisional: this.provisional });
     if (!checked.ok) {
@@ -74,6 +76,7 @@ export class TableStore {
         providers: built.providers.size,
         authRequired: built.authRequired,
         source,
+        ms: Math.round(performance.now() - began),
       },
       "routing table applied",
     );
