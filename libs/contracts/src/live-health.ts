@@ -31,6 +31,9 @@ export const TargetSnapshot = z
   .loose();
 export type TargetSnapshot = z.infer<typeof TargetSnapshot>;
 
+/** Targets in one targets message (about 400 bytes each: well under NATS's 1 MB payload limit). */
+export const TARGETS_PER_PART = 1_000;
+
 /** What a proxy replica publishes every few seconds on `natsSubjects.targets` (read tolerantly: additive fields). */
 export const TargetsReport = z
   .object({
@@ -39,10 +42,34 @@ export const TargetsReport = z
     at: z.number().int(),
     /** Routing-table revision the replica serves; null before its first table. */
     revision: z.number().int().nullable(),
-    targets: z.array(TargetSnapshot).max(10_000),
+    targets: z.array(TargetSnapshot).max(TARGETS_PER_PART),
+    /**
+     * A replica with more targets than fit one message sends its report in `parts` messages of the same
+     * `at`, numbered from 0 (absent: one message). NATS refuses payloads over 1 MB by default.
+     */
+    part: z.number().int().min(0).optional(),
+    parts: z.number().int().min(1).max(1_000).optional(),
   })
   .loose();
 export type TargetsReport = z.infer<typeof TargetsReport>;
+
+/** Splits a report into messages of at most `perPart` targets (one message when they fit). */
+export function splitTargetsReport(r: TargetsReport, perPart = TARGETS_PER_PART): TargetsReport[] {
+  if (r.targets.length <= perPart) return [r];
+  const parts = Math.ceil(r.targets.length / perPart);
+  const out: TargetsReport[] = [];
+  for (let i = 0; i < parts; i++) {
+    out.push({
+      replica: r.replica,
+      at: r.at,
+      revision: r.revision,
+      targets: r.targets.slice(i * perPart, (i + 1) * perPart),
+      part: i,
+      parts,
+    });
+  }
+  return out;
+}
 
 /** Core-NATS subject of the targets reports. */
 export const targetsSubject = (bucket: string) => `ai-router.${bucket}.targets`;

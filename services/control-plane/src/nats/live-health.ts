@@ -19,6 +19,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 export class LiveHealth {
   private readonly probes = new Map<string, ProbeOut>();
   private readonly replicas = new Map<string, TargetsReport>();
+  /** Parts of a replica's report still coming (a large table's report comes in several messages). */
+  private readonly partial = new Map<string, { at: number; got: (TargetsReport | undefined)[] }>();
 
   constructor(
     private readonly bucket: string,
@@ -31,7 +33,30 @@ export class LiveHealth {
   attach(nc: NatsConnection): void {
     const ignored = (why: string) => this.logger.debug({ why }, "ignored a health message");
     subscribeValid(nc, this.signer, natsSubjects.health(this.bucket), ProbeReport, (r) => this.observeProbe(r), ignored);
-    subscribeValid(nc, this.signer, targetsSubject(this.bucket), TargetsReport, (r) => this.replicas.set(r.replica, r), ignored);
+    subscribeValid(nc, this.signer, targetsSubject(this.bucket), TargetsReport, (r) => this.observeTargets(r), ignored);
+  }
+
+  /** Keeps a replica's latest report: at once when it came in one message, else once all its parts did. */
+  observeTargets(r: TargetsReport): void {
+    const parts = r.parts ?? 1;
+    if (parts === 1) {
+      this.partial.delete(r.replica);
+      this.replicas.set(r.replica, r);
+      return;
+    }
+    const part = r.part ?? 0;
+    if (part >= parts) return;
+    let p = this.partial.get(r.replica);
+    if (p === undefined || p.at !== r.at || p.got.length !== parts) {
+      if (p !== undefined && p.at > r.at) return; // a late part of an older report
+      p = { at: r.at, got: new Array<TargetsReport | undefined>(parts).fill(undefined) };
+      this.partial.set(r.replica, p);
+    }
+    p.got[part] = r;
+    if (p.got.some((x) => x === undefined)) return;
+    this.partial.delete(r.replica);
+    const targets = p.got.flatMap((x) => (x as TargetsReport).targets);
+    this.replicas.set(r.replica, { replica: r.replica, at: r.at, revision: r.revision, targets });
   }
 
   observeProbe(r: ProbeReport): void {

@@ -1,12 +1,13 @@
 import { publishSigned } from "@ai-router/cluster";
-import { type Signer, type TargetsReport, targetsSubject } from "@ai-router/contracts";
+import { type Signer, splitTargetsReport, type TargetsReport, targetsSubject } from "@ai-router/contracts";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { TableStore } from "../routing/table-store.js";
 
 /**
  * Publishes this replica's view of every target (breaker, moving averages, probe verdict) every
  * `everyMs`, for the console's health page (the control plane keeps the last report per replica).
- * Off the request path: one snapshot of each target per tick.
+ * Off the request path: one snapshot of each target per tick, in messages of at most
+ * TARGETS_PER_PART targets.
  */
 export function reportTargets(
   nc: NatsConnection,
@@ -30,8 +31,9 @@ export function reportTargets(
           ...target.health.snapshot(now),
         });
     const report: TargetsReport = { replica, at: now, revision: t?.revision ?? null, targets };
-    // Signed like every cluster message (disconnected: the next tick reports again).
-    publishSigned(nc, signer, targetsSubject(bucket), report);
+    // Signed like every cluster message (disconnected: the next tick reports again); a large table's
+    // targets go in several messages.
+    for (const part of splitTargetsReport(report)) publishSigned(nc, signer, targetsSubject(bucket), part);
   };
   const timer = setInterval(publish, everyMs);
   timer.unref();
