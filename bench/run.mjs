@@ -131,8 +131,35 @@ writeFileSync(
 );
 const oursB = await startProcess("ours-b", PROXY_MAIN, { ROUTER_CONFIG: cfgB, PORT: "0", HOST: "127.0.0.1" }, 0);
 
+// BENCH_BASELINE_MAIN: another build of the router (an earlier commit's worktree) measured in the same
+// rounds as ours, beside it: the before/after ratio of CPU per request without run-to-run noise. It gets
+// the same configs without `usage_log` (BENCH_BASELINE_USAGE_LOG=1 gives it profile B's usage_log too).
+const BASELINE = process.env.BENCH_BASELINE_MAIN;
+let base;
+let baseB;
+if (BASELINE) {
+  const cfgBase = join(tmp, "router-base-b.yaml");
+  writeFileSync(
+    cfgBase,
+    readFileSync(cfgB, "utf8").replace(
+      process.env.BENCH_BASELINE_USAGE_LOG ? "usage-b.jsonl" : /^server: .*\n/m,
+      process.env.BENCH_BASELINE_USAGE_LOG ? "usage-base-b.jsonl" : "",
+    ),
+  );
+  base = await startProcess("base", BASELINE, { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
+  baseB = await startProcess("base-b", BASELINE, { ROUTER_CONFIG: cfgBase, PORT: "0", HOST: "127.0.0.1" }, 0);
+}
+const withBase = (names) =>
+  BASELINE ? [...names, ...names.filter((n) => n === "ours" || n === "b-ours").map((n) => (n === "ours" ? "base" : "b-base"))] : names;
+
 const targets = {
   mock: { url: mockUrl, pid: undefined },
+  ...(base
+    ? {
+        base: { url: `http://127.0.0.1:${base.port}`, pid: base.child.pid },
+        "b-base": { url: `http://127.0.0.1:${baseB.port}`, pid: baseB.child.pid },
+      }
+    : {}),
   floor: { url: `http://127.0.0.1:${floor.port}`, pid: floor.child.pid },
   ours: { url: `http://127.0.0.1:${ours.port}`, pid: ours.child.pid },
   "b-floor": { url: `http://127.0.0.1:${floorB.port}`, pid: floorB.child.pid },
@@ -143,7 +170,7 @@ const targets = {
 const results = {};
 for (const mode of ["json", "sse", "sse-inject"]) {
   process.stderr.write(`${mode} c=${CONNECTIONS}: ${ROUNDS} rounds of ${DURATION}s per target ...\n`);
-  const r = await measureAll(["mock", "floor", "ours"], mode, CONNECTIONS);
+  const r = await measureAll(withBase(["mock", "floor", "ours"]), mode, CONNECTIONS);
   for (const [name, v] of Object.entries(r)) results[`${mode}/${name}`] = v;
 }
 // Profile B at a fixed offered load: half of our router's saturated rate, the same for the floor, so
@@ -153,7 +180,7 @@ for (const mode of ["json", "sse"]) {
   process.stderr.write(`profile B ${mode}: saturated rate, then a fixed load at half of it ...\n`);
   const sat = await measureAll(["b-ours"], mode, CONNECTIONS);
   const rate = Math.max(100, Math.round(sat["b-ours"].rps / 2));
-  const r = await measureAll(["b-floor", "b-ours"], mode, CONNECTIONS, rate);
+  const r = await measureAll(withBase(["b-floor", "b-ours"]), mode, CONNECTIONS, rate);
   fixed[mode] = { rate, floor: r["b-floor"], ours: r["b-ours"] };
   for (const [name, v] of Object.entries(r)) results[`B-${mode}@${rate}/${name}`] = v;
 }
@@ -223,6 +250,21 @@ const ri = ratio("sse-inject");
 // autocannon's percentiles are whole milliseconds: the medians come from the timed requests above.
 const addedP50 = p50.ours - p50.mock;
 const addedFloor = p50.floor - p50.mock;
+/** Ours against the baseline build measured in the same rounds: CPU per request, per round and median. */
+function baselineTable() {
+  const rows = [`| ours / baseline (${BASELINE}) | CPU us/req ours / baseline | ratio (budget <= 1.05) | rounds |`, `|---|---:|---:|---:|`];
+  for (const [k, o] of Object.entries(results)) {
+    if (!k.endsWith("/ours") && !k.endsWith("/b-ours")) continue;
+    const b = results[k.replace(/\/(b-)?ours$/, (_m, p) => `/${p ?? ""}base`)];
+    if (!b) continue;
+    const per = o.rounds.map((r, i) => r.cpuUsPerReq / b.rounds[i].cpuUsPerReq);
+    rows.push(
+      `| ${k.replace(/\/(b-)?ours$/, "")} | ${f(o.cpuUsPerReq, 1)} / ${f(b.cpuUsPerReq, 1)} | ${(o.cpuUsPerReq / b.cpuUsPerReq).toFixed(2)} | ${Math.min(...per).toFixed(2)}-${Math.max(...per).toFixed(2)} |`,
+    );
+  }
+  return rows;
+}
+
 const summary = [
   "",
   `| ratio ours/floor | req/s (target >= 0.75) | CPU us/req (target <= 1.33) |`,
@@ -247,6 +289,7 @@ const summary = [
         `added p50 latency at concurrency 1 (median of 4000 timed requests, ours - mock): ${addedP50.toFixed(3)} ms (target < 0.3 ms; the floor adds ${addedFloor.toFixed(3)} ms, so our logic adds ${(p50.ours - p50.floor).toFixed(3)} ms)`,
       ]),
   `peak RSS: ours ${f(results["c1/ours"].rssMb, 1)} MB (target < 150 MB), floor ${f(results["c1/floor"].rssMb, 1)} MB`,
+  ...(BASELINE ? ["", ...baselineTable()] : []),
 ];
 const out = [
   `AI Router proxy benchmark (${CONNECTIONS} connections; per mode ${ROUNDS} interleaved rounds of ${DURATION}s per target, medians; node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,

@@ -325,10 +325,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     let limiter: KeyLimiter | undefined;
     const tp = req.headers.traceparent === undefined ? undefined : validTraceparent(req.headers.traceparent);
     const trace = opts.tracer !== undefined && draft !== undefined ? new RequestTrace(tp) : undefined;
-    stalls.watch(res);
     const ac = new ClientAbort();
     res.once("close", () => {
-      stalls.unwatch(res);
       if (!res.writableFinished) ac.abort();
     });
     try {
@@ -365,6 +363,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
         limiter,
         shared: opts.sharedLimits,
         draft,
+        stalls,
         traceparent: tp,
         trace,
       };

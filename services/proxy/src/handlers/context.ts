@@ -3,6 +3,7 @@ import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import type { ClientSignal } from "../http/client-abort.js";
+import type { StallWatch } from "../http/stall-watch.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
 import type { SharedLimits } from "../limits/shared-limits.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
@@ -26,6 +27,8 @@ export interface RequestContext {
   readonly limiter: KeyLimiter | undefined;
   /** The request's usage record in the making (undefined when records are off or the route has none). */
   readonly draft?: UsageDraft | undefined;
+  /** Told when a streamed response waits on its client (a client that stops reading is cut). */
+  readonly stalls?: StallWatch | undefined;
   /** The client's valid W3C `traceparent`, passed upstream as it is (traces not exported). */
   readonly traceparent?: string | undefined;
   /** This request's spans when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT). */

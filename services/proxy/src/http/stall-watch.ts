@@ -3,21 +3,22 @@ import type { ServerResponse } from "node:http";
 /** How long a response may wait on a client that reads nothing before it is cut (default). */
 export const DEFAULT_CLIENT_STALL_MS = 30_000;
 
-interface Stall {
-  since: number;
-}
-
 /**
  * Bounds how long a response may stall on the client side. A client that stops reading fills its
  * socket, the proxy pauses the upstream body (backpressure), and undici's body timeout never fires
  * while paused: the stream would hold an upstream pool connection for as long as the client likes,
- * and a few hundred such clients would block a provider for everyone. A single timer looks at the
- * responses in flight once per `checkMs`: one that has needed a drain for `stallMs` is destroyed,
- * which aborts its upstream call and frees the connection. Costs the request path one Set add/delete.
+ * and a few hundred such clients would block a provider for everyone. The stream relay reports when a
+ * write must wait for `drain` and when it drained; a single timer looks at the waiting responses once
+ * per `checkMs`, and one that has waited for `stallMs` is destroyed, which aborts its upstream call and
+ * frees the connection.
+ *
+ * Only responses under backpressure are held here, never every response: a long-lived collection that
+ * each request entered kept every request's objects reachable from the old generation, and the
+ * proxy's heap (and CPU per request) grew with it.
  */
 export class StallWatch {
-  private readonly open = new Set<ServerResponse>();
-  private readonly stalls = new WeakMap<ServerResponse, Stall>();
+  /** Responses waiting for `drain`, and since when (performance.now()). */
+  private readonly waiting = new Map<ServerResponse, number>();
   private readonly timer: NodeJS.Timeout;
   /** Responses cut for a stalled client since start. */
   cut = 0;
@@ -31,30 +32,24 @@ export class StallWatch {
     this.timer.unref();
   }
 
-  /** Watches `res`; the owner calls `unwatch` when it closes (it already listens for that). */
-  watch(res: ServerResponse): void {
-    this.open.add(res);
+  /** A write to `res` must wait for `drain` (the client is not reading fast enough). */
+  stalled(res: ServerResponse): void {
+    if (!this.waiting.has(res)) this.waiting.set(res, performance.now());
   }
 
-  unwatch(res: ServerResponse): void {
-    this.open.delete(res);
+  /** `res` drained, or closed. */
+  drained(res: ServerResponse): void {
+    this.waiting.delete(res);
   }
 
   private check(): void {
+    if (this.waiting.size === 0) return;
     const now = performance.now();
-    for (const res of this.open) {
-      if (!res.writableNeedDrain) continue;
-      const s = this.stalls.get(res);
-      if (s === undefined) {
-        const stall = { since: now };
-        this.stalls.set(res, stall);
-        res.once("drain", () => this.stalls.delete(res));
-        continue;
-      }
-      if (now - s.since < this.stallMs) continue;
-      this.open.delete(res);
+    for (const [res, since] of this.waiting) {
+      if (now - since < this.stallMs) continue;
+      this.waiting.delete(res);
       this.cut++;
-      this.onCut(res, now - s.since);
+      this.onCut(res, now - since);
       res.destroy();
     }
   }

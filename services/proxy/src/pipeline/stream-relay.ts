@@ -32,7 +32,11 @@ export function relayStream(
     let started = false;
     let ttft = 0;
     let done = false;
-    const resume = () => body.resume();
+    const stalls = ctx.stalls;
+    const resume = () => {
+      stalls?.drained(res);
+      body.resume();
+    };
     const finish = (outcome: AttemptOutcome) => {
       if (done) return;
       done = true;
@@ -42,6 +46,7 @@ export function relayStream(
       // A destroyed or late-failing body may still emit 'error': never leave it without a listener.
       body.on("error", ignore);
       res.off("drain", resume);
+      stalls?.drained(res);
       resolve(outcome);
     };
     // The stream's end marker arrived: the client's response ends now (its last bytes and the
@@ -91,6 +96,7 @@ export function relayStream(
       counter?.push(out);
       if (!res.write(out)) {
         body.pause();
+        stalls?.stalled(res);
         res.once("drain", resume);
       }
     };

@@ -14,7 +14,7 @@ import type { OpenAIUsage } from "@ai-router/contracts";
 /** JSON keys whose string values are generated text, in the chunks of every format we stream. */
 const TEXT_KEYS = ["content", "text", "reasoning_content", "thinking", "arguments", "partial_json"];
 const KEY_MAX = 17;
-/** Bytes of relayed chunks kept uncounted at most (see TextUnitCounter.pending). */
+/** Bytes of relayed chunks kept uncounted at most (see TextUnitCounter.held). */
 const PENDING_MAX = 16 * 1024;
 const keyHash = (k: string) => {
   let h = 0;
@@ -27,7 +27,7 @@ const TEXT_KEY_HASHES = new Map(TEXT_KEYS.map((k) => [keyHash(k), k.length]));
 /**
  * Counts the text of string values of TEXT_KEYS in the bytes relayed to a client. Every chunk of every
  * stream goes through `push`, and most streams end with the upstream's own usage and never ask for the
- * count: so chunks are only kept (up to PENDING_MAX bytes) and counted when asked, in one pass without
+ * count: so their bytes are only kept (up to PENDING_MAX) and counted when asked, in one pass without
  * native calls. The pass is a JSON tokenizer reduced to what it needs: inside or outside a string,
  * escapes, and whether the string that just closed was a text key followed by `:`. Its state carries
  * over between chunks, so keys and values split across chunks count.
@@ -35,14 +35,16 @@ const TEXT_KEY_HASHES = new Map(TEXT_KEYS.map((k) => [keyHash(k), k.length]));
 export class TextUnitCounter {
   /** Bytes (or characters) relayed so far. */
   relayed = 0;
-  /** Units counted so far, not including `pending`. */
+  /** Units counted so far, not including `held`. */
   private counted = 0;
   /**
-   * Chunks not counted yet: counting waits until a total is asked for (most streams end with the
-   * upstream's own usage and never ask) or until PENDING_MAX bytes wait, so memory stays bounded.
+   * Bytes relayed and not counted yet: counting waits until a total is asked for (most streams end with
+   * the upstream's own usage and never ask) or until PENDING_MAX bytes wait. The bytes are copied into
+   * one buffer: holding the chunks themselves until the stream ends made every chunk outlive a
+   * scavenge, and the old generation (and the process's RSS) grew with them.
    */
-  private pending: (string | Buffer)[] = [];
-  private pendingBytes = 0;
+  private held: Buffer | undefined;
+  private heldLen = 0;
   private inString = false;
   private escaped = false;
   /** Hex digits of a `\uXXXX` escape still to skip. */
@@ -59,14 +61,29 @@ export class TextUnitCounter {
   push(chunk: string | Buffer): void {
     if (chunk.length === 0) return;
     this.relayed += chunk.length;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= PENDING_MAX) this.countPending();
+    if (typeof chunk === "string" || chunk.length >= PENDING_MAX) {
+      // Translated output (other formats) or a large chunk: counted now, after what is held.
+      this.countHeld();
+      if (typeof chunk === "string") this.scan(chunk, chunk.length, true);
+      else this.scan(chunk, chunk.length, false);
+      return;
+    }
+    const need = this.heldLen + chunk.length;
+    if (need > PENDING_MAX) this.countHeld();
+    if (this.held === undefined || this.heldLen + chunk.length > this.held.length) {
+      const grown = Buffer.allocUnsafeSlow(
+        Math.min(PENDING_MAX, Math.max(2048, 2 * (this.held?.length ?? 0), this.heldLen + chunk.length)),
+      );
+      if (this.held !== undefined) this.held.copy(grown, 0, 0, this.heldLen);
+      this.held = grown;
+    }
+    chunk.copy(this.held, this.heldLen);
+    this.heldLen += chunk.length;
   }
 
   /** Text units seen so far. */
   get units(): number {
-    this.countPending();
+    this.countHeld();
     return this.counted;
   }
 
@@ -74,13 +91,10 @@ export class TextUnitCounter {
     return Math.ceil(this.units / 4);
   }
 
-  private countPending(): void {
-    for (const c of this.pending) {
-      if (typeof c === "string") this.scan(c, c.length, true);
-      else this.scan(c, c.length, false);
-    }
-    this.pending.length = 0;
-    this.pendingBytes = 0;
+  private countHeld(): void {
+    if (this.heldLen === 0 || this.held === undefined) return;
+    this.scan(this.held, this.heldLen, false);
+    this.heldLen = 0;
   }
 
   /**
