@@ -8,11 +8,17 @@ export const fmtUsd = (locale: string, n: number | null | undefined) =>
         currency: "USD",
         // "$" in every language (zh-CN would write "US$", too wide for the totals' cards)
         currencyDisplay: "narrowSymbol",
-        minimumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 4 : 2,
-        maximumFractionDigits: n !== 0 && Math.abs(n) < 0.01 ? 6 : 2,
+        // Under a cent: three significant digits ($0.00181, $0.000108), never a string of zeros.
+        ...(n !== 0 && Math.abs(n) < 0.01 ? { maximumSignificantDigits: 3 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
       });
 export const fmtMs = (n: number | null | undefined) =>
-  n === null || n === undefined ? "–" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`;
+  n === null || n === undefined
+    ? "–"
+    : n >= 10_000
+      ? `${(n / 1000).toFixed(1)} s`
+      : n < 10 && !Number.isInteger(n)
+        ? `${n.toFixed(1)} ms` // 2.5 ms, not "3 ms" (chart ticks under 10 ms would repeat)
+        : `${Math.round(n)} ms`;
 export const fmtPct = (locale: string, n: number | null | undefined) =>
   n === null || n === undefined || Number.isNaN(n) ? "–" : n.toLocaleString(locale, { style: "percent", maximumFractionDigits: 1 });
 export const fmtTime = (locale: string, iso: string | null | undefined) =>
