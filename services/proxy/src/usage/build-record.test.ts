@@ -80,4 +80,12 @@ describe("buildUsageRecord", () => {
     c.answered = true;
     expect(buildUsageRecord(c, end())).toMatchObject({ prompt_tokens: 0, usage_estimated: false });
   });
+  it("prices generated images per image, as the stats do", () => {
+    const d = newDraft({ ingress: "openai-images", endpoint: "images.generations", estimate: "none" });
+    d.model = "img";
+    d.answered = true;
+    d.price = { input_per_mtok: 0, output_per_mtok: 0, per_image: 0.04 };
+    d.usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, images: 2 };
+    expect(buildUsageRecord(d, end()).cost_usd).toBeCloseTo(0.08, 12);
+  });
 });

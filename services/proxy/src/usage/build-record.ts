@@ -1,4 +1,5 @@
-import type { OpenAIUsage, Price, UsageRecord } from "@ai-router/contracts";
+import type { OpenAIUsage, UsageRecord } from "@ai-router/contracts";
+import { costOf } from "../stats/usage-recorder.js";
 import type { UsageDraft } from "./usage-draft.js";
 
 /** What the server knows when a request ends, besides the draft. */
@@ -18,13 +19,6 @@ export interface RequestEnd {
   responseBytes: number;
   /** ms waited for free upstream pool connections (all attempts). */
   queuedMs: number;
-}
-
-/** Cost in USD at a target's price; null without a price (never 0 for unknown). */
-export function costUsd(u: { prompt: number; completion: number; cached: number }, price: Price | undefined): number | null {
-  if (!price) return null;
-  const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
-  return ((u.prompt - u.cached) * price.input_per_mtok + u.cached * cachedPrice + u.completion * price.output_per_mtok) / 1e6;
 }
 
 /**
@@ -88,7 +82,18 @@ export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
     cached_tokens: cached,
     reasoning_tokens: reasoning,
     usage_estimated: estimated,
-    cost_usd: costUsd({ prompt, completion, cached }, d.price),
+    // The stats' own cost function (cached input, per-image prices); null without a price, never 0.
+    cost_usd:
+      costOf(
+        {
+          prompt_tokens: prompt,
+          completion_tokens: completion,
+          total_tokens: prompt + completion,
+          prompt_tokens_details: { cached_tokens: cached },
+          images: u?.images,
+        },
+        d.price,
+      ) ?? null,
     latency_ms: ms(end.latencyMs),
     ttft_ms: ttft,
     tokens_per_s: tokensPerS,
