@@ -36,16 +36,30 @@ export function subscribeValid<S extends z.ZodType>(
 
 /**
  * Publishes `value` as signed JSON on a core-NATS subject (the subject is the signing context). Returns
- * false when the connection is closed or the publish failed (the callers' next tick publishes again).
+ * false when the connection is closed or the publish failed (the callers' next tick publishes again);
+ * a failure other than a closed connection (a payload over the server's max_payload...) goes to
+ * `onFail`, so it is never silent.
  */
-export function publishSigned(nc: NatsConnection, signer: Signer, subject: string, value: unknown): boolean {
+export function publishSigned(nc: NatsConnection, signer: Signer, subject: string, value: unknown, onFail?: (err: Error) => void): boolean {
   if (nc.isClosed()) return false;
   try {
     nc.publish(subject, signer.sign(value === undefined ? "" : JSON.stringify(value), subject));
     return true;
-  } catch {
+  } catch (err) {
+    onFail?.(err as Error);
     return false;
   }
+}
+
+/** An `onFail` for periodic publishers: a warning at most once per `everyMs` (the next tick retries). */
+export function warnEvery(logger: { warn(o: object, msg: string): void }, what: string, everyMs = 60_000): (err: Error) => void {
+  let last = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    logger.warn({ err: err.message }, `${what} could not be published`);
+  };
 }
 
 /** Subscribes to a signed subject whose payload does not matter (a command such as "reset"). */

@@ -127,7 +127,7 @@ export function createCluster(
           // Active probes from the health worker (if one runs) take failing providers out of rotation.
           stopHealth = subscribeHealthFeed(nc, bucket, store, logger, signer);
           // Breakers and moving averages per target, for the console's health page.
-          stopTargets = reportTargets(nc, bucket, store, replica, signer);
+          stopTargets = reportTargets(nc, bucket, store, replica, signer, logger);
         },
       });
       watcher.start();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { publishSigned, subscribeSignedSignal, subscribeValid } from "@ai-router/cluster";
+import { publishSigned, subscribeSignedSignal, subscribeValid, warnEvery } from "@ai-router/cluster";
 import { natsSubjects, type Signer, SpendUpdate, type StatsReport } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -32,6 +32,7 @@ export function reportStats(
   everyMs = 2_000,
 ): StatsReporting {
   const startedAt = Date.now();
+  const failed = warnEvery(logger, "stats report");
   const publish = () => {
     if (nc.isClosed()) return;
     const report: StatsReport = { replica, at: Date.now(), models: Object.fromEntries(usage.byModel), startedAt };
@@ -39,7 +40,7 @@ export function reportStats(
     const keys = usage.keyLimits.report();
     if (keys) report.keys = keys;
     // Disconnected: the next tick reports again.
-    publishSigned(nc, signer, natsSubjects.stats(bucket), report);
+    publishSigned(nc, signer, natsSubjects.stats(bucket), report, failed);
   };
   // Only signed commands and updates count: whoever can write to NATS without ROUTER_MASTER_KEY must
   // not zero the counters or lower a key's spend below its budget.

@@ -1,5 +1,6 @@
-import { publishSigned } from "@ai-router/cluster";
+import { publishSigned, warnEvery } from "@ai-router/cluster";
 import { type Signer, splitTargetsReport, type TargetsReport, targetsSubject } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { TableStore } from "../routing/table-store.js";
 
@@ -15,8 +16,10 @@ export function reportTargets(
   store: TableStore,
   replica: string,
   signer: Signer,
+  logger: Logger,
   everyMs = 5_000,
 ): () => void {
+  const failed = warnEvery(logger, "targets report");
   const publish = () => {
     if (nc.isClosed()) return;
     const t = store.current;
@@ -33,7 +36,7 @@ export function reportTargets(
     const report: TargetsReport = { replica, at: now, revision: t?.revision ?? null, targets };
     // Signed like every cluster message (disconnected: the next tick reports again); a large table's
     // targets go in several messages.
-    for (const part of splitTargetsReport(report)) publishSigned(nc, signer, targetsSubject(bucket), part);
+    for (const part of splitTargetsReport(report)) publishSigned(nc, signer, targetsSubject(bucket), part, failed);
   };
   const timer = setInterval(publish, everyMs);
   timer.unref();
