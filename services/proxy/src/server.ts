@@ -343,7 +343,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
             refused.headers["x-request-id"] = id;
             (route.sendError ?? sendError)(res, refused.error, refused.headers);
             // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
-            const endpoint = route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
+            const endpoint = route.usage?.endpoint ?? route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
             usage.refused(id, endpoint, key.name, refused.error.status, refused.error.message, performance.now() - start);
             noteRefused(draft, refused.error);
             return;
