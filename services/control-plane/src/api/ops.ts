@@ -1,6 +1,6 @@
 import { AuditEntryOut } from "@ai-router/contracts";
 import { z } from "zod";
-import { badRequest } from "../http/errors.js";
+import { parseQuery } from "../http/errors.js";
 import { type ApiContext, published } from "./context.js";
 
 const tag = "operations";
@@ -74,12 +74,11 @@ export function opsRoutes(ctx: ApiContext): void {
       response: z.object({ entries: z.array(AuditEntryOut) }),
     },
     async (req) => {
-      const q = AuditQuery.safeParse(req.query);
-      if (!q.success) throw badRequest(`Invalid query: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      const q = parseQuery(AuditQuery, req);
       const rows = await prisma.auditLog.findMany({
-        where: { ...(q.data.entity ? { entity: q.data.entity } : {}), ...(q.data.entity_id ? { entityId: q.data.entity_id } : {}) },
+        where: { ...(q.entity ? { entity: q.entity } : {}), ...(q.entity_id ? { entityId: q.entity_id } : {}) },
         orderBy: { id: "desc" },
-        take: q.data.limit,
+        take: q.limit,
       });
       return {
         entries: rows.map((r) => ({

@@ -1,7 +1,6 @@
 import { UsageListOut, UsageListQuery, UsageRecord, UsageSummaryOut, UsageSummaryQuery } from "@ai-router/contracts";
 import type { Request, Response } from "express";
-import type { z } from "zod";
-import { badRequest } from "../http/errors.js";
+import { parseQuery } from "../http/errors.js";
 import type { ApiContext } from "./context.js";
 import {
   decodeCursor,
@@ -25,15 +24,6 @@ const filterDocs = {
   key_id: { description: "Client key id", schema: UsageListQuery.shape.key_id },
   status: { description: "HTTP status (`429`), class (`4xx`) or `error` (>= 400)", schema: UsageListQuery.shape.status },
 };
-
-function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const r = schema.safeParse(req.query);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw badRequest(`Invalid query: ${i.path.join(".") || "query"}: ${i.message}`, String(i.path[0] ?? "") || null);
-  }
-  return r.data;
-}
 
 const wantsCsv = (req: Request) => /\btext\/csv\b/.test(req.headers.accept ?? "");
 

@@ -26,6 +26,13 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer
   return r.data;
 }
 
+/** Parses a query string with a schema; a failure is a 400 naming the parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const r = schema.safeParse(req.query);
+  if (!r.success) throw issuesToError(r.error, "query");
+  return r.data;
+}
+
 /** Parses a path parameter (ids); a bad one is a 400. */
 export function parseParam<S extends z.ZodType>(schema: S, req: Request, name: string): z.infer<S> {
   const r = schema.safeParse(req.params[name]);
