@@ -42,27 +42,3 @@ export async function addRollups(redis: Redis, bucket: string, rows: InsertedRow
   }
   await p.exec();
 }
-
-/** Sums of one rollup field family over minutes [from, to), per `<model>|<provider>`. */
-export async function readRollups(
-  redis: Redis,
-  bucket: string,
-  fromMinute: number,
-  toMinute: number,
-): Promise<Map<string, Record<string, number>>> {
-  const p = redis.pipeline();
-  for (let m = fromMinute; m < toMinute; m++) p.hgetall(usageLedger.rollupKey(bucket, m));
-  const res = (await p.exec()) ?? [];
-  const out = new Map<string, Record<string, number>>();
-  for (const [, h] of res) {
-    for (const [field, v] of Object.entries((h ?? {}) as Record<string, string>)) {
-      const i = field.indexOf("|");
-      const metric = field.slice(0, i);
-      const group = field.slice(i + 1);
-      const g = out.get(group) ?? {};
-      g[metric] = (g[metric] ?? 0) + Number(v);
-      out.set(group, g);
-    }
-  }
-  return out;
-}
