@@ -32,13 +32,14 @@ export interface UsageRecord {
 /** Cost in USD from a target's price table; undefined when it has none (never treated as free). */
 export function costOf(usage: OpenAIUsage | undefined, price: Price | undefined): number | undefined {
   if (!usage || !price) return undefined;
-  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
+  return costOfTokens(usage.prompt_tokens, usage.completion_tokens, usage.prompt_tokens_details?.cached_tokens ?? 0, usage.images, price);
+}
+
+/** The same from plain counts (cached input priced apart, images at `per_image`). */
+export function costOfTokens(prompt: number, completion: number, cached: number, images: number | undefined, price: Price): number {
   const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
-  const images = price.per_image !== undefined && usage.images ? usage.images * price.per_image : 0;
-  return (
-    ((usage.prompt_tokens - cached) * price.input_per_mtok + cached * cachedPrice + usage.completion_tokens * price.output_per_mtok) / 1e6 +
-    images
-  );
+  const imageCost = price.per_image !== undefined && images ? images * price.per_image : 0;
+  return ((prompt - cached) * price.input_per_mtok + cached * cachedPrice + completion * price.output_per_mtok) / 1e6 + imageCost;
 }
 
 /** Token and cost totals of the requests one provider, or one of its targets, served (the last target tried). */

@@ -1,5 +1,5 @@
 import type { OpenAIUsage, UsageRecord } from "@ai-router/contracts";
-import { costOf } from "../stats/usage-recorder.js";
+import { costOfTokens } from "../stats/usage-recorder.js";
 import type { UsageDraft } from "./usage-draft.js";
 
 /** What the server knows when a request ends, besides the draft. */
@@ -82,18 +82,8 @@ export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
     cached_tokens: cached,
     reasoning_tokens: reasoning,
     usage_estimated: estimated,
-    // The stats' own cost function (cached input, per-image prices); null without a price, never 0.
-    cost_usd:
-      costOf(
-        {
-          prompt_tokens: prompt,
-          completion_tokens: completion,
-          total_tokens: prompt + completion,
-          prompt_tokens_details: { cached_tokens: cached },
-          images: u?.images,
-        },
-        d.price,
-      ) ?? null,
+    // The stats' own cost formula (cached input, per-image prices); null without a price, never 0.
+    cost_usd: d.price ? costOfTokens(prompt, completion, cached, u?.images, d.price) : null,
     latency_ms: ms(end.latencyMs),
     ttft_ms: ttft,
     tokens_per_s: tokensPerS,
