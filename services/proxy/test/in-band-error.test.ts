@@ -74,6 +74,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   records.length = 0;
+  // Each chunk on its own: the error comes after the first bytes were relayed to the client.
+  up.behavior.fallback = { chunkDelayMs: 15 };
 });
 
 const post = (path: string, model: string) =>
@@ -108,5 +110,23 @@ describe("an in-band error after the first byte is a failed attempt", () => {
     const c = lb.models.find((m) => m.model === model)!.candidates[0]!;
     expect(c).toMatchObject({ provider, breaker: "open" });
     expect(c.failures).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("an in-band error that arrives with the first bytes", () => {
+  it.each([
+    ["/v1/chat/completions", "gpt-test"],
+    ["/v1/messages", "claude-test"],
+  ])("%s on %s: nothing reached the client yet, so the client gets the error (no half answer)", async (path, model) => {
+    // The whole stream in one write: the router reads the content and the error together, before it
+    // has sent anything, and treats the attempt as failed before output (failover, or the error).
+    up.behavior.fallback = {};
+    const r = await post(path, model);
+    const text = await r.text();
+    expect(r.status).toBeGreaterThanOrEqual(500);
+    expect(text).not.toContain("Hello, wor");
+    expect(JSON.parse(text)).toMatchObject({ error: expect.any(Object) });
+    await waitFor(() => records.length === 1, 5_000);
+    expect(records[0]).toMatchObject({ outcome: "failed", status: r.status });
   });
 });

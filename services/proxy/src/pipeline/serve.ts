@@ -180,11 +180,15 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
 
 const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);
 
-/** The status a routed request ended with: 499 when the client left, 200 once an answer started. */
-export function finalStatus(ctx: RequestContext, r: FailoverResult): number {
+/**
+ * The status a routed request ended with: 499 when the client left, 200 once an answer started, else
+ * the status of the error envelope the client got (an ingress may use its own, e.g. Anthropic's 529).
+ */
+function finalStatus(ctx: RequestContext, r: FailoverResult): number {
   if (ctx.signal.aborted) return 499;
   const o = r.outcome;
-  return o.kind === "served" || o.kind === "broken" ? 200 : upstreamToRouterError(o.error).status;
+  if (o.kind === "served" || o.kind === "broken") return 200;
+  return ctx.res.headersSent ? ctx.res.statusCode : upstreamToRouterError(o.error).status;
 }
 
 /**

@@ -10,11 +10,27 @@ import type { ClientSignal } from "../http/client-abort.js";
  * body has exactly one reader). Like a Readable it holds what arrives until a `data` listener is added
  * or `resume()` is called, and it tells undici to stop reading the socket while it holds anything
  * (backpressure reaches the upstream connection).
+ *
+ * Chunks that arrive together (one socket read of the upstream holds many SSE chunks whenever the
+ * router is busy) are delivered as one `data` event, joined, once undici has parsed the read: a
+ * microtask later, in the same turn of the event loop, so nothing waits. Every consumer then does its
+ * per-chunk work (event scanning, usage estimate, the client's chunked write) once per read instead
+ * of once per upstream chunk.
  */
+/** Bytes held for a reader that has not started yet before undici is told to stop reading. */
+const HOLD_BEFORE_START = 64 * 1024;
+
 export class DispatchBody extends EventEmitter {
   destroyed = false;
   /** Chunks and the end (or error) received but not delivered yet. */
   private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** A microtask will deliver what this read of the socket brought. */
+  private batching = false;
+  private readonly flushBatch = () => {
+    this.batching = false;
+    this.deliver();
+  };
   private ending = false;
   private failed: Error | undefined;
   private flowing = false;
@@ -47,7 +63,7 @@ export class DispatchBody extends EventEmitter {
   destroy(err?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    this.held.length = 0;
+    this.drop();
     this.abortUpstream?.(err ?? new errors.RequestAbortedError());
     process.nextTick(() => {
       if (err) this.emit("error", err);
@@ -59,14 +75,19 @@ export class DispatchBody extends EventEmitter {
   /** From undici: one chunk. Returns false to make undici stop reading until `resume`. */
   push(chunk: Buffer): boolean {
     if (this.destroyed) return true;
-    if (this.flowing && !this.paused && this.held.length === 0) {
-      this.emit("data", chunk);
-      // A listener may have paused the body (the client's socket is full).
-      if (!this.paused) return true;
-      this.upstreamPaused = true;
-      return false;
-    }
     this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.flowing && !this.paused) {
+      // Joined with the rest of this socket read and delivered after it (a read is at most 64 KB).
+      if (!this.batching) {
+        this.batching = true;
+        queueMicrotask(this.flushBatch);
+      }
+      return true;
+    }
+    // Before the reader starts (its listener comes once the headers are handled), a socket read's worth
+    // is held without stopping undici: the first delivery then takes the whole read at once.
+    if (!this.paused && this.heldBytes <= HOLD_BEFORE_START) return true;
     this.upstreamPaused = true;
     return false;
   }
@@ -77,15 +98,21 @@ export class DispatchBody extends EventEmitter {
     this.ending = true;
     if (err) {
       this.failed = err;
-      // A failure is reported at once, paused or not, what is held dropped (as a destroyed Readable).
+      // A failure is reported at once. What arrived before it in the same read still goes first when
+      // the reader is flowing; a paused reader's held chunks are dropped (as a destroyed Readable's).
       if (this.flowing) {
-        this.held.length = 0;
+        if (this.paused) this.drop();
         this.paused = false;
         this.deliver();
       }
       return;
     }
     if (this.flowing && !this.paused && this.held.length === 0) this.deliver();
+  }
+
+  private drop(): void {
+    this.held.length = 0;
+    this.heldBytes = 0;
   }
 
   private start(): void {
@@ -99,9 +126,14 @@ export class DispatchBody extends EventEmitter {
     });
   }
 
-  /** Delivers what is held while flowing; then the end or error; then lets undici read again. */
+  /** Delivers what is held (joined, one event) while flowing; then the end or error; then lets undici read again. */
   private deliver(): void {
-    while (this.held.length > 0 && !this.paused && !this.destroyed) this.emit("data", this.held.shift() as Buffer);
+    if (this.held.length > 0 && !this.paused && !this.destroyed) {
+      const held = this.held;
+      const data = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, this.heldBytes);
+      this.drop();
+      this.emit("data", data);
+    }
     if (this.paused || this.destroyed) return;
     if (this.ending) {
       this.ending = false;
