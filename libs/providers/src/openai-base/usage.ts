@@ -40,9 +40,10 @@ export function normalizeUsage(u: unknown): OpenAIUsage | undefined {
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
   const prompt = num(o.prompt_tokens);
   const completion = num(o.completion_tokens);
-  return Object.assign({}, o, {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: num(o.total_tokens) || prompt + completion,
-  }) as OpenAIUsage;
+  // A copy with the counts fixed (an object of our own: the caller's may be shared).
+  const out = Object.assign({}, o) as unknown as OpenAIUsage;
+  out.prompt_tokens = prompt;
+  out.completion_tokens = completion;
+  out.total_tokens = num(o.total_tokens) || prompt + completion;
+  return out;
 }

@@ -1,46 +1,11 @@
 import { createLineWriter } from "@ai-router/logger";
+import { IsoClock, num, Quoted, str } from "./json-text.js";
 import type { UsageRecord } from "./usage-recorder.js";
 
 /** Where one line per request goes. */
 export interface AccessLog {
   write(r: UsageRecord, costUsd: number | undefined): void;
   flush(): void;
-}
-
-const str = (v: string | null | undefined) => (v == null ? "null" : JSON.stringify(v));
-const num = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? "null" : String(v));
-
-/**
- * JSON string literals of the names that repeat on every line (models, providers, key names), escaped
- * once. Bounded: past the limit (names chosen by clients), values are escaped on each line.
- */
-class Quoted {
-  private readonly cache = new Map<string, string>();
-  constructor(private readonly max = 1024) {}
-
-  of(v: string | null | undefined): string {
-    if (v == null) return "null";
-    let q = this.cache.get(v);
-    if (q === undefined) {
-      q = JSON.stringify(v);
-      if (this.cache.size < this.max) this.cache.set(v, q);
-    }
-    return q;
-  }
-}
-
-/** `new Date().toISOString()`, computed once per millisecond (several lines share one under load). */
-class IsoClock {
-  private ms = -1;
-  private iso = "";
-  now(): string {
-    const ms = Date.now();
-    if (ms !== this.ms) {
-      this.ms = ms;
-      this.iso = new Date(ms).toISOString();
-    }
-    return this.iso;
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { OpenAIUsage, UsageRecord } from "@ai-router/contracts";
+import { IsoClock } from "../stats/json-text.js";
 import { costOfTokens } from "../stats/usage-recorder.js";
 import type { UsageDraft } from "./usage-draft.js";
 
@@ -35,6 +36,8 @@ export function estimateUsage(d: UsageDraft, requestBytes: number, responseBytes
 
 const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
 const ms = (n: number) => Math.round(n * 100) / 100;
+/** Arrival times of requests that end together often share a millisecond: formatted once for them. */
+const arrivals = new IsoClock();
 
 /** The one usage record of a request: tokens (reported or estimated), cost, timings, the failover chain. */
 export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
@@ -64,7 +67,7 @@ export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
   const tokensPerS = completion > 0 ? Math.round((completion / Math.max(genMs, 1)) * 1000 * 100) / 100 : null;
   return {
     id: end.id,
-    time: new Date(end.arrivedAt).toISOString(),
+    time: arrivals.at(end.arrivedAt),
     replica: end.replica,
     ingress: d.ingress,
     endpoint: d.endpoint,

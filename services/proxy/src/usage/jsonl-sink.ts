@@ -1,14 +1,16 @@
 import { openSync } from "node:fs";
 import type { UsageRecord } from "@ai-router/contracts";
 import { LineWriter } from "@ai-router/logger";
+import { UsageRecordJson } from "./record-json.js";
 import type { UsageSink } from "./usage-sink.js";
 
 /** Standalone `usage_log: <path>`: one JSON usage record per line, appended, written in batches. */
 export function createJsonlSink(path: string): UsageSink & { flush(): void } {
   const out = new LineWriter(openSync(path, "a"));
+  const json = new UsageRecordJson();
   return {
     write(r: UsageRecord) {
-      out.write(`${JSON.stringify(r)}\n`);
+      out.write(`${json.of(r)}\n`);
     },
     flush() {
       out.flushSync();

@@ -1,5 +1,6 @@
 import type { UsageRecord } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
+import { UsageRecordJson } from "./record-json.js";
 import type { UsageSink } from "./usage-sink.js";
 
 /** Sends one batch; resolves once the broker stored it (JetStream ack), rejects otherwise. */
@@ -27,6 +28,7 @@ export interface LedgerPublisherOptions {
  */
 export class LedgerPublisher implements UsageSink {
   private queue: UsageRecord[] = [];
+  private readonly json = new UsageRecordJson();
   private head = 0;
   private inFlight: { body: string; msgId: string; count: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -95,7 +97,9 @@ export class LedgerPublisher implements UsageSink {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    const body = JSON.stringify({ replica: this.opts.replica, records });
+    let body = `{"replica":${JSON.stringify(this.opts.replica)},"records":[`;
+    for (let i = 0; i < records.length; i++) body += (i === 0 ? "" : ",") + this.json.of(records[i] as UsageRecord);
+    body += "]}";
     return { body, msgId: `${this.opts.replica}:${this.epoch}:${++this.batchNo}`, count: records.length };
   }
 
