@@ -87,11 +87,13 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
       this.sawDone = true;
       this.complete = this.carry === undefined;
     }
-    // Before any output, an error event decides failover; after it, the stream is forwarded as it is.
-    if (!this.emitted && complete.includes(ERROR_KEY)) return this.perEvent(complete);
-    // After output, an error event is forwarded as it is but noted: the attempt failed (breaker, usage).
-    // Content never matches: a quote inside a JSON string is escaped (`\"error\"`).
-    if (!this.error && complete.includes(ERROR_KEY)) this.noteError(complete);
+    // Content never matches: a quote inside a JSON string is escaped (`\"error\"`). Searched once.
+    if (!this.error && complete.includes(ERROR_KEY)) {
+      // Before any output, an error event decides failover; after it, the stream is forwarded as it
+      // is, the error noted: the attempt failed (breaker, usage).
+      if (!this.emitted) return this.perEvent(complete);
+      this.noteError(complete);
+    }
     // Usage is cumulative and comes last: the last usage object in the bytes is the one to read
     // (searching back from the end; `"usage":null` keys before it are skipped).
     let u = complete.lastIndexOf(USAGE_KEY);

@@ -6,6 +6,22 @@
 /** A JSON number, or `null` for a missing or non-finite one (as `JSON.stringify` writes NaN). */
 export const num = (v: number | null | undefined): string => (v == null || !Number.isFinite(v) ? "null" : String(v));
 
+/**
+ * The same text as `num` for a number with at most two decimals (durations rounded to 0.01 ms), built
+ * from integers: a double's shortest decimal form costs ~0.2 us, an integer's almost nothing. Any
+ * other number goes to `num`.
+ */
+export function num2(v: number | null | undefined): string {
+  if (v == null || v < 0) return num(v);
+  const x = Math.round(v * 100);
+  if (x / 100 !== v || x > 9007199254740991) return num(v);
+  const frac = x % 100;
+  const int = (x - frac) / 100;
+  if (frac === 0) return `${int}`;
+  if (frac % 10 === 0) return `${int}.${frac / 10}`;
+  return `${int}.${frac < 10 ? "0" : ""}${frac}`;
+}
+
 /** A JSON string (escaped), or `null`. */
 export const str = (v: string | null | undefined): string => (v == null ? "null" : JSON.stringify(v));
 
