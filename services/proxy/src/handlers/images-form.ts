@@ -12,6 +12,8 @@ export interface ImageForm {
   parts: FormPart[];
   model: string | undefined;
   prompt: string | undefined;
+  /** Images asked for (`n`, default 1): the key's budget reserves them at the per-image price. */
+  n: number;
 }
 
 const IMAGE_FIELDS = new Set(["image", "image[]", "mask"]);
@@ -61,7 +63,7 @@ function fromMultipart(raw: Buffer, contentType: string, kind: ImageFormKind): I
   if (parts.filter((p) => p.name === "mask").length > 1)
     throw new RouterError("invalid_request", "Send at most one 'mask'.", { param: "mask" });
   const body = kind === "edits" ? validateBody(editForm, fields) : validateBody(variationForm, fields);
-  return checked({ parts, model: body.model, prompt: typeof body.prompt === "string" ? body.prompt : undefined }, body.stream);
+  return checked(parts, body);
 }
 
 function fromJson(json: Record<string, unknown>, kind: ImageFormKind): ImageForm {
@@ -78,11 +80,15 @@ function fromJson(json: Record<string, unknown>, kind: ImageFormKind): ImageForm
     } else if (name === "mask") parts.push(imagePart("mask", "mask", value as string, "mask"));
     else parts.push({ name, data: Buffer.from(String(value)) });
   }
-  return checked({ parts, model: body.model, prompt: typeof body.prompt === "string" ? body.prompt : undefined }, body.stream);
+  return checked(parts, body);
 }
 
-function checked(form: ImageForm, stream: unknown): ImageForm {
-  if (stream === true) {
+function checked(
+  parts: FormPart[],
+  body: { model?: string | undefined; prompt?: unknown; n?: number | null | undefined; stream?: unknown },
+): ImageForm {
+  const form: ImageForm = { parts, model: body.model, prompt: typeof body.prompt === "string" ? body.prompt : undefined, n: body.n ?? 1 };
+  if (body.stream === true) {
     throw new RouterError("invalid_request", "Streaming image edits are not supported by the router; omit 'stream'.", { param: "stream" });
   }
   return form;

@@ -39,6 +39,7 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
     stream: false,
     promptTokens: raw.length >> 2,
     maxTokens: undefined,
+    images: spec.llmType === "image" ? imageCount(json) : undefined,
     exchange: (t, target) => {
       const adapter = t.live.adapter;
       const ep = spec.pick(adapter);
@@ -55,3 +56,6 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
     streamError: () => "",
   });
 }
+
+/** Images an image request asks for: `n`, default 1 (the schema has checked it). */
+const imageCount = (json: Record<string, unknown>): number => (typeof json.n === "number" && json.n > 0 ? json.n : 1);

@@ -45,6 +45,8 @@ export interface PipelineRequest {
    */
   estimatePromptTokens?(): number;
   maxTokens: number | undefined;
+  /** Images the request asks for (image endpoints): reserved from a key's budget at the per-image price. */
+  images?: number;
   /** Builds the exchange for one attempt at one target. */
   exchange(t: LiveTarget, target: TargetContext): Exchange;
   /** Answers an error before any byte was sent, in the client's error envelope. */

@@ -63,7 +63,7 @@ interface RunState {
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
   let reservation: Reservation | undefined;
   if (ctx.shared !== undefined && ctx.limiter !== undefined && ctx.key !== undefined) {
-    const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens), Date.now());
+    const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.images), Date.now());
     if (verdict.refusal !== undefined) {
       const { error, headers } = verdict.refusal;
       headers["x-request-id"] = ctx.id;
