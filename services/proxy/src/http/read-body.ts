@@ -19,10 +19,15 @@ const decoders: Record<string, Decompress | undefined> = {
  * Reads the body and undoes its `Content-Encoding` (gzip, deflate, br; zstd on Node.js builds that
  * have it). The limit applies to the decoded size too; an unknown encoding is a 415.
  */
-export async function readDecodedBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const raw = await readBody(req, limit);
+export function readDecodedBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const enc = req.headers["content-encoding"]?.trim().toLowerCase();
-  if (!enc || enc === "identity") return raw;
+  // The common case, a plain body, is the read itself.
+  if (!enc || enc === "identity") return readBody(req, limit);
+  return readEncoded(req, limit, enc);
+}
+
+async function readEncoded(req: IncomingMessage, limit: number, enc: string): Promise<Buffer> {
+  const raw = await readBody(req, limit);
   const decode = decoders[enc];
   if (!decode) {
     throw new RouterError("unsupported_media_type", `Content-Encoding '${enc}' is not supported; send the body uncompressed or gzip.`);

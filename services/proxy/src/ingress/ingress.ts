@@ -74,7 +74,9 @@ export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: st
     const raw = await readDecodedBody(ctx.req, ctx.table.settings.maxBodyBytes);
     let call: IngressCall;
     try {
-      call = await ingress.parse(raw, ctx, rest);
+      // Most formats parse synchronously: no await (and microtask) for them.
+      const parsed = ingress.parse(raw, ctx, rest);
+      call = parsed instanceof Promise ? await parsed : parsed;
     } catch (err) {
       // Rejected as bad input: the usage record still names the model when the body has one.
       if (ctx.draft !== undefined) noteModelOfRaw(ctx.draft, raw);

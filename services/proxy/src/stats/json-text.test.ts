@@ -30,5 +30,12 @@ describe("json-text", () => {
     const t = Date.UTC(2026, 10, 30, 6, 1, 2, 345);
     expect(c.at(t + 0.7)).toBe(new Date(t).toISOString());
     expect(c.at(t + 1)).toBe(new Date(t + 1).toISOString());
+    // Every millisecond of a few seconds, in and out of order, and times before 1970.
+    for (const base of [Date.UTC(2026, 0, 1), Date.UTC(1969, 11, 31, 23, 59, 58), 0]) {
+      for (let i = 0; i < 3000; i += 7) {
+        const at = base + ((i * 7919) % 3000);
+        expect(c.at(at)).toBe(new Date(at).toISOString());
+      }
+    }
   });
 });

@@ -44,10 +44,14 @@ export class Quoted {
   }
 }
 
-/** `new Date(ms).toISOString()`, computed once per millisecond (lines written together share one). */
+/**
+ * `new Date(ms).toISOString()`, formatted once per second: within a second only the milliseconds
+ * change, and they are appended to the second's prefix (lines written together share it).
+ */
 export class IsoClock {
-  private ms = -1;
-  private iso = "";
+  private second = Number.NaN;
+  /** `2026-11-30T06:00:00.` of the current second. */
+  private prefix = "";
 
   now(): string {
     return this.at(Date.now());
@@ -55,10 +59,15 @@ export class IsoClock {
 
   at(time: number): string {
     const ms = Math.floor(time);
-    if (ms !== this.ms) {
-      this.ms = ms;
-      this.iso = new Date(ms).toISOString();
+    const second = Math.floor(ms / 1000);
+    if (second !== this.second) {
+      const iso = new Date(second * 1000).toISOString();
+      // Years past 9999 (never, in practice) have a longer form: formatted whole.
+      if (iso.length !== 24) return new Date(ms).toISOString();
+      this.second = second;
+      this.prefix = iso.slice(0, 20);
     }
-    return this.iso;
+    const m = ms - second * 1000;
+    return `${this.prefix}${m < 10 ? "00" : m < 100 ? "0" : ""}${m}Z`;
   }
 }
