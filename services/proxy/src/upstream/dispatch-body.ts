@@ -1,7 +1,10 @@
-import { EventEmitter } from "node:events";
 import type { Readable } from "node:stream";
 import { type Dispatcher, errors } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
+import { type BodyEvent, BodyEvents } from "./body-events.js";
+
+/** Bytes held for a reader that has not started yet before undici is told to stop reading. */
+const HOLD_BEFORE_START = 64 * 1024;
 
 /**
  * An upstream response body fed straight by undici's dispatch handler. It offers the part of a Readable
@@ -17,10 +20,7 @@ import type { ClientSignal } from "../http/client-abort.js";
  * per-chunk work (event scanning, usage estimate, the client's chunked write) once per read instead
  * of once per upstream chunk.
  */
-/** Bytes held for a reader that has not started yet before undici is told to stop reading. */
-const HOLD_BEFORE_START = 64 * 1024;
-
-export class DispatchBody extends EventEmitter {
+export class DispatchBody extends BodyEvents {
   destroyed = false;
   /** Chunks and the end (or error) received but not delivered yet. */
   private held: Buffer[] = [];
@@ -42,11 +42,12 @@ export class DispatchBody extends EventEmitter {
   /** undici was told to stop reading (a chunk arrived that could not be delivered). */
   upstreamPaused = false;
 
-  constructor() {
-    super();
-    this.on("newListener", (event: string) => {
-      if (event === "data" && !this.paused) this.start();
-    });
+  // biome-ignore lint/suspicious/noExplicitAny: listeners take what their event carries
+  override on(event: BodyEvent, fn: (...args: any[]) => void): this {
+    super.on(event, fn);
+    // A data listener starts the flow, as on a Readable.
+    if (event === "data" && !this.paused) this.start();
+    return this;
   }
 
   pause(): this {
