@@ -16,8 +16,8 @@ export const fmtMs = (n: number | null | undefined) =>
     ? "–"
     : n >= 10_000
       ? `${(n / 1000).toFixed(1)} s`
-      : n < 10 && !Number.isInteger(n)
-        ? `${n.toFixed(1)} ms` // 2.5 ms, not "3 ms" (chart ticks under 10 ms would repeat)
+      : n < 10
+        ? `${Number(n.toFixed(1))} ms` // 2.5 ms, not "3 ms" (chart ticks under 10 ms would repeat); 1.96 is "2 ms", never "2.0 ms"
         : `${Math.round(n)} ms`;
 export const fmtPct = (locale: string, n: number | null | undefined) =>
   n === null || n === undefined || Number.isNaN(n) ? "–" : n.toLocaleString(locale, { style: "percent", maximumFractionDigits: 1 });
