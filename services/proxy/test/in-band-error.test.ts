@@ -75,7 +75,7 @@ afterAll(async () => {
 beforeEach(() => {
   records.length = 0;
   // Each chunk on its own: the error comes after the first bytes were relayed to the client.
-  up.behavior.fallback = { chunkDelayMs: 15 };
+  up.behavior.fallback = { chunkDelayMs: 50 };
 });
 
 const post = (path: string, model: string) =>
