@@ -181,15 +181,10 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
 const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);
 
 /**
- * The status a routed request ended with: 499 when the client left, 200 once an answer started, else
- * the status of the error envelope the client got (an ingress may use its own, e.g. Anthropic's 529).
+ * The status a routed request ended with: 499 when the client left, else the status the client got
+ * (finishRequest has sent the error envelope by then, in the ingress's own status, e.g. Anthropic's 529).
  */
-function finalStatus(ctx: RequestContext, r: FailoverResult): number {
-  if (ctx.signal.aborted) return 499;
-  const o = r.outcome;
-  if (o.kind === "served" || o.kind === "broken") return 200;
-  return ctx.res.headersSent ? ctx.res.statusCode : upstreamToRouterError(o.error).status;
-}
+const finalStatus = (ctx: RequestContext): number => (ctx.signal.aborted ? 499 : ctx.res.statusCode);
 
 /**
  * Ends a routed request: a failure that reached no byte of the answer is sent in the client's error
@@ -208,7 +203,7 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
     }
     p.sendError(ctx.res, upstreamToRouterError(outcome.error), h);
   }
-  const status = finalStatus(ctx, r);
+  const status = finalStatus(ctx);
   const finished: RequestFinished = {
     requestId: ctx.id,
     endpoint: p.endpoint,
