@@ -3,6 +3,7 @@ import { RouterError } from "@ai-router/errors";
 import { boundaryOf, type FormPart, formText, isMultipartForm, MultipartError, parseMultipart } from "@ai-router/providers";
 import { parseJsonObject } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
+import { imagesAsked } from "../limits/reserve.js";
 
 /** Which image endpoint a form is for: edits need a prompt, variations do not. */
 export type ImageFormKind = "edits" | "variations";
@@ -87,7 +88,12 @@ function checked(
   parts: FormPart[],
   body: { model?: string | undefined; prompt?: unknown; n?: number | null | undefined; stream?: unknown },
 ): ImageForm {
-  const form: ImageForm = { parts, model: body.model, prompt: typeof body.prompt === "string" ? body.prompt : undefined, n: body.n ?? 1 };
+  const form: ImageForm = {
+    parts,
+    model: body.model,
+    prompt: typeof body.prompt === "string" ? body.prompt : undefined,
+    n: imagesAsked(body.n),
+  };
   if (body.stream === true) {
     throw new RouterError("invalid_request", "Streaming image edits are not supported by the router; omit 'stream'.", { param: "stream" });
   }

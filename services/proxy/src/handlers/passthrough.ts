@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
+import { imagesAsked } from "../limits/reserve.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { noteModelOf } from "../usage/usage-draft.js";
 import { checkCapabilities, EMBEDDING_NEEDS, IMAGE_GENERATION_NEEDS } from "./capabilities.js";
@@ -39,7 +40,7 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
     stream: false,
     promptTokens: raw.length >> 2,
     maxTokens: undefined,
-    images: spec.llmType === "image" ? imageCount(json) : undefined,
+    images: spec.llmType === "image" ? imagesAsked(json.n) : undefined,
     exchange: (t, target) => {
       const adapter = t.live.adapter;
       const ep = spec.pick(adapter);
@@ -56,6 +57,3 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
     streamError: () => "",
   });
 }
-
-/** Images an image request asks for: `n`, default 1 (the schema has checked it). */
-const imageCount = (json: Record<string, unknown>): number => (typeof json.n === "number" && json.n > 0 ? json.n : 1);

@@ -3,6 +3,9 @@ import type { LiveModel } from "../routing/runtime-table.js";
 /** Output tokens reserved for a request that sets no `max_tokens` (the table carries no model output caps). */
 export const DEFAULT_OUTPUT_CAP = 4_096;
 
+/** Images an image request asks for: its `n`, default 1 (the schemas have checked it). */
+export const imagesAsked = (n: unknown): number => (typeof n === "number" && n > 0 ? n : 1);
+
 /**
  * The most a request can cost, reserved from its key's budget before it is sent: the prompt estimate
  * plus `max_tokens` (or DEFAULT_OUTPUT_CAP), and for image requests their `images` at `per_image`, at
