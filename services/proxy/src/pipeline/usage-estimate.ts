@@ -64,12 +64,10 @@ export class TextUnitCounter {
     if (typeof chunk === "string" || chunk.length >= PENDING_MAX) {
       // Translated output (other formats) or a large chunk: counted now, after what is held.
       this.countHeld();
-      if (typeof chunk === "string") this.scan(chunk, chunk.length, true);
-      else this.scan(chunk, chunk.length, false);
+      this.scan(chunk, chunk.length, typeof chunk === "string");
       return;
     }
-    const need = this.heldLen + chunk.length;
-    if (need > PENDING_MAX) this.countHeld();
+    if (this.heldLen + chunk.length > PENDING_MAX) this.countHeld();
     if (this.held === undefined || this.heldLen + chunk.length > this.held.length) {
       const grown = Buffer.allocUnsafeSlow(
         Math.min(PENDING_MAX, Math.max(2048, 2 * (this.held?.length ?? 0), this.heldLen + chunk.length)),

@@ -26,10 +26,6 @@ export class BodyEvents {
     return this;
   }
 
-  addListener(event: BodyEvent, fn: Listener): this {
-    return this.on(event, fn);
-  }
-
   once(event: BodyEvent, fn: Listener): this {
     const wrapped: Wrapped = (...args) => {
       this.off(event, wrapped);
@@ -50,14 +46,6 @@ export class BodyEvents {
       }
     }
     return this;
-  }
-
-  removeListener(event: BodyEvent, fn: Listener): this {
-    return this.off(event, fn);
-  }
-
-  listenerCount(event: BodyEvent): number {
-    return this.listeners[event]?.length ?? 0;
   }
 
   emit(event: BodyEvent, arg?: unknown): boolean {

@@ -11,8 +11,9 @@ const HOLD_BEFORE_START = 64 * 1024;
  * the router uses (`data`/`end`/`error`/`close` events, `pause`/`resume`, `destroy`), without undici's
  * body stream: no stream buffering, state machine and nextTick for every chunk of every answer (the
  * body has exactly one reader). Like a Readable it holds what arrives until a `data` listener is added
- * or `resume()` is called, and it tells undici to stop reading the socket while it holds anything
- * (backpressure reaches the upstream connection).
+ * or `resume()` is called. While the reader is paused (its client is slow), or more than
+ * HOLD_BEFORE_START bytes wait for a reader that has not started, undici is told to stop reading the
+ * socket: backpressure reaches the upstream connection.
  *
  * Chunks that arrive together (one socket read of the upstream holds many SSE chunks whenever the
  * router is busy) are delivered as one `data` event, joined, once undici has parsed the read: a
@@ -22,7 +23,7 @@ const HOLD_BEFORE_START = 64 * 1024;
  */
 export class DispatchBody extends BodyEvents {
   destroyed = false;
-  /** Chunks and the end (or error) received but not delivered yet. */
+  /** Chunks received but not delivered yet (the end or error waits in `ending` / `failed`). */
   private held: Buffer[] = [];
   private heldBytes = 0;
   /** A microtask will deliver what this read of the socket brought. */

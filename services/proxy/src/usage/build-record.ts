@@ -36,7 +36,7 @@ export function estimateUsage(d: UsageDraft, requestBytes: number, responseBytes
 
 const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
 const ms = (n: number) => Math.round(n * 100) / 100;
-/** Arrival times of requests that end together often share a millisecond: formatted once for them. */
+/** Arrival times: the records of one second share its formatted prefix. */
 const arrivals = new IsoClock();
 
 /** The one usage record of a request: tokens (reported or estimated), cost, timings, the failover chain. */
