@@ -239,17 +239,17 @@ const f = (n, d = 0) => (n === null || n === undefined ? "-" : n.toFixed(d));
 const lines = [`| scenario | req/s | p50 ms | p99 ms | CPU us/req | peak RSS MB | errors |`, `|---|---:|---:|---:|---:|---:|---:|`];
 for (const [k, r] of Object.entries(results))
   lines.push(`| ${k} | ${f(r.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpuUsPerReq, 1)} | ${f(r.rssMb, 1)} | ${r.errors} |`);
-const ratio = (mode) => {
-  const o = results[`${mode}/ours`];
-  const fl = results[`${mode}/floor`];
-  // Per round, ours against the floor measured beside it: how far one run can stray.
-  const perRound = o.rounds.map((r, i) => r.cpuUsPerReq / fl.rounds[i].cpuUsPerReq);
-  return { rps: o.rps / fl.rps, cpu: o.cpuUsPerReq / fl.cpuUsPerReq, cpuMin: Math.min(...perRound), cpuMax: Math.max(...perRound) };
-};
 /** The median of per-round ratios of CPU per request (a / b), and their range. */
 const roundRatios = (a, b) => {
   const per = a.rounds.map((r, i) => r.cpuUsPerReq / b.rounds[i].cpuUsPerReq);
   return { median: median(per), min: Math.min(...per), max: Math.max(...per) };
+};
+const ratio = (mode) => {
+  const o = results[`${mode}/ours`];
+  const fl = results[`${mode}/floor`];
+  // Per round, ours against the floor measured beside it: how far one run can stray.
+  const rr = roundRatios(o, fl);
+  return { rps: o.rps / fl.rps, cpu: o.cpuUsPerReq / fl.cpuUsPerReq, cpuMin: rr.min, cpuMax: rr.max };
 };
 const spread = (r) => `${r.cpu.toFixed(2)} (rounds ${r.cpuMin.toFixed(2)}-${r.cpuMax.toFixed(2)})`;
 const rj = ratio("json");
