@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import { type Logger, type LoggerOptions, pino } from "pino";
+import { LineWriter } from "./line-writer.js";
 import { logFormat, prettyLine, useColor } from "./pretty.js";
 
 export type { Logger } from "pino";
+export { LineWriter } from "./line-writer.js";
 export { type LogFormat, logFormat, prettyLine, useColor } from "./pretty.js";
 
 /** Paths masked in every log line: credentials and keys, wherever they appear. */
@@ -79,79 +81,6 @@ export function maskSecret(secret: string): string {
   const dash = secret.indexOf("-");
   const prefix = dash > 0 && dash <= 8 ? secret.slice(0, dash + 1) : secret.slice(0, 3);
   return `${prefix}...${secret.slice(-4)}`;
-}
-
-/**
- * A buffered asynchronous line writer on a file descriptor (stdout by default): lines are joined and
- * written in batches of `highWater` bytes or every `flushMs`, so a line costs no syscall of its own.
- * If the descriptor stalls, at most `maxBuffered` bytes wait; lines past that are dropped and counted.
- */
-export class LineWriter {
-  private parts: string[] = [];
-  private size = 0;
-  private writing = false;
-  private timer: NodeJS.Timeout | undefined;
-  /** Lines dropped because the descriptor could not keep up. */
-  dropped = 0;
-
-  constructor(
-    private readonly fd = 1,
-    private readonly highWater = 64 * 1024,
-    private readonly flushMs = 250,
-    private readonly maxBuffered = 16 * 1024 * 1024,
-    /** Rewrites each line before it is buffered (readable lines on a terminal). */
-    private readonly format?: (line: string) => string,
-  ) {}
-
-  write(raw: string): void {
-    const line = this.format ? this.format(raw) : raw;
-    if (this.size > this.maxBuffered) {
-      this.dropped++;
-      return;
-    }
-    this.parts.push(line);
-    this.size += line.length;
-    if (this.size >= this.highWater) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs).unref();
-  }
-
-  /** Starts writing what is buffered (unless a write is already running; it continues after it). */
-  flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.writing || this.size === 0) return;
-    const data = Buffer.from(this.parts.join(""));
-    this.parts = [];
-    this.size = 0;
-    this.writing = true;
-    this.writeAll(data, 0);
-  }
-
-  private writeAll(data: Buffer, offset: number): void {
-    fs.write(this.fd, data, offset, data.length - offset, null, (err, n) => {
-      if (!err && offset + n < data.length) return this.writeAll(data, offset + n);
-      this.writing = false;
-      if (this.size >= this.highWater) this.flush();
-      else if (this.size > 0 && !this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs).unref();
-    });
-  }
-
-  /** Writes everything still buffered, synchronously (at exit). */
-  flushSync(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.size === 0) return;
-    const data = this.parts.join("");
-    this.parts = [];
-    this.size = 0;
-    try {
-      fs.writeSync(this.fd, data);
-    } catch {
-      // the descriptor is gone: nothing more can be done
-    }
-  }
 }
 
 /** A LineWriter on `fd`; on a terminal (stdout only, unless LOG_FORMAT says otherwise) its JSON lines are made readable. */

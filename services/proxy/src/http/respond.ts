@@ -1,7 +1,10 @@
 import type { ServerResponse } from "node:http";
 import { type ErrorCode, RouterError } from "@ai-router/errors";
 
-/** Sends a JSON body (string or bytes) with the given status and extra headers. */
+/**
+ * Sends a JSON body (string or bytes) with the given status and extra headers. `headers` is taken, not
+ * copied: every caller builds it for this one response, and the content headers are added to it.
+ */
 export function sendJson(res: ServerResponse, status: number, body: string | Buffer, headers?: Record<string, string>): void {
   if (res.headersSent) {
     res.end();
@@ -9,12 +12,10 @@ export function sendJson(res: ServerResponse, status: number, body: string | Buf
   }
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
   // One writeHead with every header: cheaper than a setHeader call each.
-  res.writeHead(
-    status,
-    headers
-      ? { "content-type": "application/json", "content-length": length, ...headers }
-      : { "content-type": "application/json", "content-length": length },
-  );
+  const h = headers ?? {};
+  h["content-type"] = "application/json";
+  h["content-length"] = `${length}`;
+  res.writeHead(status, h);
   res.end(body);
 }
 

@@ -1,5 +1,7 @@
+import type { Dispatcher } from "undici";
 import { describe, expect, it, vi } from "vitest";
-import { DispatchBody } from "./dispatch-body.js";
+import { ClientAbort } from "../http/client-abort.js";
+import { DispatchBody, dispatchRequest } from "./dispatch-body.js";
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -113,5 +115,61 @@ describe("DispatchBody", () => {
     await tick();
     expect(abort).toHaveBeenCalledTimes(1);
     expect(events).toEqual(["close"]);
+  });
+});
+
+describe("dispatchRequest's connection slot", () => {
+  /** A dispatcher that hands its handler to the test, which then plays undici. */
+  function fakeDispatcher() {
+    const calls: Dispatcher.DispatchHandler[] = [];
+    const dispatcher = { dispatch: (_o: unknown, h: Dispatcher.DispatchHandler) => (calls.push(h), true) } as unknown as Dispatcher;
+    return { dispatcher, calls };
+  }
+  const opts = { origin: "http://upstream", path: "/", method: "POST" } as Dispatcher.DispatchOptions;
+
+  it("is released once, when the body closes, not at the headers", async () => {
+    const { dispatcher, calls } = fakeDispatcher();
+    const slot = { release: vi.fn() };
+    const pending = dispatchRequest(dispatcher, opts, new ClientAbort(), slot);
+    const h = calls[0]!;
+    h.onConnect?.(() => {}, undefined);
+    h.onHeaders?.(200, [], () => {}, "OK");
+    const { body } = await pending;
+    expect(slot.release).not.toHaveBeenCalled();
+    const events = reading(body as unknown as DispatchBody);
+    await tick();
+    h.onData?.(Buffer.from("{}"));
+    h.onComplete?.([]);
+    await tick();
+    expect(events).toEqual(["data:{}", "end", "close"]);
+    expect(slot.release).toHaveBeenCalledTimes(1);
+  });
+
+  it("is released when the request fails before its headers, and when dispatch throws", async () => {
+    const { dispatcher, calls } = fakeDispatcher();
+    const slot = { release: vi.fn() };
+    const pending = dispatchRequest(dispatcher, opts, new ClientAbort(), slot);
+    calls[0]!.onError?.(new Error("ECONNREFUSED"));
+    await expect(pending).rejects.toThrow("ECONNREFUSED");
+    expect(slot.release).toHaveBeenCalledTimes(1);
+
+    const throwing = {
+      dispatch: () => {
+        throw new Error("invalid origin");
+      },
+    } as unknown as Dispatcher;
+    const slot2 = { release: vi.fn() };
+    await expect(dispatchRequest(throwing, opts, new ClientAbort(), slot2)).rejects.toThrow("invalid origin");
+    expect(slot2.release).toHaveBeenCalledTimes(1);
+  });
+
+  it("is released at once for a client that already left", async () => {
+    const { dispatcher, calls } = fakeDispatcher();
+    const signal = new ClientAbort();
+    signal.abort();
+    const slot = { release: vi.fn() };
+    await expect(dispatchRequest(dispatcher, opts, signal, slot)).rejects.toThrow();
+    expect(calls).toHaveLength(0);
+    expect(slot.release).toHaveBeenCalledTimes(1);
   });
 });

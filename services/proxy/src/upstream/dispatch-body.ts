@@ -154,21 +154,42 @@ export class DispatchBody extends BodyEvents {
 
 /**
  * Dispatches one request on `dispatcher` and resolves with its status and a {@link DispatchBody} when
- * the response headers arrive; rejects if it fails before them. The client's signal aborts it.
+ * the response headers arrive; rejects if it fails before them. The client's signal aborts it. The
+ * connection `slot`, when given, is released once: when the body closes, or when the request fails
+ * before its headers.
  */
 export function dispatchRequest(
   dispatcher: Dispatcher,
   opts: Dispatcher.DispatchOptions,
   signal: ClientSignal,
+  slot?: { release(): void },
 ): Promise<{ statusCode: number; body: Readable }> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new errors.RequestAbortedError());
+    let released = slot === undefined;
+    const free = () => {
+      if (released) return;
+      released = true;
+      slot!.release();
+    };
+    if (signal.aborted) {
+      free();
+      return reject(new errors.RequestAbortedError());
+    }
     const body = new DispatchBody();
+    if (slot !== undefined) body.once("close", free);
     let started = false;
     const onAbort = () => body.abortUpstream?.(new errors.RequestAbortedError());
     signal.once("abort", onAbort);
     const done = () => signal.removeListener("abort", onAbort);
-    dispatcher.dispatch(opts, {
+    const fail = (err: Error) => {
+      done();
+      if (started) body.finish(err);
+      else {
+        free();
+        reject(err);
+      }
+    };
+    const handler: Dispatcher.DispatchHandler = {
       onConnect(abort) {
         body.abortUpstream = abort as (err: Error) => void;
         if (signal.aborted) abort(new errors.RequestAbortedError());
@@ -187,11 +208,12 @@ export function dispatchRequest(
         done();
         body.finish();
       },
-      onError(err) {
-        done();
-        if (started) body.finish(err);
-        else reject(err);
-      },
-    });
+      onError: fail,
+    };
+    try {
+      dispatcher.dispatch(opts, handler);
+    } catch (err) {
+      fail(err as Error);
+    }
   });
 }

@@ -8,45 +8,52 @@ import { dispatchRequest } from "./dispatch-body.js";
  * Sends one request to a provider through its keep-alive pool, with the provider's timeouts, or
  * through its in-process transport (the mock). A pooled request holds one of the pool's connection
  * slots until its response body is finished; with none free it waits (bounded, counted in
- * `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger.
+ * `signal.queuedMs`) or fails with `upstream_busy`, a failover trigger. The in-process transport answers
+ * synchronously; any failure may also be thrown synchronously (the caller awaits it in a try).
  */
-export async function sendUpstream(
+export function sendUpstream(
   live: LiveProvider,
   req: UpstreamRequest,
   signal: ClientSignal,
   traceparent?: string,
-): Promise<UpstreamResponse> {
+): UpstreamResponse | Promise<UpstreamResponse> {
   const p = live.config;
   const local = live.adapter.transport;
   if (local) return local.send(req);
   const { agent, gate } = live;
   if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
-  if (!gate.tryAcquire()) {
-    // A wait that ran out (503 upstream_busy, failing over) was time queued too.
-    const since = performance.now();
-    try {
-      await gate.wait(p.name, signal);
-    } finally {
-      signal.queuedMs += performance.now() - since;
-    }
-  }
-  let resp: UpstreamResponse;
-  try {
-    resp = await request(agent, p, req, signal, traceparent);
-  } catch (err) {
-    gate.release();
-    throw err;
-  }
-  resp.body.once("close", () => gate.release());
-  return resp;
+  // The common case, a free slot, is the request itself: no async frame and extra microtask for it.
+  if (gate.tryAcquire()) return request(agent, p, req, signal, traceparent, gate);
+  return queued(live, req, signal, traceparent);
 }
 
+/** No slot free: wait for one (bounded), then send. */
+async function queued(
+  live: LiveProvider,
+  req: UpstreamRequest,
+  signal: ClientSignal,
+  traceparent: string | undefined,
+): Promise<UpstreamResponse> {
+  const p = live.config;
+  const gate = live.gate!;
+  // A wait that ran out (503 upstream_busy, failing over) was time queued too.
+  const since = performance.now();
+  try {
+    await gate.wait(p.name, signal);
+  } finally {
+    signal.queuedMs += performance.now() - since;
+  }
+  return request(live.agent!, p, req, signal, traceparent, gate);
+}
+
+/** Sends on the pool; the slot taken from `gate` is released when the body closes or the request fails. */
 function request(
   agent: NonNullable<LiveProvider["agent"]>,
   p: LiveProvider["config"],
   req: UpstreamRequest,
   signal: ClientSignal,
   traceparent: string | undefined,
+  gate: NonNullable<LiveProvider["gate"]>,
 ): Promise<UpstreamResponse> {
   return dispatchRequest(
     agent,
@@ -61,6 +68,7 @@ function request(
       bodyTimeout: p.timeoutMs,
     },
     signal,
+    gate,
   );
 }
 
