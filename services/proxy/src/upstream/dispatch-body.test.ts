@@ -122,7 +122,11 @@ describe("dispatchRequest's connection slot", () => {
   /** A dispatcher that hands its handler to the test, which then plays undici. */
   function fakeDispatcher() {
     const calls: Dispatcher.DispatchHandler[] = [];
-    const dispatcher = { dispatch: (_o: unknown, h: Dispatcher.DispatchHandler) => (calls.push(h), true) } as unknown as Dispatcher;
+    const dispatch = (_o: unknown, h: Dispatcher.DispatchHandler) => {
+      calls.push(h);
+      return true;
+    };
+    const dispatcher = { dispatch } as unknown as Dispatcher;
     return { dispatcher, calls };
   }
   const opts = { origin: "http://upstream", path: "/", method: "POST" } as Dispatcher.DispatchOptions;
