@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OpenAIStreamTranslator } from "./stream.js";
+import { lastUsageObject, OpenAIStreamTranslator } from "./stream.js";
 
 const chunk = (content: string, usage: "null" | "none" = "null") =>
   `data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]${usage === "null" ? ',"usage":null' : ""}}\n\n`;
@@ -78,5 +78,42 @@ describe("OpenAIStreamTranslator", () => {
     const out = run(t, ['data: {"choices":[{"index":0,"delta":{"content":"z"}}],"usage":{"prompt_tokens":1,"completion_tokens":1}}\n\n']);
     expect(JSON.parse(events(out)[0]?.slice(6) ?? "")).toEqual({ choices: [{ index: 0, delta: { content: "z" } }] });
     expect(t.usage?.total_tokens).toBe(2);
+  });
+});
+
+describe("lastUsageObject", () => {
+  const at = (s: string) => lastUsageObject(Buffer.from(s));
+  it("finds the last usage key whose value is an object, with or without spaces", () => {
+    const s = '{"usage":null}{"usage":{"a":1}}{"usage": {"b":2}}{"usage" : null}';
+    expect(at(s)).toBe(s.indexOf('"usage": {'));
+    expect(at('{"usage":{"prompt_tokens":1}}')).toBe(1);
+  });
+
+  it("ignores text that only ends in usage, and usage values that are not objects", () => {
+    expect(at('{"content":"check your usage","usage":null}')).toBe(-1);
+    expect(at('{"content":"usage"}')).toBe(-1);
+    expect(at("usage")).toBe(-1);
+    expect(at('usage":{')).toBe(-1);
+  });
+});
+
+describe("in-band errors whatever the upstream's JSON spacing", () => {
+  for (const ev of [
+    'data: {"error":{"message":"overloaded","type":"server_error"}}',
+    'data: {"error": {"message": "overloaded", "type": "server_error"}}',
+    'data: {"error" : {"message":"overloaded"}}',
+  ]) {
+    it(ev, () => {
+      const t = new OpenAIStreamTranslator(false);
+      t.push(Buffer.from(`${ev}\n\n`));
+      expect(t.error?.message).toContain("overloaded");
+    });
+  }
+
+  it('a content chunk whose text ends in "error" is forwarded as it is', () => {
+    const t = new OpenAIStreamTranslator(false);
+    const input = [chunk("no error"), chunk("at all"), "data: [DONE]\n\n"];
+    expect(run(t, input)).toBe(input.join(""));
+    expect(t.error).toBeUndefined();
   });
 });

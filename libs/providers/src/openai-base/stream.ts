@@ -7,8 +7,11 @@ import { extractUsage, normalizeUsage } from "./usage.js";
 const BOUNDARY = Buffer.from("\n\n");
 const DONE = Buffer.from("data: [DONE]");
 const DONE_EVENT = Buffer.from("data: [DONE]\n\n");
-const USAGE_KEY = Buffer.from('"usage"');
-const ERROR_KEY = Buffer.from('"error"');
+// Searched without their opening quote: a needle that starts with `"` makes the native search stop at
+// every quote of the JSON (several a chunk); `u`/`e` are rarer. `error"` finds every `"error"` (and
+// the odd string that ends in "error", which only costs the slow path).
+const USAGE_TAIL = Buffer.from('usage"');
+const ERROR_TAIL = Buffer.from('error"');
 const EMPTY_CHOICES = Buffer.from('"choices":[]');
 const CR = 0x0d;
 
@@ -20,6 +23,15 @@ function opensObject(buf: Buffer, afterKey: number): boolean {
     return c === 0x7b; // '{'
   }
   return false;
+}
+
+/** Offset of the last `"usage"` key in `buf` whose value is an object (not `null`), or -1. */
+export function lastUsageObject(buf: Buffer): number {
+  let found = -1;
+  for (let i = buf.indexOf(USAGE_TAIL); i >= 0; i = buf.indexOf(USAGE_TAIL, i + USAGE_TAIL.length)) {
+    if (i > 0 && buf[i - 1] === 0x22 && opensObject(buf, i + USAGE_TAIL.length)) found = i - 1;
+  }
+  return found;
 }
 
 /**
@@ -88,16 +100,15 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
       this.complete = this.carry === undefined;
     }
     // Content never matches: a quote inside a JSON string is escaped (`\"error\"`). Searched once.
-    if (!this.error && complete.includes(ERROR_KEY)) {
+    if (!this.error && complete.indexOf(ERROR_TAIL) >= 0) {
       // Before any output, an error event decides failover; after it, the stream is forwarded as it
       // is, the error noted: the attempt failed (breaker, usage).
       if (!this.emitted) return this.perEvent(complete);
       this.noteError(complete);
     }
     // Usage is cumulative and comes last: the last usage object in the bytes is the one to read
-    // (searching back from the end; `"usage":null` keys before it are skipped).
-    let u = complete.lastIndexOf(USAGE_KEY);
-    while (u >= 0 && !opensObject(complete, u + USAGE_KEY.length)) u = u === 0 ? -1 : complete.lastIndexOf(USAGE_KEY, u - 1);
+    // (`"usage":null` keys are skipped).
+    const u = lastUsageObject(complete);
     if (u >= 0) return this.withUsageEvent(complete, u);
     this.emitted = true;
     return complete;
