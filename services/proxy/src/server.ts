@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
@@ -17,6 +17,7 @@ import { providerRankingRoutes } from "./handlers/provider-ranking.js";
 import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
 import { ClientAbort } from "./http/client-abort.js";
+import { newRequestId } from "./http/request-id.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { DEFAULT_CLIENT_STALL_MS, StallWatch } from "./http/stall-watch.js";
 import { chatCompletionsIngress } from "./ingress/chat-completions.js";
@@ -266,7 +267,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = performance.now();
     const incoming = req.headers["x-request-id"];
-    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     if (req.headers.origin) {
       res.setHeader("access-control-allow-origin", "*");
       res.setHeader(
