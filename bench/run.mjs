@@ -79,6 +79,9 @@ async function once(target, mode, connections, duration, overallRate) {
   return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null };
 }
 
+/** Seconds of load a new process gets before it is measured (the JIT's compiling settles down). */
+const WARMUP_FRESH = Number(process.env.BENCH_WARMUP_B ?? 6);
+
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 /**
@@ -86,12 +89,20 @@ const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
  * (order reversed every other round), so a slow moment of the machine hits them alike. Each figure is
  * the median over the rounds; `rounds` keeps the per-round values for the ratio spread.
  */
-async function measureAll(names, mode, connections, overallRate, rounds = ROUNDS) {
-  for (const name of names) await load(targets[name].url, mode, connections, 2, overallRate);
+async function measureAll(names, mode, connections, overallRate, rounds = ROUNDS, fresh = false) {
+  if (!fresh) for (const name of names) await load(targets[name].url, mode, connections, 2, overallRate);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const name of round % 2 ? [...names].reverse() : names)
-      runs[name].push(await once(targets[name], mode, connections, DURATION, overallRate));
+    const order = round % 2 ? [...names].reverse() : names;
+    if (fresh) {
+      // New processes for every round, each warmed up: one process's JIT luck (a run of the same build
+      // varies by up to 10% from one process to the next) is averaged out instead of deciding the figure.
+      for (const name of order) {
+        await restart(name);
+        await load(targets[name].url, mode, connections, WARMUP_FRESH, overallRate);
+      }
+    }
+    for (const name of order) runs[name].push(await once(targets[name], mode, connections, DURATION, overallRate));
   }
   const out = {};
   for (const name of names) {
@@ -104,7 +115,7 @@ async function measureAll(names, mode, connections, overallRate, rounds = ROUNDS
       total: rs.reduce((a, r) => a + r.total, 0),
       errors: rs.reduce((a, r) => a + r.errors, 0),
       cpuUsPerReq: cpu,
-      rssMb: targets[name].pid ? peakRssMb(targets[name].pid) : null,
+      rssMb: targets[name].pid ? Math.max(peakRssMb(targets[name].pid), targets[name].peakRssMb ?? 0) : null,
       rounds: rs.map((r) => ({ rps: r.rps, cpuUsPerReq: r.cpuUsPerReq })),
     };
   }
@@ -123,13 +134,18 @@ const ours = await startProcess("ours", PROXY_MAIN, { ROUTER_CONFIG: cfg, PORT: 
 // Profile B: another upstream shape (bench/upstream-b.mjs), its own floor and router processes.
 const upB = await startProcess("upstream-b", join(root, "bench/upstream-b.mjs"), { PORT: "0" }, 1);
 const upBUrl = `http://127.0.0.1:${upB.port}`;
-const floorB = await startProcess("floor-b", join(root, "bench/floor-proxy.mjs"), { UPSTREAM: `${upBUrl}/v1`, PORT: "0" }, 0);
 const cfgB = join(tmp, "router-b.yaml");
 writeFileSync(
   cfgB,
   `${process.env.BENCH_NO_USAGE_LOG ? "" : `server: { usage_log: "${join(tmp, "usage-b.jsonl")}" }\n`}providers: [{ name: upstream-b, type: openai-compatible, base_url: "${upBUrl}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: upstream-b, price: { input_per_mtok: 1, output_per_mtok: 2 } }] }]\n`,
 );
-const oursB = await startProcess("ours-b", PROXY_MAIN, { ROUTER_CONFIG: cfgB, PORT: "0", HOST: "127.0.0.1" }, 0);
+// Profile B's processes are started anew for every fixed-load round (see measureAll's `fresh`).
+const startersB = {
+  "b-floor": () => startProcess("floor-b", join(root, "bench/floor-proxy.mjs"), { UPSTREAM: `${upBUrl}/v1`, PORT: "0" }, 0),
+  "b-ours": () => startProcess("ours-b", PROXY_MAIN, { ROUTER_CONFIG: cfgB, PORT: "0", HOST: "127.0.0.1" }, 0),
+};
+const floorB = await startersB["b-floor"]();
+const oursB = await startersB["b-ours"]();
 
 // BENCH_BASELINE_MAIN: another build of the router (an earlier commit's worktree) measured in the same
 // rounds as ours, beside it: the before/after ratio of CPU per request without run-to-run noise. It gets
@@ -147,7 +163,8 @@ if (BASELINE) {
     ),
   );
   base = await startProcess("base", BASELINE, { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
-  baseB = await startProcess("base-b", BASELINE, { ROUTER_CONFIG: cfgBase, PORT: "0", HOST: "127.0.0.1" }, 0);
+  startersB["b-base"] = () => startProcess("base-b", BASELINE, { ROUTER_CONFIG: cfgBase, PORT: "0", HOST: "127.0.0.1" }, 0);
+  baseB = await startersB["b-base"]();
 }
 const withBase = (names) =>
   BASELINE ? [...names, ...names.filter((n) => n === "ours" || n === "b-ours").map((n) => (n === "ours" ? "base" : "b-base"))] : names;
@@ -157,14 +174,25 @@ const targets = {
   ...(base
     ? {
         base: { url: `http://127.0.0.1:${base.port}`, pid: base.child.pid },
-        "b-base": { url: `http://127.0.0.1:${baseB.port}`, pid: baseB.child.pid },
+        "b-base": { url: `http://127.0.0.1:${baseB.port}`, pid: baseB.child.pid, child: baseB.child },
       }
     : {}),
   floor: { url: `http://127.0.0.1:${floor.port}`, pid: floor.child.pid },
   ours: { url: `http://127.0.0.1:${ours.port}`, pid: ours.child.pid },
-  "b-floor": { url: `http://127.0.0.1:${floorB.port}`, pid: floorB.child.pid },
-  "b-ours": { url: `http://127.0.0.1:${oursB.port}`, pid: oursB.child.pid },
+  "b-floor": { url: `http://127.0.0.1:${floorB.port}`, pid: floorB.child.pid, child: floorB.child },
+  "b-ours": { url: `http://127.0.0.1:${oursB.port}`, pid: oursB.child.pid, child: oursB.child },
 };
+
+/** Replaces a profile B target's process with a new one (its peak RSS so far is kept). */
+async function restart(name) {
+  const t = targets[name];
+  t.peakRssMb = Math.max(t.peakRssMb ?? 0, peakRssMb(t.pid));
+  const exited = new Promise((r) => t.child.once("exit", r));
+  t.child.kill("SIGKILL");
+  await exited;
+  const p = await startersB[name]();
+  Object.assign(t, { url: `http://127.0.0.1:${p.port}`, pid: p.child.pid, child: p.child });
+}
 // With taskset the child pid is taskset's, which execs node: same pid.
 
 const results = {};
@@ -176,14 +204,15 @@ for (const mode of ["json", "sse", "sse-inject"]) {
 // Profile B at a fixed offered load: half of our router's saturated rate, the same for the floor, so
 // neither batches more work per event-loop turn than the other; CPU per request is then comparable.
 // More rounds than the saturated modes (a fixed load leaves the figure more exposed to the VM's noise),
-// and the ratio is the median of the per-round ratios: each round measures both back to back.
-const ROUNDS_B = Number(process.env.BENCH_ROUNDS_B ?? 5);
+// each with new processes, and the ratio is the median of the per-round ratios: each round measures
+// both back to back.
+const ROUNDS_B = Number(process.env.BENCH_ROUNDS_B ?? 7);
 const fixed = {};
 for (const mode of ["json", "sse"]) {
   process.stderr.write(`profile B ${mode}: saturated rate, then a fixed load at half of it ...\n`);
   const sat = await measureAll(["b-ours"], mode, CONNECTIONS);
   const rate = Math.max(100, Math.round(sat["b-ours"].rps / 2));
-  const r = await measureAll(withBase(["b-floor", "b-ours"]), mode, CONNECTIONS, rate, ROUNDS_B);
+  const r = await measureAll(withBase(["b-floor", "b-ours"]), mode, CONNECTIONS, rate, ROUNDS_B, true);
   fixed[mode] = { rate, floor: r["b-floor"], ours: r["b-ours"] };
   for (const [name, v] of Object.entries(r)) results[`B-${mode}@${rate}/${name}`] = v;
 }

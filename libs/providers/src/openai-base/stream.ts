@@ -7,11 +7,12 @@ import { extractUsage, normalizeUsage } from "./usage.js";
 const BOUNDARY = Buffer.from("\n\n");
 const DONE = Buffer.from("data: [DONE]");
 const DONE_EVENT = Buffer.from("data: [DONE]\n\n");
-// Searched without their opening quote: a needle that starts with `"` makes the native search stop at
-// every quote of the JSON (several a chunk); `u`/`e` are rarer. `error"` finds every `"error"` (and
-// the odd string that ends in "error", which only costs the slow path).
+// Searched by a tail that starts with a rare byte: the native search stops at every occurrence of a
+// needle's first byte (`memchr`, then a compare), and a chunk's JSON has a quote every few bytes and an
+// `e` in most keys. `rror"` finds every `"error"` (and the odd string that ends in "rror", which only
+// costs the slow path); the byte before `usage"` is checked to be a quote.
 const USAGE_TAIL = Buffer.from('usage"');
-const ERROR_TAIL = Buffer.from('error"');
+const ERROR_TAIL = Buffer.from('rror"');
 const EMPTY_CHOICES = Buffer.from('"choices":[]');
 const CR = 0x0d;
 
