@@ -10,11 +10,12 @@ import { maxCostUsd } from "../limits/reserve.js";
 import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { costOf } from "../stats/usage-recorder.js";
+import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
-import { MAX_UPSTREAM_ERROR_BYTES, readAll, sendUpstream, transportError } from "../upstream/send-upstream.js";
+import { MAX_UPSTREAM_ERROR_BYTES, readAll, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
 import { absorbFinished, noteRefused } from "../usage/usage-draft.js";
-import type { PipelineRequest } from "./exchange.js";
+import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
 import type { RequestFinished } from "./request-finished.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
@@ -114,19 +115,18 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   }
   const headers = () => servedHeaders(ctx, t.provider, t.upstreamModel, n, warnings);
 
-  let resp: UpstreamResponse;
-  try {
-    resp = await sendUpstream(t.live, ex.request, ctx.signal, ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent);
-  } catch (err) {
-    return { kind: "retry", error: transportError(err, t.provider) };
-  }
-  if (resp.statusCode >= 400) {
-    const errBody = await readAll(resp.body, MAX_UPSTREAM_ERROR_BYTES, true).catch(() => Buffer.alloc(0));
-    // Provider error text goes to the client: never with the router's own credentials in it.
-    const error = maskUpstreamError(ex.parseError(resp.statusCode, errBody), t.live.config);
-    return { kind: error.retryable ? "retry" : "final", error };
-  }
+  const traceparent = ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent;
   if (p.stream && ex.createStream) {
+    let resp: UpstreamResponse;
+    try {
+      resp = await sendUpstream(t.live, ex.request, ctx.signal, traceparent);
+    } catch (err) {
+      return { kind: "retry", error: transportError(err, t.provider) };
+    }
+    if (resp.statusCode >= 400) {
+      const errBody = await readAll(resp.body, MAX_UPSTREAM_ERROR_BYTES, true).catch(() => Buffer.alloc(0));
+      return upstreamFailure(ex, resp.statusCode, errBody, t);
+    }
     const translator = ex.createStream();
     const counter = new TextUnitCounter();
     const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
@@ -148,12 +148,15 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     }
     return outcome;
   }
-  let bytes: Buffer;
+  // A JSON answer: read whole by the dispatch handler, one promise for the attempt.
+  let answer: WholeResponse;
   try {
-    bytes = await readAll(resp.body);
+    answer = await sendUpstreamWhole(t.live, ex.request, ctx.signal, traceparent);
   } catch (err) {
     return { kind: "retry", error: transportError(err, t.provider) };
   }
+  if (answer.statusCode >= 400) return upstreamFailure(ex, answer.statusCode, answer.body, t);
+  const bytes = answer.body;
   let parsed: ParsedResponse;
   try {
     parsed = ex.parse(bytes);
@@ -176,6 +179,12 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   sendJson(ctx.res, 200, parsed.body, headers());
   state.ttfbMs = performance.now() - ctx.start;
   return { kind: "served", latencyMs: performance.now() - t0, outputTokens: parsed.usage?.completion_tokens };
+}
+
+/** An upstream error answer: retried or final as the provider's error says; never with the router's own credentials in it. */
+function upstreamFailure(ex: UpstreamExchange, status: number, body: Buffer, t: LiveTarget): AttemptOutcome {
+  const error = maskUpstreamError(ex.parseError(status, body), t.live.config);
+  return { kind: error.retryable ? "retry" : "final", error };
 }
 
 const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);

@@ -1,8 +1,15 @@
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamRequest, UpstreamResponse } from "@ai-router/providers";
+import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
 import { dispatchRequest } from "./dispatch-body.js";
+import { dispatchWhole, type WholeLimits, type WholeResponse } from "./dispatch-whole.js";
+
+type Agent = NonNullable<LiveProvider["agent"]>;
+type Gate = NonNullable<LiveProvider["gate"]>;
+/** Sends one request on the pool with a slot taken from `gate` (released by the sender). */
+type PoolSend<T> = (agent: Agent, opts: Dispatcher.DispatchOptions, signal: ClientSignal, gate: Gate) => Promise<T>;
 
 /**
  * Sends one request to a provider through its keep-alive pool, with the provider's timeouts, or
@@ -17,23 +24,62 @@ export function sendUpstream(
   signal: ClientSignal,
   traceparent?: string,
 ): UpstreamResponse | Promise<UpstreamResponse> {
-  const p = live.config;
   const local = live.adapter.transport;
   if (local) return local.send(req);
-  const { agent, gate } = live;
-  if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
-  // The common case, a free slot, is the request itself: no async frame and extra microtask for it.
-  if (gate.tryAcquire()) return request(agent, p, req, signal, traceparent, gate);
-  return queued(live, req, signal, traceparent);
+  return pooled(live, req, signal, traceparent, streamed);
 }
 
-/** No slot free: wait for one (bounded), then send. */
-async function queued(
+/**
+ * The same for an answer read whole (JSON): resolves once, at the answer's end, with its status and
+ * bytes (see dispatchWhole); a 2xx body over MAX_UPSTREAM_BODY_BYTES rejects, an error body is cut
+ * at MAX_UPSTREAM_ERROR_BYTES.
+ */
+export function sendUpstreamWhole(
+  live: LiveProvider,
+  req: UpstreamRequest,
+  signal: ClientSignal,
+  traceparent?: string,
+): Promise<WholeResponse> {
+  const local = live.adapter.transport;
+  if (local) return readWhole(local.send(req));
+  return pooled(live, req, signal, traceparent, whole);
+}
+
+const streamed: PoolSend<UpstreamResponse> = (agent, opts, signal, gate) => dispatchRequest(agent, opts, signal, gate);
+const whole: PoolSend<WholeResponse> = (agent, opts, signal, gate) => dispatchWhole(agent, opts, signal, WHOLE_LIMITS, gate);
+
+/** An in-process transport's answer, read whole with the same limits. */
+async function readWhole(resp: UpstreamResponse): Promise<WholeResponse> {
+  const failed = resp.statusCode >= 400;
+  const body = failed
+    ? await readAll(resp.body, MAX_UPSTREAM_ERROR_BYTES, true).catch(() => Buffer.alloc(0))
+    : await readAll(resp.body, MAX_UPSTREAM_BODY_BYTES);
+  return { statusCode: resp.statusCode, body };
+}
+
+function pooled<T>(
   live: LiveProvider,
   req: UpstreamRequest,
   signal: ClientSignal,
   traceparent: string | undefined,
-): Promise<UpstreamResponse> {
+  send: PoolSend<T>,
+): Promise<T> {
+  const p = live.config;
+  const { agent, gate } = live;
+  if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
+  // The common case, a free slot, is the request itself: no async frame and extra microtask for it.
+  if (gate.tryAcquire()) return send(agent, dispatchOptions(p, req, traceparent), signal, gate);
+  return queued(live, req, signal, traceparent, send);
+}
+
+/** No slot free: wait for one (bounded), then send. */
+async function queued<T>(
+  live: LiveProvider,
+  req: UpstreamRequest,
+  signal: ClientSignal,
+  traceparent: string | undefined,
+  send: PoolSend<T>,
+): Promise<T> {
   const p = live.config;
   const gate = live.gate!;
   // A wait that ran out (503 upstream_busy, failing over) was time queued too.
@@ -43,33 +89,20 @@ async function queued(
   } finally {
     signal.queuedMs += performance.now() - since;
   }
-  return request(live.agent!, p, req, signal, traceparent, gate);
+  return send(live.agent!, dispatchOptions(p, req, traceparent), signal, gate);
 }
 
-/** Sends on the pool; the slot taken from `gate` is released when the body closes or the request fails. */
-function request(
-  agent: NonNullable<LiveProvider["agent"]>,
-  p: LiveProvider["config"],
-  req: UpstreamRequest,
-  signal: ClientSignal,
-  traceparent: string | undefined,
-  gate: NonNullable<LiveProvider["gate"]>,
-): Promise<UpstreamResponse> {
-  return dispatchRequest(
-    agent,
-    {
-      origin: p.origin,
-      path: p.basePath + req.path,
-      method: req.method,
-      // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
-      headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
-      body: req.body ?? null,
-      headersTimeout: p.timeoutMs,
-      bodyTimeout: p.timeoutMs,
-    },
-    signal,
-    gate,
-  );
+function dispatchOptions(p: LiveProvider["config"], req: UpstreamRequest, traceparent: string | undefined): Dispatcher.DispatchOptions {
+  return {
+    origin: p.origin,
+    path: p.basePath + req.path,
+    method: req.method,
+    // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
+    headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
+    body: req.body ?? null,
+    headersTimeout: p.timeoutMs,
+    bodyTimeout: p.timeoutMs,
+  };
 }
 
 const timeoutCodes = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
@@ -88,6 +121,7 @@ export function transportError(err: unknown, provider: string): RouterError {
 export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 /** Error bodies: only their start is read (the message), the rest is dropped. */
 export const MAX_UPSTREAM_ERROR_BYTES = 64 * 1024;
+const WHOLE_LIMITS: WholeLimits = { okBytes: MAX_UPSTREAM_BODY_BYTES, errorBytes: MAX_UPSTREAM_ERROR_BYTES };
 
 /**
  * Reads an upstream body whole, up to `maxBytes`: beyond that the body is destroyed and this rejects
