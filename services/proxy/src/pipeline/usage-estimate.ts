@@ -39,11 +39,15 @@ export class TextUnitCounter {
   private counted = 0;
   /**
    * Bytes relayed and not counted yet: counting waits until a total is asked for (most streams end with
-   * the upstream's own usage and never ask) or until PENDING_MAX bytes wait. The bytes are copied into
-   * one buffer: holding the chunks themselves until the stream ends made every chunk outlive a
-   * scavenge, and the old generation (and the process's RSS) grew with them.
+   * the upstream's own usage and never ask) or until PENDING_MAX bytes wait. A first chunk is only
+   * referenced (a stream that arrives in one read, the common case under load, costs no copy and no
+   * allocation); from the second on, the bytes are copied into one buffer: holding the chunks
+   * themselves until the stream ends made every chunk outlive a scavenge, and the old generation (and
+   * the process's RSS) grew with them.
    */
   private held: Buffer | undefined;
+  /** The one chunk held without a copy (`heldLen` is its length). */
+  private borrowed: Buffer | undefined;
   private heldLen = 0;
   private inString = false;
   private escaped = false;
@@ -68,15 +72,31 @@ export class TextUnitCounter {
       return;
     }
     if (this.heldLen + chunk.length > PENDING_MAX) this.countHeld();
-    if (this.held === undefined || this.heldLen + chunk.length > this.held.length) {
-      const grown = Buffer.allocUnsafeSlow(
-        Math.min(PENDING_MAX, Math.max(2048, 2 * (this.held?.length ?? 0), this.heldLen + chunk.length)),
-      );
-      if (this.held !== undefined) this.held.copy(grown, 0, 0, this.heldLen);
-      this.held = grown;
+    if (this.heldLen === 0) {
+      this.borrowed = chunk;
+      this.heldLen = chunk.length;
+      return;
     }
-    chunk.copy(this.held, this.heldLen);
+    const borrowed = this.borrowed;
+    if (borrowed !== undefined) {
+      // A second chunk: the first is copied now (into the buffer kept from before, when it fits).
+      this.borrowed = undefined;
+      this.heldLen = 0;
+      this.reserve(borrowed.length + chunk.length);
+      borrowed.copy(this.held!, 0);
+      this.heldLen = borrowed.length;
+    } else this.reserve(this.heldLen + chunk.length);
+    chunk.copy(this.held!, this.heldLen);
     this.heldLen += chunk.length;
+  }
+
+  /** Makes `held` hold at least `n` bytes (keeping its first `heldLen`). */
+  private reserve(n: number): void {
+    if (this.held !== undefined && n <= this.held.length) return;
+    // Small buffers come from Node's shared pool (no allocation of their own); larger ones are their own.
+    const grown = Buffer.allocUnsafe(Math.min(PENDING_MAX, Math.max(2048, 2 * (this.held?.length ?? 0), n)));
+    if (this.held !== undefined && this.heldLen > 0) this.held.copy(grown, 0, 0, this.heldLen);
+    this.held = grown;
   }
 
   /** Text units seen so far. */
@@ -90,8 +110,10 @@ export class TextUnitCounter {
   }
 
   private countHeld(): void {
-    if (this.heldLen === 0 || this.held === undefined) return;
-    this.scan(this.held, this.heldLen, false);
+    if (this.heldLen === 0) return;
+    const b = this.borrowed ?? this.held;
+    this.borrowed = undefined;
+    if (b !== undefined) this.scan(b, this.heldLen, false);
     this.heldLen = 0;
   }
 
