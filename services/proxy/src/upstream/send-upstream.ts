@@ -57,6 +57,7 @@ async function readWhole(resp: UpstreamResponse): Promise<WholeResponse> {
   return { statusCode: resp.statusCode, body };
 }
 
+/** Sends on the provider's pool: at once when a slot is free, else after a (bounded) wait for one. */
 function pooled<T>(
   live: LiveProvider,
   req: UpstreamRequest,
@@ -67,29 +68,21 @@ function pooled<T>(
   const p = live.config;
   const { agent, gate } = live;
   if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
+  const go = () => send(agent, dispatchOptions(p, req, traceparent), signal, gate);
   // The common case, a free slot, is the request itself: no async frame and extra microtask for it.
-  if (gate.tryAcquire()) return send(agent, dispatchOptions(p, req, traceparent), signal, gate);
-  return queued(live, req, signal, traceparent, send);
+  return gate.tryAcquire() ? go() : queued(gate, p.name, signal, go);
 }
 
 /** No slot free: wait for one (bounded), then send. */
-async function queued<T>(
-  live: LiveProvider,
-  req: UpstreamRequest,
-  signal: ClientSignal,
-  traceparent: string | undefined,
-  send: PoolSend<T>,
-): Promise<T> {
-  const p = live.config;
-  const gate = live.gate!;
+async function queued<T>(gate: Gate, provider: string, signal: ClientSignal, go: () => Promise<T>): Promise<T> {
   // A wait that ran out (503 upstream_busy, failing over) was time queued too.
   const since = performance.now();
   try {
-    await gate.wait(p.name, signal);
+    await gate.wait(provider, signal);
   } finally {
     signal.queuedMs += performance.now() - since;
   }
-  return send(live.agent!, dispatchOptions(p, req, traceparent), signal, gate);
+  return go();
 }
 
 function dispatchOptions(p: LiveProvider["config"], req: UpstreamRequest, traceparent: string | undefined): Dispatcher.DispatchOptions {
