@@ -17,8 +17,6 @@ export class LineWriter {
   /** The buffer being filled and how much of it is. */
   private cur: Buffer;
   private used = 0;
-  /** A written buffer kept for reuse. */
-  private spare: Buffer | undefined;
   private writing = false;
   private timer: NodeJS.Timeout | undefined;
   /** Lines dropped because the descriptor could not keep up. */
@@ -71,9 +69,7 @@ export class LineWriter {
     if (this.used > 0) {
       this.queue.push(this.cur.subarray(0, this.used));
       this.queuedBytes += this.used;
-      const spare = this.spare;
-      this.spare = undefined;
-      this.cur = spare !== undefined && spare.length >= room ? spare : Buffer.allocUnsafe(Math.max(this.highWater, room));
+      this.cur = Buffer.allocUnsafe(Math.max(this.highWater, room));
       this.used = 0;
     } else if (this.cur.length < room) {
       this.cur = Buffer.allocUnsafe(room);
@@ -90,9 +86,7 @@ export class LineWriter {
         return this.writeAll(remainderAfter(batch, n));
       }
       // Written, or failed (the descriptor is gone or full): either way these bytes are done with.
-      this.queuedBytes -= err ? bytes : n;
-      const last = batch[batch.length - 1] as Buffer;
-      if (last.buffer.byteLength === this.highWater && last.byteOffset === 0) this.spare = Buffer.from(last.buffer);
+      this.queuedBytes -= bytes;
       this.writing = false;
       if (this.queue.length > 0 || this.used >= this.highWater) this.flush();
       else if (this.used > 0 && !this.timer) this.timer = setTimeout(() => this.flush(), this.flushMs).unref();

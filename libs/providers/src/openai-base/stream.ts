@@ -100,7 +100,7 @@ export class OpenAIStreamTranslator implements ChatStreamTranslator {
       this.sawDone = true;
       this.complete = this.carry === undefined;
     }
-    // Content never matches: a quote inside a JSON string is escaped (`\"error\"`). Searched once.
+    // Searched once per read. Text that ends in "rror" matches too (only the slow path, which parses).
     if (!this.error && complete.indexOf(ERROR_TAIL) >= 0) {
       // Before any output, an error event decides failover; after it, the stream is forwarded as it
       // is, the error noted: the attempt failed (breaker, usage).

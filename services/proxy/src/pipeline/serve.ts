@@ -13,7 +13,7 @@ import { costOf } from "../stats/usage-recorder.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
-import { MAX_UPSTREAM_ERROR_BYTES, readAll, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
+import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
 import { absorbFinished, noteRefused } from "../usage/usage-draft.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
 import type { RequestFinished } from "./request-finished.js";
@@ -123,10 +123,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     } catch (err) {
       return { kind: "retry", error: transportError(err, t.provider) };
     }
-    if (resp.statusCode >= 400) {
-      const errBody = await readAll(resp.body, MAX_UPSTREAM_ERROR_BYTES, true).catch(() => Buffer.alloc(0));
-      return upstreamFailure(ex, resp.statusCode, errBody, t);
-    }
+    if (resp.statusCode >= 400) return upstreamFailure(ex, resp.statusCode, (await readWhole(resp)).body, t);
     const translator = ex.createStream();
     const counter = new TextUnitCounter();
     const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);

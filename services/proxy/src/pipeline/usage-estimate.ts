@@ -79,24 +79,24 @@ export class TextUnitCounter {
     }
     const borrowed = this.borrowed;
     if (borrowed !== undefined) {
-      // A second chunk: the first is copied now (into the buffer kept from before, when it fits).
+      // A second chunk: the first is copied now, then this one after it.
       this.borrowed = undefined;
       this.heldLen = 0;
-      this.reserve(borrowed.length + chunk.length);
-      borrowed.copy(this.held!, 0);
-      this.heldLen = borrowed.length;
-    } else this.reserve(this.heldLen + chunk.length);
-    chunk.copy(this.held!, this.heldLen);
-    this.heldLen += chunk.length;
+      this.append(borrowed);
+    }
+    this.append(chunk);
   }
 
-  /** Makes `held` hold at least `n` bytes (keeping its first `heldLen`). */
-  private reserve(n: number): void {
-    if (this.held !== undefined && n <= this.held.length) return;
-    // Small buffers come from Node's shared pool (no allocation of their own); larger ones are their own.
-    const grown = Buffer.allocUnsafe(Math.min(PENDING_MAX, Math.max(2048, 2 * (this.held?.length ?? 0), n)));
-    if (this.held !== undefined && this.heldLen > 0) this.held.copy(grown, 0, 0, this.heldLen);
-    this.held = grown;
+  /** Copies `chunk` after the held bytes, growing the buffer when needed (small ones come from Node's shared pool). */
+  private append(chunk: Buffer): void {
+    const n = this.heldLen + chunk.length;
+    if (this.held === undefined || n > this.held.length) {
+      const grown = Buffer.allocUnsafe(Math.min(PENDING_MAX, Math.max(2048, 2 * (this.held?.length ?? 0), n)));
+      if (this.held !== undefined && this.heldLen > 0) this.held.copy(grown, 0, 0, this.heldLen);
+      this.held = grown;
+    }
+    chunk.copy(this.held, this.heldLen);
+    this.heldLen = n;
   }
 
   /** Text units seen so far. */

@@ -1,6 +1,6 @@
-import { RouterError } from "@ai-router/errors";
 import { type Dispatcher, errors } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
+import { BodyBytes } from "./body-bytes.js";
 
 /** An upstream answer read whole: its status and its bytes. */
 export interface WholeResponse {
@@ -35,8 +35,8 @@ export function dispatchWhole(
       return reject(new errors.RequestAbortedError());
     }
     let statusCode = 0;
-    const chunks: Buffer[] = [];
-    let total = 0;
+    /** The answer's bytes, limited by its status (set with the final status). */
+    let collected: BodyBytes | undefined;
     let settled = false;
     let abort: ((err: Error) => void) | undefined;
     const onAbort = () => abort?.(new errors.RequestAbortedError());
@@ -46,11 +46,10 @@ export function dispatchWhole(
       signal.removeListener("abort", onAbort);
       slot?.release();
     };
-    const bytes = () => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
     const done = () => {
       if (settled) return;
       settle();
-      resolve({ statusCode, body: bytes() });
+      resolve({ statusCode, body: collected?.bytes() ?? Buffer.alloc(0) });
     };
     const fail = (err: Error) => {
       if (settled) return;
@@ -65,22 +64,17 @@ export function dispatchWhole(
         if (signal.aborted) a(new errors.RequestAbortedError());
       },
       onHeaders(status) {
-        if (status >= 200) statusCode = status; // informational answers: the final status follows
+        if (status < 200) return true; // informational answers: the final status follows
+        statusCode = status;
+        collected = status >= 400 ? new BodyBytes(limits.errorBytes, true) : new BodyBytes(limits.okBytes, false);
         return true;
       },
       onData(chunk) {
-        if (settled) return true;
-        const limit = statusCode >= 400 ? limits.errorBytes : limits.okBytes;
-        if (total + chunk.length <= limit) {
-          chunks.push(chunk);
-          total += chunk.length;
-          return true;
-        }
-        if (statusCode >= 400) {
-          chunks.push(chunk.subarray(0, limit - total));
-          total = limit;
-          done();
-        } else fail(new RouterError("upstream_bad_response", `The upstream answer is larger than ${limit} bytes.`));
+        if (settled || collected === undefined || collected.add(chunk)) return true;
+        // Past its limit: an error answer is what arrived, a 2xx one fails; the rest is not read.
+        const tooLarge = collected.tooLarge();
+        if (tooLarge) fail(tooLarge);
+        else done();
         abort?.(new errors.RequestAbortedError());
         return true;
       },

@@ -3,6 +3,7 @@ import type { UpstreamRequest, UpstreamResponse } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
+import { BodyBytes } from "./body-bytes.js";
 import { dispatchRequest } from "./dispatch-body.js";
 import { dispatchWhole, type WholeLimits, type WholeResponse } from "./dispatch-whole.js";
 
@@ -48,8 +49,8 @@ export function sendUpstreamWhole(
 const streamed: PoolSend<UpstreamResponse> = (agent, opts, signal, gate) => dispatchRequest(agent, opts, signal, gate);
 const whole: PoolSend<WholeResponse> = (agent, opts, signal, gate) => dispatchWhole(agent, opts, signal, WHOLE_LIMITS, gate);
 
-/** An in-process transport's answer, read whole with the same limits. */
-async function readWhole(resp: UpstreamResponse): Promise<WholeResponse> {
+/** An answer (an in-process transport's, or a stream's error answer) read whole, with the same limits. */
+export async function readWhole(resp: UpstreamResponse): Promise<WholeResponse> {
   const failed = resp.statusCode >= 400;
   const body = failed
     ? await readAll(resp.body, MAX_UPSTREAM_ERROR_BYTES, true).catch(() => Buffer.alloc(0))
@@ -68,9 +69,9 @@ function pooled<T>(
   const p = live.config;
   const { agent, gate } = live;
   if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
-  const go = () => send(agent, dispatchOptions(p, req, traceparent), signal, gate);
-  // The common case, a free slot, is the request itself: no async frame and extra microtask for it.
-  return gate.tryAcquire() ? go() : queued(gate, p.name, signal, go);
+  // The common case, a free slot, is the request itself: no async frame, closure or extra microtask for it.
+  if (gate.tryAcquire()) return send(agent, dispatchOptions(p, req, traceparent), signal, gate);
+  return queued(gate, p.name, signal, () => send(agent, dispatchOptions(p, req, traceparent), signal, gate));
 }
 
 /** No slot free: wait for one (bounded), then send. */
@@ -124,9 +125,8 @@ const WHOLE_LIMITS: WholeLimits = { okBytes: MAX_UPSTREAM_BODY_BYTES, errorBytes
  */
 export function readAll(body: UpstreamResponse["body"], maxBytes = MAX_UPSTREAM_BODY_BYTES, truncate = false): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const done = (err?: Error) => {
+    const collected = new BodyBytes(maxBytes, truncate);
+    const done = (err?: Error | null) => {
       body.off("data", onData);
       body.off("end", onEnd);
       body.off("error", done);
@@ -134,21 +134,12 @@ export function readAll(body: UpstreamResponse["body"], maxBytes = MAX_UPSTREAM_
       // A destroyed body may still emit 'error': never leave it without a listener.
       body.on("error", ignore);
       if (err) reject(err);
-      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+      else resolve(collected.bytes());
     };
     const onData = (c: Buffer | string) => {
-      const b = typeof c === "string" ? Buffer.from(c) : c;
-      if (total + b.length > maxBytes) {
-        if (truncate) {
-          chunks.push(b.subarray(0, maxBytes - total));
-          total = maxBytes;
-          done();
-        } else done(new RouterError("upstream_bad_response", `The upstream answer is larger than ${maxBytes} bytes.`));
-        body.destroy();
-        return;
-      }
-      total += b.length;
-      chunks.push(b);
+      if (collected.add(typeof c === "string" ? Buffer.from(c) : c)) return;
+      done(collected.tooLarge());
+      body.destroy();
     };
     const onEnd = () => done();
     // Closed without an end or an error (destroyed): the answer is incomplete.
