@@ -79,8 +79,52 @@ async function once(target, mode, connections, duration, overallRate) {
   return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null };
 }
 
-/** Seconds of load a new process gets before it is measured (the JIT's compiling settles down). */
-const WARMUP_FRESH = Number(process.env.BENCH_WARMUP_B ?? 6);
+/**
+ * Profile B's fixed-load rounds: a new process per round, driven at the fixed rate without a pause and
+ * measured once it is warm. Warm means some time (BENCH_WARMUP_B seconds) and enough requests for the
+ * JIT to have compiled the request path (BENCH_WARMUP_B_REQUESTS). Measured on a slow day at 1,000
+ * streams/s: seconds 5-10 of a new process cost the router 1.15x its steady CPU per request and the
+ * floor 1.0x (the router has more code to compile), so a time-only warm-up favours the floor on a slow
+ * machine. Warm-up and measurement share one load run: a pause or a saturated warm-up before the
+ * measured run left both processes 2-3x their steady cost for the first seconds after it.
+ */
+const WARMUP_B = Number(process.env.BENCH_WARMUP_B ?? 6);
+const WARMUP_B_REQUESTS = Number(process.env.BENCH_WARMUP_B_REQUESTS ?? 15000);
+
+async function onceSteady(target, mode, connections, overallRate) {
+  const warm = Math.max(WARMUP_B, Math.ceil(WARMUP_B_REQUESTS / overallRate));
+  let counting = false;
+  let count = 0;
+  const run = autocannon({
+    overallRate,
+    url: `${target.url}/v1/chat/completions`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body(mode),
+    connections,
+    duration: warm + DURATION + 1,
+  });
+  run.on("response", () => {
+    if (counting) count++;
+  });
+  const at = (s) => new Promise((r) => setTimeout(r, s * 1000));
+  await at(warm);
+  const cpu0 = cpuMs(target.pid);
+  counting = true;
+  await at(DURATION);
+  counting = false;
+  const cpu1 = cpuMs(target.pid);
+  const r = await run;
+  return {
+    rps: count / DURATION,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: count,
+    errors: r.errors + r.non2xx,
+    cpuUsPerReq: count ? ((cpu1 - cpu0) * 1000) / count : null,
+    rssMb: peakRssMb(target.pid),
+  };
+}
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
@@ -94,15 +138,16 @@ async function measureAll(names, mode, connections, overallRate, rounds = ROUNDS
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? [...names].reverse() : names;
-    if (fresh) {
-      // New processes for every round, each warmed up: one process's JIT luck (a run of the same build
-      // varies by up to 10% from one process to the next) is averaged out instead of deciding the figure.
-      for (const name of order) {
-        await restart(name);
-        await load(targets[name].url, mode, connections, WARMUP_FRESH, overallRate);
+    for (const name of order) {
+      if (!fresh) {
+        runs[name].push(await once(targets[name], mode, connections, DURATION, overallRate));
+        continue;
       }
+      // A new process every round: one process's JIT luck (a run of the same build varies by up to 10%
+      // from one process to the next) is averaged out instead of deciding the figure.
+      await restart(name);
+      runs[name].push(await onceSteady(targets[name], mode, connections, overallRate));
     }
-    for (const name of order) runs[name].push(await once(targets[name], mode, connections, DURATION, overallRate));
   }
   const out = {};
   for (const name of names) {
@@ -115,7 +160,8 @@ async function measureAll(names, mode, connections, overallRate, rounds = ROUNDS
       total: rs.reduce((a, r) => a + r.total, 0),
       errors: rs.reduce((a, r) => a + r.errors, 0),
       cpuUsPerReq: cpu,
-      rssMb: targets[name].pid ? Math.max(peakRssMb(targets[name].pid), targets[name].peakRssMb ?? 0) : null,
+      // Fresh rounds: the highest peak of the round processes (all at the same load); otherwise this process's.
+      rssMb: fresh ? Math.max(...rs.map((r) => r.rssMb)) : targets[name].pid ? peakRssMb(targets[name].pid) : null,
       rounds: rs.map((r) => ({ rps: r.rps, cpuUsPerReq: r.cpuUsPerReq })),
     };
   }
@@ -183,10 +229,9 @@ const targets = {
   "b-ours": { url: `http://127.0.0.1:${oursB.port}`, pid: oursB.child.pid, child: oursB.child },
 };
 
-/** Replaces a profile B target's process with a new one (its peak RSS so far is kept). */
+/** Replaces a profile B target's process with a new one. */
 async function restart(name) {
   const t = targets[name];
-  t.peakRssMb = Math.max(t.peakRssMb ?? 0, peakRssMb(t.pid));
   const exited = new Promise((r) => t.child.once("exit", r));
   t.child.kill("SIGKILL");
   await exited;
@@ -206,11 +251,13 @@ for (const mode of ["json", "sse", "sse-inject"]) {
 // More rounds than the saturated modes (a fixed load leaves the figure more exposed to the VM's noise),
 // each with new processes, and the ratio is the median of the per-round ratios: each round measures
 // both back to back.
-const ROUNDS_B = Number(process.env.BENCH_ROUNDS_B ?? 7);
+const ROUNDS_B = Number(process.env.BENCH_ROUNDS_B ?? 5);
 const fixed = {};
 for (const mode of ["json", "sse"]) {
   process.stderr.write(`profile B ${mode}: saturated rate, then a fixed load at half of it ...\n`);
-  const sat = await measureAll(["b-ours"], mode, CONNECTIONS);
+  // Both at their saturated rate first: the rate to offer, and each one's peak RSS flat out.
+  const sat = await measureAll(["b-floor", "b-ours"], mode, CONNECTIONS);
+  for (const [name, v] of Object.entries(sat)) results[`B-${mode}-saturated/${name}`] = v;
   const rate = Math.max(100, Math.round(sat["b-ours"].rps / 2));
   const r = await measureAll(withBase(["b-floor", "b-ours"]), mode, CONNECTIONS, rate, ROUNDS_B, true);
   fixed[mode] = { rate, floor: r["b-floor"], ours: r["b-ours"] };
@@ -313,11 +360,12 @@ const summary = [
   `| SSE (client asks for usage) | ${rs.rps.toFixed(2)} | ${spread(rs)} |`,
   `| SSE (router asks for usage and strips it) | ${ri.rps.toFixed(2)} | ${spread(ri)} |`,
   "",
-  `| profile B, fixed offered load (half our saturated rate), ${ROUNDS_B} rounds | req/s | CPU us/req ours / floor (medians) | ratio: median of rounds (target <= 1.33) | rounds |`,
-  `|---|---:|---:|---:|---:|`,
+  `| profile B, fixed offered load (half our saturated rate), ${ROUNDS_B} rounds | req/s | CPU us/req ours / floor (medians) | ratio: median of rounds (target <= 1.33) | rounds | peak RSS MB ours / floor: fixed load, saturated |`,
+  `|---|---:|---:|---:|---:|---:|`,
   ...Object.entries(fixed).map(([mode, v]) => {
     const rr = roundRatios(v.ours, v.floor);
-    return `| ${mode === "json" ? "JSON" : "SSE with usage"} @ ${v.rate}/s | ${f(v.ours.rps)} | ${f(v.ours.cpuUsPerReq, 1)} / ${f(v.floor.cpuUsPerReq, 1)} | ${rr.median.toFixed(2)} | ${rr.min.toFixed(2)}-${rr.max.toFixed(2)} |`;
+    const sat = (n) => f(results[`B-${mode}-saturated/${n}`].rssMb, 1);
+    return `| ${mode === "json" ? "JSON" : "SSE with usage"} @ ${v.rate}/s | ${f(v.ours.rps)} | ${f(v.ours.cpuUsPerReq, 1)} / ${f(v.floor.cpuUsPerReq, 1)} | ${rr.median.toFixed(2)} | ${rr.min.toFixed(2)}-${rr.max.toFixed(2)} | ${f(v.ours.rssMb, 1)} / ${f(v.floor.rssMb, 1)}, ${sat("b-ours")} / ${sat("b-floor")} |`;
   }),
   "",
   ...(p50OneCore
