@@ -100,14 +100,20 @@ describe("client-key limits across replicas (Redis)", () => {
     // The other replica refuses at once: the spend is counted in Redis, not learnt from the ledger.
     await refusedOn(b);
     await refusedOn(a);
-    for (const [first, other] of [
-      [a, b],
-      [b, a],
-    ] as const) {
+    // The answers served so far, as the ledger holds them.
+    const served = async () => ((await admin("GET", `/v1/db/usage?key_id=${id}&status=200`)).body.data as unknown[]).length;
+    for (const [round, [first, other]] of (
+      [
+        [a, b],
+        [b, a],
+      ] as const
+    ).entries()) {
+      // The reset comes once the ledger has stored the answers before it (their records travel through
+      // NATS and the ledger writer, which a loaded CI machine can hold up for seconds): the replica that
+      // served one then sees it counted before the reset, not as spend of the new epoch.
+      await waitFor(async () => (await served()) === round + 1, 20_000, 100);
       expect((await admin("POST", `/v1/db/keys/${id}/reset-spend`)).status).toBe(200);
-      // Reopened once the replica has the key's new spend epoch (and the ledger has its answer from before
-      // the reset); its one answer spends the budget for both. Both travel through NATS and the ledger
-      // writer, which a loaded CI machine can hold up for several seconds.
+      // Reopened once the replica has the key's new spend epoch; its one answer spends the budget for both.
       await waitFor(async () => (await chat(first, key)).status === 200, 20_000, 100);
       await refusedOn(other);
       await refusedOn(first);
