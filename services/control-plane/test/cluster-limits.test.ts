@@ -120,6 +120,24 @@ describe("client-key limits across replicas (Redis)", () => {
     }
   });
 
+  it("reset-spend while an answer is still on its way to the ledger: the key reopens once the ledger has it", {
+    timeout: 60_000,
+  }, async () => {
+    const key = await newKey({ budget_usd: 0.002 });
+    const id = ((await admin("GET", "/v1/db/keys")).body.keys as { id: number; budget_usd: number | null }[]).find(
+      (k) => k.budget_usd === 0.002,
+    )!.id;
+    const [a, b] = [cluster.proxies[0]!.url, cluster.proxies[1]!.url];
+    // No ledger writer: the answer's record waits in the stream.
+    await cluster.workers.at(-1)!.stop("SIGKILL");
+    expect((await chat(a, key)).status).toBe(200);
+    expect((await admin("POST", `/v1/db/keys/${id}/reset-spend`)).status).toBe(200);
+    await cluster.startWorker();
+    // Replica a learns from the ledger that its answer came before the reset, and admits again.
+    await waitFor(async () => (await chat(a, key)).status === 200, 20_000, 100);
+    for (const url of [b, a]) expect((await chat(url, key)).body.error?.code).toBe("insufficient_quota");
+  });
+
   it("with Redis down each replica enforces limit / 2, logs it, and returns to the shared count", { timeout: 60_000 }, async () => {
     const key = await newKey({ rpm_limit: 20 });
     await redis.stop();
