@@ -26,7 +26,10 @@ const NAMES = COLUMNS.replace(/\s+[a-z0-9]+(,|$)/g, "$1").replace(/\s+/g, " ");
  * One statement, one transaction: the batch's new rows (a request id already stored is skipped, so a
  * redelivered batch adds nothing), the spend of the client keys they were charged to (rows from before
  * a key's spend reset do not count), and each replica's ledgered spend per key (never reset). Returns
- * the rows stored.
+ * the rows stored. The reset test reads `c.spend_reset_at`, the updated row itself: a reset committed
+ * while this statement waits for the key's row lock is seen (Postgres re-evaluates the SET on the
+ * latest row version), where a column read in the FROM subquery would come from the statement's older
+ * snapshot and charge pre-reset spend to the new count.
  */
 const SQL = `
 WITH ins AS (
@@ -35,11 +38,14 @@ WITH ins AS (
   ON CONFLICT (id) DO NOTHING
   RETURNING id, time, replica, seq, model, provider, key_id, status, prompt_tokens, completion_tokens, cached_tokens, cost_usd, latency_ms
 ), spend AS (
-  UPDATE client_keys c SET spent_usd = COALESCE(c.spent_usd, 0) + s.cost
+  UPDATE client_keys c SET spent_usd = COALESCE(c.spent_usd, 0) + (
+    SELECT COALESCE(SUM(x.cost), 0) FROM unnest(s.times, s.costs) AS x(t, cost)
+    WHERE c.spend_reset_at IS NULL OR x.t >= c.spend_reset_at
+  )
   FROM (
-    SELECT k.id, SUM(i.cost_usd) AS cost
+    SELECT k.id, array_agg(i.time) AS times, array_agg(i.cost_usd) AS costs
     FROM ins i JOIN client_keys k ON k.id = (CASE WHEN i.key_id ~ '^[0-9]{1,9}$' THEN i.key_id::int END)
-    WHERE i.cost_usd > 0 AND (k.spend_reset_at IS NULL OR i.time >= k.spend_reset_at)
+    WHERE i.cost_usd > 0
     GROUP BY k.id
   ) s
   WHERE c.id = s.id
