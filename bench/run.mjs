@@ -59,8 +59,9 @@ const body = (mode) =>
     ...(mode === "sse" ? { stream_options: { include_usage: true } } : {}),
   });
 
-async function load(url, mode, connections, duration, overallRate) {
-  const r = await autocannon({
+/** One autocannon run of chat completions in `mode` (not awaited: the caller may watch its events). */
+const cannon = (url, mode, connections, duration, overallRate) =>
+  autocannon({
     ...(overallRate ? { overallRate } : {}),
     url: `${url}/v1/chat/completions`,
     method: "POST",
@@ -69,6 +70,9 @@ async function load(url, mode, connections, duration, overallRate) {
     connections,
     duration,
   });
+
+async function load(url, mode, connections, duration, overallRate) {
+  const r = await cannon(url, mode, connections, duration, overallRate);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.non2xx };
 }
 
@@ -95,15 +99,7 @@ async function onceSteady(target, mode, connections, overallRate) {
   const warm = Math.max(WARMUP_B, Math.ceil(WARMUP_B_REQUESTS / overallRate));
   let counting = false;
   let count = 0;
-  const run = autocannon({
-    overallRate,
-    url: `${target.url}/v1/chat/completions`,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: body(mode),
-    connections,
-    duration: warm + DURATION + 1,
-  });
+  const run = cannon(target.url, mode, connections, warm + DURATION + 1, overallRate);
   run.on("response", () => {
     if (counting) count++;
   });

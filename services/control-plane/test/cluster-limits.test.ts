@@ -29,6 +29,10 @@ async function newKey(fields: Record<string, unknown>): Promise<string> {
   return key;
 }
 
+/** The id of the key created with this budget (each test gives its key a budget of its own). */
+const idOfBudget = async (usd: number) =>
+  ((await admin("GET", "/v1/db/keys")).body.keys as { id: number; budget_usd: number | null }[]).find((k) => k.budget_usd === usd)!.id;
+
 /** `n` requests at once, spread evenly over both replicas. */
 const burst = (key: string, n: number, extra: Record<string, unknown> = {}) =>
   Promise.all(Array.from({ length: n }, (_, i) => chat(cluster.proxies[i % 2]!.url, key, extra)));
@@ -88,9 +92,7 @@ describe("client-key limits across replicas (Redis)", () => {
   it("a budget is exact across replicas, and reset-spend opens a fresh count on each of them", { timeout: 60_000 }, async () => {
     // $1000 per million tokens: one answer costs more than the $0.001 budget.
     const key = await newKey({ budget_usd: 0.001 });
-    const id = ((await admin("GET", "/v1/db/keys")).body.keys as { id: number; budget_usd: number | null }[]).find(
-      (k) => k.budget_usd === 0.001,
-    )!.id;
+    const id = await idOfBudget(0.001);
     const [a, b] = [cluster.proxies[0]!.url, cluster.proxies[1]!.url];
     const refusedOn = async (url: string) => {
       const r = await chat(url, key);
@@ -124,9 +126,7 @@ describe("client-key limits across replicas (Redis)", () => {
     timeout: 60_000,
   }, async () => {
     const key = await newKey({ budget_usd: 0.002 });
-    const id = ((await admin("GET", "/v1/db/keys")).body.keys as { id: number; budget_usd: number | null }[]).find(
-      (k) => k.budget_usd === 0.002,
-    )!.id;
+    const id = await idOfBudget(0.002);
     const [a, b] = [cluster.proxies[0]!.url, cluster.proxies[1]!.url];
     // No ledger writer: the answer's record waits in the stream.
     await cluster.workers.at(-1)!.stop("SIGKILL");

@@ -43,10 +43,9 @@ WITH ins AS (
     WHERE c.spend_reset_at IS NULL OR x.t >= c.spend_reset_at
   )
   FROM (
-    SELECT k.id, array_agg(i.time) AS times, array_agg(i.cost_usd) AS costs
-    FROM ins i JOIN client_keys k ON k.id = (CASE WHEN i.key_id ~ '^[0-9]{1,9}$' THEN i.key_id::int END)
-    WHERE i.cost_usd > 0
-    GROUP BY k.id
+    SELECT i.key_id::int AS id, array_agg(i.time) AS times, array_agg(i.cost_usd) AS costs
+    FROM ins i WHERE i.cost_usd > 0 AND i.key_id ~ '^[0-9]{1,9}$'
+    GROUP BY i.key_id
   ) s
   WHERE c.id = s.id
   RETURNING c.id
