@@ -1,6 +1,7 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
+import { lastUsageKey, scanUsageObject } from "./usage-scan.js";
 
-const USAGE = Buffer.from('"usage"');
+const USAGE_LENGTH = '"usage"'.length;
 
 /**
  * Finds the last `"usage": {...}` object in a JSON text without parsing the whole document
@@ -8,11 +9,14 @@ const USAGE = Buffer.from('"usage"');
  */
 export function extractUsage(buf: Buffer | string): OpenAIUsage | undefined {
   const b = typeof buf === "string" ? Buffer.from(buf) : buf;
-  const at = b.lastIndexOf(USAGE);
+  const at = lastUsageKey(b);
   if (at < 0) return undefined;
-  let i = at + USAGE.length;
+  let i = at + USAGE_LENGTH;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09 || b[i] === 0x3a)) i++;
   if (b[i] !== 0x7b) return undefined; // not an object (null)
+  // The usual shape without JSON.parse (the same result); anything else is parsed below.
+  const scanned = scanUsageObject(b, i);
+  if (scanned !== undefined) return fixCounts(scanned);
   let depth = 0;
   let inString = false;
   for (let j = i; j < b.length; j++) {
@@ -37,13 +41,19 @@ export function extractUsage(buf: Buffer | string): OpenAIUsage | undefined {
 export function normalizeUsage(u: unknown): OpenAIUsage | undefined {
   if (u === null || typeof u !== "object") return undefined;
   const o = u as Record<string, unknown>;
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-  const prompt = num(o.prompt_tokens);
-  const completion = num(o.completion_tokens);
   // A copy with the counts fixed (an object of our own: the caller's may be shared).
-  const out = Object.assign({}, o) as unknown as OpenAIUsage;
+  return fixCounts(Object.assign({}, o));
+}
+
+const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** Sets the three counts of an object of our own (missing or non-numbers become 0; total defaults to the sum). */
+function fixCounts(o: Record<string, unknown>): OpenAIUsage {
+  const out = o as unknown as OpenAIUsage;
+  const prompt = count(o.prompt_tokens);
+  const completion = count(o.completion_tokens);
   out.prompt_tokens = prompt;
   out.completion_tokens = completion;
-  out.total_tokens = num(o.total_tokens) || prompt + completion;
+  out.total_tokens = count(o.total_tokens) || prompt + completion;
   return out;
 }
