@@ -11,7 +11,7 @@ import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { costOf } from "../stats/usage-recorder.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
-import { type AttemptOutcome, type FailoverResult, withFailover } from "../upstream/failover.js";
+import { type AttemptOutcome, type FailoverResult, FailoverRun, thrownOutcome } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
 import { absorbFinished, noteRefused } from "../usage/usage-draft.js";
@@ -76,9 +76,18 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     reservation = verdict.reservation;
   }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
-  const attempt = (t: LiveTarget, n: number) => runAttempt(ctx, p, state, t, n);
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
-  const result = await withFailover(p.model, hints, ctx.table.settings.maxAttempts, attempt, () => ctx.signal.aborted, ctx);
+  const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
+  for (let t = run.next(); t !== undefined; t = run.next()) {
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await runAttempt(ctx, p, state, t, run.attempts);
+    } catch (err) {
+      outcome = thrownOutcome(err);
+    }
+    if (run.settle(outcome, ctx.signal.aborted)) break;
+  }
+  const result = run.result();
   finishRequest(ctx, p, result, state);
   if (reservation !== undefined) {
     const u = state.usage;

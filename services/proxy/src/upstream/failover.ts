@@ -47,72 +47,102 @@ export const DEBUG_HEADER = "x-router-debug";
 export const DECISION_HEADER = "x-router-decision";
 
 /**
- * Tries a model's candidates in the balancer's order, at most `maxAttempts` of them, feeding every
- * outcome to the target's passive health. Retry policy lives here, not in the handlers. With `http`
- * given and the client asking for it, the balancer's reasoning goes out in `x-router-decision`.
+ * One request's way through a model's candidates: the balancer's order, at most `maxAttempts` of them,
+ * every outcome fed to the target's passive health. Retry policy lives here, not in the handlers. With
+ * `http` given and the client asking for it, the balancer's reasoning goes out in `x-router-decision`.
+ * The caller runs the attempts in its own loop (one async frame a request, not two):
+ * `for (let t = run.next(); t; t = run.next()) if (run.settle(await attempt(t, run.attempts), cancelled)) break;`
  */
-export async function withFailover(
-  model: LiveModel,
-  hints: RequestHints,
-  maxAttempts: number,
-  attempt: (target: LiveTarget, attemptNo: number) => Promise<AttemptOutcome>,
-  isCancelled: () => boolean,
-  http?: DecisionSink,
-): Promise<FailoverResult> {
-  const ordered = withoutManualDown(model.balancer.order(hints) as LiveTarget[]);
-  const decision = http && mayDebug(http) ? explainDecision(model, ordered, hints) : undefined;
-  const limit = Math.min(maxAttempts, ordered.length);
-  let last: AttemptOutcome | undefined;
-  let target: LiveTarget | undefined;
-  const chain: AttemptRecord[] = [];
-  let i = 0;
-  for (; i < limit; i++) {
-    target = ordered[i] as LiveTarget;
+export class FailoverRun {
+  private readonly ordered: LiveTarget[];
+  private readonly decision: string | undefined;
+  private readonly limit: number;
+  /** Attempts started so far (the current one's number while it runs). */
+  attempts = 0;
+  private target: LiveTarget | undefined;
+  private last: AttemptOutcome | undefined;
+  private started = 0;
+  private done = false;
+  /** Every attempt in order. */
+  private readonly chain: AttemptRecord[] = [];
+
+  constructor(
+    private readonly model: LiveModel,
+    private readonly hints: RequestHints,
+    maxAttempts: number,
+    private readonly http?: DecisionSink,
+  ) {
+    this.ordered = withoutManualDown(model.balancer.order(hints) as LiveTarget[]);
+    this.decision = http && mayDebug(http) ? explainDecision(model, this.ordered, hints) : undefined;
+    this.limit = Math.min(maxAttempts, this.ordered.length);
+  }
+
+  /** The next target to try, or undefined when the run is over (served, final, or out of candidates). */
+  next(): LiveTarget | undefined {
+    if (this.done || this.attempts >= this.limit) return undefined;
+    const i = this.attempts++;
+    const target = this.ordered[i] as LiveTarget;
+    this.target = target;
+    const http = this.http;
+    if (this.decision !== undefined && http && !http.res.headersSent) {
+      const failedOver = i === 0 ? "" : `; attempt ${i + 1} on ${target.id} after ${this.ordered[i - 1]?.id} failed`;
+      http.res.setHeader(DECISION_HEADER, this.decision + failedOver);
+    }
+    this.started = performance.now();
+    target.health.begin(Date.now());
+    if (i === 0) target.health.select(this.model.config.name);
+    return target;
+  }
+
+  /** Records how the current attempt ended; true when no other target may be tried. */
+  settle(outcome: AttemptOutcome, cancelled: boolean): boolean {
+    const target = this.target as LiveTarget;
     const h = target.health;
-    if (decision !== undefined && http && !http.res.headersSent) {
-      const failedOver = i === 0 ? "" : `; attempt ${i + 1} on ${target.id} after ${ordered[i - 1]?.id} failed`;
-      http.res.setHeader(DECISION_HEADER, decision + failedOver);
-    }
-    const started = performance.now();
-    h.begin(Date.now());
-    if (i === 0) h.select(model.config.name);
-    let outcome: AttemptOutcome;
-    try {
-      outcome = await attempt(target, i + 1);
-    } catch (err) {
-      outcome = { kind: "final", error: err instanceof RouterError ? err : new RouterError("internal_error", String(err), { cause: err }) };
-    }
-    last = outcome;
+    this.last = outcome;
     const failed = outcome.kind === "served" ? undefined : outcome.error;
-    chain.push({
+    this.chain.push({
       provider: target.provider,
       upstreamModel: target.upstreamModel,
       outcome: outcome.kind,
       status: failed ? failed.status : null,
       error: failed ? failed.message : null,
-      errorCode: failed ? (isCancelled() ? "client_closed_request" : errorCodeOf(failed)) : null,
-      durationMs: performance.now() - started,
+      errorCode: failed ? (cancelled ? "client_closed_request" : errorCodeOf(failed)) : null,
+      durationMs: performance.now() - this.started,
     });
     if (outcome.kind === "served") {
       const info =
-        outcome.outputTokens === undefined ? undefined : { outputTokens: outcome.outputTokens, durationMs: performance.now() - started };
-      h.success(outcome.latencyMs, hints.stream, info);
-      return { outcome, target, attempts: i + 1, chain };
+        outcome.outputTokens === undefined
+          ? undefined
+          : { outputTokens: outcome.outputTokens, durationMs: performance.now() - this.started };
+      h.success(outcome.latencyMs, this.hints.stream, info);
+      this.done = true;
+      return true;
     }
     if (outcome.kind === "retry" || outcome.kind === "broken") h.failure(Date.now());
     else h.neutral();
-    if (outcome.kind !== "retry" || isCancelled()) return { outcome, target, attempts: i + 1, chain };
+    this.done = outcome.kind !== "retry" || cancelled;
+    return this.done;
   }
-  return {
-    outcome: last ?? {
-      kind: "final",
-      error: new RouterError("no_available_provider", `No provider is available for model ${model.config.name}.`),
-    },
-    target,
-    attempts: i,
-    chain,
-  };
+
+  /** How the run ended: the last outcome (or "no provider" when nothing was tried), its target, the chain. */
+  result(): FailoverResult {
+    return {
+      outcome: this.last ?? {
+        kind: "final",
+        error: new RouterError("no_available_provider", `No provider is available for model ${this.model.config.name}.`),
+      },
+      target: this.target,
+      attempts: this.attempts,
+      chain: this.chain,
+    };
+  }
 }
+
+/** An attempt that threw instead of returning its outcome: a final error (a RouterError as it is). */
+export const thrownOutcome = (err: unknown): AttemptOutcome => ({
+  kind: "final",
+  error: err instanceof RouterError ? err : new RouterError("internal_error", String(err), { cause: err }),
+});
 
 /**
  * Targets an operator took out of rotation (`PUT /v1/providers/{name}/health`) get no traffic at all,
