@@ -1,5 +1,5 @@
 import { createLineWriter } from "@ai-router/logger";
-import { IsoClock, num, num2, Quoted, str } from "./json-text.js";
+import { amount, IsoClock, num, num2, Quoted, str } from "./json-text.js";
 import type { UsageRecord } from "./usage-recorder.js";
 
 /** Where one line per request goes. */
@@ -20,7 +20,7 @@ export function createAccessLog(fd = 1): AccessLog {
   return {
     write(r, cost) {
       dest.write(
-        `{"level":30,"time":"${clock.now()}","service":"proxy","msg":"request","reqId":${str(r.requestId)},"endpoint":"${r.endpoint}"${r.ingress ? `,"ingress":"${r.ingress}"` : ""},"model":${q.of(r.model)},"provider":${q.of(r.provider)},"upstreamModel":${q.of(r.upstreamModel)},"status":${r.status},"stream":${r.stream},"attempts":${r.attempts},"ms":${num2(Math.round(r.latencyMs * 10) / 10)},${r.queuedMs ? `"queuedMs":${num(Math.round(r.queuedMs))},` : ""}"promptTokens":${num(r.usage?.prompt_tokens)},"completionTokens":${num(r.usage?.completion_tokens)},${r.usageEstimated ? `"usageEstimated":true,` : ""}"costUsd":${num(cost)},"keyName":${q.of(r.key)}${r.error ? `,"err":${str(r.error)}` : ""}}\n`,
+        `{"level":30,"time":"${clock.now()}","service":"proxy","msg":"request","reqId":${str(r.requestId)},"endpoint":"${r.endpoint}"${r.ingress ? `,"ingress":"${r.ingress}"` : ""},"model":${q.of(r.model)},"provider":${q.of(r.provider)},"upstreamModel":${q.of(r.upstreamModel)},"status":${r.status},"stream":${r.stream},"attempts":${r.attempts},"ms":${num2(Math.round(r.latencyMs * 10) / 10)},${r.queuedMs ? `"queuedMs":${num(Math.round(r.queuedMs))},` : ""}"promptTokens":${num(r.usage?.prompt_tokens)},"completionTokens":${num(r.usage?.completion_tokens)},${r.usageEstimated ? `"usageEstimated":true,` : ""}"costUsd":${amount(cost)},"keyName":${q.of(r.key)}${r.error ? `,"err":${str(r.error)}` : ""}}\n`,
       );
     },
     flush() {

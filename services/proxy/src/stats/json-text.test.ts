@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IsoClock, num, num2, Quoted, str } from "./json-text.js";
+import { amount, IsoClock, num, num2, Quoted, str } from "./json-text.js";
 
 describe("json-text", () => {
   it("num and str write what JSON.stringify writes (NaN and Infinity as null)", () => {
@@ -9,6 +9,11 @@ describe("json-text", () => {
     expect(num(undefined)).toBe("null");
     for (const v of ["a", 'q"uote', "back\\slash", "new\nline", "中文", "\u0001"]) expect(str(v)).toBe(JSON.stringify(v));
     expect(str(null)).toBe("null");
+  });
+
+  it("amount writes what JSON.stringify writes, the same value twice in a row or not", () => {
+    const values = [0.000052, 0.000052, 1e-9, null, 0.000052, Number.NaN, Number.NaN, undefined, 0, -0, 0.1 + 0.2, 0.3, 0.3];
+    for (const v of values) expect(amount(v)).toBe(v == null || Number.isNaN(v) ? "null" : JSON.stringify(v));
   });
 
   it("num2 writes exactly what JSON.stringify writes, for every two-decimal value and any other", () => {

@@ -1,5 +1,5 @@
 import type { UsageAttempt, UsageRecord } from "@ai-router/contracts";
-import { num, num2, Quoted, str } from "../stats/json-text.js";
+import { amount, num, num2, Quoted, str } from "../stats/json-text.js";
 
 /**
  * A usage record as JSON, written by hand: the same text as `JSON.stringify(record)` for every record
@@ -14,7 +14,7 @@ export class UsageRecordJson {
     const q = this.q;
     let attempts = "";
     for (let i = 0; i < r.attempts.length; i++) attempts += (i === 0 ? "" : ",") + this.attempt(r.attempts[i] as UsageAttempt);
-    return `{"id":${str(r.id)},"time":"${r.time}","replica":${q.of(r.replica)},"ingress":${q.of(r.ingress)},"endpoint":${q.of(r.endpoint)},"model":${q.of(r.model)},"provider":${q.of(r.provider)},"upstream_model":${q.of(r.upstream_model)},"key_id":${q.of(r.key_id)},"key_name":${q.of(r.key_name)},"stream":${r.stream},"status":${num(r.status)},"error_code":${q.of(r.error_code)},"attempts":[${attempts}],"prompt_tokens":${num(r.prompt_tokens)},"completion_tokens":${num(r.completion_tokens)},"cached_tokens":${num(r.cached_tokens)},"reasoning_tokens":${num(r.reasoning_tokens)},"usage_estimated":${r.usage_estimated},"cost_usd":${num(r.cost_usd)},"latency_ms":${num2(r.latency_ms)},"ttft_ms":${num2(r.ttft_ms)},"tokens_per_s":${num2(r.tokens_per_s)},"request_bytes":${num(r.request_bytes)},"response_bytes":${num(r.response_bytes)},"queued_ms":${num2(r.queued_ms)}${r.seq === undefined ? "" : `,"seq":${num(r.seq)}`}}`;
+    return `{"id":${str(r.id)},"time":"${r.time}","replica":${q.of(r.replica)},"ingress":${q.of(r.ingress)},"endpoint":${q.of(r.endpoint)},"model":${q.of(r.model)},"provider":${q.of(r.provider)},"upstream_model":${q.of(r.upstream_model)},"key_id":${q.of(r.key_id)},"key_name":${q.of(r.key_name)},"stream":${r.stream},"status":${num(r.status)},"error_code":${q.of(r.error_code)},"attempts":[${attempts}],"prompt_tokens":${num(r.prompt_tokens)},"completion_tokens":${num(r.completion_tokens)},"cached_tokens":${num(r.cached_tokens)},"reasoning_tokens":${num(r.reasoning_tokens)},"usage_estimated":${r.usage_estimated},"cost_usd":${amount(r.cost_usd)},"latency_ms":${num2(r.latency_ms)},"ttft_ms":${num2(r.ttft_ms)},"tokens_per_s":${num2(r.tokens_per_s)},"request_bytes":${num(r.request_bytes)},"response_bytes":${num(r.response_bytes)},"queued_ms":${num2(r.queued_ms)}${r.seq === undefined ? "" : `,"seq":${num(r.seq)}`}}`;
   }
 
   private attempt(a: UsageAttempt): string {
