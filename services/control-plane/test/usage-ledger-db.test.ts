@@ -1,8 +1,7 @@
-import type { UsageRecord } from "@ai-router/contracts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteOlderThan, insertRecords } from "../../health-worker/src/ledger/insert-records.js";
-import { createTestDatabase } from "./helpers.js";
+import { createTestDatabase, usageRecord as rec } from "./helpers.js";
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
@@ -14,37 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.end();
   await db?.drop();
-});
-
-const rec = (id: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
-  id,
-  time: new Date().toISOString(),
-  replica: "r1",
-  ingress: "openai-chat",
-  endpoint: "chat.completions",
-  model: "m",
-  provider: "p",
-  upstream_model: "m-1",
-  key_id: null,
-  key_name: null,
-  stream: false,
-  status: 200,
-  error_code: null,
-  attempts: [{ provider: "p", upstream_model: "m-1", outcome: "served", status: 200, error_code: null, latency_ms: 3 }],
-  prompt_tokens: 10,
-  completion_tokens: 5,
-  cached_tokens: 0,
-  reasoning_tokens: 0,
-  usage_estimated: false,
-  cost_usd: 0.5,
-  latency_ms: 12.5,
-  ttft_ms: 12.5,
-  tokens_per_s: null,
-  request_bytes: 100,
-  response_bytes: 300,
-  queued_ms: 0,
-  seq: 1,
-  ...over,
 });
 
 describe("ledger inserts (Postgres)", () => {
@@ -80,6 +48,17 @@ describe("ledger inserts (Postgres)", () => {
       { id: "a2", queued_ms: 12.5 },
       { id: "a3", queued_ms: 0 },
     ]);
+  });
+
+  it("a key's spend counts every row charged to it in a batch, however its id is written", async () => {
+    const { rows: keys } = await pool.query<{ id: number }>(
+      "INSERT INTO client_keys (name, hash, prefix, budget_usd, updated_at) VALUES ('k2', $1, 'sk-', 10, now()) RETURNING id",
+      ["d".repeat(64)],
+    );
+    const kid = String(keys[0]!.id);
+    await insertRecords(pool, [rec("s1", { key_id: kid }), rec("s2", { key_id: `0${kid}`, cost_usd: 0.25 })]);
+    const spent = await pool.query("SELECT spent_usd FROM client_keys WHERE id = $1", [Number(kid)]);
+    expect(spent.rows[0].spent_usd).toBe(0.75);
   });
 
   it("retention deletes rows older than the cutoff in batches", async () => {

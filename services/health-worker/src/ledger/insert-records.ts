@@ -45,7 +45,7 @@ WITH ins AS (
   FROM (
     SELECT i.key_id::int AS id, array_agg(i.time) AS times, array_agg(i.cost_usd) AS costs
     FROM ins i WHERE i.cost_usd > 0 AND i.key_id ~ '^[0-9]{1,9}$'
-    GROUP BY i.key_id
+    GROUP BY 1
   ) s
   WHERE c.id = s.id
   RETURNING c.id
