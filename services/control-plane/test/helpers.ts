@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { assembleTable, createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
+import { assembleTable, createSigner, kvContext, parseMasterKey, type UsageRecord } from "@ai-router/contracts";
 import { type ServiceProcess, spawnService, uniqueName } from "@ai-router/testing";
 import pg from "pg";
 import { migrateDeploy } from "../src/db/migrate.js";
@@ -161,6 +161,38 @@ export async function destroyUsageStream(url: string, bucket: string): Promise<v
     .catch(() => {});
   await nc.close();
 }
+
+/** A usage record as a proxy publishes it (one served attempt, priced), with `over` on top. */
+export const usageRecord = (id: string, over: Partial<UsageRecord> = {}): UsageRecord => ({
+  id,
+  time: new Date().toISOString(),
+  replica: "r1",
+  ingress: "openai-chat",
+  endpoint: "chat.completions",
+  model: "m",
+  provider: "p",
+  upstream_model: "m-1",
+  key_id: null,
+  key_name: null,
+  stream: false,
+  status: 200,
+  error_code: null,
+  attempts: [{ provider: "p", upstream_model: "m-1", outcome: "served", status: 200, error_code: null, latency_ms: 3 }],
+  prompt_tokens: 10,
+  completion_tokens: 5,
+  cached_tokens: 0,
+  reasoning_tokens: 0,
+  usage_estimated: false,
+  cost_usd: 0.5,
+  latency_ms: 12.5,
+  ttft_ms: 12.5,
+  tokens_per_s: null,
+  request_bytes: 100,
+  response_bytes: 300,
+  queued_ms: 0,
+  seq: 1,
+  ...over,
+});
 
 /** A control plane and proxy processes on the machine's NATS, with a private bucket and database. */
 export interface TestCluster {

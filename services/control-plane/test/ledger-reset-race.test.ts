@@ -1,8 +1,7 @@
-import type { UsageRecord } from "@ai-router/contracts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { insertRecords } from "../../health-worker/dist/ledger/insert-records.js";
-import { createTestDatabase, waitFor } from "./helpers.js";
+import { insertRecords } from "../../health-worker/src/ledger/insert-records.js";
+import { createTestDatabase, usageRecord, waitFor } from "./helpers.js";
 
 /**
  * The ledger writer against a spend reset committed while its statement waits for the key's row:
@@ -11,34 +10,8 @@ import { createTestDatabase, waitFor } from "./helpers.js";
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
 
-const record = (id: string, keyId: number, time: Date, cost: number): UsageRecord => ({
-  id,
-  time: time.toISOString(),
-  replica: "r1",
-  ingress: "openai-chat",
-  endpoint: "chat.completions",
-  model: "m",
-  provider: "p",
-  upstream_model: "m",
-  key_id: String(keyId),
-  key_name: "k",
-  stream: false,
-  status: 200,
-  error_code: null,
-  attempts: [],
-  prompt_tokens: 10,
-  completion_tokens: 10,
-  cached_tokens: 0,
-  reasoning_tokens: 0,
-  usage_estimated: false,
-  cost_usd: cost,
-  latency_ms: 5,
-  ttft_ms: 5,
-  tokens_per_s: null,
-  request_bytes: 100,
-  response_bytes: 100,
-  queued_ms: 0,
-});
+const record = (id: string, keyId: number, time: Date, cost: number) =>
+  usageRecord(id, { key_id: String(keyId), key_name: "k", time: time.toISOString(), cost_usd: cost });
 
 beforeAll(async () => {
   db = await createTestDatabase();
