@@ -137,19 +137,20 @@ export function scanUsageObject(b: Uint8Array, start: number): Record<string, un
   return readObject(b, start, 1, out) < 0 ? undefined : out;
 }
 
-const USAGE_KEY = [0x22, 0x75, 0x73, 0x61, 0x67, 0x65, 0x22]; // "usage"
+/** The bytes of the key searched for. */
+export const USAGE_KEY = Buffer.from('"usage"');
 /** The last bytes of a body searched in JavaScript; usage sits at the end of an answer. */
 const TAIL = 2048;
 
 /** Where the last `"usage"` starts in `b`, or -1: the tail is searched here, the rest by `lastIndexOf`. */
 export function lastUsageKey(b: Buffer): number {
   const stop = Math.max(0, b.length - TAIL);
+  const last = USAGE_KEY.length - 1;
   for (let p = b.length - USAGE_KEY.length; p >= stop; p--) {
-    if (b[p] !== 0x22 || b[p + 6] !== 0x22) continue;
+    if (b[p] !== 0x22 || b[p + last] !== 0x22) continue;
     let j = 1;
-    while (j < 6 && b[p + j] === USAGE_KEY[j]) j++;
-    if (j === 6) return p;
+    while (j < last && b[p + j] === USAGE_KEY[j]) j++;
+    if (j === last) return p;
   }
-  return stop === 0 ? -1 : b.lastIndexOf(USAGE_BYTES, stop - 1);
+  return stop === 0 ? -1 : b.lastIndexOf(USAGE_KEY, stop - 1);
 }
-const USAGE_BYTES = Buffer.from(USAGE_KEY);

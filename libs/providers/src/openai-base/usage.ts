@@ -1,7 +1,5 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
-import { lastUsageKey, scanUsageObject } from "./usage-scan.js";
-
-const USAGE_LENGTH = '"usage"'.length;
+import { lastUsageKey, scanUsageObject, USAGE_KEY } from "./usage-scan.js";
 
 /**
  * Finds the last `"usage": {...}` object in a JSON text without parsing the whole document
@@ -11,7 +9,7 @@ export function extractUsage(buf: Buffer | string): OpenAIUsage | undefined {
   const b = typeof buf === "string" ? Buffer.from(buf) : buf;
   const at = lastUsageKey(b);
   if (at < 0) return undefined;
-  let i = at + USAGE_LENGTH;
+  let i = at + USAGE_KEY.length;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09 || b[i] === 0x3a)) i++;
   if (b[i] !== 0x7b) return undefined; // not an object (null)
   // The usual shape without JSON.parse (the same result); anything else is parsed below.

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { LlmType, OpenAIUsage } from "@ai-router/contracts";
-import { RouterError } from "@ai-router/errors";
+import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
@@ -11,7 +11,7 @@ import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import { costOf } from "../stats/usage-recorder.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
-import { type AttemptOutcome, type FailoverResult, FailoverRun, thrownOutcome } from "../upstream/failover.js";
+import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
 import { absorbFinished, noteRefused } from "../usage/usage-draft.js";
@@ -83,7 +83,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     try {
       outcome = await runAttempt(ctx, p, state, t, run.attempts);
     } catch (err) {
-      outcome = thrownOutcome(err);
+      outcome = { kind: "final", error: toRouterError(err) };
     }
     if (run.settle(outcome, ctx.signal.aborted)) break;
   }

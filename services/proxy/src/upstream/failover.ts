@@ -50,36 +50,38 @@ export const DECISION_HEADER = "x-router-decision";
  * One request's way through a model's candidates: the balancer's order, at most `maxAttempts` of them,
  * every outcome fed to the target's passive health. Retry policy lives here, not in the handlers. With
  * `http` given and the client asking for it, the balancer's reasoning goes out in `x-router-decision`.
- * The caller runs the attempts in its own loop (one async frame a request, not two):
+ * The caller runs the attempts in its own loop (one async frame a request, not two), stopping when
+ * `settle` says the run is over:
  * `for (let t = run.next(); t; t = run.next()) if (run.settle(await attempt(t, run.attempts), cancelled)) break;`
  */
 export class FailoverRun {
   private readonly ordered: LiveTarget[];
   private readonly decision: string | undefined;
   private readonly limit: number;
+  private readonly stream: boolean;
   /** Attempts started so far (the current one's number while it runs). */
   attempts = 0;
   private target: LiveTarget | undefined;
   private last: AttemptOutcome | undefined;
   private started = 0;
-  private done = false;
   /** Every attempt in order. */
   private readonly chain: AttemptRecord[] = [];
 
   constructor(
     private readonly model: LiveModel,
-    private readonly hints: RequestHints,
+    hints: RequestHints,
     maxAttempts: number,
     private readonly http?: DecisionSink,
   ) {
+    this.stream = hints.stream;
     this.ordered = withoutManualDown(model.balancer.order(hints) as LiveTarget[]);
     this.decision = http && mayDebug(http) ? explainDecision(model, this.ordered, hints) : undefined;
     this.limit = Math.min(maxAttempts, this.ordered.length);
   }
 
-  /** The next target to try, or undefined when the run is over (served, final, or out of candidates). */
+  /** The next target to try, or undefined when the candidates are used up. */
   next(): LiveTarget | undefined {
-    if (this.done || this.attempts >= this.limit) return undefined;
+    if (this.attempts >= this.limit) return undefined;
     const i = this.attempts++;
     const target = this.ordered[i] as LiveTarget;
     this.target = target;
@@ -94,10 +96,11 @@ export class FailoverRun {
     return target;
   }
 
-  /** Records how the current attempt ended; true when no other target may be tried. */
+  /** Records how the current attempt ended; true when the run is over (served, final, or cancelled). */
   settle(outcome: AttemptOutcome, cancelled: boolean): boolean {
     const target = this.target as LiveTarget;
     const h = target.health;
+    const durationMs = performance.now() - this.started;
     this.last = outcome;
     const failed = outcome.kind === "served" ? undefined : outcome.error;
     this.chain.push({
@@ -107,21 +110,16 @@ export class FailoverRun {
       status: failed ? failed.status : null,
       error: failed ? failed.message : null,
       errorCode: failed ? (cancelled ? "client_closed_request" : errorCodeOf(failed)) : null,
-      durationMs: performance.now() - this.started,
+      durationMs,
     });
     if (outcome.kind === "served") {
-      const info =
-        outcome.outputTokens === undefined
-          ? undefined
-          : { outputTokens: outcome.outputTokens, durationMs: performance.now() - this.started };
-      h.success(outcome.latencyMs, this.hints.stream, info);
-      this.done = true;
+      const info = outcome.outputTokens === undefined ? undefined : { outputTokens: outcome.outputTokens, durationMs };
+      h.success(outcome.latencyMs, this.stream, info);
       return true;
     }
     if (outcome.kind === "retry" || outcome.kind === "broken") h.failure(Date.now());
     else h.neutral();
-    this.done = outcome.kind !== "retry" || cancelled;
-    return this.done;
+    return outcome.kind !== "retry" || cancelled;
   }
 
   /** How the run ended: the last outcome (or "no provider" when nothing was tried), its target, the chain. */
@@ -137,12 +135,6 @@ export class FailoverRun {
     };
   }
 }
-
-/** An attempt that threw instead of returning its outcome: a final error (a RouterError as it is). */
-export const thrownOutcome = (err: unknown): AttemptOutcome => ({
-  kind: "final",
-  error: err instanceof RouterError ? err : new RouterError("internal_error", String(err), { cause: err }),
-});
 
 /**
  * Targets an operator took out of rotation (`PUT /v1/providers/{name}/health`) get no traffic at all,
