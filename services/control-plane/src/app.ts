@@ -1,15 +1,7 @@
 import type { Logger } from "@ai-router/logger";
 import express, { type Express } from "express";
-import { capabilityRoutes } from "./api/capabilities.js";
-import { clientKeyRoutes } from "./api/client-keys.js";
+import { ADMIN_API_INFO, registerAdminRoutes } from "./api/admin-api.js";
 import type { ApiContext } from "./api/context.js";
-import { healthRoutes } from "./api/health.js";
-import { modelRoutes } from "./api/models.js";
-import { opsRoutes } from "./api/ops.js";
-import { providerRoutes } from "./api/providers.js";
-import { settingsRoutes } from "./api/settings.js";
-import { usageRoutes } from "./api/usage.js";
-import { usageStatsRoutes } from "./api/usage-stats.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { consoleRouter } from "./http/console-static.js";
@@ -87,24 +79,8 @@ export function createApp(opts: AppOptions): Express {
     publishKey: opts.publishKey,
     ...(opts.stats ? { stats: opts.stats } : {}),
   };
-  providerRoutes(ctx);
-  modelRoutes(ctx);
-  clientKeyRoutes(ctx);
-  settingsRoutes(ctx);
-  opsRoutes(ctx);
-  capabilityRoutes(ctx);
-  usageRoutes(ctx);
-  usageStatsRoutes(ctx, () => opts.stats?.snapshot().replicas ?? 0);
-  healthRoutes(ctx, opts.liveHealth, () => {
-    const s = opts.status?.() ?? {};
-    return { revision: typeof s.revision === "number" ? s.revision : null, nats: s.nats === "connected" };
-  });
-  const doc = api.document({
-    title: "AI Router control plane",
-    version: "1",
-    description:
-      "Admin API: providers, provider keys, models and their links, client keys. Every change is compiled into a routing table and pushed to the proxies over NATS. Errors use the OpenAI envelope `{error:{message,type,param,code}}`.",
-  });
+  registerAdminRoutes(ctx, { liveHealth: opts.liveHealth, status: opts.status });
+  const doc = api.document(ADMIN_API_INFO);
   app.get("/openapi.json", (_req, res) => {
     res.json(doc);
   });
