@@ -9,6 +9,7 @@ import { Field, fieldError } from "../components/form-field.js";
 import { AddButton, Badge, Card, ConfirmButton, EnabledBadge, PageHead } from "../components/ui.js";
 import { fmtInt, fmtMs, fmtTime } from "../format.js";
 import { useI18n } from "../i18n/index.js";
+import { TERMS } from "../i18n/terms.js";
 import { Link, navigate } from "../router.js";
 import { ProviderForm } from "./provider-form.js";
 
@@ -21,7 +22,7 @@ function TestResult(props: { test: ProviderTestOut }) {
       <strong>{test.ok ? t("providers.testOk", { ms: fmtMs(test.latency_ms) }) : t("providers.testFailed")}</strong>
       <span className="detail">
         {test.request ?? t("providers.testLocal")}
-        {test.status !== null ? ` → HTTP ${test.status}` : ""}
+        {test.status !== null ? ` → ${TERMS.http} ${test.status}` : ""}
         {test.error ? ` · ${test.error}` : ""}
       </span>
     </div>

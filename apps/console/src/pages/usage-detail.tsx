@@ -5,6 +5,7 @@ import { Badge } from "../components/ui.js";
 import { fmtInt, fmtMs, fmtNum, fmtTime, fmtUsd } from "../format.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/index.js";
+import { TERMS } from "../i18n/terms.js";
 
 const OUTCOMES: Record<string, MessageKey> = {
   served: "outcome.served",
@@ -60,7 +61,7 @@ export function UsageDetail(props: { record: UsageRecord; onClose(): void }) {
         <dd>{r.cost_usd === null ? t("usage.noPrice") : fmtUsd(locale, r.cost_usd)}</dd>
         <dt>{t("usage.latency")}</dt>
         <dd>
-          {fmtMs(r.latency_ms)} · TTFT {fmtMs(r.ttft_ms)} · {fmtNum(locale, r.tokens_per_s)} {t("usage.tokensPerS")}
+          {fmtMs(r.latency_ms)} · {TERMS.ttft} {fmtMs(r.ttft_ms)} · {fmtNum(locale, r.tokens_per_s)} {t("usage.tokensPerS")}
         </dd>
         <dt>{t("usage.replica")}</dt>
         <dd className="mono small">{r.replica}</dd>
