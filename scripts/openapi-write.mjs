@@ -4,16 +4,19 @@
 // move the API's major version instead (its info.version), or pass --accept-breaking to correct a
 // contract that documented something the code never did.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { breakingChanges, describeChanges, majorVersion } from "../libs/api-docs/dist/index.js";
 import { adminOpenApi } from "../services/control-plane/dist/api/admin-api.js";
 import { proxyOpenApi } from "../services/proxy/dist/docs/openapi.js";
 
 const acceptBreaking = process.argv.includes("--accept-breaking");
+// The contracts' folder (another one only in this script's own test).
+const dir = new URL(process.env.OPENAPI_DIR ? `file://${resolve(process.env.OPENAPI_DIR)}/` : "../openapi/", import.meta.url);
 const apis = { proxy: proxyOpenApi, admin: adminOpenApi };
 let refused = 0;
 for (const [name, generate] of Object.entries(apis)) {
   const doc = generate();
-  const file = new URL(`../openapi/${name}.v${majorVersion(doc)}.json`, import.meta.url);
+  const file = new URL(`${name}.v${majorVersion(doc)}.json`, dir);
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   const shown = `openapi/${name}.v${majorVersion(doc)}.json`;
   if (existsSync(file)) {

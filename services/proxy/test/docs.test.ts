@@ -45,5 +45,7 @@ describe("standalone /docs and /openapi.json (process)", () => {
     expect(js.headers.get("content-type")).toContain("javascript");
     expect((await fetch(`${p.url}/docs/../../etc/passwd`)).status).toBe(404);
     expect((await fetch(`${p.url}/docs/nope.js`)).status).toBe(404);
+    expect((await fetch(`${p.url}/docs/constructor`)).status).toBe(404); // not a property of a plain object
+    expect(await (await fetch(`${p.url}/docs/swagger-init.js`)).text()).not.toContain("persistAuthorization");
   });
 });
