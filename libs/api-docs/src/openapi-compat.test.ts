@@ -218,6 +218,25 @@ describe("breakingChanges: additions and compatible changes are accepted", () =>
   });
 });
 
+describe("recursive schemas", () => {
+  it("are walked once, and a change inside them is still found", () => {
+    const tree = (leaf: Json) => ({
+      ...doc({ body: { $ref: "#/$defs/Node" } }),
+      $defs: {
+        Node: {
+          anyOf: [
+            leaf,
+            { type: "array", items: { $ref: "#/$defs/Node" } },
+            { type: "object", properties: { children: { $ref: "#/$defs/Node" }, sibling: { $ref: "#/$defs/Node" } } },
+          ],
+        },
+      },
+    });
+    expect(breakingChanges(tree({ type: "string" }), tree({ type: "string" }))).toEqual([]);
+    expect(kinds(tree({ type: "string" }), tree({ type: "integer" }))).toContain("type-narrowed");
+  });
+});
+
 describe("majorVersion", () => {
   it("reads the leading integer of info.version", () => {
     expect(majorVersion({ info: { version: "1" } })).toBe(1);

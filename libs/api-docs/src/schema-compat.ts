@@ -61,6 +61,8 @@ interface Walk {
   after: unknown[];
   out: BreakingChange[];
   depth: number;
+  /** `$ref` pairs already compared: a recursive schema is walked once, a shared definition reported once. */
+  seen: Set<string>;
 }
 
 /** A schema's alternatives: anyOf/oneOf flattened; allOf members merged into one object. */
@@ -182,6 +184,12 @@ function compareObjects(b: Json, a: Json, where: string, w: Walk): void {
 /** Compares one schema across two versions and records what breaks clients on `w.side`. */
 export function compareSchemas(before: unknown, after: unknown, where: string, w: Walk): void {
   if (w.depth > 64) return;
+  const refOf = (x: unknown) => (isObj(x) && typeof x.$ref === "string" ? x.$ref : "");
+  if (refOf(before) || refOf(after)) {
+    const pair = `${refOf(before)} ${refOf(after)}`;
+    if (w.seen.has(pair)) return;
+    w.seen.add(pair);
+  }
   const inner: Walk = { ...w, depth: w.depth + 1 };
   const bv = variants(before, w.before);
   const av = variants(after, w.after);
@@ -228,6 +236,13 @@ export function schemaChanges(
   roots: { before: unknown; after: unknown },
 ): BreakingChange[] {
   const out: BreakingChange[] = [];
-  compareSchemas(before, after, where, { side, before: [before, roots.before], after: [after, roots.after], out, depth: 0 });
+  compareSchemas(before, after, where, {
+    side,
+    before: [before, roots.before],
+    after: [after, roots.after],
+    out,
+    depth: 0,
+    seen: new Set(),
+  });
   return out;
 }
