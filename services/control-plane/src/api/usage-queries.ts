@@ -122,12 +122,23 @@ export function toFigures(r: Record<string, unknown>): UsageFigures {
 
 export const toSummaryRow = (r: Record<string, unknown>): UsageSummaryRow => ({ key: String(r.key), ...toFigures(r) });
 
-/** RFC 4180 CSV: a header line, then one line per row; fields with , " or newlines are quoted. */
+/**
+ * A spreadsheet reads a text cell starting with `=`, `+`, `-`, `@`, tab or CR as a formula (OWASP's
+ * CSV injection): such a cell is prefixed with `'` (shown as text) and quoted. Only text: numbers are
+ * written as they are, so a negative number stays a number.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV field: RFC 4180 quoting (`,` `"` CR LF), text that a spreadsheet would run neutralised. */
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  if (FORMULA_START.test(s)) return `"'${s.replaceAll('"', '""')}"`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** RFC 4180 CSV: a header line, then one line per row (fields as {@link csvCell} writes them). */
 export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined) return "";
-    const s = typeof v === "object" ? JSON.stringify(v) : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return `${[columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\r\n")}\r\n`;
+  return `${[columns.join(","), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(","))].join("\r\n")}\r\n`;
 }
