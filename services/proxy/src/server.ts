@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
+import { cleanClientRequestId, EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { createReasoningSealer } from "@ai-router/providers";
@@ -386,7 +386,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
         const cl = Number(req.headers["content-length"]);
         try {
           const rec = buildUsageRecord(draft, {
-            id,
+            // The ledger's key is always the server's own id: a client's id is only kept beside it.
+            id: id === incoming ? newRequestId() : id,
+            clientRequestId: typeof incoming === "string" ? cleanClientRequestId(incoming) : null,
             replica,
             seq: ++seq,
             arrivedAt: performance.timeOrigin + start,

@@ -17,6 +17,7 @@ export function whereOf(f: Filters, params: unknown[]): string {
   if (f.model !== undefined) parts.push(`model = ${p(f.model)}`);
   if (f.provider !== undefined) parts.push(`provider = ${p(f.provider)}`);
   if (f.key_id !== undefined) parts.push(`key_id = ${p(f.key_id)}`);
+  if (f.client_request_id !== undefined) parts.push(`client_request_id = ${p(f.client_request_id)}`);
   if (f.status !== undefined) {
     if (f.status === "error") parts.push("status >= 400");
     else if (f.status.endsWith("xx")) {
@@ -48,6 +49,7 @@ export function toUsageRecord(r: Record<string, unknown>): UsageRecord {
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     id: r.id as string,
+    client_request_id: (r.client_request_id as string | null) ?? null,
     time: (r.time as Date).toISOString(),
     replica: r.replica as string,
     ingress: r.ingress as string,
