@@ -72,7 +72,7 @@ export function createApp(opts: AppOptions): Express {
   });
   app.use(consoleRouter(opts.consoleDir));
   app.use(dataPlaneForward(opts.proxyUrl, opts.logger));
-  app.use(adminAuth(opts.adminToken));
+  app.use(adminAuth(opts.adminToken, { logger: opts.logger }));
   app.use(express.json({ limit: "1mb", strict: true }));
 
   const router = express.Router({ strict: false });
