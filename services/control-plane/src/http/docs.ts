@@ -1,8 +1,12 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import express, { type Router } from "express";
+import { setPageSecurityHeaders } from "./console-static.js";
 
-/** Swagger UI at /docs, from the swagger-ui-dist package (no CDN), reading /openapi.json. */
+/**
+ * Swagger UI at /docs, from the swagger-ui-dist package (no CDN), reading /openapi.json. A token typed
+ * into "Authorize" lives only as long as the page (`persistAuthorization: false`: never in localStorage).
+ */
 export function docsRouter(): Router {
   const dist = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const router = express.Router({ strict: false });
@@ -13,7 +17,11 @@ export function docsRouter(): Router {
 <script src="/docs/swagger-ui-bundle.js"></script>
 <script src="/docs/swagger-init.js"></script>
 </body></html>`;
-  const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true });`;
+  const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false });`;
+  router.use("/docs", (_req, res, next) => {
+    setPageSecurityHeaders(res);
+    next();
+  });
   router.get(["/docs", "/docs/", "/docs/index.html"], (_req, res) => {
     res.type("html").send(page);
   });

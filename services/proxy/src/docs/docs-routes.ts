@@ -12,7 +12,8 @@ const PAGE = `<!doctype html>
 <script src="/docs/swagger-ui-bundle.js"></script>
 <script src="/docs/swagger-init.js"></script>
 </body></html>`;
-const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true });`;
+/** A token typed into "Authorize" lives only as long as the page, never in localStorage. */
+const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: false });`;
 const ASSETS: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",
   "swagger-ui-bundle.js": "application/javascript; charset=utf-8",
@@ -27,7 +28,14 @@ export function docsRoutes(): Route[] {
   const dist = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const assets = new Map<string, Buffer>();
   const send = (res: import("node:http").ServerResponse, type: string, body: string | Buffer, cache = "no-cache") => {
-    res.writeHead(200, { "content-type": type, "content-length": Buffer.byteLength(body), "cache-control": cache });
+    res.writeHead(200, {
+      "content-type": type,
+      "content-length": Buffer.byteLength(body),
+      "cache-control": cache,
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "referrer-policy": "no-referrer",
+    });
     res.end(body);
   };
   return [
