@@ -96,6 +96,9 @@ export const en = {
   "providers.baseUrlHint": "Empty: the adapter's default endpoint.",
   "providers.apiKey": "API key",
   "providers.apiKeyHint": "Stored encrypted; shown masked afterwards.",
+  "providers.hostMovesHint":
+    "The endpoint moves to another host: enter the key again (it replaces the stored keys), or tick the box below to send the stored key and headers there.",
+  "providers.confirmNewHost": "Send the stored key and headers to the new host (recorded in the audit log)",
   "providers.nameHint": "Shown in x-router-provider. Letters, digits and . _ : / @ -",
   "providers.timeout": "Timeout (ms)",
   "providers.keys": "API keys",

@@ -98,6 +98,8 @@ export const zh: Record<MessageKey, string> = {
   "providers.baseUrlHint": "留空：使用适配器的默认地址。",
   "providers.apiKey": "API 密钥",
   "providers.apiKeyHint": "加密存储，之后只显示掩码。",
+  "providers.hostMovesHint": "接口地址换到了另一台主机：请重新输入密钥（替换已存的密钥），或勾选下方选项，把已存的密钥和请求头发往新主机。",
+  "providers.confirmNewHost": "把已存的密钥和请求头发往新主机（记入审计日志）",
   "providers.nameHint": "显示在 x-router-provider 中。可用字母、数字及 . _ : / @ -",
   "providers.timeout": "超时（毫秒）",
   "providers.keys": "API 密钥",

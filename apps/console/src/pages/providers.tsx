@@ -110,6 +110,15 @@ export function ProvidersPage(props: { path: string }) {
   );
 }
 
+/** Scheme, host and port of an endpoint ("" when none or not a URL). */
+const originOf = (url: string | null | undefined) => {
+  try {
+    return url ? new URL(url).origin : "";
+  } catch {
+    return "";
+  }
+};
+
 function ProviderForm(props: { provider?: ProviderOut; onClose(): void; onSaved(id: number): void }) {
   const { t } = useI18n();
   const p = props.provider;
@@ -120,7 +129,13 @@ function ProviderForm(props: { provider?: ProviderOut; onClose(): void; onSaved(
   const [description, setDescription] = useState(p?.description ?? "");
   const [timeout, setTimeoutMs] = useState(String(p?.timeout_ms ?? 60000));
   const [enabled, setEnabled] = useState(p?.is_enabled ?? true);
+  const [confirmHost, setConfirmHost] = useState(false);
   const [error, setError] = useState<unknown>();
+  // The stored key (and headers) only go to another host when entered again or explicitly sent there.
+  const hostMoves =
+    p !== undefined &&
+    originOf(baseUrl.trim()) !== "" &&
+    originOf(baseUrl.trim()) !== originOf(p.official_endpoint ?? p.third_party_endpoint);
   const [busy, setBusy] = useState(false);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -137,6 +152,8 @@ function ProviderForm(props: { provider?: ProviderOut; onClose(): void; onSaved(
     try {
       if (p) {
         if (!baseUrl.trim()) body.official_endpoint = null;
+        if (hostMoves && apiKey.trim()) body.api_key = apiKey.trim();
+        if (hostMoves && confirmHost) body.confirm_new_host = true;
         await api("PUT", `/v1/db/providers/${p.id}`, { body });
         props.onSaved(p.id);
       } else {
@@ -183,7 +200,7 @@ function ProviderForm(props: { provider?: ProviderOut; onClose(): void; onSaved(
             error={fieldError(error, "base_url", "official_endpoint")}
             hint={t("providers.baseUrlHint")}
           />
-          {!p && (
+          {(!p || hostMoves) && (
             <Field
               className="span-2"
               label={t("providers.apiKey")}
@@ -191,9 +208,15 @@ function ProviderForm(props: { provider?: ProviderOut; onClose(): void; onSaved(
               autoComplete="off"
               value={apiKey}
               onChange={(e) => setApiKey(e.target.value)}
-              error={fieldError(error, "api_key")}
-              hint={t("providers.apiKeyHint")}
+              error={fieldError(error, "api_key", "headers")}
+              hint={hostMoves ? t("providers.hostMovesHint") : t("providers.apiKeyHint")}
             />
+          )}
+          {hostMoves && (
+            <label className="check span-2">
+              <input type="checkbox" checked={confirmHost} onChange={(e) => setConfirmHost(e.target.checked)} />
+              {t("providers.confirmNewHost")}
+            </label>
           )}
           <Field
             label={t("providers.timeout")}
