@@ -109,7 +109,7 @@ const proxy = createProxy({
 proxyRef = proxy;
 cluster?.start(proxy.usage);
 if (reloader) {
-  for (const r of standaloneAdminRoutes(reloader, store)) proxy.addRoute(r);
+  for (const r of standaloneAdminRoutes(reloader, store, logger)) proxy.addRoute(r);
   // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
   for (const r of docsRoutes()) proxy.addRoute(r);
   reloader.start();

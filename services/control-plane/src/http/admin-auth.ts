@@ -1,8 +1,7 @@
-import { bearerTokenCheck } from "@ai-router/contracts";
+import { bearerTokenCheck, FailureThrottle, sourceOf, type ThrottleOptions } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import type { Request, RequestHandler } from "express";
-import { FailureThrottle, sourceOf, type ThrottleOptions } from "./login-throttle.js";
 
 /** Paths anyone may read: the docs and the control plane's own health. */
 const PUBLIC = /^\/(health|openapi\.json|docs(\/.*)?)$/;

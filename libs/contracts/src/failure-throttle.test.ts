@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FailureThrottle, sourceOf } from "./login-throttle.js";
+import { FailureThrottle, sourceOf } from "./failure-throttle.js";
 
 describe("FailureThrottle", () => {
   it("refuses a source for the window once it failed maxFailures times in it, then forgets it", () => {
