@@ -57,6 +57,20 @@ describe("sign-in", () => {
     expect(sessionStorage.getItem("ai-router.admin-token")).toBeNull();
   });
 
+  it("a throttled sign-in (429) says to wait, in the operator's language", async () => {
+    fakeApi({
+      "GET /v1/db/audit": (c: { headers: Record<string, string> }) =>
+        c.headers.authorization
+          ? apiError(429, "Too many failed admin logins from this address; try again later.", "too_many_failed_logins")
+          : apiError(401, "Admin API requires a token.", "missing_admin_token"),
+    });
+    renderAt("/");
+    fireEvent.change(await screen.findByLabelText("Admin token"), { target: { value: "some-token-0000000000" } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByText(/Too many wrong admin tokens from this address/)).toBeTruthy();
+    expect(sessionStorage.getItem("ai-router.admin-token")).toBeNull();
+  });
+
   it("a 401 on any later call sends the operator back to sign-in with a message", async () => {
     sessionStorage.setItem("ai-router.admin-token", TOKEN);
     let revoked = false;

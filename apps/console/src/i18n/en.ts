@@ -51,6 +51,7 @@ export const en = {
   "error.notFound": "Not found: it may have been deleted",
   "error.invalid": "The API rejected this input",
   "error.unauthorized": "The admin token was refused",
+  "error.tooManyLogins": "Too many wrong admin tokens from this address: wait a minute",
   "error.network": "Cannot reach the server",
   "error.noProxy": "No proxy to send this through",
   "error.server": "Server error",

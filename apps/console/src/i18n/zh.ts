@@ -53,6 +53,7 @@ export const zh: Record<MessageKey, string> = {
   "error.notFound": "未找到：可能已被删除",
   "error.invalid": "接口拒绝了该输入",
   "error.unauthorized": "管理令牌被拒绝",
+  "error.tooManyLogins": "该地址输错管理令牌次数过多：请等一分钟",
   "error.network": "无法连接服务器",
   "error.noProxy": "没有可用于转发的代理",
   "error.server": "服务器错误",
