@@ -99,7 +99,7 @@ const proxy = createProxy({
   metrics,
   clientStallMs: env.ROUTER_CLIENT_STALL_MS,
   ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),
-  metricsPublic: env.ROUTER_METRICS_PUBLIC === "true",
+  metricsPublic: env.ROUTER_METRICS_PUBLIC,
   ...(tracer ? { tracer } : {}),
   ...(cluster?.sharedLimits ? { sharedLimits: cluster.sharedLimits } : {}),
   responses,
