@@ -11,7 +11,7 @@ describe("swaggerUi", () => {
     expect(ui.page).toContain('src="/docs/swagger-init.js"');
     expect(ui.page).not.toMatch(/https?:\/\//);
     expect(ui.init).toContain('url: "/openapi.json"');
-    expect(ui.init).not.toContain("persistAuthorization");
+    expect(ui.init).toContain("persistAuthorization: false");
     expect(ui.assets.constructor).toBeUndefined();
     for (const file of Object.keys(ui.assets)) expect(existsSync(join(ui.distDir, file)), file).toBe(true);
   });

@@ -25,7 +25,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /**
  * The one Swagger UI page both services serve. Authorization typed into the page is not persisted
- * (no `persistAuthorization`): an admin token must not outlive the tab in localStorage.
+ * (`persistAuthorization: false`, said explicitly): an admin token must not outlive the tab in localStorage.
  */
 export function swaggerUi(opts: { title: string; specUrl?: string; base?: string }): SwaggerUi {
   const base = opts.base ?? "/docs";
@@ -36,7 +36,7 @@ export function swaggerUi(opts: { title: string; specUrl?: string; base?: string
 <script src="${base}/swagger-ui-bundle.js"></script>
 <script src="${base}/swagger-init.js"></script>
 </body></html>`;
-  const init = `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(opts.specUrl ?? "/openapi.json")}, dom_id: "#swagger-ui" });`;
+  const init = `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(opts.specUrl ?? "/openapi.json")}, dom_id: "#swagger-ui", persistAuthorization: false });`;
   const distDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   return { page, init, distDir, assets: SWAGGER_ASSETS };
 }

@@ -1,3 +1,5 @@
+import { bearerTokenCheck } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import express, { type Express } from "express";
 import { ADMIN_API_INFO, registerAdminRoutes } from "./api/admin-api.js";
@@ -28,6 +30,8 @@ export interface AppOptions {
   status?: () => Record<string, unknown>;
   /** Serves `GET /metrics` (no admin token: keep the port private or scrape through a network policy). */
   metrics?: ControlPlaneMetrics;
+  /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (`ROUTER_METRICS_TOKEN`). */
+  metricsToken?: string;
   /** Probe results and proxies' target reports for `GET /v1/db/health`. */
   liveHealth?: LiveHealth;
   /** Where the console's playground chats go when it is served here (`ROUTER_PROXY_URL`). */
@@ -54,7 +58,13 @@ export function createApp(opts: AppOptions): Express {
   const metrics = opts.metrics;
   if (metrics) {
     app.use(metrics.middleware());
-    app.get("/metrics", async (_req, res) => {
+    const check = opts.metricsToken ? bearerTokenCheck(opts.metricsToken) : undefined;
+    app.get("/metrics", async (req, res, next) => {
+      if (check && check(req.headers.authorization) !== "ok") {
+        return next(
+          new RouterError("invalid_api_key", "A valid metrics token is required (`Authorization: Bearer <ROUTER_METRICS_TOKEN>`)."),
+        );
+      }
       res.setHeader("content-type", metrics.registry.contentType);
       res.end(await metrics.registry.metrics());
     });
@@ -64,7 +74,7 @@ export function createApp(opts: AppOptions): Express {
   });
   app.use(consoleRouter(opts.consoleDir));
   app.use(dataPlaneForward(opts.proxyUrl, opts.logger));
-  app.use(adminAuth(opts.adminToken));
+  app.use(adminAuth(opts.adminToken, { logger: opts.logger }));
   app.use(express.json({ limit: "1mb", strict: true }));
 
   const router = express.Router({ strict: false });

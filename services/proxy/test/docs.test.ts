@@ -50,6 +50,15 @@ describe("standalone /docs and /openapi.json (process)", () => {
     expect((await fetch(`${p.url}/docs/../../etc/passwd`)).status).toBe(404);
     expect((await fetch(`${p.url}/docs/nope.js`)).status).toBe(404);
     expect((await fetch(`${p.url}/docs/constructor`)).status).toBe(404); // not a property of a plain object
-    expect(await (await fetch(`${p.url}/docs/swagger-init.js`)).text()).not.toContain("persistAuthorization");
+  });
+
+  it("never keeps a typed token in the browser's storage, and cannot be framed", async () => {
+    const init = await fetch(`${p.url}/docs/swagger-init.js`);
+    const text = await init.text();
+    expect(text).toContain("persistAuthorization: false");
+    expect(text).not.toContain("persistAuthorization: true");
+    const page = await fetch(`${p.url}/docs`);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });

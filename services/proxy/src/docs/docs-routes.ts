@@ -14,7 +14,14 @@ export function docsRoutes(): Route[] {
   const ui = swaggerUi({ title: "AI Router proxy API" });
   const assets = new Map<string, Buffer>();
   const send = (res: import("node:http").ServerResponse, type: string, body: string | Buffer, cache = "no-cache") => {
-    res.writeHead(200, { "content-type": type, "content-length": Buffer.byteLength(body), "cache-control": cache });
+    res.writeHead(200, {
+      "content-type": type,
+      "content-length": Buffer.byteLength(body),
+      "cache-control": cache,
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "referrer-policy": "no-referrer",
+    });
     res.end(body);
   };
   return [
