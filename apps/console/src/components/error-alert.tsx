@@ -9,6 +9,7 @@ const codeMessages: Record<string, MessageKey> = {
   invalid_json: "error.invalid",
   missing_admin_token: "error.unauthorized",
   invalid_admin_token: "error.unauthorized",
+  too_many_failed_logins: "error.tooManyLogins",
   network_error: "error.network",
   proxy_not_configured: "error.noProxy",
   proxy_unreachable: "error.network",

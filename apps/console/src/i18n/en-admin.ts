@@ -52,6 +52,7 @@ export const enAdmin = {
   "error.notFound": "Not found: it may have been deleted",
   "error.invalid": "The API rejected this input",
   "error.unauthorized": "The admin token was refused",
+  "error.tooManyLogins": "Too many wrong admin tokens from this address: wait a minute",
   "error.network": "Cannot reach the server",
   "error.noProxy": "No proxy to send this through",
   "error.server": "Server error",
@@ -68,6 +69,9 @@ export const enAdmin = {
   "providers.baseUrlHint": "Empty: the adapter's default endpoint.",
   "providers.apiKey": "API key",
   "providers.apiKeyHint": "Stored encrypted; shown masked afterwards.",
+  "providers.hostMovesHint":
+    "The endpoint moves to another host: enter the key again (it replaces the stored keys), or tick the box below to send the stored key and headers there.",
+  "providers.confirmNewHost": "Send the stored key and headers to the new host (recorded in the audit log)",
   "providers.nameHint": "Shown in x-router-provider. Letters, digits and . _ : / @ -",
   "providers.timeout": "Timeout (ms)",
   "providers.keys": "API keys",

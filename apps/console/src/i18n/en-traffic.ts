@@ -73,6 +73,7 @@ export const enTraffic = {
   "usage.estimated": "Estimated: the provider reported no usage",
   "usage.detail": "Request details",
   "usage.requestId": "Request id",
+  "usage.clientRequestId": "Client's request id",
   "usage.endpoint": "Endpoint",
   "usage.stream": "streamed",
   "usage.tokenBreakdown": "{prompt} prompt · {completion} completion · {cached} cached · {reasoning} reasoning",

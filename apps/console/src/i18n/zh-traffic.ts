@@ -75,6 +75,7 @@ export const zhTraffic: Record<keyof typeof enTraffic, string> = {
   "usage.estimated": "估算值：服务商未返回用量",
   "usage.detail": "请求详情",
   "usage.requestId": "请求 ID",
+  "usage.clientRequestId": "客户端请求 ID",
   "usage.endpoint": "接口",
   "usage.stream": "流式",
   "usage.tokenBreakdown": "输入 {prompt} · 输出 {completion} · 缓存 {cached} · 推理 {reasoning}",

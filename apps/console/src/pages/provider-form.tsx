@@ -10,6 +10,15 @@ export const ADAPTERS = ["openai", "openai-compatible", "anthropic", "gemini", "
 /** An example endpoint in the base URL field (not a word to translate). */
 const BASE_URL_EXAMPLE = "https://api.example.com/v1";
 
+/** Scheme, host and port of an endpoint ("" when none or not a URL). */
+const originOf = (url: string | null | undefined) => {
+  try {
+    return url ? new URL(url).origin : "";
+  } catch {
+    return "";
+  }
+};
+
 /** Adds a provider (with its first key), or edits one (keys are managed on its page). */
 export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; onSaved(id: number): void }) {
   const { t } = useI18n();
@@ -21,6 +30,12 @@ export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; o
   const [description, setDescription] = useState(p?.description ?? "");
   const [timeout, setTimeoutMs] = useState(String(p?.timeout_ms ?? 60000));
   const [enabled, setEnabled] = useState(p?.is_enabled ?? true);
+  const [confirmHost, setConfirmHost] = useState(false);
+  // The stored key (and headers) only go to another host when entered again or explicitly sent there.
+  const hostMoves =
+    p !== undefined &&
+    originOf(baseUrl.trim()) !== "" &&
+    originOf(baseUrl.trim()) !== originOf(p.official_endpoint ?? p.third_party_endpoint);
   const save = async () => {
     const body: Record<string, unknown> = {
       name: name.trim(),
@@ -32,6 +47,8 @@ export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; o
     if (baseUrl.trim()) body.base_url = baseUrl.trim();
     if (p) {
       if (!baseUrl.trim()) body.official_endpoint = null;
+      if (hostMoves && apiKey.trim()) body.api_key = apiKey.trim();
+      if (hostMoves && confirmHost) body.confirm_new_host = true;
       await api("PUT", `/v1/db/providers/${p.id}`, { body });
       props.onSaved(p.id);
     } else {
@@ -72,7 +89,7 @@ export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; o
             error={fieldError(error, "base_url", "official_endpoint")}
             hint={t("providers.baseUrlHint")}
           />
-          {!p && (
+          {(!p || hostMoves) && (
             <Field
               className="span-2"
               label={t("providers.apiKey")}
@@ -80,9 +97,14 @@ export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; o
               autoComplete="off"
               value={apiKey}
               onChange={(e) => setApiKey(e.target.value)}
-              error={fieldError(error, "api_key")}
-              hint={t("providers.apiKeyHint")}
+              error={fieldError(error, "api_key", "headers")}
+              hint={hostMoves ? t("providers.hostMovesHint") : t("providers.apiKeyHint")}
             />
+          )}
+          {hostMoves && (
+            <CheckGroup label={t("providers.baseUrl")}>
+              <CheckField label={t("providers.confirmNewHost")} checked={confirmHost} onChange={setConfirmHost} />
+            </CheckGroup>
           )}
           <Field
             label={t("providers.timeout")}

@@ -28,6 +28,8 @@ export function UsageDetail(props: { record: UsageRecord; onClose(): void }) {
       <dl className="kv">
         <dt>{t("usage.requestId")}</dt>
         <dd className="mono">{r.id}</dd>
+        <dt>{t("usage.clientRequestId")}</dt>
+        <dd className="mono">{r.client_request_id ?? "–"}</dd>
         <dt>{t("usage.time")}</dt>
         <dd>{fmtTime(locale, r.time)}</dd>
         <dt>{t("usage.endpoint")}</dt>

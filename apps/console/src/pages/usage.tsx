@@ -23,6 +23,7 @@ export interface UsageFilterValues {
   provider: string;
   key_id: string;
   status: string;
+  client_request_id: string;
 }
 export const filterQuery = (f: UsageFilterValues) => ({
   from: f.from ? new Date(f.from).toISOString() : undefined,
@@ -31,6 +32,7 @@ export const filterQuery = (f: UsageFilterValues) => ({
   provider: f.provider,
   key_id: f.key_id,
   status: f.status,
+  client_request_id: f.client_request_id.trim(),
 });
 
 export function UsagePage() {
@@ -42,6 +44,7 @@ export function UsagePage() {
     provider: "",
     key_id: "",
     status: "",
+    client_request_id: "",
   }));
   const [applied, setApplied] = useState(filters);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -143,6 +146,12 @@ export function UsagePage() {
               onChange={set("status")}
               none={t("usage.any")}
               options={[{ value: "2xx", label: t("usage.ok") }, { value: "error", label: t("usage.errors") }, ...STATUS_CLASSES]}
+            />
+            <Field
+              label={t("usage.clientRequestId")}
+              value={filters.client_request_id}
+              maxLength={128}
+              onChange={(e) => set("client_request_id")(e.target.value)}
             />
           </FilterBar>
         </Card>
