@@ -60,8 +60,8 @@ export class ResponsesPassthroughStream extends PassthroughStream {
 
 /** `POST /v1/responses` served natively by OpenAI: the body goes up with the model rewritten. */
 export const openaiNativeResponses: NativeEndpoint = {
-  build: (body, target) =>
-    postJson("/responses", JSON.stringify(Object.assign({}, target.params, body, { model: target.upstreamModel })), target),
+  build: (body, target, opts) =>
+    postJson("/responses", JSON.stringify(Object.assign({}, target.params, body, { model: target.upstreamModel })), target, opts.stream),
   parseResponse(body) {
     let usage: OpenAIUsage | undefined;
     try {
