@@ -134,8 +134,8 @@ export function describeAdapterConformance(name: string, subject: ConformanceSub
 
     it("asks the upstream for an event stream when streaming and for JSON otherwise", () => {
       const accept = (stream: boolean) =>
-        subject.adapter.buildChatRequest(ask("x", stream ? { stream: true } : {}), t(), { stream, clientWantsUsage: false }).request
-          .headers.accept;
+        subject.adapter.buildChatRequest(ask("x", stream ? { stream: true } : {}), t(), { stream, clientWantsUsage: false }).request.headers
+          .accept;
       expect(accept(true)).toBe("text/event-stream");
       expect(accept(false)).toBe("application/json");
       for (const native of Object.values(subject.adapter.native ?? {})) {
