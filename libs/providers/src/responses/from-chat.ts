@@ -19,13 +19,23 @@ export interface ResponseContext {
   sealer?: ReasoningSealer;
 }
 
-/** Responses `usage` from OpenAI chat usage. */
+/**
+ * Input tokens written to the prompt cache: Anthropic's `cache_creation_input_tokens` as the translation
+ * to OpenAI usage keeps it (`prompt_tokens_details.cache_creation_tokens` or `cache_write_tokens`), else 0.
+ */
+function cacheWriteTokens(u: OpenAIUsage | undefined): number {
+  const d = u?.prompt_tokens_details;
+  const n = d?.cache_write_tokens ?? d?.cache_creation_tokens;
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** Responses `usage` from OpenAI chat usage (every field the published schema requires). */
 export function toResponsesUsage(u: OpenAIUsage | undefined): Json {
   const input = u?.prompt_tokens ?? 0;
   const output = u?.completion_tokens ?? 0;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: u?.prompt_tokens_details?.cached_tokens ?? 0 },
+    input_tokens_details: { cached_tokens: u?.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: cacheWriteTokens(u) },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: u?.completion_tokens_details?.reasoning_tokens ?? 0 },
     total_tokens: u?.total_tokens ?? input + output,
