@@ -39,6 +39,9 @@ import { RequestTrace, validTraceparent } from "./tracing/trace-context.js";
 import { buildUsageRecord } from "./usage/build-record.js";
 import { errorCodeOf, newDraft, noteRefused, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
 import type { UsageSink } from "./usage/usage-sink.js";
+import { DEPRECATED_PATHS } from "./versions/deprecated-paths.js";
+import { Deprecations } from "./versions/deprecation.js";
+import { versionRoute } from "./versions/version.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
 export interface Route {
@@ -132,7 +135,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
   let draining = false;
   let idle: (() => void) | undefined;
 
-  const addRoute = (r: Route) => {
+  // Deprecated paths answer with RFC 9745/8594 headers and are counted (versions/deprecated-paths.ts).
+  const deprecations = new Deprecations(DEPRECATED_PATHS);
+  const addRoute = (route: Route) => {
+    const r = deprecations.wrap(route);
     if (r.path.endsWith("*")) prefixes.push({ route: r, base: r.path.slice(0, -1) });
     else exact.set(`${r.method} ${r.path}`, r);
   };
@@ -207,6 +213,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     sendJson(ctx.res, t && !draining ? 200 : 503, JSON.stringify(body));
   };
   addRoute({ method: "GET", path: "/health", auth: false, needsTable: false, handle: health });
+  addRoute(versionRoute());
   addRoute({
     method: "GET",
     path: "/v1/stats",
@@ -233,7 +240,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
         sendError(ctx.res, new RouterError("invalid_api_key", "A valid metrics token is required."), { "x-request-id": ctx.id });
         return;
       }
-      const text = (metrics ? await metrics.metrics() : "") + (store.current ? poolMetricsText(store.current, stalls) : "");
+      const text =
+        (metrics ? await metrics.metrics() : "") +
+        (store.current ? poolMetricsText(store.current, stalls) : "") +
+        deprecations.metricsText();
       ctx.res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text) });
       ctx.res.end(text);
     },
