@@ -2,6 +2,7 @@ export * from "./admin-api.js";
 export * from "./config-file.js";
 export * from "./health.js";
 export * from "./live-health.js";
+export * from "./metric-names.js";
 export * from "./nats.js";
 export * from "./openai-chat.js";
 export * from "./openai-chat-plain.js";

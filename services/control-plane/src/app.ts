@@ -64,7 +64,7 @@ export function createApp(opts: AppOptions): Express {
     app.use(metrics.middleware());
     app.get("/metrics", async (_req, res) => {
       res.setHeader("content-type", metrics.registry.contentType);
-      res.end(await metrics.registry.metrics());
+      res.end(await metrics.metrics());
     });
   }
   app.get("/health", (_req, res) => {

@@ -147,7 +147,7 @@ describe("usage ledger (shared NATS)", () => {
       )!;
     const spentBefore = (await teamSpend()).spent_usd;
     const before = await Promise.all(
-      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`)).text(), "requests_total")),
+      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`)).text(), "ai_router_requests_total")),
     );
     const sent = await load(s, 60, 6);
     // Refusals: the third request of a key with rpm_limit 2 on one replica.
@@ -217,15 +217,15 @@ describe("usage ledger (shared NATS)", () => {
 
     // /metrics parses as Prometheus text and requests_total moved by exactly what each replica answered.
     const after = await Promise.all(
-      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`)).text(), "requests_total")),
+      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`)).text(), "ai_router_requests_total")),
     );
     expect(after[0]! - before[0]! + (after[1]! - before[1]!)).toBe(sent.length);
     expect(after[0]! - before[0]!).toBe(33);
     const worker = await (await fetch(`${s.cluster.workers[0]!.url}/metrics`)).text();
-    expect(scrape(worker, "ledger_rows_written_total")).toBeGreaterThanOrEqual(sent.length);
+    expect(scrape(worker, "ai_router_ledger_rows_written_total")).toBeGreaterThanOrEqual(sent.length);
     const cpMetrics = await (await fetch(`${s.cluster.cp.url}/metrics`)).text();
-    expect(scrape(cpMetrics, "tables_published_total")).toBeGreaterThan(0);
-    expect(scrape(cpMetrics, "admin_requests_total")).toBeGreaterThan(0);
+    expect(scrape(cpMetrics, "ai_router_tables_published_total")).toBeGreaterThan(0);
+    expect(scrape(cpMetrics, "ai_router_admin_requests_total")).toBeGreaterThan(0);
 
     // The original's statistics views, cluster-wide from the ledger, through either replica.
     const stats = (await (await fetch(`${s.cluster.proxies[1]!.url}/v1/stats`, { headers: auth })).json()) as {

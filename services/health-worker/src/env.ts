@@ -1,4 +1,4 @@
-import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv } from "@ai-router/contracts";
+import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv, MetricsLegacyNamesEnv } from "@ai-router/contracts";
 import { z } from "zod";
 
 /** The health worker's environment, validated at boot. */
@@ -35,6 +35,8 @@ export const HealthWorkerEnvSchema = z
     /** Ledger rows older than this many days are deleted by a daily job. */
     USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     LOG_LEVEL: LogLevelEnv,
+    /** Also export the metrics' deprecated unprefixed names (`requests_total`...), until 0.3: docs/usage-ledger.md. */
+    ROUTER_METRICS_LEGACY_NAMES: MetricsLegacyNamesEnv,
   })
   .superRefine((e, ctx) => {
     checkClusterEnv(e, ctx);
