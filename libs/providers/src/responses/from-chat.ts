@@ -49,6 +49,19 @@ export function statusOf(finish: string | null | undefined): { status: string; i
   return { status: "completed", incomplete_details: null };
 }
 
+/**
+ * The request's tools as a Response echoes them: a function tool always has `parameters` and `strict`
+ * (null when the request left them out), as the published `FunctionTool` requires; others as they came.
+ */
+function echoedTools(tools: ResponsesRequest["tools"]): unknown[] {
+  if (!tools) return [];
+  return tools.map((t) => {
+    const f = t as { type?: unknown; parameters?: unknown; strict?: unknown };
+    if (f.type !== "function" || (f.parameters !== undefined && f.strict !== undefined)) return t;
+    return Object.assign({}, t, { parameters: f.parameters ?? null, strict: f.strict ?? null });
+  });
+}
+
 /** The Response object around its output: the request's settings echoed as OpenAI does. */
 export function responseObject(ctx: ResponseContext, status: string, output: Json[], extra: Json = {}): Json {
   const r = ctx.request;
@@ -73,13 +86,13 @@ export function responseObject(ctx: ResponseContext, status: string, output: Jso
       temperature: r.temperature ?? 1,
       text: { format: r.text?.format ?? { type: "text" } },
       tool_choice: r.tool_choice ?? "auto",
-      tools: r.tools ?? [],
+      tools: echoedTools(r.tools),
       top_p: r.top_p ?? 1,
       truncation: "disabled",
-      usage: null,
-      user: r.user ?? null,
       metadata: r.metadata ?? {},
     },
+    // The published schema has no null for these: `user` only when the request named one, `usage` once known (extra).
+    r.user != null ? { user: r.user } : undefined,
     extra,
   );
 }
