@@ -19,6 +19,7 @@ export interface OpenAIResponsesBody {
   reasoning?: Json | null;
   text?: Json | null;
   metadata?: Json | null;
+  user?: string | null;
   temperature?: number | null;
   top_p?: number | null;
 }
@@ -99,7 +100,7 @@ function shell(body: OpenAIResponsesBody, id: string, created: number, status: s
     top_p: body.top_p ?? 1,
     truncation: "disabled",
     // No `usage` until the response completes, no `user` unless the request had one (the schema has no nulls for them).
-    ...(typeof (body as { user?: unknown }).user === "string" ? { user: (body as { user: string }).user } : {}),
+    ...(typeof body.user === "string" ? { user: body.user } : {}),
     metadata: body.metadata ?? {},
   };
 }
