@@ -226,6 +226,16 @@ describe("usage ledger (shared NATS)", () => {
     const cpMetrics = await (await fetch(`${s.cluster.cp.url}/metrics`)).text();
     expect(scrape(cpMetrics, "ai_router_tables_published_total")).toBeGreaterThan(0);
     expect(scrape(cpMetrics, "ai_router_admin_requests_total")).toBeGreaterThan(0);
+    // One prefix for every series of the three services, their process and Node runtime series included.
+    const proxyMetrics = await (await fetch(`${p0}/metrics`)).text();
+    for (const text of [proxyMetrics, worker, cpMetrics]) {
+      const names = text
+        .split("\n")
+        .filter((l) => l !== "" && !l.startsWith("#"))
+        .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)?.[0]);
+      expect(names.filter((n) => !n?.startsWith("ai_router_"))).toEqual([]);
+      expect(scrape(text, "ai_router_process_resident_memory_bytes")).toBeGreaterThan(0);
+    }
 
     // The original's statistics views, cluster-wide from the ledger, through either replica.
     const stats = (await (await fetch(`${s.cluster.proxies[1]!.url}/v1/stats`, { headers: auth })).json()) as {

@@ -71,10 +71,10 @@ describe("deprecated paths", () => {
       const line = text.split("\n").find((l) => l.startsWith(`ai_router_deprecated_requests_total{path="${path}"}`));
       return Number(line?.split(" ").at(-1));
     };
-    const before = await count("GET /v1/providers/{name}/best-for-model");
+    const before = await count("GET /v1/providers/:name/best-for-model");
     await get("/v1/providers/x/best-for-model?model=demo-chat");
     await get("/v1/providers/best-for-model?model=demo-chat");
-    expect(await count("GET /v1/providers/{name}/best-for-model")).toBe(before + 1);
-    expect(await count("GET /v1/models/{model}/health")).toBeGreaterThanOrEqual(1);
+    expect(await count("GET /v1/providers/:name/best-for-model")).toBe(before + 1);
+    expect(await count("GET /v1/models/:model/health")).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEPRECATED_PATHS } from "./deprecated-paths.js";
-import { type DeprecationSpec, deprecationHeaders, pathOf } from "./deprecation.js";
+import { type DeprecationSpec, Deprecations, deprecationHeaders, metricPath, pathOf } from "./deprecation.js";
 
 const spec: DeprecationSpec = {
   path: "GET /v1/old",
@@ -34,5 +34,14 @@ describe("deprecation headers", () => {
       expect(Number(h.deprecation.slice(1)) * 1000).toBeLessThan(Date.parse(d.sunsetAt));
       expect(h.link).toMatch(/^<\/v1\/[^>]+>; rel="successor-version"/);
     }
+  });
+});
+
+describe("deprecated_requests_total labels", () => {
+  it("write path parameters as :name, and every declared path appears from 0", () => {
+    expect(metricPath('GET /v1/models/{model}/health "x"')).toBe('GET /v1/models/:model/health \\"x\\"');
+    const text = new Deprecations(DEPRECATED_PATHS).metricsText();
+    for (const d of DEPRECATED_PATHS) expect(text).toContain(`ai_router_deprecated_requests_total{path="${metricPath(d.path)}"} 0\n`);
+    expect(text).not.toMatch(/\{[^"}]*\{/);
   });
 });

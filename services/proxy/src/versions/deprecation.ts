@@ -80,15 +80,24 @@ export class Deprecations {
     });
   }
 
-  /** `ai_router_deprecated_requests_total{path}` in Prometheus text (every deprecated path, 0 included). */
+  /**
+   * `ai_router_deprecated_requests_total{path}` in Prometheus text (every deprecated path, 0 included).
+   * The label writes path parameters as `:name` (no braces in a label value, for simple text parsers).
+   */
   metricsText(): string {
     const name = `${METRIC_PREFIX}deprecated_requests_total`;
     let out = `# HELP ${name} Requests that used a deprecated path (docs/api-versions.md)\n# TYPE ${name} counter\n`;
-    for (const { path, count } of this.counts)
-      out += `${name}{path="${path.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"} ${count.value}\n`;
+    for (const { path, count } of this.counts) out += `${name}{path="${metricPath(path)}"} ${count.value}\n`;
     return out;
   }
 }
+
+/** A deprecated path as its metric label: `{param}` as `:param`, backslashes and quotes escaped. */
+export const metricPath = (path: string): string =>
+  path
+    .replace(/\{([^}]*)\}/g, ":$1")
+    .replaceAll("\\", "\\\\")
+    .replaceAll('"', '\\"');
 
 /** Sets the deprecation headers on a response whose head is not written yet (they join writeHead's). */
 function mark(res: ServerResponse, headers: Record<string, string>): void {
