@@ -131,14 +131,16 @@ describe.each(chatModels)("Responses API served by %s", (model) => {
   });
 });
 
-describe("Responses stream cut mid-way (translated)", () => {
-  it.each(["compat-model", "claude-model", "gemini-model"])(
+describe("Responses stream cut mid-way (translated, and native from an OpenAI target)", () => {
+  const upstreamOf = (model: string) => ({ "compat-model": compat, "claude-model": claude, "gemini-model": gem, "gpt-model": oai })[model]!;
+  it.each(["compat-model", "claude-model", "gemini-model", "gpt-model"])(
     "%s: error, then a response.failed with a published error code",
     async (model) => {
-      const m = { "compat-model": compat, "claude-model": claude, "gemini-model": gem }[model]!;
-      m.behavior.next({ cutAfterChunks: 6, text: "a long answer that will be cut somewhere in the middle of it" });
+      upstreamOf(model).behavior.next({ cutAfterChunks: 6, text: "a long answer that will be cut somewhere in the middle of it" });
       const events = await sse(await post("/v1/responses", { model, store: false, stream: true, input: "hello" }));
       expect(events.at(-1)?.type).toBe("response.failed");
+      expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+      expect(events.at(-1)).toMatchObject({ response: { status: "failed", error: { code: "server_error" } } });
       for (const e of events) conforms(responseEventSchemas.get(e.type as string) ?? "missing", e, `${model} ${String(e.type)}`);
     },
   );
