@@ -94,16 +94,22 @@ describe.each(chatModels)("chat completions served by %s", (model) => {
     }
   });
 
-  it("every stream chunk (usage chunk included) is a CreateChatCompletionStreamResponse", async () => {
-    const r = await post("/v1/chat/completions", {
-      model,
-      stream: true,
-      stream_options: { include_usage: true },
-      messages: [{ role: "user", content: "stream please" }],
-    });
-    const chunks = await sse(r);
-    expect(chunks.length).toBeGreaterThan(2);
-    for (const c of chunks) conforms("CreateChatCompletionStreamResponse", c, model);
+  it("every stream chunk (text or tool calls, usage chunk included) is a CreateChatCompletionStreamResponse", async () => {
+    for (const extra of [{}, { tools: [weather], messages: [{ role: "user", content: "call get_weather for Paris" }] }]) {
+      const r = await post("/v1/chat/completions", {
+        model,
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: "user", content: "stream please" }],
+        ...extra,
+      });
+      const chunks = await sse(r);
+      expect(chunks.length).toBeGreaterThan(2);
+      for (const c of chunks) conforms("CreateChatCompletionStreamResponse", c, model);
+      // The built-in mock provider answers without tools; the others did call one.
+      const called = chunks.some((c) => (c.choices as { delta?: { tool_calls?: unknown } }[] | undefined)?.[0]?.delta?.tool_calls);
+      expect(called).toBe("tools" in extra && model !== "demo-model");
+    }
   });
 });
 
