@@ -1,5 +1,6 @@
 export * from "./admin-api.js";
 export * from "./config-file.js";
+export * from "./gemini-generate.js";
 export * from "./health.js";
 export * from "./live-health.js";
 export * from "./nats.js";
