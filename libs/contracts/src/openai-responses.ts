@@ -62,7 +62,12 @@ export const ResponsesRequest = z
     user: z.string().nullable().optional(),
     stream: z.boolean().nullable().optional(),
     store: z.boolean().nullable().optional(),
-    previous_response_id: z.string().min(1).nullable().optional(),
+    /** A stored response's id (`resp_...`): bounded, as it becomes a store key and is echoed in errors. */
+    previous_response_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,200}$/, "expected a response id of up to 200 letters, digits, '_' or '-'")
+      .nullable()
+      .optional(),
     include: z.array(z.string()).nullable().optional(),
     prompt_cache_key: z.string().nullable().optional(),
     truncation: z.string().nullable().optional(),

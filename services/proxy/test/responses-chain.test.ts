@@ -208,3 +208,27 @@ describe("a response evicted from a full memory store", () => {
     }
   });
 });
+
+describe("previous_response_id is bounded", () => {
+  it("an id that no store could hold (10 KB, or not an id) is a 400 naming the field, without echoing it", async () => {
+    const proxy = await startTestProxy({
+      providers: [{ name: "up", type: "openai-compatible", base_url: up.baseUrl, api_key: "sk-up", timeout_ms: 5000 }],
+      models: [{ name: "m", providers: [{ provider: "up", model: "m" }] }],
+    });
+    try {
+      for (const id of ["resp_".padEnd(10_000, "a"), "resp_../../x", ""]) {
+        const res = await fetch(`${proxy.url}/v1/responses`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "m", input: "x", previous_response_id: id }),
+        });
+        expect(res.status).toBe(400);
+        const text = await res.text();
+        expect(JSON.parse(text).error).toMatchObject({ param: "previous_response_id" });
+        expect(text.length).toBeLessThan(500);
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+});
