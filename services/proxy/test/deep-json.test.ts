@@ -86,7 +86,7 @@ describe("deeply nested JSON bodies", () => {
     }
     expect(await all).toEqual([400, 400, 400, 400]);
     // Before the fix each refusal parsed the body first: /health waited seconds behind them.
-    expect(worst).toBeLessThan(250);
+    expect(worst).toBeLessThan(500);
     expect(probes).toBeGreaterThan(0);
     expect(performance.now() - started).toBeLessThan(3000);
   });
