@@ -15,7 +15,7 @@ import { parseJsonObject } from "../http/read-body.js";
 import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
 import { asHistory, assembleConversation } from "../responses/conversation.js";
-import type { ResponseStore } from "../responses/store.js";
+import type { ResponseStore, TurnRef } from "../responses/store.js";
 import type { Ingress } from "./ingress.js";
 import { forProvider } from "./messages.js";
 
@@ -66,11 +66,13 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
       const owner = ctx.key?.sha256 ?? "";
       let history: Json[] = [];
       let chain: string[] = [];
+      let ancestors: TurnRef[] = [];
       const previous = body.previous_response_id ?? undefined;
       if (previous) {
         const conversation = await assembleConversation(deps.store, previous, owner, raw.length, ctx.table.settings.maxBodyBytes);
         history = conversation.items;
         chain = conversation.ids;
+        ancestors = conversation.ancestors;
       }
       const input = inputItems(body.input);
       if (input.length === 0 && history.length === 0) {
@@ -140,7 +142,7 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
           if (!response || body.store === false || typeof response.id !== "string") return;
           // This turn only (its input and output), linked to the turn it continued.
           const put = deps.store
-            .put(response.id, previous ? { owner, response, input, previous } : { owner, response, input }, chain)
+            .put(response.id, previous ? { owner, response, input, previous, ancestors } : { owner, response, input }, chain)
             .catch(() => {
               // A store that is down loses this response only, never the answer.
             });

@@ -1,5 +1,6 @@
 import { RouterError } from "@ai-router/errors";
-import type { ResponseStore, StoredEntry } from "./store.js";
+import type { ResponseStore, StoredEntry, TurnRef } from "./store.js";
+import { CHAIN_HINTS } from "./stored-codec.js";
 
 type Json = Record<string, unknown>;
 
@@ -26,14 +27,18 @@ export interface Conversation {
   items: Json[];
   /** The ids of its stored turns (kept alive with the turn that continues them). */
   ids: string[];
+  /** The nearest turns, newest first, with their sizes: the next turn's `ancestors`. */
+  ancestors: TurnRef[];
 }
 
 /**
  * Follows `previous_response_id` back through the stored turns (each stored once, linked to its parent)
- * and assembles the conversation. Bounded: at most MAX_CONVERSATION_TURNS turns, and the turns' bytes
- * plus the new request's (`ownBytes`) at most `maxBytes` (the server's `max_body_bytes`, which the
- * whole conversation used to bypass): past either, a 400 naming the limit. An entry written before
- * chains carries the whole conversation and ends the walk.
+ * and assembles the conversation. Each entry lists its nearest CHAIN_HINTS ancestors with their sizes,
+ * so the chain is fetched that many turns per round trip, and refused before fetching what is too big.
+ * Bounded: at most MAX_CONVERSATION_TURNS turns, and the turns' bytes plus the new request's
+ * (`ownBytes`) at most `maxBytes` (the server's `max_body_bytes`, which the whole conversation used to
+ * bypass): past either, a 400 naming the limit. An entry written before chains carries the whole
+ * conversation and ends the walk.
  */
 export async function assembleConversation(
   store: ResponseStore,
@@ -45,36 +50,61 @@ export async function assembleConversation(
   const turns: StoredEntry[] = [];
   const ids: string[] = [];
   let bytes = ownBytes;
-  for (let cur: string | undefined = id; cur !== undefined; ) {
-    if (turns.length === MAX_CONVERSATION_TURNS) {
-      throw new RouterError(
-        "invalid_request",
-        `The conversation of previous_response_id '${id}' has more than ${MAX_CONVERSATION_TURNS} turns; start a new conversation.`,
-        { param: "previous_response_id", publicCode: "conversation_too_long" },
-      );
-    }
-    const e: StoredEntry | undefined = await store.get(cur, owner);
-    if (!e) throw missing(id, cur);
+  const check = (count: number, total: number) => {
+    if (count > MAX_CONVERSATION_TURNS) throw tooLong(id);
+    if (total > maxBytes) throw tooLarge(id, maxBytes);
+  };
+  const take = (e: StoredEntry, at: string) => {
     bytes += e.turnBytes;
-    if (bytes > maxBytes) {
-      throw new RouterError(
-        "invalid_request",
-        `The conversation of previous_response_id '${id}' and this request come to more than ${maxBytes} bytes, the request body limit (max_body_bytes); start a new conversation or send less input.`,
-        { param: "previous_response_id", publicCode: "conversation_too_large" },
-      );
-    }
+    check(turns.length + 1, bytes);
     turns.push(e);
-    ids.push(cur);
-    if (e.conversation !== undefined) break;
-    cur = e.previous;
+    ids.push(at);
+  };
+  const first = await store.get(id, owner);
+  if (!first) throw missing(id, id);
+  take(first, id);
+  let last = first;
+  while (last.conversation === undefined && last.previous !== undefined) {
+    const next: readonly TurnRef[] = last.ancestors?.length ? last.ancestors : [{ id: last.previous, bytes: 0 }];
+    // The sizes are known: a conversation over the limit is refused before it is fetched.
+    let total = bytes;
+    for (let i = 0; i < next.length; i++) check(turns.length + i + 1, (total += (next[i] as TurnRef).bytes));
+    const got = await store.getMany(
+      next.map((a) => a.id),
+      owner,
+    );
+    for (let i = 0; i < next.length; i++) {
+      const e = got[i];
+      if (!e) throw missing(id, (next[i] as TurnRef).id);
+      take(e, (next[i] as TurnRef).id);
+      last = e;
+      if (e.conversation !== undefined || e.previous === undefined) break;
+    }
   }
   const items: Json[] = [];
   for (let i = turns.length - 1; i >= 0; i--) {
     const e = turns[i] as StoredEntry;
     for (const item of e.conversation ?? turnItems(e)) items.push(item);
   }
-  return { items, ids };
+  const ancestors: TurnRef[] = [];
+  for (let i = 0; i < turns.length && i < CHAIN_HINTS; i++)
+    ancestors.push({ id: ids[i] as string, bytes: (turns[i] as StoredEntry).turnBytes });
+  return { items, ids, ancestors };
 }
+
+const tooLong = (id: string) =>
+  new RouterError(
+    "invalid_request",
+    `The conversation of previous_response_id '${id}' has more than ${MAX_CONVERSATION_TURNS} turns; start a new conversation.`,
+    { param: "previous_response_id", publicCode: "conversation_too_long" },
+  );
+
+const tooLarge = (id: string, maxBytes: number) =>
+  new RouterError(
+    "invalid_request",
+    `The conversation of previous_response_id '${id}' and this request come to more than ${maxBytes} bytes, the request body limit (max_body_bytes); start a new conversation or send less input.`,
+    { param: "previous_response_id", publicCode: "conversation_too_large" },
+  );
 
 /** The response named, or one of its earlier turns, is no longer stored (expired, evicted or deleted). */
 function missing(id: string, cur: string): RouterError {

@@ -1,10 +1,12 @@
 import { decodeStored, encodeStored, type StoredEntry, type StoredResponse } from "./stored-codec.js";
 
-export type { StoredEntry, StoredResponse } from "./stored-codec.js";
+export type { StoredEntry, StoredResponse, TurnRef } from "./stored-codec.js";
 
 /** Where responses are kept: memory (standalone, bounded by bytes) or Redis (cluster mode, shared by replicas). */
 export interface ResponseStore {
   get(id: string, owner: string): Promise<StoredEntry | undefined>;
+  /** Several at once (one round trip for Redis), in order. */
+  getMany(ids: readonly string[], owner: string): Promise<(StoredEntry | undefined)[]>;
   /**
    * Stores a response. `keepAlive` names the earlier turns of its conversation: they live as long as
    * the newest turn (a conversation is a chain, and a lost link ends it).
@@ -69,6 +71,10 @@ export class MemoryResponseStore implements ResponseStore {
     return decodeStored(e.data.toString("utf8"));
   }
 
+  getMany(ids: readonly string[], owner: string): Promise<(StoredEntry | undefined)[]> {
+    return Promise.all(ids.map((id) => this.get(id, owner)));
+  }
+
   async put(id: string, value: StoredResponse, keepAlive: readonly string[] = []): Promise<void> {
     this.remove(id);
     const data = Buffer.from(encodeStored(value), "utf8");
@@ -117,6 +123,7 @@ export class MemoryResponseStore implements ResponseStore {
 /** The subset of an ioredis client the Redis store uses. */
 export interface RedisLike {
   get(key: string): Promise<string | null>;
+  mget(keys: string[]): Promise<(string | null)[]>;
   set(key: string, value: string, px: "PX", ms: number): Promise<unknown>;
   pexpire(key: string, ms: number): Promise<unknown>;
   del(key: string): Promise<number>;
@@ -136,6 +143,15 @@ export class RedisResponseStore implements ResponseStore {
     if (!raw) return undefined;
     const v = decodeStored(raw);
     return v?.owner === owner ? v : undefined;
+  }
+
+  async getMany(ids: readonly string[], owner: string): Promise<(StoredEntry | undefined)[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.prefix + id));
+    return raws.map((raw) => {
+      const v = raw ? decodeStored(raw) : undefined;
+      return v?.owner === owner ? v : undefined;
+    });
   }
 
   async put(id: string, value: StoredResponse, keepAlive: readonly string[] = []): Promise<void> {

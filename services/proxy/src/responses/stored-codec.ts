@@ -15,9 +15,23 @@ export interface StoredResponse {
    * of turns each holding its own input and output, and assembled by walking the chain.
    */
   previous?: string;
+  /**
+   * The nearest earlier turns, parent first (at most CHAIN_HINTS), with their turn sizes: the chain is
+   * fetched many turns per round trip, and refused for its size before it is fetched.
+   */
+  ancestors?: TurnRef[];
   /** Entries written before chains (and still read): the whole conversation up to and including this turn. */
   conversation?: Json[];
 }
+
+/** An earlier turn of a conversation: its id and its size (`turnBytes`). */
+export interface TurnRef {
+  id: string;
+  bytes: number;
+}
+
+/** Earlier turns each entry lists (one Redis round trip fetches that many). */
+export const CHAIN_HINTS = 32;
 
 /** A stored response as read back, with the size of what it adds to a conversation. */
 export type StoredEntry = StoredResponse & {
@@ -36,6 +50,7 @@ const StoredForm = z.looseObject({
   /** The response's `output`, kept apart so the turn's size is known without serializing it twice. */
   output: z.array(z.looseObject({})).optional(),
   previous: z.string().optional(),
+  ancestors: z.array(z.looseObject({ id: z.string(), bytes: z.number().nonnegative() })).optional(),
   turn_bytes: z.number().nonnegative().optional(),
   conversation: z.array(z.looseObject({})).optional(),
 });
@@ -50,6 +65,7 @@ export function encodeStored(v: StoredResponse): string {
   const out = JSON.stringify(Array.isArray(output) ? output : []);
   let head = `{"owner":${JSON.stringify(v.owner)}`;
   if (v.previous !== undefined) head += `,"previous":${JSON.stringify(v.previous)}`;
+  if (v.ancestors !== undefined) head += `,"ancestors":${JSON.stringify(v.ancestors)}`;
   if (v.conversation !== undefined) head += `,"conversation":${JSON.stringify(v.conversation)}`;
   return `${head},"turn_bytes":${input.length + out.length},"input":${input},"output":${out},"response":${JSON.stringify(rest)}}`;
 }
@@ -68,6 +84,7 @@ export function decodeStored(text: string): StoredEntry | undefined {
   const response = output !== undefined ? Object.assign(v.response, { output }) : v.response;
   const entry: StoredEntry = { owner: v.owner, response, input: v.input, turnBytes: turn_bytes ?? text.length };
   if (v.previous !== undefined) entry.previous = v.previous;
+  if (v.ancestors !== undefined) entry.ancestors = v.ancestors.map((a) => ({ id: a.id, bytes: a.bytes }));
   if (v.conversation !== undefined) entry.conversation = v.conversation;
   return entry;
 }
