@@ -100,6 +100,50 @@ describe("fuzzed bodies of each ingress's shape never get a 5xx", () => {
       ),
       909,
     ));
+  it("image edits and variations (JSON)", async () => {
+    const images = {
+      image: [["iVBORw0KGgo=", "data:image/png;base64,iVBORw0KGgo=", "not base64 ~~", ""]],
+      mask: ["iVBORw0KGgo="],
+      prompt: ["a cat", ""],
+      n: [1, 2],
+      size: ["256x256"],
+      response_format: ["url", "b64_json"],
+    };
+    const model = fc.constantFrom("image-model", "chat-model");
+    await fuzz(() => "/v1/images/edits", body({ model }, images, ["image"]), 1111);
+    await fuzz(() => "/v1/images/variations", body({ model }, images, ["image"]), 1212);
+  });
+  it("image edits as multipart/form-data, parts and bytes at random (cut short too)", async () => {
+    const part = fc.record({
+      name: fc.constantFrom("model", "prompt", "image", "image[]", "mask", "n", "size", "response_format", 'x"y', ""),
+      file: fc.boolean(),
+      type: fc.constantFrom("image/png", "text/plain", "", "application/octet-stream"),
+      value: fc.oneof(fc.constantFrom("image-model", "a cat", "2", "-1", "", "\r\n--B\r\n"), fc.string({ maxLength: 40 })),
+    });
+    const form = fc.tuple(fc.array(part, { maxLength: 6 }), fc.boolean(), fc.nat(400)).map(([parts, closed, cut]) => {
+      let text = "";
+      for (const p of parts) {
+        text += `--B\r\nContent-Disposition: form-data; name="${p.name}"${p.file ? '; filename="a.png"' : ""}\r\n`;
+        text += `${p.type ? `Content-Type: ${p.type}\r\n` : ""}\r\n${p.value}\r\n`;
+      }
+      text += closed ? "--B--\r\n" : "";
+      return cut > 0 && cut < text.length ? text.slice(0, cut) : text;
+    });
+    await fc.assert(
+      fc.asyncProperty(form, async (text) => {
+        const res = await fetch(`${proxy.url}/v1/images/edits`, {
+          method: "POST",
+          headers: { "content-type": "multipart/form-data; boundary=B" },
+          body: text,
+          signal: AbortSignal.timeout(10_000),
+        });
+        const answer = await res.text();
+        if (res.status >= 500) throw new Error(`${res.status} for ${JSON.stringify(text)}: ${answer.slice(0, 300)}`);
+      }),
+      { seed: 1313, numRuns: RUNS, endOnFailure: true },
+    );
+    expect((await fetch(`${proxy.url}/health`)).status).toBe(200);
+  });
   it("the top-level value itself may be anything", () =>
     fuzz(
       () => "/v1/chat/completions",
