@@ -40,7 +40,7 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
     stream: false,
     promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4),
     maxTokens: undefined,
-    images: form.n,
+    units: { images: form.n },
     exchange: (t, target) => {
       const adapter = t.live.adapter;
       const ep = spec.pick(adapter);

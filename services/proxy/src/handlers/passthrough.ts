@@ -40,7 +40,7 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
     stream: false,
     promptTokens: raw.length >> 2,
     maxTokens: undefined,
-    images: spec.llmType === "image" ? imagesAsked(json.n) : undefined,
+    units: spec.llmType === "image" ? { images: imagesAsked(json.n) } : undefined,
     exchange: (t, target) => {
       const adapter = t.live.adapter;
       const ep = spec.pick(adapter);

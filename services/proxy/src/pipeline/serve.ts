@@ -6,6 +6,7 @@ import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/models.js";
 import { sendJson } from "../http/respond.js";
+import type { LimitRefusal } from "../limits/key-limiter.js";
 import { maxCostUsd } from "../limits/reserve.js";
 import type { Reservation } from "../limits/shared-limits.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
@@ -63,36 +64,51 @@ interface RunState {
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
   let reservation: Reservation | undefined;
-  if (ctx.shared !== undefined && ctx.limiter !== undefined && ctx.key !== undefined) {
-    const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.images), Date.now());
-    if (verdict.refusal !== undefined) {
-      const { error, headers } = verdict.refusal;
-      headers["x-request-id"] = ctx.id;
-      p.sendError(ctx.res, error, headers);
-      noteRefused(ctx.draft, error);
-      ctx.usage.refused(ctx.id, p.endpoint, ctx.key.name, error.status, error.message, performance.now() - ctx.start);
-      return;
-    }
+  let localReserve = 0;
+  const limiter = ctx.limiter;
+  if (ctx.shared !== undefined && limiter !== undefined && ctx.key !== undefined) {
+    const verdict = await ctx.shared.admit(limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units), Date.now());
+    if (verdict.refusal !== undefined) return refuse(ctx, p, verdict.refusal);
     reservation = verdict.reservation;
+  } else if (limiter?.budgetUsd !== undefined) {
+    // Budgets counted in this process reserve the same way, in memory.
+    localReserve = maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units);
+    const refusal = limiter.reserve(localReserve);
+    if (refusal !== undefined) return refuse(ctx, p, refusal);
   }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
-  const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
-  const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
-  for (let t = run.next(); t !== undefined; t = run.next()) {
-    let outcome: AttemptOutcome;
-    try {
-      outcome = await runAttempt(ctx, p, state, t, run.attempts);
-    } catch (err) {
-      outcome = { kind: "final", error: toRouterError(err) };
+  let result: FailoverResult;
+  try {
+    const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
+    const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
+    for (let t = run.next(); t !== undefined; t = run.next()) {
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await runAttempt(ctx, p, state, t, run.attempts);
+      } catch (err) {
+        outcome = { kind: "final", error: toRouterError(err) };
+      }
+      if (run.settle(outcome, ctx.signal.aborted)) break;
     }
-    if (run.settle(outcome, ctx.signal.aborted)) break;
+    result = run.result();
+    finishRequest(ctx, p, result, state);
+  } finally {
+    // Charged by now (finishRequest): the reservation is given back, even if something threw.
+    if (localReserve !== 0) limiter!.release(localReserve);
   }
-  const result = run.result();
-  finishRequest(ctx, p, result, state);
   if (reservation !== undefined) {
     const u = state.usage;
     ctx.shared!.settle(reservation, u ? u.prompt_tokens + u.completion_tokens : 0, costOf(u, result.target?.price));
   }
+}
+
+/** Answers a request its key's limits refuse (429), before anything is sent upstream. */
+function refuse(ctx: RequestContext, p: PipelineRequest, refusal: LimitRefusal): void {
+  const { error, headers } = refusal;
+  headers["x-request-id"] = ctx.id;
+  p.sendError(ctx.res, error, headers);
+  noteRefused(ctx.draft, error);
+  ctx.usage.refused(ctx.id, p.endpoint, ctx.key!.name, error.status, error.message, performance.now() - ctx.start);
 }
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {

@@ -1,6 +1,7 @@
 import type { OpenAIUsage, Price, UsageAttempt } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
+import { withinJsonDepth } from "../http/json-depth.js";
 import type { RequestFinished } from "../pipeline/request-finished.js";
 
 /** How the tokens of an answer without upstream usage are estimated. */
@@ -116,7 +117,8 @@ export function absorbFinished(
 
 /** The model named in a raw body that failed validation (the error path only: parses once more). */
 export function noteModelOfRaw(d: UsageDraft, raw: Buffer): void {
-  if (d.model !== undefined) return;
+  // A body refused for its depth is not parsed again (that is what its refusal spared).
+  if (d.model !== undefined || !withinJsonDepth(raw)) return;
   try {
     noteModelOf(d, JSON.parse(raw.toString("utf8")));
   } catch {
