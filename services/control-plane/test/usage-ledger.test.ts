@@ -1,7 +1,17 @@
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, type PrivateNats, REDIS_URL, startPrivateNats, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+import {
+  ADMIN_TOKEN,
+  closePool,
+  type PrivateNats,
+  REDIS_URL,
+  startPrivateNats,
+  startTestCluster,
+  type TestCluster,
+  testPool,
+  waitFor,
+} from "./helpers.js";
 
 /**
  * The usage ledger end to end: proxies -> JetStream -> the health worker's writer -> Postgres -> the
@@ -57,7 +67,7 @@ async function setup(prefix: string, natsUrl?: string): Promise<Setup> {
   for (const p of cluster.proxies) {
     await waitFor(async () => (await chat(p.url, key, { stream: false })).status === 200, 10_000, 100);
   }
-  const db = new pg.Pool({ connectionString: cluster.databaseUrl, max: 2 });
+  const db = testPool(cluster.databaseUrl);
   // The warm-up requests above are in the ledger too: start from an empty table.
   await waitFor(async () => (await count(db)) === cluster.proxies.length, 15_000, 100);
   await db.query("DELETE FROM usage_records");
@@ -66,7 +76,7 @@ async function setup(prefix: string, natsUrl?: string): Promise<Setup> {
 
 async function teardown(s: Setup | undefined) {
   if (!s) return;
-  await s.db.end();
+  await closePool(s.db);
   await s.cluster.stop();
   await Promise.all([s.a.close(), s.b.close()]);
 }
