@@ -56,6 +56,8 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   const queue = new Queue<HealthProbeJob>(healthQueue.name, { connection: redis, prefix });
   queue.on("error", (err) => logger.warn({ err: err.message }, "health queue error"));
   const metrics = new WorkerMetrics();
+  // Tables and usage batches are accepted, probe reports published, only with a signature under ROUTER_MASTER_KEY.
+  const signer = createSigner(env.masterKey);
   const pool = env.DATABASE_URL ? new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 }) : undefined;
   pool?.on("error", (err) => logger.warn({ err: err.message }, "postgres pool error"));
   const ledger = pool
@@ -64,10 +66,13 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
         redis,
         bucket: env.bucket,
         logger,
+        signer,
         onWritten: (rows, lag) => {
           metrics.ledgerRows.inc(rows);
           metrics.ledgerLag.set(lag);
         },
+        onRejected: (reason) => metrics.ledgerRejected.inc({ reason }),
+        onDeadLetters: (reason, n) => metrics.ledgerDeadLetters.inc({ reason }, n),
       })
     : undefined;
   const retention = pool ? startRetention({ redis, pool, bucket: env.bucket, days: env.USAGE_RETENTION_DAYS ?? 90, logger }) : undefined;
@@ -102,8 +107,6 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     logger.info({ revision: table.revision, source, probed: [...targets.keys()] }, "routing table applied");
     reconcile();
   };
-  // Tables are accepted and probe reports published only with a signature under ROUTER_MASTER_KEY.
-  const signer = createSigner(env.masterKey);
   const watcher = new TableWatcher({
     natsUrl: env.NATS_URL,
     bucket: env.bucket,
