@@ -1,4 +1,4 @@
-import type { Signer, UsageRecord } from "@ai-router/contracts";
+import { type Signer, storableText, type UsageRecord } from "@ai-router/contracts";
 import type pg from "pg";
 import { bytesText, type DeadLetter, writeDeadLetters } from "./dead-letter.js";
 import type { InsertedRow } from "./insert-records.js";
@@ -62,9 +62,15 @@ export async function rescueMessage(pool: pg.Pool, signer: Signer, m: LedgerMess
     recordId: null,
     replica: m.subject.slice(m.subject.lastIndexOf(".") + 1),
     source: m.source,
-    raw: bytesText(m.data),
+    raw: opened(signer, m),
   };
   await writeDeadLetters(pool, [letter]);
   out.letters.push(letter);
   return out;
+}
+
+/** The batch's text without its signature (the message's bytes when it has none). */
+function opened(signer: Signer, m: LedgerMessage): string {
+  const v = signer.verify(m.data, m.subject);
+  return v.ok ? storableText(v.payload) : bytesText(m.data);
 }
