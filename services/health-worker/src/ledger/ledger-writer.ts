@@ -71,13 +71,13 @@ export class LedgerWriter {
         await ensureUsageStream(nc, bucket);
         const consumer = await jetstream(nc).consumers.get(usageLedger.stream(bucket), usageLedger.consumer);
         while (!this.stopped) {
-          const msgs = await consumer.fetch({ max_messages: this.opts.fetchMessages ?? 20, expires: 1_000 });
+          // One message (waiting up to 1 s), then as many as were waiting behind it. Each fetch is read to
+          // its end: leaving one early drops what the pull already had on the way (redelivered only after
+          // ack_wait, 10 s later, a delivery spent).
           const batch: JsMsg[] = [];
-          for await (const m of msgs) {
-            batch.push(m);
-            // Nothing more waiting: write now rather than at the end of the fetch window.
-            if (m.info.pending === 0) break;
-          }
+          for await (const m of await consumer.fetch({ max_messages: 1, expires: 1_000 })) batch.push(m);
+          const waiting = Math.min(batch[0]?.info.pending ?? 0, (this.opts.fetchMessages ?? 20) - 1);
+          if (waiting > 0) for await (const m of await consumer.fetch({ max_messages: waiting, expires: 1_000 })) batch.push(m);
           if (batch.length > 0) await this.write(batch);
           if (failures > 0) logger.info("ledger writer running again");
           failures = 0;
