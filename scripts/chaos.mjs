@@ -31,6 +31,7 @@ const proxyEnv = () => ({ ...env, LOG_LEVEL: "info", CONTROL_PLANE_URL: cp.url, 
 // The ledger writer (the control plane applied the migrations at its start).
 const worker = await spawnService(at("services/health-worker/dist/main.js"), {
   ...env,
+  LOG_LEVEL: "info", // its "listening" line gives the port
   DATABASE_URL: cpEnv.DATABASE_URL,
   REDIS_URL: `redis://127.0.0.1:${redisPort}`,
   HEALTH_WORKER_PORT: "0",

@@ -77,6 +77,18 @@ describe("the ledger writer isolates what Postgres refuses", () => {
     expect(await deadLetters("sig-")).toEqual([]);
   });
 
+  it("during a rolling upgrade (LEDGER_ACCEPT_UNSIGNED_UNTIL) unsigned batches are stored and counted; forged ones still are not", async () => {
+    const unsigned = {
+      data: Buffer.from(JSON.stringify({ replica: "r1", records: [rec("roll-unsigned")] })),
+      subject: SUBJECT,
+      source: "test#r",
+    };
+    const r = await storeMessages(pool, signer, [unsigned, message([rec("roll-forged")], createSigner(randomBytes(32)))], true);
+    expect(r.unsignedAccepted).toBe(1);
+    expect(r.rejected.map((x) => x.reason)).toEqual(["bad_signature"]);
+    expect(await stored("roll-")).toEqual(["roll-unsigned"]);
+  });
+
   it("a record that fails the schema is dead-lettered, its batch's other records stored; a signed non-batch is dead-lettered whole", async () => {
     const r = await storeMessages(pool, signer, [
       message([rec("sch-1"), { ...rec("sch-2"), status: "teapot" }, rec("sch-3")]),

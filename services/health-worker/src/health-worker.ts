@@ -43,7 +43,7 @@ type Env = Pick<
   | "HEALTH_PROBE_TIMEOUT_MS"
   | "HEALTH_LATENCY_SAMPLES"
 > &
-  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS">>;
+  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS" | "LEDGER_ACCEPT_UNSIGNED_UNTIL">>;
 
 /**
  * Wires the worker: the routing table from NATS KV -> one BullMQ job scheduler per probed provider ->
@@ -72,6 +72,8 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
           metrics.ledgerLag.set(lag);
         },
         onRejected: (reason) => metrics.ledgerRejected.inc({ reason }),
+        onUnsignedAccepted: (n) => metrics.ledgerUnsignedAccepted.inc(n),
+        ...(env.LEDGER_ACCEPT_UNSIGNED_UNTIL ? { acceptUnsignedUntil: Date.parse(env.LEDGER_ACCEPT_UNSIGNED_UNTIL) } : {}),
         onDeadLetters: (reason, n) => metrics.ledgerDeadLetters.inc({ reason }, n),
       })
     : undefined;

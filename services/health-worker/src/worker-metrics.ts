@@ -20,6 +20,11 @@ export class WorkerMetrics {
     labelNames: ["reason"],
     registers: [this.registry],
   });
+  readonly ledgerUnsignedAccepted = new Counter({
+    name: "ledger_batches_unsigned_accepted_total",
+    help: "Unsigned usage batches stored during a rolling upgrade (LEDGER_ACCEPT_UNSIGNED_UNTIL); 0 once every proxy signs",
+    registers: [this.registry],
+  });
   readonly ledgerDeadLetters = new Counter({
     name: "ledger_dead_letters_total",
     help: "Usage records (or whole batches) stored in usage_dead_letter instead of the ledger: refused (by Postgres), invalid (schema), max_deliveries",

@@ -25,6 +25,10 @@ export interface LedgerWriterOptions {
   onWritten?: (rows: number, lagSeconds: number) => void;
   /** A batch rejected unread (metric). */
   onRejected?: (reason: RejectReason) => void;
+  /** Until this time (ms) unsigned batches are stored too: a rolling upgrade from unsigned proxies. */
+  acceptUnsignedUntil?: number;
+  /** Unsigned batches stored under `acceptUnsignedUntil` (metric). */
+  onUnsignedAccepted?: (n: number) => void;
   /** Records or messages stored in `usage_dead_letter` (metric). */
   onDeadLetters?: (reason: DeadLetterReason, n: number) => void;
 }
@@ -98,7 +102,8 @@ export class LedgerWriter {
     let rows: InsertedRow[];
     for (let attempt = 1; ; attempt++) {
       try {
-        rows = this.account(await storeMessages(this.opts.pool, this.opts.signer, messages));
+        const acceptUnsigned = Date.now() < (this.opts.acceptUnsignedUntil ?? 0);
+        rows = this.account(await storeMessages(this.opts.pool, this.opts.signer, messages, acceptUnsigned));
         break;
       } catch (err) {
         if (this.stopped) {
@@ -120,6 +125,7 @@ export class LedgerWriter {
   private account(out: StoredMessages): InsertedRow[] {
     const { records, rows, letters, rejected } = out;
     for (const r of rejected) this.rejected(r.reason, r.message);
+    if (out.unsignedAccepted > 0) this.opts.onUnsignedAccepted?.(out.unsignedAccepted);
     this.deadLettered(letters);
     this.written += rows.length;
     const newest = records.reduce((t, r) => Math.max(t, Date.parse(r.time) + r.latency_ms), 0);

@@ -13,7 +13,7 @@ const BatchEnvelope = z.object({ replica: z.string(), records: z.array(z.unknown
 export type RejectReason = "unsigned" | "bad_signature" | "malformed";
 
 export type OpenedBatch =
-  | { ok: true; records: UsageRecord[]; invalid: DeadLetter[] }
+  | { ok: true; records: UsageRecord[]; invalid: DeadLetter[]; unsigned?: true }
   | { ok: false; reason: RejectReason }
   | { ok: false; reason: "invalid"; letter: DeadLetter };
 
@@ -21,15 +21,19 @@ export type OpenedBatch =
  * Opens one message of the usage stream: its signature under ROUTER_MASTER_KEY with the subject as
  * context (what `publishSigned` and the proxies' ledger publisher write), then its JSON and records.
  * Unsigned or badly signed: rejected (whoever can publish on NATS without the master key cannot charge
- * a key). Signed but not a batch: the whole message is dead-lettered.
+ * a key), unless `acceptUnsigned` (a rolling upgrade: `LEDGER_ACCEPT_UNSIGNED_UNTIL`). Signed but not a
+ * batch: the whole message is dead-lettered.
  */
-export function openBatch(data: Uint8Array, subject: string, signer: Signer, source: string): OpenedBatch {
+export function openBatch(data: Uint8Array, subject: string, signer: Signer, source: string, acceptUnsigned = false): OpenedBatch {
   const v = signer.verify(data, subject);
-  if (!v.ok)
+  const unsigned = !v.ok && v.reason === "unsigned" && acceptUnsigned;
+  if (!v.ok && !unsigned) {
     return { ok: false, reason: v.reason === "unsigned" ? "unsigned" : v.reason === "bad signature" ? "bad_signature" : "malformed" };
+  }
+  const payload = v.ok ? v.payload : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
   let body: unknown;
   try {
-    body = JSON.parse(v.payload);
+    body = JSON.parse(payload);
   } catch {
     body = undefined;
   }
@@ -39,7 +43,7 @@ export function openBatch(data: Uint8Array, subject: string, signer: Signer, sou
     return {
       ok: false,
       reason: "invalid",
-      letter: { reason: "invalid", detail, recordId: null, replica: null, source, raw: storableText(v.payload) },
+      letter: { reason: "invalid", detail, recordId: null, replica: null, source, raw: storableText(payload) },
     };
   }
   const records: UsageRecord[] = [];
@@ -59,7 +63,7 @@ export function openBatch(data: Uint8Array, subject: string, signer: Signer, sou
       });
     }
   }
-  return { ok: true, records, invalid };
+  return unsigned ? { ok: true, records, invalid, unsigned } : { ok: true, records, invalid };
 }
 
 const issues = (e: z.ZodError): string =>

@@ -23,6 +23,8 @@ export interface StoredMessages {
   letters: DeadLetter[];
   /** Messages not signed with the master key: never stored, never dead-lettered. */
   rejected: { reason: RejectReason; message: LedgerMessage }[];
+  /** Unsigned batches stored anyway (`acceptUnsigned`, a rolling upgrade). */
+  unsignedAccepted: number;
 }
 
 /**
@@ -31,11 +33,17 @@ export interface StoredMessages {
  * stored written to `usage_dead_letter`. Nothing is lost and nothing blocks: it throws only on a
  * transient database error, and then the caller retries the same messages (everything is idempotent).
  */
-export async function storeMessages(pool: pg.Pool, signer: Signer, messages: LedgerMessage[]): Promise<StoredMessages> {
-  const out: StoredMessages = { records: [], rows: [], letters: [], rejected: [] };
+export async function storeMessages(
+  pool: pg.Pool,
+  signer: Signer,
+  messages: LedgerMessage[],
+  acceptUnsigned = false,
+): Promise<StoredMessages> {
+  const out: StoredMessages = { records: [], rows: [], letters: [], rejected: [], unsignedAccepted: 0 };
   for (const m of messages) {
-    const opened = openBatch(m.data, m.subject, signer, m.source);
+    const opened = openBatch(m.data, m.subject, signer, m.source, acceptUnsigned);
     if (opened.ok) {
+      if (opened.unsigned) out.unsignedAccepted++;
       for (const r of opened.records) out.records.push(r);
       for (const l of opened.invalid) out.letters.push(l);
     } else if (opened.reason === "invalid") out.letters.push(opened.letter);
