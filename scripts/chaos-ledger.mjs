@@ -55,6 +55,7 @@ export async function checkLedger(pool, keyId, answered, unanswered, lostOk = ()
     stored: rows.length,
     missing: missing.length - lost.length,
     lost: lost.length,
+    lostAnswers: lost,
     doubled,
     extra,
     unanswered,
@@ -149,9 +150,13 @@ export const forgedRecord = (id, keyId) => ({
   queued_ms: 0,
 });
 
-/** Forged ids found in the ledger, and the key's spend (a forged batch must leave both at nothing). */
+/**
+ * Forged ids found in the ledger, and the key's spend against the sum of its real records (a forged
+ * batch must add neither a row nor a cent).
+ */
 export async function forgedEffect(pool, ids, keyId) {
   const stored = (await pool.query("SELECT count(*)::int AS n FROM usage_records WHERE id = ANY($1)", [ids])).rows[0].n;
   const spent = (await pool.query("SELECT spent_usd FROM client_keys WHERE id = $1", [keyId])).rows[0]?.spent_usd ?? 0;
-  return { stored, spent };
+  const rows = (await pool.query("SELECT COALESCE(sum(cost_usd), 0) AS c FROM usage_records WHERE key_id = $1", [String(keyId)])).rows[0].c;
+  return { stored, spent, rows, ok: stored === 0 && Math.abs(spent - rows) < 1e-9 };
 }

@@ -5,11 +5,12 @@ import { type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Redis } from "ioredis";
 import type pg from "pg";
-import type { DeadLetter, DeadLetterReason } from "./dead-letter.js";
+import { bytesText, type DeadLetter, type DeadLetterReason, writeDeadLetters } from "./dead-letter.js";
 import type { InsertedRow } from "./insert-records.js";
 import { rescueMaxDelivered } from "./max-deliveries.js";
 import type { RejectReason } from "./open-batch.js";
 import { addRollups } from "./rollups.js";
+import { isTransient } from "./store-isolating.js";
 import { type LedgerMessage, rescueMessage, type StoredMessages, storeMessages } from "./store-messages.js";
 
 export interface LedgerWriterOptions {
@@ -110,6 +111,11 @@ export class LedgerWriter {
           for (const m of batch) m.nak();
           return;
         }
+        // Not the database being away and still failing: never hold the stream for it.
+        if (!isTransient(err) && attempt >= 10 && (await this.deadLetterWhole(messages, err))) {
+          rows = [];
+          break;
+        }
         if (attempt === 1 || attempt % 20 === 0)
           this.opts.logger.warn({ err: (err as Error).message, attempt }, "ledger writer waiting (Postgres)");
         for (const m of batch) m.working();
@@ -119,6 +125,25 @@ export class LedgerWriter {
     // Committed: acknowledge (a crash before this redelivers the batch, which then adds nothing).
     for (const m of batch) m.ack();
     await this.rollups(rows);
+  }
+
+  /** Messages that failed ten times for a reason other than an outage, dead-lettered whole. */
+  private async deadLetterWhole(messages: LedgerMessage[], err: unknown): Promise<boolean> {
+    const letters: DeadLetter[] = messages.map((m) => ({
+      reason: "invalid",
+      detail: `not stored after 10 tries: ${(err as Error).message}`,
+      recordId: null,
+      replica: m.subject.slice(m.subject.lastIndexOf(".") + 1),
+      source: m.source,
+      raw: bytesText(m.data),
+    }));
+    try {
+      await writeDeadLetters(this.opts.pool, letters);
+    } catch {
+      return false;
+    }
+    this.deadLettered(letters);
+    return true;
   }
 
   /** Metrics and log lines of what was stored; returns the rows newly stored. */
