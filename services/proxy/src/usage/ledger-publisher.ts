@@ -47,15 +47,13 @@ function shrunk(r: UsageRecord): UsageRecord {
     key_id: cut(r.key_id),
     key_name: cut(r.key_name),
     error_code: cut(r.error_code),
-    attempts: r.attempts
-      .slice(0, 20)
-      .map((a) =>
-        Object.assign({}, a, {
-          provider: recordText(a.provider),
-          upstream_model: recordText(a.upstream_model),
-          error_code: cut(a.error_code),
-        }),
-      ),
+    attempts: r.attempts.slice(0, 20).map((a) =>
+      Object.assign({}, a, {
+        provider: recordText(a.provider),
+        upstream_model: recordText(a.upstream_model),
+        error_code: cut(a.error_code),
+      }),
+    ),
   });
 }
 
