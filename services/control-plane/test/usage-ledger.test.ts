@@ -1,17 +1,9 @@
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ADMIN_TOKEN,
-  closePool,
-  type PrivateNats,
-  REDIS_URL,
-  startPrivateNats,
-  startTestCluster,
-  type TestCluster,
-  testPool,
-  waitFor,
-} from "./helpers.js";
+import { ADMIN_TOKEN, type PrivateNats, REDIS_URL, startPrivateNats, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+import { scrape } from "./prometheus-text.js";
+import { closePool, testPool } from "./test-database.js";
 
 /**
  * The usage ledger end to end: proxies -> JetStream -> the health worker's writer -> Postgres -> the
@@ -129,18 +121,6 @@ async function waitForRows(db: pg.Pool, n: number, timeoutMs = 45_000): Promise<
   await waitFor(async () => (await count(db)) >= n, timeoutMs, 200);
   // Redeliveries after a crash come later: give them time to (not) add rows.
   await new Promise((r) => setTimeout(r, 1_500));
-}
-
-/** Prometheus text: every sample line parses; the sum of one counter's series. */
-function scrape(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$/.exec(line);
-    if (!m) throw new Error(`not Prometheus text: ${line}`);
-    if (m[1] === name) sum += Number(m[3]);
-  }
-  return sum;
 }
 
 describe("usage ledger (shared NATS)", () => {
