@@ -19,7 +19,8 @@ const CONSUMER: Partial<ConsumerConfig> = {
  * writers both call it; the first one wins, the others find it). Work-queue retention: a batch leaves
  * the stream once the writer committed it to Postgres and acknowledged it. Publishes are deduplicated
  * by message id for 2 minutes (a retried batch is stored once). A consumer created by an older release
- * (no delivery limit) is updated in place to `usageLedger.maxDeliver`.
+ * (no delivery limit) is updated in place to `usageLedger.maxDeliver` (best effort: never a reason to stop
+ * publishing or writing).
  */
 export async function ensureUsageStream(nc: NatsConnection, bucket: string): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -55,6 +56,7 @@ export async function ensureUsageStream(nc: NatsConnection, bucket: string): Pro
     return;
   }
   if (existing.config.max_deliver !== usageLedger.maxDeliver) {
-    await jsm.consumers.update(name, usageLedger.consumer, { max_deliver: usageLedger.maxDeliver });
+    // Best effort: a server that refuses the update keeps the old consumer, and records still flow.
+    await jsm.consumers.update(name, usageLedger.consumer, { max_deliver: usageLedger.maxDeliver }).catch(() => {});
   }
 }
