@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { LlmType, OpenAIUsage } from "@ai-router/contracts";
+import { type LlmType, type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
@@ -21,9 +21,19 @@ import type { RequestFinished } from "./request-finished.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
-/** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
+/**
+ * Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. The
+ * usage record keeps the name cleaned and bounded (`recordText`); a name longer than any model's is a
+ * 404 that does not echo it.
+ */
 export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
-  if (ctx.draft !== undefined) ctx.draft.model ??= name;
+  if (ctx.draft !== undefined) ctx.draft.model ??= recordText(name);
+  if (name.length > RECORD_NAME_MAX) {
+    throw new RouterError("model_not_found", `No model has a name of ${name.length} characters (at most ${RECORD_NAME_MAX}).`, {
+      param: "model",
+      publicCode: "model_not_found",
+    });
+  }
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(

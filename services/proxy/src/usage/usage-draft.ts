@@ -1,4 +1,4 @@
-import type { OpenAIUsage, Price, UsageAttempt } from "@ai-router/contracts";
+import { type OpenAIUsage, type Price, recordText, type UsageAttempt } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import { withinJsonDepth } from "../http/json-depth.js";
@@ -77,10 +77,13 @@ export function noteRefused(d: UsageDraft | undefined, e: RouterError): void {
   d.errorCode = errorCodeOf(e);
 }
 
-/** Stable code of an error for records: the code the client saw, or the router's own. */
+/**
+ * Stable code of an error for records: the code the client saw, or the router's own. An upstream's
+ * own code is its text: cleaned and bounded like a name.
+ */
 export function errorCodeOf(e: RouterError | UpstreamError): string {
   if (e instanceof RouterError) return e.publicCode ?? e.code;
-  return e.code ?? (e.status >= 500 ? "upstream_error" : `upstream_${e.status}`);
+  return e.code === null ? (e.status >= 500 ? "upstream_error" : `upstream_${e.status}`) : recordText(e.code);
 }
 
 /**
@@ -130,5 +133,5 @@ export function noteModelOfRaw(d: UsageDraft, raw: Buffer): void {
 export function noteModelOf(draft: UsageDraft | undefined, body: unknown): void {
   if (draft === undefined || draft.model !== undefined) return;
   const m = (body as { model?: unknown } | null)?.model;
-  if (typeof m === "string" && m.length > 0) draft.model = m.length > 256 ? m.slice(0, 256) : m;
+  if (typeof m === "string" && m.length > 0) draft.model = recordText(m);
 }
