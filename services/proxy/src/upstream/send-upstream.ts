@@ -70,8 +70,8 @@ function pooled<T>(
   const { agent, gate } = live;
   if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
   // The common case, a free slot, is the request itself: no async frame, closure or extra microtask for it.
-  if (gate.tryAcquire()) return send(agent, dispatchOptions(p, req, traceparent), signal, gate);
-  return queued(gate, p.name, signal, () => send(agent, dispatchOptions(p, req, traceparent), signal, gate));
+  if (gate.tryAcquire()) return send(agent, dispatchOptions(live, req, traceparent), signal, gate);
+  return queued(gate, p.name, signal, () => send(agent, dispatchOptions(live, req, traceparent), signal, gate));
 }
 
 /** No slot free: wait for one (bounded), then send. */
@@ -86,7 +86,8 @@ async function queued<T>(gate: Gate, provider: string, signal: ClientSignal, go:
   return go();
 }
 
-function dispatchOptions(p: LiveProvider["config"], req: UpstreamRequest, traceparent: string | undefined): Dispatcher.DispatchOptions {
+function dispatchOptions(live: LiveProvider, req: UpstreamRequest, traceparent: string | undefined): Dispatcher.DispatchOptions {
+  const p = live.config;
   return {
     origin: p.origin,
     path: p.basePath + req.path,
@@ -96,6 +97,9 @@ function dispatchOptions(p: LiveProvider["config"], req: UpstreamRequest, tracep
     body: req.body ?? null,
     headersTimeout: p.timeoutMs,
     bodyTimeout: p.timeoutMs,
+    // undici 7 runs a POST alone on an HTTP/2 connection unless it is marked idempotent (a stream of its
+    // own cannot break the others); over HTTP/1.1 (pipelining 1) the mark changes nothing.
+    idempotent: live.multiplex,
   };
 }
 
@@ -108,7 +112,32 @@ export function transportError(err: unknown, provider: string): RouterError {
   if (timeoutCodes.has(code)) {
     return new RouterError("upstream_timeout", `Provider ${provider} timed out.`, { cause: err });
   }
-  return new RouterError("upstream_unreachable", `Provider ${provider} could not be reached${code ? ` (${code})` : ""}.`, { cause: err });
+  return new RouterError("upstream_unreachable", `Provider ${provider} could not be reached${describeTransportFailure(err, code)}.`, {
+    cause: err,
+  });
+}
+
+/** OpenSSL's verdicts on an upstream certificate that the operator can act on (ca_file). */
+const untrusted = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+]);
+
+/**
+ * Why a connection failed, in words an operator can act on, never a URL or credential: an untrusted
+ * certificate (names ca_file), a certificate for another host, an egress proxy's refusal (its status)
+ * or another code.
+ */
+function describeTransportFailure(err: unknown, code: string): string {
+  if (untrusted.has(code)) return ` (TLS: its certificate is not trusted, ${code}; trust its CA with ca_file)`;
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return ` (TLS: its certificate is for another host, ${code})`;
+  const proxied = /^Proxy response \((\d{3})\)/.exec(String((err as Error | null)?.message ?? ""));
+  if (proxied) return ` (the egress proxy refused the tunnel: HTTP ${proxied[1]})`;
+  if (/Proxy Authentication Required/.test(String((err as Error | null)?.message ?? ""))) return " (the egress proxy refused: HTTP 407)";
+  return code ? ` (${code})` : "";
 }
 
 /** Largest upstream answer read whole (JSON bodies: a batch of base64 images fits). */
