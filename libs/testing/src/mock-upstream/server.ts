@@ -81,6 +81,10 @@ export class MockUpstream {
   private readonly record: boolean;
   models: string[];
   port = 0;
+  /** Responses in progress now (an HTTP/2 stream or an HTTP/1.1 exchange). */
+  open = 0;
+  /** Responses closed before they were finished (the client reset the stream or closed the connection). */
+  cutByClient = 0;
 
   constructor(private readonly opts: MockUpstreamOptions = {}) {
     this.routes = [...(opts.routes ?? []), ...anthropicRoutes, ...geminiRoutes, ...openAIRoutes];
@@ -91,6 +95,11 @@ export class MockUpstream {
 
   get url(): string {
     return `${this.opts.tls ? "https" : "http"}://127.0.0.1:${this.port}`;
+  }
+
+  /** Connections (TCP or TLS) open now. */
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   /** The OpenAI-style base URL (`.../v1`). */
@@ -165,7 +174,12 @@ export class MockUpstream {
     }
     const b = this.behavior.take();
     const aborted = new AbortController();
-    res.on("close", () => aborted.abort());
+    this.open++;
+    res.on("close", () => {
+      this.open--;
+      if (!res.writableEnded) this.cutByClient++;
+      aborted.abort();
+    });
     if (b.delayMs) await sleep(b.delayMs, aborted.signal);
     if (aborted.signal.aborted) return;
     if (b.destroy) {
