@@ -27,6 +27,7 @@ export * from "./registry.js";
 export * from "./responses/index.js";
 export * from "./runtime-provider.js";
 export * from "./sse.js";
+export { describeTransportFailure } from "./transport/describe-failure.js";
 export { bypassesProxy, proxyFor, redactUrl } from "./transport/egress-proxy.js";
 export { TransportConfigError } from "./transport/transport-error.js";
 export {

@@ -1,3 +1,4 @@
+export * from "./connect-proxy.js";
 export * from "./mock-upstream/anthropic.js";
 export * from "./mock-upstream/behavior.js";
 export * from "./mock-upstream/gemini.js";

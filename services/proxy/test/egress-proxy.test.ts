@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { type MockUpstream, makeTestCertificates, startMockUpstream, type TestCertificates } from "@ai-router/testing";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ConnectProxy, startConnectProxy } from "./connect-proxy.js";
 import { openAIConfig, spawnProxy, startTestProxy, type TestProxy } from "./harness.js";
 
 // Egress proxies: a provider's own proxy_url, and HTTP(S)_PROXY / NO_PROXY for the others. The CONNECT

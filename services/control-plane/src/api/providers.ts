@@ -14,8 +14,9 @@ import {
 import { maskSecret } from "@ai-router/logger";
 import { z } from "zod";
 import type { Prisma } from "../db/client.js";
+import { transportData } from "../db/provider-transport.js";
 import { sealHeaders } from "../db/sealed-headers.js";
-import { conflict, notFound, parseBody, parseParam } from "../http/errors.js";
+import { badRequest, conflict, notFound, parseBody, parseParam } from "../http/errors.js";
 import { audit } from "./audit.js";
 import { type ApiContext, actor, published } from "./context.js";
 import { adapterFromName, keysInclude, toKeyOut, toProviderOut } from "./mappers.js";
@@ -73,6 +74,7 @@ export function providerRoutes(ctx: ApiContext): void {
             ...(b.stream_usage !== undefined ? { streamUsage: b.stream_usage } : {}),
             ...(b.max_connections !== undefined ? { maxConnections: b.max_connections } : {}),
             ...(b.params ? { params: json(b.params) } : {}),
+            ...transportData(b, ctx.masterKey),
             keys: { create: keys.map((k) => seal(k)) },
           },
           include: keysInclude,
@@ -108,7 +110,11 @@ export function providerRoutes(ctx: ApiContext): void {
     async (req, res) => {
       const id = parseParam(IdParam, req, "id");
       const b = parseBody(ProviderUpdate, req);
-      await load(id);
+      const before = await load(id);
+      // A client certificate needs its key: checked against what the row will hold after the update.
+      const certFile = b.cert_file === undefined ? before.certFile : b.cert_file;
+      const keyFile = b.key_file === undefined ? before.keyFile : b.key_file;
+      if (!certFile !== !keyFile) throw badRequest("give cert_file and key_file together (a client certificate and its key)", "cert_file");
       if (b.name !== undefined) {
         const other = await prisma.provider.findUnique({ where: { name: b.name } });
         if (other && other.id !== id) throw conflict(`Provider "${b.name}" already exists.`, "name");
@@ -130,6 +136,7 @@ export function providerRoutes(ctx: ApiContext): void {
             streamUsage: b.stream_usage,
             maxConnections: b.max_connections,
             params: b.params === undefined ? undefined : json(b.params),
+            ...transportData(b, ctx.masterKey),
           },
           include: keysInclude,
         });

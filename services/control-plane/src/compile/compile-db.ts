@@ -14,6 +14,7 @@ import {
 } from "@ai-router/contracts";
 import { checkProvider } from "@ai-router/providers";
 import type { Db } from "../db/client.js";
+import { type TransportColumns, tableTransport } from "../db/provider-transport.js";
 
 /** Table-wide settings (the standalone `server:` block's defaults). */
 /** Settings every proxy applies (the control plane's `ROUTER_*` environment overrides them). */
@@ -261,12 +262,15 @@ export interface ProviderRow {
   keys: { secret: string }[];
 }
 
+/** A provider row as the compiler reads it, with its transport columns. */
+export type ProviderRowWithTransport = ProviderRow & TransportColumns;
+
 /**
  * A provider row as it goes into the table (keys and header values still sealed), or why a proxy
  * would refuse it. The "test connection" probe uses it too, so it tests what the proxies will send.
  */
 export function toTableProvider(
-  p: ProviderRow,
+  p: ProviderRowWithTransport,
 ): { ok: true; provider: TableProvider } | { ok: false; problem: "unknown_type" | "no_base_url" | "no_key"; why: string } {
   const type = p.adapter as ProviderType;
   const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
@@ -280,18 +284,21 @@ export function toTableProvider(
   }
   return {
     ok: true,
-    provider: {
-      name: p.name,
-      type,
-      baseUrl: checked.baseUrl,
-      apiKeys: p.keys.map((k) => k.secret),
-      timeoutMs: p.timeoutMs,
-      connectTimeoutMs: p.connectTimeoutMs,
-      headers: obj(p.headers) as Record<string, string>,
-      streamUsage: p.streamUsage,
-      maxConnections: p.maxConnections,
-      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
-    },
+    provider: Object.assign(
+      {
+        name: p.name,
+        type,
+        baseUrl: checked.baseUrl,
+        apiKeys: p.keys.map((k) => k.secret),
+        timeoutMs: p.timeoutMs,
+        connectTimeoutMs: p.connectTimeoutMs,
+        headers: obj(p.headers) as Record<string, string>,
+        streamUsage: p.streamUsage,
+        maxConnections: p.maxConnections,
+        ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
+      },
+      tableTransport(p),
+    ),
   };
 }
 

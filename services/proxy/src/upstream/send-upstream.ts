@@ -1,5 +1,5 @@
 import { RouterError } from "@ai-router/errors";
-import type { UpstreamRequest, UpstreamResponse } from "@ai-router/providers";
+import { describeTransportFailure as describeFailure, type UpstreamRequest, type UpstreamResponse } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
@@ -117,26 +117,10 @@ export function transportError(err: unknown, provider: string): RouterError {
   });
 }
 
-/** OpenSSL's verdicts on an upstream certificate that the operator can act on (ca_file). */
-const untrusted = new Set([
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_UNTRUSTED",
-]);
-
-/**
- * Why a connection failed, in words an operator can act on, never a URL or credential: an untrusted
- * certificate (names ca_file), a certificate for another host, an egress proxy's refusal (its status)
- * or another code.
- */
+/** Why a connection failed, in words an operator can act on (TLS trust, the egress proxy), else its code. */
 function describeTransportFailure(err: unknown, code: string): string {
-  if (untrusted.has(code)) return ` (TLS: its certificate is not trusted, ${code}; trust its CA with ca_file)`;
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return ` (TLS: its certificate is for another host, ${code})`;
-  const proxied = /^Proxy response \((\d{3})\)/.exec(String((err as Error | null)?.message ?? ""));
-  if (proxied) return ` (the egress proxy refused the tunnel: HTTP ${proxied[1]})`;
-  if (/Proxy Authentication Required/.test(String((err as Error | null)?.message ?? ""))) return " (the egress proxy refused: HTTP 407)";
+  const known = describeFailure(err);
+  if (known !== undefined) return ` (${known})`;
   return code ? ` (${code})` : "";
 }
 
