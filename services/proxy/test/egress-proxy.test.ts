@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type MockUpstream, makeTestCertificates, startMockUpstream, type TestCertificates } from "@ai-router/testing";
+import {
+  type ConnectProxy,
+  type MockUpstream,
+  makeTestCertificates,
+  startConnectProxy,
+  startMockUpstream,
+  type TestCertificates,
+} from "@ai-router/testing";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openAIConfig, spawnProxy, startTestProxy, type TestProxy } from "./harness.js";

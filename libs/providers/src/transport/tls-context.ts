@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createSecureContext, rootCertificates, type SecureContext, type SecureContextOptions } from "node:tls";
 import { TransportConfigError } from "./transport-error.js";
@@ -35,7 +36,7 @@ export function tlsConnectOptions(name: string, t: TlsSettings, read: (path: str
     const key = t.keyFile !== undefined ? pem(name, "key_file", t.keyFile, read) : undefined;
     try {
       const options: SecureContextOptions = {};
-      if (ca) options.ca = [...rootCertificates, ca.toString("utf8")];
+      if (ca) options.ca = [...rootCertificates, ...caCertificates(name, t.caFile as string, ca)];
       if (cert) options.cert = cert;
       if (key) options.key = key;
       out.secureContext = createSecureContext(options);
@@ -59,4 +60,21 @@ function pem(name: string, field: string, path: string, read: (path: string) => 
   }
   if (!b.includes("-----BEGIN ")) throw new TransportConfigError(`provider "${name}": ${field} ${JSON.stringify(path)} is not a PEM file`);
   return b;
+}
+
+/**
+ * The certificates of a CA bundle, each checked: OpenSSL silently skips a block it cannot parse, and a
+ * `ca_file` that trusts nothing would only show as refused connections later.
+ */
+function caCertificates(name: string, path: string, pemBytes: Buffer): string[] {
+  const blocks = pemBytes.toString("utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new TransportConfigError(`provider "${name}": ca_file ${JSON.stringify(path)} holds no certificate`);
+  for (const b of blocks) {
+    try {
+      new X509Certificate(b);
+    } catch {
+      throw new TransportConfigError(`provider "${name}": ca_file ${JSON.stringify(path)} holds a certificate that cannot be read`);
+    }
+  }
+  return blocks;
 }

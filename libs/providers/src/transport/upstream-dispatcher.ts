@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
-import { Agent, Client, type Dispatcher, Pool, ProxyAgent, Socks5ProxyAgent } from "undici";
+import { Agent, buildConnector, Client, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from "undici";
 import { proxyFor, redactUrl } from "./egress-proxy.js";
+import { MultiplexPool } from "./multiplex-pool.js";
 import { type TlsConnectOptions, type TlsSettings, tlsConnectOptions } from "./tls-context.js";
 import { TransportConfigError } from "./transport-error.js";
 
@@ -130,42 +131,52 @@ function safeProtocol(url: string): string | undefined {
  * undici multiplexes HTTP/2 streams on one connection only when its client's `pipelining` allows more
  * than one request (undici 7; with HTTP/1.1 that would pipeline, which must never happen to streams).
  * So each connection's pipelining is set from what ALPN chose: 100 streams on `h2`, 1 on `http/1.1`.
- * Once one connection of the pool spoke HTTP/2 (or with `http2: on`), new connections start
- * multiplexed, so a burst does not open a connection per request while the handshake runs.
+ * Connections are handed requests by a {@link MultiplexPool} (a burst fills a connection, even one still
+ * connecting, before the next is opened). One connector per origin, so TLS sessions are resumed.
  */
 function poolFactory(name: string, http2Only: boolean, h2c: boolean, onHttp2: (() => void) | undefined) {
   let spokeH2 = http2Only;
-  const clientFactory = (origin: URL, options: Client.Options): Dispatcher => {
-    const connect = options.connect as ConnectFn;
-    const wrapped: ConnectFn = (o, cb) =>
-      connect(o, (err, socket) => {
-        if (err || !socket) return cb(err ?? new Error("no socket"), null);
-        const s = socket as Socket & { alpnProtocol?: string | false | null };
-        if (h2c) s.alpnProtocol = "h2"; // plain http with http2: on: HTTP/2 by prior knowledge
-        const h2 = s.alpnProtocol === "h2";
-        if (http2Only && !h2) {
-          s.destroy();
-          return cb(new TransportConfigError(`provider "${name}": the server did not agree to HTTP/2 (http2: on); use http2: auto`), null);
-        }
-        if (h2 && !spokeH2) {
-          spokeH2 = true;
-          onHttp2?.();
-        }
-        const want = h2 ? H2_STREAMS_PER_CONNECTION : 1;
-        if (client.pipelining !== want) client.pipelining = want;
-        cb(null, s);
-      });
-    const client: Client = new Client(
-      origin,
-      Object.assign({}, options, {
+  return (origin: URL | string, options: Agent.Options & { connect?: unknown; allowH2?: boolean }): Dispatcher => {
+    const connect: ConnectFn =
+      typeof options.connect === "function"
+        ? (options.connect as unknown as ConnectFn)
+        : (buildConnector(
+            Object.assign({ allowH2: options.allowH2 === true }, options.connect as object) as buildConnector.BuildOptions,
+          ) as unknown as ConnectFn);
+    const newClient = (onProtocol: (h2: boolean) => void): Client => {
+      const wrapped: ConnectFn = (o, cb) =>
+        connect(o, (err, socket) => {
+          if (err || !socket) return cb(err ?? new Error("no socket"), null);
+          const s = socket as Socket & { alpnProtocol?: string | false | null };
+          if (h2c) s.alpnProtocol = "h2"; // plain http with http2: on: HTTP/2 by prior knowledge
+          const h2 = s.alpnProtocol === "h2";
+          if (http2Only && !h2) {
+            s.destroy();
+            return cb(
+              new TransportConfigError(`provider "${name}": the server did not agree to HTTP/2 (http2: on); use http2: auto`),
+              null,
+            );
+          }
+          if (h2 && !spokeH2) {
+            spokeH2 = true;
+            onHttp2?.();
+          }
+          const want = h2 ? H2_STREAMS_PER_CONNECTION : 1;
+          if (client.pipelining !== want) client.pipelining = want;
+          onProtocol(h2);
+          cb(null, s);
+        });
+      const client: Client = new Client(origin, {
         pipelining: spokeH2 ? H2_STREAMS_PER_CONNECTION : 1,
+        allowH2: true,
+        keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
+        keepAliveMaxTimeout: options.keepAliveMaxTimeout ?? 600_000,
         connect: wrapped as unknown as Client.Options["connect"],
-      }),
-    );
-    return client;
+      });
+      return client;
+    };
+    return new MultiplexPool(origin, options.connections ?? 1, H2_STREAMS_PER_CONNECTION, newClient, spokeH2);
   };
-  return (origin: URL | string, options: Pool.Options): Dispatcher =>
-    new Pool(origin, Object.assign({}, options, { factory: clientFactory as unknown as Pool.Options["factory"] }));
 }
 
 type ConnectFn = (opts: Record<string, unknown>, cb: (err: Error | null, socket: Socket | null) => void) => void;
