@@ -1,5 +1,6 @@
 // A streaming upstream for the concurrency bench: every chat completion is an SSE stream of CHUNKS
-// chunks spread over STREAM_MS (a "2-second stream"), nothing else. HTTP/1.1 (plain or TLS) or HTTP/2
+// chunks, one at once and one every STREAM_MS / CHUNKS after it, ending at STREAM_MS (a "2-second
+// stream"), nothing else. HTTP/1.1 (plain or TLS) or HTTP/2
 // (TLS with ALPN, HTTP/1.1 still accepted). Prints {"port":N}; counts the connections it accepted.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -32,7 +33,7 @@ function handle(req, res) {
     const every = STREAM_MS / CHUNKS;
     const tick = () => {
       if (res.destroyed) return void open--;
-      if (i < CHUNKS - 1) {
+      if (i < CHUNKS) {
         res.write(chunk(i++));
         setTimeout(tick, every);
       } else {

@@ -4,6 +4,7 @@
 //   h1      HTTP/1.1 to a plain-http upstream, max_connections sized for the streams
 //   h1-tls  HTTP/1.1 over TLS (private CA via ca_file), max_connections sized for the streams
 //   h2      HTTP/2 over TLS (ALPN h2), the default max_connections
+//   direct  the same load straight to the upstream (plain HTTP/1.1), no router: what the machine allows
 // Each transport: one stream alone (median of 3), then the burst twice (cold pool, then warm), with
 // every stream's duration, the router's peak RSS and open file descriptors, and the upstream's
 // connection count. TRANSPORTS=h1,h2 picks some. The issue's target: all complete, median within 1.5x
@@ -19,7 +20,10 @@ import { Agent, Pool, request } from "undici";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const STREAMS = Number(process.env.STREAMS ?? 4000);
 const STREAM_MS = Number(process.env.STREAM_MS ?? 2000);
-const TRANSPORTS = (process.env.TRANSPORTS ?? "h1,h1-tls,h2").split(",");
+const TRANSPORTS = (process.env.TRANSPORTS ?? "direct,h1,h1-tls,h2").split(",");
+// The burst's streams start over RAMP_MS (one client process opening thousands of connections in the
+// same millisecond overflows the listen backlog: resets that say nothing about the router).
+const RAMP_MS = Number(process.env.RAMP_MS ?? 500);
 const tmp = mkdtempSync(join(tmpdir(), "ai-router-streams-"));
 const certs = makeTestCertificates(mkdtempSync(join(tmp, "tls-")));
 const statsAgent = new Agent({ connect: { ca: certs.caPem } });
@@ -77,7 +81,12 @@ async function burst(client, pid) {
     peakFds = Math.max(peakFds, fds(pid));
   };
   const timer = setInterval(sample, 200);
-  const results = await Promise.all(Array.from({ length: STREAMS }, () => oneStream(client)));
+  const every = RAMP_MS / STREAMS;
+  const results = await Promise.all(
+    Array.from({ length: STREAMS }, (_, i) =>
+      i === 0 || RAMP_MS === 0 ? oneStream(client) : new Promise((r) => setTimeout(r, i * every)).then(() => oneStream(client)),
+    ),
+  );
   clearInterval(timer);
   sample();
   const ok = results.filter((r) => r.ms !== undefined).map((r) => r.ms);
@@ -88,7 +97,7 @@ async function burst(client, pid) {
 
 const rows = [];
 for (const transport of TRANSPORTS) {
-  const tls = transport !== "h1";
+  const tls = transport !== "h1" && transport !== "direct";
   const up = await start(`upstream-${transport}`, join(root, "bench/stream-upstream.mjs"), {
     STREAM_MS: String(STREAM_MS),
     HTTP2: transport === "h2" ? "1" : "0",
@@ -101,11 +110,10 @@ for (const transport of TRANSPORTS) {
     cfg,
     `providers: [{ name: up, type: openai-compatible, base_url: "${base}", api_key: sk-bench, timeout_ms: 120000${tls ? `, ca_file: "${certs.caFile}"` : ""}, http2: ${transport === "h2" ? "auto" : "off"}${pool} }]\nmodels: [{ name: m, providers: [{ provider: up }] }]\n`,
   );
-  const router = await start(`router-${transport}`, join(root, "services/proxy/dist/main.js"), {
-    ROUTER_CONFIG: cfg,
-    PORT: "0",
-    HOST: "127.0.0.1",
-  });
+  const router =
+    transport === "direct"
+      ? up
+      : await start(`router-${transport}`, join(root, "services/proxy/dist/main.js"), { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" });
   const client = new Pool(`http://127.0.0.1:${router.port}`, {
     connections: STREAMS,
     keepAliveTimeout: 120_000,
@@ -125,15 +133,15 @@ for (const transport of TRANSPORTS) {
     process.stderr.write(`  ${round}: ${JSON.stringify(rows.at(-1))}\n`);
   }
   await client.close();
-  await stop(router);
+  if (router !== up) await stop(router);
   await stop(up);
 }
 
 const f = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
 const out = [
-  `AI Router: ${STREAMS} concurrent ${STREAM_MS} ms streams through one provider on one replica (node ${process.version})`,
+  `AI Router: ${STREAMS} concurrent ${STREAM_MS} ms streams (started over ${RAMP_MS} ms) through one provider on one replica (node ${process.version}); "direct" rows: no router, the RSS and fds are the upstream's`,
   "",
-  "| transport | pool | completed | median ms | p99 ms | median / one stream alone | router peak RSS MB | router peak fds | upstream connections (total) | errors |",
+  `| transport | pool | completed | median ms | p99 ms | median / one stream alone | router peak RSS MB | router peak fds | upstream connections (total) | errors |`,
   "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
   ...rows.map(
     (r) =>
