@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
+import { cleanClientRequestId, EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { createReasoningSealer } from "@ai-router/providers";
@@ -10,9 +10,9 @@ import { imageRoutes } from "./handlers/images.js";
 import { loadBalancingRoutes } from "./handlers/load-balancing.js";
 import { handleCountTokens } from "./handlers/messages-count-tokens.js";
 import { sendAnthropicError } from "./handlers/messages-errors.js";
+import { metricsRoute } from "./handlers/metrics-route.js";
 import { handleGetModel, handleListModels, handleModelCacheStats } from "./handlers/models.js";
 import { handlePassthrough } from "./handlers/passthrough.js";
-import { poolMetricsText } from "./handlers/pool-metrics.js";
 import { providerRankingRoutes } from "./handlers/provider-ranking.js";
 import { seedHealthRoutes } from "./handlers/seed-health.js";
 import { authenticate } from "./http/auth.js";
@@ -74,6 +74,8 @@ export interface ProxyOptions {
   metrics?: { metrics(): Promise<string>; contentType: string };
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** `/metrics` open without a token even while client keys are required (default: closed then). */
+  metricsPublic?: boolean;
   /** Exports one span per request and per upstream attempt (OTLP/HTTP); none = no traces, no cost. */
   tracer?: OtlpExporter;
   /** The Responses API's state and reasoning seal; defaults: a bounded in-memory store and a random secret. */
@@ -219,25 +221,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
     },
   });
 
-  // Prometheus text: the usage metrics (when configured) and the upstream pools. No client key needed
-  // (docs/usage-ledger.md: restrict it with ROUTER_METRICS_TOKEN or the network).
-  const metrics = opts.metrics;
-  const expected = opts.metricsToken ? `Bearer ${opts.metricsToken}` : undefined;
-  addRoute({
-    method: "GET",
-    path: "/metrics",
-    auth: false,
-    needsTable: false,
-    handle: async (ctx) => {
-      if (expected !== undefined && ctx.req.headers.authorization !== expected) {
-        sendError(ctx.res, new RouterError("invalid_api_key", "A valid metrics token is required."), { "x-request-id": ctx.id });
-        return;
-      }
-      const text = (metrics ? await metrics.metrics() : "") + (store.current ? poolMetricsText(store.current, stalls) : "");
-      ctx.res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text) });
-      ctx.res.end(text);
-    },
-  });
+  // Prometheus text: the usage metrics (when configured) and the upstream pools; closed while client
+  // keys are required unless ROUTER_METRICS_TOKEN is given (docs/usage-ledger.md#prometheus).
+  addRoute(metricsRoute(store, stalls, opts.metrics, { token: opts.metricsToken, public: opts.metricsPublic }));
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);
@@ -386,7 +372,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
         const cl = Number(req.headers["content-length"]);
         try {
           const rec = buildUsageRecord(draft, {
-            id,
+            // The ledger's key is always the server's own id: a client's id is only kept beside it.
+            id: id === incoming ? newRequestId() : id,
+            clientRequestId: typeof incoming === "string" ? cleanClientRequestId(incoming) : null,
             replica,
             seq: ++seq,
             arrivedAt: performance.timeOrigin + start,

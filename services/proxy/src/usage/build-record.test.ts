@@ -4,6 +4,7 @@ import { newDraft } from "./usage-draft.js";
 
 const end = (over: Partial<RequestEnd> = {}): RequestEnd => ({
   id: "req-1",
+  clientRequestId: null,
   replica: "r",
   seq: 1,
   arrivedAt: Date.UTC(2026, 0, 1),

@@ -5,7 +5,10 @@ import type { UsageDraft } from "./usage-draft.js";
 
 /** What the server knows when a request ends, besides the draft. */
 export interface RequestEnd {
+  /** The server's own id of the request (the ledger's key). */
   id: string;
+  /** The `x-request-id` the client sent, cleaned (`cleanClientRequestId`); null when none. */
+  clientRequestId: string | null;
   replica: string;
   seq: number;
   /** Unix ms the request arrived. */
@@ -67,6 +70,7 @@ export function buildUsageRecord(d: UsageDraft, end: RequestEnd): UsageRecord {
   const tokensPerS = completion > 0 ? Math.round((completion / Math.max(genMs, 1)) * 1000 * 100) / 100 : null;
   return {
     id: end.id,
+    client_request_id: end.clientRequestId,
     time: arrivals.at(end.arrivedAt),
     replica: end.replica,
     ingress: d.ingress,

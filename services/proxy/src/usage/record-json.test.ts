@@ -34,6 +34,7 @@ const base = (): UsageRecord =>
     }),
     {
       id: "0b8f6c1e-6a1d-4c55-9d0e-2f1b7e3c9a10",
+      clientRequestId: "client-7",
       replica: "proxy-1",
       seq: 42,
       arrivedAt: Date.UTC(2026, 10, 30, 6, 0, 0, 123) + 0.456,
@@ -63,6 +64,9 @@ describe("UsageRecordJson", () => {
       Object.assign(base(), { usage_estimated: true, stream: true, queued_ms: 12.5, seq: undefined }),
       Object.assign(base(), { model: 'm"odel\\\n中文', key_name: "clé ✓", endpoint: "gemini.streamGenerateContent" }),
       Object.assign(base(), { cost_usd: 1e-9, latency_ms: 0.1 + 0.2, tokens_per_s: 123456.78 }),
+      Object.assign(base(), { client_request_id: null }),
+      Object.assign(base(), { client_request_id: 'id "with" \\ quotes' }),
+      Object.assign(base(), { client_request_id: undefined }),
     ];
     for (const r of cases) {
       const text = json.of(r);
