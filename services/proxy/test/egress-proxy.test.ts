@@ -8,6 +8,7 @@ import {
   makeTestCertificates,
   startConnectProxy,
   startMockUpstream,
+  startSocks5Proxy,
   type TestCertificates,
 } from "@ai-router/testing";
 import OpenAI from "openai";
@@ -121,6 +122,32 @@ describe("a provider's own proxy_url (HTTP CONNECT)", () => {
     const target = proxy.store.current?.models.get("gpt-4o")?.targets[0];
     expect(target?.id).toBe("up0/gpt-4o");
     expect(target?.health.available(Date.now())).toBe(false); // its breaker opened
+  });
+});
+
+describe("a provider's own proxy_url (SOCKS5, undici's agent)", () => {
+  it("tunnels HTTPS through SOCKS5 with user and password; a wrong password is a 502 naming the refusal", async () => {
+    const socks = await startSocks5Proxy("router", PASSWORD);
+    try {
+      const u = await up({ tls: { key: certs.serverKey, cert: certs.serverCert } });
+      proxy = await startTestProxy(
+        openAIConfig([u.baseUrl], { provider: { proxy_url: socks.urlWith("router", PASSWORD), ca_file: certs.caFile } }),
+      );
+      expect(await jsonAndStream(sdk(proxy))).toBe("Echo: via proxy");
+      expect(socks.tunnels).toEqual([hostOf(u)]);
+      await proxy.close();
+      proxy = await startTestProxy(
+        openAIConfig([u.baseUrl], { provider: { proxy_url: socks.urlWith("router", "wrong"), ca_file: certs.caFile } }),
+      );
+      const err = await sdk(proxy)
+        .chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] })
+        .catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+      expect(err.status).toBe(502);
+      expect(err.message).toContain("the SOCKS5 proxy refused: UND_ERR_SOCKS5_AUTH_FAILED");
+      expect(socks.refused).toBe(1);
+    } finally {
+      await socks.close();
+    }
   });
 });
 

@@ -21,6 +21,6 @@ export function describeTransportFailure(err: unknown): string | undefined {
   const proxied = /^Proxy response \((\d{3})\)/.exec(message);
   if (proxied) return `the egress proxy refused the tunnel: HTTP ${proxied[1]}`;
   if (message.includes("Proxy Authentication Required")) return "the egress proxy refused: HTTP 407";
-  if (/^SOCKS5? /i.test(message) || /socks5/i.test(message)) return `the SOCKS5 proxy failed: ${message.slice(0, 120)}`;
+  if (code.startsWith("UND_ERR_SOCKS5")) return `the SOCKS5 proxy refused: ${code}`;
   return undefined;
 }

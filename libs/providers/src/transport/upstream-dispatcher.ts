@@ -90,8 +90,9 @@ export function createUpstreamTransport(p: TransportProvider, opts: TransportOpt
     dispatcher = new Agent(Object.assign({}, common, { connect, allowH2: mayUseHttp2 && tls }));
   } else if (socks) {
     // undici's SOCKS5 agent (experimental in undici 7): HTTP/1.1, its own pool per origin.
+    // (`proxyTls` would make it speak TLS to the proxy itself: the connect timeout goes in `connect`.)
     dispatcher = new Socks5ProxyAgent(proxy, {
-      proxyTls: { timeout: p.connectTimeoutMs },
+      connect: buildConnector({ timeout: p.connectTimeoutMs }),
       requestTls: tlsOpts,
     } as Socks5ProxyAgent.Options);
   } else {
