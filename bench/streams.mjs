@@ -34,10 +34,17 @@ process.on("exit", () => {
 
 async function start(name, script, env) {
   const log = join(tmp, `${name}.log`);
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", openSync(log, "w"), openSync(log, "a")],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE && name.startsWith("router") ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      script,
+    ],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", openSync(log, "w"), openSync(log, "a")],
+    },
+  );
   children.push(child);
   for (let i = 0; i < 400; i++) {
     await new Promise((r) => setTimeout(r, 50));
