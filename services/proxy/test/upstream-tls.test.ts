@@ -139,6 +139,7 @@ describe("an HTTP/2 upstream (ALPN h2)", () => {
       .chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] })
       .catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
     expect(err.status).toBe(502);
+    expect(err.message).toContain("could not be reached (the server did not agree to HTTP/2 (http2: on); use http2: auto)");
     expect(h1.up.requests).toHaveLength(0);
     await h1.proxy.close();
     await h1.up.close();

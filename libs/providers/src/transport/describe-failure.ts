@@ -18,6 +18,8 @@ export function describeTransportFailure(err: unknown): string | undefined {
   if (untrusted.has(code)) return `TLS: its certificate is not trusted, ${code}; trust its CA with ca_file`;
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return `TLS: its certificate is for another host, ${code}`;
   const message = String(e?.message ?? "");
+  // Our own connect checks (http2: on against a server without it): already in an operator's words.
+  if ((err as Error | null)?.name === "TransportConfigError") return message.replace(/^provider "[^"]*": /, "");
   const proxied = /^Proxy response \((\d{3})\)/.exec(message);
   if (proxied) return `the egress proxy refused the tunnel: HTTP ${proxied[1]}`;
   if (message.includes("Proxy Authentication Required")) return "the egress proxy refused: HTTP 407";
