@@ -4,6 +4,7 @@ export * from "./config-file.js";
 export * from "./failure-throttle.js";
 export * from "./health.js";
 export * from "./live-health.js";
+export * from "./metric-names.js";
 export * from "./nats.js";
 export * from "./openai-chat.js";
 export * from "./openai-chat-plain.js";

@@ -1,4 +1,4 @@
-import { LogLevelEnv } from "@ai-router/contracts";
+import { LogLevelEnv, MetricsLegacyNamesEnv } from "@ai-router/contracts";
 import { z } from "zod";
 
 /** The proxy's environment, validated at boot. */
@@ -7,6 +7,8 @@ export const ProxyEnv = z.object({
   HOST: z.string().default("0.0.0.0"),
   ROUTER_CONFIG: z.string().default("./router.yaml"),
   LOG_LEVEL: LogLevelEnv,
+  /** Also export the metrics' deprecated unprefixed names (`requests_total`...), until 0.3: docs/usage-ledger.md. */
+  ROUTER_METRICS_LEGACY_NAMES: MetricsLegacyNamesEnv,
   /** Cluster mode: routing tables come from NATS instead of the config file. */
   NATS_URL: z.string().optional(),
   /** Cluster mode: NATS credentials (a NATS_URL may carry them too: nats://user:password@host:4222). */

@@ -79,7 +79,7 @@ if (env.NATS_URL) {
 // The access log's records carry only fields the recorder picks (never headers or keys): no redaction needed.
 const accessLogger = accessLog && env.LOG_LEVEL !== "silent" ? createAccessLog() : undefined;
 let proxyRef: { inFlight(): number } | undefined;
-metrics = new ProxyMetrics(store, () => proxyRef?.inFlight() ?? 0);
+metrics = new ProxyMetrics(store, () => proxyRef?.inFlight() ?? 0, { legacyNames: env.ROUTER_METRICS_LEGACY_NAMES });
 const usageLog = usageLogPath ? createJsonlSink(usageLogPath) : undefined;
 const sinks: UsageSink[] = [metrics];
 if (cluster) sinks.push(cluster.ledger);

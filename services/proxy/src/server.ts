@@ -39,6 +39,9 @@ import { RequestTrace, validTraceparent } from "./tracing/trace-context.js";
 import { buildUsageRecord } from "./usage/build-record.js";
 import { errorCodeOf, newDraft, noteRefused, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
 import type { UsageSink } from "./usage/usage-sink.js";
+import { DEPRECATED_PATHS } from "./versions/deprecated-paths.js";
+import { Deprecations } from "./versions/deprecation.js";
+import { versionRoute } from "./versions/version.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
 export interface Route {
@@ -134,7 +137,10 @@ export function createProxy(opts: ProxyOptions): Proxy {
   let draining = false;
   let idle: (() => void) | undefined;
 
-  const addRoute = (r: Route) => {
+  // Deprecated paths answer with RFC 9745/8594 headers and are counted (versions/deprecated-paths.ts).
+  const deprecations = new Deprecations(DEPRECATED_PATHS);
+  const addRoute = (route: Route) => {
+    const r = deprecations.wrap(route);
     if (r.path.endsWith("*")) prefixes.push({ route: r, base: r.path.slice(0, -1) });
     else exact.set(`${r.method} ${r.path}`, r);
   };
@@ -209,6 +215,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     sendJson(ctx.res, t && !draining ? 200 : 503, JSON.stringify(body));
   };
   addRoute({ method: "GET", path: "/health", auth: false, needsTable: false, handle: health });
+  addRoute(versionRoute());
   addRoute({
     method: "GET",
     path: "/v1/stats",
@@ -223,7 +230,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
 
   // Prometheus text: the usage metrics (when configured) and the upstream pools; closed while client
   // keys are required unless ROUTER_METRICS_TOKEN is given (docs/usage-ledger.md#prometheus).
-  addRoute(metricsRoute(store, stalls, opts.metrics, { token: opts.metricsToken, public: opts.metricsPublic }));
+  addRoute(
+    metricsRoute(store, stalls, opts.metrics, { token: opts.metricsToken, public: opts.metricsPublic }, () => deprecations.metricsText()),
+  );
   for (const r of loadBalancingRoutes()) addRoute(r);
   for (const r of imageRoutes()) addRoute(r);
   for (const r of seedHealthRoutes()) addRoute(r);

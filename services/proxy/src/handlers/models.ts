@@ -4,6 +4,7 @@ import { authorizeModel } from "../http/auth.js";
 import { sendJson } from "../http/respond.js";
 import type { LiveModel } from "../routing/runtime-table.js";
 import type { RequestContext } from "./context.js";
+import { handleModelHealth } from "./seed-health.js";
 
 /** The models the caller's key may use (of one kind, if given), in table order. */
 export function visibleModels(ctx: RequestContext, llmType?: LlmType): LiveModel[] {
@@ -77,6 +78,11 @@ export function handleGetModel(ctx: RequestContext, name: string): void {
       capabilities: (m.config.capabilities ?? []).map((c) => ({ capability_name: c })),
     }));
     sendJson(ctx.res, 200, JSON.stringify({ models }), { "x-request-id": ctx.id });
+    return;
+  }
+  if (name.endsWith("/health") && !ctx.table.models.has(name)) {
+    // The original's older duplicate of /v1/health/models/{model} (deprecated: docs/api-versions.md).
+    handleModelHealth(ctx, name.slice(0, -"/health".length));
     return;
   }
   if (name.endsWith(suffix) && !ctx.table.models.has(name)) {

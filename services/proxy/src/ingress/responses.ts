@@ -121,19 +121,22 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
           final = chatToResponse(JSON.parse(completion.toString()), rctx(type));
           return JSON.stringify(final);
         },
+        // The attempt streaming now is the one an error after the first byte belongs to.
         encodeStream(inner, type) {
           encoder = new ResponsesStreamEncoder(inner, rctx(type));
+          passthrough = undefined;
           return encoder;
         },
         wrapNativeStream(inner: ChatStreamTranslator) {
           passthrough = inner as ResponsesPassthroughStream;
+          encoder = undefined;
           return inner;
         },
         streamError: (err) => {
-          if (encoder) {
-            const e = err.toBody().error;
-            return encoder.fail(e.message, e.code ?? e.type);
-          }
+          const e = err.toBody().error;
+          if (encoder) return encoder.fail(e.message, e.code ?? e.type);
+          // A native stream cut mid-way ends as OpenAI ends a failed one.
+          if (passthrough) return passthrough.fail(e.message, e.code ?? e.type);
           return errorEvent(err);
         },
         onServed(_t, bytes, native) {

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { LlmType, OpenAIUsage } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
-import type { ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
+import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/models.js";
@@ -122,7 +122,16 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     }
     warnings = ex.dropped.map((f) => `dropped:${f}`);
   }
-  const headers = () => servedHeaders(ctx, t.provider, t.upstreamModel, n, warnings);
+  // A stream translator's own notes (e.g. an estimated input count) join the warnings when the headers go out.
+  let streamed: ChatStreamTranslator | undefined;
+  const headers = () =>
+    servedHeaders(
+      ctx,
+      t.provider,
+      t.upstreamModel,
+      n,
+      streamed?.warnings === undefined ? warnings : withNotes(warnings, streamed.warnings),
+    );
 
   const traceparent = ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent;
   if (p.stream && ex.createStream) {
@@ -135,6 +144,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     if (resp.statusCode >= 400) return upstreamFailure(ex, resp.statusCode, (await readWhole(resp)).body, t);
     const translator = ex.createStream();
     const counter = new TextUnitCounter();
+    streamed = translator;
     const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
     const outcome = relayed;
     if (outcome.kind !== "served") outcome.error = maskUpstreamError(outcome.error, t.live.config);
@@ -192,6 +202,9 @@ function upstreamFailure(ex: UpstreamExchange, status: number, body: Buffer, t: 
   const error = maskUpstreamError(ex.parseError(status, body), t.live.config);
   return { kind: error.retryable ? "retry" : "final", error };
 }
+
+const withNotes = (warnings: string[] | undefined, notes: readonly string[] | undefined): string[] | undefined =>
+  notes === undefined || notes.length === 0 ? warnings : (warnings ?? []).concat(notes);
 
 const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);
 
