@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CapabilityName, Price, ProviderType } from "./config-file.js";
 import { SetProviderHealthSchema } from "./health.js";
-import { CLIENT_CERT_MESSAGE, clientCertPaired, Http2Mode, PemFilePath, ProxyUrl } from "./transport.js";
+import { CLIENT_CERT_MESSAGE, clientCertPaired, providerTransportFields, providerTransportOut } from "./transport.js";
 
 /**
  * Request and response bodies of the control plane's admin API (`/v1/db/*`). The paths and the
@@ -40,15 +40,7 @@ const providerFields = {
   stream_usage: z.boolean(),
   max_connections: z.number().int().positive().max(10_000),
   params: jsonObject,
-  /** Egress proxy (`http://`, `https://`, `socks5://`, `user:password@` allowed); stored sealed, shown masked; null = the replicas' HTTPS_PROXY. */
-  proxy_url: ProxyUrl.nullable(),
-  /** PEM files on every proxy and health-worker host. */
-  ca_file: PemFilePath.nullable(),
-  cert_file: PemFilePath.nullable(),
-  key_file: PemFilePath.nullable(),
-  /** Test setups only: the upstream's certificate is not checked. */
-  tls_insecure_skip_verify: z.boolean(),
-  http2: Http2Mode,
+  ...providerTransportFields,
 };
 
 export const ProviderCreate = z
@@ -212,13 +204,7 @@ export const ProviderOut = z.object({
   stream_usage: z.boolean(),
   max_connections: z.number().int(),
   params: jsonObject,
-  /** The egress proxy with its user and password masked (`http://***@proxy:3128`); null = none of its own. */
-  proxy_url: z.string().nullable(),
-  ca_file: z.string().nullable(),
-  cert_file: z.string().nullable(),
-  key_file: z.string().nullable(),
-  tls_insecure_skip_verify: z.boolean(),
-  http2: Http2Mode,
+  ...providerTransportOut,
   api_keys: z.array(ProviderKeyOut),
   ...timestamps,
 });

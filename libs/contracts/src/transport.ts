@@ -55,3 +55,27 @@ export const DEFAULT_HTTP2_MODE: Http2Mode = "auto";
 export const clientCertPaired = (p: { cert_file?: string | null | undefined; key_file?: string | null | undefined }): boolean =>
   !p.cert_file === !p.key_file;
 export const CLIENT_CERT_MESSAGE = "give cert_file and key_file together (a client certificate and its key)";
+
+/** The admin API's provider fields for the transport (create and update bodies). */
+export const providerTransportFields = {
+  /** Egress proxy (`http://`, `https://`, `socks5://`, `user:password@` allowed); stored sealed, shown masked; null = the replicas' HTTPS_PROXY. */
+  proxy_url: ProxyUrl.nullable(),
+  /** PEM files on every proxy and health-worker host. */
+  ca_file: PemFilePath.nullable(),
+  cert_file: PemFilePath.nullable(),
+  key_file: PemFilePath.nullable(),
+  /** Test setups only: the upstream's certificate is not checked. */
+  tls_insecure_skip_verify: z.boolean(),
+  http2: Http2Mode,
+};
+
+/** The same in a provider as the admin API answers it. */
+export const providerTransportOut = {
+  /** The egress proxy with its user and password masked (`http://***@proxy:3128`); null = none of its own. */
+  proxy_url: z.string().nullable(),
+  ca_file: z.string().nullable(),
+  cert_file: z.string().nullable(),
+  key_file: z.string().nullable(),
+  tls_insecure_skip_verify: z.boolean(),
+  http2: Http2Mode,
+};

@@ -262,15 +262,12 @@ export interface ProviderRow {
   keys: { secret: string }[];
 }
 
-/** A provider row as the compiler reads it, with its transport columns. */
-export type ProviderRowWithTransport = ProviderRow & TransportColumns;
-
 /**
  * A provider row as it goes into the table (keys and header values still sealed), or why a proxy
  * would refuse it. The "test connection" probe uses it too, so it tests what the proxies will send.
  */
 export function toTableProvider(
-  p: ProviderRowWithTransport,
+  p: ProviderRow & TransportColumns,
 ): { ok: true; provider: TableProvider } | { ok: false; problem: "unknown_type" | "no_base_url" | "no_key"; why: string } {
   const type = p.adapter as ProviderType;
   const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
@@ -284,21 +281,19 @@ export function toTableProvider(
   }
   return {
     ok: true,
-    provider: Object.assign(
-      {
-        name: p.name,
-        type,
-        baseUrl: checked.baseUrl,
-        apiKeys: p.keys.map((k) => k.secret),
-        timeoutMs: p.timeoutMs,
-        connectTimeoutMs: p.connectTimeoutMs,
-        headers: obj(p.headers) as Record<string, string>,
-        streamUsage: p.streamUsage,
-        maxConnections: p.maxConnections,
-        ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
-      },
-      tableTransport(p),
-    ),
+    provider: {
+      name: p.name,
+      type,
+      baseUrl: checked.baseUrl,
+      apiKeys: p.keys.map((k) => k.secret),
+      timeoutMs: p.timeoutMs,
+      connectTimeoutMs: p.connectTimeoutMs,
+      headers: obj(p.headers) as Record<string, string>,
+      streamUsage: p.streamUsage,
+      maxConnections: p.maxConnections,
+      ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
+      ...tableTransport(p),
+    },
   };
 }
 
