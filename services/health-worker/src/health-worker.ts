@@ -198,6 +198,8 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
         await redis.quit().catch(() => redis.disconnect());
       }
       await watcher.close();
+      // The probes' connection pools (their egress proxies' tunnels included).
+      await closeUnusedPools(targets, new Map());
       await pool?.end().catch(() => {});
       await closed;
     },
