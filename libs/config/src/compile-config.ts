@@ -17,6 +17,18 @@ export interface CompileResult {
   warnings: string[];
 }
 
+/** A provider's transport settings as the table carries them: only those set (a table without them is as before). */
+function transportFields(p: RouterConfigFile["providers"][number]): Partial<TableProvider> {
+  const t: Partial<TableProvider> = {};
+  if (p.proxy_url !== undefined) t.proxyUrl = p.proxy_url;
+  if (p.ca_file !== undefined) t.caFile = p.ca_file;
+  if (p.cert_file !== undefined) t.certFile = p.cert_file;
+  if (p.key_file !== undefined) t.keyFile = p.key_file;
+  if (p.tls_insecure_skip_verify) t.tlsInsecureSkipVerify = true;
+  if (p.http2 !== "auto") t.http2 = p.http2;
+  return t;
+}
+
 /** Compiles a validated config file into a routing table (the same form the control plane publishes). */
 export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Date()): CompileResult {
   const warnings: string[] = [];
@@ -45,6 +57,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       headers: p.headers,
       streamUsage: p.stream_usage,
       maxConnections: p.max_connections,
+      ...transportFields(p),
     });
   }
   const live = new Map(providers.map((p) => [p.name, p.type]));

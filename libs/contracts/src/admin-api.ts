@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CapabilityName, Price, ProviderType } from "./config-file.js";
 import { SetProviderHealthSchema } from "./health.js";
+import { CLIENT_CERT_MESSAGE, clientCertPaired, providerTransportFields, providerTransportOut } from "./transport.js";
 
 /**
  * Request and response bodies of the control plane's admin API (`/v1/db/*`). The paths and the
@@ -39,6 +40,7 @@ const providerFields = {
   stream_usage: z.boolean(),
   max_connections: z.number().int().positive().max(10_000),
   params: jsonObject,
+  ...providerTransportFields,
 };
 
 export const ProviderCreate = z
@@ -53,7 +55,8 @@ export const ProviderCreate = z
   .partial()
   .required({ name: true })
   .strict()
-  .refine((b) => !(b.base_url && b.official_endpoint), { message: "give base_url or official_endpoint, not both", path: ["base_url"] });
+  .refine((b) => !(b.base_url && b.official_endpoint), { message: "give base_url or official_endpoint, not both", path: ["base_url"] })
+  .refine(clientCertPaired, { message: CLIENT_CERT_MESSAGE, path: ["cert_file"] });
 export type ProviderCreate = z.infer<typeof ProviderCreate>;
 
 export const ProviderUpdate = z
@@ -201,6 +204,7 @@ export const ProviderOut = z.object({
   stream_usage: z.boolean(),
   max_connections: z.number().int(),
   params: jsonObject,
+  ...providerTransportOut,
   api_keys: z.array(ProviderKeyOut),
   ...timestamps,
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CLIENT_CERT_MESSAGE, clientCertPaired, DEFAULT_HTTP2_MODE, Http2Mode, PemFilePath, ProxyUrl } from "./transport.js";
 
 /** Provider wire formats the router speaks. */
 export const providerTypes = [
@@ -91,8 +92,20 @@ export const ProviderConfig = z
     /** Upper bound of pooled connections to this provider. */
     max_connections: z.number().int().positive().max(10_000).default(1024),
     enabled: z.boolean().default(true),
+    /** Egress proxy for this provider (`http://`, `https://`, `socks5://`, with `user:password@`); else HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+    proxy_url: ProxyUrl.optional(),
+    /** PEM file of extra CAs trusted for this provider (a private CA), beside the public roots. */
+    ca_file: PemFilePath.optional(),
+    /** Client certificate (PEM) for upstreams that require mTLS; needs `key_file`. */
+    cert_file: PemFilePath.optional(),
+    key_file: PemFilePath.optional(),
+    /** Test setups only: accept any certificate (a warning is logged at every table load). */
+    tls_insecure_skip_verify: z.boolean().default(false),
+    /** HTTP/2 to this upstream: `auto` (ALPN), `on`, `off`. */
+    http2: Http2Mode.default(DEFAULT_HTTP2_MODE),
   })
-  .strict();
+  .strict()
+  .refine(clientCertPaired, { message: CLIENT_CERT_MESSAGE, path: ["cert_file"] });
 export type ProviderConfig = z.infer<typeof ProviderConfig>;
 
 /** A link from a model to a provider that serves it. */

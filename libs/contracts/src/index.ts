@@ -16,5 +16,6 @@ export * from "./secrets.js";
 export * from "./service-env.js";
 export * from "./signing.js";
 export * from "./table-chunks.js";
+export * from "./transport.js";
 export * from "./usage.js";
 export * from "./wire.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LlmType, Price, ProviderType } from "./config-file.js";
+import { Http2Mode } from "./transport.js";
 import { strictly, tolerant } from "./wire.js";
 
 /**
@@ -41,6 +42,17 @@ export const TableProvider = z
      * replica until put back, "degraded" = in rotation, reported degraded. Absent = live health decides.
      */
     healthOverride: z.enum(["unhealthy", "degraded"]).optional(),
+    /** Egress proxy URL (sealed in cluster mode: it may hold a password). Absent = HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the replica. */
+    proxyUrl: Secret.optional(),
+    /** PEM file (on the replica) of extra CAs trusted for this provider. */
+    caFile: z.string().min(1).optional(),
+    /** Client certificate and key files (PEM, on the replica) for mTLS. */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** Accept any upstream certificate (test setups only; warned at every table load). */
+    tlsInsecureSkipVerify: z.boolean().optional(),
+    /** HTTP/2 to the upstream; absent = `auto`. */
+    http2: Http2Mode.optional(),
   })
   .strict();
 export type TableProvider = z.infer<typeof TableProvider>;

@@ -27,7 +27,7 @@ describe("routing table versions", () => {
     expect(r.table.lineage).toBe("fixture-lineage-1");
     expect(r.table.models[0]?.targets.map((t) => t.provider)).toEqual(["oai", "demo"]);
     expect(r.table.clientKeys[0]?.rpmLimit).toBe(60);
-    expect(JSON.stringify(r.table)).not.toMatch(/hedgeAfterMs|http2|region|aliases|batch_per_mtok|"group"|rotatedAt|cacheTtlS/);
+    expect(JSON.stringify(r.table)).not.toMatch(/hedgeAfterMs|http3|region|aliases|batch_per_mtok|"group"|rotatedAt|cacheTtlS/);
   });
 
   it("reads the previous release's table, missing the optional fields added since", () => {

@@ -27,3 +27,15 @@ export * from "./registry.js";
 export * from "./responses/index.js";
 export * from "./runtime-provider.js";
 export * from "./sse.js";
+export { describeTransportFailure } from "./transport/describe-failure.js";
+export { bypassesProxy, proxyFor, redactUrl } from "./transport/egress-proxy.js";
+export { TransportConfigError } from "./transport/transport-error.js";
+export {
+  createUpstreamTransport,
+  H2_STREAMS_PER_CONNECTION,
+  type TransportOptions,
+  type TransportProvider,
+  transportKey,
+  transportWarnings,
+  type UpstreamTransport,
+} from "./transport/upstream-dispatcher.js";

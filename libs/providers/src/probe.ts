@@ -4,6 +4,8 @@ import { Agent, type Dispatcher, request } from "undici";
 import type { RuntimeProvider } from "./adapter.js";
 import type { ProviderDescriptor } from "./descriptor.js";
 import { getAdapter, getDescriptor } from "./registry.js";
+import { describeTransportFailure } from "./transport/describe-failure.js";
+import { createUpstreamTransport } from "./transport/upstream-dispatcher.js";
 
 /** What one probe found. */
 export interface ProbeResult {
@@ -20,6 +22,20 @@ export interface ProbeTarget {
   provider: RuntimeProvider;
   /** An upstream model of a health-checked link (only used to build the request headers). */
   upstreamModel: string;
+  /**
+   * The provider's own connections (its egress proxy, TLS settings and HTTP version: see
+   * {@link probeTransport}), so a probe goes the way requests go. Absent: a shared direct pool.
+   */
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * A small pool for probing `p` the way the proxies reach it (egress proxy, ca_file, client certificate,
+ * HTTP/2), from {@link createUpstreamTransport}. Throws TransportConfigError when its settings cannot be
+ * used (a missing file): the caller reports the provider as not probed, with that reason.
+ */
+export function probeTransport(p: RuntimeProvider, env: NodeJS.ProcessEnv = process.env): Dispatcher {
+  return createUpstreamTransport(p, { env, connections: 4, keepAliveTimeout: 1_000 }).dispatcher;
 }
 
 /**
@@ -85,7 +101,7 @@ export async function probeProvider(target: ProbeTarget, opts: ProbeOptions): Pr
     const res = await request(`${p.origin}${p.basePath}${path}`, {
       method: "GET",
       headers: probeHeaders(adapter.descriptor, p, opts.apiKey),
-      dispatcher: opts.dispatcher ?? defaultAgent,
+      dispatcher: opts.dispatcher ?? target.dispatcher ?? defaultAgent,
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -129,6 +145,8 @@ function describeError(err: unknown, timeoutMs: number): string {
     return `timed out after ${timeoutMs} ms`;
   }
   const code = e?.code ?? e?.cause?.code;
+  const transport = describeTransportFailure(err);
+  if (transport !== undefined) return transport;
   if (code === "ECONNREFUSED") return "connection refused (ECONNREFUSED)";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `host not found (${code})`;
   if (code === "UND_ERR_CONNECT_TIMEOUT") return "connect timed out";

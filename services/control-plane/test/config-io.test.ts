@@ -91,6 +91,48 @@ describe("config import/export", { timeout: 90_000 }, () => {
     expect(readFileSync(full, "utf8")).toContain("hdr-secret-5555");
   });
 
+  it("imports a provider's transport (proxy URL sealed) and exports it back, the proxy URL only as a reference without --with-secrets", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const file = join(dir, "transport.yaml");
+    writeFileSync(
+      file,
+      [
+        "providers:",
+        "  - name: egress-co",
+        "    type: openai-compatible",
+        "    base_url: https://models.internal/v1",
+        "    proxy_url: http://bob:prx-secret-7777@proxy.corp:3128",
+        "    ca_file: /etc/ai-router/ca.pem",
+        "    cert_file: /etc/ai-router/client.pem",
+        "    key_file: /etc/ai-router/client.key",
+        "    http2: on",
+        "models:",
+        "  - { name: egress-model, providers: [{ provider: egress-co }] }",
+        "",
+      ].join("\n"),
+    );
+    await run(process.execPath, [cli, "import", file], { env: env() });
+    const row = await prisma.provider.findUniqueOrThrow({ where: { name: "egress-co" } });
+    expect(row.proxyUrl).toMatch(/^enc:v1:/);
+    expect(decryptSecret(row.proxyUrl!, parseMasterKey(MASTER_KEY))).toBe("http://bob:prx-secret-7777@proxy.corp:3128");
+    const full = join(dir, "transport-full.yaml");
+    await run(process.execPath, [cli, "export", full, "--with-secrets"], { env: env() });
+    const exported = compileConfig(parseConfig(readFileSync(full, "utf8"), full, {})).table.providers.find((p) => p.name === "egress-co");
+    expect(exported).toMatchObject({
+      proxyUrl: "http://bob:prx-secret-7777@proxy.corp:3128",
+      caFile: "/etc/ai-router/ca.pem",
+      certFile: "/etc/ai-router/client.pem",
+      keyFile: "/etc/ai-router/client.key",
+      http2: "on",
+    });
+    const safe = join(dir, "transport-safe.yaml");
+    const r = await run(process.execPath, [cli, "export", safe], { env: env() });
+    const text = readFileSync(safe, "utf8");
+    expect(text).not.toContain("prx-secret-7777");
+    expect(text).toContain("proxy_url: ${EGRESS_CO_PROXY_URL}");
+    expect(r.stderr + r.stdout).toContain("EGRESS_CO_PROXY_URL");
+  });
+
   it("rejects an invalid file with the file, path and problem, importing nothing", async () => {
     const bad = join(dir, "bad.yaml");
     const { writeFileSync } = await import("node:fs");

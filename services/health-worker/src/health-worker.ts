@@ -19,7 +19,7 @@ import pg from "pg";
 import type { HealthWorkerEnv } from "./env.js";
 import { LedgerWriter } from "./ledger/ledger-writer.js";
 import { startRetention } from "./ledger/retention.js";
-import { type ProbedProvider, probeTargets } from "./probe-targets.js";
+import { closeUnusedPools, type ProbedProvider, probeTargets } from "./probe-targets.js";
 import { ProbeResults } from "./results.js";
 import { reconcileSchedulers } from "./scheduler.js";
 import { TableWatcher } from "./table-watcher.js";
@@ -108,8 +108,10 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   };
 
   const onTable = (table: RoutingTable, source: string) => {
-    const next = probeTargets(table, (s) => decryptSecret(s, env.masterKey));
+    const next = probeTargets(table, (s) => decryptSecret(s, env.masterKey), targets);
     for (const s of next.skipped) logger.warn({ provider: s.provider, reason: s.reason, source }, "provider not probed");
+    for (const w of next.warnings) logger.warn({ revision: table.revision, source }, w);
+    void closeUnusedPools(targets, next.providers);
     targets = next.providers;
     loaded = true;
     logger.info({ revision: table.revision, source, probed: [...targets.keys()] }, "routing table applied");
@@ -206,6 +208,8 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
         await redis.quit().catch(() => redis.disconnect());
       }
       await watcher.close();
+      // The probes' connection pools (their egress proxies' tunnels included).
+      await closeUnusedPools(targets, new Map());
       await pool?.end().catch(() => {});
       await closed;
     },

@@ -6,6 +6,7 @@ export const TERMS = {
   product: "AI Router",
   nats: "NATS",
   http: "HTTP",
+  http2: "HTTP/2",
   ttft: "TTFT",
   p50: "p50",
   p95: "p95",

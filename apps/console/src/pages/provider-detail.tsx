@@ -106,6 +106,24 @@ export function ProviderDetail(props: { provider: ProviderOut; reload(): Promise
               </dd>
               <dt>{t("providers.timeout")}</dt>
               <dd>{fmtInt(locale, p.timeout_ms)}</dd>
+              <dt>{t("providers.proxyUrl")}</dt>
+              <dd className="mono">{p.proxy_url ?? "–"}</dd>
+              <dt>{TERMS.http2}</dt>
+              <dd>{p.http2}</dd>
+              {p.ca_file && (
+                <>
+                  <dt>{t("providers.caFile")}</dt>
+                  <dd className="mono">{p.ca_file}</dd>
+                </>
+              )}
+              {p.tls_insecure_skip_verify && (
+                <>
+                  <dt>{t("providers.tls")}</dt>
+                  <dd>
+                    <Badge tone="warn">{t("providers.skipVerify")}</Badge>
+                  </dd>
+                </>
+              )}
               <dt>{t("common.description")}</dt>
               <dd>{p.description || "–"}</dd>
               <dt>{t("common.updated")}</dt>

@@ -4,6 +4,7 @@ import type { ProviderOut } from "../api/types.js";
 import { FormDialog } from "../components/dialog.js";
 import { CheckField, CheckGroup, Field, fieldError, SelectField } from "../components/form-field.js";
 import { useI18n } from "../i18n/index.js";
+import { useTransportFields } from "./provider-transport.js";
 
 /** The provider adapters, as the API names them. */
 export const ADAPTERS = ["openai", "openai-compatible", "anthropic", "gemini", "volcengine", "mock"] as const;
@@ -31,6 +32,7 @@ export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; o
   const [timeout, setTimeoutMs] = useState(String(p?.timeout_ms ?? 60000));
   const [enabled, setEnabled] = useState(p?.is_enabled ?? true);
   const [confirmHost, setConfirmHost] = useState(false);
+  const transport = useTransportFields(p);
   // The stored key (and headers) only go to another host when entered again or explicitly sent there.
   const hostMoves =
     p !== undefined &&
@@ -43,6 +45,7 @@ export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; o
       description: description.trim() || null,
       is_enabled: enabled,
       timeout_ms: Number(timeout),
+      ...transport.body(),
     };
     if (baseUrl.trim()) body.base_url = baseUrl.trim();
     if (p) {
@@ -117,6 +120,7 @@ export function ProviderForm(props: { provider?: ProviderOut; onClose(): void; o
           <CheckGroup label={t("common.status")}>
             <CheckField label={t("common.enabled")} checked={enabled} onChange={setEnabled} />
           </CheckGroup>
+          {transport.fields(error)}
           <Field
             className="span-2"
             label={t("common.description")}

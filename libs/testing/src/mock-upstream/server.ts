@@ -1,23 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { anthropicRoutes } from "./anthropic.js";
 import { BehaviorQueue, type MockBehavior } from "./behavior.js";
 import { geminiRoutes } from "./gemini.js";
-import {
-  isMockForm,
-  type MockForm,
-  type OpenAIChatBody,
-  openAIChunks,
-  openAICompletion,
-  openAIEmbeddings,
-  openAIImageError,
-  openAIImagesResponse,
-  openAIModelList,
-  planReply,
-  readMockForm,
-  sendOpenAIError,
-} from "./openai.js";
-import { type OpenAIResponsesBody, openAIResponse, openAIResponseEvents } from "./openai-responses.js";
+import { createMockServer, forHttpVersion, type MockListen, type MockServer } from "./listener.js";
+import { readMockForm } from "./openai.js";
+import { MALFORMED, openAIRoutes } from "./openai-routes.js";
 
 /** A request the mock received, for assertions. */
 export interface RecordedRequest {
@@ -28,6 +16,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The model named in the path (Gemini's `/models/{model}:generateContent`), when the route has one. */
   model?: string;
+  /** "1.1" or "2.0". */
+  httpVersion?: string;
 }
 
 /** Context handed to a route handler. */
@@ -54,7 +44,7 @@ export interface MockRouteEntry {
   modelOf?(path: string): string | undefined;
 }
 
-export interface MockUpstreamOptions {
+export interface MockUpstreamOptions extends MockListen {
   port?: number;
   /** Model ids listed by GET /models. */
   models?: string[];
@@ -62,100 +52,6 @@ export interface MockUpstreamOptions {
   routes?: MockRouteEntry[];
   /** Keep no record of requests (load tests). */
   record?: boolean;
-}
-
-const openAIRoutes: MockRouteEntry[] = [
-  {
-    method: "POST",
-    suffix: "/responses",
-    sendError: sendOpenAIError,
-    async handle(ctx) {
-      const body = ctx.body as OpenAIResponsesBody;
-      if (body.stream) return ctx.writeStream(openAIResponseEvents(body, ctx.behavior));
-      json(ctx.res, 200, openAIResponse(body, ctx.behavior), ctx.behavior.headers);
-    },
-  },
-  {
-    method: "POST",
-    suffix: "/chat/completions",
-    sendError: sendOpenAIError,
-    async handle(ctx) {
-      const body = ctx.body as OpenAIChatBody;
-      const extra = ctx.behavior.rejectFields?.filter((f) => (body as unknown as Record<string, unknown>)[f] !== undefined) ?? [];
-      if (extra.length > 0) {
-        const detail = extra.map((f) => ({ type: "extra_forbidden", loc: ["body", f], msg: "Extra inputs are not permitted" }));
-        return json(ctx.res, 422, { object: "error", message: { detail }, type: "invalid_request_error", param: null, code: null });
-      }
-      const plan = planReply(body, ctx.behavior);
-      if (body.stream) return ctx.writeStream(openAIChunks(body, plan, ctx.behavior.streamUsage === "always"));
-      json(ctx.res, 200, openAICompletion(body, plan), ctx.behavior.headers);
-    },
-  },
-  {
-    method: "POST",
-    suffix: "/embeddings",
-    sendError: sendOpenAIError,
-    handle: (ctx) => json(ctx.res, 200, openAIEmbeddings(ctx.body as { model: string; input: unknown }), ctx.behavior.headers),
-  },
-  {
-    method: "POST",
-    suffix: "/images/generations",
-    sendError: sendOpenAIError,
-    handle(ctx) {
-      const b = (ctx.body ?? {}) as { model?: string; prompt?: unknown; n?: number; response_format?: string };
-      if (typeof b.prompt !== "string" || !b.prompt) {
-        return json(ctx.res, 400, openAIImageError("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter"));
-      }
-      const model = b.model ?? "dall-e-2";
-      const reply = { model, prompt: b.prompt, n: b.n, responseFormat: b.response_format, generation: true };
-      json(ctx.res, 200, openAIImagesResponse(reply), ctx.behavior.headers);
-    },
-  },
-  imageFormRoute("/images/edits", true),
-  imageFormRoute("/images/variations", false),
-  {
-    method: "GET",
-    suffix: "/models",
-    sendError: sendOpenAIError,
-    handle: (ctx) => json(ctx.res, 200, openAIModelList(ctx.models)),
-  },
-];
-
-/** `/images/edits` and `/images/variations`: multipart only, like OpenAI. */
-function imageFormRoute(suffix: string, needsPrompt: boolean): MockRouteEntry {
-  return {
-    method: "POST",
-    suffix,
-    sendError: sendOpenAIError,
-    handle(ctx) {
-      if (!isMockForm(ctx.body)) {
-        const msg = "Invalid Content-Type header (application/json), expected multipart/form-data.";
-        return json(ctx.res, 400, openAIImageError(ctx.body === MALFORMED ? "Malformed multipart body." : msg, null));
-      }
-      const form: MockForm = ctx.body;
-      const images = form.files.filter((f) => f.field === "image" || f.field === "image[]");
-      if (images.length === 0) return json(ctx.res, 400, openAIImageError("Missing required parameter: 'image'.", "image"));
-      if (needsPrompt && !form.fields.prompt)
-        return json(ctx.res, 400, openAIImageError("Missing required parameter: 'prompt'.", "prompt"));
-      const { model = "dall-e-2", prompt, n, response_format } = form.fields;
-      const reply = { model, n, echo: images[0]?.data, ...(prompt !== undefined ? { prompt } : {}) };
-      json(
-        ctx.res,
-        200,
-        openAIImagesResponse({ ...reply, ...(response_format ? { responseFormat: response_format } : {}) }),
-        ctx.behavior.headers,
-      );
-    },
-  };
-}
-
-/** Recorded as the body of a multipart request the platform parser refused. */
-const MALFORMED = "<malformed multipart>";
-
-function json(res: ServerResponse, status: number, obj: unknown, headers?: Record<string, string>): void {
-  const body = JSON.stringify(obj);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-  res.end(body);
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -179,12 +75,16 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class MockUpstream {
   readonly behavior = new BehaviorQueue();
   readonly requests: RecordedRequest[] = [];
-  private server: Server;
+  private server: MockServer;
   private readonly sockets = new Set<Socket>();
   private readonly routes: MockRouteEntry[];
   private readonly record: boolean;
   models: string[];
   port = 0;
+  /** Responses in progress now (an HTTP/2 stream or an HTTP/1.1 exchange). */
+  open = 0;
+  /** Responses closed before they were finished (the client reset the stream or closed the connection). */
+  cutByClient = 0;
 
   constructor(private readonly opts: MockUpstreamOptions = {}) {
     this.routes = [...(opts.routes ?? []), ...anthropicRoutes, ...geminiRoutes, ...openAIRoutes];
@@ -194,7 +94,12 @@ export class MockUpstream {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.opts.tls ? "https" : "http"}://127.0.0.1:${this.port}`;
+  }
+
+  /** Connections (TCP or TLS) open now. */
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   /** The OpenAI-style base URL (`.../v1`). */
@@ -233,14 +138,8 @@ export class MockUpstream {
     return this.requests.filter((r) => r.path.endsWith(suffix));
   }
 
-  private makeServer(): Server {
-    const server = createServer((req, res) => void this.onRequest(req, res));
-    server.keepAliveTimeout = 30_000;
-    server.on("connection", (s) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
-    return server;
+  private makeServer(): MockServer {
+    return createMockServer(this.opts, (req, res) => void this.onRequest(req, res), this.sockets);
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -263,7 +162,8 @@ export class MockUpstream {
     const route = this.routes.find((r) => r.method === req.method && path.endsWith(r.suffix));
     if (this.record) {
       const model = route?.modelOf?.(path);
-      this.requests.push({ method: req.method ?? "GET", path, headers: req.headers, body, ...(model !== undefined ? { model } : {}) });
+      const at = { method: req.method ?? "GET", path, headers: req.headers, body, httpVersion: req.httpVersion };
+      this.requests.push(model !== undefined ? Object.assign(at, { model }) : at);
     }
     if (!route) {
       res.writeHead(404, { "content-type": "application/json" });
@@ -274,7 +174,12 @@ export class MockUpstream {
     }
     const b = this.behavior.take();
     const aborted = new AbortController();
-    res.on("close", () => aborted.abort());
+    this.open++;
+    res.on("close", () => {
+      this.open--;
+      if (!res.writableEnded) this.cutByClient++;
+      aborted.abort();
+    });
     if (b.delayMs) await sleep(b.delayMs, aborted.signal);
     if (aborted.signal.aborted) return;
     if (b.destroy) {
@@ -283,13 +188,16 @@ export class MockUpstream {
     }
     if (b.status && b.status >= 400) return route.sendError(res, b, b.status);
     const writeStream = async (list: string[], headers?: Record<string, string>) => {
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache",
-        connection: "keep-alive",
-        ...headers,
-        ...b.headers,
-      });
+      res.writeHead(
+        200,
+        forHttpVersion(req, {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+          ...headers,
+          ...b.headers,
+        }),
+      );
       for (let i = 0; i < list.length; i++) {
         if (b.cutAfterChunks !== undefined && i >= b.cutAfterChunks) {
           // Let what was written reach the client first, then drop the connection mid-stream.

@@ -1,5 +1,5 @@
 import { decryptSecret, HealthViewOut, IdParam, ProviderTestOut } from "@ai-router/contracts";
-import { openProviderSecrets, probePath, probeProvider, toRuntimeProvider } from "@ai-router/providers";
+import { openProviderSecrets, probePath, probeProvider, probeTransport, toRuntimeProvider } from "@ai-router/providers";
 import { toTableProvider } from "../compile/compile-db.js";
 import { badRequest, notFound, parseParam } from "../http/errors.js";
 import type { LiveHealth } from "../nats/live-health.js";
@@ -60,12 +60,19 @@ export function healthRoutes(
       const converted = toTableProvider(p);
       if (!converted.ok) throw badRequest(`Provider "${p.name}": ${converted.why}.`, problemParam[converted.problem]);
       const opened = openProviderSecrets(converted.provider, (s) => decryptSecret(s, ctx.masterKey));
-      const provider = toRuntimeProvider(converted.provider, opened.apiKeys, opened.headers);
+      const provider = toRuntimeProvider(converted.provider, opened.apiKeys, opened.headers, opened.proxyUrl);
       const path = probePath(provider.type, provider.basePath);
+      // The way the proxies go: its egress proxy, TLS files and HTTP version (a pool for this one test).
+      let dispatcher: ReturnType<typeof probeTransport>;
+      try {
+        dispatcher = probeTransport(provider);
+      } catch (err) {
+        throw badRequest(`Provider "${p.name}": ${(err as Error).message.replace(/^provider "[^"]*": /, "")}.`, "proxy_url");
+      }
       const r = await probeProvider(
-        { provider, upstreamModel: "connection-test" },
+        { provider, upstreamModel: "connection-test", dispatcher },
         { maxTimeoutMs: TEST_TIMEOUT_MS, apiKey: opened.apiKeys[0] },
-      );
+      ).finally(() => dispatcher.close().catch(() => {}));
       const error = probeReason(r);
       await audit(prisma, actor(ctx, req), "test_connection", "provider", id, {
         target: provider.origin,

@@ -1,6 +1,7 @@
 import type { ClientKeyOut, LinkOut, ModelOut, Price, ProviderKeyOut, ProviderOut, ProviderType } from "@ai-router/contracts";
 import { maskSecret } from "@ai-router/logger";
 import { defaultBaseUrl } from "@ai-router/providers";
+import { transportOut } from "../db/provider-transport.js";
 import { openHeaders } from "../db/sealed-headers.js";
 import type { ClientKey, Model, ModelProvider, Provider, ProviderKey } from "../generated/prisma/client.js";
 
@@ -90,6 +91,7 @@ export function toProviderOut(p: Provider & { keys: ProviderKey[] }, masterKey: 
     stream_usage: p.streamUsage,
     max_connections: p.maxConnections,
     params: obj(p.params),
+    ...transportOut(p, masterKey),
     api_keys: p.keys.map(toKeyOut),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),

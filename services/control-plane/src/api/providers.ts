@@ -14,8 +14,9 @@ import {
 import { maskSecret } from "@ai-router/logger";
 import { z } from "zod";
 import type { Prisma } from "../db/client.js";
+import { transportData } from "../db/provider-transport.js";
 import { sealHeaders } from "../db/sealed-headers.js";
-import { conflict, notFound, parseBody, parseParam } from "../http/errors.js";
+import { badRequest, conflict, notFound, parseBody, parseParam } from "../http/errors.js";
 import { audit } from "./audit.js";
 import { type ApiContext, actor, published } from "./context.js";
 import { adapterFromName, keysInclude, toKeyOut, toProviderOut } from "./mappers.js";
@@ -74,6 +75,7 @@ export function providerRoutes(ctx: ApiContext): void {
             ...(b.stream_usage !== undefined ? { streamUsage: b.stream_usage } : {}),
             ...(b.max_connections !== undefined ? { maxConnections: b.max_connections } : {}),
             ...(b.params ? { params: json(b.params) } : {}),
+            ...transportData(b, ctx.masterKey),
             keys: { create: keys.map((k) => seal(k)) },
           },
           include: keysInclude,
@@ -113,6 +115,10 @@ export function providerRoutes(ctx: ApiContext): void {
       const old = await load(id);
       const move = checkHostChange(old, b);
       const newKeys = b.api_key === undefined ? undefined : Array.isArray(b.api_key) ? b.api_key : [b.api_key];
+      // A client certificate needs its key: checked against what the row will hold after the update.
+      const certFile = b.cert_file === undefined ? old.certFile : b.cert_file;
+      const keyFile = b.key_file === undefined ? old.keyFile : b.key_file;
+      if (!certFile !== !keyFile) throw badRequest("give cert_file and key_file together (a client certificate and its key)", "cert_file");
       if (b.name !== undefined) {
         const other = await prisma.provider.findUnique({ where: { name: b.name } });
         if (other && other.id !== id) throw conflict(`Provider "${b.name}" already exists.`, "name");
@@ -135,6 +141,7 @@ export function providerRoutes(ctx: ApiContext): void {
             maxConnections: b.max_connections,
             params: b.params === undefined ? undefined : json(b.params),
             ...(newKeys ? { keys: { deleteMany: {}, create: newKeys.map((k) => seal(k)) } } : {}),
+            ...transportData(b, ctx.masterKey),
           },
           include: keysInclude,
         });

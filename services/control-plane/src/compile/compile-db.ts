@@ -14,6 +14,7 @@ import {
 } from "@ai-router/contracts";
 import { checkProvider } from "@ai-router/providers";
 import type { Db } from "../db/client.js";
+import { type TransportColumns, tableTransport } from "../db/provider-transport.js";
 
 /** Table-wide settings (the standalone `server:` block's defaults). */
 /** Settings every proxy applies (the control plane's `ROUTER_*` environment overrides them). */
@@ -266,7 +267,7 @@ export interface ProviderRow {
  * would refuse it. The "test connection" probe uses it too, so it tests what the proxies will send.
  */
 export function toTableProvider(
-  p: ProviderRow,
+  p: ProviderRow & TransportColumns,
 ): { ok: true; provider: TableProvider } | { ok: false; problem: "unknown_type" | "no_base_url" | "no_key"; why: string } {
   const type = p.adapter as ProviderType;
   const checked = checkProvider({ name: p.name, type, baseUrl: p.officialEndpoint ?? p.thirdPartyEndpoint, keyCount: p.keys.length });
@@ -291,6 +292,7 @@ export function toTableProvider(
       streamUsage: p.streamUsage,
       maxConnections: p.maxConnections,
       ...(p.healthOverride === "unhealthy" || p.healthOverride === "degraded" ? { healthOverride: p.healthOverride } : {}),
+      ...tableTransport(p),
     },
   };
 }

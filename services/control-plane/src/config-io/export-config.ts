@@ -43,6 +43,24 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
     }
     return out;
   };
+  // The proxy URL may hold a password: sealed like keys, so a ${PROVIDER_PROXY_URL} reference unless --with-secrets.
+  const exportTransport = (p: (typeof providers)[number]) => {
+    const t: Record<string, unknown> = {};
+    if (p.proxyUrl !== null) {
+      if (opts.withSecrets) t.proxy_url = decryptSecret(p.proxyUrl, opts.masterKey);
+      else {
+        const v = `${p.name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_PROXY_URL`;
+        headerVars.push(v);
+        t.proxy_url = `\${${v}}`;
+      }
+    }
+    if (p.caFile !== null) t.ca_file = p.caFile;
+    if (p.certFile !== null) t.cert_file = p.certFile;
+    if (p.keyFile !== null) t.key_file = p.keyFile;
+    if (p.skipTlsVerify) t.tls_insecure_skip_verify = true;
+    if (p.http2 !== "auto") t.http2 = p.http2;
+    return t;
+  };
   const settings = await prisma.routerSettings.findUnique({ where: { id: 1 } });
   const doc = {
     // Kept on in the file too: the keys are not exported, and the router must not open without them.
@@ -62,6 +80,7 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
         stream_usage: p.streamUsage,
         max_connections: p.maxConnections,
         enabled: p.isEnabled,
+        ...exportTransport(p),
       };
     }),
     models: models
@@ -90,7 +109,9 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
       })),
   };
   if (headerVars.length > 0)
-    warnings.push(`provider header values are \${VAR} references: set ${headerVars.join(", ")} (or export with --with-secrets)`);
+    warnings.push(
+      `provider header values and proxy URLs are \${VAR} references: set ${headerVars.join(", ")} (or export with --with-secrets)`,
+    );
   if (clientKeys > 0) warnings.push(`${clientKeys} client key(s) not exported: only their hashes are stored; add them under keys: by hand`);
   const header = `# Exported from the AI Router control plane on ${new Date().toISOString()}.\n${opts.withSecrets ? "# Contains provider keys in clear: keep this file private.\n" : "# Provider keys are $" + "{VAR} references: set those variables (or export with --with-secrets).\n"}`;
   return { yaml: header + stringify(doc), warnings };

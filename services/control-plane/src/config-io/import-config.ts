@@ -64,6 +64,12 @@ export async function importConfig(
           headers: sealHeaders(p.headers, masterKey),
           streamUsage: p.stream_usage,
           maxConnections: p.max_connections,
+          proxyUrl: p.proxy_url === undefined ? null : encryptSecret(p.proxy_url, masterKey),
+          caFile: p.ca_file ?? null,
+          certFile: p.cert_file ?? null,
+          keyFile: p.key_file ?? null,
+          skipTlsVerify: p.tls_insecure_skip_verify,
+          http2: p.http2,
         };
         const existing = await tx.provider.findUnique({ where: { name: p.name } });
         const row = existing

@@ -7,17 +7,22 @@ import {
   type ProviderAdapter,
   type RuntimeProvider,
   toRuntimeProvider,
+  transportWarnings,
 } from "@ai-router/providers";
-import { Agent } from "undici";
-import { ConnectionGate } from "../upstream/connection-gate.js";
+import type { Dispatcher } from "undici";
+import type { ConnectionGate } from "../upstream/connection-gate.js";
+import { buildPool, poolKey } from "./provider-pool.js";
 
 /** A provider ready for requests: adapter, connection pool and key rotation. */
 export interface LiveProvider {
   readonly config: RuntimeProvider;
   readonly adapter: ProviderAdapter;
-  readonly agent: Agent | undefined;
+  /** The provider's connection pool (direct or through its egress proxy); undefined for in-process transports. */
+  readonly agent: Dispatcher | undefined;
   /** The pool's connections as slots (bounded wait, queue counters); shared by tables that share the pool. */
   readonly gate: ConnectionGate | undefined;
+  /** HTTP/2 may be negotiated: requests are sent marked idempotent so undici multiplexes them. */
+  readonly multiplex: boolean;
   /** Next key, round-robin over the provider's keys. */
   nextKey(): string | undefined;
 }
@@ -47,6 +52,8 @@ export interface RuntimeTable {
   readonly clientKeys: ReadonlyMap<string, TableClientKey>;
   /** Every request needs a valid key (true whenever keys exist; also with none left, when the table says so). */
   readonly authRequired: boolean;
+  /** Things the operator must hear at every table load (a provider that skips certificate checks). */
+  readonly warnings: readonly string[];
   /** Closes connection pools that the next table no longer uses. */
   close(): Promise<void>;
 }
@@ -70,9 +77,9 @@ export interface BuildOptions {
   poolWaitMs?: number;
   /** The client keys followed in their own bucket (cluster mode): used when a table says `keysBucket`. */
   liveKeys?: Map<string, TableClientKey>;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY for providers without their own proxy (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 }
-
-const poolKey = (p: RuntimeProvider) => `${p.origin}|${p.maxConnections}|${p.connectTimeoutMs}`;
 
 /** The table entry each live provider was built from: an unchanged provider is taken over whole. */
 const providerSources = new WeakMap<LiveProvider, string>();
@@ -82,7 +89,9 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
   const problems: string[] = [];
   const decrypt = opts.decrypt ?? ((s: string) => s);
   const providers = new Map<string, LiveProvider>();
-  const reused = new Set<Agent>();
+  const reused = new Set<Dispatcher>();
+  const warnings: string[] = [];
+  const env = opts.env ?? process.env;
   for (const p of table.providers) {
     // Unchanged (same entry, same secrets): the previous table's provider as it is, key rotation included.
     const source = JSON.stringify(p);
@@ -90,6 +99,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     if (same && providerSources.get(same) === source) {
       if (same.gate && opts.poolWaitMs !== undefined) same.gate.waitMs = opts.poolWaitMs;
       if (same.agent) reused.add(same.agent);
+      if (p.tlsInsecureSkipVerify === true) warnings.push(...transportWarnings(p));
       providers.set(p.name, same);
       continue;
     }
@@ -102,31 +112,29 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     try {
       opened = openProviderSecrets(p, decrypt);
     } catch (err) {
-      problems.push(`provider "${p.name}": cannot decrypt its keys or headers (${(err as Error).message})`);
+      problems.push(`provider "${p.name}": cannot decrypt its keys, headers or proxy URL (${(err as Error).message})`);
       continue;
     }
     const keys = opened.apiKeys;
-    const config = toRuntimeProvider(p, keys, opened.headers);
-    let agent: Agent | undefined;
-    let gate: ConnectionGate | undefined;
+    const config = toRuntimeProvider(p, keys, opened.headers, opened.proxyUrl);
+    let pool: Pick<LiveProvider, "agent" | "gate" | "multiplex"> = { agent: undefined, gate: undefined, multiplex: false };
     if (!adapter.transport) {
       const prev = opts.previous?.providers.get(p.name);
-      if (prev?.agent && prev.gate && poolKey(prev.config) === poolKey(config)) {
-        agent = prev.agent;
-        gate = prev.gate;
-        if (opts.poolWaitMs !== undefined) gate.waitMs = opts.poolWaitMs;
-        reused.add(agent);
+      if (prev?.agent && prev.gate && poolKey(prev.config, env) === poolKey(config, env)) {
+        pool = { agent: prev.agent, gate: prev.gate, multiplex: prev.multiplex };
+        if (opts.poolWaitMs !== undefined) prev.gate.waitMs = opts.poolWaitMs;
+        reused.add(prev.agent);
       } else {
-        gate = new ConnectionGate(p.maxConnections, opts.poolWaitMs);
-        agent = new Agent({
-          connections: p.maxConnections,
-          keepAliveTimeout: 30_000,
-          keepAliveMaxTimeout: 600_000,
-          connect: { timeout: p.connectTimeoutMs },
-        });
+        try {
+          pool = buildPool(config, env, opts.poolWaitMs);
+        } catch (err) {
+          problems.push((err as Error).message);
+          continue;
+        }
       }
+      if (p.tlsInsecureSkipVerify === true) warnings.push(...transportWarnings(p));
     }
-    const live: LiveProvider = { config, adapter, agent, gate, nextKey: keyRotation(keys) };
+    const live: LiveProvider = { config, adapter, ...pool, nextKey: keyRotation(keys) };
     providerSources.set(live, source);
     providers.set(p.name, live);
   }
@@ -205,6 +213,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     providers,
     clientKeys,
     authRequired: table.authRequired === true || clientKeys.size > 0,
+    warnings,
     async close() {
       await Promise.all([...providers.values()].map((p) => p.agent?.close()));
     },

@@ -1,7 +1,7 @@
 import type { ManualHealth, TargetHealth } from "@ai-router/balancing";
 import { checkRoutingTable, type TableClientKey } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import type { Agent } from "undici";
+import type { Dispatcher } from "undici";
 import { type BuildOptions, buildRuntimeTable, type RuntimeTable } from "./runtime-table.js";
 
 export type ApplyResult = { ok: true; revision: number } | { ok: false; reason: string };
@@ -80,6 +80,7 @@ export class TableStore {
       },
       "routing table applied",
     );
+    for (const w of built.warnings) this.logger.warn({ revision: next.revision }, w);
     if (built.authRequired && built.clientKeys.size === 0 && next.keysBucket === undefined) {
       this.logger.warn(
         { revision: next.revision },
@@ -127,7 +128,7 @@ export class TableStore {
 
 /** Closes the old table's pools that the new one did not take over (after in-flight requests finish). */
 async function closeUnused(prev: RuntimeTable, next: RuntimeTable): Promise<void> {
-  const kept = new Set<Agent>();
+  const kept = new Set<Dispatcher>();
   for (const p of next.providers.values()) if (p.agent) kept.add(p.agent);
   for (const p of prev.providers.values()) if (p.agent && !kept.has(p.agent)) await p.agent.close().catch(() => {});
 }

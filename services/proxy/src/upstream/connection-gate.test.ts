@@ -41,4 +41,29 @@ describe("ConnectionGate", () => {
     g.release();
     expect(g.inUse).toBe(0);
   });
+
+  it("names the operator's limit in the 503", async () => {
+    const g = new ConnectionGate(1, 10, "max_connections 1 x 100 HTTP/2 streams");
+    g.tryAcquire();
+    await expect(g.wait("prov")).rejects.toThrow(
+      "Provider prov is at its limit of 1 concurrent requests (max_connections 1 x 100 HTTP/2 streams); none freed up in 10 ms.",
+    );
+  });
+
+  it("a raised limit hands its new slots to the waiters at once, in order", async () => {
+    const g = new ConnectionGate(1, 10_000);
+    g.tryAcquire();
+    const order: number[] = [];
+    const a = g.wait("p").then(() => order.push(1));
+    const b = g.wait("p").then(() => order.push(2));
+    const c = g.wait("p").then(() => order.push(3));
+    g.setLimit(3, "max_connections 1 x 100 HTTP/2 streams");
+    await Promise.all([a, b]);
+    expect(order).toEqual([1, 2]);
+    expect([g.inUse, g.queued]).toEqual([3, 1]);
+    g.release();
+    await c;
+    expect(order).toEqual([1, 2, 3]);
+    expect(g.tryAcquire()).toBe(false);
+  });
 });

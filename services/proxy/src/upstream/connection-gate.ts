@@ -31,10 +31,25 @@ export class ConnectionGate {
   private waiters: Waiter[] = [];
   private head = 0;
 
+  /**
+   * `limit` requests at once; `limitName` says which of the operator's settings makes it (named in the
+   * 503, so the operator knows what to raise).
+   */
   constructor(
     public limit: number,
     public waitMs = DEFAULT_POOL_WAIT_MS,
+    public limitName = "max_connections",
   ) {}
+
+  /** Raises or lowers the limit (a pool that turned out to speak HTTP/2); waiters get the new slots at once. */
+  setLimit(limit: number, limitName: string): void {
+    this.limit = limit;
+    this.limitName = limitName;
+    while (this.inUse < this.limit && this.queued > 0) {
+      this.inUse++;
+      this.release();
+    }
+  }
 
   /** Takes a slot at once when one is free (no promise, no allocation: the common case). */
   tryAcquire(): boolean {
@@ -57,7 +72,10 @@ export class ConnectionGate {
       w.timer = setTimeout(() => {
         this.timeouts++;
         drop(
-          new RouterError("upstream_busy", `Provider ${provider} has no free connection (all ${this.limit} busy for ${this.waitMs} ms).`),
+          new RouterError(
+            "upstream_busy",
+            `Provider ${provider} is at its limit of ${this.limit} concurrent requests (${this.limitName}); none freed up in ${this.waitMs} ms.`,
+          ),
         );
       }, this.waitMs);
       w.timer.unref();

@@ -1,5 +1,5 @@
 import { RouterError } from "@ai-router/errors";
-import type { UpstreamRequest, UpstreamResponse } from "@ai-router/providers";
+import { describeTransportFailure as describeFailure, type UpstreamRequest, type UpstreamResponse } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { LiveProvider } from "../routing/runtime-table.js";
@@ -70,8 +70,8 @@ function pooled<T>(
   const { agent, gate } = live;
   if (!agent || !gate) throw new Error(`provider ${p.name} has no connection pool`);
   // The common case, a free slot, is the request itself: no async frame, closure or extra microtask for it.
-  if (gate.tryAcquire()) return send(agent, dispatchOptions(p, req, traceparent), signal, gate);
-  return queued(gate, p.name, signal, () => send(agent, dispatchOptions(p, req, traceparent), signal, gate));
+  if (gate.tryAcquire()) return send(agent, dispatchOptions(live, req, traceparent), signal, gate);
+  return queued(gate, p.name, signal, () => send(agent, dispatchOptions(live, req, traceparent), signal, gate));
 }
 
 /** No slot free: wait for one (bounded), then send. */
@@ -86,7 +86,8 @@ async function queued<T>(gate: Gate, provider: string, signal: ClientSignal, go:
   return go();
 }
 
-function dispatchOptions(p: LiveProvider["config"], req: UpstreamRequest, traceparent: string | undefined): Dispatcher.DispatchOptions {
+function dispatchOptions(live: LiveProvider, req: UpstreamRequest, traceparent: string | undefined): Dispatcher.DispatchOptions {
+  const p = live.config;
   return {
     origin: p.origin,
     path: p.basePath + req.path,
@@ -96,6 +97,9 @@ function dispatchOptions(p: LiveProvider["config"], req: UpstreamRequest, tracep
     body: req.body ?? null,
     headersTimeout: p.timeoutMs,
     bodyTimeout: p.timeoutMs,
+    // undici 7 runs a POST alone on an HTTP/2 connection unless it is marked idempotent (a stream of its
+    // own cannot break the others); over HTTP/1.1 (pipelining 1) the mark changes nothing.
+    idempotent: live.multiplex,
   };
 }
 
@@ -108,7 +112,16 @@ export function transportError(err: unknown, provider: string): RouterError {
   if (timeoutCodes.has(code)) {
     return new RouterError("upstream_timeout", `Provider ${provider} timed out.`, { cause: err });
   }
-  return new RouterError("upstream_unreachable", `Provider ${provider} could not be reached${code ? ` (${code})` : ""}.`, { cause: err });
+  return new RouterError("upstream_unreachable", `Provider ${provider} could not be reached${describeTransportFailure(err, code)}.`, {
+    cause: err,
+  });
+}
+
+/** Why a connection failed, in words an operator can act on (TLS trust, the egress proxy), else its code. */
+function describeTransportFailure(err: unknown, code: string): string {
+  const known = describeFailure(err);
+  if (known !== undefined) return ` (${known})`;
+  return code ? ` (${code})` : "";
 }
 
 /** Largest upstream answer read whole (JSON bodies: a batch of base64 images fits). */
