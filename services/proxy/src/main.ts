@@ -113,6 +113,16 @@ if (reloader) {
   for (const r of docsRoutes()) proxy.addRoute(r);
   reloader.start();
 }
+// The port opens (and /health answers) once the request path is warm: a new replica is not slower than an old one.
+if (env.ROUTER_WARMUP === "1" && env.ROUTER_WARMUP_MS > 0) {
+  const { warmUp } = await import("./warmup/warm-up.js");
+  try {
+    const w = await warmUp({ budgetMs: env.ROUTER_WARMUP_MS });
+    logger.info({ requests: w.requests, failed: w.failed, ms: Math.round(w.ms) }, "request path warmed up");
+  } catch (err) {
+    logger.warn({ err }, "warm-up failed; serving cold");
+  }
+}
 proxy.server.listen(env.PORT, env.HOST, () => {
   const addr = proxy.server.address();
   const port = typeof addr === "object" && addr ? addr.port : env.PORT;
