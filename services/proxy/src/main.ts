@@ -6,14 +6,14 @@ import { docsRoutes } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
 import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
+import { createAccessLog } from "./record/access-log.js";
+import { createJsonlSink } from "./record/jsonl-sink.js";
+import { fanOut, type UsageSink } from "./record/usage-sink.js";
 import { MemoryResponseStore } from "./responses/store.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy, DEFAULT_RESPONSES_MAX, type ResponsesOptions } from "./server.js";
 import { ConfigReloader, loadStandaloneTable } from "./standalone.js";
-import { createAccessLog } from "./stats/access-log.js";
 import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
-import { createJsonlSink } from "./usage/jsonl-sink.js";
-import { fanOut, type UsageSink } from "./usage/usage-sink.js";
 
 const envResult = ProxyEnv.safeParse(process.env);
 if (!envResult.success) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import { EmbeddingsRequest, ImageGenerationRequest, type TableClientKey } from "@ai-router/contracts";
+import { EmbeddingsRequest, ImageGenerationRequest } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { createReasoningSealer } from "@ai-router/providers";
@@ -27,18 +27,18 @@ import { messagesIngress } from "./ingress/messages.js";
 import { responsesIngress } from "./ingress/responses.js";
 import { hasLimits, type KeyLimiter } from "./limits/key-limiter.js";
 import type { SharedLimits } from "./limits/shared-limits.js";
-import type { RequestFinishedListener } from "./pipeline/request-finished.js";
+import type { AccessLog } from "./record/access-log.js";
+import { RequestEnd } from "./record/request-end.js";
+import type { RequestFinishedListener } from "./record/request-record.js";
+import { errorCodeOf, type RecordRoute, RequestRecord } from "./record/request-record.js";
+import { UsageRecorder } from "./record/usage-recorder.js";
+import type { UsageSink } from "./record/usage-sink.js";
 import { responseRoutes } from "./responses/routes.js";
 import { MemoryResponseStore, type ResponseStore } from "./responses/store.js";
 import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
-import type { AccessLog } from "./stats/access-log.js";
-import { UsageRecorder } from "./stats/usage-recorder.js";
 import type { OtlpExporter } from "./tracing/otlp-exporter.js";
 import { RequestTrace, validTraceparent } from "./tracing/trace-context.js";
-import { buildUsageRecord } from "./usage/build-record.js";
-import { errorCodeOf, newDraft, noteRefused, type UsageDraft, type UsageRoute } from "./usage/usage-draft.js";
-import type { UsageSink } from "./usage/usage-sink.js";
 
 /** A route the proxy serves. `auth: false` routes answer without a client key (health). */
 export interface Route {
@@ -54,7 +54,13 @@ export interface Route {
   sendError?: (res: ServerResponse, err: RouterError, headers: Record<string, string>) => void;
   handle(ctx: RequestContext, rest: string): void | Promise<void>;
   /** Requests on this route produce a usage record (once their model is known, or when refused by a limit). */
-  usage?: UsageRoute;
+  usage?: RecordRoute;
+}
+
+/** How a route's requests are recorded: its `usage`, else its path as the endpoint (refusals only). */
+function recordRouteOf(r: Route): RecordRoute {
+  // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
+  return r.usage ?? { ingress: "", endpoint: r.path.replace(/^\/v1\//, "").replaceAll("/", "."), estimate: "none" };
 }
 
 export interface ProxyOptions {
@@ -114,9 +120,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createProxy(opts: ProxyOptions): Proxy {
   const { store, logger } = opts;
   const usage = new UsageRecorder(opts.accessLog);
-  const usageSink = opts.usageSink;
-  const replica = opts.replica ?? "standalone";
-  let seq = 0;
+  const ends = new RequestEnd(usage, opts.usageSink, opts.replica ?? "standalone", logger, opts.sharedLimits, opts.tracer);
+  const recordRoutes = new Map<Route, RecordRoute>();
   if (opts.onRequestFinished) usage.onFinished(opts.onRequestFinished);
   // Limiters follow the served table's keys (limits, cluster spend baseline); their windows outlive swaps.
   const applyKeys = (t: RuntimeTable) => usage.keyLimits.applyTable(t.clientKeys.values(), Date.parse(t.generatedAt) || 0);
@@ -133,6 +138,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   let idle: (() => void) | undefined;
 
   const addRoute = (r: Route) => {
+    recordRoutes.set(r, recordRouteOf(r));
     if (r.path.endsWith("*")) prefixes.push({ route: r, base: r.path.slice(0, -1) });
     else exact.set(`${r.method} ${r.path}`, r);
   };
@@ -317,23 +323,27 @@ export function createProxy(opts: ProxyOptions): Proxy {
       return;
     }
     inFlight++;
-    const draft: UsageDraft | undefined = usageSink !== undefined && route.usage !== undefined ? newDraft(route.usage) : undefined;
+    const rec = new RequestRecord(id, recordRoutes.get(route)!);
     const socket = req.socket;
-    const written0 = draft ? socket.bytesWritten : 0;
+    const written0 = socket.bytesWritten;
     // Request bytes come from content-length; the socket's count only for a chunked body.
-    const read0 = draft && req.headers["content-length"] === undefined ? socket.bytesRead : 0;
-    let key: TableClientKey | undefined;
+    const read0 = req.headers["content-length"] === undefined ? socket.bytesRead : 0;
     let limiter: KeyLimiter | undefined;
     const tp = req.headers.traceparent === undefined ? undefined : validTraceparent(req.headers.traceparent);
-    const trace = opts.tracer !== undefined && draft !== undefined ? new RequestTrace(tp) : undefined;
+    const trace = opts.tracer !== undefined && ends.recording && route.usage !== undefined ? new RequestTrace(tp) : undefined;
     const ac = new ClientAbort();
     res.once("close", () => {
       if (!res.writableFinished) ac.abort();
     });
+    let ctx: RequestContext | undefined;
     try {
       const now = Date.now();
       const queryKey = route.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
-      key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
+      const key = route.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
+      if (key !== undefined) {
+        rec.key = key.name;
+        rec.keyId = key.id ?? key.name;
+      }
       // Client-key limits guard the model endpoints (every POST); keys without limits skip this entirely.
       if (key !== undefined && method === "POST" && hasLimits(key)) {
         limiter = usage.keyLimits.get(key.sha256);
@@ -343,16 +353,13 @@ export function createProxy(opts: ProxyOptions): Proxy {
           if (refused !== undefined) {
             refused.headers["x-request-id"] = id;
             (route.sendError ?? sendError)(res, refused.error, refused.headers);
-            // The endpoint as usage records name it: /v1/chat/completions -> chat.completions.
-            const endpoint = route.usage?.endpoint ?? route.path.replace(/^\/v1\//, "").replaceAll("/", ".");
-            usage.refused(id, endpoint, key.name, refused.error.status, refused.error.message, performance.now() - start);
-            noteRefused(draft, refused.error);
+            rec.refuse(refused.error);
             return;
           }
         }
       }
       // Routes that need a table only run with one.
-      const ctx: RequestContext = {
+      ctx = {
         id,
         req,
         res,
@@ -363,7 +370,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
         usage,
         limiter,
         shared: opts.sharedLimits,
-        draft,
+        record: rec,
+        reservation: undefined,
         stalls,
         traceparent: tp,
         trace,
@@ -371,7 +379,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       await route.handle(ctx, rest);
     } catch (err) {
       const e = toRouterError(err);
-      if (draft && draft.errorCode === null) draft.errorCode = errorCodeOf(e);
+      if (rec.errorCode === null) rec.errorCode = errorCodeOf(e);
       if (e.code === "internal_error") logger.error({ err, reqId: id, path }, "request failed");
       if (!res.headersSent) {
         const closeAfter = e.code === "body_too_large" || e.code === "request_timeout";
@@ -380,35 +388,13 @@ export function createProxy(opts: ProxyOptions): Proxy {
     } finally {
       inFlight--;
       if (inFlight === 0 && idle) idle();
-      // The one point where a request's usage record is built: every route, every outcome.
-      if (draft && (draft.model !== undefined || draft.refused)) {
-        const now = performance.now();
-        const cl = Number(req.headers["content-length"]);
-        try {
-          const rec = buildUsageRecord(draft, {
-            id,
-            replica,
-            seq: ++seq,
-            arrivedAt: performance.timeOrigin + start,
-            latencyMs: now - start,
-            ttftMs: draft.ttftMs ?? (res.headersSent ? now - start : undefined),
-            status: ac.aborted ? 499 : res.statusCode,
-            keyId: key ? (key.id ?? key.name) : null,
-            keyName: key?.name ?? null,
-            requestBytes: cl >= 0 ? cl : Math.max(0, socket.bytesRead - read0),
-            responseBytes: Math.max(0, socket.bytesWritten - written0),
-            queuedMs: ac.queuedMs,
-          });
-          // Estimated usage is charged too (the usage recorder charged what the upstream reported).
-          if (limiter !== undefined && rec.usage_estimated && rec.cost_usd !== null) {
-            limiter.charge(Date.now(), rec.prompt_tokens + rec.completion_tokens, rec.cost_usd);
-          }
-          usageSink!.write(rec);
-          if (trace !== undefined) opts.tracer!.add(trace, rec);
-        } catch (err) {
-          logger.warn({ err, reqId: id }, "usage record not built");
-        }
-      }
+      // The one point where a request's record is finished and handed to every sink: every route, every outcome.
+      ends.end(
+        rec,
+        { req, res, start, written0, read0, aborted: ac.aborted, queuedMs: ac.queuedMs },
+        { limiter, reservation: ctx?.reservation, trace },
+        route.usage !== undefined,
+      );
     }
   }
 

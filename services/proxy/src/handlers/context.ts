@@ -5,11 +5,11 @@ import type { UpstreamError } from "@ai-router/providers";
 import type { ClientSignal } from "../http/client-abort.js";
 import type { StallWatch } from "../http/stall-watch.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
-import type { SharedLimits } from "../limits/shared-limits.js";
+import type { Reservation, SharedLimits } from "../limits/shared-limits.js";
+import type { RequestRecord } from "../record/request-record.js";
+import type { UsageRecorder } from "../record/usage-recorder.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
-import type { UsageRecorder } from "../stats/usage-recorder.js";
 import type { RequestTrace } from "../tracing/trace-context.js";
-import type { UsageDraft } from "../usage/usage-draft.js";
 
 /** Everything a handler needs about the request being served. */
 export interface RequestContext {
@@ -25,8 +25,10 @@ export interface RequestContext {
   readonly usage: UsageRecorder;
   /** The client key's limiter, when the key has limits: charged with the request's tokens and cost. */
   readonly limiter: KeyLimiter | undefined;
-  /** The request's usage record in the making (undefined when records are off or the route has none). */
-  readonly draft?: UsageDraft | undefined;
+  /** The request's one record, filled in along the way (see record/request-record.ts). */
+  readonly record: RequestRecord;
+  /** What the cluster-wide limiter reserved for this request, settled when it ends. */
+  reservation: Reservation | undefined;
   /** Told when a streamed response waits on its client (a client that stops reading is cut). */
   readonly stalls?: StallWatch | undefined;
   /** The client's valid W3C `traceparent`, passed upstream as it is (traces not exported). */

@@ -34,7 +34,6 @@ async function serveImageForm(ctx: RequestContext, spec: ImageFormSpec): Promise
   checkCapabilities(model, IMAGE_EDIT_NEEDS);
   await servePipeline(ctx, {
     endpoint: spec.endpoint,
-    ingress: "openai",
     modelName: name,
     model,
     stream: false,

@@ -2,7 +2,6 @@ import { type AnthropicRequest, estimateInputTokens } from "@ai-router/providers
 import { parseJsonObject, readBody } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
-import { noteModelOf } from "../usage/usage-draft.js";
 import type { RequestContext } from "./context.js";
 import { anthropicStreamError, sendAnthropicError } from "./messages-errors.js";
 import { CountTokensRequest } from "./messages-schema.js";
@@ -14,11 +13,10 @@ import { CountTokensRequest } from "./messages-schema.js";
 export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const json = parseJsonObject(raw);
-  noteModelOf(ctx.draft, json);
+  ctx.record.noteModelOf(json);
   const body = validateBody(CountTokensRequest, json) as unknown as AnthropicRequest;
   await servePipeline(ctx, {
     endpoint: "messages.count_tokens",
-    ingress: "anthropic-messages",
     modelName: body.model,
     model: resolveModel(ctx, body.model, "chat"),
     stream: false,

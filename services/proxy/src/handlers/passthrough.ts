@@ -6,7 +6,6 @@ import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
 import { imagesAsked } from "../limits/reserve.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
-import { noteModelOf } from "../usage/usage-draft.js";
 import { checkCapabilities, EMBEDDING_NEEDS, IMAGE_GENERATION_NEEDS } from "./capabilities.js";
 import type { RequestContext } from "./context.js";
 
@@ -26,7 +25,7 @@ export interface PassthroughSpec {
 export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSpec): Promise<void> {
   const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
   const json = parseJsonObject(raw);
-  noteModelOf(ctx.draft, json);
+  ctx.record.noteModelOf(json);
   const body = validateBody(spec.schema, json);
   const name = body.model ?? spec.defaultModel;
   if (!name) throw new RouterError("invalid_request", "Missing required parameter: 'model'.", { param: "model" });
@@ -34,7 +33,6 @@ export async function handlePassthrough(ctx: RequestContext, spec: PassthroughSp
   checkCapabilities(model, spec.llmType === "embedding" ? EMBEDDING_NEEDS : IMAGE_GENERATION_NEEDS);
   await servePipeline(ctx, {
     endpoint: spec.endpoint,
-    ingress: "openai",
     modelName: name,
     model,
     stream: false,

@@ -1,6 +1,6 @@
 import { RouterError } from "@ai-router/errors";
+import { addTotals, newTotals, type UsageTotals } from "../record/usage-recorder.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
-import { addTotals, newTotals, type UsageTotals } from "../stats/usage-recorder.js";
 import type { RequestContext } from "./context.js";
 import { visibleModels } from "./models.js";
 import { aggregateStatus, countStatuses, type HealthStatus, meanKnown, type TargetView, viewTarget } from "./seed-health-status.js";

@@ -101,7 +101,6 @@ async function countTokens(ctx: RequestContext, model: string, raw: Buffer): Pro
   const json = parseJsonObject(raw);
   await servePipeline(ctx, {
     endpoint: "gemini.countTokens",
-    ingress: "gemini",
     modelName: model,
     model: resolveModel(ctx, model, "chat"),
     stream: false,

@@ -9,7 +9,6 @@ import type { Exchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { promptTokensOf } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
-import { noteModelOfRaw } from "../usage/usage-draft.js";
 
 /** A front-door request in the internal form (OpenAI chat), ready for any adapter. */
 export interface ChatForm {
@@ -79,7 +78,7 @@ export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: st
       call = parsed instanceof Promise ? await parsed : parsed;
     } catch (err) {
       // Rejected as bad input: the usage record still names the model when the body has one.
-      if (ctx.draft !== undefined) noteModelOfRaw(ctx.draft, raw);
+      ctx.record.noteModelOfRaw(raw);
       throw err;
     }
     await serveIngressCall(ctx, ingress, call, raw.length >> 2, raw);
@@ -120,7 +119,6 @@ export function serveIngressCall(
   }
   return servePipeline(ctx, {
     endpoint: ingress.endpoint(call),
-    ingress: ingress.name,
     modelName: call.model,
     model,
     stream,

@@ -7,22 +7,19 @@ import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/models.js";
 import { sendJson } from "../http/respond.js";
 import { maxCostUsd } from "../limits/reserve.js";
-import type { Reservation } from "../limits/shared-limits.js";
+import { errorCodeOf } from "../record/request-record.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
-import { costOf } from "../stats/usage-recorder.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
-import { absorbFinished, noteRefused } from "../usage/usage-draft.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
-import type { RequestFinished } from "./request-finished.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
 /** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
 export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
-  if (ctx.draft !== undefined) ctx.draft.model ??= name;
+  ctx.record.model ??= name;
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(
@@ -62,18 +59,18 @@ interface RunState {
  * client's error envelope if nothing was served, and one "request finished" record.
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
-  let reservation: Reservation | undefined;
   if (ctx.shared !== undefined && ctx.limiter !== undefined && ctx.key !== undefined) {
     const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.images), Date.now());
     if (verdict.refusal !== undefined) {
       const { error, headers } = verdict.refusal;
       headers["x-request-id"] = ctx.id;
       p.sendError(ctx.res, error, headers);
-      noteRefused(ctx.draft, error);
-      ctx.usage.refused(ctx.id, p.endpoint, ctx.key.name, error.status, error.message, performance.now() - ctx.start);
+      ctx.record.endpoint = p.endpoint;
+      ctx.record.refuse(error);
       return;
     }
-    reservation = verdict.reservation;
+    // Settled with the request's tokens and cost when its record is finished (record/request-end.ts).
+    ctx.reservation = verdict.reservation;
   }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
@@ -87,12 +84,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     }
     if (run.settle(outcome, ctx.signal.aborted)) break;
   }
-  const result = run.result();
-  finishRequest(ctx, p, result, state);
-  if (reservation !== undefined) {
-    const u = state.usage;
-    ctx.shared!.settle(reservation, u ? u.prompt_tokens + u.completion_tokens : 0, costOf(u, result.target?.price));
-  }
+  finishRequest(ctx, p, run.result(), state);
 }
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
@@ -196,14 +188,9 @@ function upstreamFailure(ex: UpstreamExchange, status: number, body: Buffer, t: 
 const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);
 
 /**
- * The status a routed request ended with: 499 when the client left, else the status the client got
- * (finishRequest has sent the error envelope by then, in the ingress's own status, e.g. Anthropic's 529).
- */
-const finalStatus = (ctx: RequestContext): number => (ctx.signal.aborted ? 499 : ctx.res.statusCode);
-
-/**
  * Ends a routed request: a failure that reached no byte of the answer is sent in the client's error
- * envelope (saying who failed, after how many attempts), then the one "request finished" record.
+ * envelope (saying who failed, after how many attempts), then what the attempts learnt goes into the
+ * request's record (the server finishes it and hands it to the sinks).
  */
 function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResult, state: RunState): void {
   const { outcome, target, attempts } = r;
@@ -218,30 +205,22 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
     }
     p.sendError(ctx.res, upstreamToRouterError(outcome.error), h);
   }
-  const status = finalStatus(ctx);
-  const finished: RequestFinished = {
-    requestId: ctx.id,
-    endpoint: p.endpoint,
-    ingress: p.ingress,
-    model: p.modelName,
-    key: ctx.key?.name ?? null,
-    stream: p.stream,
-    status,
-    outcome: ctx.signal.aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed",
-    provider: target?.provider ?? null,
-    upstreamModel: target?.upstreamModel ?? null,
-    price: target?.price,
-    attempts: r.chain,
-    usage: state.usage,
-    usageEstimated: state.usageEstimated ? true : undefined,
-    latencyMs: performance.now() - ctx.start,
-    ttfbMs: state.ttfbMs,
-    queuedMs: ctx.signal.queuedMs,
-    error: outcome.kind !== "served" ? outcome.error.message : undefined,
-  };
-  // The usage record's draft takes what the pipeline learnt (the server builds the record at the end).
-  if (ctx.draft !== undefined) {
-    absorbFinished(ctx.draft, finished, outcome.kind !== "served" ? outcome.error : undefined, ctx.signal.aborted, answerStarted);
+  const rec = ctx.record;
+  const aborted = ctx.signal.aborted;
+  rec.endpoint = p.endpoint;
+  rec.stream = p.stream;
+  rec.outcome = aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed";
+  rec.provider = target?.provider ?? null;
+  rec.upstreamModel = target?.upstreamModel ?? null;
+  rec.price = target?.price;
+  rec.attempts = r.chain;
+  rec.usage = state.usage;
+  if (state.usageEstimated) rec.usageEstimated = true;
+  rec.ttfbMs = state.ttfbMs;
+  // Bytes of an answer reached the client (also a stream the client cut): its tokens are charged.
+  rec.answered = outcome.kind === "served" || outcome.kind === "broken" || (aborted && answerStarted);
+  if (outcome.kind !== "served") {
+    rec.error = outcome.error.message;
+    rec.errorCode = aborted ? "client_closed_request" : errorCodeOf(outcome.error);
   }
-  ctx.usage.finished(finished, ctx.limiter);
 }

@@ -5,11 +5,11 @@ import { compileConfig, parseConfig } from "@ai-router/config";
 import { createLogger } from "@ai-router/logger";
 import { Client } from "undici";
 import { ProxyMetrics } from "../metrics/proxy-metrics.js";
+import { createAccessLog } from "../record/access-log.js";
+import { createJsonlSink } from "../record/jsonl-sink.js";
+import { fanOut } from "../record/usage-sink.js";
 import { TableStore } from "../routing/table-store.js";
 import { createProxy } from "../server.js";
-import { createAccessLog } from "../stats/access-log.js";
-import { createJsonlSink } from "../usage/jsonl-sink.js";
-import { fanOut } from "../usage/usage-sink.js";
 import { WARM_CALLS } from "./warm-calls.js";
 import { startWarmUpstream } from "./warm-upstream.js";
 

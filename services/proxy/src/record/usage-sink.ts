@@ -1,11 +1,12 @@
-import type { UsageRecord } from "@ai-router/contracts";
+import type { RequestRecord } from "./request-record.js";
 
 /**
- * Where finished requests' usage records go (the ledger publisher, the `usage_log` file, metrics).
- * `write` runs on the request path: it must only queue (never block, never throw).
+ * Where finished requests' records go (the ledger publisher, the `usage_log` file, metrics): each
+ * reads the record it is given (never keeps a copy of its fields). `write` runs on the request path: it
+ * must only queue (never block, never throw), and never change the record.
  */
 export interface UsageSink {
-  write(r: UsageRecord): void;
+  write(r: RequestRecord): void;
   /** Sends or writes what is queued (shutdown). */
   close?(): Promise<void>;
 }

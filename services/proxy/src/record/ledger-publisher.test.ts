@@ -1,39 +1,25 @@
-import type { UsageRecord } from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
 import { waitFor } from "@ai-router/testing";
 import { describe, expect, it } from "vitest";
+import { finished } from "../../test/records.js";
 import { LedgerPublisher } from "./ledger-publisher.js";
+import type { RequestRecord } from "./request-record.js";
 
 const logger = createLogger({ name: "test", level: "silent", sync: true });
-const rec = (i: number): UsageRecord => ({
-  id: `r${i}`,
-  time: "2026-11-30T06:00:00.000Z",
-  replica: "r",
-  ingress: "openai-chat",
-  endpoint: "chat.completions",
-  model: "m",
-  provider: "p",
-  upstream_model: "m",
-  key_id: null,
-  key_name: null,
-  stream: false,
-  status: 200,
-  error_code: null,
-  attempts: [{ provider: "p", upstream_model: "m", outcome: "served", status: 200, error_code: null, latency_ms: 1 }],
-  prompt_tokens: 1,
-  completion_tokens: 1,
-  cached_tokens: 0,
-  reasoning_tokens: 0,
-  usage_estimated: false,
-  cost_usd: null,
-  latency_ms: 2,
-  ttft_ms: 1,
-  tokens_per_s: null,
-  request_bytes: 10,
-  response_bytes: 20,
-  queued_ms: 0,
-  seq: i,
-});
+const rec = (i: number): RequestRecord =>
+  finished(
+    {
+      model: "m",
+      provider: "p",
+      upstreamModel: "m",
+      answered: true,
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      attempts: [{ provider: "p", upstreamModel: "m", outcome: "served", status: null, error: null, errorCode: null, durationMs: 1 }],
+    },
+    { seq: i, latencyMs: 2, ttfbMs: 1, requestBytes: 10, responseBytes: 20 },
+    undefined,
+    `r${i}`,
+  );
 const ids = (body: string) => (JSON.parse(body) as { records: { id: string }[] }).records.map((r) => r.id);
 
 describe("LedgerPublisher", () => {

@@ -1,6 +1,6 @@
-import type { UsageRecord } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { UsageRecordJson } from "./record-json.js";
+import type { RequestRecord } from "./request-record.js";
 import type { UsageSink } from "./usage-sink.js";
 
 /** Sends one batch; resolves once the broker stored it (JetStream ack), rejects otherwise. */
@@ -27,7 +27,7 @@ export interface LedgerPublisherOptions {
  * broker is down records wait in a bounded buffer; overflow is dropped, counted and logged, never waited on.
  */
 export class LedgerPublisher implements UsageSink {
-  private queue: UsageRecord[] = [];
+  private queue: RequestRecord[] = [];
   private readonly json = new UsageRecordJson();
   private head = 0;
   private inFlight: { body: string; msgId: string; count: number } | undefined;
@@ -64,7 +64,7 @@ export class LedgerPublisher implements UsageSink {
     if (sender) this.schedule(0);
   }
 
-  write(r: UsageRecord): void {
+  write(r: RequestRecord): void {
     if (this.pending >= this.maxBuffer) {
       this.dropped++;
       this.opts.onDropped?.();
@@ -98,7 +98,7 @@ export class LedgerPublisher implements UsageSink {
       this.head = 0;
     }
     let body = `{"replica":${JSON.stringify(this.opts.replica)},"records":[`;
-    for (let i = 0; i < records.length; i++) body += (i === 0 ? "" : ",") + this.json.of(records[i] as UsageRecord);
+    for (let i = 0; i < records.length; i++) body += (i === 0 ? "" : ",") + this.json.of(records[i] as RequestRecord);
     body += "]}";
     return { body, msgId: `${this.opts.replica}:${this.epoch}:${++this.batchNo}`, count: records.length };
   }
