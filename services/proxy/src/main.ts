@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
-import { docsRoutes } from "./docs/docs-routes.js";
+import { docsEndpoints } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
-import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
+import { standaloneAdminEndpoints } from "./handlers/operations/standalone-admin.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
 import { createAccessLog } from "./record/access-log.js";
 import { createJsonlSink } from "./record/jsonl-sink.js";
@@ -108,9 +108,9 @@ const proxy = createProxy({
 proxyRef = proxy;
 cluster?.start(proxy.usage);
 if (reloader) {
-  for (const r of standaloneAdminRoutes(reloader, store)) proxy.addRoute(r);
+  for (const r of standaloneAdminEndpoints(reloader, store)) proxy.addRoute(r);
   // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
-  for (const r of docsRoutes()) proxy.addRoute(r);
+  for (const r of docsEndpoints()) proxy.addRoute(r);
   reloader.start();
 }
 // The port opens (and /health answers) once the request path is warm: a new replica is not slower than an old one.

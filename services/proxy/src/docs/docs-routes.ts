@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { RouterError } from "@ai-router/errors";
-import type { Route } from "../server.js";
+import type { Endpoint } from "../endpoints/endpoint.js";
 import { proxyOpenApi } from "./openapi.js";
 
 const PAGE = `<!doctype html>
@@ -22,7 +22,7 @@ const ASSETS: Record<string, string> = {
  * `/openapi.json` (the proxy's own endpoints) and `/docs` (Swagger UI from the swagger-ui-dist package,
  * no CDN), for standalone mode; in cluster mode both paths belong to the control plane's admin API.
  */
-export function docsRoutes(): Route[] {
+export function docsEndpoints(): Endpoint[] {
   const doc = JSON.stringify(proxyOpenApi());
   const dist = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const assets = new Map<string, Buffer>();

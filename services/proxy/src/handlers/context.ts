@@ -35,6 +35,12 @@ export interface RequestContext {
   readonly traceparent?: string | undefined;
   /** This request's spans when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT). */
   readonly trace?: RequestTrace | undefined;
+  /** The body as the endpoint's reader left it (endpoints/endpoint.ts): bytes; empty when not read. */
+  body: Buffer;
+  /** A `json` body as the client sent it. */
+  json: Record<string, unknown> | undefined;
+  /** A `json` body as the endpoint's schema made it. */
+  valid: unknown;
   /** Cluster-wide limits (Redis); undefined: the limiter admitted the request already (standalone). */
   readonly shared?: SharedLimits | undefined;
 }

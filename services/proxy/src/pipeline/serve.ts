@@ -4,7 +4,7 @@ import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
-import { findModel } from "../handlers/models.js";
+import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
 import { maxCostUsd } from "../limits/reserve.js";
 import { errorCodeOf } from "../record/request-record.js";

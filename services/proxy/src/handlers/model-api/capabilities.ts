@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
-import type { LiveModel } from "../routing/runtime-table.js";
+import type { LiveModel } from "../../routing/runtime-table.js";
 
 /** A capability a request needs, and the request field that needs it (for the error's `param`). */
 export interface Need {

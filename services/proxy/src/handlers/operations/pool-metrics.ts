@@ -1,6 +1,6 @@
-import type { StallWatch } from "../http/stall-watch.js";
-import type { RuntimeTable } from "../routing/runtime-table.js";
-import type { RequestContext } from "./context.js";
+import type { StallWatch } from "../../http/stall-watch.js";
+import type { RuntimeTable } from "../../routing/runtime-table.js";
+import type { RequestContext } from "../context.js";
 
 const label = (v: string) => v.replace(/["\\\n]/g, "_");
 

@@ -1,17 +1,17 @@
 import { describeStrategies, getStrategy, strategyNames } from "@ai-router/balancing";
 import { RouterError } from "@ai-router/errors";
-import { sendJson } from "../http/respond.js";
-import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
-import type { Route } from "../server.js";
-import type { RequestContext } from "./context.js";
-import { findModel, visibleModels } from "./models.js";
-import { viewTarget } from "./seed-health-status.js";
+import type { Endpoint } from "../../endpoints/endpoint.js";
+import { sendJson } from "../../http/respond.js";
+import type { LiveModel, LiveTarget } from "../../routing/runtime-table.js";
+import type { RequestContext } from "../context.js";
+import { findModel, visibleModels } from "../model-api/models.js";
+import { viewTarget } from "./health-status.js";
 
 /**
  * Read-only `/v1/load-balancing/*` (the original's paths), answered from the proxy's live state:
  * strategies, per-candidate health and breaker state, and selection counts.
  */
-export function loadBalancingRoutes(): Route[] {
+export function loadBalancingEndpoints(): Endpoint[] {
   const base = "/v1/load-balancing";
   return [
     { method: "GET", path: `${base}/statistics`, auth: true, handle: handleStatistics },

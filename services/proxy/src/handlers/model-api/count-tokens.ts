@@ -1,8 +1,7 @@
 import { type AnthropicRequest, estimateInputTokens } from "@ai-router/providers";
-import { parseJsonObject, readBody } from "../http/read-body.js";
-import { validateBody } from "../http/validation.js";
-import { resolveModel, servePipeline } from "../pipeline/serve.js";
-import type { RequestContext } from "./context.js";
+import type { Endpoint } from "../../endpoints/endpoint.js";
+import { resolveModel, servePipeline } from "../../pipeline/serve.js";
+import type { RequestContext } from "../context.js";
 import { anthropicStreamError, sendAnthropicError } from "./messages-errors.js";
 import { CountTokensRequest } from "./messages-schema.js";
 
@@ -10,17 +9,15 @@ import { CountTokensRequest } from "./messages-schema.js";
  * POST /v1/messages/count_tokens: exact from an Anthropic target, estimated locally for any other
  * (and marked `x-router-warnings: estimated:input_tokens`).
  */
-export async function handleCountTokens(ctx: RequestContext): Promise<void> {
-  const raw = await readBody(ctx.req, ctx.table.settings.maxBodyBytes);
-  const json = parseJsonObject(raw);
-  ctx.record.noteModelOf(json);
-  const body = validateBody(CountTokensRequest, json) as unknown as AnthropicRequest;
+async function handleCountTokens(ctx: RequestContext): Promise<void> {
+  const json = ctx.json!;
+  const body = ctx.valid as AnthropicRequest;
   await servePipeline(ctx, {
     endpoint: "messages.count_tokens",
     modelName: body.model,
     model: resolveModel(ctx, body.model, "chat"),
     stream: false,
-    promptTokens: raw.length >> 2,
+    promptTokens: ctx.body.length >> 2,
     maxTokens: undefined,
     exchange: (t, target) => {
       const adapter = t.live.adapter;
@@ -40,3 +37,17 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
     streamError: anthropicStreamError,
   });
 }
+
+/** `POST /v1/messages/count_tokens`, Anthropic's envelope; recorded, never charged (nothing is estimated). */
+export const countTokensEndpoint = (): Endpoint => ({
+  method: "POST",
+  path: "/v1/messages/count_tokens",
+  auth: true,
+  body: "json",
+  schema: CountTokensRequest,
+  llmType: "chat",
+  answers: ["json"],
+  usage: { ingress: "anthropic-count-tokens", endpoint: "messages.count_tokens", estimate: "none" },
+  sendError: sendAnthropicError,
+  handle: handleCountTokens,
+});

@@ -1,11 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { RouterError } from "@ai-router/errors";
-import { sendJson } from "../http/respond.js";
-import type { LiveModel } from "../routing/runtime-table.js";
-import type { Route } from "../server.js";
-import type { RequestContext } from "./context.js";
-import { findModel, visibleModels } from "./models.js";
-import { bestForModelPath } from "./provider-ranking.js";
+import type { Endpoint } from "../../endpoints/endpoint.js";
+import { sendJson } from "../../http/respond.js";
+import type { LiveModel } from "../../routing/runtime-table.js";
+import type { RequestContext } from "../context.js";
+import { findModel, visibleModels } from "../model-api/models.js";
 import {
   healthInfo,
   linksByProvider,
@@ -14,15 +13,16 @@ import {
   providerLinks,
   providersListBody,
   viewOf,
-} from "./seed-health-providers.js";
-import { aggregateStatus, countStatuses, type HealthStatus } from "./seed-health-status.js";
+} from "./health-providers.js";
+import { aggregateStatus, countStatuses, type HealthStatus } from "./health-status.js";
+import { bestForModelPath } from "./provider-ranking.js";
 
 /**
  * The original's read-only health and provider endpoints (`/v1/health*`, `/v1/providers*`), answered
  * from the proxy's passive health and usage counters: nothing is probed, nothing costs money.
  */
-export function seedHealthRoutes(): Route[] {
-  const get = (path: string, handle: Route["handle"]): Route => ({ method: "GET", path, auth: true, handle });
+export function compatHealthEndpoints(): Endpoint[] {
+  const get = (path: string, handle: Endpoint["handle"]): Endpoint => ({ method: "GET", path, auth: true, handle });
   const overview = (ctx: RequestContext) => send(ctx, overviewBody(ctx, Date.now()));
   const list = (ctx: RequestContext) => send(ctx, providersListBody(ctx, Date.now()));
   return [

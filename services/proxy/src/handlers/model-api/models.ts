@@ -1,9 +1,9 @@
 import type { LlmType } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
-import { authorizeModel } from "../http/auth.js";
-import { sendJson } from "../http/respond.js";
-import type { LiveModel } from "../routing/runtime-table.js";
-import type { RequestContext } from "./context.js";
+import { authorizeModel } from "../../http/auth.js";
+import { sendJson } from "../../http/respond.js";
+import type { LiveModel } from "../../routing/runtime-table.js";
+import type { RequestContext } from "../context.js";
 
 /** The models the caller's key may use (of one kind, if given), in table order. */
 export function visibleModels(ctx: RequestContext, llmType?: LlmType): LiveModel[] {

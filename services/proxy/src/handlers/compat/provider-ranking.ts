@@ -1,11 +1,11 @@
 import { getStrategy, type RequestHints } from "@ai-router/balancing";
 import { RouterError } from "@ai-router/errors";
-import { sendJson } from "../http/respond.js";
-import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
-import type { Route } from "../server.js";
-import type { RequestContext } from "./context.js";
-import { findModel } from "./models.js";
-import { healthInfo, linksByProvider, viewOf } from "./seed-health-providers.js";
+import type { Endpoint } from "../../endpoints/endpoint.js";
+import { sendJson } from "../../http/respond.js";
+import type { LiveModel, LiveTarget } from "../../routing/runtime-table.js";
+import type { RequestContext } from "../context.js";
+import { findModel } from "../model-api/models.js";
+import { healthInfo, linksByProvider, viewOf } from "./health-providers.js";
 
 const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON.stringify(body), { "x-request-id": ctx.id });
 const query = (ctx: RequestContext) => new URL(ctx.req.url ?? "/", "http://x").searchParams;
@@ -15,8 +15,8 @@ const query = (ctx: RequestContext) => new URL(ctx.req.url ?? "/", "http://x").s
  * `/v1/providers/top` (providers by score), `/v1/providers/recommendations?model=` (a model's targets
  * in the order its strategy would try them now) and `/v1/providers/best-for-model?model=` (the first).
  */
-export function providerRankingRoutes(): Route[] {
-  const get = (path: string, handle: Route["handle"]): Route => ({ method: "GET", path, auth: true, handle });
+export function providerRankingEndpoints(): Endpoint[] {
+  const get = (path: string, handle: Endpoint["handle"]): Endpoint => ({ method: "GET", path, auth: true, handle });
   return [
     get("/v1/providers/top", handleTop),
     get("/v1/providers/recommendations", (ctx) => send(ctx, recommendations(ctx, modelParam(ctx)))),

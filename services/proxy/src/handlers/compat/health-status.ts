@@ -1,6 +1,6 @@
 import type { TargetHealth } from "@ai-router/balancing";
-import type { UsageTotals } from "../record/usage-recorder.js";
-import type { LiveTarget } from "../routing/runtime-table.js";
+import type { UsageTotals } from "../../record/usage-recorder.js";
+import type { LiveTarget } from "../../routing/runtime-table.js";
 
 /** The original's status values; `unknown` = no outcome recorded yet. */
 export type HealthStatus = "healthy" | "degraded" | "unhealthy" | "unknown";

@@ -1,9 +1,9 @@
 import { RouterError } from "@ai-router/errors";
-import { addTotals, newTotals, type UsageTotals } from "../record/usage-recorder.js";
-import type { LiveTarget } from "../routing/runtime-table.js";
-import type { RequestContext } from "./context.js";
-import { visibleModels } from "./models.js";
-import { aggregateStatus, countStatuses, type HealthStatus, meanKnown, type TargetView, viewTarget } from "./seed-health-status.js";
+import { addTotals, newTotals, type UsageTotals } from "../../record/usage-recorder.js";
+import type { LiveTarget } from "../../routing/runtime-table.js";
+import type { RequestContext } from "../context.js";
+import { visibleModels } from "../model-api/models.js";
+import { aggregateStatus, countStatuses, type HealthStatus, meanKnown, type TargetView, viewTarget } from "./health-status.js";
 
 /** One (model, target) pair: the original's "link" between a model and a provider. */
 export interface Link {

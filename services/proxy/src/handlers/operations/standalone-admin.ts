@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type ManualHealth, manualHealthOf, type SetProviderHealth } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
-import { parseJsonObject, readBody } from "../http/read-body.js";
-import { sendJson } from "../http/respond.js";
-import type { TableStore } from "../routing/table-store.js";
-import type { Route } from "../server.js";
-import type { ConfigReloader } from "../standalone.js";
-import type { RequestContext } from "./context.js";
+import type { Endpoint } from "../../endpoints/endpoint.js";
+import { parseJsonObject, readBody } from "../../http/read-body.js";
+import { sendJson } from "../../http/respond.js";
+import type { TableStore } from "../../routing/table-store.js";
+import type { ConfigReloader } from "../../standalone.js";
+import type { RequestContext } from "../context.js";
 
 /**
  * Checks `Authorization: Bearer <server.admin_token>` in constant time (both sides hashed to fixed
@@ -38,8 +38,8 @@ const send = (ctx: RequestContext, status: number, body: unknown) =>
  * router.yaml (`/v1/stats/refresh`, `/v1/models/clear-cache`) and zero the counters (`/v1/stats/reset`).
  * A file that does not load is a 400 saying why; the last good table keeps serving.
  */
-export function standaloneAdminRoutes(reloader: ConfigReloader, store: TableStore): Route[] {
-  const admin = (path: string, handle: (ctx: RequestContext) => void): Route => ({
+export function standaloneAdminEndpoints(reloader: ConfigReloader, store: TableStore): Endpoint[] {
+  const admin = (path: string, handle: (ctx: RequestContext) => void): Endpoint => ({
     method: "POST",
     path,
     auth: false,

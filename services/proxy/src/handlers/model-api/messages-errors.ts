@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { RouterError } from "@ai-router/errors";
 import { sseEvent, toAnthropicError } from "@ai-router/providers";
-import { sendJson } from "../http/respond.js";
+import { sendJson } from "../../http/respond.js";
 
 /** Anthropic's envelope for any router error: `{"type":"error","error":{"type","message"},"request_id"}`. */
 export function anthropicErrorOf(err: RouterError, requestId?: string) {

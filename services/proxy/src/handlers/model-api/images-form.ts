@@ -1,9 +1,9 @@
 import { ImageEditRequest, ImageVariationRequest } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import { boundaryOf, type FormPart, formText, isMultipartForm, MultipartError, parseMultipart } from "@ai-router/providers";
-import { parseJsonObject } from "../http/read-body.js";
-import { validateBody } from "../http/validation.js";
-import { imagesAsked } from "../limits/reserve.js";
+import { parseJsonObject } from "../../http/read-body.js";
+import { validateBody } from "../../http/validation.js";
+import { imagesAsked } from "../../limits/reserve.js";
 
 /** Which image endpoint a form is for: edits need a prompt, variations do not. */
 export type ImageFormKind = "edits" | "variations";
