@@ -3,6 +3,7 @@ import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import type { ClientSignal } from "../http/client-abort.js";
+import type { Endpoint } from "../endpoints/endpoint.js";
 import type { StallWatch } from "../http/stall-watch.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
 import type { Reservation, SharedLimits } from "../limits/shared-limits.js";
@@ -19,6 +20,8 @@ export interface RequestContext {
   /** performance.now() at arrival. */
   readonly start: number;
   readonly table: RuntimeTable;
+  /** The endpoint being served, as declared (endpoints/endpoint.ts). */
+  readonly endpoint: Endpoint;
   readonly key: TableClientKey | undefined;
   /** Aborted when the client goes away; cancels upstream calls. */
   readonly signal: ClientSignal;

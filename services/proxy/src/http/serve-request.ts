@@ -148,6 +148,7 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
         res,
         start,
         table: table!,
+        endpoint,
         key,
         signal: ac,
         usage,

@@ -102,7 +102,7 @@ async function countTokens(ctx: RequestContext, model: string, raw: Buffer): Pro
   await servePipeline(ctx, {
     endpoint: "gemini.countTokens",
     modelName: model,
-    model: resolveModel(ctx, model, "chat"),
+    model: resolveModel(ctx, model),
     stream: false,
     promptTokens: raw.length >> 2,
     maxTokens: undefined,

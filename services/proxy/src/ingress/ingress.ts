@@ -108,7 +108,7 @@ export function serveIngressCall(
   promptTokens: number,
   raw?: Buffer,
 ): Promise<void> {
-  const model = resolveModel(ctx, call.model, "chat");
+  const model = resolveModel(ctx, call.model);
   const stream = call.stream;
   const forms = new Map<string, ChatForm>();
   const chatForm = (type: string): ChatForm => {

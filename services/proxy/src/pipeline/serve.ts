@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { LlmType, OpenAIUsage } from "@ai-router/contracts";
+import type { OpenAIUsage } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
@@ -17,9 +17,13 @@ import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
-/** Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. */
-export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
+/**
+ * Looks up a model for the endpoint being served: 404 when unknown, 400 when it is not of the kind the
+ * endpoint declares (`llmType`, chat when it declares none).
+ */
+export function resolveModel(ctx: RequestContext, name: string): LiveModel {
   ctx.record.model ??= name;
+  const llmType = ctx.endpoint.llmType ?? "chat";
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(

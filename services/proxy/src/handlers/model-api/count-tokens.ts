@@ -15,7 +15,7 @@ async function handleCountTokens(ctx: RequestContext): Promise<void> {
   await servePipeline(ctx, {
     endpoint: "messages.count_tokens",
     modelName: body.model,
-    model: resolveModel(ctx, body.model, "chat"),
+    model: resolveModel(ctx, body.model),
     stream: false,
     promptTokens: ctx.body.length >> 2,
     maxTokens: undefined,

@@ -19,7 +19,7 @@ function imageFormEndpoint(serves: "images.edits" | "images.variations", kind: I
   const handle = async (ctx: RequestContext): Promise<void> => {
     const form = readImageForm(ctx.body, ctx.req.headers["content-type"], kind);
     const name = form.model ?? DEFAULT_MODEL;
-    const model = resolveModel(ctx, name, "image");
+    const model = resolveModel(ctx, name);
     checkCapabilities(model, IMAGE_EDIT_NEEDS);
     await servePipeline(ctx, {
       endpoint: serves,

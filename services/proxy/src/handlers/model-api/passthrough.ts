@@ -30,7 +30,7 @@ function jsonPassthrough(spec: PassthroughSpec): Endpoint {
     const json = ctx.json!;
     const name = (ctx.valid as { model?: string }).model ?? spec.defaultModel;
     if (!name) throw new RouterError("invalid_request", "Missing required parameter: 'model'.", { param: "model" });
-    const model = resolveModel(ctx, name, spec.llmType);
+    const model = resolveModel(ctx, name);
     checkCapabilities(model, needs);
     await servePipeline(ctx, {
       endpoint,
