@@ -12,26 +12,50 @@ export interface WarmUpstream {
   close(): Promise<void>;
 }
 
-const CHAT_JSON = JSON.stringify({
-  id: "chatcmpl-warm",
-  object: "chat.completion",
-  created: 1,
-  model: "warm",
-  choices: [{ index: 0, message: { role: "assistant", content: "Warm and ready." }, finish_reason: "stop" }],
-  usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 },
-});
+/** Usage as OpenAI reports it (with details), and as smaller OpenAI-style servers do (vLLM, Ollama). */
+const FULL_USAGE = {
+  prompt_tokens: 12,
+  completion_tokens: 4,
+  total_tokens: 16,
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+};
+const PLAIN_USAGE = { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 };
 
-const chunk = (delta: object, finish: string | null) =>
-  `data: ${JSON.stringify({ id: "chatcmpl-warm", object: "chat.completion.chunk", created: 1, model: "warm", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-
-const CHAT_SSE =
-  chunk({ role: "assistant", content: "" }, null) +
-  chunk({ content: "Warm" }, null) +
-  chunk({ content: " and" }, null) +
-  chunk({ content: " ready." }, null) +
-  chunk({}, "stop") +
-  `data: ${JSON.stringify({ id: "chatcmpl-warm", object: "chat.completion.chunk", created: 1, model: "warm", choices: [], usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 } })}\n\n` +
-  "data: [DONE]\n\n";
+/** A chat answer, JSON and SSE, in OpenAI's full shape or a plain one: real upstreams send both. */
+function answers(full: boolean): { json: string; sse: string } {
+  const usage = full ? FULL_USAGE : PLAIN_USAGE;
+  const extra = full ? { service_tier: "default", system_fingerprint: "fp_warm" } : {};
+  const message = full
+    ? { role: "assistant", content: "Warm and ready.", refusal: null, annotations: [] }
+    : { role: "assistant", content: "Warm and ready." };
+  const json = JSON.stringify(
+    Object.assign(
+      {
+        id: "chatcmpl-warm",
+        object: "chat.completion",
+        created: 1,
+        model: "warm",
+        choices: [{ index: 0, message, logprobs: null, finish_reason: "stop" }],
+        usage,
+      },
+      extra,
+    ),
+  );
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify(Object.assign({ id: "chatcmpl-warm", object: "chat.completion.chunk", created: 1, model: "warm", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] }, extra))}\n\n`;
+  const sse =
+    chunk({ role: "assistant", content: "" }, null) +
+    chunk({ content: "Warm" }, null) +
+    chunk({ content: " and" }, null) +
+    chunk({ content: " ready." }, null) +
+    chunk({}, "stop") +
+    `data: ${JSON.stringify(Object.assign({ id: "chatcmpl-warm", object: "chat.completion.chunk", created: 1, model: "warm", choices: [], usage }, extra))}\n\n` +
+    "data: [DONE]\n\n";
+  return { json, sse };
+}
+const FULL = answers(true);
+const PLAIN = answers(false);
 
 const EMBEDDING_JSON = JSON.stringify({
   object: "list",
@@ -50,10 +74,12 @@ export async function startWarmUpstream(): Promise<WarmUpstream> {
         res.writeHead(200, { "content-type": "application/json" }).end(EMBEDDING_JSON);
         return;
       }
-      // The proxy writes `"stream":true` into the body it sends for a streamed request.
-      const stream = Buffer.concat(chunks).includes('"stream":true');
-      if (stream) res.writeHead(200, { "content-type": "text/event-stream" }).end(CHAT_SSE);
-      else res.writeHead(200, { "content-type": "application/json" }).end(CHAT_JSON);
+      // The proxy writes `"stream":true` into the body it sends for a streamed request; the priced warm
+      // model's target (upstream model `warm-1`) gets OpenAI's full shapes, the plain one the small ones.
+      const body = Buffer.concat(chunks);
+      const a = body.includes('"warm-1"') ? FULL : PLAIN;
+      if (body.includes('"stream":true')) res.writeHead(200, { "content-type": "text/event-stream" }).end(a.sse);
+      else res.writeHead(200, { "content-type": "application/json" }).end(a.json);
     });
   });
   server.keepAliveTimeout = 10_000;
