@@ -1,4 +1,5 @@
 import { gzipSync } from "node:zlib";
+import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Endpoint } from "../src/endpoints/endpoint.js";
@@ -70,5 +71,51 @@ describe("declared endpoints", () => {
     const r = await post("/test/own-envelope", '{"n":"x"}');
     expect(r.status).toBe(400);
     expect(await r.json()).toEqual({ failed: expect.stringContaining("'n'") });
+  });
+});
+
+describe("providers serve the endpoints they declare", () => {
+  let claude: MockUpstream;
+  let openai: MockUpstream;
+  let p: TestProxy;
+  beforeAll(async () => {
+    claude = await startMockUpstream();
+    openai = await startMockUpstream();
+    p = await startTestProxy({
+      providers: [
+        { name: "claude", type: "anthropic", base_url: claude.baseUrl, api_key: "sk-ant-test-0123456789" },
+        { name: "oai", type: "openai-compatible", base_url: openai.baseUrl, api_key: "sk-test-0123456789" },
+      ],
+      models: [
+        { name: "emb", llm_type: "embedding", strategy: "fallback", providers: [{ provider: "claude" }, { provider: "oai" }] },
+        { name: "emb-claude", llm_type: "embedding", providers: [{ provider: "claude" }] },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await p.close();
+    await claude.close();
+    await openai.close();
+  });
+  const embed = (model: string) =>
+    fetch(`${p.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model, input: "hi" }),
+    });
+
+  it("skips a target whose provider does not declare the endpoint, without calling it", async () => {
+    const r = await embed("emb");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("x-router-provider")).toBe("oai");
+    expect(r.headers.get("x-router-attempts")).toBe("2");
+    expect(claude.received("/embeddings")).toHaveLength(0);
+  });
+
+  it("answers 400 unsupported_endpoint when no target's provider serves it", async () => {
+    const r = await embed("emb-claude");
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe("unsupported_endpoint");
+    expect(claude.received("/embeddings")).toHaveLength(0);
   });
 });

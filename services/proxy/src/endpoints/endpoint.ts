@@ -43,9 +43,15 @@ export interface Endpoint {
   schema?: z.ZodType;
   /** The kind of model the endpoint serves (a model of another kind is a 400). */
   llmType?: LlmType;
-  /** The provider endpoint that serves it: providers declare which they have (ProviderDescriptor.endpoints). */
+  /**
+   * The provider endpoint that serves it: providers declare which they have (ProviderDescriptor.endpoints);
+   * the attempt pipeline skips a target whose provider lacks it.
+   */
   serves?: ProviderEndpoint;
-  /** How answers go out (documentation, and which relay the pipeline uses). */
+  /**
+   * How answers go out: a JSON body, an event stream, or bytes relayed as they come (`binary`: speech;
+   * no endpoint has it yet). Documentation for readers of the list; the exchange decides per request.
+   */
   answers?: readonly AnswerRelay[];
   /** Requests produce a usage record (ingress, endpoint name, how tokens are estimated when not reported). */
   usage?: RecordRoute;

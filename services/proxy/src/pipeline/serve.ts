@@ -93,6 +93,11 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
   const t0 = performance.now();
+  // A provider serves the endpoints its descriptor declares; the others are skipped (the next target is tried).
+  const serves = ctx.endpoint.serves;
+  if (serves !== undefined && !t.live.adapter.descriptor.endpoints.includes(serves)) {
+    return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${serves}.`) };
+  }
   const target = targetContext(ctx, t);
   const ex = p.exchange(t, target);
   if (ex.kind === "unsupported") {
