@@ -57,6 +57,20 @@ describe("sign-in", () => {
     expect(sessionStorage.getItem("ai-router.admin-token")).toBeNull();
   });
 
+  it("a throttled sign-in (429) says to wait, in the operator's language", async () => {
+    fakeApi({
+      "GET /v1/db/audit": (c: { headers: Record<string, string> }) =>
+        c.headers.authorization
+          ? apiError(429, "Too many failed admin logins from this address; try again later.", "too_many_failed_logins")
+          : apiError(401, "Admin API requires a token.", "missing_admin_token"),
+    });
+    renderAt("/");
+    fireEvent.change(await screen.findByLabelText("Admin token"), { target: { value: "some-token-0000000000" } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByText(/Too many wrong admin tokens from this address/)).toBeTruthy();
+    expect(sessionStorage.getItem("ai-router.admin-token")).toBeNull();
+  });
+
   it("a 401 on any later call sends the operator back to sign-in with a message", async () => {
     sessionStorage.setItem("ai-router.admin-token", TOKEN);
     let revoked = false;
@@ -135,6 +149,29 @@ describe("providers", () => {
     await waitFor(() => expect(within(dialog).getByLabelText("Base URL").getAttribute("aria-invalid")).toBe("true"));
     const field = within(dialog).getByLabelText("Base URL").closest(".field") as HTMLElement;
     expect(within(field).getByRole("alert").textContent).toContain("must be an http(s) URL");
+  });
+
+  it("moving the base URL to another host asks for the key again or an explicit confirmation", async () => {
+    const { calls } = fakeApi({
+      "GET /v1/db/audit": audit,
+      "GET /v1/db/providers": ok({ providers: [provider(3, "moving")] }),
+      "PUT /v1/db/providers/3": ok(provider(3, "moving")),
+    });
+    renderAt("/providers/3");
+    await screen.findByRole("heading", { name: "moving" });
+    fireEvent.click(screen.getByRole("button", { name: "Edit" }));
+    const dialog = screen.getByRole("dialog");
+    // Same host, another path: no key asked for.
+    fireEvent.change(within(dialog).getByLabelText("Base URL"), { target: { value: "http://127.0.0.1:9999/v2" } });
+    expect(within(dialog).queryByLabelText("API key")).toBeNull();
+    fireEvent.change(within(dialog).getByLabelText("Base URL"), { target: { value: "https://other.example/v1" } });
+    expect(within(dialog).getByText(/moves to another host/)).toBeTruthy();
+    fireEvent.change(within(dialog).getByLabelText("API key"), { target: { value: "sk-entered-again" } });
+    fireEvent.click(within(dialog).getByLabelText(/Send the stored key and headers to the new host/));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "PUT" && c.path === "/v1/db/providers/3")).toBe(true));
+    const put = calls.find((c) => c.method === "PUT" && c.path === "/v1/db/providers/3")!;
+    expect(put.body).toMatchObject({ base_url: "https://other.example/v1", api_key: "sk-entered-again", confirm_new_host: true });
   });
 
   it("test connection runs the probe and shows its result; keys can be disabled and rotated", async () => {

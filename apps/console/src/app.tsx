@@ -4,6 +4,7 @@ import { Icon } from "./components/icons.js";
 import { LangToggle } from "./components/lang-toggle.js";
 import type { MessageKey } from "./i18n/en.js";
 import { useI18n } from "./i18n/index.js";
+import { TERMS } from "./i18n/terms.js";
 import { AuditPage } from "./pages/audit.js";
 import { HealthPage } from "./pages/health.js";
 import { KeysPage } from "./pages/keys.js";
@@ -92,7 +93,7 @@ export function App() {
           <span className="brand-mark" aria-hidden="true">
             ▲
           </span>
-          AI Router
+          {TERMS.product}
         </div>
         <nav className="nav" aria-label={t("nav.label")}>
           {NAV.map((n) => (
@@ -124,7 +125,7 @@ export function App() {
           <button type="button" aria-label={t("nav.menu")} aria-expanded={menu} onClick={() => setMenu((m) => !m)}>
             ☰
           </button>
-          <span className="brand">AI Router</span>
+          <span className="brand">{TERMS.product}</span>
         </div>
         <main className="content">{page}</main>
       </div>

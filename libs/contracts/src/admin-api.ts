@@ -57,7 +57,15 @@ export const ProviderCreate = z
 export type ProviderCreate = z.infer<typeof ProviderCreate>;
 
 export const ProviderUpdate = z
-  .object({ name: entityName, ...providerFields, base_url: httpUrl })
+  .object({
+    name: entityName,
+    ...providerFields,
+    base_url: httpUrl,
+    /** Replaces all the provider's keys. Required (or `confirm_new_host`) when the endpoint moves to another host. */
+    api_key: z.union([apiKey, z.array(apiKey).min(1).max(100)]),
+    /** With an endpoint on another host: send the stored keys and sealed headers there (audited) instead of re-entering them. */
+    confirm_new_host: z.boolean(),
+  })
   .partial()
   .strict()
   .refine((b) => !(b.base_url && b.official_endpoint), { message: "give base_url or official_endpoint, not both", path: ["base_url"] });

@@ -1,5 +1,7 @@
 export * from "./admin-api.js";
+export * from "./bearer-token.js";
 export * from "./config-file.js";
+export * from "./failure-throttle.js";
 export * from "./health.js";
 export * from "./live-health.js";
 export * from "./nats.js";

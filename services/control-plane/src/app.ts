@@ -1,15 +1,9 @@
+import { bearerTokenCheck } from "@ai-router/contracts";
+import { RouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import express, { type Express } from "express";
-import { capabilityRoutes } from "./api/capabilities.js";
-import { clientKeyRoutes } from "./api/client-keys.js";
+import { ADMIN_API_INFO, registerAdminRoutes } from "./api/admin-api.js";
 import type { ApiContext } from "./api/context.js";
-import { healthRoutes } from "./api/health.js";
-import { modelRoutes } from "./api/models.js";
-import { opsRoutes } from "./api/ops.js";
-import { providerRoutes } from "./api/providers.js";
-import { settingsRoutes } from "./api/settings.js";
-import { usageRoutes } from "./api/usage.js";
-import { usageStatsRoutes } from "./api/usage-stats.js";
 import type { PrismaClient } from "./db/client.js";
 import { adminAuth } from "./http/admin-auth.js";
 import { consoleRouter } from "./http/console-static.js";
@@ -36,6 +30,8 @@ export interface AppOptions {
   status?: () => Record<string, unknown>;
   /** Serves `GET /metrics` (no admin token: keep the port private or scrape through a network policy). */
   metrics?: ControlPlaneMetrics;
+  /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (`ROUTER_METRICS_TOKEN`). */
+  metricsToken?: string;
   /** Probe results and proxies' target reports for `GET /v1/db/health`. */
   liveHealth?: LiveHealth;
   /** Where the console's playground chats go when it is served here (`ROUTER_PROXY_URL`). */
@@ -62,7 +58,13 @@ export function createApp(opts: AppOptions): Express {
   const metrics = opts.metrics;
   if (metrics) {
     app.use(metrics.middleware());
-    app.get("/metrics", async (_req, res) => {
+    const check = opts.metricsToken ? bearerTokenCheck(opts.metricsToken) : undefined;
+    app.get("/metrics", async (req, res, next) => {
+      if (check && check(req.headers.authorization) !== "ok") {
+        return next(
+          new RouterError("invalid_api_key", "A valid metrics token is required (`Authorization: Bearer <ROUTER_METRICS_TOKEN>`)."),
+        );
+      }
       res.setHeader("content-type", metrics.registry.contentType);
       res.end(await metrics.registry.metrics());
     });
@@ -72,7 +74,7 @@ export function createApp(opts: AppOptions): Express {
   });
   app.use(consoleRouter(opts.consoleDir));
   app.use(dataPlaneForward(opts.proxyUrl, opts.logger));
-  app.use(adminAuth(opts.adminToken));
+  app.use(adminAuth(opts.adminToken, { logger: opts.logger }));
   app.use(express.json({ limit: "1mb", strict: true }));
 
   const router = express.Router({ strict: false });
@@ -87,24 +89,8 @@ export function createApp(opts: AppOptions): Express {
     publishKey: opts.publishKey,
     ...(opts.stats ? { stats: opts.stats } : {}),
   };
-  providerRoutes(ctx);
-  modelRoutes(ctx);
-  clientKeyRoutes(ctx);
-  settingsRoutes(ctx);
-  opsRoutes(ctx);
-  capabilityRoutes(ctx);
-  usageRoutes(ctx);
-  usageStatsRoutes(ctx, () => opts.stats?.snapshot().replicas ?? 0);
-  healthRoutes(ctx, opts.liveHealth, () => {
-    const s = opts.status?.() ?? {};
-    return { revision: typeof s.revision === "number" ? s.revision : null, nats: s.nats === "connected" };
-  });
-  const doc = api.document({
-    title: "AI Router control plane",
-    version: "1",
-    description:
-      "Admin API: providers, provider keys, models and their links, client keys. Every change is compiled into a routing table and pushed to the proxies over NATS. Errors use the OpenAI envelope `{error:{message,type,param,code}}`.",
-  });
+  registerAdminRoutes(ctx, { liveHealth: opts.liveHealth, status: opts.status });
+  const doc = api.document(ADMIN_API_INFO);
   app.get("/openapi.json", (_req, res) => {
     res.json(doc);
   });

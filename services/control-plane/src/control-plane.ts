@@ -76,6 +76,7 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
     stats,
     liveHealth,
     ...(env.ROUTER_PROXY_URL ? { proxyUrl: env.ROUTER_PROXY_URL } : {}),
+    ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),
     ...(env.ROUTER_CONSOLE_DIR ? { consoleDir: env.ROUTER_CONSOLE_DIR } : {}),
     status: () => ({ nats: link.connected ? "connected" : "disconnected", revision: pub.lastPublished ?? null, bucket: env.bucket }),
   });

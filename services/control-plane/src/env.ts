@@ -39,6 +39,8 @@ export const ControlPlaneEnvSchema = z
     SKIP_MIGRATIONS: flag,
     LOG_LEVEL: LogLevelEnv,
     /** A proxy the console's playground sends chats through when the console is opened here (`:8081/ui/`). */
+    /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (the same variable as the proxies'). */
+    ROUTER_METRICS_TOKEN: z.string().min(16).optional(),
     ROUTER_PROXY_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** The built console's folder (default: apps/console/dist of this checkout). */
     ROUTER_CONSOLE_DIR: z.string().optional(),

@@ -6,6 +6,7 @@ import { startMockUpstream } from "@ai-router/testing";
 import { Kvm } from "@nats-io/kv";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminOpenApi } from "../src/api/admin-api.js";
 import { createApp } from "../src/app.js";
 import { compileDatabase } from "../src/compile/compile-db.js";
 import { createPrisma, type PrismaClient } from "../src/db/client.js";
@@ -510,6 +511,9 @@ describe("OpenAPI and docs", () => {
     expect(body.properties).toHaveProperty("provider_weight");
     expect(body.additionalProperties).toBe(false);
     expect(body.required).toEqual(["name"]);
+  });
+  it("serves the document the committed contract (openapi/admin.v1.json) is generated from", async () => {
+    expect((await request(app).get("/openapi.json")).body).toEqual(JSON.parse(JSON.stringify(adminOpenApi())));
   });
   it("serves Swagger UI and its assets locally", async () => {
     const page = await request(app).get("/docs/");

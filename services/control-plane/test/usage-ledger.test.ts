@@ -23,12 +23,21 @@ interface Setup {
   db: pg.Pool;
 }
 
+/** Client keys are required here, so the proxies' /metrics need their token. */
+const METRICS_TOKEN = "metrics-token-0123456789abcdef";
+const metricsAuth = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+
 const PRICES = { pa: { input_per_mtok: 1, output_per_mtok: 2 }, pb: { input_per_mtok: 3, output_per_mtok: 4 } };
 
 async function setup(prefix: string, natsUrl?: string): Promise<Setup> {
   const [a, b] = await Promise.all([startMockUpstream(), startMockUpstream()]);
   // Limits counted in Redis, as docker-compose deploys the proxies (the refusal below comes from there).
-  const cluster = await startTestCluster(prefix, 2, { REDIS_URL }, { worker: true, ...(natsUrl ? { natsUrl } : {}) });
+  const cluster = await startTestCluster(
+    prefix,
+    2,
+    { REDIS_URL, ROUTER_METRICS_TOKEN: METRICS_TOKEN },
+    { worker: true, ...(natsUrl ? { natsUrl } : {}) },
+  );
   const admin = cluster.admin;
   for (const [name, up] of [
     ["pa", a],
@@ -147,7 +156,7 @@ describe("usage ledger (shared NATS)", () => {
       )!;
     const spentBefore = (await teamSpend()).spent_usd;
     const before = await Promise.all(
-      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`)).text(), "requests_total")),
+      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`, metricsAuth)).text(), "requests_total")),
     );
     const sent = await load(s, 60, 6);
     // Refusals: the third request of a key with rpm_limit 2 on one replica.
@@ -217,7 +226,7 @@ describe("usage ledger (shared NATS)", () => {
 
     // /metrics parses as Prometheus text and requests_total moved by exactly what each replica answered.
     const after = await Promise.all(
-      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`)).text(), "requests_total")),
+      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`, metricsAuth)).text(), "requests_total")),
     );
     expect(after[0]! - before[0]! + (after[1]! - before[1]!)).toBe(sent.length);
     expect(after[0]! - before[0]!).toBe(33);

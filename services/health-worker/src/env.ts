@@ -34,6 +34,8 @@ export const HealthWorkerEnvSchema = z
       .optional(),
     /** Ledger rows older than this many days are deleted by a daily job. */
     USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+    /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (the same variable as the proxies'). */
+    ROUTER_METRICS_TOKEN: z.string().min(16).optional(),
     LOG_LEVEL: LogLevelEnv,
   })
   .superRefine((e, ctx) => {

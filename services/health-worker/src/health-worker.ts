@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { publishSigned } from "@ai-router/cluster";
 import {
+  bearerTokenCheck,
   createSigner,
   decryptSecret,
   HealthProbeJob,
@@ -43,7 +44,7 @@ type Env = Pick<
   | "HEALTH_PROBE_TIMEOUT_MS"
   | "HEALTH_LATENCY_SAMPLES"
 > &
-  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS">>;
+  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS" | "ROUTER_METRICS_TOKEN">>;
 
 /**
  * Wires the worker: the routing table from NATS KV -> one BullMQ job scheduler per probed provider ->
@@ -146,9 +147,16 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
 
   watcher.start();
 
+  const metricsCheck = env.ROUTER_METRICS_TOKEN ? bearerTokenCheck(env.ROUTER_METRICS_TOKEN) : undefined;
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/metrics") {
+      if (metricsCheck && metricsCheck(req.headers.authorization) !== "ok") {
+        res
+          .writeHead(401, { "content-type": "application/json", "www-authenticate": "Bearer" })
+          .end('{"error":"a valid metrics token is required"}');
+        return;
+      }
       void metrics.registry.metrics().then((text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text));
       return;
     }

@@ -38,8 +38,16 @@ export const ProxyEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, . _ - only")
     .optional(),
-  /** When set, `GET /metrics` asks for `Authorization: Bearer <token>`. */
+  /**
+   * When set, `GET /metrics` asks for `Authorization: Bearer <token>`. Unset, `/metrics` is closed while
+   * client keys are required (`auth_required`) and open otherwise.
+   */
   ROUTER_METRICS_TOKEN: z.string().min(16).optional(),
+  /** `true`: `/metrics` open without a token even while client keys are required (a port only Prometheus reaches). */
+  ROUTER_METRICS_PUBLIC: z
+    .enum(["1", "0", "true", "false", ""])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
   /** Cluster mode: usage records kept while NATS is unreachable; past it they are dropped and counted. */
   /**
    * Start-up warm-up (requests through a private proxy against an in-process upstream, so the JIT has

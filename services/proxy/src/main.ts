@@ -99,6 +99,7 @@ const proxy = createProxy({
   metrics,
   clientStallMs: env.ROUTER_CLIENT_STALL_MS,
   ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),
+  metricsPublic: env.ROUTER_METRICS_PUBLIC,
   ...(tracer ? { tracer } : {}),
   ...(cluster?.sharedLimits ? { sharedLimits: cluster.sharedLimits } : {}),
   responses,
@@ -108,7 +109,7 @@ const proxy = createProxy({
 proxyRef = proxy;
 cluster?.start(proxy.usage);
 if (reloader) {
-  for (const r of standaloneAdminEndpoints(reloader, store)) proxy.addRoute(r);
+  for (const r of standaloneAdminEndpoints(reloader, store, logger)) proxy.addRoute(r);
   // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
   for (const r of docsEndpoints()) proxy.addRoute(r);
   reloader.start();

@@ -42,6 +42,8 @@ export interface ProxyOptions {
   metrics?: { metrics(): Promise<string>; contentType: string };
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** `/metrics` open without a token even while client keys are required (default: closed then). */
+  metricsPublic?: boolean;
   /** Exports one span per request and per upstream attempt (OTLP/HTTP); none = no traces, no cost. */
   tracer?: OtlpExporter;
   /** The Responses API's state and reasoning seal; defaults: a bounded in-memory store and a random secret. */
@@ -108,6 +110,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       draining: () => flight.draining,
       metrics: opts.metrics,
       metricsToken: opts.metricsToken,
+      metricsPublic: opts.metricsPublic,
     }),
     ...loadBalancingEndpoints(),
     ...compatHealthEndpoints(),

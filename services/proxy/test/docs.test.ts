@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { proxyOpenApi } from "../src/docs/openapi.js";
 import { type ProxyProcess, spawnProxy } from "./harness.js";
 
 describe("standalone /docs and /openapi.json (process)", () => {
@@ -23,6 +24,9 @@ describe("standalone /docs and /openapi.json (process)", () => {
     expect(r.status).toBe(200);
     const doc = (await r.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
     expect(doc.openapi).toBe("3.1.0");
+    expect(doc, "the document the committed contract (openapi/proxy.v1.json) is generated from").toEqual(
+      JSON.parse(JSON.stringify(proxyOpenApi())),
+    );
     for (const path of ["/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/v1/models", "/v1/providers/top", "/v1/stats/refresh"])
       expect(doc.paths[path], path).toBeDefined();
     expect(doc.paths["/v1/providers/{name}/health"]?.put).toBeDefined();
@@ -45,5 +49,16 @@ describe("standalone /docs and /openapi.json (process)", () => {
     expect(js.headers.get("content-type")).toContain("javascript");
     expect((await fetch(`${p.url}/docs/../../etc/passwd`)).status).toBe(404);
     expect((await fetch(`${p.url}/docs/nope.js`)).status).toBe(404);
+    expect((await fetch(`${p.url}/docs/constructor`)).status).toBe(404); // not a property of a plain object
+  });
+
+  it("never keeps a typed token in the browser's storage, and cannot be framed", async () => {
+    const init = await fetch(`${p.url}/docs/swagger-init.js`);
+    const text = await init.text();
+    expect(text).toContain("persistAuthorization: false");
+    expect(text).not.toContain("persistAuthorization: true");
+    const page = await fetch(`${p.url}/docs`);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });

@@ -26,7 +26,8 @@ export const recordOf = (fields: Partial<RequestRecord> = {}, route: RecordRoute
 
 /** A record with `fields` set and finished with `end`. */
 export function finished(fields: Partial<RequestRecord>, end: Partial<RequestEnd> = {}, route: RecordRoute = CHAT_ROUTE, id = "req-1") {
-  const r = recordOf(fields, route, id);
+  // The published id: the request's own when the client sent none (record/request-end.ts).
+  const r = recordOf(Object.assign({ recordId: id }, fields), route, id);
   finishRecord(r, requestEnd(end));
   return r;
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { spawnProxy } from "./harness.js";
 
 describe("standalone usage_log", () => {
-  it("appends one JSON usage record per request to the file, also for refused ones; /metrics answers without a key", async () => {
+  it("appends one JSON usage record per request to the file, also for refused ones; /metrics answers the metrics token (no client key), closed without it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ai-router-usage-"));
     const log = join(dir, "usage.jsonl");
     const cfg = join(dir, "router.yaml");
@@ -18,7 +18,7 @@ models: [{ name: demo, providers: [{ provider: local, price: { input_per_mtok: 1
 keys: [{ name: team, key: sk-team-0123456789abcdef, rpm_limit: 2 }]
 `,
     );
-    const p = await spawnProxy({ ROUTER_CONFIG: cfg });
+    const p = await spawnProxy({ ROUTER_CONFIG: cfg, ROUTER_METRICS_TOKEN: "metrics-0123456789abcdef" });
     const ids: string[] = [];
     try {
       for (let i = 0; i < 3; i++) {
@@ -30,7 +30,9 @@ keys: [{ name: team, key: sk-team-0123456789abcdef, rpm_limit: 2 }]
         await r.arrayBuffer();
         ids.push(r.headers.get("x-request-id")!);
       }
-      const m = await fetch(`${p.url}/metrics`);
+      // Client keys are required here, so the metrics (every key's models and costs) need their token.
+      expect((await fetch(`${p.url}/metrics`)).status).toBe(401);
+      const m = await fetch(`${p.url}/metrics`, { headers: { authorization: "Bearer metrics-0123456789abcdef" } });
       expect(m.status).toBe(200);
       expect(await m.text()).toMatch(/requests_total\{model="demo",provider="local",status_class="2xx",ingress="openai-chat"\} 2/);
     } finally {

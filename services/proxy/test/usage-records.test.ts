@@ -186,6 +186,44 @@ describe("usage records", () => {
     }
   });
 
+  it("the record id is the server's own: two keys sending one x-request-id get two records, the client's id kept beside", async () => {
+    await start({
+      keys: [
+        { name: "team-a", key: "sk-team-a-0123456789" },
+        { name: "team-b", key: "sk-team-b-0123456789" },
+      ],
+    });
+    const shared = "order-2026-0001";
+    const sent = [
+      await chat({}, { authorization: "Bearer sk-team-a-0123456789", "x-request-id": shared }),
+      await chat({}, { authorization: "Bearer sk-team-b-0123456789", "x-request-id": shared }),
+      await chat({}, { authorization: "Bearer sk-team-b-0123456789", "x-request-id": shared }),
+      // Not a valid echo (a space): the client gets a fresh id, the ledger still keeps what it sent.
+      await chat({}, { authorization: "Bearer sk-team-a-0123456789", "x-request-id": "ticket 7\u0085" }),
+      await chat({}, { authorization: "Bearer sk-team-a-0123456789" }),
+    ];
+    // What the client sees is unchanged: its own id echoed when it sent a valid one.
+    expect(sent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(sent.slice(0, 3).map((r) => r.headers.get("x-request-id"))).toEqual([shared, shared, shared]);
+    const fresh = sent[3]!.headers.get("x-request-id")!;
+    expect(fresh).toMatch(/^[0-9a-f-]{36}$/);
+    await waitFor(() => records.length === 5);
+    const ids = records.map((r) => r.id);
+    expect(new Set(ids).size).toBe(5);
+    expect(ids).not.toContain(shared);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(records.map((r) => [r.key_name, r.client_request_id])).toEqual([
+      ["team-a", shared],
+      ["team-b", shared],
+      ["team-b", shared],
+      ["team-a", "ticket 7"],
+      ["team-a", null],
+    ]);
+    // Without a client id, the record's id is the one the client was answered.
+    expect(records[3]!.id).toBe(fresh);
+    expect(records[4]!.id).toBe(sent[4]!.headers.get("x-request-id"));
+  });
+
   it("records embeddings with their endpoint and ingress", async () => {
     await start({ model: { llm_type: "embedding" } });
     expect((await post("/v1/embeddings", { model: "gpt-4o", input: "hello" })).status).toBe(200);

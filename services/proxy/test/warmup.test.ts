@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { spawnProxy } from "./harness.js";
 
 const KEY = "sk-team-0123456789abcdef";
+const METRICS_TOKEN = "metrics-token-0123456789";
 
 function config() {
   const dir = mkdtempSync(join(tmpdir(), "ai-router-warmup-"));
@@ -31,7 +32,7 @@ const chat = (url: string) =>
 describe("the proxy process warms its request path before it listens", () => {
   it("serves warm-up requests before /health answers, and none of them is recorded, logged, counted or limited", async () => {
     const { cfg, log } = config();
-    const p = await spawnProxy({ ROUTER_CONFIG: cfg, ROUTER_WARMUP_MS: "400" });
+    const p = await spawnProxy({ ROUTER_CONFIG: cfg, ROUTER_WARMUP_MS: "400", ROUTER_METRICS_TOKEN: METRICS_TOKEN });
     try {
       const out = p.output();
       const warmed = /"requests":(\d+),"failed":(\d+),"ms":(\d+),"msg":"request path warmed up"/.exec(out);
@@ -45,7 +46,10 @@ describe("the proxy process warms its request path before it listens", () => {
       // Nothing of the warm-up reached the real proxy's sinks: no access-log line, no record, no counter...
       expect(out).not.toContain('"msg":"request"');
       expect(existsSync(log) ? readFileSync(log, "utf8") : "").toBe("");
-      const metrics = await (await fetch(`${p.url}/metrics`)).text();
+      const scrape = await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(scrape.status).toBe(200);
+      const metrics = await scrape.text();
+      expect(metrics).toMatch(/# TYPE \S*requests_total counter/);
       expect(metrics).not.toMatch(/requests_total\{/);
       const stats = (await (await fetch(`${p.url}/v1/stats`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
         stats: { total_requests?: number };

@@ -22,6 +22,8 @@ export type Price = NonNullable<LinkOut["price"]>;
 /** One request of the usage ledger (`GET /v1/db/usage`; libs/contracts usage.ts `UsageRecord`). */
 export interface UsageRecord {
   id: string;
+  /** The `x-request-id` the client sent; null (or absent in older rows) when none. */
+  client_request_id?: string | null;
   time: string;
   replica: string;
   ingress: string;

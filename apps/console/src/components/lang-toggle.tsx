@@ -1,4 +1,4 @@
-import { type Lang, useI18n } from "../i18n/index.js";
+import { LANG_NAMES, type Lang, useI18n } from "../i18n/index.js";
 
 /** Switches between English and Chinese (the choice is remembered in this browser). */
 export function LangToggle() {
@@ -6,7 +6,7 @@ export function LangToggle() {
   const next: Lang = lang === "en" ? "zh-CN" : "en";
   return (
     <button type="button" onClick={() => setLang(next)} aria-label={t("lang.switch")} lang={next}>
-      {lang === "en" ? "中文" : "English"}
+      {LANG_NAMES[next]}
     </button>
   );
 }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { en } from "./en.js";
+import { enAdmin } from "./en-admin.js";
+import { enTraffic } from "./en-traffic.js";
 import { zh } from "./zh.js";
+import { zhAdmin } from "./zh-admin.js";
+import { zhTraffic } from "./zh-traffic.js";
+
+/** The catalogues in parts (one file per area, each under 300 lines), English beside Chinese. */
+const parts: [string, Record<string, string>, Record<string, string>][] = [
+  ["admin", enAdmin, zhAdmin],
+  ["traffic", enTraffic, zhTraffic],
+];
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -13,6 +23,18 @@ describe("catalogues", () => {
       expect(z?.trim(), k).not.toBe("");
       expect(placeholders(z ?? ""), k).toEqual(placeholders(v));
     }
+  });
+
+  it("both languages have exactly the same keys, part by part, and no key is defined in two parts", () => {
+    for (const [name, enPart, zhPart] of parts) {
+      const missing = Object.keys(enPart).filter((k) => !(k in zhPart));
+      const extra = Object.keys(zhPart).filter((k) => !(k in enPart));
+      expect({ missing, extra }, name).toEqual({ missing: [], extra: [] });
+    }
+    const all = parts.flatMap(([, enPart]) => Object.keys(enPart));
+    expect(all.filter((k, i) => all.indexOf(k) !== i)).toEqual([]);
+    expect(all.sort()).toEqual(Object.keys(en).sort());
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
   });
 
   it("Chinese strings are Chinese: every one with an English word in English has CJK characters", () => {

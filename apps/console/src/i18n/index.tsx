@@ -5,6 +5,8 @@ import { zh } from "./zh.js";
 export type Lang = "en" | "zh-CN";
 export const catalogues: Record<Lang, Record<MessageKey, string>> = { en, "zh-CN": zh };
 const LANG_KEY = "ai-router.lang";
+/** Each language's name in itself: the same whichever language the console shows. */
+export const LANG_NAMES: Record<Lang, string> = { en: "English", "zh-CN": "中文" };
 
 /** zh-CN when the browser prefers Chinese (any zh-*), else English; a saved choice wins. */
 export function detectLang(languages: readonly string[] = navigator.languages ?? [navigator.language]): Lang {

@@ -1,7 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client.js";
 import type { AuditEntry } from "../api/types.js";
-import { Badge, Card, Empty, ErrorAlert, Field, Loading, PageHead } from "../components/ui.js";
+import { DataTable } from "../components/data-table.js";
+import { Empty } from "../components/empty-state.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { SelectField } from "../components/form-field.js";
+import { Badge, Card, PageHead } from "../components/ui.js";
 import { fmtTime } from "../format.js";
 import { en, type MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/index.js";
@@ -40,78 +44,56 @@ export function AuditPage() {
         <Card
           actions={
             <div style={{ width: 200 }}>
-              <Field label={t("audit.entity")}>
-                {(id) => (
-                  <select id={id} value={entity} onChange={(e) => setEntity(e.target.value)}>
-                    <option value="">{t("usage.any")}</option>
-                    {Object.entries(ENTITIES).map(([v, k]) => (
-                      <option key={v} value={v}>
-                        {t(k)}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
+              <SelectField
+                label={t("audit.entity")}
+                value={entity}
+                onChange={setEntity}
+                none={t("usage.any")}
+                options={Object.entries(ENTITIES).map(([value, k]) => ({ value, label: t(k) }))}
+              />
             </div>
           }
         >
-          {!entries ? (
-            error ? null : (
-              <Loading />
-            )
-          ) : entries.length === 0 ? (
-            <Empty title={t("audit.empty")} hint={t("audit.emptyHint")} />
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>{t("audit.when")}</th>
-                    <th>{t("audit.who")}</th>
-                    <th>{t("audit.action")}</th>
-                    <th>{t("audit.entity")}</th>
-                    <th>{t("audit.details")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {entries.map((e) => (
-                    <tr
-                      key={e.id}
-                      className="clickable"
-                      tabIndex={0}
-                      aria-expanded={open === e.id}
-                      onClick={() => setOpen(open === e.id ? undefined : e.id)}
-                      onKeyDown={(k) => k.key === "Enter" && setOpen(open === e.id ? undefined : e.id)}
-                    >
-                      <td className="nowrap small">{fmtTime(locale, e.at)}</td>
-                      <td>{e.actor}</td>
-                      <td>
-                        <Badge tone={e.action === "delete" || e.action === "revoke" ? "bad" : e.action === "create" ? "ok" : "brand"}>
-                          {actionKey(e.action) in en ? t(actionKey(e.action)) : e.action}
-                        </Badge>
-                      </td>
-                      <td>
-                        {ENTITIES[e.entity] ? t(ENTITIES[e.entity] as MessageKey) : e.entity}{" "}
-                        <span className="muted">#{e.entity_id ?? "–"}</span>
-                      </td>
-                      <td className="small" style={{ maxWidth: 420 }}>
-                        {open === e.id ? (
-                          <pre className="json">{JSON.stringify(e.details, null, 2)}</pre>
-                        ) : (
-                          <span
-                            className="mono"
-                            style={{ display: "block", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}
-                          >
-                            {JSON.stringify(e.details)}
-                          </span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            rows={entries}
+            error={error}
+            rowKey={(e) => e.id}
+            onRowClick={(e) => setOpen(open === e.id ? undefined : e.id)}
+            keyboardRows
+            rowProps={(e) => ({ "aria-expanded": open === e.id })}
+            empty={<Empty title={t("audit.empty")} hint={t("audit.emptyHint")} />}
+            columns={[
+              { header: t("audit.when"), className: "nowrap small", cell: (e) => fmtTime(locale, e.at) },
+              { header: t("audit.who"), cell: (e) => e.actor },
+              {
+                header: t("audit.action"),
+                cell: (e) => (
+                  <Badge tone={e.action === "delete" || e.action === "revoke" ? "bad" : e.action === "create" ? "ok" : "brand"}>
+                    {actionKey(e.action) in en ? t(actionKey(e.action)) : e.action}
+                  </Badge>
+                ),
+              },
+              {
+                header: t("audit.entity"),
+                cell: (e) => (
+                  <>
+                    {ENTITIES[e.entity] ? t(ENTITIES[e.entity] as MessageKey) : e.entity}{" "}
+                    <span className="muted">#{e.entity_id ?? "–"}</span>
+                  </>
+                ),
+              },
+              {
+                header: t("audit.details"),
+                className: "small details-cell",
+                cell: (e) =>
+                  open === e.id ? (
+                    <pre className="json">{JSON.stringify(e.details, null, 2)}</pre>
+                  ) : (
+                    <span className="mono ellipsis">{JSON.stringify(e.details)}</span>
+                  ),
+              },
+            ]}
+          />
         </Card>
       </div>
     </>

@@ -1,9 +1,13 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client.js";
 import type { HealthViewOut, TargetSnapshot } from "../api/types.js";
-import { Badge, Card, Empty, ErrorAlert, Loading, PageHead } from "../components/ui.js";
+import { DataTable } from "../components/data-table.js";
+import { Empty, Loading } from "../components/empty-state.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { Badge, Card, PageHead, Stat } from "../components/ui.js";
 import { fmtMs, fmtNum, fmtPct, fmtTime } from "../format.js";
 import { useI18n } from "../i18n/index.js";
+import { TERMS } from "../i18n/terms.js";
 
 /** Live health, refreshed every 5 s (the proxies report every 5 s). */
 export function useHealth(everyMs = 5_000) {
@@ -76,73 +80,46 @@ export function HealthPage() {
         ) : (
           <>
             <div className="grid grid-stats">
-              <div className="card stat">
-                <div className="label">{t("health.revision")}</div>
-                <div className="value">{health.revision ?? "–"}</div>
-              </div>
-              <div className="card stat">
-                <div className="label">NATS</div>
-                <div className="value" style={{ fontSize: 16, marginTop: 8 }}>
-                  {health.nats === "connected" ? (
-                    <Badge tone="ok" dot>
-                      {t("health.connected")}
-                    </Badge>
-                  ) : (
-                    <Badge tone="bad" dot>
-                      {t("health.disconnected")}
-                    </Badge>
-                  )}
-                </div>
-              </div>
-              <div className="card stat">
-                <div className="label">{t("health.replicas")}</div>
-                <div className="value">{health.replicas.length}</div>
-              </div>
+              <Stat label={t("health.revision")} value={health.revision ?? "–"} />
+              <Stat
+                label={TERMS.nats}
+                badge
+                value={
+                  <Badge tone={health.nats === "connected" ? "ok" : "bad"} dot>
+                    {health.nats === "connected" ? t("health.connected") : t("health.disconnected")}
+                  </Badge>
+                }
+              />
+              <Stat label={t("health.replicas")} value={health.replicas.length} />
             </div>
             <Card title={t("health.probes")}>
-              {health.probes.length === 0 ? (
-                <Empty title={t("health.noProbes")} hint={t("health.noProbesHint")} />
-              ) : (
-                <div className="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th>{t("usage.provider")}</th>
-                        <th>{t("common.status")}</th>
-                        <th className="num">{t("health.probeLatency")}</th>
-                        <th className="num">{t("health.failuresInRow")}</th>
-                        <th>{t("health.checked")}</th>
-                        <th>{t("health.error")}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {health.probes.map((p) => (
-                        <tr key={p.provider}>
-                          <td>
-                            <strong>{p.provider}</strong>
-                          </td>
-                          <td>
-                            {p.ok ? (
-                              <Badge tone="ok" dot>
-                                {t("health.up")}
-                              </Badge>
-                            ) : (
-                              <Badge tone="bad" dot>
-                                {t("health.down")}
-                              </Badge>
-                            )}{" "}
-                            {p.status !== null && <span className="small muted">HTTP {p.status}</span>}
-                          </td>
-                          <td className="num">{fmtMs(p.latency_ms)}</td>
-                          <td className="num">{p.consecutive_failures}</td>
-                          <td className="small nowrap">{fmtTime(locale, p.checked_at)}</td>
-                          <td className="small">{p.error ?? "–"}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
+              <DataTable
+                rows={health.probes}
+                rowKey={(p) => p.provider}
+                empty={<Empty title={t("health.noProbes")} hint={t("health.noProbesHint")} />}
+                columns={[
+                  { header: t("usage.provider"), cell: (p) => <strong>{p.provider}</strong> },
+                  {
+                    header: t("common.status"),
+                    cell: (p) => (
+                      <>
+                        <Badge tone={p.ok ? "ok" : "bad"} dot>
+                          {p.ok ? t("health.up") : t("health.down")}
+                        </Badge>{" "}
+                        {p.status !== null && (
+                          <span className="small muted">
+                            {TERMS.http} {p.status}
+                          </span>
+                        )}
+                      </>
+                    ),
+                  },
+                  { header: t("health.probeLatency"), num: true, cell: (p) => fmtMs(p.latency_ms) },
+                  { header: t("health.failuresInRow"), num: true, cell: (p) => p.consecutive_failures },
+                  { header: t("health.checked"), className: "small nowrap", cell: (p) => fmtTime(locale, p.checked_at) },
+                  { header: t("health.error"), className: "small", cell: (p) => p.error ?? "–" },
+                ]}
+              />
             </Card>
             {health.replicas.length === 0 ? (
               <Card title={t("health.targets")}>
@@ -157,46 +134,29 @@ export function HealthPage() {
                     <span className="small muted">{t("health.reported", { time: fmtTime(locale, r.at), rev: r.revision ?? "–" })}</span>
                   }
                 >
-                  {r.targets.length === 0 ? (
-                    <Empty title={t("health.noTargets")} hint={t("models.noLinksHint")} />
-                  ) : (
-                    <div className="table-wrap">
-                      <table>
-                        <thead>
-                          <tr>
-                            <th>{t("usage.model")}</th>
-                            <th>{t("usage.provider")}</th>
-                            <th>{t("health.breaker")}</th>
-                            <th className="num">{t("health.requests")}</th>
-                            <th className="num">{t("health.successRate")}</th>
-                            <th className="num">{t("usage.latency")}</th>
-                            <th className="num">TTFT</th>
-                            <th className="num">{t("usage.tokensPerS")}</th>
-                            <th className="num">{t("health.inFlight")}</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {r.targets.map((x) => (
-                            <tr key={`${x.model}/${x.provider}`}>
-                              <td>{x.model}</td>
-                              <td>
-                                {x.provider} <span className="small muted mono">{x.upstream_model}</span>
-                              </td>
-                              <td>
-                                <BreakerBadge target={x} />
-                              </td>
-                              <td className="num">{x.requests}</td>
-                              <td className="num">{x.requests > 0 ? fmtPct(locale, x.success_rate) : "–"}</td>
-                              <td className="num">{fmtMs(x.latency_ms)}</td>
-                              <td className="num">{fmtMs(x.ttft_ms)}</td>
-                              <td className="num">{fmtNum(locale, x.tokens_per_s)}</td>
-                              <td className="num">{x.in_flight}</td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
-                  )}
+                  <DataTable
+                    rows={r.targets}
+                    rowKey={(x) => `${x.model}/${x.provider}`}
+                    empty={<Empty title={t("health.noTargets")} hint={t("models.noLinksHint")} />}
+                    columns={[
+                      { header: t("usage.model"), cell: (x) => x.model },
+                      {
+                        header: t("usage.provider"),
+                        cell: (x) => (
+                          <>
+                            {x.provider} <span className="small muted mono">{x.upstream_model}</span>
+                          </>
+                        ),
+                      },
+                      { header: t("health.breaker"), cell: (x) => <BreakerBadge target={x} /> },
+                      { header: t("health.requests"), num: true, cell: (x) => x.requests },
+                      { header: t("health.successRate"), num: true, cell: (x) => (x.requests > 0 ? fmtPct(locale, x.success_rate) : "–") },
+                      { header: t("usage.latency"), num: true, cell: (x) => fmtMs(x.latency_ms) },
+                      { header: TERMS.ttft, num: true, cell: (x) => fmtMs(x.ttft_ms) },
+                      { header: t("usage.tokensPerS"), num: true, cell: (x) => fmtNum(locale, x.tokens_per_s) },
+                      { header: t("health.inFlight"), num: true, cell: (x) => x.in_flight },
+                    ]}
+                  />
                 </Card>
               ))
             )}

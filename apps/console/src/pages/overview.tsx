@@ -2,12 +2,17 @@ import { useEffect, useMemo, useState } from "react";
 import { ApiError, api } from "../api/client.js";
 import type { ClientKeyOut, GroupBy, SummaryRow, UsageSummary } from "../api/types.js";
 import { type Series, TimeChart } from "../components/chart.js";
-import { Badge, Card, Empty, ErrorAlert, PageHead, Stat } from "../components/ui.js";
+import { DataTable } from "../components/data-table.js";
+import { Empty } from "../components/empty-state.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { Card, PageHead, Stat } from "../components/ui.js";
 import { fmtInt, fmtMs, fmtPct, fmtUsd } from "../format.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/index.js";
+import { TERMS } from "../i18n/terms.js";
 import { Link } from "../router.js";
-import { BreakerBadge, useHealth } from "./health.js";
+import { useHealth } from "./health.js";
+import { ProviderHealthCard } from "./overview-health.js";
 
 type Range = "hour" | "day" | "week";
 const RANGES: { id: Range; key: MessageKey; ms: number; bucket: GroupBy }[] = [
@@ -47,41 +52,22 @@ interface Data {
 
 function GroupTable(props: { title: string; rows: SummaryRow[]; label?: (key: string | null) => string }) {
   const { t, locale } = useI18n();
+  const top = useMemo(() => [...props.rows].sort((a, b) => b.requests - a.requests).slice(0, 8), [props.rows]);
   return (
     <Card title={props.title}>
-      {props.rows.length === 0 ? (
-        <Empty title={t("overview.noTraffic")} />
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>{t("common.name")}</th>
-                <th className="num">{t("overview.requests")}</th>
-                <th className="num">{t("overview.errorRate")}</th>
-                <th className="num">{t("usage.tokens")}</th>
-                <th className="num">{t("usage.cost")}</th>
-                <th className="num">p95</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...props.rows]
-                .sort((a, b) => b.requests - a.requests)
-                .slice(0, 8)
-                .map((r) => (
-                  <tr key={r.key ?? "-"}>
-                    <td>{props.label ? props.label(r.key) : (r.key ?? "–")}</td>
-                    <td className="num">{fmtInt(locale, r.requests)}</td>
-                    <td className="num">{fmtPct(locale, r.requests ? r.errors / r.requests : 0)}</td>
-                    <td className="num">{fmtInt(locale, r.prompt_tokens + r.completion_tokens)}</td>
-                    <td className="num">{fmtUsd(locale, r.cost_usd)}</td>
-                    <td className="num">{fmtMs(r.latency_p95_ms)}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={top}
+        rowKey={(r) => r.key ?? "-"}
+        empty={<Empty title={t("overview.noTraffic")} />}
+        columns={[
+          { header: t("common.name"), cell: (r) => (props.label ? props.label(r.key) : (r.key ?? "–")) },
+          { header: t("overview.requests"), num: true, cell: (r) => fmtInt(locale, r.requests) },
+          { header: t("overview.errorRate"), num: true, cell: (r) => fmtPct(locale, r.requests ? r.errors / r.requests : 0) },
+          { header: t("usage.tokens"), num: true, cell: (r) => fmtInt(locale, r.prompt_tokens + r.completion_tokens) },
+          { header: t("usage.cost"), num: true, cell: (r) => fmtUsd(locale, r.cost_usd) },
+          { header: TERMS.p95, num: true, cell: (r) => fmtMs(r.latency_p95_ms) },
+        ]}
+      />
     </Card>
   );
 }
@@ -131,9 +117,9 @@ export function OverviewPage() {
     ];
     const cost: Series[] = [{ label: t("usage.cost"), values: rows.map((r) => r.cost_usd ?? 0), color: "#15803d" }];
     const latency: Series[] = [
-      { label: "p50", values: rows.map((r) => r.latency_p50_ms), color: "#4f46e5" },
-      { label: "p95", values: rows.map((r) => r.latency_p95_ms), color: "#e39a2a" },
-      { label: "TTFT p50", values: rows.map((r) => r.ttft_p50_ms), color: "#0891b2" },
+      { label: TERMS.p50, values: rows.map((r) => r.latency_p50_ms), color: "#4f46e5" },
+      { label: TERMS.p95, values: rows.map((r) => r.latency_p95_ms), color: "#e39a2a" },
+      { label: `${TERMS.ttft} ${TERMS.p50}`, values: rows.map((r) => r.ttft_p50_ms), color: "#0891b2" },
     ];
     return { x, traffic, tokens, cost, latency };
   }, [data, t, range]);
@@ -142,35 +128,6 @@ export function OverviewPage() {
   const ledgerMissing = error instanceof ApiError && error.status === 404;
   const keyName = (id: string | null) =>
     keys.find((k) => String(k.id) === id)?.name ?? (id === null || id === "unknown" ? t("overview.noKey") : `#${id}`);
-
-  // Provider health at a glance: a provider is down when every live replica has all its targets unavailable or its probe failed.
-  const providerHealth = useMemo(() => {
-    const m = new Map<
-      string,
-      { up: number; down: number; probeOk: boolean | null; breaker: { breaker: string; available: boolean; probe_down: boolean } }
-    >();
-    for (const r of health?.replicas ?? [])
-      for (const x of r.targets) {
-        const e = m.get(x.provider) ?? {
-          up: 0,
-          down: 0,
-          probeOk: null,
-          breaker: { breaker: "closed", available: true, probe_down: false },
-        };
-        if (x.available && x.breaker !== "open" && !x.probe_down) e.up++;
-        else {
-          e.down++;
-          e.breaker = x;
-        }
-        m.set(x.provider, e);
-      }
-    for (const p of health?.probes ?? []) {
-      const e = m.get(p.provider) ?? { up: 0, down: 0, probeOk: null, breaker: { breaker: "closed", available: true, probe_down: false } };
-      e.probeOk = p.ok;
-      m.set(p.provider, e);
-    }
-    return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
-  }, [health]);
 
   return (
     <>
@@ -219,7 +176,7 @@ export function OverviewPage() {
             }
           />
           <Stat label={t("usage.cost")} value={<span data-testid="total-cost">{fmtUsd(locale, totals?.cost_usd ?? null)}</span>} />
-          <Stat label={t("overview.latency")} value={fmtMs(totals?.latency_p50_ms)} sub={`p95 ${fmtMs(totals?.latency_p95_ms)}`} />
+          <Stat label={t("overview.latency")} value={fmtMs(totals?.latency_p50_ms)} sub={`${TERMS.p95} ${fmtMs(totals?.latency_p95_ms)}`} />
           <Stat label={t("overview.ttft")} value={fmtMs(totals?.ttft_p50_ms)} />
         </div>
         {charts && charts.x.length > 0 ? (
@@ -258,51 +215,7 @@ export function OverviewPage() {
           <GroupTable title={t("overview.byProvider")} rows={data?.byProvider.rows ?? []} />
           <GroupTable title={t("overview.byKey")} rows={data?.byKey.rows ?? []} label={keyName} />
         </div>
-        <Card
-          title={t("overview.providerHealth")}
-          actions={
-            <>
-              <span className="small muted">
-                {t("health.revision")} <strong data-testid="revision">{health?.revision ?? "–"}</strong>
-              </span>
-              {health &&
-                (health.nats === "connected" ? (
-                  <Badge tone="ok" dot>
-                    NATS
-                  </Badge>
-                ) : (
-                  <Badge tone="bad" dot>
-                    NATS
-                  </Badge>
-                ))}
-              <Link to="/health">{t("overview.details")} →</Link>
-            </>
-          }
-        >
-          {providerHealth.length === 0 ? (
-            <Empty title={t("health.noReplicas")} hint={t("health.noReplicasHint")} />
-          ) : (
-            <div className="row" style={{ gap: 10 }}>
-              {providerHealth.map(([name, e]) => (
-                <div key={name} className="card" style={{ padding: "10px 14px", boxShadow: "none" }}>
-                  <div style={{ fontWeight: 600 }}>{name}</div>
-                  <div className="row" style={{ gap: 6, marginTop: 4 }}>
-                    {e.down === 0 && e.probeOk !== false ? (
-                      <Badge tone="ok" dot>
-                        {t("health.up")}
-                      </Badge>
-                    ) : (
-                      <BreakerBadge target={e.probeOk === false ? { ...e.breaker, probe_down: true } : e.breaker} />
-                    )}
-                    {e.up + e.down > 0 && (
-                      <span className="small muted">{t("overview.targetsUp", { up: e.up, total: e.up + e.down })}</span>
-                    )}
-                  </div>
-                </div>
-              ))}
-            </div>
-          )}
-        </Card>
+        <ProviderHealthCard health={health} />
       </div>
     </>
   );

@@ -10,6 +10,7 @@ import { clientKey, fakeApi, model, provider } from "../test/fake-api.js";
 const ok = (body: unknown) => () => ({ body });
 const record = {
   id: "req-abc-123",
+  client_request_id: "client-order-77",
   time: "2026-11-29T10:00:00.000Z",
   replica: "proxy-1",
   ingress: "openai-chat",
@@ -186,17 +187,25 @@ describe("pages", () => {
     fireEvent.click(row);
     const dialog = screen.getByRole("dialog");
     expect(within(dialog).getByText("req-abc-123")).toBeTruthy();
+    expect(within(dialog).getByText("client-order-77")).toBeTruthy();
     expect(within(dialog).getByText("failed, retried")).toBeTruthy();
     expect(within(dialog).getByText("served")).toBeTruthy();
     fireEvent.click(within(dialog).getByRole("button", { name: "Close" }));
 
     fireEvent.change(screen.getByLabelText("Status"), { target: { value: "error" } });
     fireEvent.change(screen.getByLabelText("Model"), { target: { value: "gpt-x" } });
+    fireEvent.change(screen.getByLabelText("Client's request id"), { target: { value: " client-order-77 " } });
     fireEvent.click(screen.getByRole("button", { name: "Apply" }));
     await waitFor(() =>
-      expect(calls.some((c) => c.path === "/v1/db/usage" && c.query.get("status") === "error" && c.query.get("model") === "gpt-x")).toBe(
-        true,
-      ),
+      expect(
+        calls.some(
+          (c) =>
+            c.path === "/v1/db/usage" &&
+            c.query.get("status") === "error" &&
+            c.query.get("model") === "gpt-x" &&
+            c.query.get("client_request_id") === "client-order-77",
+        ),
+      ).toBe(true),
     );
     fireEvent.click(await screen.findByRole("button", { name: "Older →" }));
     await waitFor(() => expect(calls.some((c) => c.query.get("cursor") === "c2")).toBe(true));

@@ -1,9 +1,15 @@
 import { useRef, useState } from "react";
 import { type ChatResult, getPlaygroundKey, setPlaygroundKey, streamChat } from "../api/chat-stream.js";
-import { Badge, Card, Empty, ErrorAlert, Field, PageHead } from "../components/ui.js";
+import { useModels } from "../api/use-api.js";
+import { Empty } from "../components/empty-state.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { Field, SelectField } from "../components/form-field.js";
+import { Badge, Card, PageHead } from "../components/ui.js";
 import { fmtInt, fmtMs } from "../format.js";
 import { useI18n } from "../i18n/index.js";
-import { useModels } from "./models.js";
+
+/** The shape of a client key, shown in its empty field (not a word to translate). */
+const KEY_EXAMPLE = "sk-router-...";
 
 interface Turn {
   role: "user" | "assistant";
@@ -58,17 +64,7 @@ export function Playground(props: { model?: string; compact?: boolean }) {
     <form className="stack" onSubmit={send} aria-label={t("playground.title")}>
       <div className="form-grid">
         {!props.model && (
-          <Field label={t("playground.model")}>
-            {(id) => (
-              <select id={id} value={chosen} onChange={(e) => setModel(e.target.value)}>
-                {(models ?? []).map((m) => (
-                  <option key={m.id} value={m.name}>
-                    {m.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField label={t("playground.model")} value={chosen} onChange={setModel} options={(models ?? []).map((m) => m.name)} />
         )}
         <Field
           className={props.model ? "span-2" : ""}
@@ -76,7 +72,7 @@ export function Playground(props: { model?: string; compact?: boolean }) {
           type="password"
           autoComplete="off"
           value={key}
-          placeholder="sk-router-..."
+          placeholder={KEY_EXAMPLE}
           hint={t("playground.clientKeyHint")}
           onChange={(e) => {
             setKey(e.target.value);

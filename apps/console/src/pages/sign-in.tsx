@@ -1,9 +1,11 @@
 import { useState } from "react";
 import { ApiError, api, setToken } from "../api/client.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { Field } from "../components/form-field.js";
 import { LangToggle } from "../components/lang-toggle.js";
-import { ErrorAlert, Field } from "../components/ui.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/index.js";
+import { TERMS } from "../i18n/terms.js";
 
 /** The admin token is kept in sessionStorage (gone with the tab) and sent only as a Bearer header. */
 export function SignIn(props: { message?: MessageKey; onSignedIn(): void }) {
@@ -36,7 +38,7 @@ export function SignIn(props: { message?: MessageKey; onSignedIn(): void }) {
             <span className="brand-mark" aria-hidden="true" style={{ color: "#fff" }}>
               ▲
             </span>
-            AI Router
+            {TERMS.product}
           </div>
           <LangToggle />
         </div>

@@ -1,19 +1,19 @@
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, api } from "../api/client.js";
 import type { ClientKeyOut, ModelOut, ProviderOut, UsagePage as UsagePageData, UsageRecord } from "../api/types.js";
-import { Badge, Card, Empty, ErrorAlert, Field, Loading, Modal, PageHead } from "../components/ui.js";
-import { fmtInt, fmtMs, fmtNum, fmtTime, fmtUsd } from "../format.js";
-import type { MessageKey } from "../i18n/en.js";
+import { DataTable } from "../components/data-table.js";
+import { Empty } from "../components/empty-state.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { FilterBar } from "../components/filter-bar.js";
+import { Field, SelectField } from "../components/form-field.js";
+import { Card, PageHead } from "../components/ui.js";
+import { fmtInt, fmtMs, fmtTime, fmtUsd } from "../format.js";
 import { useI18n } from "../i18n/index.js";
-
-const OUTCOMES: Record<string, MessageKey> = {
-  served: "outcome.served",
-  retry: "outcome.retry",
-  final: "outcome.final",
-  broken: "outcome.broken",
-};
+import { StatusBadge, UsageDetail } from "./usage-detail.js";
 
 const PAGE = 50;
+/** Status classes offered as filters beside "succeeded" and "failed" (shown as they are). */
+const STATUS_CLASSES = ["4xx", "429", "5xx"];
 const toLocal = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
 export interface UsageFilterValues {
@@ -23,6 +23,7 @@ export interface UsageFilterValues {
   provider: string;
   key_id: string;
   status: string;
+  client_request_id: string;
 }
 export const filterQuery = (f: UsageFilterValues) => ({
   from: f.from ? new Date(f.from).toISOString() : undefined,
@@ -31,12 +32,8 @@ export const filterQuery = (f: UsageFilterValues) => ({
   provider: f.provider,
   key_id: f.key_id,
   status: f.status,
+  client_request_id: f.client_request_id.trim(),
 });
-
-export function StatusBadge(props: { status: number }) {
-  const tone = props.status < 300 ? "ok" : props.status < 500 ? "warn" : "bad";
-  return <Badge tone={tone}>{props.status}</Badge>;
-}
 
 export function UsagePage() {
   const { t, locale } = useI18n();
@@ -47,6 +44,7 @@ export function UsagePage() {
     provider: "",
     key_id: "",
     status: "",
+    client_request_id: "",
   }));
   const [applied, setApplied] = useState(filters);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -97,8 +95,7 @@ export function UsagePage() {
       setError(err);
     }
   };
-  const set = (k: keyof UsageFilterValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
-    setFilters({ ...filters, [k]: e.target.value });
+  const set = (k: keyof UsageFilterValues) => (value: string) => setFilters({ ...filters, [k]: value });
   const ledgerMissing = error instanceof ApiError && error.status === 404;
 
   return (
@@ -114,65 +111,49 @@ export function UsagePage() {
       />
       <div className="stack">
         <Card>
-          <form
-            className="grid"
-            style={{ gridTemplateColumns: "repeat(auto-fit, minmax(150px, 1fr))", alignItems: "end" }}
-            onSubmit={(e) => {
-              e.preventDefault();
+          <FilterBar
+            onApply={() => {
               setCursors([undefined]);
               setApplied(filters);
             }}
           >
-            <Field label={t("usage.from")} type="datetime-local" value={filters.from} onChange={set("from")} />
-            <Field label={t("usage.to")} type="datetime-local" value={filters.to} onChange={set("to")} />
-            <Field label={t("usage.model")}>
-              {(id) => (
-                <select id={id} value={filters.model} onChange={set("model")}>
-                  <option value="">{t("usage.any")}</option>
-                  {lists.models.map((m) => (
-                    <option key={m.id}>{m.name}</option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label={t("usage.provider")}>
-              {(id) => (
-                <select id={id} value={filters.provider} onChange={set("provider")}>
-                  <option value="">{t("usage.any")}</option>
-                  {lists.providers.map((p) => (
-                    <option key={p.id}>{p.name}</option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label={t("usage.key")}>
-              {(id) => (
-                <select id={id} value={filters.key_id} onChange={set("key_id")}>
-                  <option value="">{t("usage.any")}</option>
-                  {lists.keys.map((k) => (
-                    <option key={k.id} value={String(k.id)}>
-                      {k.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label={t("usage.status")}>
-              {(id) => (
-                <select id={id} value={filters.status} onChange={set("status")}>
-                  <option value="">{t("usage.any")}</option>
-                  <option value="2xx">{t("usage.ok")}</option>
-                  <option value="error">{t("usage.errors")}</option>
-                  <option value="4xx">4xx</option>
-                  <option value="429">429</option>
-                  <option value="5xx">5xx</option>
-                </select>
-              )}
-            </Field>
-            <button type="submit" className="primary">
-              {t("usage.apply")}
-            </button>
-          </form>
+            <Field label={t("usage.from")} type="datetime-local" value={filters.from} onChange={(e) => set("from")(e.target.value)} />
+            <Field label={t("usage.to")} type="datetime-local" value={filters.to} onChange={(e) => set("to")(e.target.value)} />
+            <SelectField
+              label={t("usage.model")}
+              value={filters.model}
+              onChange={set("model")}
+              none={t("usage.any")}
+              options={lists.models.map((m) => m.name)}
+            />
+            <SelectField
+              label={t("usage.provider")}
+              value={filters.provider}
+              onChange={set("provider")}
+              none={t("usage.any")}
+              options={lists.providers.map((p) => p.name)}
+            />
+            <SelectField
+              label={t("usage.key")}
+              value={filters.key_id}
+              onChange={set("key_id")}
+              none={t("usage.any")}
+              options={lists.keys.map((k) => ({ value: String(k.id), label: k.name }))}
+            />
+            <SelectField
+              label={t("usage.status")}
+              value={filters.status}
+              onChange={set("status")}
+              none={t("usage.any")}
+              options={[{ value: "2xx", label: t("usage.ok") }, { value: "error", label: t("usage.errors") }, ...STATUS_CLASSES]}
+            />
+            <Field
+              label={t("usage.clientRequestId")}
+              value={filters.client_request_id}
+              maxLength={128}
+              onChange={(e) => set("client_request_id")(e.target.value)}
+            />
+          </FilterBar>
         </Card>
         {ledgerMissing ? (
           <Card>
@@ -183,61 +164,42 @@ export function UsagePage() {
         )}
         {!ledgerMissing && (
           <Card>
-            {!page ? (
-              error ? null : (
-                <Loading />
-              )
-            ) : page.data.length === 0 ? (
-              <Empty title={t("usage.empty")} hint={t("usage.emptyHint")} />
-            ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>{t("usage.time")}</th>
-                      <th>{t("usage.model")}</th>
-                      <th>{t("usage.provider")}</th>
-                      <th>{t("usage.key")}</th>
-                      <th>{t("usage.status")}</th>
-                      <th className="num">{t("usage.tokens")}</th>
-                      <th className="num">{t("usage.cost")}</th>
-                      <th className="num">{t("usage.latency")}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.data.map((r) => (
-                      <tr
-                        key={r.id}
-                        className="clickable"
-                        tabIndex={0}
-                        data-request-id={r.id}
-                        onClick={() => setDetail(r)}
-                        onKeyDown={(e) => e.key === "Enter" && setDetail(r)}
-                      >
-                        <td className="nowrap small">{fmtTime(locale, r.time)}</td>
-                        <td>{r.model ?? "–"}</td>
-                        <td>
-                          {r.provider ?? "–"}
-                          {r.attempts.length > 1 && (
-                            <span className="small muted"> · {t("usage.attemptsN", { n: r.attempts.length })}</span>
-                          )}
-                        </td>
-                        <td>{r.key_name ?? "–"}</td>
-                        <td>
-                          <StatusBadge status={r.status} />
-                        </td>
-                        <td className="num">
-                          {fmtInt(locale, (r.prompt_tokens ?? 0) + (r.completion_tokens ?? 0))}
-                          {r.usage_estimated && <span title={t("usage.estimated")}>*</span>}
-                        </td>
-                        <td className="num">{fmtUsd(locale, r.cost_usd)}</td>
-                        <td className="num">{fmtMs(r.latency_ms)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <DataTable
+              rows={page?.data}
+              error={error}
+              rowKey={(r) => r.id}
+              onRowClick={(r) => setDetail(r)}
+              keyboardRows
+              rowProps={(r) => ({ "data-request-id": r.id })}
+              empty={<Empty title={t("usage.empty")} hint={t("usage.emptyHint")} />}
+              columns={[
+                { header: t("usage.time"), className: "nowrap small", cell: (r) => fmtTime(locale, r.time) },
+                { header: t("usage.model"), cell: (r) => r.model ?? "–" },
+                {
+                  header: t("usage.provider"),
+                  cell: (r) => (
+                    <>
+                      {r.provider ?? "–"}
+                      {r.attempts.length > 1 && <span className="small muted"> · {t("usage.attemptsN", { n: r.attempts.length })}</span>}
+                    </>
+                  ),
+                },
+                { header: t("usage.key"), cell: (r) => r.key_name ?? "–" },
+                { header: t("usage.status"), cell: (r) => <StatusBadge status={r.status} /> },
+                {
+                  header: t("usage.tokens"),
+                  num: true,
+                  cell: (r) => (
+                    <>
+                      {fmtInt(locale, (r.prompt_tokens ?? 0) + (r.completion_tokens ?? 0))}
+                      {r.usage_estimated && <span title={t("usage.estimated")}>*</span>}
+                    </>
+                  ),
+                },
+                { header: t("usage.cost"), num: true, cell: (r) => fmtUsd(locale, r.cost_usd) },
+                { header: t("usage.latency"), num: true, cell: (r) => fmtMs(r.latency_ms) },
+              ]}
+            />
             <div className="row" style={{ marginTop: 12, justifyContent: "flex-end" }}>
               <span className="small muted grow">{t("usage.page", { n: cursors.length })}</span>
               <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
@@ -256,88 +218,5 @@ export function UsagePage() {
       </div>
       {detail && <UsageDetail record={detail} onClose={() => setDetail(undefined)} />}
     </>
-  );
-}
-
-function UsageDetail(props: { record: UsageRecord; onClose(): void }) {
-  const { t, locale } = useI18n();
-  const r = props.record;
-  return (
-    <Modal title={t("usage.detail")} onClose={props.onClose}>
-      <dl className="kv">
-        <dt>{t("usage.requestId")}</dt>
-        <dd className="mono">{r.id}</dd>
-        <dt>{t("usage.time")}</dt>
-        <dd>{fmtTime(locale, r.time)}</dd>
-        <dt>{t("usage.endpoint")}</dt>
-        <dd className="mono">
-          {r.endpoint} ({r.ingress}){r.stream ? ` · ${t("usage.stream")}` : ""}
-        </dd>
-        <dt>{t("usage.model")}</dt>
-        <dd>
-          {r.model ?? "–"}
-          {r.upstream_model && r.upstream_model !== r.model ? ` → ${r.upstream_model}` : ""}
-        </dd>
-        <dt>{t("usage.provider")}</dt>
-        <dd>{r.provider ?? "–"}</dd>
-        <dt>{t("usage.key")}</dt>
-        <dd>{r.key_name ?? "–"}</dd>
-        <dt>{t("usage.status")}</dt>
-        <dd>
-          <StatusBadge status={r.status} /> {r.error_code && <code>{r.error_code}</code>}
-        </dd>
-        <dt>{t("usage.tokens")}</dt>
-        <dd>
-          {t("usage.tokenBreakdown", {
-            prompt: fmtInt(locale, r.prompt_tokens),
-            completion: fmtInt(locale, r.completion_tokens),
-            cached: fmtInt(locale, r.cached_tokens),
-            reasoning: fmtInt(locale, r.reasoning_tokens),
-          })}
-          {r.usage_estimated && <div className="small muted">{t("usage.estimated")}</div>}
-        </dd>
-        <dt>{t("usage.cost")}</dt>
-        <dd>{r.cost_usd === null ? t("usage.noPrice") : fmtUsd(locale, r.cost_usd)}</dd>
-        <dt>{t("usage.latency")}</dt>
-        <dd>
-          {fmtMs(r.latency_ms)} · TTFT {fmtMs(r.ttft_ms)} · {fmtNum(locale, r.tokens_per_s)} {t("usage.tokensPerS")}
-        </dd>
-        <dt>{t("usage.replica")}</dt>
-        <dd className="mono small">{r.replica}</dd>
-      </dl>
-      <h3>{t("usage.chain")}</h3>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>{t("usage.provider")}</th>
-              <th>{t("usage.outcome")}</th>
-              <th>{t("usage.status")}</th>
-              <th className="num">{t("usage.latency")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.attempts.map((a, i) => (
-              <tr key={i}>
-                <td>{i + 1}</td>
-                <td>
-                  {a.provider}
-                  {a.upstream_model ? <span className="small muted"> · {a.upstream_model}</span> : null}
-                </td>
-                <td>
-                  <Badge tone={a.outcome === "served" ? "ok" : a.outcome === "retry" ? "warn" : "bad"}>
-                    {OUTCOMES[a.outcome] ? t(OUTCOMES[a.outcome] as MessageKey) : a.outcome}
-                  </Badge>
-                  {a.error_code && <code className="small"> {a.error_code}</code>}
-                </td>
-                <td>{a.status ?? "–"}</td>
-                <td className="num">{fmtMs(a.latency_ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </Modal>
   );
 }

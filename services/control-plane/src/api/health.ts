@@ -3,7 +3,9 @@ import { openProviderSecrets, probePath, probeProvider, toRuntimeProvider } from
 import { toTableProvider } from "../compile/compile-db.js";
 import { badRequest, notFound, parseParam } from "../http/errors.js";
 import type { LiveHealth } from "../nats/live-health.js";
-import type { ApiContext } from "./context.js";
+import { audit } from "./audit.js";
+import { type ApiContext, actor } from "./context.js";
+import { probeReason } from "./probe-reason.js";
 
 const tag = "health";
 /** A test from the console never waits longer than this, whatever the provider's own timeout. */
@@ -42,7 +44,7 @@ export function healthRoutes(
       tag: "providers",
       summary: "Test a provider's connection (one probe, now)",
       description:
-        "Runs the health worker's probe once from the control plane: the provider's free model list (`GET {base_url}/models`, Anthropic `/v1/models`, Gemini `/v1beta/models`) with its first enabled key and the headers its adapter sends on real requests. Never costs tokens. `ok` is true on a 2xx; `error` says why not, secrets masked. A provider the routing table would leave out (unknown adapter, no base URL, no enabled key where one is needed) answers 400.",
+        "Runs the health worker's probe once from the control plane: the provider's free model list (`GET {base_url}/models`, Anthropic `/v1/models`, Gemini `/v1beta/models`) with its first enabled key and the headers its adapter sends on real requests. Never costs tokens. `ok` is true on a 2xx; `error` is a short classified reason (`HTTP 401: unauthorized (check the key)`, `connection refused (ECONNREFUSED)`...), never the upstream's answer. Each test is in the audit log. A provider the routing table would leave out (unknown adapter, no base URL, no enabled key where one is needed) answers 400.",
       response: ProviderTestOut,
       errors: [400, 404],
     },
@@ -64,12 +66,19 @@ export function healthRoutes(
         { provider, upstreamModel: "connection-test" },
         { maxTimeoutMs: TEST_TIMEOUT_MS, apiKey: opened.apiKeys[0] },
       );
+      const error = probeReason(r);
+      await audit(prisma, actor(ctx, req), "test_connection", "provider", id, {
+        target: provider.origin,
+        ok: r.ok,
+        status: r.status,
+        error,
+      });
       return {
         provider: p.name,
         ok: r.ok,
         status: r.status,
         latency_ms: r.latencyMs,
-        error: r.error,
+        error,
         request: path === undefined ? null : `GET ${provider.origin}${provider.basePath}${path}`,
         checked_at: new Date().toISOString(),
       };

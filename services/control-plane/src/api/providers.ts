@@ -19,6 +19,7 @@ import { conflict, notFound, parseBody, parseParam } from "../http/errors.js";
 import { audit } from "./audit.js";
 import { type ApiContext, actor, published } from "./context.js";
 import { adapterFromName, keysInclude, toKeyOut, toProviderOut } from "./mappers.js";
+import { checkHostChange } from "./provider-host-change.js";
 
 const tag = "providers";
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -100,7 +101,8 @@ export function providerRoutes(ctx: ApiContext): void {
       path: "/v1/db/providers/:id",
       tag,
       summary: "Update a provider (partial)",
-      description: "Only the fields given change. Keys are managed under `/v1/db/providers/{id}/keys`.",
+      description:
+        "Only the fields given change. Keys are managed under `/v1/db/providers/{id}/keys`; `api_key` here replaces them all. An endpoint on another host (scheme, host or port) needs `api_key` (and `headers` when some are stored) again, or `confirm_new_host: true` to send the stored ones there: the audit log records which.",
       body: ProviderUpdate,
       response: ProviderOut,
       errors: [404, 409],
@@ -108,7 +110,9 @@ export function providerRoutes(ctx: ApiContext): void {
     async (req, res) => {
       const id = parseParam(IdParam, req, "id");
       const b = parseBody(ProviderUpdate, req);
-      await load(id);
+      const old = await load(id);
+      const move = checkHostChange(old, b);
+      const newKeys = b.api_key === undefined ? undefined : Array.isArray(b.api_key) ? b.api_key : [b.api_key];
       if (b.name !== undefined) {
         const other = await prisma.provider.findUnique({ where: { name: b.name } });
         if (other && other.id !== id) throw conflict(`Provider "${b.name}" already exists.`, "name");
@@ -130,10 +134,15 @@ export function providerRoutes(ctx: ApiContext): void {
             streamUsage: b.stream_usage,
             maxConnections: b.max_connections,
             params: b.params === undefined ? undefined : json(b.params),
+            ...(newKeys ? { keys: { deleteMany: {}, create: newKeys.map((k) => seal(k)) } } : {}),
           },
           include: keysInclude,
         });
-        await audit(tx, actor(ctx, req), "update", "provider", id, { fields: Object.keys(b) });
+        await audit(tx, actor(ctx, req), "update", "provider", id, {
+          fields: Object.keys(b),
+          ...(move ? { host_change: move } : {}),
+          ...(newKeys ? { keys: updated.keys.map((k) => k.masked) } : {}),
+        });
         return updated;
       });
       await published(ctx, res, `provider ${p.name} updated`);

@@ -17,6 +17,7 @@ export function whereOf(f: Filters, params: unknown[]): string {
   if (f.model !== undefined) parts.push(`model = ${p(f.model)}`);
   if (f.provider !== undefined) parts.push(`provider = ${p(f.provider)}`);
   if (f.key_id !== undefined) parts.push(`key_id = ${p(f.key_id)}`);
+  if (f.client_request_id !== undefined) parts.push(`client_request_id = ${p(f.client_request_id)}`);
   if (f.status !== undefined) {
     if (f.status === "error") parts.push("status >= 400");
     else if (f.status.endsWith("xx")) {
@@ -48,6 +49,7 @@ export function toUsageRecord(r: Record<string, unknown>): UsageRecord {
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     id: r.id as string,
+    client_request_id: (r.client_request_id as string | null) ?? null,
     time: (r.time as Date).toISOString(),
     replica: r.replica as string,
     ingress: r.ingress as string,
@@ -122,12 +124,23 @@ export function toFigures(r: Record<string, unknown>): UsageFigures {
 
 export const toSummaryRow = (r: Record<string, unknown>): UsageSummaryRow => ({ key: String(r.key), ...toFigures(r) });
 
-/** RFC 4180 CSV: a header line, then one line per row; fields with , " or newlines are quoted. */
+/**
+ * A spreadsheet reads a text cell starting with `=`, `+`, `-`, `@`, tab or CR as a formula (OWASP's
+ * CSV injection): such a cell is prefixed with `'` (shown as text) and quoted. Only text: numbers are
+ * written as they are, so a negative number stays a number.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV field: RFC 4180 quoting (`,` `"` CR LF), text that a spreadsheet would run neutralised. */
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  if (FORMULA_START.test(s)) return `"'${s.replaceAll('"', '""')}"`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** RFC 4180 CSV: a header line, then one line per row (fields as {@link csvCell} writes them). */
 export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined) return "";
-    const s = typeof v === "object" ? JSON.stringify(v) : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return `${[columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\r\n")}\r\n`;
+  return `${[columns.join(","), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(","))].join("\r\n")}\r\n`;
 }

@@ -22,6 +22,7 @@ const filterDocs = {
   model: { description: "Model the client asked for", schema: UsageListQuery.shape.model },
   provider: { description: "Provider that served (or failed last)", schema: UsageListQuery.shape.provider },
   key_id: { description: "Client key id", schema: UsageListQuery.shape.key_id },
+  client_request_id: { description: "The `x-request-id` the client sent (exact)", schema: UsageListQuery.shape.client_request_id },
   status: { description: "HTTP status (`429`), class (`4xx`) or `error` (>= 400)", schema: UsageListQuery.shape.status },
 };
 

@@ -7,6 +7,32 @@ import express, { type Router } from "express";
 export const defaultConsoleDir = fileURLToPath(new URL("../../../../apps/console/dist/", import.meta.url));
 
 /**
+ * The console's Content-Security-Policy: the Vite build loads one script and one stylesheet from
+ * `/ui/assets/` (no inline script or style element; React sets `style` through the DOM, which CSP
+ * allows), an SVG icon as a data: URL, and talks only to this origin. Nothing may frame it.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Headers on every `/ui/` answer (and the docs page): no framing, no MIME sniffing, no referrer to other sites. */
+export function setPageSecurityHeaders(res: { setHeader(name: string, value: string): unknown }, csp?: string): void {
+  if (csp) res.setHeader("content-security-policy", csp);
+  res.setHeader("x-frame-options", "DENY");
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("referrer-policy", "no-referrer");
+}
+
+/**
  * The admin console at `/ui/`: hashed assets cached for a year (their names change with their content),
  * `index.html` never cached (so a new build is picked up at once), and any other `/ui/...` path answered
  * with `index.html` (the console routes in the browser). `GET /` redirects here. Public: the console
@@ -17,6 +43,10 @@ export function consoleRouter(dir = defaultConsoleDir): Router {
   const index = join(dir, "index.html");
   router.get("/", (_req, res) => res.redirect(302, "/ui/"));
   router.get("/ui", (_req, res) => res.redirect(301, "/ui/"));
+  router.use("/ui", (_req, res, next) => {
+    setPageSecurityHeaders(res, CONSOLE_CSP);
+    next();
+  });
   router.use(
     "/ui/assets",
     express.static(join(dir, "assets"), {

@@ -1,25 +1,24 @@
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { swaggerUi } from "@ai-router/api-docs";
 import express, { type Router } from "express";
+import { setPageSecurityHeaders } from "./console-static.js";
 
-/** Swagger UI at /docs, from the swagger-ui-dist package (no CDN), reading /openapi.json. */
+/**
+ * Swagger UI at /docs (the page shared with the proxy), reading /openapi.json. A token typed into
+ * "Authorize" lives only as long as the page (never in localStorage).
+ */
 export function docsRouter(): Router {
-  const dist = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  const ui = swaggerUi({ title: "AI Router admin API" });
   const router = express.Router({ strict: false });
-  const page = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>AI Router admin API</title>
-<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="/docs/swagger-ui-bundle.js"></script>
-<script src="/docs/swagger-init.js"></script>
-</body></html>`;
-  const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", persistAuthorization: true });`;
+  router.use("/docs", (_req, res, next) => {
+    setPageSecurityHeaders(res);
+    next();
+  });
   router.get(["/docs", "/docs/", "/docs/index.html"], (_req, res) => {
-    res.type("html").send(page);
+    res.type("html").send(ui.page);
   });
   router.get("/docs/swagger-init.js", (_req, res) => {
-    res.type("application/javascript").send(init);
+    res.type("application/javascript").send(ui.init);
   });
-  router.use("/docs", express.static(dist, { index: false, maxAge: "1h" }));
+  router.use("/docs", express.static(ui.distDir, { index: false, maxAge: "1h" }));
   return router;
 }

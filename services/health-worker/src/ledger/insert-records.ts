@@ -15,7 +15,7 @@ export interface InsertedRow {
   latency_ms: number;
 }
 
-const COLUMNS = `id text, time timestamptz, replica text, seq bigint, ingress text, endpoint text, model text, provider text,
+const COLUMNS = `id text, client_request_id text, time timestamptz, replica text, seq bigint, ingress text, endpoint text, model text, provider text,
   upstream_model text, key_id text, key_name text, stream boolean, status int, error_code text, attempts jsonb,
   prompt_tokens int, completion_tokens int, cached_tokens int, reasoning_tokens int, usage_estimated boolean,
   cost_usd float8, latency_ms float8, ttft_ms float8, tokens_per_s float8, request_bytes int, response_bytes int,

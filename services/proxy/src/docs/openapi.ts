@@ -123,8 +123,11 @@ const errorText: Record<number, string> = {
   503: "No provider available",
 };
 
+/** The proxy API's major version: `info.version`, and the committed contract is openapi/proxy.v<major>.json. */
+export const PROXY_API_VERSION = "1";
+
 /** The proxy's OpenAPI 3.1 document (built once). */
-export function proxyOpenApi(version = "0.1.0"): Record<string, unknown> {
+export function proxyOpenApi(version = PROXY_API_VERSION): Record<string, unknown> {
   const error = { content: { "application/json": { schema: schema(ErrorOut) } } };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, methods] of Object.entries(ops)) {

@@ -11,6 +11,8 @@ const base = (): RequestRecord =>
       model: "gpt-4o",
       provider: "openai",
       upstreamModel: "gpt-4o-2024-08-06",
+      recordId: "5f1c9e2a-0d3b-4e7a-9c21-7a6b5d4e3f20",
+      clientRequestId: "client-7",
       keyId: "key_01",
       key: "team-a",
       price: { input_per_mtok: 2.5, output_per_mtok: 10 },
@@ -69,6 +71,8 @@ describe("UsageRecordJson", () => {
       Object.assign(base(), { usageEstimated: true, stream: true, queuedMs: 12.5 }),
       Object.assign(base(), { model: 'm"odel\\\n中文', key: "clé ✓", endpoint: "gemini.streamGenerateContent" }),
       Object.assign(base(), { costUsd: 1e-9, latencyMs: 0.1 + 0.2, tokensPerS: 123456.78 }),
+      Object.assign(base(), { clientRequestId: null }),
+      Object.assign(base(), { clientRequestId: 'id "with" \\ quotes' }),
     ];
     for (const r of cases) {
       const text = json.of(r);

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { cleanClientRequestId } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
+import { newRequestId } from "../http/request-id.js";
 import type { KeyLimiter } from "../limits/key-limiter.js";
 import type { Reservation, SharedLimits } from "../limits/shared-limits.js";
 import type { OtlpExporter } from "../tracing/otlp-exporter.js";
@@ -79,6 +81,10 @@ export class RequestEnd {
         this.shared!.settle(charges.reservation, rec.promptTokens + rec.completionTokens, rec.costUsd ?? undefined);
       }
       if (recorded) {
+        // The ledger's key is always the server's own id: a client's id is only kept beside it.
+        const incoming = req.headers["x-request-id"];
+        rec.recordId = incoming === rec.requestId ? newRequestId() : rec.requestId;
+        rec.clientRequestId = typeof incoming === "string" ? cleanClientRequestId(incoming) : null;
         this.sink!.write(rec);
         if (charges.trace !== undefined) this.tracer!.add(charges.trace, rec);
       }

@@ -86,6 +86,13 @@ export class RequestRecord {
   responseBytes = 0;
   replica = "";
   seq = 0;
+  /**
+   * The published record's id, the ledger's key: always the server's own (`requestId` unless that
+   * came from the client's `x-request-id`, then a new one). Set when the record is written.
+   */
+  recordId = "";
+  /** The `x-request-id` the client sent, cleaned (`cleanClientRequestId`); null when it sent none. */
+  clientRequestId: string | null = null;
   /** ISO time of arrival. */
   time = "";
   /** Tokens as charged: reported, or estimated (see `usageEstimated`). */

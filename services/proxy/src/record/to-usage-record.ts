@@ -9,7 +9,8 @@ const ms = (n: number) => Math.round(n * 100) / 100;
  */
 export function toUsageRecord(r: RequestRecord): UsageRecord {
   return {
-    id: r.requestId,
+    id: r.recordId,
+    client_request_id: r.clientRequestId,
     time: r.time,
     replica: r.replica,
     ingress: r.ingress,

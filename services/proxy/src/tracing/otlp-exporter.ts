@@ -66,7 +66,7 @@ export class OtlpExporter {
         ...int("gen_ai.usage.output_tokens", r.completionTokens),
         ...str("http.request.method", "POST"),
         ...int("http.response.status_code", r.status),
-        ...str("ai_router.request_id", r.requestId),
+        ...str("ai_router.request_id", r.recordId),
         ...str("ai_router.ingress", r.ingress),
         ...str("ai_router.endpoint", r.endpoint),
         ...str("ai_router.provider", r.provider),

@@ -1,10 +1,9 @@
-import { RouterError } from "@ai-router/errors";
 import type { Endpoint } from "../../endpoints/endpoint.js";
-import { sendError, sendJson } from "../../http/respond.js";
+import { sendJson } from "../../http/respond.js";
 import type { StallWatch } from "../../http/stall-watch.js";
 import type { UsageRecorder } from "../../record/usage-recorder.js";
 import type { TableStore } from "../../routing/table-store.js";
-import { poolMetricsText } from "./pool-metrics.js";
+import { metricsEndpoint } from "./metrics-endpoint.js";
 
 /** What the router's own endpoints read: the served table, the counters, the pools, the process state. */
 export interface OperationsState {
@@ -18,12 +17,13 @@ export interface OperationsState {
   metrics?: { metrics(): Promise<string> } | undefined;
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
   metricsToken?: string | undefined;
+  /** `/metrics` open without a token even while client keys are required. */
+  metricsPublic?: boolean | undefined;
 }
 
 /** The router's own endpoints: `/health` (readiness), `/v1/stats` (the original's counters), `/metrics`. */
 export function operationsEndpoints(s: OperationsState): Endpoint[] {
   const { store, usage } = s;
-  const expected = s.metricsToken ? `Bearer ${s.metricsToken}` : undefined;
   return [
     {
       method: "GET",
@@ -53,22 +53,6 @@ export function operationsEndpoints(s: OperationsState): Endpoint[] {
         sendJson(ctx.res, 200, JSON.stringify(usage.snapshot(models, allowed)));
       },
     },
-    {
-      // Prometheus text: the usage metrics (when configured) and the upstream pools. No client key needed
-      // (docs/usage-ledger.md: restrict it with ROUTER_METRICS_TOKEN or the network).
-      method: "GET",
-      path: "/metrics",
-      auth: false,
-      needsTable: false,
-      handle: async (ctx) => {
-        if (expected !== undefined && ctx.req.headers.authorization !== expected) {
-          sendError(ctx.res, new RouterError("invalid_api_key", "A valid metrics token is required."), { "x-request-id": ctx.id });
-          return;
-        }
-        const text = (s.metrics ? await s.metrics.metrics() : "") + (store.current ? poolMetricsText(store.current, s.stalls) : "");
-        ctx.res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text) });
-        ctx.res.end(text);
-      },
-    },
+    metricsEndpoint(store, s.stalls, s.metrics, { token: s.metricsToken, public: s.metricsPublic }),
   ];
 }

@@ -1,6 +1,14 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { type ManualHealth, manualHealthOf, type SetProviderHealth } from "@ai-router/contracts";
+import {
+  type BearerVerdict,
+  bearerTokenCheck,
+  FailureThrottle,
+  type ManualHealth,
+  manualHealthOf,
+  type SetProviderHealth,
+  sourceOf,
+} from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
+import type { Logger } from "@ai-router/logger";
 import type { Endpoint } from "../../endpoints/endpoint.js";
 import { parseJsonObject, readBody } from "../../http/read-body.js";
 import { sendJson } from "../../http/respond.js";
@@ -8,26 +16,48 @@ import type { TableStore } from "../../routing/table-store.js";
 import type { ConfigReloader } from "../../standalone.js";
 import type { RequestContext } from "../context.js";
 
+/** The admin token's constant-time check, rebuilt only when a reload changes the token. */
+let checked: { token: string; check: (authorization: string | undefined) => BearerVerdict } | undefined;
+
 /**
  * Checks `Authorization: Bearer <server.admin_token>` in constant time (both sides hashed to fixed
- * length). Without an admin token configured, admin endpoints are refused (403), never open.
+ * length). Without an admin token configured, admin endpoints are refused (403), never open. Wrong
+ * tokens are counted per source address: past the limit the address gets 429 with `Retry-After` for a
+ * while, whatever it sends; each failure is logged with the address, never the token.
  */
-export function requireAdmin(ctx: RequestContext, token: string | undefined): void {
+export function requireAdmin(ctx: RequestContext, token: string | undefined, guard?: AdminGuard): void {
   if (token === undefined) {
     throw new RouterError("model_not_allowed", "Admin endpoints are disabled: set server.admin_token in the config to enable them.", {
       publicCode: "admin_disabled",
     });
   }
-  const header = ctx.req.headers.authorization ?? "";
-  if (header.slice(0, 7).toLowerCase() !== "bearer " || header.length <= 7) {
+  const source = sourceOf(ctx.req.socket.remoteAddress);
+  const wait = guard?.throttle.retryAfterMs(source) ?? 0;
+  if (wait > 0) {
+    ctx.res.setHeader("retry-after", String(Math.ceil(wait / 1000)));
+    throw new RouterError("rate_limited", "Too many failed admin logins from this address; try again later.", {
+      publicCode: "too_many_failed_logins",
+    });
+  }
+  if (checked?.token !== token) checked = { token, check: bearerTokenCheck(token) };
+  const verdict = checked.check(ctx.req.headers.authorization);
+  if (verdict === "missing") {
     throw new RouterError("missing_api_key", "This endpoint requires `Authorization: Bearer <server.admin_token>`.", {
       publicCode: "missing_admin_token",
     });
   }
-  const got = createHash("sha256").update(header.slice(7).trim()).digest();
-  const expected = createHash("sha256").update(token).digest();
-  if (!timingSafeEqual(got, expected))
+  if (verdict === "wrong") {
+    const blocked = guard?.throttle.fail(source) ?? false;
+    guard?.logger.warn({ source, path: ctx.req.url?.slice(0, 200) }, "admin login failed: wrong token");
+    if (blocked) guard?.logger.warn({ source }, "admin logins throttled");
     throw new RouterError("invalid_api_key", "Invalid admin token.", { publicCode: "invalid_admin_token" });
+  }
+}
+
+/** Failed admin logins of one process: counted per address, logged. */
+export interface AdminGuard {
+  throttle: FailureThrottle;
+  logger: Logger;
 }
 
 const send = (ctx: RequestContext, status: number, body: unknown) =>
@@ -38,13 +68,14 @@ const send = (ctx: RequestContext, status: number, body: unknown) =>
  * router.yaml (`/v1/stats/refresh`, `/v1/models/clear-cache`) and zero the counters (`/v1/stats/reset`).
  * A file that does not load is a 400 saying why; the last good table keeps serving.
  */
-export function standaloneAdminEndpoints(reloader: ConfigReloader, store: TableStore): Endpoint[] {
+export function standaloneAdminEndpoints(reloader: ConfigReloader, store: TableStore, logger?: Logger): Endpoint[] {
+  const guard = logger ? { throttle: new FailureThrottle(), logger } : undefined;
   const admin = (path: string, handle: (ctx: RequestContext) => void): Endpoint => ({
     method: "POST",
     path,
     auth: false,
     handle: (ctx) => {
-      requireAdmin(ctx, reloader.config.server.admin_token);
+      requireAdmin(ctx, reloader.config.server.admin_token, guard);
       handle(ctx);
     },
   });
@@ -75,7 +106,7 @@ export function standaloneAdminEndpoints(reloader: ConfigReloader, store: TableS
       path: "/v1/providers/*",
       auth: false,
       handle: async (ctx, rest) => {
-        requireAdmin(ctx, reloader.config.server.admin_token);
+        requireAdmin(ctx, reloader.config.server.admin_token, guard);
         const name = rest.endsWith("/health") ? rest.slice(0, -"/health".length) : "";
         if (!name) throw new RouterError("not_found", `Unknown request URL: PUT /v1/providers/${rest}.`, { publicCode: "unknown_url" });
         const status = await requestedHealth(ctx);
