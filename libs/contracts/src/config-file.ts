@@ -186,6 +186,16 @@ export const ServerConfig = z
         ttl_s: z.number().int().min(1).max(2_592_000).default(86_400),
         /** Most responses kept in memory (least recently used go first). */
         max_stored: z.number().int().min(1).max(1_000_000).default(10_000),
+        /**
+         * Most bytes of stored responses kept in memory (least recently used go first; an evicted id
+         * answers 404 like an unknown one). Part of the proxy's memory budget: 64 MiB by default.
+         */
+        max_bytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .max(64 * 1024 * 1024 * 1024)
+          .default(64 * 1024 * 1024),
         /** Secret that seals reasoning state in `encrypted_content`; unset = random at each start. */
         secret: z.string().min(16).optional(),
       })

@@ -13,8 +13,18 @@ export const ImageUrlPart = z
   .loose();
 /** Other part kinds (input_audio, file, refusal...) are passed through untouched. */
 export const OtherPart = z.object({ type: z.string().min(1) }).loose();
-export const ContentPart = z.union([TextPart, ImageUrlPart, OtherPart]);
-export type ContentPart = z.infer<typeof ContentPart>;
+export type ContentPart = z.infer<typeof TextPart> | z.infer<typeof ImageUrlPart> | z.infer<typeof OtherPart>;
+/** The kinds the translations read, each checked by its schema (a `text` part without text is a 400, not a crash). */
+const TYPED_PARTS: Record<string, z.ZodType> = { text: TextPart, image_url: ImageUrlPart };
+/**
+ * A content part: its kind's schema when the router reads that kind, else any object with a type. Not a
+ * union, whose error would name the wrong branch (`type`) for an `image_url` part without its URL.
+ */
+export const ContentPart = OtherPart.superRefine((part, ctx) => {
+  const schema = TYPED_PARTS[part.type];
+  const r = schema?.safeParse(part);
+  if (r && !r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue } as never);
+}) as unknown as z.ZodType<ContentPart>;
 
 export const ToolCall = z
   .object({

@@ -5,10 +5,21 @@ import { z } from "zod";
  * type-checked; input items and tools are typed by their `type` and otherwise passed on loosely
  * (clients such as Codex send item and tool kinds faster than any schema follows).
  */
+/** A content part of an item (`input_text`, `input_image`, ...): an object with a type, passed on loosely. */
+const ResponsesPart = z.looseObject({ type: z.string().min(1).optional() });
+/** Item content: text, or parts (never bare strings or numbers: the translations read each part's fields). */
+const ResponsesContent = z.union([z.string(), z.array(ResponsesPart)]);
+
 export const ResponsesInputItem = z
   .object({
     type: z.string().min(1).optional(),
     role: z.string().optional(),
+    content: ResponsesContent.nullable().optional(),
+    /** A tool call's output: text, parts, or one object (a computer call's screenshot). */
+    output: z
+      .union([z.string(), z.array(ResponsesPart), z.looseObject({})])
+      .nullable()
+      .optional(),
   })
   .loose();
 export type ResponsesInputItem = z.infer<typeof ResponsesInputItem>;
@@ -51,7 +62,12 @@ export const ResponsesRequest = z
     user: z.string().nullable().optional(),
     stream: z.boolean().nullable().optional(),
     store: z.boolean().nullable().optional(),
-    previous_response_id: z.string().min(1).nullable().optional(),
+    /** A stored response's id (`resp_...`): bounded, as it becomes a store key and is echoed in errors. */
+    previous_response_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,200}$/, "expected a response id of up to 200 letters, digits, '_' or '-'")
+      .nullable()
+      .optional(),
     include: z.array(z.string()).nullable().optional(),
     prompt_cache_key: z.string().nullable().optional(),
     truncation: z.string().nullable().optional(),

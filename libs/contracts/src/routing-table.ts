@@ -3,10 +3,17 @@ import { LlmType, Price, ProviderType } from "./config-file.js";
 import { strictly, tolerant } from "./wire.js";
 
 /**
- * The schema version this build reads and writes. Changes to the table are additive only: readers
- * ignore fields they do not know (`RoutingTable` is tolerant), writers check with `RoutingTableWrite`.
+ * The schema version this build writes. Changes to the table are additive only: readers ignore fields
+ * they do not know (`RoutingTable` is tolerant), writers check with `RoutingTableWrite`.
  */
 export const ROUTING_TABLE_SCHEMA_VERSION = 1;
+
+/**
+ * The schema versions this build reads: its own, the one before and the one after, so the releases of
+ * a rolling upgrade read each other's tables (a version adds fields; it may drop what the version before
+ * it deprecated, so two versions apart are not read).
+ */
+export const ROUTING_TABLE_READS = { min: Math.max(1, ROUTING_TABLE_SCHEMA_VERSION - 1), max: ROUTING_TABLE_SCHEMA_VERSION + 1 } as const;
 
 /**
  * A secret as it travels in a routing table: plaintext (standalone mode, never leaves the process)
@@ -129,7 +136,8 @@ export type TableSettings = z.infer<typeof TableSettings>;
 /** Everything a proxy replica needs to route; published by the control plane, versioned. */
 const RoutingTableShape = z
   .object({
-    schemaVersion: z.literal(ROUTING_TABLE_SCHEMA_VERSION),
+    /** The writer's {@link ROUTING_TABLE_SCHEMA_VERSION}; read when within {@link ROUTING_TABLE_READS}. */
+    schemaVersion: z.number().int().min(ROUTING_TABLE_READS.min).max(ROUTING_TABLE_READS.max),
     /** Monotonically increasing within a lineage; a proxy ignores a table older than the one it serves. */
     revision: z.number().int().nonnegative(),
     /**
@@ -165,8 +173,8 @@ const RoutingTableShape = z
   .strict();
 /** How a table is read (proxies, health workers, disk caches): unknown fields at any level are ignored. */
 export const RoutingTable = tolerant(RoutingTableShape);
-/** How a table is checked before it is published: an unknown field at any level is an error. */
-export const RoutingTableWrite = strictly(RoutingTableShape);
+/** How a table is checked before it is published: this build's version, and an unknown field at any level is an error. */
+export const RoutingTableWrite = strictly(RoutingTableShape.extend({ schemaVersion: z.literal(ROUTING_TABLE_SCHEMA_VERSION) }));
 export type RoutingTable = z.infer<typeof RoutingTableShape>;
 
 /** What `checkRoutingTable` says: the table, or why not (`reason` undefined: the same revision again, nothing to say). */
@@ -192,13 +200,14 @@ export interface ServedTable {
 
 /**
  * The checks every consumer of a published table makes before using it (proxies, health workers):
- * this build's `schemaVersion`, the schema, and a revision newer than the one it serves, unless the
+ * a `schemaVersion` this build reads, the schema, and a revision newer than the one it serves, unless the
  * table is of another lineage (a new deployment) or what it serves is only a cached copy.
  */
 export function checkRoutingTable(input: unknown, served?: ServedTable): RoutingTableCheck {
   const version = (input as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== ROUTING_TABLE_SCHEMA_VERSION) {
-    return { ok: false, reason: `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${ROUTING_TABLE_SCHEMA_VERSION})` };
+  if (typeof version !== "number" || !Number.isInteger(version) || version < ROUTING_TABLE_READS.min || version > ROUTING_TABLE_READS.max) {
+    const reads = `${ROUTING_TABLE_READS.min} to ${ROUTING_TABLE_READS.max}`;
+    return { ok: false, reason: `unsupported schemaVersion ${JSON.stringify(version)} (this build reads ${reads})` };
   }
   // Models are checked one by one, and one checked before (the same object, handed on again by a
   // follower that kept an unchanged chunk) is not checked again: a change costs its own models.

@@ -6,6 +6,14 @@ import { z } from "zod";
  * another, so readers ignore unknown fields (`UsageRecord` is not strict) and writers only add fields.
  */
 
+/**
+ * The usage record's schema version. This build writes records without `schema_version` (they are
+ * version 1); a later version that changes what a field means writes it. Readers take their own
+ * version, the one before and the one after (a rolling upgrade's neighbours), ignoring unknown fields.
+ */
+export const USAGE_RECORD_SCHEMA_VERSION = 1;
+export const USAGE_RECORD_READS = { min: Math.max(1, USAGE_RECORD_SCHEMA_VERSION - 1), max: USAGE_RECORD_SCHEMA_VERSION + 1 } as const;
+
 /** How one upstream attempt of the failover chain ended. */
 export const AttemptOutcome = z.enum(["served", "retry", "final", "broken"]);
 
@@ -107,6 +115,8 @@ export const UsageRecord = z.object({
    * up to which sequence it has a replica's records). Absent from records written before it existed.
    */
   seq: z.number().int().nonnegative().optional(),
+  /** The writer's {@link USAGE_RECORD_SCHEMA_VERSION} when not 1; read within {@link USAGE_RECORD_READS}. */
+  schema_version: z.number().int().min(USAGE_RECORD_READS.min).max(USAGE_RECORD_READS.max).optional(),
 });
 export type UsageRecord = z.infer<typeof UsageRecord>;
 

@@ -77,6 +77,11 @@ export interface ChatStreamTranslator {
    * (Anthropic's thinking blocks with their signatures). Optional; read once the stream ended.
    */
   readonly reasoningBlocks?: readonly unknown[];
+  /**
+   * Notes for the client's `x-router-warnings` header, known once the first bytes are produced (e.g.
+   * `estimated:input_tokens`). Optional; read when the response's headers go out.
+   */
+  readonly warnings?: readonly string[] | undefined;
 }
 
 /** An upstream's error, in OpenAI terms. `retryable` decides failover. */

@@ -132,6 +132,18 @@ export function describeAdapterConformance(name: string, subject: ConformanceSub
       expect(usage?.total_tokens).toBe(usageChunk?.usage?.total_tokens);
     });
 
+    it("asks the upstream for an event stream when streaming and for JSON otherwise", () => {
+      const accept = (stream: boolean) =>
+        subject.adapter.buildChatRequest(ask("x", stream ? { stream: true } : {}), t(), { stream, clientWantsUsage: false }).request.headers
+          .accept;
+      expect(accept(true)).toBe("text/event-stream");
+      expect(accept(false)).toBe("application/json");
+      for (const native of Object.values(subject.adapter.native ?? {})) {
+        expect(native.build({ model: "public-name", stream: true }, t(), { stream: true }).headers.accept).toBe("text/event-stream");
+        expect(native.build({ model: "public-name" }, t(), { stream: false }).headers.accept).toBe("application/json");
+      }
+    });
+
     it("keeps usage for the record but out of the stream when the client did not ask", async () => {
       const built = subject.adapter.buildChatRequest(ask("quiet", { stream: true }), t(), { stream: true, clientWantsUsage: false });
       const { events, usage } = translate(subject.adapter, t(), (await send(t(), built.request)).body, built.stripUsage);

@@ -66,7 +66,7 @@ export function createApp(opts: AppOptions): Express {
         );
       }
       res.setHeader("content-type", metrics.registry.contentType);
-      res.end(await metrics.registry.metrics());
+      res.end(await metrics.metrics());
     });
   }
   app.get("/health", (_req, res) => {

@@ -64,6 +64,7 @@ export async function startControlPlane(env: ControlPlaneEnv, logger: Logger): P
   const metrics = new ControlPlaneMetrics(
     () => pub.counts,
     () => pub.lastPublished,
+    { legacyNames: env.ROUTER_METRICS_LEGACY_NAMES },
   );
   const app = createApp({
     metrics,

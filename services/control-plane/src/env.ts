@@ -1,4 +1,12 @@
-import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv, type TableSettings } from "@ai-router/contracts";
+import {
+  checkClusterEnv,
+  clusterEnv,
+  envProblems,
+  healthDefaults,
+  LogLevelEnv,
+  MetricsLegacyNamesEnv,
+  type TableSettings,
+} from "@ai-router/contracts";
 import { z } from "zod";
 import { defaultSettings } from "./compile/compile-db.js";
 
@@ -38,6 +46,8 @@ export const ControlPlaneEnvSchema = z
     /** Skip `prisma migrate deploy` at start-up (when migrations are applied by a separate job). */
     SKIP_MIGRATIONS: flag,
     LOG_LEVEL: LogLevelEnv,
+    /** Also export the metrics' deprecated unprefixed names (`requests_total`...), until 0.3: docs/usage-ledger.md. */
+    ROUTER_METRICS_LEGACY_NAMES: MetricsLegacyNamesEnv,
     /** A proxy the console's playground sends chats through when the console is opened here (`:8081/ui/`). */
     /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (the same variable as the proxies'). */
     ROUTER_METRICS_TOKEN: z.string().min(16).optional(),

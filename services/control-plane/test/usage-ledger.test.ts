@@ -156,7 +156,7 @@ describe("usage ledger (shared NATS)", () => {
       )!;
     const spentBefore = (await teamSpend()).spent_usd;
     const before = await Promise.all(
-      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`, metricsAuth)).text(), "requests_total")),
+      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`, metricsAuth)).text(), "ai_router_requests_total")),
     );
     const sent = await load(s, 60, 6);
     // Refusals: the third request of a key with rpm_limit 2 on one replica.
@@ -226,15 +226,21 @@ describe("usage ledger (shared NATS)", () => {
 
     // /metrics parses as Prometheus text and requests_total moved by exactly what each replica answered.
     const after = await Promise.all(
-      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`, metricsAuth)).text(), "requests_total")),
+      s.cluster.proxies.map(async (p) => scrape(await (await fetch(`${p.url}/metrics`, metricsAuth)).text(), "ai_router_requests_total")),
     );
     expect(after[0]! - before[0]! + (after[1]! - before[1]!)).toBe(sent.length);
     expect(after[0]! - before[0]!).toBe(33);
     const worker = await (await fetch(`${s.cluster.workers[0]!.url}/metrics`)).text();
-    expect(scrape(worker, "ledger_rows_written_total")).toBeGreaterThanOrEqual(sent.length);
+    expect(scrape(worker, "ai_router_ledger_rows_written_total")).toBeGreaterThanOrEqual(sent.length);
     const cpMetrics = await (await fetch(`${s.cluster.cp.url}/metrics`)).text();
-    expect(scrape(cpMetrics, "tables_published_total")).toBeGreaterThan(0);
-    expect(scrape(cpMetrics, "admin_requests_total")).toBeGreaterThan(0);
+    expect(scrape(cpMetrics, "ai_router_tables_published_total")).toBeGreaterThan(0);
+    expect(scrape(cpMetrics, "ai_router_admin_requests_total")).toBeGreaterThan(0);
+    // One prefix for every series of the three services, their process and Node runtime series included.
+    const proxyMetrics = await (await fetch(`${p0}/metrics`)).text();
+    for (const text of [proxyMetrics, worker, cpMetrics]) {
+      expect(text.split("\n").filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("ai_router_"))).toEqual([]);
+      expect(scrape(text, "ai_router_process_resident_memory_bytes")).toBeGreaterThan(0);
+    }
 
     // The original's statistics views, cluster-wide from the ledger, through either replica.
     const stats = (await (await fetch(`${s.cluster.proxies[1]!.url}/v1/stats`, { headers: auth })).json()) as {

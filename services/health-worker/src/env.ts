@@ -1,4 +1,4 @@
-import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv } from "@ai-router/contracts";
+import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv, MetricsLegacyNamesEnv } from "@ai-router/contracts";
 import { z } from "zod";
 
 /** The health worker's environment, validated at boot. */
@@ -37,6 +37,8 @@ export const HealthWorkerEnvSchema = z
     /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (the same variable as the proxies'). */
     ROUTER_METRICS_TOKEN: z.string().min(16).optional(),
     LOG_LEVEL: LogLevelEnv,
+    /** Also export the metrics' deprecated unprefixed names (`requests_total`...), until 0.3: docs/usage-ledger.md. */
+    ROUTER_METRICS_LEGACY_NAMES: MetricsLegacyNamesEnv,
   })
   .superRefine((e, ctx) => {
     checkClusterEnv(e, ctx);

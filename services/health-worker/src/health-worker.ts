@@ -44,7 +44,7 @@ type Env = Pick<
   | "HEALTH_PROBE_TIMEOUT_MS"
   | "HEALTH_LATENCY_SAMPLES"
 > &
-  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS" | "ROUTER_METRICS_TOKEN">>;
+  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS" | "ROUTER_METRICS_TOKEN" | "ROUTER_METRICS_LEGACY_NAMES">>;
 
 /**
  * Wires the worker: the routing table from NATS KV -> one BullMQ job scheduler per probed provider ->
@@ -56,7 +56,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   const prefix = healthQueue.prefix(env.bucket);
   const queue = new Queue<HealthProbeJob>(healthQueue.name, { connection: redis, prefix });
   queue.on("error", (err) => logger.warn({ err: err.message }, "health queue error"));
-  const metrics = new WorkerMetrics();
+  const metrics = new WorkerMetrics({ legacyNames: env.ROUTER_METRICS_LEGACY_NAMES });
   const pool = env.DATABASE_URL ? new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 }) : undefined;
   pool?.on("error", (err) => logger.warn({ err: err.message }, "postgres pool error"));
   const ledger = pool
@@ -157,7 +157,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
           .end('{"error":"a valid metrics token is required"}');
         return;
       }
-      void metrics.registry.metrics().then((text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text));
+      void metrics.metrics().then((text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text));
       return;
     }
     if (req.method !== "GET" || path !== "/health") {

@@ -1,4 +1,4 @@
-import { LogLevelEnv } from "@ai-router/contracts";
+import { LogLevelEnv, MetricsLegacyNamesEnv } from "@ai-router/contracts";
 import { z } from "zod";
 
 /** The proxy's environment, validated at boot. */
@@ -7,6 +7,8 @@ export const ProxyEnv = z.object({
   HOST: z.string().default("0.0.0.0"),
   ROUTER_CONFIG: z.string().default("./router.yaml"),
   LOG_LEVEL: LogLevelEnv,
+  /** Also export the metrics' deprecated unprefixed names (`requests_total`...), until 0.3: docs/usage-ledger.md. */
+  ROUTER_METRICS_LEGACY_NAMES: MetricsLegacyNamesEnv,
   /** Cluster mode: routing tables come from NATS instead of the config file. */
   NATS_URL: z.string().optional(),
   /** Cluster mode: NATS credentials (a NATS_URL may carry them too: nats://user:password@host:4222). */
@@ -21,6 +23,13 @@ export const ProxyEnv = z.object({
   REDIS_URL: z.string().optional(),
   /** Time to live of stored responses (Responses API `store`), seconds. */
   ROUTER_RESPONSES_TTL_S: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
+  /** Cluster mode without `REDIS_URL`: most bytes of stored responses each replica keeps in memory (64 MiB). */
+  ROUTER_RESPONSES_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(64 * 1024 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
   /** Cluster mode (required there): checks the signed tables and messages and opens the sealed provider keys (32 bytes, hex or base64). */
   ROUTER_MASTER_KEY: z.string().optional(),
   /** Cluster mode: where admin paths (/v1/db/*, /docs...) are forwarded. */

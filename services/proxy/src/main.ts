@@ -49,7 +49,12 @@ if (env.NATS_URL) {
   store = cluster.store;
   const { openClusterResponseStore } = await import("./responses/open-store.js");
   responses = {
-    store: await openClusterResponseStore(env, env.ROUTER_RESPONSES_TTL_S * 1000, DEFAULT_RESPONSES_MAX, logger),
+    store: await openClusterResponseStore(
+      env,
+      env.ROUTER_RESPONSES_TTL_S * 1000,
+      { maxEntries: DEFAULT_RESPONSES_MAX, maxBytes: env.ROUTER_RESPONSES_MAX_BYTES },
+      logger,
+    ),
     // Every replica opens what any replica sealed: the secret derives from the shared master key.
     ...(env.ROUTER_MASTER_KEY ? { secret: `responses:${env.ROUTER_MASTER_KEY}` } : {}),
   };
@@ -64,7 +69,11 @@ if (env.NATS_URL) {
     reloader = new ConfigReloader(env.ROUTER_CONFIG, store, logger, cfg);
     const r = cfg.server.responses;
     responses = {
-      store: new MemoryResponseStore({ ttlMs: (r?.ttl_s ?? 86_400) * 1000, maxEntries: r?.max_stored ?? DEFAULT_RESPONSES_MAX }),
+      store: new MemoryResponseStore({
+        ttlMs: (r?.ttl_s ?? 86_400) * 1000,
+        maxEntries: r?.max_stored ?? DEFAULT_RESPONSES_MAX,
+        ...(r?.max_bytes !== undefined ? { maxBytes: r.max_bytes } : {}),
+      }),
       ...(r?.secret ? { secret: r.secret } : {}),
     };
   } catch (err) {
@@ -79,7 +88,7 @@ if (env.NATS_URL) {
 // The access log's records carry only fields the recorder picks (never headers or keys): no redaction needed.
 const accessLogger = accessLog && env.LOG_LEVEL !== "silent" ? createAccessLog() : undefined;
 let proxyRef: { inFlight(): number } | undefined;
-metrics = new ProxyMetrics(store, () => proxyRef?.inFlight() ?? 0);
+metrics = new ProxyMetrics(store, () => proxyRef?.inFlight() ?? 0, { legacyNames: env.ROUTER_METRICS_LEGACY_NAMES });
 const usageLog = usageLogPath ? createJsonlSink(usageLogPath) : undefined;
 const sinks: UsageSink[] = [metrics];
 if (cluster) sinks.push(cluster.ledger);

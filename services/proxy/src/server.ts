@@ -21,6 +21,9 @@ import { MemoryResponseStore, type ResponseStore } from "./responses/store.js";
 import type { RuntimeTable } from "./routing/runtime-table.js";
 import type { TableStore } from "./routing/table-store.js";
 import type { OtlpExporter } from "./tracing/otlp-exporter.js";
+import { DEPRECATED_PATHS } from "./versions/deprecated-paths.js";
+import { Deprecations } from "./versions/deprecation.js";
+import { versionRoute } from "./versions/version.js";
 
 /** An endpoint the proxy serves (endpoints/endpoint.ts); the name the route lists used before. */
 export type Route = Endpoint;
@@ -99,6 +102,8 @@ export function createProxy(opts: ProxyOptions): Proxy {
     opts.responses?.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_RESPONSES_TTL_MS, maxEntries: DEFAULT_RESPONSES_MAX });
   const sealer = createReasoningSealer(opts.responses?.secret ?? randomBytes(32));
 
+  // Deprecated paths answer with RFC 9745/8594 headers and are counted (versions/deprecated-paths.ts).
+  const deprecations = new Deprecations(DEPRECATED_PATHS);
   const router = new EndpointRouter();
   const endpoints = [
     ...modelEndpoints(responseStore, sealer),
@@ -111,12 +116,15 @@ export function createProxy(opts: ProxyOptions): Proxy {
       metrics: opts.metrics,
       metricsToken: opts.metricsToken,
       metricsPublic: opts.metricsPublic,
+      metricsExtra: () => deprecations.metricsText(),
     }),
+    versionRoute(),
     ...loadBalancingEndpoints(),
     ...compatHealthEndpoints(),
     ...providerRankingEndpoints(),
   ];
-  for (const e of endpoints) router.add(e);
+  const add = (e: Endpoint) => router.add(deprecations.wrap(e));
+  for (const e of endpoints) add(e);
 
   const onRequest = createRequestHandler(
     {
@@ -145,7 +153,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   return {
     server,
     usage,
-    addRoute: (e) => router.add(e),
+    addRoute: add,
     onRequestFinished: (l) => usage.onFinished(l),
     inFlight: () => flight.inFlight,
     async shutdown(graceMs: number) {

@@ -258,11 +258,14 @@ describe("/v1/messages errors use Anthropic's envelope", () => {
     const hot = await send({ ...base, temperature: "hot" });
     expect(hot.status).toBe(400);
     expect(hot.message).toMatch(/^Invalid type for 'temperature': expected number, received string/);
-    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    // Nested as deep as a body may be (past MAX_JSON_DEPTH, 128, it is refused before parsing: below).
+    const deep = `${"[".repeat(120)}${"]".repeat(120)}`;
     const nested = await send(`${JSON.stringify(base).slice(0, -1)},"metadata":${deep}}`);
     expect(nested.status).toBe(400);
     expect(nested.message).toMatch(/^Invalid type for 'metadata': expected/);
     expect(nested.message).not.toMatch(/Missing/);
+    const tooDeep = await send(`${JSON.stringify(base).slice(0, -1)},"metadata":${"[".repeat(5000)}${"]".repeat(5000)}}`);
+    expect(tooDeep).toEqual({ status: 400, message: "The request body nests arrays and objects deeper than 128 levels." });
     const { max_tokens: _omit, ...noMax } = base;
     expect((await send(noMax)).message).toBe("Missing required parameter: 'max_tokens'.");
   });

@@ -34,7 +34,9 @@ keys: [{ name: team, key: sk-team-0123456789abcdef, rpm_limit: 2 }]
       expect((await fetch(`${p.url}/metrics`)).status).toBe(401);
       const m = await fetch(`${p.url}/metrics`, { headers: { authorization: "Bearer metrics-0123456789abcdef" } });
       expect(m.status).toBe(200);
-      expect(await m.text()).toMatch(/requests_total\{model="demo",provider="local",status_class="2xx",ingress="openai-chat"\} 2/);
+      expect(await m.text()).toMatch(
+        /^ai_router_requests_total\{model="demo",provider="local",status_class="2xx",ingress="openai-chat"\} 2$/m,
+      );
     } finally {
       await p.stop();
     }

@@ -49,8 +49,8 @@ describe("the proxy process warms its request path before it listens", () => {
       const scrape = await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(scrape.status).toBe(200);
       const metrics = await scrape.text();
-      expect(metrics).toMatch(/# TYPE \S*requests_total counter/);
-      expect(metrics).not.toMatch(/requests_total\{/);
+      expect(metrics).toMatch(/^# TYPE (ai_router_)?requests_total counter$/m);
+      expect(metrics).not.toMatch(/^(ai_router_)?(requests_total|upstream_attempts_total|tokens_total)\{/m);
       const stats = (await (await fetch(`${p.url}/v1/stats`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
         stats: { total_requests?: number };
       };

@@ -114,8 +114,8 @@ const single = (v: string | string[] | undefined): string | undefined => (Array.
  * Headers of every Anthropic request: the key in `x-api-key`, the API version (the client's own on
  * pass-through, else {@link ANTHROPIC_VERSION}), and the client's `anthropic-beta` flags.
  */
-export function anthropicHeaders(target: TargetContext, opts: { clientVersion?: boolean } = {}): Record<string, string> {
-  const h: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+export function anthropicHeaders(target: TargetContext, opts: { clientVersion?: boolean; stream?: boolean } = {}): Record<string, string> {
+  const h: Record<string, string> = { "content-type": "application/json", accept: opts.stream ? "text/event-stream" : "application/json" };
   Object.assign(h, anthropicAuth({ headers: target.provider.headers, apiKey: target.apiKey }));
   const version = opts.clientVersion ? single(target.clientHeaders["anthropic-version"]) : undefined;
   if (version && !target.provider.headers["anthropic-version"]) h["anthropic-version"] = version;
@@ -135,7 +135,7 @@ export function postAnthropic(
   endpoint: "/messages" | "/messages/count_tokens",
   body: string | Buffer,
   target: TargetContext,
-  opts: { clientVersion?: boolean } = {},
+  opts: { clientVersion?: boolean; stream?: boolean } = {},
 ): UpstreamRequest {
   return { method: "POST", path: anthropicPath(target.provider.basePath, endpoint), headers: anthropicHeaders(target, opts), body };
 }

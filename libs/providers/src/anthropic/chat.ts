@@ -12,7 +12,7 @@ export function buildAnthropicChatRequest(req: ChatCompletionRequest, target: Ta
   const merged = hasKeys(target.params) ? (Object.assign({}, target.params, req) as ChatCompletionRequest) : req;
   const { body, dropped } = toAnthropicRequest(merged, target.upstreamModel, opts.stream);
   return {
-    request: postAnthropic("/messages", JSON.stringify(body), target),
+    request: postAnthropic("/messages", JSON.stringify(body), target, { stream: opts.stream }),
     dropped,
     // The translator only writes a usage chunk when the client asked for one.
     stripUsage: !opts.clientWantsUsage,

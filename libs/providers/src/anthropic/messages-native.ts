@@ -54,7 +54,7 @@ export function anthropicBodyUsage(body: Buffer): OpenAIUsage | undefined {
 
 /** `POST /v1/messages` served natively by an Anthropic provider. */
 export const anthropicNativeMessages: NativeEndpoint = {
-  build: (body, target) => postAnthropic("/messages", withModel(body, target), target, { clientVersion: true }),
+  build: (body, target, opts) => postAnthropic("/messages", withModel(body, target), target, { clientVersion: true, stream: opts.stream }),
   countTokens: (body, target) =>
     postAnthropic("/messages/count_tokens", JSON.stringify(Object.assign({}, body, { model: target.upstreamModel })), target, {
       clientVersion: true,

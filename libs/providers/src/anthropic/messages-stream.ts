@@ -35,10 +35,18 @@ export class OpenAIToAnthropicStream implements ChatStreamTranslator {
   /** OpenAI tool call index -> Anthropic block index, for calls whose block is still open. */
   private readonly tools = new Map<number, number>();
   private stopReason: AnthropicStopReason = "end_turn";
+  /** The input tokens message_start said; `warnings` says when they were estimated. */
+  private inputTokens = 0;
+  warnings: string[] | undefined;
 
+  /**
+   * @param estimateInput the prompt's estimated input tokens, for `message_start` when the upstream has
+   * not said them by its first event (OpenAI-style streams report usage only at the end).
+   */
   constructor(
     private readonly inner: ChatStreamTranslator,
     private readonly model: string,
+    private readonly estimateInput?: () => number,
   ) {}
 
   get usage(): OpenAIUsage | undefined {
@@ -97,9 +105,21 @@ export class OpenAIToAnthropicStream implements ChatStreamTranslator {
     return out;
   }
 
+  /**
+   * message_start, with the prompt's input tokens before the first byte of output (Claude Code reads
+   * its context use from it): the upstream's count when it already gave one, else the estimate
+   * (`x-router-warnings: estimated:input_tokens`).
+   */
   private start(c: Chunk): string {
     if (this.started) return "";
     this.started = true;
+    const known = this.inner.usage;
+    if (known !== undefined && known.prompt_tokens > 0) this.inputTokens = toAnthropicUsage(known).input_tokens;
+    else if (this.estimateInput !== undefined) {
+      this.inputTokens = this.estimateInput();
+      this.warnings = ["estimated:input_tokens"];
+    }
+    const cacheRead = known?.prompt_tokens_details?.cached_tokens ?? 0;
     const message = {
       id: toMessageId(c.id),
       type: "message",
@@ -108,7 +128,7 @@ export class OpenAIToAnthropicStream implements ChatStreamTranslator {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: { input_tokens: this.inputTokens, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: cacheRead },
     };
     return sseEvent("message_start", { type: "message_start", message }) + sseEvent("ping", { type: "ping" });
   }
@@ -169,6 +189,8 @@ export class OpenAIToAnthropicStream implements ChatStreamTranslator {
     this.finished = true;
     if (this.inner.error) return "";
     const usage = toAnthropicUsage(this.inner.usage);
+    // An upstream that never said its input keeps the count message_start gave.
+    if (usage.input_tokens === 0 && usage.cache_read_input_tokens === 0) usage.input_tokens = this.inputTokens;
     return (
       this.start({}) +
       this.closeAll() +

@@ -59,6 +59,14 @@ interface Completion {
   usage?: OpenAIUsage;
 }
 
+/**
+ * A candidate's `content`: `parts` only when there are some, as Gemini sends it (an empty repeated field
+ * is left out of protobuf JSON), so a last stream event with nothing new carries no `parts: []`.
+ */
+export function geminiContent(parts: GeminiPart[]): { role: "model"; parts?: GeminiPart[] } {
+  return parts.length === 0 ? { role: "model" } : { role: "model", parts };
+}
+
 /** OpenAI `chat.completion` -> Gemini `GenerateContentResponse`. */
 export function chatToGemini(c: Completion, model: string): Json {
   const choice = c.choices?.[0];
@@ -70,7 +78,7 @@ export function chatToGemini(c: Completion, model: string): Json {
     parts.push(functionCallPart(t.function.name, t.function.arguments, t.id, t.extra_content?.google?.thought_signature));
   }
   return {
-    candidates: [{ content: { role: "model", parts }, finishReason: toGeminiFinishReason(choice?.finish_reason), index: 0 }],
+    candidates: [{ content: geminiContent(parts), finishReason: toGeminiFinishReason(choice?.finish_reason), index: 0 }],
     usageMetadata: toGeminiUsage(c.usage),
     modelVersion: model,
     responseId: geminiResponseId(),

@@ -1,7 +1,7 @@
 import type { ChatStreamTranslator } from "../adapter.js";
 import { type ChatChunk, ChatChunkEncoder } from "../chat-chunk-encoder.js";
 import type { GeminiPart } from "../gemini/api.js";
-import { functionCallPart, geminiResponseId, toGeminiFinishReason, toGeminiUsage } from "./from-chat.js";
+import { functionCallPart, geminiContent, geminiResponseId, toGeminiFinishReason, toGeminiUsage } from "./from-chat.js";
 
 interface PendingCall {
   id?: string;
@@ -30,9 +30,8 @@ export class GeminiStreamEncoder extends ChatChunkEncoder {
 
   protected finish(): string {
     this.done = true;
-    const parts = this.flushCalls();
     const candidate: Record<string, unknown> = {
-      content: { role: "model", parts },
+      content: geminiContent(this.flushCalls()),
       finishReason: toGeminiFinishReason(this.finishReason),
       index: 0,
     };

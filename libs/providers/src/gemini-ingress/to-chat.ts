@@ -141,7 +141,7 @@ export function geminiToChat(r: GeminiIngressRequest, model: string, stream: boo
     if (content.length > 0) messages.push({ role: "user", content: textOnly(content) as string });
   }
   if (messages.length === 0 || messages.every((m) => m.role === "system")) {
-    throw new RouterError("invalid_request", "contents is not specified", { param: "contents" });
+    throw new RouterError("invalid_request", "* GenerateContentRequest.contents: contents is not specified", { param: "contents" });
   }
 
   const req: ChatCompletionRequest = { model, messages };

@@ -227,3 +227,21 @@ describe("chat stream -> Gemini SSE", () => {
     expect(events.at(-1)).toEqual({ error: { code: 500, message: "overloaded", status: "INTERNAL" } });
   });
 });
+
+describe("Gemini's last event", () => {
+  it("has no empty parts list when nothing is left to send, only the finish reason and usage", () => {
+    const events = encode([delta({ content: "Hi" }), delta({}, "stop")]);
+    const last = events.at(-1) as { candidates: { content: Record<string, unknown>; finishReason: string }[] };
+    expect(last.candidates[0]?.content).toEqual({ role: "model" });
+    expect(last.candidates[0]?.finishReason).toBe("STOP");
+  });
+
+  it("still carries the function calls completed at the finish", () => {
+    const events = encode([
+      delta({ tool_calls: [{ index: 0, id: "c1", function: { name: "a", arguments: "{}" } }] }),
+      delta({}, "tool_calls"),
+    ]);
+    const last = events.at(-1) as { candidates: { content: { parts?: unknown[] } }[] };
+    expect(last.candidates[0]?.content.parts).toEqual([{ functionCall: { name: "a", args: {}, id: "c1" } }]);
+  });
+});

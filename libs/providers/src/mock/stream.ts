@@ -9,11 +9,17 @@ export function mockStream(
   model: string,
   includeUsage: boolean,
 ): { events: AsyncIterable<string>; usage: OpenAIUsage } {
-  const { text, usage } = mockReply(req);
-  return { events: mockEvents(text, usage, model, includeUsage), usage };
+  const { text, usage, finishReason } = mockReply(req);
+  return { events: mockEvents(text, usage, finishReason, model, includeUsage), usage };
 }
 
-async function* mockEvents(text: string, usage: OpenAIUsage, model: string, includeUsage: boolean): AsyncIterable<string> {
+async function* mockEvents(
+  text: string,
+  usage: OpenAIUsage,
+  finishReason: string,
+  model: string,
+  includeUsage: boolean,
+): AsyncIterable<string> {
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
   // Literals, not `{ ...base, ... }`: V8 (Node 20) promotes every object built by a leading spread.
@@ -22,9 +28,8 @@ async function* mockEvents(text: string, usage: OpenAIUsage, model: string, incl
   const chunk = (delta: object, finish: string | null) =>
     event([{ index: 0, delta, logprobs: null, finish_reason: finish }], includeUsage ? null : undefined);
   yield chunk({ role: "assistant", content: "", refusal: null }, null);
-  const words = text.split(/(?<= )/);
-  for (const w of words) yield chunk({ content: w }, null);
-  yield chunk({}, "stop");
+  if (text.length > 0) for (const w of text.split(/(?<= )/)) yield chunk({ content: w }, null);
+  yield chunk({}, finishReason);
   if (includeUsage) yield event([], usage);
   yield "data: [DONE]\n\n";
 }

@@ -8,12 +8,12 @@ export function bearerAuth(auth: AuthInput): Record<string, string> {
   return h;
 }
 
-/** Headers every OpenAI-style request carries. */
-export function openAIHeaders(target: TargetContext): Record<string, string> {
-  const h: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+/** Headers every OpenAI-style request carries; a stream asks for an event stream. */
+export function openAIHeaders(target: TargetContext, stream = false): Record<string, string> {
+  const h: Record<string, string> = { "content-type": "application/json", accept: stream ? "text/event-stream" : "application/json" };
   return Object.assign(h, bearerAuth({ headers: target.provider.headers, apiKey: target.apiKey }));
 }
 
-export function postJson(path: string, body: string | Buffer, target: TargetContext): UpstreamRequest {
-  return { method: "POST", path, headers: openAIHeaders(target), body };
+export function postJson(path: string, body: string | Buffer, target: TargetContext, stream = false): UpstreamRequest {
+  return { method: "POST", path, headers: openAIHeaders(target, stream), body };
 }

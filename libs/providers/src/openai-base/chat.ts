@@ -17,16 +17,16 @@ export function buildOpenAIChatRequest(
   const hasParams = hasKeys(target.params);
   if (rawBody && !hasParams && req.model === target.upstreamModel) {
     // Fast path: nothing to change, forward the client's bytes untouched.
-    if (!injectUsage) return { request: postJson("/chat/completions", rawBody, target), dropped: [], stripUsage: false };
+    if (!injectUsage) return { request: postJson("/chat/completions", rawBody, target, opts.stream), dropped: [], stripUsage: false };
     // Only usage to ask for: splice it in front instead of re-serialising the whole body, unless the
     // client's JSON has stream_options in any spelling (`"stre\u0061m_options"` is the same key): then
     // the body is rebuilt, so no later duplicate key can switch the usage chunk off again.
     const spliced = Object.hasOwn(req, "stream_options") ? undefined : withStreamUsage(rawBody);
-    if (spliced) return { request: postJson("/chat/completions", spliced, target), dropped: [], stripUsage: true };
+    if (spliced) return { request: postJson("/chat/completions", spliced, target, opts.stream), dropped: [], stripUsage: true };
   }
   const body: Record<string, unknown> = Object.assign({}, hasParams ? target.params : undefined, req);
   return {
-    request: postJson("/chat/completions", upstreamChatBody(body, target, injectUsage), target),
+    request: postJson("/chat/completions", upstreamChatBody(body, target, injectUsage), target, opts.stream),
     dropped: [],
     stripUsage: injectUsage,
   };

@@ -86,7 +86,7 @@ export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
     const body: Record<string, unknown> = Object.assign({}, target.params, req);
     const dropped = adjustChat(body, { stream: opts.stream, target });
     const injectUsage = !noStreamOptions && injectsStreamUsage(target, opts);
-    const request = postJson("/chat/completions", upstreamChatBody(body, target, injectUsage), target);
+    const request = postJson("/chat/completions", upstreamChatBody(body, target, injectUsage), target, opts.stream);
     // Without stream_options the provider still reports usage (on its last chunk): hide it unless asked.
     const stripUsage = noStreamOptions ? opts.stream && !opts.clientWantsUsage : injectUsage;
     return { request, dropped, stripUsage };

@@ -19,13 +19,23 @@ export interface ResponseContext {
   sealer?: ReasoningSealer;
 }
 
-/** Responses `usage` from OpenAI chat usage. */
+/**
+ * Input tokens written to the prompt cache: Anthropic's `cache_creation_input_tokens` as the translation
+ * to OpenAI usage keeps it (`prompt_tokens_details.cache_creation_tokens` or `cache_write_tokens`), else 0.
+ */
+function cacheWriteTokens(u: OpenAIUsage | undefined): number {
+  const d = u?.prompt_tokens_details;
+  const n = d?.cache_write_tokens ?? d?.cache_creation_tokens;
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** Responses `usage` from OpenAI chat usage (every field the published schema requires). */
 export function toResponsesUsage(u: OpenAIUsage | undefined): Json {
   const input = u?.prompt_tokens ?? 0;
   const output = u?.completion_tokens ?? 0;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: u?.prompt_tokens_details?.cached_tokens ?? 0 },
+    input_tokens_details: { cached_tokens: u?.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: cacheWriteTokens(u) },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: u?.completion_tokens_details?.reasoning_tokens ?? 0 },
     total_tokens: u?.total_tokens ?? input + output,
@@ -37,6 +47,19 @@ export function statusOf(finish: string | null | undefined): { status: string; i
   if (finish === "length") return { status: "incomplete", incomplete_details: { reason: "max_output_tokens" } };
   if (finish === "content_filter") return { status: "incomplete", incomplete_details: { reason: "content_filter" } };
   return { status: "completed", incomplete_details: null };
+}
+
+/**
+ * The request's tools as a Response echoes them: a function tool always has `parameters` and `strict`
+ * (null when the request left them out), as the published `FunctionTool` requires; others as they came.
+ */
+function echoedTools(tools: ResponsesRequest["tools"]): unknown[] {
+  if (!tools) return [];
+  return tools.map((t) => {
+    const f = t as { type?: unknown; parameters?: unknown; strict?: unknown };
+    if (f.type !== "function" || (f.parameters !== undefined && f.strict !== undefined)) return t;
+    return Object.assign({}, t, { parameters: f.parameters ?? null, strict: f.strict ?? null });
+  });
 }
 
 /** The Response object around its output: the request's settings echoed as OpenAI does. */
@@ -63,13 +86,13 @@ export function responseObject(ctx: ResponseContext, status: string, output: Jso
       temperature: r.temperature ?? 1,
       text: { format: r.text?.format ?? { type: "text" } },
       tool_choice: r.tool_choice ?? "auto",
-      tools: r.tools ?? [],
+      tools: echoedTools(r.tools),
       top_p: r.top_p ?? 1,
       truncation: "disabled",
-      usage: null,
-      user: r.user ?? null,
       metadata: r.metadata ?? {},
     },
+    // The published schema has no null for these: `user` only when the request named one, `usage` once known (extra).
+    r.user != null ? { user: r.user } : undefined,
     extra,
   );
 }

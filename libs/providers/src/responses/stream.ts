@@ -1,5 +1,6 @@
 import type { ChatStreamTranslator } from "../adapter.js";
 import { type ChatChunk, ChatChunkEncoder, type ChatChunkToolCall } from "../chat-chunk-encoder.js";
+import { responseError } from "./error-code.js";
 import {
   functionCallItem,
   messageItem,
@@ -47,12 +48,15 @@ export class ResponsesStreamEncoder extends ChatChunkEncoder {
     super(inner);
   }
 
-  /** Reports a failure after the stream started: `error`, then `response.failed`. */
+  /**
+   * Reports a failure after the stream started: `error` (with the code as it is), then `response.failed`
+   * (with a published code, ours in `router_code`).
+   */
   fail(message: string, code: string | null): string {
     if (this.done) return "";
     this.done = true;
     let out = this.event("error", { code, message, param: null });
-    this.final = responseObject(this.ctx, "failed", this.output, { error: { code: code ?? "server_error", message } });
+    this.final = responseObject(this.ctx, "failed", this.output, { error: responseError(message, code) });
     out += this.event("response.failed", { response: this.final });
     return out;
   }

@@ -19,6 +19,7 @@ export interface OpenAIResponsesBody {
   reasoning?: Json | null;
   text?: Json | null;
   metadata?: Json | null;
+  user?: string | null;
   temperature?: number | null;
   top_p?: number | null;
 }
@@ -64,7 +65,7 @@ export function responsesAsChat(body: OpenAIResponsesBody): OpenAIChatBody {
 function usage(p: PlannedReply) {
   return {
     input_tokens: p.promptTokens,
-    input_tokens_details: { cached_tokens: 0 },
+    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
     output_tokens: p.completionTokens,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: p.promptTokens + p.completionTokens,
@@ -92,11 +93,14 @@ function shell(body: OpenAIResponsesBody, id: string, created: number, status: s
     temperature: body.temperature ?? 1,
     text: { format: { type: "text" } },
     tool_choice: body.tool_choice ?? "auto",
-    tools: body.tools ?? [],
+    // Function tools echoed with parameters and strict, as OpenAI's published FunctionTool has them.
+    tools: (body.tools ?? []).map((t) =>
+      (t as Json).type === "function" ? Object.assign({ parameters: null, strict: null }, t as Json) : t,
+    ),
     top_p: body.top_p ?? 1,
     truncation: "disabled",
-    usage: null,
-    user: null,
+    // No `usage` until the response completes, no `user` unless the request had one (the schema has no nulls for them).
+    ...(typeof body.user === "string" ? { user: body.user } : {}),
     metadata: body.metadata ?? {},
   };
 }

@@ -1,6 +1,7 @@
 import { ChatCompletionRequest, EmbeddingsRequest, ErrorOut, ImageGenerationRequest } from "@ai-router/contracts";
 import { z } from "zod";
 import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
+import { VersionInfo } from "../versions/version.js";
 
 type Op = {
   summary: string;
@@ -13,6 +14,12 @@ type Op = {
   admin?: boolean;
   errors?: number[];
   stream?: boolean;
+  /** The 200 body's schema. */
+  response?: z.ZodType;
+  /** Answers without a client key. */
+  open?: boolean;
+  /** Deprecated (RFC 9745 headers; docs/api-versions.md names the successor). */
+  deprecated?: boolean;
 };
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
@@ -109,7 +116,28 @@ const ops: Record<string, Record<string, Op>> = {
   "/v1/load-balancing/model/{model}/strategies": {
     get: { summary: "A model's links with strategy and score", tag: "load-balancing", params: ["model"] },
   },
-  "/health": { get: { summary: "Liveness: 200 with a routing table, 503 while draining or without one", tag: "health" } },
+  "/v1/providers/{name}/best-for-model": {
+    get: {
+      summary: "Deprecated: use /v1/providers/best-for-model (`{name}` is ignored, as the original did)",
+      tag: "providers",
+      params: ["name"],
+      query: { model: "Model name (or model_name)" },
+      deprecated: true,
+    },
+  },
+  "/v1/models/{model}/health": {
+    get: { summary: "Deprecated: use /v1/health/models/{model}", tag: "health", params: ["model"], errors: [404], deprecated: true },
+  },
+  "/health": { get: { summary: "Liveness: 200 with a routing table, 503 while draining or without one", tag: "health", open: true } },
+  "/v1/version": {
+    get: {
+      summary: "Router release, API major versions, and the routing-table and usage-record schema versions (no key needed)",
+      tag: "health",
+      response: VersionInfo,
+      open: true,
+      errors: [],
+    },
+  },
 };
 
 const errorText: Record<number, string> = {
@@ -136,7 +164,9 @@ export function proxyOpenApi(version = PROXY_API_VERSION): Record<string, unknow
       const responses: Record<string, unknown> = {
         200: {
           description: op.stream ? "JSON, or text/event-stream with `stream: true`" : "Success",
-          content: op.stream ? { "application/json": {}, "text/event-stream": {} } : { "application/json": {} },
+          content: op.stream
+            ? { "application/json": {}, "text/event-stream": {} }
+            : { "application/json": op.response ? { schema: schema(op.response) } : {} },
         },
       };
       for (const code of op.errors ?? [400, 401]) responses[String(code)] = { description: errorText[code] ?? "Error", ...error };
@@ -156,7 +186,8 @@ export function proxyOpenApi(version = PROXY_API_VERSION): Record<string, unknow
         ],
         ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body) } } } } : {}),
         responses,
-        security: op.admin ? [{ adminToken: [] }] : path === "/health" ? [] : [{ clientKey: [] }, {}],
+        security: op.admin ? [{ adminToken: [] }] : op.open ? [] : [{ clientKey: [] }, {}],
+        ...(op.deprecated ? { deprecated: true } : {}),
       };
     }
   }

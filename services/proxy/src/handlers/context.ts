@@ -32,6 +32,8 @@ export interface RequestContext {
   readonly record: RequestRecord;
   /** What the cluster-wide limiter reserved for this request, settled when it ends. */
   reservation: Reservation | undefined;
+  /** USD reserved from the key's budget counted in this process (0: none), given back when it ends. */
+  localReserve: number;
   /** Told when a streamed response waits on its client (a client that stops reading is cut). */
   readonly stalls?: StallWatch | undefined;
   /** The client's valid W3C `traceparent`, passed upstream as it is (traces not exported). */

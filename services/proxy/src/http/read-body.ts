@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import { RouterError } from "@ai-router/errors";
+import { MAX_JSON_DEPTH, withinJsonDepth } from "./json-depth.js";
 
 type Decompress = (buf: Buffer, opts: zlib.ZlibOptions) => Promise<Buffer>;
 const zstd = (zlib as unknown as { zstdDecompress?: (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void })
@@ -81,11 +82,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 const tooLarge = (limit: number) =>
   new RouterError("body_too_large", `Request body too large: the limit is ${limit} bytes.`, { publicCode: "request_too_large" });
 
+const tooDeep = () =>
+  new RouterError("invalid_json", `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`, {
+    publicCode: "json_too_deep",
+  });
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Parses a JSON object body; invalid UTF-8, invalid JSON and non-objects are 400s. */
+/** Parses a JSON object body; invalid UTF-8, invalid JSON, nesting past MAX_JSON_DEPTH and non-objects are 400s. */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw new RouterError("invalid_json", "The request body is empty; expected a JSON object.");
+  // Before JSON.parse: a deeply nested body holds the event loop for seconds while it is parsed.
+  if (!withinJsonDepth(body)) throw tooDeep();
   let text: string;
   try {
     text = utf8.decode(body);

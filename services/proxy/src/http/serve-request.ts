@@ -156,6 +156,7 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
         shared: d.sharedLimits,
         record: rec,
         reservation: undefined,
+        localReserve: 0,
         body: EMPTY,
         json: undefined,
         valid: undefined,
@@ -183,7 +184,7 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
       ends.end(
         rec,
         { req, res, start, written0, read0, aborted: ac.aborted, queuedMs: ac.queuedMs },
-        { limiter, reservation: ctx?.reservation, trace },
+        { limiter, reservation: ctx?.reservation, localReserve: ctx?.localReserve ?? 0, trace },
         endpoint.usage !== undefined,
       );
     }

@@ -1,10 +1,12 @@
 import type { ServerResponse } from "node:http";
+import { GeminiCountTokensRequest, GeminiGenerateRequest } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import { chatToGemini, estimateTokens, type GeminiIngressRequest, GeminiStreamEncoder, geminiToChat } from "@ai-router/providers";
 import type { Endpoint } from "../endpoints/endpoint.js";
 import type { RequestContext } from "../handlers/context.js";
 import { parseJsonObject } from "../http/read-body.js";
 import { sendJson } from "../http/respond.js";
+import { validateBody } from "../http/validation.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { type Ingress, serveIngressCall } from "./ingress.js";
 import { forProvider } from "./messages.js";
@@ -66,7 +68,8 @@ export const geminiIngress: Ingress = {
   parse(raw, _ctx, rest) {
     const { model, method } = modelMethod(rest);
     const json = parseJsonObject(raw);
-    const body = json as GeminiIngressRequest;
+    // Type-checked before any translation reads it: a wrong shape is a 400 naming the field.
+    const body = validateBody(GeminiGenerateRequest, json) as GeminiIngressRequest;
     const stream = method === "streamGenerateContent";
     let form: ReturnType<typeof geminiToChat> | undefined;
     const g = body.generationConfig;
@@ -99,6 +102,7 @@ function countText(body: Record<string, unknown>): string {
 /** `:countTokens`: exact from a Gemini target, estimated for the others (`x-router-warnings: estimated:totalTokens`). */
 async function countTokens(ctx: RequestContext, model: string, raw: Buffer): Promise<void> {
   const json = parseJsonObject(raw);
+  validateBody(GeminiCountTokensRequest, json);
   await servePipeline(ctx, {
     endpoint: "gemini.countTokens",
     modelName: model,

@@ -1,5 +1,11 @@
 import type { ChatCompletionRequest } from "@ai-router/contracts";
-import { type AnthropicRequest, OpenAIToAnthropicStream, toAnthropicMessage, toOpenAIRequest } from "@ai-router/providers";
+import {
+  type AnthropicRequest,
+  estimateInputTokens,
+  OpenAIToAnthropicStream,
+  toAnthropicMessage,
+  toOpenAIRequest,
+} from "@ai-router/providers";
 import { anthropicStreamError, sendAnthropicError } from "../handlers/model-api/messages-errors.js";
 import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { parseJsonObject } from "../http/read-body.js";
@@ -29,7 +35,8 @@ export const messagesIngress: Ingress = {
         return { req: forProvider(translated.req, type), dropped: translated.dropped, clientWantsUsage: false };
       },
       fromChat: (completion) => JSON.stringify(toAnthropicMessage(JSON.parse(completion.toString()) as Record<string, unknown>)),
-      encodeStream: (inner) => new OpenAIToAnthropicStream(inner, body.model),
+      // message_start says the prompt's size before any output: estimated as count_tokens does, unless the upstream said it.
+      encodeStream: (inner) => new OpenAIToAnthropicStream(inner, body.model, () => estimateInputTokens(body)),
     };
   },
   sendError: sendAnthropicError,

@@ -14,7 +14,8 @@ import {
 import { parseJsonObject } from "../http/read-body.js";
 import { sendError } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
-import type { ResponseStore } from "../responses/store.js";
+import { asHistory, assembleConversation } from "../responses/conversation.js";
+import type { ResponseStore, TurnRef } from "../responses/store.js";
 import type { Ingress } from "./ingress.js";
 import { forProvider } from "./messages.js";
 
@@ -35,14 +36,6 @@ function inputItems(input: ResponsesRequest["input"]): Json[] {
     return [{ id: responsesId("msg"), type: "message", role: "user", content: [{ type: "input_text", text: input }] }];
   }
   return input.map((i) => (i.id ? i : Object.assign({ id: responsesId(i.type === "function_call_output" ? "fco" : "msg") }, i)));
-}
-
-/** Output items as the next turn's input (ids dropped: they are this router's, not a provider's). */
-function asHistory(items: readonly Json[]): Json[] {
-  return items.map((i) => {
-    const { id: _id, status: _status, ...rest } = i;
-    return rest;
-  });
 }
 
 /** Router-sealed reasoning means nothing to OpenAI itself: left out of a native request's history. */
@@ -72,15 +65,14 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
       const body = validateBody(ResponsesRequest, json);
       const owner = ctx.key?.sha256 ?? "";
       let history: Json[] = [];
-      if (body.previous_response_id) {
-        const prev = await deps.store.get(body.previous_response_id, owner);
-        if (!prev) {
-          throw new RouterError("invalid_request", `Previous response with id '${body.previous_response_id}' not found.`, {
-            param: "previous_response_id",
-            publicCode: "previous_response_not_found",
-          });
-        }
-        history = prev.conversation;
+      let chain: string[] = [];
+      let ancestors: TurnRef[] = [];
+      const previous = body.previous_response_id ?? undefined;
+      if (previous) {
+        const conversation = await assembleConversation(deps.store, previous, owner, raw.length, ctx.table.settings.maxBodyBytes);
+        history = conversation.items;
+        chain = conversation.ids;
+        ancestors = conversation.ancestors;
       }
       const input = inputItems(body.input);
       if (input.length === 0 && history.length === 0) {
@@ -121,19 +113,22 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
           final = chatToResponse(JSON.parse(completion.toString()), rctx(type));
           return JSON.stringify(final);
         },
+        // The attempt streaming now is the one an error after the first byte belongs to.
         encodeStream(inner, type) {
           encoder = new ResponsesStreamEncoder(inner, rctx(type));
+          passthrough = undefined;
           return encoder;
         },
         wrapNativeStream(inner: ChatStreamTranslator) {
           passthrough = inner as ResponsesPassthroughStream;
+          encoder = undefined;
           return inner;
         },
         streamError: (err) => {
-          if (encoder) {
-            const e = err.toBody().error;
-            return encoder.fail(e.message, e.code ?? e.type);
-          }
+          const e = err.toBody().error;
+          if (encoder) return encoder.fail(e.message, e.code ?? e.type);
+          // A native stream cut mid-way ends as OpenAI ends a failed one.
+          if (passthrough) return passthrough.fail(e.message, e.code ?? e.type);
           return errorEvent(err);
         },
         onServed(_t, bytes, native) {
@@ -148,9 +143,9 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
             } else response = passthrough?.final;
           } else response = bytes !== undefined ? final : encoder?.final;
           if (!response || body.store === false || typeof response.id !== "string") return;
-          const output = Array.isArray(response.output) ? (response.output as Json[]) : [];
+          // This turn only (its input and output), linked to the turn it continued.
           const put = deps.store
-            .put(response.id, { owner, response, input, conversation: [...history, ...asHistory(input), ...asHistory(output)] })
+            .put(response.id, previous ? { owner, response, input, previous, ancestors } : { owner, response, input }, chain)
             .catch(() => {
               // A store that is down loses this response only, never the answer.
             });

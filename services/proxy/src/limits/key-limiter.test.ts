@@ -110,6 +110,25 @@ describe("KeyLimiter", () => {
     expect(l.counters.spentUsd).toBeCloseTo(1.3); // what this replica reports: cumulative, never reset
   });
 
+  it("reserves what requests in flight may cost: concurrent ones see each other, a release gives it back", () => {
+    const l = limiter({ budgetUsd: 0.1 });
+    expect(l.reserve(0.04)).toBeUndefined();
+    expect(l.reserve(0.04)).toBeUndefined();
+    expect(l.reserve(0.04)).toBeUndefined();
+    // 0.12 committed: over the budget by less than the last reservation, and the next is refused.
+    expect(l.reserve(0.04)?.error.message).toMatch(/spent \$0\.1200 of its \$0\.1000 budget/);
+    // Two finish cheaper than reserved: charged 0.035 each, reservations released: 0.07 + 0.04 in flight.
+    for (let i = 0; i < 2; i++) {
+      l.charge(at(0), 1, 0.035);
+      l.release(0.04);
+    }
+    expect(l.reserve(0.001)?.error.code).toBe("insufficient_quota");
+    // The third fails upstream (nothing charged): its reservation is given back, 0.07 committed.
+    l.release(0.04);
+    expect(l.reserve(0.04)).toBeUndefined();
+    expect(limiter({}).reserve(1_000)).toBeUndefined(); // no budget, nothing to reserve against
+  });
+
   it("takes spend updates newer than its baseline, and ignores older ones and stale tables", () => {
     const l = limiter({ budgetUsd: 1, spentUsd: 0.2 }, 1_000);
     l.charge(at(0), 1, 0.1);

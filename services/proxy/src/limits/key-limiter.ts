@@ -45,6 +45,8 @@ export class KeyLimiter {
   private tokens: SlidingWindow | undefined;
   /** Cumulative since this process started: what the stats reporter sends. */
   readonly counters: KeyCounters = { spentUsd: 0, tokens: 0, requests: 0 };
+  /** The most the requests in flight can still cost (local budgets: standalone, or cluster without Redis). */
+  private reservedUsd = 0;
 
   constructor(
     readonly sha256: string,
@@ -109,6 +111,24 @@ export class KeyLimiter {
     if (tpm !== undefined && this.tokens!.total(now) >= tpm) return this.rateRefusal(now, this.tokens!, tpm, "tokens");
     this.noteAdmitted(now);
     return undefined;
+  }
+
+  /**
+   * Reserves a request's most possible cost from the budget (limits counted here, not in Redis), or
+   * refuses it when the spend plus what the requests in flight may cost has reached the budget: so
+   * concurrent requests see each other, and the budget is overshot by one reservation at most.
+   * `release` gives the reservation back once the request is charged.
+   */
+  reserve(usd: number): LimitRefusal | undefined {
+    if (this.budgetUsd === undefined) return undefined;
+    const committed = this.spentUsd() + this.reservedUsd;
+    if (committed >= this.budgetUsd) return this.quotaRefusal(committed);
+    this.reservedUsd += usd;
+    return undefined;
+  }
+
+  release(usd: number): void {
+    this.reservedUsd = Math.max(0, this.reservedUsd - usd);
   }
 
   /** Counts a request the cluster-wide limiter admitted (local windows stay warm for a Redis outage). */

@@ -1,3 +1,4 @@
+import type { Price } from "@ai-router/contracts";
 import type { LiveModel } from "../routing/runtime-table.js";
 
 /** Output tokens reserved for a request that sets no `max_tokens` (the table carries no model output caps). */
@@ -7,21 +8,41 @@ export const DEFAULT_OUTPUT_CAP = 4_096;
 export const imagesAsked = (n: unknown): number => (typeof n === "number" && n > 0 ? n : 1);
 
 /**
- * The most a request can cost, reserved from its key's budget before it is sent: the prompt estimate
- * plus `max_tokens` (or DEFAULT_OUTPUT_CAP), and for image requests their `images` at `per_image`, at
- * the dearest price among the model's targets (failover may land on any of them). 0 when no target has
- * a price (nothing is charged then either).
+ * Units a request is priced by besides tokens, as many as it may consume at most: images now; audio
+ * seconds, characters and searches as prices gain them (a field here and a row in UNIT_PRICES).
  */
-export function maxCostUsd(model: LiveModel, promptTokens: number, maxTokens: number | undefined, images = 0): number {
+export interface PricedUnits {
+  /** Images an image endpoint may return (`n`). */
+  images?: number;
+}
+
+/** Each priced unit and its USD price per unit in a target's `Price` (undefined: not priced by it). */
+export const UNIT_PRICES: readonly (readonly [keyof PricedUnits, (p: Price) => number | undefined])[] = [["images", (p) => p.per_image]];
+
+/**
+ * The most a request can cost, reserved from its key's budget before it is sent: the prompt estimate
+ * plus `max_tokens` (or DEFAULT_OUTPUT_CAP) at the token prices, plus every priced unit it may consume
+ * (`units`, e.g. `n` images at `per_image`), each at the dearest price among the model's targets
+ * (failover may land on any of them). 0 when nothing it uses is priced (nothing is charged then either).
+ */
+export function maxCostUsd(model: LiveModel, promptTokens: number, maxTokens: number | undefined, units?: PricedUnits): number {
   let input = 0;
   let output = 0;
-  let perImage = 0;
   for (const t of model.targets) {
     if (!t.price) continue;
     input = Math.max(input, t.price.input_per_mtok);
     output = Math.max(output, t.price.output_per_mtok);
-    perImage = Math.max(perImage, t.price.per_image ?? 0);
   }
-  if (input === 0 && output === 0 && perImage === 0) return 0;
-  return (promptTokens * input + (maxTokens ?? DEFAULT_OUTPUT_CAP) * output) / 1e6 + images * perImage;
+  let unitsUsd = 0;
+  if (units !== undefined) {
+    for (const [unit, priceOf] of UNIT_PRICES) {
+      const n = units[unit];
+      if (!n) continue;
+      let dearest = 0;
+      for (const t of model.targets) if (t.price) dearest = Math.max(dearest, priceOf(t.price) ?? 0);
+      unitsUsd += n * dearest;
+    }
+  }
+  if (input === 0 && output === 0 && unitsUsd === 0) return 0;
+  return (promptTokens * input + (maxTokens ?? DEFAULT_OUTPUT_CAP) * output) / 1e6 + unitsUsd;
 }

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry } from "prom-client";
+import { METRIC_PREFIX, withLegacyMetricNames } from "@ai-router/contracts";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { RequestRecord } from "../record/request-record.js";
 import type { UsageSink } from "../record/usage-sink.js";
 import type { TableStore } from "../routing/table-store.js";
@@ -27,32 +28,41 @@ export class ProxyMetrics implements UsageSink {
   readonly registry = new Registry();
   private readonly requests = new CounterFamily(
     this.registry,
-    "requests_total",
+    `${METRIC_PREFIX}requests_total`,
     "Requests answered, by model, provider, status class and ingress API",
   );
   private readonly duration = new HistogramFamily(
     this.registry,
-    "request_duration_seconds",
+    `${METRIC_PREFIX}request_duration_seconds`,
     "Time from arrival to the end of the answer",
     SECONDS,
   );
-  private readonly ttft = new HistogramFamily(this.registry, "ttft_seconds", "Time from arrival to the first byte of the answer", TTFT);
-  private readonly tokens = new CounterFamily(this.registry, "tokens_total", "Tokens, by model and direction (input, output)");
+  private readonly ttft = new HistogramFamily(
+    this.registry,
+    `${METRIC_PREFIX}ttft_seconds`,
+    "Time from arrival to the first byte of the answer",
+    TTFT,
+  );
+  private readonly tokens = new CounterFamily(
+    this.registry,
+    `${METRIC_PREFIX}tokens_total`,
+    "Tokens, by model and direction (input, output)",
+  );
   private readonly cost = new CounterFamily(
     this.registry,
-    "cost_usd_total",
+    `${METRIC_PREFIX}cost_usd_total`,
     "USD at the serving targets' prices (unpriced requests add nothing)",
   );
   private readonly attempts = new CounterFamily(
     this.registry,
-    "upstream_attempts_total",
+    `${METRIC_PREFIX}upstream_attempts_total`,
     "Upstream attempts, by provider and outcome (served, retry, final, broken)",
   );
   /** Per provider label, per outcome: the attempts' series. */
   private readonly attemptSeries = new Map<string, Map<string, CounterSeries>>();
   /** Records dropped because the ledger buffer was full (NATS down too long). */
   readonly dropped = new Counter({
-    name: "usage_records_dropped_total",
+    name: `${METRIC_PREFIX}usage_records_dropped_total`,
     help: "Usage records dropped because the buffer for the ledger was full",
     registers: [this.registry],
   });
@@ -62,13 +72,23 @@ export class ProxyMetrics implements UsageSink {
    */
   private readonly byModel = new Map<string, ModelSeries>();
 
+  private readonly legacyNames: boolean;
+
+  /**
+   * @param opts.legacyNames also export the deprecated unprefixed names (`ROUTER_METRICS_LEGACY_NAMES`).
+   * @param opts.runtime the process and Node runtime series (CPU, memory, event loop lag, GC), read at
+   * scrape time (GC from a performance observer): nothing on the request path. Default on.
+   */
   constructor(
     private readonly store: TableStore,
     inFlight: () => number,
+    opts: { legacyNames?: boolean; runtime?: boolean } = {},
   ) {
+    this.legacyNames = opts.legacyNames === true;
+    if (opts.runtime !== false) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
     const reg = [this.registry];
     new Gauge({
-      name: "in_flight_requests",
+      name: `${METRIC_PREFIX}in_flight_requests`,
       help: "Requests being answered",
       registers: reg,
       collect() {
@@ -76,7 +96,7 @@ export class ProxyMetrics implements UsageSink {
       },
     });
     new Gauge({
-      name: "routing_table_revision",
+      name: `${METRIC_PREFIX}routing_table_revision`,
       help: "Revision of the routing table served (-1 without one)",
       registers: reg,
       collect() {
@@ -84,7 +104,7 @@ export class ProxyMetrics implements UsageSink {
       },
     });
     new Gauge({
-      name: "breaker_open",
+      name: `${METRIC_PREFIX}breaker_open`,
       help: "1 when a target's circuit breaker (or the health worker's probes) keeps it out of rotation",
       labelNames: ["provider", "model"],
       registers: reg,
@@ -169,8 +189,9 @@ export class ProxyMetrics implements UsageSink {
   }
 
   /** The text exposition format. */
-  metrics(): Promise<string> {
-    return this.registry.metrics();
+  async metrics(): Promise<string> {
+    const text = await this.registry.metrics();
+    return this.legacyNames ? withLegacyMetricNames(text) : text;
   }
 
   get contentType(): string {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamError, UpstreamRequest } from "@ai-router/providers";
+import type { PricedUnits } from "../limits/reserve.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 
 /**
@@ -43,8 +44,8 @@ export interface PipelineRequest {
    */
   estimatePromptTokens?(): number;
   maxTokens: number | undefined;
-  /** Images the request asks for (image endpoints): reserved from a key's budget at the per-image price. */
-  images?: number;
+  /** Priced units besides tokens it may consume (an image request's `n` images): reserved from a key's budget. */
+  units?: PricedUnits;
   /** Builds the exchange for one attempt at one target. */
   exchange(t: LiveTarget, target: TargetContext): Exchange;
   /** Answers an error before any byte was sent, in the client's error envelope. */

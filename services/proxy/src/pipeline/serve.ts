@@ -1,11 +1,12 @@
 import { performance } from "node:perf_hooks";
 import type { OpenAIUsage } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
-import type { ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
+import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
+import type { LimitRefusal } from "../limits/key-limiter.js";
 import { maxCostUsd } from "../limits/reserve.js";
 import { errorCodeOf } from "../record/request-record.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
@@ -63,18 +64,19 @@ interface RunState {
  * client's error envelope if nothing was served, and one "request finished" record.
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
-  if (ctx.shared !== undefined && ctx.limiter !== undefined && ctx.key !== undefined) {
-    const verdict = await ctx.shared.admit(ctx.limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.images), Date.now());
-    if (verdict.refusal !== undefined) {
-      const { error, headers } = verdict.refusal;
-      headers["x-request-id"] = ctx.id;
-      p.sendError(ctx.res, error, headers);
-      ctx.record.endpoint = p.endpoint;
-      ctx.record.refuse(error);
-      return;
-    }
+  const limiter = ctx.limiter;
+  if (ctx.shared !== undefined && limiter !== undefined && ctx.key !== undefined) {
+    const verdict = await ctx.shared.admit(limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units), Date.now());
+    if (verdict.refusal !== undefined) return refuse(ctx, p, verdict.refusal);
     // Settled with the request's tokens and cost when its record is finished (record/request-end.ts).
     ctx.reservation = verdict.reservation;
+  } else if (limiter?.budgetUsd !== undefined) {
+    // Budgets counted in this process reserve the same way, in memory; given back once the request's
+    // record has charged the key (record/request-end.ts), whatever happens in between.
+    const reserve = maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units);
+    const refusal = limiter.reserve(reserve);
+    if (refusal !== undefined) return refuse(ctx, p, refusal);
+    ctx.localReserve = reserve;
   }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
@@ -89,6 +91,15 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     if (run.settle(outcome, ctx.signal.aborted)) break;
   }
   finishRequest(ctx, p, run.result(), state);
+}
+
+/** Answers a request its key's limits refuse (429), before anything is sent upstream. */
+function refuse(ctx: RequestContext, p: PipelineRequest, refusal: LimitRefusal): void {
+  const { error, headers } = refusal;
+  headers["x-request-id"] = ctx.id;
+  p.sendError(ctx.res, error, headers);
+  ctx.record.endpoint = p.endpoint;
+  ctx.record.refuse(error);
 }
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
@@ -123,7 +134,16 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     }
     warnings = ex.dropped.map((f) => `dropped:${f}`);
   }
-  const headers = () => servedHeaders(ctx, t.provider, t.upstreamModel, n, warnings);
+  // A stream translator's own notes (e.g. an estimated input count) join the warnings when the headers go out.
+  let streamed: ChatStreamTranslator | undefined;
+  const headers = () =>
+    servedHeaders(
+      ctx,
+      t.provider,
+      t.upstreamModel,
+      n,
+      streamed?.warnings === undefined ? warnings : withNotes(warnings, streamed.warnings),
+    );
 
   const traceparent = ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent;
   if (p.stream && ex.createStream) {
@@ -136,6 +156,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     if (resp.statusCode >= 400) return upstreamFailure(ex, resp.statusCode, (await readWhole(resp)).body, t);
     const translator = ex.createStream();
     const counter = new TextUnitCounter();
+    streamed = translator;
     const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
     const outcome = relayed;
     if (outcome.kind !== "served") outcome.error = maskUpstreamError(outcome.error, t.live.config);
@@ -193,6 +214,9 @@ function upstreamFailure(ex: UpstreamExchange, status: number, body: Buffer, t: 
   const error = maskUpstreamError(ex.parseError(status, body), t.live.config);
   return { kind: error.retryable ? "retry" : "final", error };
 }
+
+const withNotes = (warnings: string[] | undefined, notes: readonly string[] | undefined): string[] | undefined =>
+  notes === undefined || notes.length === 0 ? warnings : (warnings ?? []).concat(notes);
 
 const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);
 

@@ -29,6 +29,8 @@ export interface RequestTransport {
 export interface RequestCharges {
   limiter: KeyLimiter | undefined;
   reservation: Reservation | undefined;
+  /** USD reserved from a budget counted in this process, given back once the key is charged (0: none). */
+  localReserve: number;
   trace: RequestTrace | undefined;
 }
 
@@ -59,7 +61,10 @@ export class RequestEnd {
   end(rec: RequestRecord, t: RequestTransport, charges: RequestCharges, usageRoute: boolean): void {
     const routed = rec.outcome !== undefined;
     const recorded = this.sink !== undefined && usageRoute && (rec.model !== undefined || rec.outcome === "refused");
-    if (!routed && !recorded) return;
+    if (!routed && !recorded) {
+      if (charges.localReserve !== 0) charges.limiter!.release(charges.localReserve);
+      return;
+    }
     try {
       const now = performance.now();
       const req = t.req;
@@ -90,6 +95,9 @@ export class RequestEnd {
       }
     } catch (err) {
       this.logger.warn({ err, reqId: rec.requestId }, "usage record not built");
+    } finally {
+      // Charged by now (usage.finished): the reservation is given back, even if something threw.
+      if (charges.localReserve !== 0) charges.limiter!.release(charges.localReserve);
     }
   }
 }

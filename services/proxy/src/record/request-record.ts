@@ -1,6 +1,7 @@
 import type { OpenAIUsage, Price } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
+import { withinJsonDepth } from "../http/json-depth.js";
 
 /** How the tokens of an answer without upstream usage are estimated. */
 export type EstimateKind = "chat" | "prompt" | "none";
@@ -121,7 +122,8 @@ export class RequestRecord {
 
   /** The model named in a raw body that failed validation (the error path only: parses once more). */
   noteModelOfRaw(raw: Buffer): void {
-    if (this.model !== undefined) return;
+    // A body refused for its depth is not parsed again (that is what its refusal spared).
+    if (this.model !== undefined || !withinJsonDepth(raw)) return;
     try {
       this.noteModelOf(JSON.parse(raw.toString("utf8")));
     } catch {

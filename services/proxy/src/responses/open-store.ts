@@ -10,12 +10,12 @@ import { MemoryResponseStore, RedisResponseStore, type ResponseStore } from "./s
 export async function openClusterResponseStore(
   env: { REDIS_URL?: string | undefined; ROUTER_NATS_BUCKET?: string | undefined },
   ttlMs: number,
-  maxEntries: number,
+  limits: { maxEntries: number; maxBytes: number },
   logger: Logger,
 ): Promise<ResponseStore> {
   if (!env.REDIS_URL) {
     logger.warn("REDIS_URL is not set: stored responses (previous_response_id) live in each proxy replica's memory");
-    return new MemoryResponseStore({ ttlMs, maxEntries });
+    return new MemoryResponseStore({ ttlMs, ...limits });
   }
   const { Redis } = await import("ioredis");
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true });

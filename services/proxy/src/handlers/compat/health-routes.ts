@@ -85,8 +85,8 @@ function handleOverallHealth(ctx: RequestContext): void {
   });
 }
 
-/** GET /v1/health/models/{model}: model ids may contain `/`. */
-function handleModelHealth(ctx: RequestContext, name: string): void {
+/** GET /v1/health/models/{model} (and the deprecated /v1/models/{model}/health): model ids may contain `/`. */
+export function handleModelHealth(ctx: RequestContext, name: string): void {
   const t0 = performance.now();
   const model = findModel(ctx, name, "model_name");
   const now = Date.now();

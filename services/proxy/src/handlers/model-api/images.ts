@@ -28,7 +28,7 @@ function imageFormEndpoint(serves: "images.edits" | "images.variations", kind: I
       stream: false,
       promptTokens: Math.ceil((form.prompt?.length ?? 0) / 4),
       maxTokens: undefined,
-      images: form.n,
+      units: { images: form.n },
       exchange: (t, target) => {
         const adapter = t.live.adapter;
         const ep = multipartEndpointOf(adapter, serves);

@@ -4,7 +4,21 @@ import { z } from "zod";
  * Anthropic `POST /v1/messages` request, as far as the router must understand it. Known fields are
  * type-checked; blocks and unknown fields pass through (native targets get them untouched).
  */
-const Block = z.object({ type: z.string().min(1) }).loose();
+/** The field each block type must carry as a string (the translations and the token estimate read it). */
+const TEXT_FIELD: Record<string, string> = { text: "text", thinking: "thinking", tool_use: "name" };
+
+const Block: z.ZodType<{ type: string }> = z
+  .looseObject({
+    type: z.string().min(1),
+    // A tool result's content: text or blocks of the same kind (a server tool's error: one object).
+    content: z.union([z.string(), z.array(z.lazy(() => Block)), z.looseObject({})]).optional(),
+  })
+  .superRefine((b, ctx) => {
+    const field = TEXT_FIELD[b.type];
+    if (field !== undefined && typeof (b as Record<string, unknown>)[field] !== "string") {
+      ctx.addIssue({ code: "custom", path: [field], message: `a '${b.type}' block needs '${field}' as a string` });
+    }
+  });
 const Content = z.union([z.string(), z.array(Block)]);
 
 const Message = z.object({ role: z.enum(["user", "assistant", "system"]), content: Content }).loose();

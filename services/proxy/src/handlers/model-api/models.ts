@@ -3,6 +3,7 @@ import { RouterError } from "@ai-router/errors";
 import { authorizeModel } from "../../http/auth.js";
 import { sendJson } from "../../http/respond.js";
 import type { LiveModel } from "../../routing/runtime-table.js";
+import { handleModelHealth } from "../compat/health-routes.js";
 import type { RequestContext } from "../context.js";
 
 /** The models the caller's key may use (of one kind, if given), in table order. */
@@ -77,6 +78,11 @@ export function handleGetModel(ctx: RequestContext, name: string): void {
       capabilities: (m.config.capabilities ?? []).map((c) => ({ capability_name: c })),
     }));
     sendJson(ctx.res, 200, JSON.stringify({ models }), { "x-request-id": ctx.id });
+    return;
+  }
+  if (name.endsWith("/health") && !ctx.table.models.has(name)) {
+    // The original's older duplicate of /v1/health/models/{model} (deprecated: docs/api-versions.md).
+    handleModelHealth(ctx, name.slice(0, -"/health".length));
     return;
   }
   if (name.endsWith(suffix) && !ctx.table.models.has(name)) {

@@ -39,7 +39,7 @@ function jsonPassthrough(spec: PassthroughSpec): Endpoint {
       stream: false,
       promptTokens: ctx.body.length >> 2,
       maxTokens: undefined,
-      images: spec.llmType === "image" ? imagesAsked(json.n) : undefined,
+      units: spec.llmType === "image" ? { images: imagesAsked(json.n) } : undefined,
       exchange: (t, target) => {
         const adapter = t.live.adapter;
         const ep = passthroughEndpoint(adapter, spec.serves);

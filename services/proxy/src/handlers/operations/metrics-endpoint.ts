@@ -25,6 +25,7 @@ export function metricsEndpoint(
   stalls: StallWatch,
   metrics: { metrics(): Promise<string> } | undefined,
   access: MetricsAccess,
+  extra: () => string = () => "",
 ): Endpoint {
   const check = access.token ? bearerTokenCheck(access.token) : undefined;
   return {
@@ -45,7 +46,7 @@ export function metricsEndpoint(
         );
       }
       const table = store.current;
-      const text = (metrics ? await metrics.metrics() : "") + (table ? poolMetricsText(table, stalls) : "");
+      const text = (metrics ? await metrics.metrics() : "") + (table ? poolMetricsText(table, stalls) : "") + extra();
       ctx.res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text) });
       ctx.res.end(text);
     },

@@ -19,6 +19,8 @@ export interface OperationsState {
   metricsToken?: string | undefined;
   /** `/metrics` open without a token even while client keys are required. */
   metricsPublic?: boolean | undefined;
+  /** More Prometheus text appended to `/metrics` (the deprecated paths' counter). */
+  metricsExtra?: (() => string) | undefined;
 }
 
 /** The router's own endpoints: `/health` (readiness), `/v1/stats` (the original's counters), `/metrics`. */
@@ -53,6 +55,6 @@ export function operationsEndpoints(s: OperationsState): Endpoint[] {
         sendJson(ctx.res, 200, JSON.stringify(usage.snapshot(models, allowed)));
       },
     },
-    metricsEndpoint(store, s.stalls, s.metrics, { token: s.metricsToken, public: s.metricsPublic }),
+    metricsEndpoint(store, s.stalls, s.metrics, { token: s.metricsToken, public: s.metricsPublic }, s.metricsExtra),
   ];
 }

@@ -1,0 +1,33 @@
+import { createLogger } from "@ai-router/logger";
+import { describe, expect, it } from "vitest";
+import { TableStore } from "../routing/table-store.js";
+import { ProxyMetrics } from "./proxy-metrics.js";
+
+const samples = (text: string) => text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+const store = () => new TableStore(createLogger({ name: "t", level: "silent", sync: true }));
+
+describe("proxy metric names", () => {
+  it("every series has the ai_router_ prefix, process and Node runtime series included", async () => {
+    const text = await new ProxyMetrics(store(), () => 2).metrics();
+    expect(samples(text).filter((l) => !l.startsWith("ai_router_"))).toEqual([]);
+    for (const name of [
+      "ai_router_in_flight_requests 2",
+      "ai_router_process_cpu_user_seconds_total",
+      "ai_router_process_resident_memory_bytes",
+      "ai_router_nodejs_eventloop_lag_seconds",
+      "ai_router_nodejs_heap_size_used_bytes",
+      "# TYPE ai_router_nodejs_gc_duration_seconds histogram",
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it("ROUTER_METRICS_LEGACY_NAMES also exports the old unprefixed names, and only those", async () => {
+    const text = await new ProxyMetrics(store(), () => 5, { legacyNames: true, runtime: false }).metrics();
+    const unprefixed = samples(text).filter((l) => !l.startsWith("ai_router_"));
+    expect(unprefixed).toContain("in_flight_requests 5");
+    expect(unprefixed).toContain("routing_table_revision -1");
+    expect(unprefixed.some((l) => l.startsWith("process_") || l.startsWith("nodejs_"))).toBe(false);
+    expect(text).toContain("ai_router_in_flight_requests 5");
+  });
+});
