@@ -2,98 +2,19 @@
 // Chaos run (issue 13): a cluster (control plane, two proxy replicas, health of its own) under steady
 // mixed load, one fault at a time, a table per fault. Every service it breaks is its own: a private
 // nats-server, redis-server and PostgreSQL cluster on free ports (the machine's shared ones are never
-// touched), an in-process mock upstream. Not part of `npm test`; about 3-4 minutes.
+// touched), an in-process mock upstream. A health worker writes the usage ledger: per fault, every
+// request a client saw answered must be in it exactly once (scripts/chaos-ledger.mjs), or the run fails.
+// Not part of `npm test`; about 4-5 minutes.
 // Usage: npm run chaos
-import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { spawnService, startMockUpstream } from "../libs/testing/dist/index.js";
+import { dirs, nats, natsPort, pgPort, postgres, redis, redisPort } from "./chaos-daemons.mjs";
+import { checkLedger, forgedEffect, forgedRecord, ledgerLine, ledgerPool, publishForged, sendPoison } from "./chaos-ledger.mjs";
 
 const at = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const PG_BIN = process.env.PG_BIN ?? spawnSync("sh", ["-c", "ls -d /usr/lib/postgresql/*/bin | tail -1"]).stdout.toString().trim();
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const waitLine = (child, re, ms = 20_000) =>
-  new Promise((resolve, reject) => {
-    let out = "";
-    const t = setTimeout(() => reject(new Error(`not ready:\n${out}`)), ms);
-    const on = (d) => {
-      out += d;
-      if (re.test(out)) {
-        clearTimeout(t);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", on);
-    child.stderr?.on("data", on);
-  });
-
-/** A daemon the script owns: start, SIGKILL, start again on the same port and data. */
-function daemon(name, start) {
-  let child;
-  return {
-    name,
-    async start() {
-      child = await start();
-    },
-    async kill() {
-      if (!child || child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGKILL");
-      await exited;
-    },
-  };
-}
-
-const dirs = [];
-const natsPort = await freePort();
-const natsDir = mkdtempSync(join(tmpdir(), "chaos-nats-"));
-dirs.push(natsDir);
-const nats = daemon("nats", async () => {
-  const c = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(natsPort), "-sd", natsDir], { stdio: ["ignore", "pipe", "pipe"] });
-  await waitLine(c, /Server is ready/);
-  return c;
-});
-const redisPort = await freePort();
-const redis = daemon("redis", async () => {
-  const c = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  await waitLine(c, /Ready to accept connections/);
-  return c;
-});
-const pgPort = await freePort();
-const pgDir = mkdtempSync(join(tmpdir(), "chaos-pg-"));
-dirs.push(pgDir);
-if (process.getuid?.() === 0)
-  chownSync(pgDir, Number(spawnSync("id", ["-u", "postgres"]).stdout), Number(spawnSync("id", ["-g", "postgres"]).stdout));
-chmodSync(pgDir, 0o700);
-// PostgreSQL refuses to run as root: as root, its processes run as the postgres user (SIGKILL then
-// reaches the postmaster itself, not a wrapper).
-const pgUser = spawnSync("id", ["-u", "postgres"]).stdout.toString().trim();
-const pgGroup = spawnSync("id", ["-g", "postgres"]).stdout.toString().trim();
-const asPg = process.getuid?.() === 0 ? { uid: Number(pgUser), gid: Number(pgGroup) } : {};
-{
-  const r = spawnSync(`${PG_BIN}/initdb`, ["-D", `${pgDir}/data`, "-A", "trust", "-U", "postgres"], { stdio: "pipe", ...asPg });
-  if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
-}
-const postgres = daemon("postgres", async () => {
-  const args = ["-D", `${pgDir}/data`, "-p", String(pgPort), "-k", pgDir, "-c", "listen_addresses=127.0.0.1"];
-  const c = spawn(`${PG_BIN}/postgres`, args, { stdio: ["ignore", "pipe", "pipe"], ...asPg });
-  await waitLine(c, /ready to accept connections/);
-  return c;
-});
 await Promise.all([nats.start(), redis.start(), postgres.start()]);
 
 const mock = await startMockUpstream({ record: false });
@@ -107,6 +28,16 @@ const env = {
 const cpEnv = { ...env, DATABASE_URL: `postgresql://postgres@127.0.0.1:${pgPort}/postgres`, ROUTER_ADMIN_TOKEN: token };
 let cp = await spawnService(at("services/control-plane/dist/main.js"), { ...cpEnv, LOG_LEVEL: "info" }, 120_000);
 const proxyEnv = () => ({ ...env, LOG_LEVEL: "info", CONTROL_PLANE_URL: cp.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+// The ledger writer (the control plane applied the migrations at its start).
+const worker = await spawnService(at("services/health-worker/dist/main.js"), {
+  ...env,
+  LOG_LEVEL: "info", // its "listening" line gives the port
+  DATABASE_URL: cpEnv.DATABASE_URL,
+  REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+  HEALTH_WORKER_PORT: "0",
+  HEALTH_PROBE_INTERVAL_MS: "600000",
+});
+const pool = ledgerPool(cpEnv.DATABASE_URL);
 const proxies = [
   await spawnService(at("services/proxy/dist/main.js"), proxyEnv()),
   await spawnService(at("services/proxy/dist/main.js"), proxyEnv()),
@@ -132,7 +63,6 @@ for (const name of ["up-a", "up-b"]) {
 }
 const model = await admin("POST", "/v1/db/models", { name: "m", provider_id: 1, upstream_model: "gpt-4o", strategy: "round_robin" });
 await admin("POST", `/v1/db/models/${model.body.id}/providers`, { provider_id: 2, upstream_model: "gpt-4o" });
-const loadKey = (await admin("POST", "/v1/db/keys", { name: "load" })).body.key;
 const faults = [
   "SIGKILL proxy",
   "SIGKILL control plane",
@@ -141,15 +71,22 @@ const faults = [
   "Postgres down 10 s",
   "upstream resets mid-stream",
   "upstream stalls",
+  "poisoned records (NUL, lone surrogate, 1.2 MB model)",
+  "forged usage batches",
 ];
+// One load key per fault: the ledger's rows of that key are that fault's records.
+const loadKeys = [];
+for (const [i] of faults.entries()) loadKeys.push((await admin("POST", "/v1/db/keys", { name: `load-${i}` })).body);
 const limitKeys = [];
 for (const _ of faults) limitKeys.push((await admin("POST", "/v1/db/keys", { name: `limit-${limitKeys.length}`, rpm_limit: 10 })).body.key);
 
-async function chat(key, stream) {
+/** One client request (retried once on the other replica); every response it got goes to `seen`. */
+async function chat(key, stream, seen) {
   const order = Math.random() < 0.5 ? [0, 1] : [1, 0];
   let last = "";
   // The client retries once on the other replica (what a load balancer in front does).
   for (const i of order) {
+    let answer;
     try {
       const r = await fetch(`${proxies[i].url}/v1/chat/completions`, {
         method: "POST",
@@ -157,25 +94,29 @@ async function chat(key, stream) {
         body: JSON.stringify({ model: "m", stream, messages: [{ role: "user", content: "hi" }] }),
         signal: AbortSignal.timeout(15_000),
       });
-      const text = await r.text();
+      answer = { id: r.headers.get("x-request-id"), proxy: proxies[i], end: Number.POSITIVE_INFINITY };
+      seen.answered.push(answer);
+      const text = await r.text().finally(() => (answer.end = Date.now()));
       if (r.status === 200 && (!stream || text.includes("[DONE]"))) return { ok: true };
       if (r.status === 200) last = "stream cut";
       else last = `${r.status} ${/"code":"([^"]+)"/.exec(text)?.[1] ?? ""}`.trim();
       if (r.status < 500 && r.status !== 200) return { ok: false, why: last };
     } catch (err) {
       last = err.cause?.code ?? err.name;
+      // No response at all: a record may exist under an id this client never saw.
+      if (answer === undefined) seen.unanswered++;
     }
   }
   return { ok: false, why: last };
 }
 
 /** Steady mixed load (JSON and streams) from 8 clients until stopped. */
-function load() {
+function load(loadKey) {
   let running = true;
-  const s = { sent: 0, served: 0, failed: 0, why: {} };
+  const s = { sent: 0, served: 0, failed: 0, why: {}, answered: [], unanswered: 0 };
   const loops = Array.from({ length: 8 }, async (_, n) => {
     while (running) {
-      const r = await chat(loadKey, n % 2 === 0);
+      const r = await chat(loadKey, n % 2 === 0, s);
       s.sent++;
       if (r.ok) s.served++;
       else {
@@ -214,8 +155,13 @@ async function limitCheck(key) {
 async function respawnProxy(i) {
   proxies[i] = await spawnService(at("services/proxy/dist/main.js"), proxyEnv());
 }
+/** The replica killed by the current fault and when: its last records may go with its buffer. */
+let killed;
+/** What the current fault added besides the load (poisoned requests, forged batches). */
+let extra;
 const actions = {
   "SIGKILL proxy": async () => {
+    killed = { proxy: proxies[0], at: Date.now() };
     proxies[0].child.kill("SIGKILL");
     await sleep(3_000);
     await respawnProxy(0);
@@ -249,41 +195,72 @@ const actions = {
     await sleep(6_000);
     mock.behavior.reset();
   },
+  "poisoned records (NUL, lone surrogate, 1.2 MB model)": async (i) => {
+    extra.poison = await sendPoison(proxies, loadKeys[i].key);
+    await sleep(3_000);
+  },
+  "forged usage batches": async (i) => {
+    extra.forged = await publishForged(env.NATS_URL, env.ROUTER_NATS_BUCKET, loadKeys[i].id, forgedRecord);
+    await sleep(3_000);
+  },
 };
 
 const rows = [];
 const t0 = performance.now();
 try {
   for (const [i, f] of faults.entries()) {
-    const l = load();
+    killed = undefined;
+    extra = {};
+    const l = load(loadKeys[i].key);
     await sleep(2_000);
     const during = limitCheck(limitKeys[i]);
-    await actions[f]();
+    await actions[f](i);
     await sleep(3_000);
     const served = await during;
     const s = await l.stop();
-    rows.push({ f, ...s, limit: served });
+    // After the writer caught up: every answered request's record, once.
+    const answered = s.answered.concat(extra.poison?.answered ?? []);
+    // A replica killed with SIGKILL loses what its publisher held: the batch in flight (JetStream's ack
+    // waits up to 3 s) and what queued behind it.
+    const lostOk = (a) => killed !== undefined && a.proxy === killed.proxy && a.end >= killed.at - 3_500;
+    const ledger = await checkLedger(pool, loadKeys[i].id, answered, s.unanswered + (extra.poison?.unanswered ?? 0), lostOk);
+    let forged = "";
+    if (extra.forged) {
+      const e = await forgedEffect(pool, extra.forged, loadKeys[i].id);
+      forged = `\n  forged batches ($100 each; unsigned, another key's signature): ${e.stored} records stored, key spend $${e.spent.toFixed(6)} = its records' $${Number(e.rows).toFixed(6)} (${e.ok ? "rejected" : "NOT rejected"})`;
+      if (!e.ok) ledger.ok = false;
+    }
+    if (ledger.lost)
+      forged += `\n  lost with the killed replica: answered ${Math.max(...ledger.lostAnswers.map((a) => killed.at - Math.min(a.end, killed.at)))} ms before the kill at most`;
+    if (extra.poison) forged += `\n  poisoned requests: ${extra.poison.answered.map((a) => a.status).join(", ")}`;
+    if (!ledger.ok) process.exitCode = 1;
+    rows.push({ f, ...s, limit: served, ledger });
     const why =
       Object.entries(s.why)
         .map(([k, v]) => `${k} x${v}`)
         .join(", ") || "-";
     console.log(
-      `\n${f}\n  sent ${s.sent}, served ${s.served}, failed ${s.failed} (${why})\n  rpm 10 key, 20 requests over both replicas: ${served} served (${served === 10 ? "exact" : "NOT exact"})\n  usage records lost: n/a (no usage ledger in this build)`,
+      `\n${f}\n  sent ${s.sent}, served ${s.served}, failed ${s.failed} (${why})\n  rpm 10 key, 20 requests over both replicas: ${served} served (${served === 10 ? "exact" : "NOT exact"})\n  ${ledgerLine(ledger)}${forged}`,
     );
   }
 } catch (err) {
   console.error(`chaos run stopped: ${err.stack ?? err}`);
   process.exitCode = 1;
 } finally {
-  console.log(`\n| fault | sent | served | failed (why) | rpm 10: served of 20 |\n|---|---|---|---|---|`);
+  console.log(
+    `\n| fault | sent | served | failed (why) | rpm 10: served of 20 | ledger: answered / stored / missing / doubled |\n|---|---|---|---|---|---|`,
+  );
   for (const r of rows)
     console.log(
       `| ${r.f} | ${r.sent} | ${r.served} | ${r.failed} ${Object.entries(r.why)
         .map(([k, v]) => `${k} x${v}`)
-        .join(", ")} | ${r.limit} |`,
+        .join(
+          ", ",
+        )} | ${r.limit} | ${r.ledger.answered} / ${r.ledger.stored} / ${r.ledger.missing}${r.ledger.lost ? ` (+${r.ledger.lost} lost with the killed replica)` : ""} / ${r.ledger.doubled}${r.ledger.ok ? "" : " NOT exact"} |`,
     );
   console.log(`\nchaos run: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  for (const p of [...proxies, cp]) p.child.kill("SIGKILL");
+  for (const p of [...proxies, cp, worker]) p.child.kill("SIGKILL");
+  await pool.end();
   await mock.close();
   await Promise.all([nats.kill(), redis.kill(), postgres.kill()]);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -10,6 +10,7 @@ export * from "./nats.js";
 export * from "./openai-chat.js";
 export * from "./openai-chat-plain.js";
 export * from "./openai-responses.js";
+export * from "./record-text.js";
 export * from "./routing-table.js";
 export * from "./secrets.js";
 export * from "./service-env.js";

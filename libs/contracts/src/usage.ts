@@ -120,7 +120,10 @@ export const UsageRecord = z.object({
 });
 export type UsageRecord = z.infer<typeof UsageRecord>;
 
-/** What a proxy publishes on `usageLedger.subject(bucket, replica)`: a small batch of records. */
+/**
+ * What a proxy publishes on `usageLedger.subject(bucket, replica)`: a small batch of records, signed
+ * (`createSigner`, the subject as context) since issue 27; the writer stores no unsigned batch.
+ */
 export const UsageBatch = z.object({
   replica: z.string(),
   records: z.array(UsageRecord),
@@ -137,6 +140,14 @@ export const usageLedger = {
   subjects: (bucket: string) => `ai-router.${bucket}.usage.>`,
   /** The writer's durable pull consumer (shared by every worker replica). */
   consumer: "ledger-writer",
+  /**
+   * Deliveries of one batch before the stream stops redelivering it (the consumer's `max_deliver`). The
+   * writer retries a database outage in place without a redelivery, so only writers dying while they
+   * hold a batch count: the batch is then dead-lettered, never dropped in silence.
+   */
+  maxDeliver: 10,
+  /** JetStream's advisory when a batch reached `maxDeliver` (the writer dead-letters it). */
+  maxDeliveriesAdvisory: (bucket: string) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ai-router-usage-${bucket}.ledger-writer`,
   /** Redis key of one minute's rollup hash (fields `<metric>|<model>|<provider>`). */
   rollupKey: (bucket: string, minute: number) => `ai-router:${bucket}:usage:m:${minute}`,
   /** BullMQ queue of the retention job. */

@@ -7,37 +7,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assembleTable, createSigner, kvContext, parseMasterKey, type UsageRecord } from "@ai-router/contracts";
 import { type ServiceProcess, spawnService, uniqueName } from "@ai-router/testing";
-import pg from "pg";
-import { migrateDeploy } from "../src/db/migrate.js";
+import { createTestDatabase } from "./test-database.js";
 
-export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 export const NATS_URL = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 export const MASTER_KEY = randomBytes(32).toString("hex");
 export const ADMIN_TOKEN = `test-admin-${randomBytes(12).toString("hex")}`;
-
-/** A fresh database with migrations applied (`prisma migrate deploy`), dropped by `drop()`. */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = uniqueName("ai_router_test");
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(PG_ADMIN_URL);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  await migrateDeploy(url);
-  return {
-    url,
-    name,
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export { closePool, createTestDatabase, PG_ADMIN_URL, testPool } from "./test-database.js";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertRecords } from "../../health-worker/src/ledger/insert-records.js";
-import { createTestDatabase, usageRecord, waitFor } from "./helpers.js";
+import { closePool, createTestDatabase, testPool, usageRecord, waitFor } from "./helpers.js";
 
 /**
  * The ledger writer against a spend reset committed while its statement waits for the key's row:
@@ -15,11 +15,11 @@ const record = (id: string, keyId: number, time: Date, cost: number) =>
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url });
+  pool = testPool(db.url, 4);
 }, 60_000);
 
 afterAll(async () => {
-  await pool?.end();
+  await closePool(pool);
   await db?.drop();
 });
 

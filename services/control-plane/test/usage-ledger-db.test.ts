@@ -1,17 +1,17 @@
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteOlderThan, insertRecords } from "../../health-worker/src/ledger/insert-records.js";
-import { createTestDatabase, usageRecord as rec } from "./helpers.js";
+import { closePool, createTestDatabase, usageRecord as rec, testPool } from "./helpers.js";
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = testPool(db.url);
 }, 60_000);
 afterAll(async () => {
-  await pool?.end();
+  await closePool(pool);
   await db?.drop();
 });
 

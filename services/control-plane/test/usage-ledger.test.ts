@@ -1,7 +1,9 @@
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, type PrivateNats, REDIS_URL, startPrivateNats, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+import { scrape } from "./prometheus-text.js";
+import { closePool, testPool } from "./test-database.js";
 
 /**
  * The usage ledger end to end: proxies -> JetStream -> the health worker's writer -> Postgres -> the
@@ -66,7 +68,7 @@ async function setup(prefix: string, natsUrl?: string): Promise<Setup> {
   for (const p of cluster.proxies) {
     await waitFor(async () => (await chat(p.url, key, { stream: false })).status === 200, 10_000, 100);
   }
-  const db = new pg.Pool({ connectionString: cluster.databaseUrl, max: 2 });
+  const db = testPool(cluster.databaseUrl);
   // The warm-up requests above are in the ledger too: start from an empty table.
   await waitFor(async () => (await count(db)) === cluster.proxies.length, 15_000, 100);
   await db.query("DELETE FROM usage_records");
@@ -75,7 +77,7 @@ async function setup(prefix: string, natsUrl?: string): Promise<Setup> {
 
 async function teardown(s: Setup | undefined) {
   if (!s) return;
-  await s.db.end();
+  await closePool(s.db);
   await s.cluster.stop();
   await Promise.all([s.a.close(), s.b.close()]);
 }
@@ -128,18 +130,6 @@ async function waitForRows(db: pg.Pool, n: number, timeoutMs = 45_000): Promise<
   await waitFor(async () => (await count(db)) >= n, timeoutMs, 200);
   // Redeliveries after a crash come later: give them time to (not) add rows.
   await new Promise((r) => setTimeout(r, 1_500));
-}
-
-/** Prometheus text: every sample line parses; the sum of one counter's series. */
-function scrape(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$/.exec(line);
-    if (!m) throw new Error(`not Prometheus text: ${line}`);
-    if (m[1] === name) sum += Number(m[3]);
-  }
-  return sum;
 }
 
 describe("usage ledger (shared NATS)", () => {
@@ -236,7 +226,7 @@ describe("usage ledger (shared NATS)", () => {
     expect(scrape(cpMetrics, "ai_router_tables_published_total")).toBeGreaterThan(0);
     expect(scrape(cpMetrics, "ai_router_admin_requests_total")).toBeGreaterThan(0);
     // One prefix for every series of the three services, their process and Node runtime series included.
-    const proxyMetrics = await (await fetch(`${p0}/metrics`)).text();
+    const proxyMetrics = await (await fetch(`${p0}/metrics`, metricsAuth)).text();
     for (const text of [proxyMetrics, worker, cpMetrics]) {
       expect(text.split("\n").filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("ai_router_"))).toEqual([]);
       expect(scrape(text, "ai_router_process_resident_memory_bytes")).toBeGreaterThan(0);

@@ -27,4 +27,12 @@ describe("health worker environment", () => {
     expect(problems).toMatch(/HEALTH_PROBE_INTERVAL_MS/);
     expect(problems).not.toContain("not-a-key-but-secret");
   });
+  it("rejects unsigned usage batches unless LEDGER_ACCEPT_UNSIGNED_UNTIL names a time (a rolling upgrade)", () => {
+    const r = parseEnv({ ROUTER_MASTER_KEY: KEY });
+    expect(r.ok && r.env.LEDGER_ACCEPT_UNSIGNED_UNTIL).toBeUndefined();
+    const until = parseEnv({ ROUTER_MASTER_KEY: KEY, LEDGER_ACCEPT_UNSIGNED_UNTIL: "2026-12-08T00:00:00Z" });
+    expect(until.ok && until.env.LEDGER_ACCEPT_UNSIGNED_UNTIL).toBe("2026-12-08T00:00:00Z");
+    const bad = parseEnv({ ROUTER_MASTER_KEY: KEY, LEDGER_ACCEPT_UNSIGNED_UNTIL: "true" });
+    expect(bad.ok ? "" : bad.problems.join("\n")).toMatch(/LEDGER_ACCEPT_UNSIGNED_UNTIL/);
+  });
 });

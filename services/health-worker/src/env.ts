@@ -32,6 +32,12 @@ export const HealthWorkerEnvSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "a postgresql:// URL")
       .optional(),
+    /**
+     * Rolling upgrade from proxies that published unsigned usage batches: until this ISO time the writer
+     * also stores unsigned batches (counted in `ai_router_ledger_batches_unsigned_accepted_total`). Unset (the
+     * default): an unsigned batch is rejected. Set it only for the rollout (docs/usage-ledger.md).
+     */
+    LEDGER_ACCEPT_UNSIGNED_UNTIL: z.iso.datetime({ offset: true }).optional(),
     /** Ledger rows older than this many days are deleted by a daily job. */
     USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (the same variable as the proxies'). */

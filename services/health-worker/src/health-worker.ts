@@ -44,7 +44,12 @@ type Env = Pick<
   | "HEALTH_PROBE_TIMEOUT_MS"
   | "HEALTH_LATENCY_SAMPLES"
 > &
-  Partial<Pick<HealthWorkerEnv, "DATABASE_URL" | "USAGE_RETENTION_DAYS" | "ROUTER_METRICS_TOKEN" | "ROUTER_METRICS_LEGACY_NAMES">>;
+  Partial<
+    Pick<
+      HealthWorkerEnv,
+      "DATABASE_URL" | "USAGE_RETENTION_DAYS" | "ROUTER_METRICS_TOKEN" | "ROUTER_METRICS_LEGACY_NAMES" | "LEDGER_ACCEPT_UNSIGNED_UNTIL"
+    >
+  >;
 
 /**
  * Wires the worker: the routing table from NATS KV -> one BullMQ job scheduler per probed provider ->
@@ -57,6 +62,8 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   const queue = new Queue<HealthProbeJob>(healthQueue.name, { connection: redis, prefix });
   queue.on("error", (err) => logger.warn({ err: err.message }, "health queue error"));
   const metrics = new WorkerMetrics({ legacyNames: env.ROUTER_METRICS_LEGACY_NAMES });
+  // Tables and usage batches are accepted, probe reports published, only with a signature under ROUTER_MASTER_KEY.
+  const signer = createSigner(env.masterKey);
   const pool = env.DATABASE_URL ? new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 }) : undefined;
   pool?.on("error", (err) => logger.warn({ err: err.message }, "postgres pool error"));
   const ledger = pool
@@ -65,10 +72,15 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
         redis,
         bucket: env.bucket,
         logger,
+        signer,
         onWritten: (rows, lag) => {
           metrics.ledgerRows.inc(rows);
           metrics.ledgerLag.set(lag);
         },
+        onRejected: (reason) => metrics.ledgerRejected.inc({ reason }),
+        onUnsignedAccepted: (n) => metrics.ledgerUnsignedAccepted.inc(n),
+        ...(env.LEDGER_ACCEPT_UNSIGNED_UNTIL ? { acceptUnsignedUntil: Date.parse(env.LEDGER_ACCEPT_UNSIGNED_UNTIL) } : {}),
+        onDeadLetters: (reason, n) => metrics.ledgerDeadLetters.inc({ reason }, n),
       })
     : undefined;
   const retention = pool ? startRetention({ redis, pool, bucket: env.bucket, days: env.USAGE_RETENTION_DAYS ?? 90, logger }) : undefined;
@@ -103,8 +115,6 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     logger.info({ revision: table.revision, source, probed: [...targets.keys()] }, "routing table applied");
     reconcile();
   };
-  // Tables are accepted and probe reports published only with a signature under ROUTER_MASTER_KEY.
-  const signer = createSigner(env.masterKey);
   const watcher = new TableWatcher({
     natsUrl: env.NATS_URL,
     bucket: env.bucket,

@@ -15,6 +15,23 @@ export class WorkerMetrics {
     help: "Usage records newly stored in the ledger (redeliveries not counted)",
     registers: [this.registry],
   });
+  readonly ledgerRejected = new Counter({
+    name: `${METRIC_PREFIX}ledger_batches_rejected_total`,
+    help: "Usage batches rejected unread, never stored: unsigned, bad_signature (not signed with ROUTER_MASTER_KEY), malformed",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
+  readonly ledgerUnsignedAccepted = new Counter({
+    name: `${METRIC_PREFIX}ledger_batches_unsigned_accepted_total`,
+    help: "Unsigned usage batches stored during a rolling upgrade (LEDGER_ACCEPT_UNSIGNED_UNTIL); 0 once every proxy signs",
+    registers: [this.registry],
+  });
+  readonly ledgerDeadLetters = new Counter({
+    name: `${METRIC_PREFIX}ledger_dead_letters_total`,
+    help: "Usage records (or whole batches) stored in usage_dead_letter instead of the ledger: refused (by Postgres), invalid (schema), max_deliveries",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
   readonly ledgerLag = new Gauge({
     name: `${METRIC_PREFIX}ledger_lag_seconds`,
     help: "Seconds between the end of the newest request written and its commit to the ledger",

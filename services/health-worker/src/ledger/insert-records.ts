@@ -1,4 +1,4 @@
-import type { UsageRecord } from "@ai-router/contracts";
+import { storableText, type UsageRecord } from "@ai-router/contracts";
 import type pg from "pg";
 
 /** A row the insert stored (not a redelivered duplicate), with what rollups need. */
@@ -57,13 +57,20 @@ WITH ins AS (
 )
 SELECT id, time, model, provider, status, prompt_tokens, completion_tokens, cached_tokens, cost_usd, latency_ms FROM ins`;
 
-/** Writes a batch of records; idempotent by request id. */
+/** Strings as Postgres stores them: `jsonb` refuses NUL and lone surrogates (`\u0000`, `\ud800`). */
+const storable = (_key: string, v: unknown): unknown => (typeof v === "string" ? storableText(v) : v);
+
+/**
+ * Writes a batch of records; idempotent by request id. Every string is made storable first (NUL and
+ * lone surrogates as U+FFFD: proxies clean what clients send, this holds for any release and any
+ * record); a row Postgres still refuses fails the statement (see `insertIsolating`).
+ */
 export async function insertRecords(db: pg.Pool | pg.PoolClient, records: UsageRecord[]): Promise<InsertedRow[]> {
   if (records.length === 0) return [];
   // Within one batch a request id may repeat (a proxy retried a batch the broker had stored): keep the first.
   const seen = new Set<string>();
   const unique = records.filter((r) => !seen.has(r.id) && seen.add(r.id));
-  const res = await db.query<InsertedRow>(SQL, [JSON.stringify(unique)]);
+  const res = await db.query<InsertedRow>(SQL, [JSON.stringify(unique, storable)]);
   return res.rows;
 }
 

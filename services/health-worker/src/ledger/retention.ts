@@ -3,6 +3,7 @@ import type { Logger } from "@ai-router/logger";
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type pg from "pg";
+import { deleteDeadLettersOlderThan } from "./dead-letter.js";
 import { deleteOlderThan } from "./insert-records.js";
 
 const DAY_MS = 86_400_000;
@@ -24,8 +25,9 @@ export function startRetention(opts: { redis: Redis; pool: pg.Pool; bucket: stri
     async () => {
       const cutoff = new Date(Date.now() - days * DAY_MS);
       const deleted = await deleteOlderThan(pool, cutoff);
-      logger.info({ deleted, cutoff: cutoff.toISOString(), days }, "usage retention ran");
-      return { deleted };
+      const deadLetters = await deleteDeadLettersOlderThan(pool, cutoff);
+      logger.info({ deleted, deadLetters, cutoff: cutoff.toISOString(), days }, "usage retention ran");
+      return { deleted, deadLetters };
     },
     { connection: redis, prefix, concurrency: 1 },
   );

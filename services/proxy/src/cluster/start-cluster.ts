@@ -110,17 +110,19 @@ export function createCluster(
             });
             return ensured;
           };
+          // Batches are signed like tables (the subject as context): the writer stores no unsigned one.
+          // Each stays under the server's max payload (its INFO), signature and headers included.
           ledger.setSender(async (body, msgId) => {
             if (!up) throw new Error("NATS is disconnected");
             try {
               await ensure();
-              await js.publish(subject, body, { msgID: msgId, timeout: 3_000 });
+              await js.publish(subject, signer.sign(body, subject), { msgID: msgId, timeout: 3_000 });
             } catch (err) {
               // A restarted server without its store lost the stream: create it again before the retry.
               ensured = undefined;
               throw err;
             }
-          });
+          }, nc.info?.max_payload);
           // Client keys arrive one entry each from their own bucket (tables that say `keysBucket`).
           keys = new KeyFollower(nc, bucket, store.liveKeys, signer, logger, (k) => usage.keyLimits.applyTable([k], Date.now()));
           keys.start();

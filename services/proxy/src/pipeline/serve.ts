@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { OpenAIUsage } from "@ai-router/contracts";
+import { type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
@@ -20,10 +20,17 @@ import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
 /**
  * Looks up a model for the endpoint being served: 404 when unknown, 400 when it is not of the kind the
- * endpoint declares (`llmType`, chat when it declares none).
+ * endpoint declares (`llmType`, chat when it declares none). The usage record keeps the name cleaned
+ * and bounded (`recordText`); a name longer than any model's is a 404 that does not echo it.
  */
 export function resolveModel(ctx: RequestContext, name: string): LiveModel {
-  ctx.record.model ??= name;
+  ctx.record.model ??= recordText(name);
+  if (name.length > RECORD_NAME_MAX) {
+    throw new RouterError("model_not_found", `No model has a name of ${name.length} characters (at most ${RECORD_NAME_MAX}).`, {
+      param: "model",
+      publicCode: "model_not_found",
+    });
+  }
   const llmType = ctx.endpoint.llmType ?? "chat";
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {

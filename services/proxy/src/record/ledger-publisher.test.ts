@@ -72,4 +72,42 @@ describe("LedgerPublisher", () => {
     await waitFor(() => p.pending === 0);
     expect(sent).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
   });
+
+  it("keeps every batch under the server's max payload: big records split batches, a record too big alone is cut, not retried forever", async () => {
+    const maxPayload = 200_000;
+    const bodies: string[] = [];
+    let dropped = 0;
+    const p = new LedgerPublisher({ replica: "r", logger, lingerMs: 1, onDropped: () => dropped++ });
+    // A broker that refuses what NATS refuses: a message over its max payload (signature added by the sender).
+    p.setSender(async (body) => {
+      if (Buffer.byteLength(body) + 49 > maxPayload) throw new Error("MAX_PAYLOAD_EXCEEDED");
+      bodies.push(body);
+    }, maxPayload);
+    for (let i = 0; i < 30; i++) p.write({ ...rec(i), model: "é".repeat(20_000) }); // 40 kB of UTF-8 each
+    p.write({ ...rec(30), model: "m".repeat(1_200_000) }); // past the edge's bound (an older build's record)
+    for (let i = 31; i < 40; i++) p.write(rec(i));
+    await waitFor(() => p.pending === 0, 5_000);
+    const sent = bodies.flatMap(ids);
+    expect(sent).toEqual(Array.from({ length: 40 }, (_, i) => `r${i}`));
+    expect(Math.max(...bodies.map((b) => Buffer.byteLength(b)))).toBeLessThanOrEqual(maxPayload - 4_096);
+    expect(bodies.length).toBeGreaterThan(6);
+    const big = bodies
+      .map((b) => JSON.parse(b) as { records: UsageRecord[] })
+      .flatMap((b) => b.records)
+      .find((r) => r.id === "r30");
+    expect(big?.model).toHaveLength(256);
+    expect([p.shrunk, dropped]).toEqual([1, 0]);
+  });
+
+  it("a server whose limit went down since the connect: the refused batch is split again, the records all arrive", async () => {
+    const bodies: string[] = [];
+    const p = new LedgerPublisher({ replica: "r", logger, lingerMs: 1 });
+    p.setSender(async (body) => {
+      if (Buffer.byteLength(body) > 150_000) throw new Error("'payload' max_payload size exceeded");
+      bodies.push(body);
+    }, 1024 * 1024);
+    for (let i = 0; i < 20; i++) p.write({ ...rec(i), model: "x".repeat(30_000) });
+    await waitFor(() => p.pending === 0, 5_000);
+    expect(bodies.flatMap(ids)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`));
+  });
 });

@@ -1,4 +1,4 @@
-import type { OpenAIUsage, Price } from "@ai-router/contracts";
+import { type OpenAIUsage, type Price, recordText } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
 import { withinJsonDepth } from "../http/json-depth.js";
@@ -117,7 +117,7 @@ export class RequestRecord {
   noteModelOf(body: unknown): void {
     if (this.model !== undefined) return;
     const m = (body as { model?: unknown } | null)?.model;
-    if (typeof m === "string" && m.length > 0) this.model = m.length > 256 ? m.slice(0, 256) : m;
+    if (typeof m === "string" && m.length > 0) this.model = recordText(m);
   }
 
   /** The model named in a raw body that failed validation (the error path only: parses once more). */
@@ -140,10 +140,13 @@ export class RequestRecord {
   }
 }
 
-/** Stable code of an error for records: the code the client saw, or the router's own. */
+/**
+ * Stable code of an error for records: the code the client saw, or the router's own. An upstream's
+ * own code is its text: cleaned and bounded like a name.
+ */
 export function errorCodeOf(e: RouterError | UpstreamError): string {
   if (e instanceof RouterError) return e.publicCode ?? e.code;
-  return e.code ?? (e.status >= 500 ? "upstream_error" : `upstream_${e.status}`);
+  return e.code === null ? (e.status >= 500 ? "upstream_error" : `upstream_${e.status}`) : recordText(e.code);
 }
 
 /** Told about every routed or refused request when it ends. */
