@@ -2,13 +2,15 @@
 // and our proxy in front of the same mock; JSON and SSE. The process under test gets core 0, the mock
 // and the load generator core 1. Targets take turns in interleaved rounds; medians of req/s, p50, p99, the process's
 // CPU time per request, and peak RSS.
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Client } from "undici";
+import { coldScenario } from "./cold.mjs";
+import { cpuMs, median, peakRssMb, pin, startProcess, tmp } from "./processes.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
@@ -17,36 +19,15 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // The router under test: this tree's build, or another one's (e.g. a worktree of an earlier commit) to
 // compare two versions with the same harness, mock and floor.
 const PROXY_MAIN = process.env.BENCH_PROXY_MAIN ?? join(root, "services/proxy/dist/main.js");
-const pin = cpus().length >= 2 && existsSync("/usr/bin/taskset");
-const tmp = mkdtempSync(join(tmpdir(), "ai-router-bench-"));
-if (pin) execFileSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
 
-const children = [];
-process.on("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
-});
-
-async function startProcess(name, script, env, core) {
-  const log = join(tmp, `${name}.log`);
-  const fd = openSync(log, "w");
-  const cmd = pin ? "taskset" : process.execPath;
-  const args = pin ? ["-c", String(core), process.execPath, script] : [script];
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd] });
-  children.push(child);
-  for (let i = 0; i < 200; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    const m = /"port":(\d+)/.exec(readFileSync(log, "utf8"));
-    if (m) return { child, port: Number(m[1]), log };
-  }
-  throw new Error(`${name} did not start: ${readFileSync(log, "utf8")}`);
+// BENCH_ONLY=cold: only the fresh-replica scenario (bench/cold.mjs).
+if (process.env.BENCH_ONLY === "cold") {
+  const lines = await coldScenario(PROXY_MAIN);
+  console.log(lines.join("\n"));
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  writeFileSync(join(root, "bench/results/cold.md"), `${lines.join("\n")}\n`);
+  process.exit(0);
 }
-
-const CLK_TCK = 100;
-function cpuMs(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-}
-const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 
 // mode: json | sse (the client asks for usage: the same upstream bytes for every proxy) |
 // sse-inject (the client does not ask; our router asks upstream for usage and strips it, the floor does not).
@@ -121,8 +102,6 @@ async function onceSteady(target, mode, connections, overallRate) {
     rssMb: peakRssMb(target.pid),
   };
 }
-
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 /**
  * One mode, every target: a warm-up each (JIT), then ROUNDS rounds in which the targets take turns
@@ -375,11 +354,14 @@ const summary = [
   `peak RSS: ours ${f(results["c1/ours"].rssMb, 1)} MB (target < 150 MB), floor ${f(results["c1/floor"].rssMb, 1)} MB`,
   ...(BASELINE ? ["", ...baselineTable()] : []),
 ];
+// The fresh-replica scenario last (its own processes); BENCH_SKIP_COLD=1 leaves it out.
+const coldLines = process.env.BENCH_SKIP_COLD ? [] : await coldScenario(PROXY_MAIN);
 const out = [
   `AI Router proxy benchmark (${CONNECTIONS} connections; per mode ${ROUNDS} interleaved rounds of ${DURATION}s per target, medians; node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,
   "",
   ...lines,
   ...summary,
+  ...(coldLines.length > 0 ? ["", ...coldLines] : []),
 ].join("\n");
 console.log(out);
 mkdirSync(join(root, "bench/results"), { recursive: true });

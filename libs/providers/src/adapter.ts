@@ -177,3 +177,15 @@ export interface ProviderAdapter {
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 408 || status >= 500;
 }
+
+/** The JSON endpoint a provider serves under a router endpoint's name; undefined when its descriptor lacks it. */
+export function passthroughEndpoint(a: ProviderAdapter, e: "embeddings" | "images.generations"): PassthroughEndpoint | undefined {
+  if (!a.descriptor.endpoints.includes(e)) return undefined;
+  return e === "embeddings" ? a.embeddings : a.imageGenerations;
+}
+
+/** The multipart endpoint a provider serves under a router endpoint's name; undefined when its descriptor lacks it. */
+export function multipartEndpointOf(a: ProviderAdapter, e: "images.edits" | "images.variations"): MultipartEndpoint | undefined {
+  if (!a.descriptor.endpoints.includes(e)) return undefined;
+  return e === "images.edits" ? a.imageEdits : a.imageVariations;
+}

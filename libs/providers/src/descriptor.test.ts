@@ -1,6 +1,6 @@
 import { providerTypes } from "@ai-router/contracts";
 import { describe, expect, it } from "vitest";
-import type { TargetContext } from "./adapter.js";
+import { multipartEndpointOf, passthroughEndpoint, type TargetContext } from "./adapter.js";
 import { checkProvider, getAdapter, getDescriptor, registeredTypes } from "./registry.js";
 import { toRuntimeProvider } from "./runtime-provider.js";
 
@@ -22,6 +22,24 @@ describe("provider descriptors", () => {
       expect([...a.descriptor.nativeFormats].sort(), type).toEqual(Object.keys(a.native ?? {}).sort());
     }
     expect(getDescriptor("anthropic")?.nativeFormats).toContain("messages");
+  });
+
+  it("declares exactly the router endpoints its adapter implements", () => {
+    for (const type of registeredTypes()) {
+      const a = getAdapter(type)!;
+      const implemented = [
+        "chat",
+        ...(a.embeddings ? ["embeddings"] : []),
+        ...(a.imageGenerations ? ["images.generations"] : []),
+        ...(a.imageEdits ? ["images.edits"] : []),
+        ...(a.imageVariations ? ["images.variations"] : []),
+      ];
+      expect([...a.descriptor.endpoints].sort(), type).toEqual(implemented.sort());
+      expect(passthroughEndpoint(a, "embeddings") !== undefined, type).toBe(a.descriptor.endpoints.includes("embeddings"));
+      expect(multipartEndpointOf(a, "images.edits") !== undefined, type).toBe(a.descriptor.endpoints.includes("images.edits"));
+    }
+    expect(getDescriptor("anthropic")?.endpoints).toEqual(["chat"]);
+    expect(getDescriptor("gemini")?.endpoints).toContain("embeddings");
   });
 
   it("authenticates a chat request with exactly the headers the descriptor gives a probe", () => {

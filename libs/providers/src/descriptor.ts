@@ -7,6 +7,15 @@ import type { ProviderType } from "@ai-router/contracts";
  */
 export type NativeFormat = "messages" | "responses" | "gemini";
 
+/**
+ * The router endpoints a provider type serves besides its native formats: `chat` (every provider, in
+ * the internal form), OpenAI's JSON endpoints (`embeddings`, `images.generations`: the body passed on,
+ * or translated by the adapter) and its multipart ones (`images.edits`, `images.variations`). A router
+ * endpoint names the one it needs; a target whose provider lacks it is skipped (the next one is tried).
+ * The next endpoints (audio, speech, rerank...) add their names here and in the adapters that serve them.
+ */
+export type ProviderEndpoint = "chat" | "embeddings" | "images.generations" | "images.edits" | "images.variations";
+
 /** Who a provider authenticates as and where it lives: the credential and the provider's own headers. */
 export interface AuthInput {
   /** The provider's configured extra headers. */
@@ -33,6 +42,8 @@ export interface ProviderDescriptor {
   authHeaders(auth: AuthInput): Record<string, string>;
   /** Front-door formats this provider serves natively (see {@link NativeFormat}). */
   readonly nativeFormats: readonly NativeFormat[];
+  /** Router endpoints this provider serves (see {@link ProviderEndpoint}); its adapter implements each. */
+  readonly endpoints: readonly ProviderEndpoint[];
 }
 
 /** What a table compiler knows about one provider row. */

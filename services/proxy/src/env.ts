@@ -58,6 +58,13 @@ export const ProxyEnv = z.object({
     .optional()
     .transform((v) => v === "1" || v === "true"),
   /** Cluster mode: usage records kept while NATS is unreachable; past it they are dropped and counted. */
+  /**
+   * Start-up warm-up (requests through a private proxy against an in-process upstream, so the JIT has
+   * compiled the request path before the first client): 0 skips it.
+   */
+  ROUTER_WARMUP: z.enum(["0", "1"]).default("1"),
+  /** Longest the warm-up may take, ms (the port opens after it). */
+  ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   ROUTER_USAGE_BUFFER: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

@@ -2,18 +2,18 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
-import { docsRoutes } from "./docs/docs-routes.js";
+import { docsEndpoints } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
-import { standaloneAdminRoutes } from "./handlers/standalone-admin.js";
+import { standaloneAdminEndpoints } from "./handlers/operations/standalone-admin.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
+import { createAccessLog } from "./record/access-log.js";
+import { createJsonlSink } from "./record/jsonl-sink.js";
+import { fanOut, type UsageSink } from "./record/usage-sink.js";
 import { MemoryResponseStore } from "./responses/store.js";
 import { TableStore } from "./routing/table-store.js";
 import { createProxy, DEFAULT_RESPONSES_MAX, type ResponsesOptions } from "./server.js";
 import { ConfigReloader, loadStandaloneTable } from "./standalone.js";
-import { createAccessLog } from "./stats/access-log.js";
 import { OtlpExporter, otlpHeaders, otlpTracesUrl } from "./tracing/otlp-exporter.js";
-import { createJsonlSink } from "./usage/jsonl-sink.js";
-import { fanOut, type UsageSink } from "./usage/usage-sink.js";
 
 const envResult = ProxyEnv.safeParse(process.env);
 if (!envResult.success) {
@@ -118,10 +118,20 @@ const proxy = createProxy({
 proxyRef = proxy;
 cluster?.start(proxy.usage);
 if (reloader) {
-  for (const r of standaloneAdminRoutes(reloader, store, logger)) proxy.addRoute(r);
+  for (const r of standaloneAdminEndpoints(reloader, store, logger)) proxy.addRoute(r);
   // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
-  for (const r of docsRoutes()) proxy.addRoute(r);
+  for (const r of docsEndpoints()) proxy.addRoute(r);
   reloader.start();
+}
+// The port opens (and /health answers) once the request path is warm: a new replica is not slower than an old one.
+if (env.ROUTER_WARMUP === "1" && env.ROUTER_WARMUP_MS > 0) {
+  const { warmUp } = await import("./warmup/warm-up.js");
+  try {
+    const w = await warmUp({ budgetMs: env.ROUTER_WARMUP_MS });
+    logger.info({ requests: w.requests, failed: w.failed, ms: Math.round(w.ms) }, "request path warmed up");
+  } catch (err) {
+    logger.warn({ err }, "warm-up failed; serving cold");
+  }
 }
 proxy.server.listen(env.PORT, env.HOST, () => {
   const addr = proxy.server.address();

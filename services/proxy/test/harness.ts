@@ -1,8 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { compileConfig, parseConfig } from "@ai-router/config";
+import type { UsageRecord } from "@ai-router/contracts";
 import { createLogger } from "@ai-router/logger";
 import { type ServiceProcess, spawnService } from "@ai-router/testing";
+import { UsageRecordJson } from "../src/record/record-json.js";
+import type { RequestRecord } from "../src/record/request-record.js";
 import { TableStore } from "../src/routing/table-store.js";
 import { createProxy, type ProxyOptions, type Proxy as RouterProxy } from "../src/server.js";
 
@@ -36,6 +39,11 @@ export async function startTestProxy(
   const { port } = proxy.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, proxy, store, close: () => proxy.shutdown(1000) };
 }
+
+const recordJson = new UsageRecordJson();
+
+/** A request's record as the usage sinks publish it (the `usage_log` line, the ledger's batch entry), parsed. */
+export const published = (r: RequestRecord): UsageRecord => JSON.parse(recordJson.of(r)) as UsageRecord;
 
 /** A real proxy process (`services/proxy/dist/main.js`, built by `npm test`), for start-up and signal tests. */
 export type ProxyProcess = ServiceProcess;

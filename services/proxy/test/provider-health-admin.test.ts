@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createLogger } from "@ai-router/logger";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standaloneAdminRoutes } from "../src/handlers/standalone-admin.js";
+import { standaloneAdminEndpoints } from "../src/handlers/operations/standalone-admin.js";
 import { TableStore } from "../src/routing/table-store.js";
 import { createProxy, type Proxy as RouterProxy } from "../src/server.js";
 import { ConfigReloader, loadStandaloneTable } from "../src/standalone.js";
@@ -38,7 +38,7 @@ beforeAll(async () => {
   const store = new TableStore(logger);
   reloader = new ConfigReloader(file, store, logger, loadStandaloneTable(file, store, logger, {}), {});
   proxy = createProxy({ store, logger });
-  for (const r of standaloneAdminRoutes(reloader, store)) proxy.addRoute(r);
+  for (const r of standaloneAdminEndpoints(reloader, store)) proxy.addRoute(r);
   await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
 });

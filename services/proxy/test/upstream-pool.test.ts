@@ -3,7 +3,7 @@ import type { UsageRecord } from "@ai-router/contracts";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { Agent, request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
+import { openAIConfig, published, startTestProxy, type TestProxy } from "./harness.js";
 import { type HeldUpstream, startHeldUpstream } from "./held-upstream.js";
 
 let mock: MockUpstream;
@@ -19,7 +19,7 @@ async function startHeld(opts: { hold?: boolean } = {}): Promise<HeldUpstream> {
   return up;
 }
 
-const recording = () => ({ proxy: () => ({ replica: "r1", usageSink: { write: (r: UsageRecord) => records.push(r) } }) });
+const recording = () => ({ proxy: () => ({ replica: "r1", usageSink: { write: (r) => records.push(published(r)) } }) });
 
 /** Polls `cond` until it holds or `timeoutMs` passes (the assertions after it say what was seen). */
 async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { RECORD_NAME_MAX, type UsageRecord } from "@ai-router/contracts";
 import { type MockUpstream, startMockUpstream, waitFor } from "@ai-router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageRecordJson } from "../src/usage/record-json.js";
+import { UsageRecordJson } from "../src/record/record-json.js";
 import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
 
 /**
@@ -11,13 +11,27 @@ import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
 let up: MockUpstream;
 let proxy: TestProxy;
 const records: UsageRecord[] = [];
+/** The JSON text the sinks write of each record (NATS batches, the usage_log file), by record id. */
+const texts = new Map<string, string>();
+const json = new UsageRecordJson();
 
 beforeAll(async () => {
   up = await startMockUpstream();
   proxy = await startTestProxy(
     openAIConfig([up.baseUrl]),
     {},
-    { proxy: () => ({ replica: "r1", usageSink: { write: (r) => records.push(r) } }) },
+    {
+      proxy: () => ({
+        replica: "r1",
+        usageSink: {
+          write: (r) => {
+            const text = json.of(r);
+            texts.set(r.recordId, text);
+            records.push(JSON.parse(text) as UsageRecord);
+          },
+        },
+      }),
+    },
   );
 });
 afterAll(async () => {
@@ -54,9 +68,8 @@ describe("client-controlled text in usage records", () => {
     expect(anth.status).toBeLessThan(500);
     expect(anth.record.model).toBe("a\ufffd\ufffd");
     // The record's JSON (what goes to NATS and the usage_log file) holds no \u0000 escape and no lone surrogate.
-    const json = new UsageRecordJson();
     for (const r of [nul, lone, anth]) {
-      const text = json.of(r.record);
+      const text = texts.get(r.record.id) as string;
       expect(text).not.toMatch(/\\u0000|\\ud[89a-f]/i);
       expect(Buffer.from(text, "utf8").toString("utf8")).toBe(text);
     }

@@ -7,9 +7,9 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { SharedLimits } from "../src/limits/shared-limits.js";
 import { ProxyMetrics } from "../src/metrics/proxy-metrics.js";
+import { fanOut } from "../src/record/usage-sink.js";
 import type { ProxyOptions } from "../src/server.js";
-import { fanOut } from "../src/usage/usage-sink.js";
-import { openAIConfig, startTestProxy, type TestProxy } from "./harness.js";
+import { openAIConfig, published, startTestProxy, type TestProxy } from "./harness.js";
 
 let a: MockUpstream;
 let b: MockUpstream;
@@ -38,7 +38,7 @@ async function start(extra: Parameters<typeof openAIConfig>[1] = {}, priced = tr
     {
       proxy: (store) => {
         metrics = new ProxyMetrics(store, () => 0);
-        return { replica: "r1", usageSink: fanOut([{ write: (r) => records.push(r) }, metrics]), metrics, ...proxyOpts };
+        return { replica: "r1", usageSink: fanOut([{ write: (r) => records.push(published(r)) }, metrics]), metrics, ...proxyOpts };
       },
     },
   );

@@ -36,6 +36,7 @@ export const anthropicAdapter: ProviderAdapter = {
     probePath: (basePath) => anthropicPath(basePath, "/models"),
     authHeaders: anthropicAuth,
     nativeFormats: ["messages"],
+    endpoints: ["chat"],
   },
   buildChatRequest: buildAnthropicChatRequest,
   parseChatResponse: (body) => parseAnthropicChatResponse(body),

@@ -30,6 +30,7 @@ export const geminiAdapter: ProviderAdapter = {
     probePath: (basePath) => `${geminiVersionPrefix(basePath)}/models`,
     authHeaders: geminiAuth,
     nativeFormats: ["gemini"],
+    endpoints: ["chat", "embeddings"],
   },
   buildChatRequest: buildGeminiChatRequest,
   parseChatResponse: parseGeminiChatResponse,

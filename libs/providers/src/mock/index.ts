@@ -19,6 +19,7 @@ export const mockAdapter: ProviderAdapter = {
     probePath: () => undefined,
     authHeaders: bearerAuth,
     nativeFormats: [],
+    endpoints: ["chat"],
   },
   buildChatRequest: (req, target, opts) => buildOpenAIChatRequest(req, target, opts, opts.rawBody),
   parseChatResponse: (body) => parseOpenAIChatResponse(body),

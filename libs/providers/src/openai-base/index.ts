@@ -9,7 +9,7 @@ import type {
   TargetContext,
   UpstreamRequest,
 } from "../adapter.js";
-import type { NativeFormat, ProviderDescriptor } from "../descriptor.js";
+import type { NativeFormat, ProviderDescriptor, ProviderEndpoint } from "../descriptor.js";
 import { bearerAuth, postJson } from "./api.js";
 import { buildOpenAIChatRequest, injectsStreamUsage, parseOpenAIChatResponse, upstreamChatBody } from "./chat.js";
 import { parseOpenAIError } from "./errors.js";
@@ -55,6 +55,9 @@ export interface OpenAIBaseOptions {
   finish?: (req: UpstreamRequest, target: TargetContext) => UpstreamRequest;
 }
 
+/** Every OpenAI-style provider serves OpenAI's endpoints (the upstream answers what it supports). */
+const OPENAI_ENDPOINTS: readonly ProviderEndpoint[] = ["chat", "embeddings", "images.generations", "images.edits", "images.variations"];
+
 /** The descriptor of an OpenAI-style provider. */
 export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
   const probe = o.probePath === null ? undefined : (o.probePath ?? "/models");
@@ -65,6 +68,7 @@ export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
     probePath: () => probe,
     authHeaders: o.authHeaders ?? bearerAuth,
     nativeFormats: Object.keys(o.native ?? {}) as NativeFormat[],
+    endpoints: OPENAI_ENDPOINTS,
   };
 }
 

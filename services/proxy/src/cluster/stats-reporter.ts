@@ -4,7 +4,7 @@ import { publishSigned, subscribeSignedSignal, subscribeValid, warnEvery } from 
 import { natsSubjects, type Signer, SpendUpdate, type StatsReport } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { UsageRecorder } from "../stats/usage-recorder.js";
+import type { UsageRecorder } from "../record/usage-recorder.js";
 
 /**
  * Publishes this replica's counters every `everyMs` so the control plane can answer `/v1/stats` for the

@@ -2,14 +2,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { swaggerUi } from "@ai-router/api-docs";
 import { RouterError } from "@ai-router/errors";
-import type { Route } from "../server.js";
+import type { Endpoint } from "../endpoints/endpoint.js";
 import { proxyOpenApi } from "./openapi.js";
 
 /**
  * `/openapi.json` (the proxy's own endpoints) and `/docs` (Swagger UI from the swagger-ui-dist package,
  * no CDN), for standalone mode; in cluster mode both paths belong to the control plane's admin API.
  */
-export function docsRoutes(): Route[] {
+export function docsEndpoints(): Endpoint[] {
   const doc = JSON.stringify(proxyOpenApi());
   const ui = swaggerUi({ title: "AI Router proxy API" });
   const assets = new Map<string, Buffer>();

@@ -1,6 +1,6 @@
 import { ChatCompletionRequest, EmbeddingsRequest, ErrorOut, ImageGenerationRequest } from "@ai-router/contracts";
 import { z } from "zod";
-import { MessagesRequest } from "../handlers/messages-schema.js";
+import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { VersionInfo } from "../versions/version.js";
 
 type Op = {

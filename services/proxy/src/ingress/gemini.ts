@@ -2,12 +2,12 @@ import type { ServerResponse } from "node:http";
 import { GeminiCountTokensRequest, GeminiGenerateRequest } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import { chatToGemini, estimateTokens, type GeminiIngressRequest, GeminiStreamEncoder, geminiToChat } from "@ai-router/providers";
+import type { Endpoint } from "../endpoints/endpoint.js";
 import type { RequestContext } from "../handlers/context.js";
-import { parseJsonObject, readDecodedBody } from "../http/read-body.js";
+import { parseJsonObject } from "../http/read-body.js";
 import { sendJson } from "../http/respond.js";
 import { validateBody } from "../http/validation.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
-import type { Route } from "../server.js";
 import { type Ingress, serveIngressCall } from "./ingress.js";
 import { forProvider } from "./messages.js";
 
@@ -105,9 +105,8 @@ async function countTokens(ctx: RequestContext, model: string, raw: Buffer): Pro
   validateBody(GeminiCountTokensRequest, json);
   await servePipeline(ctx, {
     endpoint: "gemini.countTokens",
-    ingress: "gemini",
     modelName: model,
-    model: resolveModel(ctx, model, "chat"),
+    model: resolveModel(ctx, model),
     stream: false,
     promptTokens: raw.length >> 2,
     maxTokens: undefined,
@@ -136,21 +135,27 @@ async function countTokens(ctx: RequestContext, model: string, raw: Buffer): Pro
 }
 
 /** `POST /v1beta/models/{model}:{method}` and the same under `/v1/models/`, Gemini's error envelope, `?key=` accepted. */
-export function geminiRoutes(): Route[] {
+export function geminiEndpoints(): Endpoint[] {
   const handle = async (ctx: RequestContext, rest: string) => {
     const { model, method } = modelMethod(rest);
-    const raw = await readDecodedBody(ctx.req, ctx.table.settings.maxBodyBytes);
+    const raw = ctx.body;
     if (method === "countTokens") return countTokens(ctx, model, raw);
     const call = await geminiIngress.parse(raw, ctx, rest);
     await serveIngressCall(ctx, geminiIngress, call, raw.length >> 2);
   };
-  return ["/v1beta/models/*", "/v1/models/*"].map((path) => ({
-    method: "POST",
-    path,
-    auth: true,
-    queryKey: true,
-    sendError: sendGeminiError,
-    usage: { ingress: "gemini", endpoint: "gemini.generateContent", estimate: "chat" as const },
-    handle,
-  }));
+  return ["/v1beta/models/*", "/v1/models/*"].map(
+    (path): Endpoint => ({
+      method: "POST",
+      path,
+      auth: true,
+      queryKey: true,
+      body: "raw",
+      llmType: "chat",
+      serves: "chat",
+      answers: ["json", "sse"],
+      sendError: sendGeminiError,
+      usage: { ingress: "gemini", endpoint: "gemini.generateContent", estimate: "chat" },
+      handle,
+    }),
+  );
 }

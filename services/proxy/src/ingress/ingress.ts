@@ -2,14 +2,12 @@ import type { ServerResponse } from "node:http";
 import type { ChatCompletionRequest } from "@ai-router/contracts";
 import type { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, NativeFormat, ProviderAdapter, TargetContext } from "@ai-router/providers";
-import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/capabilities.js";
 import type { RequestContext } from "../handlers/context.js";
-import { readDecodedBody } from "../http/read-body.js";
+import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/model-api/capabilities.js";
 import type { Exchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { promptTokensOf } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
-import { noteModelOfRaw } from "../usage/usage-draft.js";
 
 /** A front-door request in the internal form (OpenAI chat), ready for any adapter. */
 export interface ChatForm {
@@ -68,21 +66,33 @@ export interface Ingress {
   streamError(err: RouterError): string;
 }
 
-/** The generic handler: one route for any ingress. */
+/** The generic handler: one endpoint for any ingress (its body read `raw` by the router). */
 export function ingressHandler(ingress: Ingress): (ctx: RequestContext, rest: string) => Promise<void> {
-  return async (ctx, rest) => {
-    const raw = await readDecodedBody(ctx.req, ctx.table.settings.maxBodyBytes);
-    let call: IngressCall;
+  return (ctx, rest) => {
+    const raw = ctx.body;
+    let parsed: IngressCall | Promise<IngressCall>;
     try {
       // Most formats parse synchronously: no await (and microtask) for them.
-      const parsed = ingress.parse(raw, ctx, rest);
-      call = parsed instanceof Promise ? await parsed : parsed;
+      parsed = ingress.parse(raw, ctx, rest);
     } catch (err) {
       // Rejected as bad input: the usage record still names the model when the body has one.
-      if (ctx.draft !== undefined) noteModelOfRaw(ctx.draft, raw);
-      throw err;
+      ctx.record.noteModelOfRaw(raw);
+      return Promise.reject(err);
     }
-    await serveIngressCall(ctx, ingress, call, raw.length >> 2, raw);
+    if (parsed instanceof Promise) {
+      return parsed.then(
+        (call) => serveIngressCall(ctx, ingress, call, raw.length >> 2, raw),
+        (err) => {
+          ctx.record.noteModelOfRaw(raw);
+          throw err;
+        },
+      );
+    }
+    try {
+      return serveIngressCall(ctx, ingress, parsed, raw.length >> 2, raw);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
 }
 
@@ -98,7 +108,7 @@ export function serveIngressCall(
   promptTokens: number,
   raw?: Buffer,
 ): Promise<void> {
-  const model = resolveModel(ctx, call.model, "chat");
+  const model = resolveModel(ctx, call.model);
   const stream = call.stream;
   const forms = new Map<string, ChatForm>();
   const chatForm = (type: string): ChatForm => {
@@ -120,7 +130,6 @@ export function serveIngressCall(
   }
   return servePipeline(ctx, {
     endpoint: ingress.endpoint(call),
-    ingress: ingress.name,
     modelName: call.model,
     model,
     stream,

@@ -6,8 +6,8 @@ import {
   toAnthropicMessage,
   toOpenAIRequest,
 } from "@ai-router/providers";
-import { anthropicStreamError, sendAnthropicError } from "../handlers/messages-errors.js";
-import { MessagesRequest } from "../handlers/messages-schema.js";
+import { anthropicStreamError, sendAnthropicError } from "../handlers/model-api/messages-errors.js";
+import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { parseJsonObject } from "../http/read-body.js";
 import { validateBody } from "../http/validation.js";
 import type { Ingress } from "./ingress.js";

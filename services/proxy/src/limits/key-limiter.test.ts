@@ -1,6 +1,7 @@
 import type { TableClientKey } from "@ai-router/contracts";
 import { describe, expect, it } from "vitest";
-import { UsageRecorder } from "../stats/usage-recorder.js";
+import { finished } from "../../test/records.js";
+import { UsageRecorder } from "../record/usage-recorder.js";
 import { hasLimits, KeyLimiter, resetDuration } from "./key-limiter.js";
 import { KeyLimits } from "./key-limits.js";
 import { SlidingWindow } from "./sliding-window.js";
@@ -213,21 +214,17 @@ describe("KeyLimits", () => {
     const usage = new UsageRecorder(undefined);
     usage.keyLimits.applyTable([key({ tpmLimit: 10, budgetUsd: 5 })]);
     const l = usage.keyLimits.get(SHA)!;
-    usage.record(
-      {
-        requestId: "r1",
+    usage.finished(
+      finished({
+        outcome: "served",
         model: "m",
         provider: "p",
         upstreamModel: "u",
-        endpoint: "chat.completions",
-        status: 200,
-        stream: false,
-        attempts: 1,
-        latencyMs: 1,
-        usage: { prompt_tokens: 1_000, completion_tokens: 1_000, total_tokens: 2_000 },
         key: "team-a",
+        answered: true,
+        usage: { prompt_tokens: 1_000, completion_tokens: 1_000, total_tokens: 2_000 },
         price: { input_per_mtok: 1_000, output_per_mtok: 1_000 },
-      },
+      }),
       l,
     );
     expect(usage.byModel.get("m")?.requests).toBe(1);

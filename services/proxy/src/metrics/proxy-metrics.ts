@@ -1,7 +1,8 @@
-import { METRIC_PREFIX, type UsageRecord, withLegacyMetricNames } from "@ai-router/contracts";
+import { METRIC_PREFIX, withLegacyMetricNames } from "@ai-router/contracts";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { RequestRecord } from "../record/request-record.js";
+import type { UsageSink } from "../record/usage-sink.js";
 import type { TableStore } from "../routing/table-store.js";
-import type { UsageSink } from "../usage/usage-sink.js";
 import { CounterFamily, type CounterSeries, HistogramFamily, type HistogramSeries } from "./fast-series.js";
 
 const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120];
@@ -122,15 +123,15 @@ export class ProxyMetrics implements UsageSink {
   }
 
   /** The label value of a model: its name when the served table has it, else `unknown`. */
-  private modelLabel(m: string | null): string {
-    return m !== null && this.store.current?.models.has(m) ? m : "unknown";
+  private modelLabel(m: string | undefined): string {
+    return m !== undefined && this.store.current?.models.has(m) ? m : "unknown";
   }
 
   private providerLabel(p: string | null): string {
     return p !== null && this.store.current?.providers.has(p) ? p : "unknown";
   }
 
-  write(r: UsageRecord): void {
+  write(r: RequestRecord): void {
     const model = this.modelLabel(r.model);
     let m = this.byModel.get(model);
     if (m === undefined) {
@@ -145,11 +146,11 @@ export class ProxyMetrics implements UsageSink {
       this.byModel.set(model, m);
     }
     this.requestSeries(m, model, this.providerLabel(r.provider), r.ingress, r.status).value++;
-    this.duration.observe(m.duration, r.latency_ms / 1000);
-    if (r.ttft_ms !== null) this.ttft.observe(m.ttft, r.ttft_ms / 1000);
-    if (r.prompt_tokens > 0) m.prompt.value += r.prompt_tokens;
-    if (r.completion_tokens > 0) m.completion.value += r.completion_tokens;
-    if (r.cost_usd !== null && r.cost_usd > 0) m.cost.value += r.cost_usd;
+    this.duration.observe(m.duration, r.latencyMs / 1000);
+    if (r.ttfbMs !== undefined) this.ttft.observe(m.ttft, r.ttfbMs / 1000);
+    if (r.promptTokens > 0) m.prompt.value += r.promptTokens;
+    if (r.completionTokens > 0) m.completion.value += r.completionTokens;
+    if (r.costUsd !== null && r.costUsd > 0) m.cost.value += r.costUsd;
     for (const a of r.attempts) this.attempt(this.providerLabel(a.provider), a.outcome).value++;
   }
 

@@ -33,8 +33,6 @@ type ErrorSender = (res: ServerResponse, err: RouterError, headers: Record<strin
 export interface PipelineRequest {
   /** Endpoint name in usage records (`chat.completions`, `messages`, `responses`, `embeddings`...). */
   endpoint: string;
-  /** The front-door format the client spoke (`openai-chat`, `anthropic-messages`, `openai-responses`, `gemini`, `openai`). */
-  ingress: string;
   modelName: string;
   model: LiveModel;
   stream: boolean;

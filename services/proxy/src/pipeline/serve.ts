@@ -1,39 +1,37 @@
 import { performance } from "node:perf_hooks";
-import { type LlmType, type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
+import { type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
-import { findModel } from "../handlers/models.js";
+import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
 import type { LimitRefusal } from "../limits/key-limiter.js";
 import { maxCostUsd } from "../limits/reserve.js";
-import type { Reservation } from "../limits/shared-limits.js";
+import { errorCodeOf } from "../record/request-record.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
-import { costOf } from "../stats/usage-recorder.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
-import { absorbFinished, noteRefused } from "../usage/usage-draft.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
-import type { RequestFinished } from "./request-finished.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
 /**
- * Looks up a model for an endpoint: 404 when unknown, 400 when it serves another kind of request. The
- * usage record keeps the name cleaned and bounded (`recordText`); a name longer than any model's is a
- * 404 that does not echo it.
+ * Looks up a model for the endpoint being served: 404 when unknown, 400 when it is not of the kind the
+ * endpoint declares (`llmType`, chat when it declares none). The usage record keeps the name cleaned
+ * and bounded (`recordText`); a name longer than any model's is a 404 that does not echo it.
  */
-export function resolveModel(ctx: RequestContext, name: string, llmType: LlmType): LiveModel {
-  if (ctx.draft !== undefined) ctx.draft.model ??= recordText(name);
+export function resolveModel(ctx: RequestContext, name: string): LiveModel {
+  ctx.record.model ??= recordText(name);
   if (name.length > RECORD_NAME_MAX) {
     throw new RouterError("model_not_found", `No model has a name of ${name.length} characters (at most ${RECORD_NAME_MAX}).`, {
       param: "model",
       publicCode: "model_not_found",
     });
   }
+  const llmType = ctx.endpoint.llmType ?? "chat";
   const model = findModel(ctx, name);
   if (model.config.llmType !== llmType) {
     throw new RouterError(
@@ -73,43 +71,33 @@ interface RunState {
  * client's error envelope if nothing was served, and one "request finished" record.
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
-  let reservation: Reservation | undefined;
-  let localReserve = 0;
   const limiter = ctx.limiter;
   if (ctx.shared !== undefined && limiter !== undefined && ctx.key !== undefined) {
     const verdict = await ctx.shared.admit(limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units), Date.now());
     if (verdict.refusal !== undefined) return refuse(ctx, p, verdict.refusal);
-    reservation = verdict.reservation;
+    // Settled with the request's tokens and cost when its record is finished (record/request-end.ts).
+    ctx.reservation = verdict.reservation;
   } else if (limiter?.budgetUsd !== undefined) {
-    // Budgets counted in this process reserve the same way, in memory.
-    localReserve = maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units);
-    const refusal = limiter.reserve(localReserve);
+    // Budgets counted in this process reserve the same way, in memory; given back once the request's
+    // record has charged the key (record/request-end.ts), whatever happens in between.
+    const reserve = maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units);
+    const refusal = limiter.reserve(reserve);
     if (refusal !== undefined) return refuse(ctx, p, refusal);
+    ctx.localReserve = reserve;
   }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
-  let result: FailoverResult;
-  try {
-    const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
-    const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
-    for (let t = run.next(); t !== undefined; t = run.next()) {
-      let outcome: AttemptOutcome;
-      try {
-        outcome = await runAttempt(ctx, p, state, t, run.attempts);
-      } catch (err) {
-        outcome = { kind: "final", error: toRouterError(err) };
-      }
-      if (run.settle(outcome, ctx.signal.aborted)) break;
+  const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
+  const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
+  for (let t = run.next(); t !== undefined; t = run.next()) {
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await runAttempt(ctx, p, state, t, run.attempts);
+    } catch (err) {
+      outcome = { kind: "final", error: toRouterError(err) };
     }
-    result = run.result();
-    finishRequest(ctx, p, result, state);
-  } finally {
-    // Charged by now (finishRequest): the reservation is given back, even if something threw.
-    if (localReserve !== 0) limiter!.release(localReserve);
+    if (run.settle(outcome, ctx.signal.aborted)) break;
   }
-  if (reservation !== undefined) {
-    const u = state.usage;
-    ctx.shared!.settle(reservation, u ? u.prompt_tokens + u.completion_tokens : 0, costOf(u, result.target?.price));
-  }
+  finishRequest(ctx, p, run.result(), state);
 }
 
 /** Answers a request its key's limits refuse (429), before anything is sent upstream. */
@@ -117,12 +105,17 @@ function refuse(ctx: RequestContext, p: PipelineRequest, refusal: LimitRefusal):
   const { error, headers } = refusal;
   headers["x-request-id"] = ctx.id;
   p.sendError(ctx.res, error, headers);
-  noteRefused(ctx.draft, error);
-  ctx.usage.refused(ctx.id, p.endpoint, ctx.key!.name, error.status, error.message, performance.now() - ctx.start);
+  ctx.record.endpoint = p.endpoint;
+  ctx.record.refuse(error);
 }
 
 async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunState, t: LiveTarget, n: number): Promise<AttemptOutcome> {
   const t0 = performance.now();
+  // A provider serves the endpoints its descriptor declares; the others are skipped (the next target is tried).
+  const serves = ctx.endpoint.serves;
+  if (serves !== undefined && !t.live.adapter.descriptor.endpoints.includes(serves)) {
+    return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${serves}.`) };
+  }
   const target = targetContext(ctx, t);
   const ex = p.exchange(t, target);
   if (ex.kind === "unsupported") {
@@ -235,14 +228,9 @@ const withNotes = (warnings: string[] | undefined, notes: readonly string[] | un
 const promptEstimate = (p: PipelineRequest): number => (p.estimatePromptTokens ? p.estimatePromptTokens() : p.promptTokens);
 
 /**
- * The status a routed request ended with: 499 when the client left, else the status the client got
- * (finishRequest has sent the error envelope by then, in the ingress's own status, e.g. Anthropic's 529).
- */
-const finalStatus = (ctx: RequestContext): number => (ctx.signal.aborted ? 499 : ctx.res.statusCode);
-
-/**
  * Ends a routed request: a failure that reached no byte of the answer is sent in the client's error
- * envelope (saying who failed, after how many attempts), then the one "request finished" record.
+ * envelope (saying who failed, after how many attempts), then what the attempts learnt goes into the
+ * request's record (the server finishes it and hands it to the sinks).
  */
 function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResult, state: RunState): void {
   const { outcome, target, attempts } = r;
@@ -257,30 +245,22 @@ function finishRequest(ctx: RequestContext, p: PipelineRequest, r: FailoverResul
     }
     p.sendError(ctx.res, upstreamToRouterError(outcome.error), h);
   }
-  const status = finalStatus(ctx);
-  const finished: RequestFinished = {
-    requestId: ctx.id,
-    endpoint: p.endpoint,
-    ingress: p.ingress,
-    model: p.modelName,
-    key: ctx.key?.name ?? null,
-    stream: p.stream,
-    status,
-    outcome: ctx.signal.aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed",
-    provider: target?.provider ?? null,
-    upstreamModel: target?.upstreamModel ?? null,
-    price: target?.price,
-    attempts: r.chain,
-    usage: state.usage,
-    usageEstimated: state.usageEstimated ? true : undefined,
-    latencyMs: performance.now() - ctx.start,
-    ttfbMs: state.ttfbMs,
-    queuedMs: ctx.signal.queuedMs,
-    error: outcome.kind !== "served" ? outcome.error.message : undefined,
-  };
-  // The usage record's draft takes what the pipeline learnt (the server builds the record at the end).
-  if (ctx.draft !== undefined) {
-    absorbFinished(ctx.draft, finished, outcome.kind !== "served" ? outcome.error : undefined, ctx.signal.aborted, answerStarted);
+  const rec = ctx.record;
+  const aborted = ctx.signal.aborted;
+  rec.endpoint = p.endpoint;
+  rec.stream = p.stream;
+  rec.outcome = aborted ? "cancelled" : outcome.kind === "served" ? "served" : outcome.kind === "broken" ? "broken" : "failed";
+  rec.provider = target?.provider ?? null;
+  rec.upstreamModel = target?.upstreamModel ?? null;
+  rec.price = target?.price;
+  rec.attempts = r.chain;
+  rec.usage = state.usage;
+  if (state.usageEstimated) rec.usageEstimated = true;
+  rec.ttfbMs = state.ttfbMs;
+  // Bytes of an answer reached the client (also a stream the client cut): its tokens are charged.
+  rec.answered = outcome.kind === "served" || outcome.kind === "broken" || (aborted && answerStarted);
+  if (outcome.kind !== "served") {
+    rec.error = outcome.error.message;
+    rec.errorCode = aborted ? "client_closed_request" : errorCodeOf(outcome.error);
   }
-  ctx.usage.finished(finished, ctx.limiter);
 }

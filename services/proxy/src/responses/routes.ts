@@ -1,7 +1,7 @@
 import { RouterError } from "@ai-router/errors";
+import type { Endpoint } from "../endpoints/endpoint.js";
 import type { RequestContext } from "../handlers/context.js";
 import { sendJson } from "../http/respond.js";
-import type { Route } from "../server.js";
 import type { ResponseStore } from "./store.js";
 
 const notFound = (id: string) =>
@@ -28,7 +28,7 @@ function listQuery(url: string): { limit: number; order: "asc" | "desc"; after: 
 }
 
 /** GET/DELETE /v1/responses/{id} and GET /v1/responses/{id}/input_items, visible only to the key that made it. */
-export function responseRoutes(store: ResponseStore): Route[] {
+export function storedResponseEndpoints(store: ResponseStore): Endpoint[] {
   const owner = (ctx: RequestContext) => ctx.key?.sha256 ?? "";
   return [
     {

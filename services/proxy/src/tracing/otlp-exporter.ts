@@ -1,6 +1,6 @@
-import type { UsageRecord } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import { request } from "undici";
+import { attemptStatus, type RequestRecord } from "../record/request-record.js";
 import type { RequestTrace } from "./trace-context.js";
 
 type Attr = { key: string; value: { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean } };
@@ -45,9 +45,9 @@ export class OtlpExporter {
   ) {}
 
   /** The spans of a finished request. */
-  add(trace: RequestTrace, r: UsageRecord): void {
+  add(trace: RequestTrace, r: RequestRecord): void {
     const startMs = Date.parse(r.time);
-    const error = r.status >= 400 || r.error_code !== null;
+    const error = r.status >= 400 || r.errorCode !== null;
     const system = r.provider ? (this.systemOf(r.provider) ?? r.provider) : undefined;
     this.push({
       traceId: trace.traceId,
@@ -56,26 +56,26 @@ export class OtlpExporter {
       name: `${operation(r.endpoint)} ${r.model ?? "unknown"}`,
       kind: 2,
       startTimeUnixNano: nanos(startMs),
-      endTimeUnixNano: nanos(startMs + r.latency_ms),
+      endTimeUnixNano: nanos(startMs + r.latencyMs),
       attributes: [
         ...str("gen_ai.operation.name", operation(r.endpoint)),
         ...str("gen_ai.system", system),
         ...str("gen_ai.request.model", r.model),
-        ...str("gen_ai.response.model", r.upstream_model),
-        ...int("gen_ai.usage.input_tokens", r.prompt_tokens),
-        ...int("gen_ai.usage.output_tokens", r.completion_tokens),
+        ...str("gen_ai.response.model", r.upstreamModel),
+        ...int("gen_ai.usage.input_tokens", r.promptTokens),
+        ...int("gen_ai.usage.output_tokens", r.completionTokens),
         ...str("http.request.method", "POST"),
         ...int("http.response.status_code", r.status),
-        ...str("ai_router.request_id", r.id),
+        ...str("ai_router.request_id", r.recordId),
         ...str("ai_router.ingress", r.ingress),
         ...str("ai_router.endpoint", r.endpoint),
         ...str("ai_router.provider", r.provider),
-        ...str("ai_router.key_name", r.key_name),
-        ...dbl("ai_router.cost_usd", r.cost_usd),
-        ...dbl("ai_router.ttft_ms", r.ttft_ms),
-        ...str("error.type", r.error_code),
+        ...str("ai_router.key_name", r.key),
+        ...dbl("ai_router.cost_usd", r.costUsd),
+        ...dbl("ai_router.ttft_ms", r.ttfbMs === undefined ? null : Math.round(r.ttfbMs * 100) / 100),
+        ...str("error.type", r.errorCode),
         { key: "gen_ai.request.stream", value: { boolValue: r.stream } },
-        { key: "ai_router.usage_estimated", value: { boolValue: r.usage_estimated } },
+        { key: "ai_router.usage_estimated", value: { boolValue: r.usageEstimated === true } },
       ],
       status: { code: error ? 2 : 1 },
     });
@@ -86,18 +86,18 @@ export class OtlpExporter {
         traceId: trace.traceId,
         spanId: span.spanId,
         parentSpanId: trace.spanId,
-        name: `${operation(r.endpoint)} ${a.upstream_model}`,
+        name: `${operation(r.endpoint)} ${a.upstreamModel}`,
         kind: 3,
         startTimeUnixNano: nanos(span.startMs),
-        endTimeUnixNano: nanos(span.startMs + a.latency_ms),
+        endTimeUnixNano: nanos(span.startMs + a.durationMs),
         attributes: [
           ...str("gen_ai.operation.name", operation(r.endpoint)),
           ...str("gen_ai.system", this.systemOf(a.provider) ?? a.provider),
-          ...str("gen_ai.request.model", a.upstream_model),
+          ...str("gen_ai.request.model", a.upstreamModel),
           ...str("ai_router.provider", a.provider),
           ...str("ai_router.attempt.outcome", a.outcome),
-          ...int("http.response.status_code", a.status),
-          ...str("error.type", a.error_code),
+          ...int("http.response.status_code", attemptStatus(a)),
+          ...str("error.type", a.errorCode),
         ],
         status: { code: a.outcome === "served" ? 1 : 2 },
       });

@@ -3,9 +3,8 @@ import { performance } from "node:perf_hooks";
 import type { RequestHints } from "@ai-router/balancing";
 import { RouterError } from "@ai-router/errors";
 import type { UpstreamError } from "@ai-router/providers";
-import type { AttemptRecord } from "../pipeline/request-finished.js";
+import { type AttemptRecord, errorCodeOf } from "../record/request-record.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
-import { errorCodeOf } from "../usage/usage-draft.js";
 
 /** How one attempt at one target ended. */
 export type AttemptOutcome =

@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { costOfTokens } from "./cost.js";
+
+describe("costOfTokens", () => {
+  it("prices input and output per million tokens, cached input apart, and images per image", () => {
+    expect(costOfTokens(1000, 500, 0, undefined, { input_per_mtok: 2, output_per_mtok: 4 })).toBeCloseTo(0.004, 9);
+    expect(costOfTokens(1000, 0, 400, undefined, { input_per_mtok: 2, output_per_mtok: 4, cached_input_per_mtok: 0.5 })).toBeCloseTo(
+      (600 * 2 + 400 * 0.5) / 1e6,
+      12,
+    );
+    expect(costOfTokens(0, 0, 0, 3, { input_per_mtok: 0, output_per_mtok: 0, per_image: 0.04 })).toBeCloseTo(0.12, 9);
+  });
+});

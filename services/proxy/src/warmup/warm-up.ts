@@ -1,0 +1,91 @@
+import { openSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { compileConfig, parseConfig } from "@ai-router/config";
+import { createLogger } from "@ai-router/logger";
+import { Client } from "undici";
+import { ProxyMetrics } from "../metrics/proxy-metrics.js";
+import { createAccessLog } from "../record/access-log.js";
+import { createJsonlSink } from "../record/jsonl-sink.js";
+import { fanOut } from "../record/usage-sink.js";
+import { TableStore } from "../routing/table-store.js";
+import { createProxy } from "../server.js";
+import { WARM_CALLS } from "./warm-calls.js";
+import { startWarmUpstream } from "./warm-upstream.js";
+
+export interface WarmUpOptions {
+  /** Longest time the warm-up may take, ms (it stops early once every call ran `maxRounds` times). */
+  budgetMs: number;
+  /** Rounds of every call at most (one round: each ingress, JSON and SSE, once). */
+  maxRounds?: number;
+  /** Requests in flight at once. */
+  concurrency?: number;
+}
+
+export interface WarmUpResult {
+  requests: number;
+  ms: number;
+  /** Requests that did not answer 200 (a broken warm-up path; the router still starts). */
+  failed: number;
+}
+
+/**
+ * Warms the request path before the router takes traffic: a private proxy (same code, its own table,
+ * store, counters and sinks writing to /dev/null) serves every ingress, JSON and SSE, against an
+ * in-process upstream until the budget is spent. The JIT compiles what real requests will run, so a
+ * new replica answers its first requests at the speed of an old one. Nothing of it reaches the real
+ * proxy: not its usage records, access log, metrics, stats nor its client-key limits.
+ */
+export async function warmUp(opts: WarmUpOptions): Promise<WarmUpResult> {
+  const t0 = performance.now();
+  const deadline = t0 + opts.budgetMs;
+  const upstream = await startWarmUpstream();
+  const logger = createLogger({ name: "proxy-warmup", level: "silent", sync: true });
+  const store = new TableStore(logger);
+  const config = {
+    providers: [{ name: "warm", type: "openai-compatible", base_url: upstream.baseUrl, api_key: "sk-warm-up" }],
+    models: [
+      { name: "warm", providers: [{ provider: "warm", model: "warm-1", price: { input_per_mtok: 1, output_per_mtok: 2 } }] },
+      { name: "warm-plain", providers: [{ provider: "warm" }] },
+      { name: "warm-embed", llm_type: "embedding", providers: [{ provider: "warm" }] },
+    ],
+  };
+  const { table } = compileConfig(parseConfig(JSON.stringify(config), "warm-up", {}));
+  store.apply(table, "warm-up");
+  const devNull = "/dev/null";
+  const accessLog = createAccessLog(openSync(devNull, "w"));
+  const usageLog = createJsonlSink(devNull);
+  const metrics = new ProxyMetrics(store, () => 0);
+  const proxy = createProxy({ store, logger, accessLog, usageSink: fanOut([metrics, usageLog]), replica: "warm-up" });
+  await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
+  const { port } = proxy.server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  let requests = 0;
+  let failed = 0;
+  const maxRounds = opts.maxRounds ?? 200;
+  const worker = async () => {
+    const client = new Client(origin, { pipelining: 1 });
+    try {
+      for (let round = 0; round < maxRounds && performance.now() < deadline; round++) {
+        for (const call of WARM_CALLS) {
+          const r = await client.request({ path: call.path, method: "POST", headers: call.headers, body: call.body });
+          await r.body.dump();
+          requests++;
+          if (r.statusCode !== 200) failed++;
+          if (performance.now() >= deadline) break;
+        }
+      }
+    } finally {
+      await client.close();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: opts.concurrency ?? 2 }, worker));
+  } finally {
+    await proxy.shutdown(0);
+    await upstream.close();
+    accessLog.flush();
+    usageLog.flush();
+  }
+  return { requests, failed, ms: performance.now() - t0 };
+}
