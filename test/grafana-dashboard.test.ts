@@ -3,7 +3,7 @@ import { createLogger } from "@ai-router/logger";
 import { describe, expect, it } from "vitest";
 import { ControlPlaneMetrics } from "../services/control-plane/src/http/metrics.js";
 import { WorkerMetrics } from "../services/health-worker/src/worker-metrics.js";
-import { poolMetricsText } from "../services/proxy/src/handlers/pool-metrics.js";
+import { poolMetricsText } from "../services/proxy/src/handlers/operations/pool-metrics.js";
 import type { StallWatch } from "../services/proxy/src/http/stall-watch.js";
 import { ProxyMetrics } from "../services/proxy/src/metrics/proxy-metrics.js";
 import type { RuntimeTable } from "../services/proxy/src/routing/runtime-table.js";

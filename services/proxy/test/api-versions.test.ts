@@ -51,6 +51,10 @@ describe("deprecated paths", () => {
     expect(await old.json()).toEqual(await successor.json());
     // The same prefix route's other paths are not deprecated.
     expect((await get("/v1/providers/demo/health")).headers.get("deprecation")).toBeNull();
+    // A browser client may read them too (CORS exposes the three headers).
+    const cors = await get("/v1/providers/demo/best-for-model?model=demo-chat", { ...auth, origin: "https://app.example" });
+    const exposed = (cors.headers.get("access-control-expose-headers") ?? "").split(/,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(["deprecation", "sunset", "link"]));
   });
 
   it("/v1/models/{model}/health (the original's older duplicate) is served, pointing at /v1/health/models/{model}", async () => {

@@ -41,7 +41,8 @@ export async function warmUp(opts: WarmUpOptions): Promise<WarmUpResult> {
   const deadline = t0 + opts.budgetMs;
   const upstream = await startWarmUpstream();
   const logger = createLogger({ name: "proxy-warmup", level: "silent", sync: true });
-  const store = new TableStore(logger);
+  // No HTTPS_PROXY / HTTP_PROXY: the warm-up's upstream is in this process, never behind an egress proxy.
+  const store = new TableStore(logger, { env: {} });
   const config = {
     providers: [{ name: "warm", type: "openai-compatible", base_url: upstream.baseUrl, api_key: "sk-warm-up" }],
     models: [
