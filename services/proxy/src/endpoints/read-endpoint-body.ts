@@ -10,7 +10,8 @@ import type { Endpoint } from "./endpoint.js";
  * validated, so a rejected request is still recorded with it.
  */
 export async function readEndpointBody(ctx: RequestContext, e: Endpoint): Promise<void> {
-  const limit = ctx.table.settings.maxBodyBytes;
+  const settings = ctx.table.settings;
+  const limit = e.bodyLimit ? e.bodyLimit(settings) : settings.maxBodyBytes;
   if (e.body === "multipart") {
     ctx.body = await readBody(ctx.req, limit);
     return;
