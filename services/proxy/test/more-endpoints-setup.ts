@@ -69,6 +69,10 @@ ${model("jina-reranker", "rerank", "jina", "jina-reranker-v2-base-multilingual")
 ${model("voyage-rerank", "rerank", "voyage", "rerank-2")}
 ${model("cohere-rerank", "rerank", "cohere", "rerank-v3.5", `{ ${zero}, per_search: 0.002 }`)}
 ${model("tei-rerank", "rerank", "live", "bge-reranker")}
+  - name: mixed-rerank
+    llm_type: rerank
+    strategy: priority
+    providers: [{ provider: mistral, model: m, priority: 0 }, { provider: jina, model: j, priority: 1 }]
 keys:
   - { name: main, key: ${KEY} }
   - { name: poor, key: ${KEY}-poor, budget_usd: 0.0001 }
