@@ -121,6 +121,8 @@ export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
     const stripUsage = noStreamOptions ? opts.stream && !opts.clientWantsUsage : injectUsage;
     return { request, dropped, stripUsage };
   };
+  const declared = o.endpoints ?? OPENAI_ENDPOINTS;
+  const has = (e: ProviderEndpoint) => declared.includes(e);
   const embeddings = passthrough("/embeddings");
   const images = passthrough("/images/generations", imageUsage);
   const finished = (e: PassthroughEndpoint): PassthroughEndpoint =>
@@ -141,16 +143,17 @@ export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
     parseChatResponse: (body) => parseOpenAIChatResponse(body),
     createChatStream: (_target, opts) => new OpenAIStreamTranslator(opts.stripUsage),
     parseError: parseOpenAIError,
-    embeddings: finished(embeddings),
-    imageGenerations: finished(images),
-    imageEdits: finishedForm(multipartEndpoint("/images/edits")),
-    imageVariations: finishedForm(multipartEndpoint("/images/variations")),
-    completions: finishStreaming(o.completions ?? openAICompletions()),
-    moderations: finished(openAIJson("/moderations")),
-    speech: finished(openAISpeech()),
-    transcriptions: finishedForm(openAITranscription("/audio/transcriptions")),
-    translations: finishedForm(openAITranscription("/audio/translations")),
-    ...(o.rerank ? { rerank: finished(o.rerank) } : {}),
+    // Only the endpoints its descriptor declares (a rerank-only provider has no image endpoints).
+    ...(has("embeddings") ? { embeddings: finished(embeddings) } : {}),
+    ...(has("images.generations") ? { imageGenerations: finished(images) } : {}),
+    ...(has("images.edits") ? { imageEdits: finishedForm(multipartEndpoint("/images/edits")) } : {}),
+    ...(has("images.variations") ? { imageVariations: finishedForm(multipartEndpoint("/images/variations")) } : {}),
+    ...(has("completions") ? { completions: finishStreaming(o.completions ?? openAICompletions()) } : {}),
+    ...(has("moderations") ? { moderations: finished(openAIJson("/moderations")) } : {}),
+    ...(has("audio.speech") ? { speech: finished(openAISpeech()) } : {}),
+    ...(has("audio.transcriptions") ? { transcriptions: finishedForm(openAITranscription("/audio/transcriptions")) } : {}),
+    ...(has("audio.translations") ? { translations: finishedForm(openAITranscription("/audio/translations")) } : {}),
+    ...(o.rerank && has("rerank") ? { rerank: finished(o.rerank) } : {}),
     ...(o.native ? { native: o.native } : {}),
   };
 }
