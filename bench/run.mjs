@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Client } from "undici";
+import { audioScenario } from "./audio.mjs";
 import { coldScenario } from "./cold.mjs";
 import { cpuMs, median, peakRssMb, pin, startProcess, tmp } from "./processes.mjs";
 
@@ -26,6 +27,15 @@ if (process.env.BENCH_ONLY === "cold") {
   console.log(lines.join("\n"));
   mkdirSync(join(root, "bench/results"), { recursive: true });
   writeFileSync(join(root, "bench/results/cold.md"), `${lines.join("\n")}\n`);
+  process.exit(0);
+}
+
+// BENCH_ONLY=audio: only the audio scenarios (bench/audio.mjs): concurrent uploads' RSS, speech time to first byte.
+if (process.env.BENCH_ONLY === "audio") {
+  const lines = await audioScenario(PROXY_MAIN);
+  console.log(lines.join("\n"));
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  writeFileSync(join(root, "bench/results/audio.md"), `${lines.join("\n")}\n`);
   process.exit(0);
 }
 
