@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -104,6 +105,23 @@ describe("audio transcriptions and translations through the router", () => {
       expect(err.message).toMatch(message);
     }
     expect(w.up.requests).toHaveLength(0);
+  });
+
+  it("a client hanging up mid-upload: nothing is sent upstream, the request ends and the router serves on", async () => {
+    const socket = connect(Number(new URL(w.proxy.url).port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const boundary = "b0undary";
+    socket.write(
+      `POST /v1/audio/transcriptions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${KEY}\r\ncontent-type: multipart/form-data; boundary=${boundary}\r\ncontent-length: 500000\r\n\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n`,
+    );
+    socket.write(wav.subarray(0, 4096));
+    socket.destroy();
+    await new Promise((resolve) => socket.once("close", resolve));
+    const t = await w.client.audio.transcriptions.create({ file: await toFile(wav, "a.wav"), model: "whisper-1" });
+    expect(t.text).toBe("Transcribed whisper-large.");
+    // Only the second request reached the upstream (once, after the dead target), and no request is left open.
+    expect(w.up.requests).toHaveLength(1);
+    expect(w.proxy.proxy.inFlight()).toBe(0);
   });
 
   it("an upload over max_audio_bytes is a 413 before any upstream call", async () => {
