@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { ChatCompletionRequest, OpenAIUsage, ProviderType, TableProvider } from "@ai-router/contracts";
 import type { NativeFormat, ProviderDescriptor } from "./descriptor.js";
-import type { FormPart } from "./multipart.js";
+import type { FormPart, StreamedFile } from "./multipart.js";
 
 /** A provider as the proxy holds it at run time: the table row with keys decrypted. */
 export interface RuntimeProvider extends TableProvider {
@@ -27,7 +27,8 @@ export interface UpstreamRequest {
   method: "POST" | "GET";
   path: string;
   headers: Record<string, string>;
-  body: string | Buffer | undefined;
+  /** A stream only for a spooled upload (audio), built anew for each attempt. */
+  body: string | Buffer | Readable | undefined;
 }
 
 export interface ChatBuildOptions {
@@ -134,6 +135,8 @@ export interface PassthroughEndpoint {
 export interface MultipartEndpoint {
   /** The client's parts, in order -> upstream request (multipart body, its Content-Type). */
   build(parts: readonly FormPart[], target: TargetContext): UpstreamRequest;
+  /** The client's text fields and a spooled file -> upstream request streaming the file (audio uploads). */
+  buildStreamed?(fields: readonly FormPart[], file: StreamedFile, target: TargetContext): UpstreamRequest;
   usage(body: Buffer): OpenAIUsage | undefined;
 }
 

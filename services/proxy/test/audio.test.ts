@@ -117,10 +117,12 @@ describe("audio transcriptions and translations through the router", () => {
     socket.write(wav.subarray(0, 4096));
     socket.destroy();
     await new Promise((resolve) => socket.once("close", resolve));
+    const served = nextRecord("audio.transcriptions");
     const t = await w.client.audio.transcriptions.create({ file: await toFile(wav, "a.wav"), model: "whisper-1" });
     expect(t.text).toBe("Transcribed whisper-large.");
     // Only the second request reached the upstream (once, after the dead target), and no request is left open.
     expect(w.up.requests).toHaveLength(1);
+    await served;
     expect(w.proxy.proxy.inFlight()).toBe(0);
   });
 

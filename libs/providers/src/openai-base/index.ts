@@ -129,8 +129,13 @@ export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
     finish ? { build: (b, t) => done(e.build(b, t), t), parse: e.parse } : e;
   const finishStreaming = (e: StreamingPassthroughEndpoint): StreamingPassthroughEndpoint =>
     finish ? { build: (b, t) => done(e.build(b, t), t), parse: e.parse, createStream: e.createStream } : e;
-  const finishedForm = (e: MultipartEndpoint): MultipartEndpoint =>
-    finish ? { build: (p, t) => done(e.build(p, t), t), usage: e.usage } : e;
+  const finishedForm = (e: MultipartEndpoint): MultipartEndpoint => {
+    if (!finish) return e;
+    const streamed = e.buildStreamed;
+    return streamed
+      ? { build: (p, t) => done(e.build(p, t), t), buildStreamed: (f, file, t) => done(streamed(f, file, t), t), usage: e.usage }
+      : { build: (p, t) => done(e.build(p, t), t), usage: e.usage };
+  };
   return {
     type: o.type,
     descriptor: openAIDescriptor(o),

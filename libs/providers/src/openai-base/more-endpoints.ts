@@ -6,7 +6,7 @@ import type {
   StreamingPassthroughEndpoint,
   TargetContext,
 } from "../adapter.js";
-import { encodeMultipart } from "../multipart.js";
+import { encodeMultipart, encodeMultipartStream } from "../multipart.js";
 import { PassthroughStream } from "../passthrough-stream.js";
 import { openAIHeaders, postJson } from "./api.js";
 import { toUpstreamError } from "./errors.js";
@@ -82,6 +82,11 @@ export const openAITranscription = (path: string): MultipartEndpoint => ({
   build(parts, target) {
     const { body, contentType } = encodeMultipart(toUpstreamForm(parts, target));
     const headers = Object.assign(openAIHeaders(target), { "content-type": contentType, accept: "*/*" });
+    return { method: "POST", path, headers, body };
+  },
+  buildStreamed(fields, file, target) {
+    const { body, contentType, length } = encodeMultipartStream(toUpstreamForm(fields, target), file);
+    const headers = Object.assign(openAIHeaders(target), { "content-type": contentType, "content-length": String(length), accept: "*/*" });
     return { method: "POST", path, headers, body };
   },
   usage: transcriptionUsage,

@@ -82,7 +82,8 @@ describe("UsageRecordJson", () => {
   });
 
   it("priced units besides tokens (audio seconds, characters, searches, images) are published as `units`, read back by the contract", () => {
-    const usage = (u: object) => Object.assign(base(), { usage: Object.assign({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, u) });
+    const usage = (u: object) =>
+      Object.assign(base(), { usage: Object.assign({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, u) });
     for (const r of [usage({ audio_seconds: 2.5 }), usage({ characters: 10, searches: 1 }), usage({ images: 2 })]) {
       expect(json.of(r)).toBe(JSON.stringify(toUsageRecord(r)));
     }

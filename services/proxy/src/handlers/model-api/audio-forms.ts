@@ -2,14 +2,12 @@ import { type TableSettings, TranscriptionForm } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import {
   BinaryPassthrough,
-  boundaryOf,
   type FormEndpointName,
   type FormPart,
   formText,
   isMultipartForm,
-  MultipartError,
   multipartEndpointOf,
-  parseMultipart,
+  type StreamedFile,
   transcriptionUsage,
 } from "@ai-router/providers";
 import type { Endpoint } from "../../endpoints/endpoint.js";
@@ -17,6 +15,7 @@ import { sendError } from "../../http/respond.js";
 import { validateBody } from "../../http/validation.js";
 import { resolveModel, servePipeline } from "../../pipeline/serve.js";
 import type { RequestContext } from "../context.js";
+import { type SpooledForm, spoolAudioForm } from "./audio-spool.js";
 
 /** The audio upload limit when the table sets none (OpenAI's own). */
 export const DEFAULT_MAX_AUDIO_BYTES = 25 * 1024 * 1024;
@@ -28,58 +27,56 @@ const audioLimit = (s: TableSettings): number => s.maxAudioBytes ?? DEFAULT_MAX_
  */
 const BYTES_PER_AUDIO_SECOND = 16_000;
 
-/** A transcription or translation form, split and checked: every problem is a 400 naming the field. */
+/** A transcription or translation form, checked: every problem is a 400 naming the field. */
 export interface AudioForm {
-  parts: FormPart[];
+  fields: FormPart[];
+  file: StreamedFile;
   model: string;
-  fileBytes: number;
   stream: boolean;
 }
 
-export function readAudioForm(raw: Buffer, contentType: string | undefined): AudioForm {
-  if (!isMultipartForm(contentType)) {
-    throw new RouterError("invalid_request", "Send the audio as multipart/form-data with a 'file' part (as OpenAI's SDKs do).", {
-      param: "file",
-    });
-  }
-  let parts: FormPart[];
-  const fields: Record<string, unknown> = {};
-  let file: FormPart | undefined;
-  try {
-    parts = parseMultipart(raw, boundaryOf(contentType as string));
-  } catch (err) {
-    if (err instanceof MultipartError) throw new RouterError("invalid_request", `Malformed multipart/form-data body: ${err.message}`);
-    throw err;
-  }
-  for (const p of parts) {
-    if (p.name === "file") {
-      if (p.filename === undefined && p.contentType === undefined) {
-        throw new RouterError("invalid_request", "'file' must be a file upload, not a text field.", { param: "file" });
-      }
-      if (file !== undefined) throw new RouterError("invalid_request", "Send one 'file'.", { param: "file" });
-      file = p;
-    } else if (p.filename === undefined && !p.name.endsWith("[]") && !(p.name in fields)) fields[p.name] = formText(p);
-  }
-  if (file === undefined || file.data.length === 0) {
+/** Checks a spooled form: a non-empty `file`, then the text fields by the schema. */
+export function checkAudioForm(spooled: SpooledForm): AudioForm {
+  const { file } = spooled;
+  if (file === undefined || file.size === 0) {
     throw new RouterError("invalid_request", "Missing required parameter: 'file' (the audio to transcribe).", {
       param: "file",
       publicCode: "missing_required_parameter",
     });
   }
-  const form = validateBody(TranscriptionForm, fields);
-  return { parts, model: form.model, fileBytes: file.data.length, stream: form.stream === "true" };
+  const values: Record<string, unknown> = {};
+  for (const p of spooled.fields) if (!p.name.endsWith("[]") && !(p.name in values)) values[p.name] = formText(p);
+  const form = validateBody(TranscriptionForm, values);
+  return { fields: spooled.fields, file, model: form.model, stream: form.stream === "true" };
+}
+
+/** Reads the upload as it arrives (audio-spool.ts): 400 for a body that is not a form, 413 past the limit. */
+async function readAudioUpload(ctx: RequestContext): Promise<SpooledForm> {
+  if (!isMultipartForm(ctx.req.headers["content-type"])) {
+    throw new RouterError("invalid_request", "Send the audio as multipart/form-data with a 'file' part (as OpenAI's SDKs do).", {
+      param: "file",
+    });
+  }
+  return spoolAudioForm(ctx.req, audioLimit(ctx.table.settings));
 }
 
 /**
  * `POST /v1/audio/transcriptions` and `/v1/audio/translations`: OpenAI's multipart form (at most the
- * table's `maxAudioBytes`, 413 before any upstream call), re-encoded for each target with its upstream
- * model, the answer (json, text, srt, vtt, verbose_json or a transcript stream) relayed as it comes under
+ * table's `maxAudioBytes`, 413 before any upstream call), spooled as it arrives and streamed to each
+ * target from the spool with its upstream model, the answer (json, text, srt, vtt, verbose_json or a transcript stream) relayed as it comes under
  * the upstream's content type.
  */
 function audioFormEndpoint(serves: Extract<FormEndpointName, `audio.${string}`>): Endpoint {
   const path = `/v1/${serves.replace(".", "/")}`;
   const handle = async (ctx: RequestContext): Promise<void> => {
-    const form = readAudioForm(ctx.body, ctx.req.headers["content-type"]);
+    const spooled = await readAudioUpload(ctx);
+    try {
+      await serveForm(ctx, checkAudioForm(spooled));
+    } finally {
+      await spooled.dispose();
+    }
+  };
+  const serveForm = async (ctx: RequestContext, form: AudioForm): Promise<void> => {
     const model = resolveModel(ctx, form.model);
     await servePipeline(ctx, {
       endpoint: serves,
@@ -89,15 +86,15 @@ function audioFormEndpoint(serves: Extract<FormEndpointName, `audio.${string}`>)
       binary: true,
       promptTokens: 0,
       maxTokens: 0,
-      units: { audio_seconds: Math.ceil(form.fileBytes / BYTES_PER_AUDIO_SECOND) },
+      units: { audio_seconds: Math.ceil(form.file.size / BYTES_PER_AUDIO_SECOND) },
       exchange: (t, target) => {
         const adapter = t.live.adapter;
         const ep = multipartEndpointOf(adapter, serves);
-        if (!ep) return { kind: "unsupported", what: path };
+        if (!ep?.buildStreamed) return { kind: "unsupported", what: path };
         return {
           kind: "upstream",
           dropped: [],
-          request: ep.build(form.parts, target),
+          request: ep.buildStreamed(form.fields, form.file, target),
           parse: (bytes) => ({ body: bytes, usage: ep.usage(bytes) }),
           createStream: () => new BinaryPassthrough(undefined, transcriptionUsage),
           parseError: adapter.parseError,
@@ -111,8 +108,8 @@ function audioFormEndpoint(serves: Extract<FormEndpointName, `audio.${string}`>)
     method: "POST",
     path,
     auth: true,
-    body: "multipart",
-    bodyLimit: audioLimit,
+    // Read by the handler as it arrives (audio-spool.ts), never whole in memory.
+    body: "none",
     llmType: "transcription",
     serves,
     answers: ["json", "sse", "binary"],
