@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { MOCK_AUDIO_SECONDS } from "@ai-router/testing";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spoolDirectory } from "../src/handlers/model-api/audio-spool.js";
 import { KEY, MAX_AUDIO, nextRecord, post, postJson, useMoreWorld } from "./more-endpoints-setup.js";
 
 const w = useMoreWorld();
@@ -131,6 +132,15 @@ describe("audio transcriptions and translations through the router", () => {
     const res = await post("/v1/audio/transcriptions", form({ model: "whisper-1" }, big));
     expect(res.status).toBe(413);
     expect(w.up.requests).toHaveLength(0);
+  });
+
+  it("every spooled upload is removed once its request is over (served, refused, cut off or too large)", async () => {
+    const served = nextRecord("audio.transcriptions");
+    await w.client.audio.transcriptions.create({ file: await toFile(wav, "a.wav"), model: "whisper-1" });
+    await served;
+    const dir = spoolDirectory();
+    expect(dir).toBeDefined();
+    expect(readdirSync(dir as string)).toEqual([]);
   });
 });
 

@@ -28,6 +28,9 @@ const spoolPath = (): string => {
   return join(spoolDir, `upload-${spoolSeq}`);
 };
 
+/** The spool directory, once an upload made it (tests check it is left empty). */
+export const spoolDirectory = (): string | undefined => spoolDir;
+
 const tooLarge = (limit: number) =>
   new RouterError("body_too_large", `The audio upload is too large: the limit is ${limit} bytes.`, { publicCode: "request_too_large" });
 
