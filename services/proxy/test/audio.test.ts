@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { MOCK_AUDIO_SECONDS } from "@ai-router/testing";
-import { toFile } from "openai";
+import OpenAI, { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spoolDirectory } from "../src/handlers/model-api/audio-spool.js";
 import { KEY, MAX_AUDIO, nextRecord, post, postJson, useMoreWorld } from "./more-endpoints-setup.js";
@@ -131,6 +131,20 @@ describe("audio transcriptions and translations through the router", () => {
     const big = Buffer.alloc(MAX_AUDIO + 1024, 1);
     const res = await post("/v1/audio/transcriptions", form({ model: "whisper-1" }, big));
     expect(res.status).toBe(413);
+    expect(w.up.requests).toHaveLength(0);
+  });
+
+  it("a key's budget is charged per audio minute: once spent, a transcription is refused with a 429 before the upstream", async () => {
+    const key = `${KEY}-poor-audio`;
+    const audio = new OpenAI({ baseURL: `${w.proxy.url}/v1`, apiKey: key, maxRetries: 0 });
+    const rec = nextRecord("audio.transcriptions", (r) => r.key === "poor-audio");
+    await audio.audio.transcriptions.create({ file: await toFile(wav, "a.wav"), model: "whisper-1", response_format: "verbose_json" });
+    // 2.5 s at $0.006 a minute: $0.00025 against a $0.0001 budget.
+    expect((await rec).costUsd).toBeCloseTo(0.00025, 12);
+    w.up.requests.length = 0;
+    const res = await post("/v1/audio/transcriptions", form({ model: "whisper-1" }, wav), {}, key);
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("insufficient_quota");
     expect(w.up.requests).toHaveLength(0);
   });
 

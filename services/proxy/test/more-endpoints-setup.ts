@@ -76,6 +76,7 @@ ${model("tei-rerank", "rerank", "live", "bge-reranker")}
 keys:
   - { name: main, key: ${KEY} }
   - { name: poor, key: ${KEY}-poor, budget_usd: 0.0001 }
+  - { name: poor-audio, key: ${KEY}-poor-audio, budget_usd: 0.0001 }
   - { name: slow, key: ${KEY}-slow, rpm_limit: 1 }
 `);
     world.proxy.proxy.onRequestFinished((r) => {
