@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { LlmType, TableSettings } from "@ai-router/contracts";
+import type { LlmType } from "@ai-router/contracts";
 import type { RouterError } from "@ai-router/errors";
 import type { ProviderEndpoint } from "@ai-router/providers";
 import type { z } from "zod";
@@ -39,8 +39,6 @@ export interface Endpoint {
   queryKey?: boolean;
   /** How the body is read (default `none`). */
   body?: BodyReader;
-  /** The body's size limit when not the table's `max_body_bytes` (audio uploads: `max_audio_bytes`). */
-  bodyLimit?: (settings: TableSettings) => number;
   /** `json` bodies: the zod schema that validates them (a 400 in the client's format names the field). */
   schema?: z.ZodType;
   /** The kind of model the endpoint serves (a model of another kind is a 400). */

@@ -10,8 +10,7 @@ import type { Endpoint } from "./endpoint.js";
  * validated, so a rejected request is still recorded with it.
  */
 export async function readEndpointBody(ctx: RequestContext, e: Endpoint): Promise<void> {
-  const settings = ctx.table.settings;
-  const limit = e.bodyLimit ? e.bodyLimit(settings) : settings.maxBodyBytes;
+  const limit = ctx.table.settings.maxBodyBytes;
   if (e.body === "multipart") {
     ctx.body = await readBody(ctx.req, limit);
     return;
