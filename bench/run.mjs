@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Client } from "undici";
+import { audioScenario } from "./audio.mjs";
 import { coldScenario } from "./cold.mjs";
 import { cpuMs, median, peakRssMb, pin, startProcess, tmp } from "./processes.mjs";
 
@@ -20,12 +21,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // compare two versions with the same harness, mock and floor.
 const PROXY_MAIN = process.env.BENCH_PROXY_MAIN ?? join(root, "services/proxy/dist/main.js");
 
-// BENCH_ONLY=cold: only the fresh-replica scenario (bench/cold.mjs).
-if (process.env.BENCH_ONLY === "cold") {
-  const lines = await coldScenario(PROXY_MAIN);
+// BENCH_ONLY=cold (bench/cold.mjs: fresh replicas) or audio (bench/audio.mjs: upload RSS, speech TTFB) alone.
+const only = { cold: coldScenario, audio: audioScenario }[process.env.BENCH_ONLY ?? ""];
+if (only) {
+  const lines = await only(PROXY_MAIN);
   console.log(lines.join("\n"));
   mkdirSync(join(root, "bench/results"), { recursive: true });
-  writeFileSync(join(root, "bench/results/cold.md"), `${lines.join("\n")}\n`);
+  writeFileSync(join(root, `bench/results/${process.env.BENCH_ONLY}.md`), `${lines.join("\n")}\n`);
   process.exit(0);
 }
 

@@ -103,6 +103,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
     generatedAt: now.toISOString(),
     settings: {
       maxBodyBytes: cfg.server.max_body_bytes,
+      maxAudioBytes: cfg.server.max_audio_bytes,
       maxAttempts: cfg.server.max_attempts,
       failureThreshold: cfg.server.failure_threshold,
       cooldownMs: cfg.server.cooldown_ms,

@@ -25,12 +25,20 @@ export const providerTypes = [
   "ollama",
   "vllm",
   "azure-openai",
+  // Rerank providers (libs/providers/src/rerank): Cohere v2, Jina, Voyage.
+  "cohere",
+  "jina",
+  "voyage",
 ] as const;
 export const ProviderType = z.enum(providerTypes);
 export type ProviderType = z.infer<typeof ProviderType>;
 
-/** What a model serves; decides which endpoints accept it. */
-export const LlmType = z.enum(["chat", "embedding", "image"]);
+/**
+ * What a model serves; decides which endpoints accept it: `transcription` (audio transcriptions and
+ * translations), `speech`, `moderation`, `rerank`, `completion` (legacy text completions and FIM).
+ */
+export const llmTypes = ["chat", "embedding", "image", "transcription", "speech", "moderation", "rerank", "completion"] as const;
+export const LlmType = z.enum(llmTypes);
 export type LlmType = z.infer<typeof LlmType>;
 
 /**
@@ -63,6 +71,12 @@ export const Price = z
     cached_input_per_mtok: z.number().nonnegative().optional(),
     /** USD per generated image (image models priced per image, e.g. dall-e-3 at standard quality). */
     per_image: z.number().nonnegative().optional(),
+    /** USD per minute of audio (transcription models billed by audio length, e.g. whisper-1). */
+    per_audio_minute: z.number().nonnegative().optional(),
+    /** USD per million input characters (speech models, e.g. tts-1). */
+    per_mchar: z.number().nonnegative().optional(),
+    /** USD per search (rerank models billed per query, e.g. Cohere's rerank). */
+    per_search: z.number().nonnegative().optional(),
   })
   .strict();
 export type Price = z.infer<typeof Price>;
@@ -171,6 +185,12 @@ export const ServerConfig = z
       .int()
       .positive()
       .default(10 * 1024 * 1024),
+    /** Largest audio upload (transcriptions, translations), in bytes: 413 before any upstream call. */
+    max_audio_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(25 * 1024 * 1024),
     /** Most upstream attempts per request (first try included). */
     max_attempts: z.number().int().min(1).max(10).default(3),
     /** Consecutive failures that put a target in cooldown. */

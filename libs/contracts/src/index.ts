@@ -1,4 +1,5 @@
 export * from "./admin-api.js";
+export * from "./audio-rerank-completions.js";
 export * from "./bearer-token.js";
 export * from "./config-file.js";
 export * from "./failure-throttle.js";

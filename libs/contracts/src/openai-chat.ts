@@ -127,6 +127,12 @@ export interface OpenAIUsage {
   completion_tokens_details?: { reasoning_tokens?: number; [k: string]: unknown };
   /** Images an image endpoint returned (accounting only: priced by `per_image`). */
   images?: number;
+  /** Seconds of audio transcribed or translated (priced by `per_audio_minute`). */
+  audio_seconds?: number;
+  /** Input characters spoken (priced by `per_mchar`). */
+  characters?: number;
+  /** Searches (rerank queries, priced by `per_search`). */
+  searches?: number;
 }
 
 export const EmbeddingsRequest = z

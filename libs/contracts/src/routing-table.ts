@@ -136,6 +136,8 @@ export type TableClientKey = z.infer<typeof TableClientKey>;
 export const TableSettings = z
   .object({
     maxBodyBytes: z.number().int().positive(),
+    /** Largest audio upload (transcriptions, translations); absent in tables before it: 25 MiB. */
+    maxAudioBytes: z.number().int().positive().optional(),
     maxAttempts: z.number().int().min(1),
     failureThreshold: z.number().int().min(1),
     cooldownMs: z.number().int().min(0),

@@ -111,6 +111,19 @@ export const UsageRecord = z.object({
    */
   queued_ms: z.number().nonnegative().default(0),
   /**
+   * Priced units besides tokens the request consumed (images, seconds of audio, characters spoken,
+   * rerank searches); absent when none (and from records before issue 21).
+   */
+  units: z
+    .object({
+      images: z.number().nonnegative().optional(),
+      audio_seconds: z.number().nonnegative().optional(),
+      characters: z.number().nonnegative().optional(),
+      searches: z.number().nonnegative().optional(),
+    })
+    .optional()
+    .catch(undefined),
+  /**
    * Per-replica sequence number, increasing by one per record (the spend watermark: the ledger says
    * up to which sequence it has a replica's records). Absent from records written before it existed.
    */

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { ChatCompletionRequest, OpenAIUsage, ProviderType, TableProvider } from "@ai-router/contracts";
 import type { NativeFormat, ProviderDescriptor } from "./descriptor.js";
-import type { FormPart } from "./multipart.js";
+import type { FormPart, StreamedFile } from "./multipart.js";
 
 /** A provider as the proxy holds it at run time: the table row with keys decrypted. */
 export interface RuntimeProvider extends TableProvider {
@@ -27,7 +27,8 @@ export interface UpstreamRequest {
   method: "POST" | "GET";
   path: string;
   headers: Record<string, string>;
-  body: string | Buffer | undefined;
+  /** A stream only for a spooled upload (audio), built anew for each attempt. */
+  body: string | Buffer | Readable | undefined;
 }
 
 export interface ChatBuildOptions {
@@ -98,6 +99,10 @@ export interface UpstreamError {
 export interface UpstreamResponse {
   statusCode: number;
   body: Readable;
+  /** The upstream's headers as sent (name, value, name, value...), when a pool carried the request. */
+  rawHeaders?: readonly (Buffer | string)[] | null;
+  /** Headers of an in-process answer (the mock). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -130,6 +135,8 @@ export interface PassthroughEndpoint {
 export interface MultipartEndpoint {
   /** The client's parts, in order -> upstream request (multipart body, its Content-Type). */
   build(parts: readonly FormPart[], target: TargetContext): UpstreamRequest;
+  /** The client's text fields and a spooled file -> upstream request streaming the file (audio uploads). */
+  buildStreamed?(fields: readonly FormPart[], file: StreamedFile, target: TargetContext): UpstreamRequest;
   usage(body: Buffer): OpenAIUsage | undefined;
 }
 
@@ -169,6 +176,15 @@ export interface ProviderAdapter {
   readonly imageEdits?: MultipartEndpoint;
   /** `POST /images/variations` (multipart). */
   readonly imageVariations?: MultipartEndpoint;
+  /** Legacy `POST /completions` (JSON or SSE; FIM `suffix` translated where the provider has its own endpoint). */
+  readonly completions?: StreamingPassthroughEndpoint;
+  readonly moderations?: PassthroughEndpoint;
+  /** Rerank in the Jina/Cohere shape, translated to the provider's own (Cohere v2, Jina, Voyage). */
+  readonly rerank?: PassthroughEndpoint;
+  /** `POST /audio/speech`: JSON up, audio bytes back (relayed as they come; `parse` is not used). */
+  readonly speech?: PassthroughEndpoint;
+  readonly transcriptions?: MultipartEndpoint;
+  readonly translations?: MultipartEndpoint;
   /** Front-door formats passed through natively, by format (the descriptor lists the same names). */
   readonly native?: Partial<Record<NativeFormat, NativeEndpoint>>;
 }
@@ -178,14 +194,40 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 408 || status >= 500;
 }
 
-/** The JSON endpoint a provider serves under a router endpoint's name; undefined when its descriptor lacks it. */
-export function passthroughEndpoint(a: ProviderAdapter, e: "embeddings" | "images.generations"): PassthroughEndpoint | undefined {
-  if (!a.descriptor.endpoints.includes(e)) return undefined;
-  return e === "embeddings" ? a.embeddings : a.imageGenerations;
+/** A JSON endpoint that may also answer with an event stream (`stream: true`). */
+export interface StreamingPassthroughEndpoint extends PassthroughEndpoint {
+  /** The upstream's event stream -> the client's (same format), usage and in-band errors read on the way. */
+  createStream(request: Record<string, unknown>): ChatStreamTranslator;
 }
 
-/** The multipart endpoint a provider serves under a router endpoint's name; undefined when its descriptor lacks it. */
-export function multipartEndpointOf(a: ProviderAdapter, e: "images.edits" | "images.variations"): MultipartEndpoint | undefined {
+/** Router endpoints served by a JSON passthrough, and the adapter field that serves each. */
+export type JsonEndpointName = "embeddings" | "images.generations" | "completions" | "moderations" | "rerank" | "audio.speech";
+const JSON_ENDPOINT_FIELDS = {
+  embeddings: "embeddings",
+  "images.generations": "imageGenerations",
+  completions: "completions",
+  moderations: "moderations",
+  rerank: "rerank",
+  "audio.speech": "speech",
+} as const satisfies Record<JsonEndpointName, keyof ProviderAdapter>;
+
+/** The JSON endpoint a provider serves under a router endpoint's name; undefined when its descriptor lacks it. */
+export function passthroughEndpoint(a: ProviderAdapter, e: JsonEndpointName): PassthroughEndpoint | undefined {
   if (!a.descriptor.endpoints.includes(e)) return undefined;
-  return e === "images.edits" ? a.imageEdits : a.imageVariations;
+  return a[JSON_ENDPOINT_FIELDS[e]];
+}
+
+/** Router endpoints served by a multipart form, and the adapter field that serves each. */
+export type FormEndpointName = "images.edits" | "images.variations" | "audio.transcriptions" | "audio.translations";
+const FORM_ENDPOINT_FIELDS = {
+  "images.edits": "imageEdits",
+  "images.variations": "imageVariations",
+  "audio.transcriptions": "transcriptions",
+  "audio.translations": "translations",
+} as const satisfies Record<FormEndpointName, keyof ProviderAdapter>;
+
+/** The multipart endpoint a provider serves under a router endpoint's name; undefined when its descriptor lacks it. */
+export function multipartEndpointOf(a: ProviderAdapter, e: FormEndpointName): MultipartEndpoint | undefined {
+  if (!a.descriptor.endpoints.includes(e)) return undefined;
+  return a[FORM_ENDPOINT_FIELDS[e]];
 }

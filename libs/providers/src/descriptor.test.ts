@@ -33,11 +33,26 @@ describe("provider descriptors", () => {
         ...(a.imageGenerations ? ["images.generations"] : []),
         ...(a.imageEdits ? ["images.edits"] : []),
         ...(a.imageVariations ? ["images.variations"] : []),
+        ...(a.completions ? ["completions"] : []),
+        ...(a.moderations ? ["moderations"] : []),
+        ...(a.rerank ? ["rerank"] : []),
+        ...(a.speech ? ["audio.speech"] : []),
+        ...(a.transcriptions ? ["audio.transcriptions"] : []),
+        ...(a.translations ? ["audio.translations"] : []),
       ];
       expect([...a.descriptor.endpoints].sort(), type).toEqual(implemented.sort());
       expect(passthroughEndpoint(a, "embeddings") !== undefined, type).toBe(a.descriptor.endpoints.includes("embeddings"));
       expect(multipartEndpointOf(a, "images.edits") !== undefined, type).toBe(a.descriptor.endpoints.includes("images.edits"));
+      expect(passthroughEndpoint(a, "rerank") !== undefined, type).toBe(a.descriptor.endpoints.includes("rerank"));
+      expect(multipartEndpointOf(a, "audio.transcriptions") !== undefined, type).toBe(
+        a.descriptor.endpoints.includes("audio.transcriptions"),
+      );
     }
+    // Rerank: its own providers and the servers that speak Jina's format; never OpenAI itself.
+    for (const type of ["cohere", "jina", "voyage", "siliconflow", "vllm", "openai-compatible"])
+      expect(getDescriptor(type)?.endpoints, type).toContain("rerank");
+    expect(getDescriptor("openai")?.endpoints).not.toContain("rerank");
+    expect(getDescriptor("jina")?.endpoints).not.toContain("images.edits");
     expect(getDescriptor("anthropic")?.endpoints).toEqual(["chat"]);
     expect(getDescriptor("gemini")?.endpoints).toContain("embeddings");
   });
@@ -74,7 +89,7 @@ describe("provider descriptors", () => {
       if (a.transport) expect(probe).toBeUndefined();
       // A model list (Azure adds its api-version); presets without a documented free list are never probed.
       else if (probe !== undefined) expect(probe, type).toMatch(/^\/.*models(\?api-version=[\w.-]+)?$/);
-      else expect(["zhipu", "qianfan", "minimax"], type).toContain(type);
+      else expect(["zhipu", "qianfan", "minimax", "jina", "voyage"], type).toContain(type);
     }
   });
 

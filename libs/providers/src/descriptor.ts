@@ -12,9 +12,21 @@ export type NativeFormat = "messages" | "responses" | "gemini";
  * the internal form), OpenAI's JSON endpoints (`embeddings`, `images.generations`: the body passed on,
  * or translated by the adapter) and its multipart ones (`images.edits`, `images.variations`). A router
  * endpoint names the one it needs; a target whose provider lacks it is skipped (the next one is tried).
- * The next endpoints (audio, speech, rerank...) add their names here and in the adapters that serve them.
+ * Also legacy text `completions` (FIM with `suffix`), `moderations`, `rerank` (translated per provider
+ * type), `audio.speech` (audio bytes back) and the multipart `audio.transcriptions` / `audio.translations`.
  */
-export type ProviderEndpoint = "chat" | "embeddings" | "images.generations" | "images.edits" | "images.variations";
+export type ProviderEndpoint =
+  | "chat"
+  | "embeddings"
+  | "images.generations"
+  | "images.edits"
+  | "images.variations"
+  | "completions"
+  | "moderations"
+  | "rerank"
+  | "audio.speech"
+  | "audio.transcriptions"
+  | "audio.translations";
 
 /** Who a provider authenticates as and where it lives: the credential and the provider's own headers. */
 export interface AuthInput {

@@ -7,6 +7,7 @@ export { estimateTokens } from "./mock/chat.js";
 export * from "./multipart.js";
 export { openaiNativeResponses, ResponsesPassthroughStream, responsesUsageToOpenAI } from "./openai/index.js";
 export {
+  BinaryPassthrough,
   bearerAuth,
   buildOpenAIChatRequest,
   createOpenAIBaseAdapter,
@@ -19,11 +20,14 @@ export {
   parseOpenAIChatResponse,
   parseOpenAIError,
   postJson,
+  speechUsage,
   toUpstreamError,
+  transcriptionUsage,
 } from "./openai-base/index.js";
 export * from "./openai-request.js";
 export * from "./probe.js";
 export * from "./registry.js";
+export { cohereRerank, jinaRerank, voyageRerank } from "./rerank/formats.js";
 export * from "./responses/index.js";
 export * from "./runtime-provider.js";
 export * from "./sse.js";

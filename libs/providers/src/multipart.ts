@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 
 /** One part of a multipart/form-data body (RFC 7578). A file part is one with a filename. */
 export interface FormPart {
@@ -189,4 +190,42 @@ export function formText(part: FormPart): string {
   } catch {
     throw new MultipartError(`The multipart field '${part.name}' is not valid UTF-8 text.`);
   }
+}
+
+/** A file part streamed from where it was spooled (an audio upload on disk), read anew for each attempt. */
+export interface StreamedFile {
+  name: string;
+  filename: string;
+  contentType: string | undefined;
+  size: number;
+  /** The file's bytes from the start (a new read each call). */
+  open(): AsyncIterable<Buffer>;
+}
+
+/**
+ * Encodes text parts and one file part streamed after them as multipart/form-data: the body is read
+ * from `file.open()` as the upstream takes it, never held whole; its length is known up front. The
+ * boundary is random (96 bits), as the file cannot be searched for it before it is sent.
+ */
+export function encodeMultipartStream(
+  fields: readonly FormPart[],
+  file: StreamedFile,
+): { body: Readable; contentType: string; length: number } {
+  const b = newBoundary();
+  let text = "";
+  for (const p of fields) text += `--${b}\r\nContent-Disposition: form-data; name=${quote(p.name)}\r\n\r\n${p.data.toString("utf8")}\r\n`;
+  text += `--${b}\r\nContent-Disposition: form-data; name=${quote(file.name)}; filename=${quote(file.filename)}\r\n`;
+  if (file.contentType) text += `Content-Type: ${file.contentType.replace(/[\r\n]/g, "")}\r\n`;
+  const head = Buffer.from(`${text}\r\n`);
+  const tail = Buffer.from(`\r\n--${b}--\r\n`);
+  async function* parts(): AsyncGenerator<Buffer> {
+    yield head;
+    yield* file.open();
+    yield tail;
+  }
+  return {
+    body: Readable.from(parts(), { objectMode: false }),
+    contentType: `multipart/form-data; boundary=${b}`,
+    length: head.length + file.size + tail.length,
+  };
 }

@@ -2,10 +2,12 @@ import type { ProviderType } from "@ai-router/contracts";
 import type { ProviderAdapter } from "./adapter.js";
 import { anthropicAdapter } from "./anthropic/index.js";
 import { azureOpenAIAdapter } from "./azure-openai/index.js";
+import { cohereAdapter } from "./cohere/index.js";
 import { deepseekAdapter } from "./deepseek/index.js";
 import { checkProviderRow, type ProviderCheckResult, type ProviderDescriptor, type ProviderRowCheck } from "./descriptor.js";
 import { geminiAdapter } from "./gemini/index.js";
 import { groqAdapter } from "./groq/index.js";
+import { jinaAdapter } from "./jina/index.js";
 import { minimaxAdapter } from "./minimax/index.js";
 import { mistralAdapter } from "./mistral/index.js";
 import { mockAdapter } from "./mock/index.js";
@@ -20,6 +22,7 @@ import { siliconflowAdapter } from "./siliconflow/index.js";
 import { togetherAdapter } from "./together/index.js";
 import { vllmAdapter } from "./vllm/index.js";
 import { volcengineAdapter } from "./volcengine/index.js";
+import { voyageAdapter } from "./voyage/index.js";
 import { xaiAdapter } from "./xai/index.js";
 import { zhipuAdapter } from "./zhipu/index.js";
 
@@ -47,6 +50,10 @@ const builtIn: readonly ProviderAdapter[] = [
   ollamaAdapter,
   vllmAdapter,
   azureOpenAIAdapter,
+  // Rerank providers.
+  cohereAdapter,
+  jinaAdapter,
+  voyageAdapter,
 ];
 
 const adapters = new Map<string, ProviderAdapter>(builtIn.map((a) => [a.type, a]));

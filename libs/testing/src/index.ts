@@ -1,5 +1,6 @@
 export * from "./connect-proxy.js";
 export * from "./mock-upstream/anthropic.js";
+export * from "./mock-upstream/audio-rerank.js";
 export * from "./mock-upstream/behavior.js";
 export * from "./mock-upstream/gemini.js";
 export * from "./mock-upstream/listener.js";

@@ -56,6 +56,12 @@ export const ControlPlaneEnvSchema = z
     ROUTER_CONSOLE_DIR: z.string().optional(),
     /** Cluster-wide proxy settings, published in every routing table (router.yaml's `server:` in standalone mode). */
     ROUTER_MAX_BODY_BYTES: z.coerce.number().int().positive().default(defaultSettings.maxBodyBytes),
+    /** Largest audio upload (transcriptions, translations) the proxies accept. */
+    ROUTER_MAX_AUDIO_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(25 * 1024 * 1024),
     ROUTER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(defaultSettings.maxAttempts),
     ROUTER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(defaultSettings.failureThreshold),
     ROUTER_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(defaultSettings.cooldownMs),
@@ -88,6 +94,7 @@ export interface ControlPlaneEnv extends z.infer<typeof ControlPlaneEnvSchema> {
 /** The proxy settings this control plane publishes. */
 export const tableSettings = (e: ControlPlaneEnv): TableSettings => ({
   maxBodyBytes: e.ROUTER_MAX_BODY_BYTES,
+  maxAudioBytes: e.ROUTER_MAX_AUDIO_BYTES,
   maxAttempts: e.ROUTER_MAX_ATTEMPTS,
   failureThreshold: e.ROUTER_FAILURE_THRESHOLD,
   cooldownMs: e.ROUTER_COOLDOWN_MS,

@@ -25,6 +25,9 @@ const r4 = (n: number) => Math.round((n / CNY_PER_USD) * 10_000) / 10_000;
 const cny = (input: number, output: number, cached?: number): Price =>
   usd(r4(input), r4(output), cached === undefined ? undefined : r4(cached));
 const perImage = (usdPerImage: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_image: usdPerImage });
+const perAudioMinute = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_audio_minute: usd });
+const perMillionChars = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_mchar: usd });
+const perSearch = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_search: usd });
 
 /** USD per million tokens (input, output, cached input), or per image. Model ids as the providers spell them. */
 export const PRICE_LIST: readonly PriceRow[] = [
@@ -49,6 +52,24 @@ export const PRICE_LIST: readonly PriceRow[] = [
   { models: ["gpt-image-1"], price: usd(5, 40, 1.25) },
   { models: ["dall-e-3"], price: perImage(0.04) },
   { models: ["dall-e-2"], price: perImage(0.02) },
+  { models: ["whisper-1", "gpt-4o-transcribe"], price: perAudioMinute(0.006) },
+  { models: ["gpt-4o-mini-transcribe"], price: perAudioMinute(0.003) },
+  { models: ["tts-1"], price: perMillionChars(15) },
+  { models: ["tts-1-hd"], price: perMillionChars(30) },
+  { models: ["omni-moderation-latest", "text-moderation-latest"], price: usd(0, 0) },
+  { models: ["gpt-3.5-turbo-instruct"], price: usd(1.5, 2) },
+  { models: ["davinci-002"], price: usd(2, 2) },
+  { models: ["babbage-002"], price: usd(0.4, 0.4) },
+  // Speech to text on Groq (per hour of audio / 60)
+  { models: ["whisper-large-v3"], providers: ["groq"], price: perAudioMinute(0.00185) },
+  { models: ["whisper-large-v3-turbo"], providers: ["groq"], price: perAudioMinute(0.000667) },
+  // Rerank: Cohere per search (USD 2 per 1,000), Jina and Voyage per token
+  { models: ["rerank-v3.5", "rerank-english-v3.0", "rerank-multilingual-v3.0"], price: perSearch(0.002) },
+  { models: ["jina-reranker-v2-base-multilingual", "jina-reranker-m0"], price: usd(0.02, 0) },
+  { models: ["rerank-2"], price: usd(0.05, 0) },
+  { models: ["rerank-2-lite"], price: usd(0.02, 0) },
+  // Code completion (FIM)
+  { models: ["codestral-latest", "codestral-2501"], price: usd(0.3, 0.9) },
   // Anthropic
   { models: ["claude-opus-4-1", "claude-opus-4-1-20250805", "claude-opus-4-0", "claude-opus-4-20250514"], price: usd(15, 75, 1.5) },
   {

@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from "../adapter.js";
 import { createOpenAIBaseAdapter } from "../openai-base/index.js";
 import { dropFields } from "../openai-base/quirks.js";
+import { mistralFim } from "./fim.js";
 
 /**
  * Mistral (`https://api.mistral.ai/v1`). Its API refuses fields it does not know (422 "Extra inputs are
@@ -14,6 +15,8 @@ export const mistralAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   defaultBaseUrl: "https://api.mistral.ai/v1",
   keyRequired: true,
   streamOptions: false,
+  // Legacy completions and FIM (`suffix`, Codestral) at its own `/fim/completions`.
+  completions: mistralFim,
   adjustChat: (body) => {
     const changed: string[] = [];
     if (body.seed !== undefined) {

@@ -6,6 +6,7 @@ import type {
   NativeEndpoint,
   PassthroughEndpoint,
   ProviderAdapter,
+  StreamingPassthroughEndpoint,
   TargetContext,
   UpstreamRequest,
 } from "../adapter.js";
@@ -14,6 +15,7 @@ import { bearerAuth, postJson } from "./api.js";
 import { buildOpenAIChatRequest, injectsStreamUsage, parseOpenAIChatResponse, upstreamChatBody } from "./chat.js";
 import { parseOpenAIError } from "./errors.js";
 import { imageUsage, multipartEndpoint } from "./images.js";
+import { openAICompletions, openAIJson, openAISpeech, openAITranscription } from "./more-endpoints.js";
 import { OpenAIStreamTranslator } from "./stream.js";
 import { extractUsage } from "./usage.js";
 
@@ -21,6 +23,17 @@ export { bearerAuth, openAIHeaders, postJson } from "./api.js";
 export { buildOpenAIChatRequest, parseOpenAIChatResponse } from "./chat.js";
 export { parseOpenAIError, toUpstreamError } from "./errors.js";
 export { imageUsage, multipartEndpoint, toUpstreamForm } from "./images.js";
+export {
+  BinaryPassthrough,
+  OpenAIEventPassthrough,
+  openAICompletions,
+  openAIJson,
+  openAISpeech,
+  openAITranscription,
+  speechUsage,
+  transcriptionUsage,
+  upstreamJson,
+} from "./more-endpoints.js";
 export { OpenAIStreamTranslator } from "./stream.js";
 export { extractUsage, normalizeUsage } from "./usage.js";
 
@@ -53,10 +66,27 @@ export interface OpenAIBaseOptions {
   adjustChat?: (body: Record<string, unknown>, ctx: { stream: boolean; target: TargetContext }) => string[];
   /** Rewrites every request before it goes (paths, auth headers: Azure's deployments and `api-key`). */
   finish?: (req: UpstreamRequest, target: TargetContext) => UpstreamRequest;
+  /** The router endpoints it serves, when not all of OpenAI's (OPENAI_ENDPOINTS). */
+  endpoints?: readonly ProviderEndpoint[];
+  /** Rerank in the provider's format (rerank/): declared with `rerank` in `endpoints`. */
+  rerank?: PassthroughEndpoint;
+  /** Its own legacy completions / FIM endpoint (Mistral's `/fim/completions`). */
+  completions?: StreamingPassthroughEndpoint;
 }
 
 /** Every OpenAI-style provider serves OpenAI's endpoints (the upstream answers what it supports). */
-const OPENAI_ENDPOINTS: readonly ProviderEndpoint[] = ["chat", "embeddings", "images.generations", "images.edits", "images.variations"];
+export const OPENAI_ENDPOINTS: readonly ProviderEndpoint[] = [
+  "chat",
+  "embeddings",
+  "images.generations",
+  "images.edits",
+  "images.variations",
+  "completions",
+  "moderations",
+  "audio.speech",
+  "audio.transcriptions",
+  "audio.translations",
+];
 
 /** The descriptor of an OpenAI-style provider. */
 export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
@@ -68,7 +98,7 @@ export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
     probePath: () => probe,
     authHeaders: o.authHeaders ?? bearerAuth,
     nativeFormats: Object.keys(o.native ?? {}) as NativeFormat[],
-    endpoints: OPENAI_ENDPOINTS,
+    endpoints: o.endpoints ?? OPENAI_ENDPOINTS,
   };
 }
 
@@ -91,12 +121,21 @@ export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
     const stripUsage = noStreamOptions ? opts.stream && !opts.clientWantsUsage : injectUsage;
     return { request, dropped, stripUsage };
   };
+  const declared = o.endpoints ?? OPENAI_ENDPOINTS;
+  const has = (e: ProviderEndpoint) => declared.includes(e);
   const embeddings = passthrough("/embeddings");
   const images = passthrough("/images/generations", imageUsage);
   const finished = (e: PassthroughEndpoint): PassthroughEndpoint =>
     finish ? { build: (b, t) => done(e.build(b, t), t), parse: e.parse } : e;
-  const finishedForm = (e: MultipartEndpoint): MultipartEndpoint =>
-    finish ? { build: (p, t) => done(e.build(p, t), t), usage: e.usage } : e;
+  const finishStreaming = (e: StreamingPassthroughEndpoint): StreamingPassthroughEndpoint =>
+    finish ? { build: (b, t) => done(e.build(b, t), t), parse: e.parse, createStream: e.createStream } : e;
+  const finishedForm = (e: MultipartEndpoint): MultipartEndpoint => {
+    if (!finish) return e;
+    const streamed = e.buildStreamed;
+    return streamed
+      ? { build: (p, t) => done(e.build(p, t), t), buildStreamed: (f, file, t) => done(streamed(f, file, t), t), usage: e.usage }
+      : { build: (p, t) => done(e.build(p, t), t), usage: e.usage };
+  };
   return {
     type: o.type,
     descriptor: openAIDescriptor(o),
@@ -109,10 +148,17 @@ export function createOpenAIBaseAdapter(o: OpenAIBaseOptions): ProviderAdapter {
     parseChatResponse: (body) => parseOpenAIChatResponse(body),
     createChatStream: (_target, opts) => new OpenAIStreamTranslator(opts.stripUsage),
     parseError: parseOpenAIError,
-    embeddings: finished(embeddings),
-    imageGenerations: finished(images),
-    imageEdits: finishedForm(multipartEndpoint("/images/edits")),
-    imageVariations: finishedForm(multipartEndpoint("/images/variations")),
+    // Only the endpoints its descriptor declares (a rerank-only provider has no image endpoints).
+    ...(has("embeddings") ? { embeddings: finished(embeddings) } : {}),
+    ...(has("images.generations") ? { imageGenerations: finished(images) } : {}),
+    ...(has("images.edits") ? { imageEdits: finishedForm(multipartEndpoint("/images/edits")) } : {}),
+    ...(has("images.variations") ? { imageVariations: finishedForm(multipartEndpoint("/images/variations")) } : {}),
+    ...(has("completions") ? { completions: finishStreaming(o.completions ?? openAICompletions()) } : {}),
+    ...(has("moderations") ? { moderations: finished(openAIJson("/moderations")) } : {}),
+    ...(has("audio.speech") ? { speech: finished(openAISpeech()) } : {}),
+    ...(has("audio.transcriptions") ? { transcriptions: finishedForm(openAITranscription("/audio/transcriptions")) } : {}),
+    ...(has("audio.translations") ? { translations: finishedForm(openAITranscription("/audio/translations")) } : {}),
+    ...(o.rerank && has("rerank") ? { rerank: finished(o.rerank) } : {}),
     ...(o.native ? { native: o.native } : {}),
   };
 }

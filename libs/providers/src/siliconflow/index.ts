@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from "../adapter.js";
-import { createOpenAIBaseAdapter } from "../openai-base/index.js";
+import { createOpenAIBaseAdapter, OPENAI_ENDPOINTS } from "../openai-base/index.js";
 import { stripReasoningContent, wantsReasoning } from "../openai-base/quirks.js";
+import { jinaRerank } from "../rerank/formats.js";
 
 /**
  * SiliconFlow (`https://api.siliconflow.cn/v1`; international `https://api.siliconflow.com/v1`), model ids
@@ -11,6 +12,8 @@ export const siliconflowAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "siliconflow",
   defaultBaseUrl: "https://api.siliconflow.cn/v1",
   keyRequired: true,
+  endpoints: [...OPENAI_ENDPOINTS, "rerank"],
+  rerank: jinaRerank(),
   adjustChat: (body) => {
     stripReasoningContent(body);
     if (body.reasoning_effort !== undefined) {

@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from "../adapter.js";
-import { createOpenAIBaseAdapter } from "../openai-base/index.js";
+import { createOpenAIBaseAdapter, OPENAI_ENDPOINTS } from "../openai-base/index.js";
 import { wantsReasoning } from "../openai-base/quirks.js";
+import { jinaRerank } from "../rerank/formats.js";
 
 /**
  * vLLM's OpenAI-compatible server (`http://127.0.0.1:8000/v1` by default, which is also the router's own
@@ -12,6 +13,8 @@ export const vllmAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "vllm",
   defaultBaseUrl: "http://127.0.0.1:8000/v1",
   keyRequired: false,
+  endpoints: [...OPENAI_ENDPOINTS, "rerank"],
+  rerank: jinaRerank(),
   adjustChat: (body) => {
     if (body.reasoning_effort !== undefined) {
       const kwargs = (body.chat_template_kwargs as Record<string, unknown> | undefined) ?? {};

@@ -1,4 +1,13 @@
-import { ChatCompletionRequest, EmbeddingsRequest, ErrorOut, ImageGenerationRequest } from "@ai-router/contracts";
+import {
+  ChatCompletionRequest,
+  CompletionRequest,
+  EmbeddingsRequest,
+  ErrorOut,
+  ImageGenerationRequest,
+  ModerationRequest,
+  RerankRequest,
+  SpeechRequest,
+} from "@ai-router/contracts";
 import { z } from "zod";
 import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { VersionInfo } from "../versions/version.js";
@@ -54,6 +63,39 @@ const ops: Record<string, Record<string, Op>> = {
   "/v1/images/edits": { post: { summary: "Image edit (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
   "/v1/images/variations": { post: { summary: "Image variation (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
   "/v1/images/models": { get: { summary: "Image models", tag: "models" } },
+  "/v1/audio/transcriptions": {
+    post: {
+      summary: "Audio transcription (multipart/form-data, streamed to the upstream)",
+      tag: "inference",
+      stream: true,
+      errors: [400, 404, 413, 429, 502, 503],
+    },
+  },
+  "/v1/audio/translations": {
+    post: { summary: "Audio translation to English (multipart/form-data)", tag: "inference", errors: [400, 404, 413, 429, 502, 503] },
+  },
+  "/v1/audio/speech": {
+    post: {
+      summary: "Speech: audio bytes relayed as they arrive",
+      tag: "inference",
+      body: SpeechRequest,
+      errors: [400, 404, 429, 502, 503],
+    },
+  },
+  "/v1/moderations": { post: { summary: "Moderations", tag: "inference", body: ModerationRequest, errors: [400, 404, 429, 502, 503] } },
+  "/v1/completions": {
+    post: {
+      summary: "Legacy text completions, with suffix (FIM)",
+      tag: "inference",
+      body: CompletionRequest,
+      stream: true,
+      errors: [400, 404, 429, 502, 503],
+    },
+  },
+  "/v1/rerank": {
+    post: { summary: "Rerank (Jina's and Cohere's shape)", tag: "inference", body: RerankRequest, errors: [400, 404, 429, 502, 503] },
+  },
+  "/v2/rerank": { post: { summary: "Rerank at Cohere's path", tag: "inference", body: RerankRequest, errors: [400, 404, 429, 502, 503] } },
   "/v1/models": {
     get: {
       summary: "Models this key may use (OpenAI list plus the original's fields and capabilities)",

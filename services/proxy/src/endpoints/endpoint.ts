@@ -49,8 +49,8 @@ export interface Endpoint {
    */
   serves?: ProviderEndpoint;
   /**
-   * How answers go out: a JSON body, an event stream, or bytes relayed as they come (`binary`: speech;
-   * no endpoint has it yet). Documentation for readers of the list; the exchange decides per request.
+   * How answers go out: a JSON body, an event stream, or bytes relayed as they come (`binary`: speech,
+   * transcripts in text formats). Documentation for readers of the list; the exchange decides per request.
    */
   answers?: readonly AnswerRelay[];
   /** Requests produce a usage record (ingress, endpoint name, how tokens are estimated when not reported). */

@@ -1,9 +1,11 @@
 import type { ReasoningSealer } from "@ai-router/providers";
+import { audioFormEndpoints } from "../handlers/model-api/audio-forms.js";
 import { countTokensEndpoint } from "../handlers/model-api/count-tokens.js";
 import { imageEndpoints } from "../handlers/model-api/images.js";
 import { sendAnthropicError } from "../handlers/model-api/messages-errors.js";
 import { handleGetModel, handleListModels, handleModelCacheStats } from "../handlers/model-api/models.js";
 import { embeddingsEndpoint, imageGenerationsEndpoint } from "../handlers/model-api/passthrough.js";
+import { routedJsonEndpoints } from "../handlers/model-api/routed-json.js";
 import { chatCompletionsIngress } from "../ingress/chat-completions.js";
 import { geminiEndpoints } from "../ingress/gemini.js";
 import { ingressHandler } from "../ingress/ingress.js";
@@ -59,6 +61,8 @@ export function modelEndpoints(responses: ResponseStore, sealer: ReasoningSealer
     embeddingsEndpoint(),
     imageGenerationsEndpoint(),
     ...imageEndpoints(),
+    ...routedJsonEndpoints(),
+    ...audioFormEndpoints(),
     { method: "GET", path: "/v1/models", auth: true, handle: handleListModels },
     { method: "GET", path: "/v1/models/cache/stats", auth: true, handle: handleModelCacheStats },
     { method: "GET", path: "/v1/models/*", auth: true, handle: handleGetModel },

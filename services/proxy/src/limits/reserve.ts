@@ -8,16 +8,27 @@ export const DEFAULT_OUTPUT_CAP = 4_096;
 export const imagesAsked = (n: unknown): number => (typeof n === "number" && n > 0 ? n : 1);
 
 /**
- * Units a request is priced by besides tokens, as many as it may consume at most: images now; audio
- * seconds, characters and searches as prices gain them (a field here and a row in UNIT_PRICES).
+ * Units a request is priced by besides tokens, as many as it may consume at most: images, audio
+ * seconds, characters and searches (a field here and a row in UNIT_PRICES).
  */
 export interface PricedUnits {
   /** Images an image endpoint may return (`n`). */
   images?: number;
+  /** Seconds of audio an upload may hold (its size read as 16 kHz 16-bit mono PCM, the dearest common case). */
+  audio_seconds?: number;
+  /** Characters a speech request speaks. */
+  characters?: number;
+  /** Searches a rerank request makes (one). */
+  searches?: number;
 }
 
 /** Each priced unit and its USD price per unit in a target's `Price` (undefined: not priced by it). */
-export const UNIT_PRICES: readonly (readonly [keyof PricedUnits, (p: Price) => number | undefined])[] = [["images", (p) => p.per_image]];
+export const UNIT_PRICES: readonly (readonly [keyof PricedUnits, (p: Price) => number | undefined])[] = [
+  ["images", (p) => p.per_image],
+  ["audio_seconds", (p) => (p.per_audio_minute === undefined ? undefined : p.per_audio_minute / 60)],
+  ["characters", (p) => (p.per_mchar === undefined ? undefined : p.per_mchar / 1e6)],
+  ["searches", (p) => p.per_search],
+];
 
 /**
  * The most a request can cost, reserved from its key's budget before it is sent: the prompt estimate

@@ -36,6 +36,11 @@ export interface PipelineRequest {
   modelName: string;
   model: LiveModel;
   stream: boolean;
+  /**
+   * The answer is relayed as the upstream's bytes under its own content type (speech audio, transcripts):
+   * the exchange's `createStream` passes them through whatever `stream` says.
+   */
+  binary?: boolean;
   /** Hints for the balancer. */
   promptTokens: number;
   /**

@@ -14,8 +14,9 @@ import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
+import { ENDPOINT_OF_TYPE } from "./endpoint-of-type.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
-import { relayStream } from "./stream-relay.js";
+import { binaryHeaders, relayStream, SSE_HEADERS } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
 /**
@@ -36,7 +37,7 @@ export function resolveModel(ctx: RequestContext, name: string): LiveModel {
   if (model.config.llmType !== llmType) {
     throw new RouterError(
       "unsupported_endpoint",
-      `The model \`${name}\` is a ${model.config.llmType} model and cannot serve this endpoint.`,
+      `The model \`${name}\` is a ${model.config.llmType} model and cannot serve this endpoint; use ${ENDPOINT_OF_TYPE[model.config.llmType]}.`,
       { param: "model" },
     );
   }
@@ -153,7 +154,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     );
 
   const traceparent = ctx.trace !== undefined ? ctx.trace.attempt() : ctx.traceparent;
-  if (p.stream && ex.createStream) {
+  if ((p.stream || p.binary) && ex.createStream) {
     let resp: UpstreamResponse;
     try {
       resp = await sendUpstream(t.live, ex.request, ctx.signal, traceparent);
@@ -162,16 +163,18 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     }
     if (resp.statusCode >= 400) return upstreamFailure(ex, resp.statusCode, (await readWhole(resp)).body, t);
     const translator = ex.createStream();
-    const counter = new TextUnitCounter();
+    // Bytes relayed as they are (audio, transcripts) go out under the upstream's own content type, uncounted.
+    const counter = p.binary ? undefined : new TextUnitCounter();
     streamed = translator;
-    const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter);
+    const answerHeaders = p.binary ? binaryHeaders(resp) : SSE_HEADERS;
+    const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter, answerHeaders);
     const outcome = relayed;
     if (outcome.kind !== "served") outcome.error = maskUpstreamError(outcome.error, t.live.config);
     state.usage = translator.usage;
     state.usageEstimated = false;
     // Text reached the client but no (final) usage came: the client hung up first, the stream broke, or
     // the upstream sends none. Estimated, so tpm limits and budgets still see it.
-    if (counter.relayed > 0 && (state.usage === undefined || outcome.kind !== "served")) {
+    if (counter !== undefined && counter.relayed > 0 && (state.usage === undefined || outcome.kind !== "served")) {
       state.usage = estimatedUsage(state.usage, () => promptEstimate(p), counter.tokens);
       state.usageEstimated = true;
     }

@@ -1,13 +1,31 @@
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { RouterError } from "@ai-router/errors";
-import type { ChatStreamTranslator } from "@ai-router/providers";
+import type { ChatStreamTranslator, UpstreamResponse } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { transportError } from "../upstream/send-upstream.js";
 import type { TextUnitCounter } from "./usage-estimate.js";
 
-export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+export const SSE_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+};
+
+/** An answer relayed as bytes (speech audio, a transcript in text, srt or vtt) keeps the upstream's content type. */
+export function binaryHeaders(resp: UpstreamResponse): Record<string, string> {
+  const type = resp.headers?.["content-type"] ?? rawHeader(resp.rawHeaders, "content-type");
+  return { "content-type": typeof type === "string" && type.length < 256 ? type : "application/octet-stream", "x-accel-buffering": "no" };
+}
+
+function rawHeader(raw: readonly (Buffer | string)[] | null | undefined, name: string): string | undefined {
+  if (!raw) return undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (String(raw[i]).toLowerCase() === name) return String(raw[i + 1]);
+  }
+  return undefined;
+}
 
 /**
  * Forwards a translated upstream stream. Headers go out with the first translated bytes, so a failure
@@ -25,6 +43,8 @@ export function relayStream(
   streamError: (err: RouterError) => string,
   /** Counts the text relayed, for a usage estimate when the upstream reports none. */
   counter?: TextUnitCounter,
+  /** The answer's content headers (an event stream unless the bytes are relayed as they are). */
+  answerHeaders: Record<string, string> = SSE_HEADERS,
 ): Promise<AttemptOutcome> {
   // Event handlers rather than `for await`: no promise per chunk on the hottest loop of the proxy.
   const res = ctx.res;
@@ -65,7 +85,7 @@ export function relayStream(
       if (!body.destroyed) body.resume();
     };
     const start = () => {
-      res.writeHead(200, Object.assign(headers(), SSE_HEADERS));
+      res.writeHead(200, Object.assign(headers(), answerHeaders));
       started = true;
       ttft = performance.now() - t0;
     };

@@ -8,6 +8,14 @@ describe("costOfTokens", () => {
       (600 * 2 + 400 * 0.5) / 1e6,
       12,
     );
-    expect(costOfTokens(0, 0, 0, 3, { input_per_mtok: 0, output_per_mtok: 0, per_image: 0.04 })).toBeCloseTo(0.12, 9);
+    expect(costOfTokens(0, 0, 0, { images: 3 }, { input_per_mtok: 0, output_per_mtok: 0, per_image: 0.04 })).toBeCloseTo(0.12, 9);
+  });
+
+  it("prices audio per minute, speech per million characters and rerank per search, each only where the price names it", () => {
+    const zero = { input_per_mtok: 0, output_per_mtok: 0 };
+    expect(costOfTokens(0, 0, 0, { audio_seconds: 90 }, { ...zero, per_audio_minute: 0.006 })).toBeCloseTo(0.009, 12);
+    expect(costOfTokens(0, 0, 0, { characters: 2_000 }, { ...zero, per_mchar: 15 })).toBeCloseTo(0.03, 12);
+    expect(costOfTokens(0, 0, 0, { searches: 3 }, { ...zero, per_search: 0.002 })).toBeCloseTo(0.006, 12);
+    expect(costOfTokens(0, 0, 0, { searches: 3, audio_seconds: 60 }, zero)).toBe(0);
   });
 });

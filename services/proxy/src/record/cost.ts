@@ -1,11 +1,25 @@
-import type { Price } from "@ai-router/contracts";
+import type { OpenAIUsage, Price } from "@ai-router/contracts";
+
+/** The priced units of a usage besides tokens (images, audio, characters, searches). */
+export type UsageUnits = Pick<OpenAIUsage, "images" | "audio_seconds" | "characters" | "searches">;
 
 /**
  * USD for a request's tokens at a target's price: cached input at its own price (the input price when
- * none), images at `per_image`. A request without a price has no cost (null in its record, never 0).
+ * none), images at `per_image`, audio at `per_audio_minute`, characters at `per_mchar`, searches at
+ * `per_search`. A request without a price has no cost (null in its record, never 0).
  */
-export function costOfTokens(prompt: number, completion: number, cached: number, images: number | undefined, price: Price): number {
+export function costOfTokens(prompt: number, completion: number, cached: number, units: UsageUnits | undefined, price: Price): number {
   const cachedPrice = price.cached_input_per_mtok ?? price.input_per_mtok;
-  const imageCost = price.per_image !== undefined && images ? images * price.per_image : 0;
-  return ((prompt - cached) * price.input_per_mtok + cached * cachedPrice + completion * price.output_per_mtok) / 1e6 + imageCost;
+  const tokens = ((prompt - cached) * price.input_per_mtok + cached * cachedPrice + completion * price.output_per_mtok) / 1e6;
+  return units === undefined ? tokens : tokens + unitsCost(units, price);
+}
+
+/** USD for the units of a usage that its price prices (0 for the others). */
+export function unitsCost(u: UsageUnits, price: Price): number {
+  let usd = 0;
+  if (u.images && price.per_image !== undefined) usd += u.images * price.per_image;
+  if (u.audio_seconds && price.per_audio_minute !== undefined) usd += (u.audio_seconds / 60) * price.per_audio_minute;
+  if (u.characters && price.per_mchar !== undefined) usd += (u.characters / 1e6) * price.per_mchar;
+  if (u.searches && price.per_search !== undefined) usd += u.searches * price.per_search;
+  return usd;
 }

@@ -71,8 +71,8 @@ export function finishRecord(r: RequestRecord, end: RequestEnd): void {
   r.promptTokens = prompt;
   r.completionTokens = completion;
   r.cachedTokens = cached;
-  // Cached input priced apart, images per image; null without a price, never 0.
-  r.costUsd = r.price ? costOfTokens(prompt, completion, cached, u?.images, r.price) : null;
+  // Cached input priced apart, images, audio, characters and searches per unit; null without a price, never 0.
+  r.costUsd = r.price ? costOfTokens(prompt, completion, cached, u, r.price) : null;
   const genMs = end.latencyMs - (r.ttfbMs ?? 0);
   r.tokensPerS = completion > 0 ? Math.round((completion / Math.max(genMs, 1)) * 1000 * 100) / 100 : null;
 }

@@ -81,6 +81,16 @@ describe("UsageRecordJson", () => {
     }
   });
 
+  it("priced units besides tokens (audio seconds, characters, searches, images) are published as `units`, read back by the contract", () => {
+    const usage = (u: object) =>
+      Object.assign(base(), { usage: Object.assign({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, u) });
+    for (const r of [usage({ audio_seconds: 2.5 }), usage({ characters: 10, searches: 1 }), usage({ images: 2 })]) {
+      expect(json.of(r)).toBe(JSON.stringify(toUsageRecord(r)));
+    }
+    expect(UsageRecord.parse(JSON.parse(json.of(usage({ audio_seconds: 2.5 })))).units).toEqual({ audio_seconds: 2.5 });
+    expect(JSON.parse(json.of(base())).units).toBeUndefined();
+  });
+
   it("a repeated name is escaped from its cache and still written right", () => {
     const r = Object.assign(base(), { model: 'a "quoted" model' });
     expect(json.of(r)).toBe(JSON.stringify(toUsageRecord(r)));

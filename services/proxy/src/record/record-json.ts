@@ -1,5 +1,6 @@
 import { amount, num, num2, Quoted, str } from "./json-text.js";
 import { type AttemptRecord, attemptStatus, type RequestRecord } from "./request-record.js";
+import { unitsJson } from "./units.js";
 
 const ms = (n: number) => Math.round(n * 100) / 100;
 
@@ -16,7 +17,7 @@ export class UsageRecordJson {
     const q = this.q;
     let attempts = "";
     for (let i = 0; i < r.attempts.length; i++) attempts += (i === 0 ? "" : ",") + this.attempt(r.attempts[i] as AttemptRecord);
-    return `{"id":${str(r.recordId)},"client_request_id":${str(r.clientRequestId)},"time":"${r.time}","replica":${q.of(r.replica)},"ingress":${q.of(r.ingress)},"endpoint":${q.of(r.endpoint)},"model":${q.of(r.model ?? null)},"provider":${q.of(r.provider)},"upstream_model":${q.of(r.upstreamModel)},"key_id":${q.of(r.keyId)},"key_name":${q.of(r.key)},"stream":${r.stream},"status":${num(r.status)},"error_code":${q.of(r.errorCode)},"attempts":[${attempts}],"prompt_tokens":${num(r.promptTokens)},"completion_tokens":${num(r.completionTokens)},"cached_tokens":${num(r.cachedTokens)},"reasoning_tokens":${num(r.reasoningTokens)},"usage_estimated":${r.usageEstimated === true},"cost_usd":${amount(r.costUsd)},"latency_ms":${num2(ms(r.latencyMs))},"ttft_ms":${r.ttfbMs === undefined ? "null" : num2(ms(r.ttfbMs))},"tokens_per_s":${num2(r.tokensPerS)},"request_bytes":${num(r.requestBytes)},"response_bytes":${num(r.responseBytes)},"queued_ms":${num2(ms(r.queuedMs))},"seq":${num(r.seq)}}`;
+    return `{"id":${str(r.recordId)},"client_request_id":${str(r.clientRequestId)},"time":"${r.time}","replica":${q.of(r.replica)},"ingress":${q.of(r.ingress)},"endpoint":${q.of(r.endpoint)},"model":${q.of(r.model ?? null)},"provider":${q.of(r.provider)},"upstream_model":${q.of(r.upstreamModel)},"key_id":${q.of(r.keyId)},"key_name":${q.of(r.key)},"stream":${r.stream},"status":${num(r.status)},"error_code":${q.of(r.errorCode)},"attempts":[${attempts}],"prompt_tokens":${num(r.promptTokens)},"completion_tokens":${num(r.completionTokens)},"cached_tokens":${num(r.cachedTokens)},"reasoning_tokens":${num(r.reasoningTokens)},"usage_estimated":${r.usageEstimated === true},"cost_usd":${amount(r.costUsd)},"latency_ms":${num2(ms(r.latencyMs))},"ttft_ms":${r.ttfbMs === undefined ? "null" : num2(ms(r.ttfbMs))},"tokens_per_s":${num2(r.tokensPerS)},"request_bytes":${num(r.requestBytes)},"response_bytes":${num(r.responseBytes)},"queued_ms":${num2(ms(r.queuedMs))},${unitsJson(r.usage)}"seq":${num(r.seq)}}`;
   }
 
   private attempt(a: AttemptRecord): string {

@@ -1,5 +1,6 @@
 import type { UsageRecord } from "@ai-router/contracts";
 import { attemptStatus, type RequestRecord } from "./request-record.js";
+import { unitsOf } from "./units.js";
 
 const ms = (n: number) => Math.round(n * 100) / 100;
 
@@ -43,6 +44,7 @@ export function toUsageRecord(r: RequestRecord): UsageRecord {
     request_bytes: r.requestBytes,
     response_bytes: r.responseBytes,
     queued_ms: ms(r.queuedMs),
+    units: unitsOf(r.usage),
     seq: r.seq,
   };
 }

@@ -163,7 +163,7 @@ export function dispatchRequest(
   opts: Dispatcher.DispatchOptions,
   signal: ClientSignal,
   slot?: { release(): void },
-): Promise<{ statusCode: number; body: Readable }> {
+): Promise<{ statusCode: number; body: Readable; rawHeaders?: readonly (Buffer | string)[] | null }> {
   return new Promise((resolve, reject) => {
     let released = slot === undefined;
     const free = () => {
@@ -194,11 +194,12 @@ export function dispatchRequest(
         body.abortUpstream = abort as (err: Error) => void;
         if (signal.aborted) abort(new errors.RequestAbortedError());
       },
-      onHeaders(statusCode, _headers, resume) {
+      onHeaders(statusCode, rawHeaders, resume) {
         if (statusCode < 200) return true; // informational: the final status follows
         body.resumeUpstream = resume;
         started = true;
-        resolve({ statusCode, body: body as unknown as Readable });
+        // The raw list, kept by reference: read only by answers relayed under the upstream's content type.
+        resolve({ statusCode, body: body as unknown as Readable, rawHeaders: rawHeaders as (Buffer | string)[] | null });
         return true;
       },
       onData(chunk) {
