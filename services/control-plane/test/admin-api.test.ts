@@ -108,6 +108,7 @@ describe("proxy settings", () => {
     const { table } = await compileDatabase(prisma, 1, tableSettings(r.env));
     expect(RoutingTable.parse(table).settings).toEqual({
       maxBodyBytes: 10 * 1024 * 1024,
+      maxAudioBytes: 25 * 1024 * 1024,
       maxAttempts: 5,
       failureThreshold: 3,
       cooldownMs: 1000,

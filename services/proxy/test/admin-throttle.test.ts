@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@ai-router/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProxyProcess, spawnProxy } from "./harness.js";
 
@@ -33,7 +34,11 @@ describe("standalone admin logins (process)", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(50);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("too_many_failed_logins");
-    const out = p.output();
+    // The log lines reach us through the child's stdout pipe: wait until the last of them has arrived.
+    const out = await waitFor(async () => {
+      const text = p.output();
+      return text.includes("admin logins throttled") && text.match(/admin login failed: wrong token/g)?.length === 10 ? text : undefined;
+    });
     expect(out.match(/admin login failed: wrong token/g)).toHaveLength(10);
     expect(out).toContain("admin logins throttled");
     expect(out).toContain('"source":"127.0.0.1"');
