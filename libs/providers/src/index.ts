@@ -22,6 +22,7 @@ export {
   toUpstreamError,
 } from "./openai-base/index.js";
 export * from "./openai-request.js";
+export * from "./prefill.js";
 export * from "./probe.js";
 export * from "./registry.js";
 export * from "./responses/index.js";

@@ -13,6 +13,7 @@ export const mistralAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "mistral",
   defaultBaseUrl: "https://api.mistral.ai/v1",
   keyRequired: true,
+  prefill: "prefix",
   streamOptions: false,
   adjustChat: (body) => {
     const changed: string[] = [];

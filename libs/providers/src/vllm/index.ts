@@ -12,6 +12,7 @@ export const vllmAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "vllm",
   defaultBaseUrl: "http://127.0.0.1:8000/v1",
   keyRequired: false,
+  prefill: "continue_final_message",
   adjustChat: (body) => {
     if (body.reasoning_effort !== undefined) {
       const kwargs = (body.chat_template_kwargs as Record<string, unknown> | undefined) ?? {};

@@ -5,6 +5,7 @@ import type { ChatStreamTranslator } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { transportError } from "../upstream/send-upstream.js";
+import type { StreamSplice } from "../continuation/stream-splice.js";
 import type { TextUnitCounter } from "./usage-estimate.js";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
@@ -14,6 +15,8 @@ export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8",
  * before that is still a clean failover; after it, the error is reported in-band.
  */
 const ignore = () => {};
+
+const brokenError = (provider: string) => new RouterError("upstream_bad_response", `Provider ${provider} reported an error mid-stream.`);
 
 export function relayStream(
   ctx: RequestContext,
@@ -25,11 +28,17 @@ export function relayStream(
   streamError: (err: RouterError) => string,
   /** Counts the text relayed, for a usage estimate when the upstream reports none. */
   counter?: TextUnitCounter,
+  /**
+   * A model with `stream_continuation`: the splice under `translator`. A break it may continue leaves
+   * the client's response open (outcome `broken` with `resume`); `resumed`: this attempt continues one.
+   */
+  splice?: StreamSplice,
+  resumed = false,
 ): Promise<AttemptOutcome> {
   // Event handlers rather than `for await`: no promise per chunk on the hottest loop of the proxy.
   const res = ctx.res;
   return new Promise<AttemptOutcome>((resolve) => {
-    let started = false;
+    let started = resumed;
     let ttft = 0;
     let done = false;
     const stalls = ctx.stalls;
@@ -83,7 +92,7 @@ export function relayStream(
         res.end(streamError(error));
         return finish({ kind: "broken", error });
       }
-      if (out.length === 0) return;
+      if (out.length === 0 && splice?.held !== true) return;
       if (!started) {
         const e = translator.error;
         if (e) {
@@ -94,6 +103,12 @@ export function relayStream(
       }
       if (translator.complete) return endEarly(out);
       counter?.push(out);
+      if (splice?.held) {
+        // An in-band error another target may make good: what came before it goes out, the error does not.
+        if (out.length > 0) res.write(out);
+        body.destroy();
+        return finish({ kind: "broken", error: translator.error ?? brokenError(provider), resume: true });
+      }
       if (!res.write(out)) {
         body.pause();
         stalls?.stalled(res);
@@ -115,6 +130,7 @@ export function relayStream(
       if (ctx.signal.aborted) return finish({ kind: "final", error: new RouterError("invalid_request", "Client closed the request.") });
       const error = transportError(err, provider);
       if (!started) return finish({ kind: "retry", error });
+      if (splice?.continuable()) return finish({ kind: "broken", error, resume: true });
       res.end(streamError(error));
       finish({ kind: "broken", error });
     };
