@@ -155,6 +155,23 @@ for (const [m, second, upstream] of [
   });
 }
 
+describe("/v1/models/{m}/capabilities", () => {
+  it("shows whether the model continues streams and the prefill each of its providers takes", async () => {
+    const on = await (await fetch(`${proxy.url}/v1/models/to-claude/capabilities`)).json();
+    expect(on.stream_continuation).toEqual({
+      enabled: true,
+      providers: [
+        { provider: "cut", prefill: null },
+        { provider: "claude", prefill: "anthropic" },
+      ],
+    });
+    const ds = await (await fetch(`${proxy.url}/v1/models/to-deepseek/capabilities`)).json();
+    expect(ds.stream_continuation.providers[1]).toEqual({ provider: "ds", prefill: "prefix" });
+    const off = await (await fetch(`${proxy.url}/v1/models/off/capabilities`)).json();
+    expect(off.stream_continuation.enabled).toBe(false);
+  });
+});
+
 describe("what is not continued", () => {
   const tools = [{ type: "function" as const, function: { name: "lookup", parameters: { type: "object", properties: {} } } }];
 
