@@ -22,6 +22,7 @@ export interface Prefilled {
 
 /** Adds `text` as an assistant prefill to a copy of `req` (the client's request is never changed). */
 export function withPrefill(req: ChatCompletionRequest, text: string, form: PrefillForm): Prefilled {
+  if (text === "") return { req, trimmed: "" };
   let content = text;
   let trimmed = "";
   if (form === "anthropic") {

@@ -45,12 +45,27 @@ describe("StreamSplice", () => {
     expect(out[0]?.choices[0]?.delta).toEqual({ content: "world" });
     expect(s.text).toBe("Hello, world");
     expect(s.continuable()).toBe(false); // finished
+    expect(s.finished).toBe(true);
   });
 
-  it("is not continuable after a tool call began, nor before any text", () => {
+  it("seals a whole answer whose stream broke before its end: the end is written as if it came", () => {
     const s = new StreamSplice(passing());
-    s.push(chunk("a", { role: "assistant", content: "" }));
-    expect(s.continuable()).toBe(false);
+    s.push(chunk("a", { content: "Hi" }));
+    s.push(chunk("a", {}, "stop"));
+    s.seal();
+    expect(s.push(Buffer.from("data: {\"partial"))).toBe("");
+    expect(s.end()).toBe("data: [DONE]\n\n");
+  });
+
+  it("is not continuable after a tool call began, nor after reasoning alone (no provider takes it back)", () => {
+    const r = new StreamSplice(passing());
+    r.push(chunk("a", { role: "assistant", content: "" }));
+    expect(r.continuable()).toBe(true); // nothing but the role: the request goes again as it came
+    r.push(chunk("a", { reasoning_content: "hmm" }));
+    expect(r.continuable()).toBe(false);
+    r.push(chunk("a", { content: "So:" }));
+    expect(r.continuable()).toBe(true); // thinking followed by text: the text is the prefill
+    const s = new StreamSplice(passing());
     s.push(chunk("a", { content: "Let me look." }));
     s.push(chunk("a", { tool_calls: [{ index: 0, id: "c", function: { name: "f", arguments: "{\"q" } }] }));
     expect(s.continuable()).toBe(false);
@@ -63,6 +78,7 @@ describe("StreamSplice", () => {
     expect(s.push(err)).toBe("");
     expect(s.held).toBe(true);
     const t = new StreamSplice(passing());
+    t.push(chunk("a", { tool_calls: [{ index: 0, id: "c", function: { name: "f", arguments: "" } }] }));
     expect(t.push(err)).toContain("overloaded");
     expect(t.held).toBe(false);
   });

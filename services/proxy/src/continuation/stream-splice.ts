@@ -26,6 +26,10 @@ export class StreamSplice implements ChatStreamTranslator {
   text = "";
   /** Something that cannot be continued was relayed: a tool call, a refusal, a second choice, a finish. */
   private closed = false;
+  /** The finish reason went out: the answer is whole, only its end (usage, `[DONE]`) may be missing. */
+  finished = false;
+  /** Reasoning went out before any text: no provider takes it back, so that cannot be continued. */
+  private reasoning = false;
   /** An in-band error arrived while the stream could be continued: held back, not relayed. */
   held = false;
   private continuing = false;
@@ -38,9 +42,19 @@ export class StreamSplice implements ChatStreamTranslator {
 
   constructor(private inner: ChatStreamTranslator) {}
 
-  /** The stream broke where another target may finish it: text went out, nothing else that cannot be resumed. */
+  /**
+   * The stream broke where another target may finish it: text went out (or nothing but the role yet),
+   * nothing that cannot be resumed. With no text, the continuation is the request as it came.
+   */
   continuable(): boolean {
-    return this.text.length > 0 && !this.closed;
+    return !this.closed && !(this.reasoning && this.text === "");
+  }
+
+  /** The answer is whole but its stream broke before its end: the end is written as if it had come. */
+  seal(): void {
+    const usage = this.inner.usage;
+    this.inner = { push: () => "", end: () => "data: [DONE]\n\n", usage, error: undefined };
+    this.reader = new SseEventReader();
   }
 
   /** The next target's translator takes over; `trimmed` is the whitespace its prefill could not carry. */
@@ -117,10 +131,12 @@ export class StreamSplice implements ChatStreamTranslator {
     const choices = c.choices;
     if (!choices) return;
     for (const ch of choices) {
-      if ((ch.index ?? 0) !== 0 || ch.finish_reason) this.closed = true;
+      if ((ch.index ?? 0) !== 0) this.closed = true;
+      if (ch.finish_reason) this.closed = this.finished = true;
       const d = ch.delta;
       if (!d) continue;
       if (typeof d.content === "string") this.text += d.content;
+      if (this.text === "" && typeof d.reasoning_content === "string" && d.reasoning_content !== "") this.reasoning = true;
       if (d.tool_calls || d.function_call || d.refusal) this.closed = true;
     }
   }

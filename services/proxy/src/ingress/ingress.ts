@@ -202,9 +202,10 @@ function continuationFor(
   text: string,
 ): ContinuationExchange | undefined {
   const form = adapter.descriptor.prefill;
-  if (form === undefined) return undefined;
   const chat = chatForm(adapter.type);
-  const { req, trimmed } = withPrefill(chat.req, text, form);
+  // Nothing but the role went out yet: the request as it came, on any target.
+  if (form === undefined && text !== "") return undefined;
+  const { req, trimmed } = form === undefined ? { req: chat.req, trimmed: "" } : withPrefill(chat.req, text, form);
   const built = adapter.buildChatRequest(req, target, { stream: true, clientWantsUsage: chat.clientWantsUsage });
   return {
     kind: "upstream",

@@ -92,7 +92,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined, broken: undefined };
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
   const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
-  for (let t = run.next(); t !== undefined; t = run.next(state.broken ? takesPrefill : undefined)) {
+  for (let t = run.next(); t !== undefined; t = run.next(state.broken?.splice.text ? takesPrefill : undefined)) {
     let outcome: AttemptOutcome;
     try {
       const broken = state.broken;

@@ -130,6 +130,12 @@ export function relayStream(
       if (ctx.signal.aborted) return finish({ kind: "final", error: new RouterError("invalid_request", "Client closed the request.") });
       const error = transportError(err, provider);
       if (!started) return finish({ kind: "retry", error });
+      if (splice?.finished) {
+        // The answer was whole (its finish reason went out): the client's stream ends as it would have.
+        splice.seal();
+        res.end(translator.end());
+        return finish({ kind: "served", latencyMs: ttft });
+      }
       if (splice?.continuable()) return finish({ kind: "broken", error, resume: true });
       res.end(streamError(error));
       finish({ kind: "broken", error });
