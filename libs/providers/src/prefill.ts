@@ -33,7 +33,7 @@ export function withPrefill(req: ChatCompletionRequest, text: string, form: Pref
   if (form === "prefix") message.prefix = true;
   else if (form === "partial") message.partial = true;
   const messages = [...req.messages, message as ChatCompletionRequest["messages"][number]];
-  const out: Record<string, unknown> = { ...req, messages };
+  const out: Record<string, unknown> = Object.assign({}, req, { messages });
   if (form === "continue_final_message") {
     out.continue_final_message = true;
     out.add_generation_prompt = false;

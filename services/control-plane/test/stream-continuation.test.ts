@@ -40,8 +40,18 @@ async function streamText(proxyUrl: string): Promise<string> {
 
 describe("stream_continuation through the control plane", () => {
   it("is set by the admin API, published, and a cut stream finishes on the Anthropic target", async () => {
-    const a = await cluster.admin("POST", "/v1/db/providers", { name: "cut", adapter: "openai-compatible", base_url: cut.baseUrl, api_key: "sk-cut-0001" });
-    const b = await cluster.admin("POST", "/v1/db/providers", { name: "claude", adapter: "anthropic", base_url: claude.url, api_key: "sk-ant-0001" });
+    const a = await cluster.admin("POST", "/v1/db/providers", {
+      name: "cut",
+      adapter: "openai-compatible",
+      base_url: cut.baseUrl,
+      api_key: "sk-cut-0001",
+    });
+    const b = await cluster.admin("POST", "/v1/db/providers", {
+      name: "claude",
+      adapter: "anthropic",
+      base_url: claude.url,
+      api_key: "sk-ant-0001",
+    });
     const created = await cluster.admin("POST", "/v1/db/models", {
       name: "cont",
       provider_id: a.body.provider_id,
@@ -51,7 +61,11 @@ describe("stream_continuation through the control plane", () => {
     });
     expect(created.status).toBe(200);
     modelId = created.body.id as number;
-    await cluster.admin("POST", `/v1/db/models/${modelId}/providers`, { provider_id: b.body.provider_id, upstream_model: "second", priority: 1 });
+    await cluster.admin("POST", `/v1/db/models/${modelId}/providers`, {
+      provider_id: b.body.provider_id,
+      upstream_model: "second",
+      priority: 1,
+    });
     expect((await cluster.admin("GET", `/v1/db/models/${modelId}`)).body.stream_continuation).toBe(true);
     await waitFor(async () => {
       const t = await readPublishedTable<{ models: { name: string; streamContinuation?: boolean; targets: unknown[] }[] }>(cluster.bucket);
@@ -59,7 +73,9 @@ describe("stream_continuation through the control plane", () => {
       return m?.streamContinuation === true && m.targets.length === 2;
     });
     const [proxy] = cluster.proxies;
-    await waitFor(async () => (await fetch(`${proxy!.url}/v1/models/cont/capabilities`).then((r) => r.json())).stream_continuation?.enabled === true);
+    await waitFor(
+      async () => (await fetch(`${proxy!.url}/v1/models/cont/capabilities`).then((r) => r.json())).stream_continuation?.enabled === true,
+    );
     cut.behavior.fallback = { cutAfterChunks: 5 };
     expect(await streamText(proxy!.url)).toBe(`Echo: ${ASK}`);
     expect(claude.received("/messages")).toHaveLength(1);
@@ -69,7 +85,11 @@ describe("stream_continuation through the control plane", () => {
     const { yaml } = await exportConfig(prisma, { withSecrets: false, masterKey: Buffer.from(MASTER_KEY, "hex") });
     expect(yaml).toMatch(/stream_continuation: true/);
     await prisma.model.update({ where: { id: modelId }, data: { streamContinuation: false } });
-    await importConfig(prisma, parseConfig(yaml, "export", { CUT_API_KEY: "sk-cut-0001", CLAUDE_API_KEY: "sk-ant-0001" }), Buffer.from(MASTER_KEY, "hex"));
+    await importConfig(
+      prisma,
+      parseConfig(yaml, "export", { CUT_API_KEY: "sk-cut-0001", CLAUDE_API_KEY: "sk-ant-0001" }),
+      Buffer.from(MASTER_KEY, "hex"),
+    );
     expect((await prisma.model.findUniqueOrThrow({ where: { id: modelId } })).streamContinuation).toBe(true);
   });
 
@@ -77,7 +97,9 @@ describe("stream_continuation through the control plane", () => {
     const r = await cluster.admin("PUT", `/v1/db/models/${modelId}`, { stream_continuation: false });
     expect(r.status).toBe(200);
     const [proxy] = cluster.proxies;
-    await waitFor(async () => (await fetch(`${proxy!.url}/v1/models/cont/capabilities`).then((x) => x.json())).stream_continuation?.enabled === false);
+    await waitFor(
+      async () => (await fetch(`${proxy!.url}/v1/models/cont/capabilities`).then((x) => x.json())).stream_continuation?.enabled === false,
+    );
     const before = claude.received("/messages").length;
     await expect(streamText(proxy!.url)).rejects.toThrow();
     expect(claude.received("/messages")).toHaveLength(before);

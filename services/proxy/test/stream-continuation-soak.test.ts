@@ -75,7 +75,10 @@ async function stream(model: string, ask: string): Promise<{ text: string; finis
 it(`${STREAMS} streams, 20% cut at random points: every client gets the full text`, { timeout: 60_000 }, async () => {
   const random = rng(25);
   // The answer is "Echo: " and the question, 8 characters an event: ~14 events with the role and the end.
-  const asks = Array.from({ length: STREAMS }, (_, i) => `stream ${i}: ${"the quick brown fox jumps over the lazy dog ".slice(0, 20 + (i % 40))}end`);
+  const asks = Array.from(
+    { length: STREAMS },
+    (_, i) => `stream ${i}: ${"the quick brown fox jumps over the lazy dog ".slice(0, 20 + (i % 40))}end`,
+  );
   for (let i = 0; i < STREAMS; i++) cut.behavior.next(random() < 0.2 ? { cutAfterChunks: 1 + Math.floor(random() * 12) } : {});
   const failures: string[] = [];
   let next = 0;

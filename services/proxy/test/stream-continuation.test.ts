@@ -1,6 +1,6 @@
+import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import Anthropic from "@anthropic-ai/sdk";
 import { GoogleGenAI } from "@google/genai";
-import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RequestRecord } from "../src/record/request-record.js";
@@ -212,7 +212,7 @@ describe("what is not continued", () => {
     });
     const body = await r.text();
     expect(body).toContain('"error"');
-    expect(body).not.toContain("finish_reason\":\"stop");
+    expect(body).not.toContain('finish_reason":"stop');
     expect(body).not.toContain("[DONE]");
     expect(plain.requests).toHaveLength(0);
     await expect.poll(() => finished.length).toBe(1);

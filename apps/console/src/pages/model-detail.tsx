@@ -37,7 +37,14 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
       return;
     }
     await api("PUT", `/v1/db/models/${m.id}`, {
-      body: { name: name.trim(), description: description.trim() || null, strategy, strategy_options: parsed, is_enabled: enabled, stream_continuation: continuation },
+      body: {
+        name: name.trim(),
+        description: description.trim() || null,
+        strategy,
+        strategy_options: parsed,
+        is_enabled: enabled,
+        stream_continuation: continuation,
+      },
     });
     setSaved(true);
     await props.reload();

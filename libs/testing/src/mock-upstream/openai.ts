@@ -55,7 +55,8 @@ export function planReply(body: OpenAIChatBody, b: MockBehavior): PlannedReply {
   // An assistant prefill in the OpenAI-compatible forms (`prefix: true` DeepSeek/Mistral, `partial: true`
   // Moonshot/Qwen, `continue_final_message` vLLM): the answer goes on from where the prefill ends.
   const flags = last as { prefix?: boolean; partial?: boolean } | undefined;
-  const prefilled = flags?.prefix === true || flags?.partial === true || (body as { continue_final_message?: boolean }).continue_final_message;
+  const prefilled =
+    flags?.prefix === true || flags?.partial === true || (body as { continue_final_message?: boolean }).continue_final_message;
   if (last?.role === "assistant" && prefilled && body.messages.length > 1) {
     const prefill = textOf(last.content);
     const whole = planReply({ ...body, messages: body.messages.slice(0, -1) }, b);

@@ -47,7 +47,8 @@ export async function continueAttempt(
 ): Promise<AttemptOutcome> {
   const t0 = performance.now();
   const ex = p.continuation?.(t, target, broken.splice.text);
-  if (ex === undefined) return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} takes no prefill.`) };
+  if (ex === undefined)
+    return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} takes no prefill.`) };
   if (ex.dropped.length > 0 && p.model.config.strict) {
     return { kind: "retry", error: new RouterError("unsupported_field", `Provider ${t.provider} cannot carry: ${ex.dropped.join(", ")}.`) };
   }

@@ -11,7 +11,9 @@ const passing = (): ChatStreamTranslator => ({
 });
 
 const chunk = (id: string, delta: object, finish: string | null = null) =>
-  Buffer.from(`data: ${JSON.stringify({ id, created: id === "a" ? 1 : 2, model: id, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+  Buffer.from(
+    `data: ${JSON.stringify({ id, created: id === "a" ? 1 : 2, model: id, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+  );
 
 const deltas = (out: string) =>
   out
@@ -53,7 +55,7 @@ describe("StreamSplice", () => {
     s.push(chunk("a", { content: "Hi" }));
     s.push(chunk("a", {}, "stop"));
     s.seal();
-    expect(s.push(Buffer.from("data: {\"partial"))).toBe("");
+    expect(s.push(Buffer.from('data: {"partial'))).toBe("");
     expect(s.end()).toBe("data: [DONE]\n\n");
   });
 
@@ -67,7 +69,7 @@ describe("StreamSplice", () => {
     expect(r.continuable()).toBe(true); // thinking followed by text: the text is the prefill
     const s = new StreamSplice(passing());
     s.push(chunk("a", { content: "Let me look." }));
-    s.push(chunk("a", { tool_calls: [{ index: 0, id: "c", function: { name: "f", arguments: "{\"q" } }] }));
+    s.push(chunk("a", { tool_calls: [{ index: 0, id: "c", function: { name: "f", arguments: '{"q' } }] }));
     expect(s.continuable()).toBe(false);
   });
 

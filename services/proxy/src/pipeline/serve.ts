@@ -2,6 +2,8 @@ import { performance } from "node:perf_hooks";
 import { type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
+import { type BrokenStream, brokenUsage, continueAttempt, takesPrefill } from "../continuation/continue-attempt.js";
+import { StreamSplice } from "../continuation/stream-splice.js";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/model-api/models.js";
@@ -15,8 +17,6 @@ import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstre
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
-import { type BrokenStream, brokenUsage, continueAttempt, takesPrefill } from "../continuation/continue-attempt.js";
-import { StreamSplice } from "../continuation/stream-splice.js";
 import { relayStream } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 

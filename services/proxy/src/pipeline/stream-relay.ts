@@ -2,10 +2,10 @@ import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator } from "@ai-router/providers";
+import type { StreamSplice } from "../continuation/stream-splice.js";
 import type { RequestContext } from "../handlers/context.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { transportError } from "../upstream/send-upstream.js";
-import type { StreamSplice } from "../continuation/stream-splice.js";
 import type { TextUnitCounter } from "./usage-estimate.js";
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
