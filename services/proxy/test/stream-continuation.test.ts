@@ -38,6 +38,7 @@ beforeAll(async () => {
       { name: "cut", type: "openai-compatible", base_url: cut.baseUrl, api_key: "sk-cut", timeout_ms: 2000 },
       { name: "cut2", type: "openai-compatible", base_url: cut.baseUrl, api_key: "sk-cut", timeout_ms: 2000 },
       { name: "cut3", type: "openai-compatible", base_url: cut.baseUrl, api_key: "sk-cut", timeout_ms: 2000 },
+      { name: "cut4", type: "openai-compatible", base_url: cut.baseUrl, api_key: "sk-cut", timeout_ms: 250 },
       { name: "claude", type: "anthropic", base_url: claude.url, api_key: "sk-ant", timeout_ms: 2000 },
       { name: "ds", type: "deepseek", base_url: deepseek.baseUrl, api_key: "sk-ds", timeout_ms: 2000 },
       { name: "plain", type: "openai-compatible", base_url: plain.baseUrl, api_key: "sk-plain", timeout_ms: 2000 },
@@ -49,6 +50,15 @@ beforeAll(async () => {
       // The second target takes no prefill: it is never chosen to continue.
       model("to-plain", "plain", true, "cut2"),
       model("to-failing", "claude", true, "cut3"),
+      // Continuation has one deadline: the broken target's timeout_ms (250 ms) after the break.
+      {
+        ...model("to-late", "claude", true, "cut4"),
+        providers: [
+          { provider: "cut4", model: "first-model" },
+          { provider: "claude", model: "second-model" },
+          { provider: "ds", model: "third-model" },
+        ],
+      },
     ],
   });
   proxy.proxy.onRequestFinished((r) => finished.push(r));
@@ -233,6 +243,21 @@ describe("what is not continued", () => {
     expect(claude.requests).toHaveLength(1);
     await expect.poll(() => finished.length).toBe(1);
     expect(finished[0]?.outcome).toBe("broken");
+    expect(finished[0]?.attempts.map((a) => a.outcome)).toEqual(["broken", "retry"]);
+  });
+
+  it("one deadline for the whole continuation: no attempt starts after it", async () => {
+    claude.behavior.next({ status: 500, delayMs: 400 });
+    const r = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "to-late", stream: true, messages: [{ role: "user", content: ASK }] }),
+    });
+    const body = await r.text();
+    expect(body).toContain('"error"');
+    expect(body).not.toContain("[DONE]");
+    expect(deepseek.requests).toHaveLength(0);
+    await expect.poll(() => finished.length).toBe(1);
     expect(finished[0]?.attempts.map((a) => a.outcome)).toEqual(["broken", "retry"]);
   });
 });

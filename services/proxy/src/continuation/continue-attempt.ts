@@ -7,7 +7,7 @@ import type { PipelineRequest } from "../pipeline/exchange.js";
 import { relayStream } from "../pipeline/stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
-import type { AttemptOutcome } from "../upstream/failover.js";
+import type { AttemptOutcome, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, transportError } from "../upstream/send-upstream.js";
 import type { StreamSplice } from "./stream-splice.js";
@@ -18,6 +18,11 @@ export interface BrokenStream {
   /** The client's encoder (around the splice): the same object carries on, so ids and indexes do. */
   client: ChatStreamTranslator;
   error: RouterError | UpstreamError;
+  /**
+   * One deadline for the whole continuation (`performance.now()` ms): the broken target's `timeout_ms`
+   * after the break. No continuation attempt starts after it; each attempt keeps its own timeouts.
+   */
+  deadline: number;
 }
 
 /** What the attempts learnt so far (serve.ts's run state, the fields a continuation updates). */
@@ -29,6 +34,16 @@ export interface ContinuationRunState {
 
 /** Only a target whose provider takes an assistant prefill may continue a stream. */
 export const takesPrefill = (t: LiveTarget): boolean => t.live.adapter.descriptor.prefill !== undefined;
+
+/**
+ * The next target of the run: while a broken stream waits, one that may continue it (any target when
+ * nothing but the role went out), and none once the continuation's deadline passed.
+ */
+export function nextTarget(run: FailoverRun, broken: BrokenStream | undefined): LiveTarget | undefined {
+  if (broken === undefined) return run.next();
+  if (performance.now() > broken.deadline) return undefined;
+  return run.next(broken.splice.text === "" ? undefined : takesPrefill);
+}
 
 /**
  * One attempt at finishing a broken stream on `t`: the client's request with the text it already has as

@@ -4,7 +4,7 @@ import type { RouterError } from "@ai-router/errors";
 import { type ChatStreamTranslator, type NativeFormat, type ProviderAdapter, type TargetContext, withPrefill } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/model-api/capabilities.js";
-import type { ContinuationExchange, Exchange } from "../pipeline/exchange.js";
+import type { ContinuationExchange, Exchange, UpstreamExchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { promptTokensOf } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
@@ -139,7 +139,7 @@ export function serveIngressCall(
     promptTokens,
     estimatePromptTokens: raw ? () => promptTokensOf(raw) : undefined,
     maxTokens: call.maxTokens,
-    exchange: (t, target) => exchangeFor(t.live.adapter, target, hubOnly ? undefined : ingress.native, call, chatForm, stream),
+    exchange: (t, target) => exchangeFor(t.live.adapter, target, hubOnly ? undefined : ingress.native, call, chatForm, stream, hubOnly),
     continuation: hubOnly ? (t, target, text) => continuationFor(t.live.adapter, target, call, chatForm, text) : undefined,
     sendError: ingress.sendError,
     streamError: call.streamError ? (err) => call.streamError!(err) : ingress.streamError,
@@ -157,6 +157,8 @@ function exchangeFor(
   call: IngressCall,
   chatForm: (type: string) => ChatForm,
   stream: boolean,
+  /** The stream may be continued: its translator and the client's encoder apart, for the splice. */
+  spliced: boolean,
 ): Exchange {
   const native = nativeFormat ? adapter.native?.[nativeFormat] : undefined;
   if (native) {
@@ -173,7 +175,7 @@ function exchangeFor(
   const built = adapter.buildChatRequest(form.req, target, { stream, clientWantsUsage: form.clientWantsUsage, rawBody: form.rawBody });
   const fromChat = call.fromChat;
   const encode = call.encodeStream;
-  return {
+  const ex: UpstreamExchange = {
     kind: "upstream",
     dropped: form.dropped.length === 0 ? built.dropped : form.dropped.concat(built.dropped),
     request: built.request,
@@ -187,10 +189,13 @@ function exchangeFor(
       const inner = adapter.createChatStream(target, { stripUsage: built.stripUsage, requestedModel: call.model });
       return encode ? encode(inner, adapter.type) : inner;
     },
-    createInner: () => adapter.createChatStream(target, { stripUsage: built.stripUsage, requestedModel: call.model }),
-    encode: encode ? (inner) => encode(inner, adapter.type) : (inner) => inner,
     parseError: adapter.parseError,
   };
+  if (spliced) {
+    ex.createInner = () => adapter.createChatStream(target, { stripUsage: built.stripUsage, requestedModel: call.model });
+    ex.encode = encode ? (inner) => encode(inner, adapter.type) : (inner) => inner;
+  }
+  return ex;
 }
 
 /** A continuation: the client's request in the internal form, prefilled with what the client already has. */

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
-import { type BrokenStream, brokenUsage, continueAttempt, takesPrefill } from "../continuation/continue-attempt.js";
+import { type BrokenStream, brokenUsage, continueAttempt, nextTarget } from "../continuation/continue-attempt.js";
 import { StreamSplice } from "../continuation/stream-splice.js";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
@@ -92,7 +92,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined, broken: undefined };
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
   const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
-  for (let t = run.next(); t !== undefined; t = run.next(state.broken?.splice.text ? takesPrefill : undefined)) {
+  for (let t = run.next(); t !== undefined; t = nextTarget(run, state.broken)) {
     let outcome: AttemptOutcome;
     try {
       const broken = state.broken;
@@ -195,7 +195,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
       state.usageEstimated = true;
     }
     if (splice && outcome.kind === "broken" && outcome.resume) {
-      state.broken = { splice, client: translator, error: outcome.error };
+      state.broken = { splice, client: translator, error: outcome.error, deadline: performance.now() + t.live.config.timeoutMs };
       state.usage = brokenUsage(splice, () => promptEstimate(p));
       state.usageEstimated = true;
     }
