@@ -33,7 +33,8 @@ const model = (name: string, second: string, on = true, first = "cut") => ({
 beforeAll(async () => {
   [cut, claude, deepseek, plain] = await Promise.all([startMockUpstream(), startMockUpstream(), startMockUpstream(), startMockUpstream()]);
   proxy = await startTestProxy({
-    server: { failure_threshold: 1000 },
+    // Every test cuts the same first target: its breaker must not take it out of the order.
+    server: { failure_threshold: 1000, cooldown_ms: 0 },
     providers: [
       { name: "cut", type: "openai-compatible", base_url: cut.baseUrl, api_key: "sk-cut", timeout_ms: 2000 },
       { name: "cut2", type: "openai-compatible", base_url: cut.baseUrl, api_key: "sk-cut", timeout_ms: 2000 },
@@ -164,6 +165,40 @@ for (const [m, second, upstream] of [
     });
   });
 }
+
+describe("thinking followed by text", () => {
+  it("continues the text; the thinking is relayed once, the continuation's own is not", async () => {
+    // role, 2 reasoning pieces ("Let me t", "hink."), then 4 text pieces: cut there.
+    cut.behavior.fallback = { cutAfterChunks: 7, reasoning: "Let me think." };
+    deepseek.behavior.fallback = { reasoning: "Thinking again." };
+    const stream = await openai().chat.completions.create({ model: "to-deepseek", stream: true, messages: [{ role: "user", content: ASK }] });
+    let text = "";
+    let reasoning = "";
+    for await (const c of stream) {
+      const d = c.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      text += d?.content ?? "";
+      reasoning += d?.reasoning_content ?? "";
+    }
+    expect(reasoning).toBe("Let me think.");
+    expect(text).toBe(FULL);
+    const sent = deepseek.requests.at(-1)?.body as { messages: { content: unknown; prefix?: boolean }[] };
+    expect(sent.messages.at(-1)).toMatchObject({ content: "Echo: abcdefghijklmnopqrstuvwxy ", prefix: true });
+  });
+
+  it("a break inside the thinking (no text yet) is not continued", async () => {
+    cut.behavior.fallback = { cutAfterChunks: 2, reasoning: "Let me think about it for a while." };
+    const r = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "to-deepseek", stream: true, messages: [{ role: "user", content: ASK }] }),
+    });
+    const body = await r.text();
+    expect(body).toContain("reasoning_content");
+    expect(body).toContain('"error"');
+    expect(body).not.toContain("[DONE]");
+    expect(deepseek.requests).toHaveLength(0);
+  });
+});
 
 describe("/v1/models/{m}/capabilities", () => {
   it("shows whether the model continues streams and the prefill each of its providers takes", async () => {
