@@ -390,7 +390,9 @@ writeFileSync(
 );
 // The TLS profile (HTTPS/1.1 and HTTP/2 upstream, private CA) and 4,000 concurrent streams
 // (STREAMS to change): their own processes, after the above. BENCH_SKIP_EXTRAS=1 leaves them out.
-const extras = process.env.BENCH_SKIP_EXTRAS ? [] : ["bench/tls-profile.mjs", "bench/streams.mjs", "bench/balancing.mjs", "bench/spread-promotion.mjs"];
+const extras = process.env.BENCH_SKIP_EXTRAS
+  ? []
+  : ["bench/tls-profile.mjs", "bench/streams.mjs", "bench/balancing.mjs", "bench/spread-promotion.mjs"];
 for (const extra of extras) {
   if (existsSync(join(root, extra))) execFileSync(process.execPath, [join(root, extra)], { stdio: "inherit" });
 }

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { spawnService, startMockUpstream } from "../libs/testing/dist/index.js";
+import { continuationWorld, cutAtRandom, LONG_ASK, streamText } from "./chaos-continuation.mjs";
 import { dirs, nats, natsPort, pgPort, postgres, redis, redisPort } from "./chaos-daemons.mjs";
 import { checkLedger, forgedEffect, forgedRecord, ledgerLine, ledgerPool, publishForged, sendPoison } from "./chaos-ledger.mjs";
 
@@ -63,6 +64,7 @@ for (const name of ["up-a", "up-b"]) {
 }
 const model = await admin("POST", "/v1/db/models", { name: "m", provider_id: 1, upstream_model: "gpt-4o", strategy: "round_robin" });
 await admin("POST", `/v1/db/models/${model.body.id}/providers`, { provider_id: 2, upstream_model: "gpt-4o" });
+const cont = await continuationWorld(admin, mock);
 const faults = [
   "SIGKILL proxy",
   "SIGKILL control plane",
@@ -70,6 +72,7 @@ const faults = [
   "Redis down 10 s",
   "Postgres down 10 s",
   "upstream resets mid-stream",
+  "upstream resets mid-stream, model with stream_continuation",
   "upstream stalls",
   "poisoned records (NUL, lone surrogate, 1.2 MB model)",
   "forged usage batches",
@@ -81,7 +84,7 @@ const limitKeys = [];
 for (const _ of faults) limitKeys.push((await admin("POST", "/v1/db/keys", { name: `limit-${limitKeys.length}`, rpm_limit: 10 })).body.key);
 
 /** One client request (retried once on the other replica); every response it got goes to `seen`. */
-async function chat(key, stream, seen) {
+async function chat(key, stream, seen, model = "m") {
   const order = Math.random() < 0.5 ? [0, 1] : [1, 0];
   let last = "";
   // The client retries once on the other replica (what a load balancer in front does).
@@ -91,13 +94,16 @@ async function chat(key, stream, seen) {
       const r = await fetch(`${proxies[i].url}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-        body: JSON.stringify({ model: "m", stream, messages: [{ role: "user", content: "hi" }] }),
+        body: JSON.stringify({ model, stream, messages: [{ role: "user", content: model === "mc" ? LONG_ASK : "hi" }] }),
         signal: AbortSignal.timeout(15_000),
       });
       answer = { id: r.headers.get("x-request-id"), proxy: proxies[i], end: Number.POSITIVE_INFINITY };
       seen.answered.push(answer);
       const text = await r.text().finally(() => (answer.end = Date.now()));
-      if (r.status === 200 && (!stream || text.includes("[DONE]"))) return { ok: true };
+      // The continuation model's streams must also carry the whole answer, byte for byte.
+      const whole = !stream || model !== "mc" || streamText(text) === `Echo: ${LONG_ASK}`;
+      if (r.status === 200 && (!stream || text.includes("[DONE]")) && whole) return { ok: true };
+      if (r.status === 200 && !whole) return { ok: false, why: "wrong text" };
       if (r.status === 200) last = "stream cut";
       else last = `${r.status} ${/"code":"([^"]+)"/.exec(text)?.[1] ?? ""}`.trim();
       if (r.status < 500 && r.status !== 200) return { ok: false, why: last };
@@ -111,12 +117,12 @@ async function chat(key, stream, seen) {
 }
 
 /** Steady mixed load (JSON and streams) from 8 clients until stopped. */
-function load(loadKey) {
+function load(loadKey, model) {
   let running = true;
   const s = { sent: 0, served: 0, failed: 0, why: {}, answered: [], unanswered: 0 };
   const loops = Array.from({ length: 8 }, async (_, n) => {
     while (running) {
-      const r = await chat(loadKey, n % 2 === 0, s);
+      const r = await chat(loadKey, n % 2 === 0, s, model);
       s.sent++;
       if (r.ok) s.served++;
       else {
@@ -190,6 +196,10 @@ const actions = {
     mock.behavior.next({ cutAfterChunks: 1 }, 30);
     await sleep(5_000);
   },
+  "upstream resets mid-stream, model with stream_continuation": async () => {
+    extra.cuts = cutAtRandom(cont.cutMock, 400);
+    await sleep(5_000);
+  },
   "upstream stalls": async () => {
     mock.behavior.next({ delayMs: 60_000 }, 10);
     await sleep(6_000);
@@ -205,13 +215,16 @@ const actions = {
   },
 };
 
+// CHAOS_ONLY=<words>: only the faults whose name contains them (e.g. "resets mid-stream").
+const only = process.env.CHAOS_ONLY;
 const rows = [];
 const t0 = performance.now();
 try {
   for (const [i, f] of faults.entries()) {
+    if (only && !f.includes(only)) continue;
     killed = undefined;
     extra = {};
-    const l = load(loadKeys[i].key);
+    const l = load(loadKeys[i].key, f.includes("stream_continuation") ? "mc" : "m");
     await sleep(2_000);
     const during = limitCheck(limitKeys[i]);
     await actions[f](i);
@@ -232,6 +245,7 @@ try {
     }
     if (ledger.lost)
       forged += `\n  lost with the killed replica: answered ${Math.max(...ledger.lostAnswers.map((a) => killed.at - Math.min(a.end, killed.at)))} ms before the kill at most`;
+    if (extra.cuts) forged += `\n  cuts taken by the first target (streams and JSON alike): ${extra.cuts()}`;
     if (extra.poison) forged += `\n  poisoned requests: ${extra.poison.answered.map((a) => a.status).join(", ")}`;
     if (!ledger.ok) process.exitCode = 1;
     rows.push({ f, ...s, limit: served, ledger });
@@ -262,6 +276,7 @@ try {
   for (const p of [...proxies, cp, worker]) p.child.kill("SIGKILL");
   await pool.end();
   await mock.close();
+  await cont.cutMock.close();
   await Promise.all([nats.kill(), redis.kill(), postgres.kill()]);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }

@@ -92,6 +92,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       strategy: m.strategy,
       strategyOptions: m.strategy_options,
       strict: m.strict,
+      ...(m.stream_continuation ? { streamContinuation: true } : {}),
       ...(m.capabilities ? { capabilities: [...new Set(m.capabilities)] } : {}),
       created,
       targets,

@@ -92,6 +92,8 @@ const strategyFields = {
   params: jsonObject,
   /** Reject requests whose fields cannot be carried to the target instead of warning. */
   strict: z.boolean(),
+  /** Finish a stream that broke after text reached the client on a target that takes a prefill. */
+  stream_continuation: z.boolean(),
 };
 
 export const ModelCreate = z
@@ -245,6 +247,7 @@ export const ModelOut = z.object({
   strategy_options: jsonObject,
   params: jsonObject,
   strict: z.boolean(),
+  stream_continuation: z.boolean(),
   providers: z.array(LinkOut),
   ...timestamps,
 });

@@ -152,6 +152,8 @@ export const ModelConfig = z
     strategy_options: z.record(z.string(), z.unknown()).default({}),
     /** Reject requests whose fields cannot be carried to the target instead of warning. */
     strict: z.boolean().default(false),
+    /** Finish a stream that broke after text reached the client on a target that takes a prefill. */
+    stream_continuation: z.boolean().default(false),
     /** What the model can do (TEXT, TOOLS, MULTIMODAL_IMAGE_UNDERSTANDING, ...); absent = not checked. */
     capabilities: z.array(CapabilityName).max(64).optional(),
     providers: z.array(ModelTargetConfig).min(1),

@@ -86,6 +86,11 @@ export const TableModel = z
     strategy: z.string().min(1),
     strategyOptions: z.record(z.string(), z.unknown()),
     strict: z.boolean(),
+    /**
+     * A stream that breaks after text reached the client is finished by another target that takes an
+     * assistant prefill (mid-stream continuation). Absent (tables of older compilers): off.
+     */
+    streamContinuation: z.boolean().optional(),
     /** Unix seconds the model was created; shown in `/v1/models`. */
     created: z.number().int().nonnegative(),
     /** Declared capabilities (upper case); absent = not declared, requests are not checked. */

@@ -1,4 +1,5 @@
 import type { ProviderType } from "@ai-router/contracts";
+import type { PrefillForm } from "./prefill.js";
 
 /**
  * The front-door formats a provider may serve natively (its own wire format, passed through with only
@@ -56,6 +57,11 @@ export interface ProviderDescriptor {
   readonly nativeFormats: readonly NativeFormat[];
   /** Router endpoints this provider serves (see {@link ProviderEndpoint}); its adapter implements each. */
   readonly endpoints: readonly ProviderEndpoint[];
+  /**
+   * How the provider continues an answer from an assistant prefill (see {@link PrefillForm}); absent:
+   * it cannot, and is never chosen to continue a broken stream (`stream_continuation`).
+   */
+  readonly prefill?: PrefillForm;
 }
 
 /** What a table compiler knows about one provider row. */

@@ -25,6 +25,7 @@ export {
   transcriptionUsage,
 } from "./openai-base/index.js";
 export * from "./openai-request.js";
+export * from "./prefill.js";
 export * from "./probe.js";
 export * from "./registry.js";
 export { cohereRerank, jinaRerank, voyageRerank } from "./rerank/formats.js";

@@ -113,6 +113,9 @@ export const enAdmin = {
   "models.emptyNoProviders": "Add a provider first, then a model served by it.",
   "models.type": "Type",
   "models.strategy": "Strategy",
+  "models.streamContinuation": "Continue broken streams",
+  "models.streamContinuationHint":
+    "A stream that breaks after text reached the client is finished by another target that accepts an assistant prefill (Anthropic, DeepSeek, Mistral, Moonshot, Qwen, vLLM); the client sees one uninterrupted answer.",
   "models.providers": "Providers",
   "models.provider": "Provider",
   "models.nameHint": 'The name clients send as "model".',

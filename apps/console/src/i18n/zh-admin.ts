@@ -114,6 +114,9 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   "models.emptyNoProviders": "请先添加服务商，再添加由它提供的模型。",
   "models.type": "类型",
   "models.strategy": "策略",
+  "models.streamContinuation": "续接中断的流",
+  "models.streamContinuationHint":
+    "流式回答在文本已发给客户端后中断时，由另一个支持助手预填充的目标（Anthropic、DeepSeek、Mistral、Moonshot、Qwen、vLLM）接着写完；客户端看到的是一个不间断的回答。",
   "models.providers": "服务商",
   "models.provider": "服务商",
   "models.nameHint": '客户端在 "model" 字段中发送的名称。',

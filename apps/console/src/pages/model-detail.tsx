@@ -23,6 +23,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const [strategy, setStrategy] = useState(m.strategy);
   const [options, setOptions] = useState(JSON.stringify(m.strategy_options, null, 2));
   const [enabled, setEnabled] = useState(m.is_enabled);
+  const [continuation, setContinuation] = useState(m.stream_continuation);
   const [optionsError, setOptionsError] = useState<string>();
   const [saved, setSaved] = useState(false);
   const { error, onSubmit } = useSubmit(async () => {
@@ -36,7 +37,14 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
       return;
     }
     await api("PUT", `/v1/db/models/${m.id}`, {
-      body: { name: name.trim(), description: description.trim() || null, strategy, strategy_options: parsed, is_enabled: enabled },
+      body: {
+        name: name.trim(),
+        description: description.trim() || null,
+        strategy,
+        strategy_options: parsed,
+        is_enabled: enabled,
+        stream_continuation: continuation,
+      },
     });
     setSaved(true);
     await props.reload();
@@ -71,6 +79,8 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           )}
         </Field>
         <CheckField label={t("common.enabled")} checked={enabled} onChange={setEnabled} />
+        <CheckField label={t("models.streamContinuation")} checked={continuation} onChange={setContinuation} />
+        <p className="small muted">{t("models.streamContinuationHint")}</p>
         {error && !fieldError(error, "strategy", "strategy_options", "name", "description") ? <ErrorAlert error={error} /> : null}
         <div className="actions">
           {saved && (

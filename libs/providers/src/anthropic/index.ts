@@ -37,6 +37,7 @@ export const anthropicAdapter: ProviderAdapter = {
     authHeaders: anthropicAuth,
     nativeFormats: ["messages"],
     endpoints: ["chat"],
+    prefill: "anthropic",
   },
   buildChatRequest: buildAnthropicChatRequest,
   parseChatResponse: (body) => parseAnthropicChatResponse(body),

@@ -13,6 +13,7 @@ export const deepseekAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "deepseek",
   defaultBaseUrl: "https://api.deepseek.com/v1",
   keyRequired: true,
+  prefill: "prefix",
   adjustChat: (body) => {
     stripReasoningContent(body);
     return dropFields(body, ["reasoning_effort"]);

@@ -14,6 +14,7 @@ export const mistralAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "mistral",
   defaultBaseUrl: "https://api.mistral.ai/v1",
   keyRequired: true,
+  prefill: "prefix",
   streamOptions: false,
   // Legacy completions and FIM (`suffix`, Codestral) at its own `/fim/completions`.
   completions: mistralFim,

@@ -11,6 +11,7 @@ export const moonshotAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "moonshot",
   defaultBaseUrl: "https://api.moonshot.cn/v1",
   keyRequired: true,
+  prefill: "partial",
   adjustChat: (body) => {
     const changed = clampTemperature(body, 1);
     if (body.tool_choice === "required") {

@@ -11,6 +11,7 @@ import type {
   UpstreamRequest,
 } from "../adapter.js";
 import type { NativeFormat, ProviderDescriptor, ProviderEndpoint } from "../descriptor.js";
+import type { PrefillForm } from "../prefill.js";
 import { bearerAuth, postJson } from "./api.js";
 import { buildOpenAIChatRequest, injectsStreamUsage, parseOpenAIChatResponse, upstreamChatBody } from "./chat.js";
 import { parseOpenAIError } from "./errors.js";
@@ -64,6 +65,8 @@ export interface OpenAIBaseOptions {
    * drop or change, reported in `x-router-warnings`.
    */
   adjustChat?: (body: Record<string, unknown>, ctx: { stream: boolean; target: TargetContext }) => string[];
+  /** How the provider continues an assistant prefill (DeepSeek, Mistral: `prefix`); absent: it cannot. */
+  prefill?: PrefillForm;
   /** Rewrites every request before it goes (paths, auth headers: Azure's deployments and `api-key`). */
   finish?: (req: UpstreamRequest, target: TargetContext) => UpstreamRequest;
   /** The router endpoints it serves, when not all of OpenAI's (OPENAI_ENDPOINTS). */
@@ -99,6 +102,7 @@ export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
     authHeaders: o.authHeaders ?? bearerAuth,
     nativeFormats: Object.keys(o.native ?? {}) as NativeFormat[],
     endpoints: o.endpoints ?? OPENAI_ENDPOINTS,
+    ...(o.prefill ? { prefill: o.prefill } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ export const qwenAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "qwen",
   defaultBaseUrl: "https://dashscope.aliyuncs.com/compatible-mode/v1",
   keyRequired: true,
+  prefill: "partial",
   adjustChat: (body, { stream }) => {
     const changed: string[] = [];
     stripReasoningContent(body);

@@ -15,6 +15,7 @@ export const vllmAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   keyRequired: false,
   endpoints: [...OPENAI_ENDPOINTS, "rerank"],
   rerank: jinaRerank(),
+  prefill: "continue_final_message",
   adjustChat: (body) => {
     if (body.reasoning_effort !== undefined) {
       const kwargs = (body.chat_template_kwargs as Record<string, unknown> | undefined) ?? {};

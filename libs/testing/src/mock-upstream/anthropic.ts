@@ -100,6 +100,10 @@ export function validateAnthropic(body: AnthropicBody, countOnly = false): strin
     }
   }
   if (body.tool_choice && !body.tools?.length && body.tool_choice.type !== "none") return "tool_choice: tools must be provided";
+  const last = body.messages[body.messages.length - 1] as Msg;
+  if (last.role === "assistant" && /\s$/.test(textOf(last.content))) {
+    return "messages: final assistant content cannot end with trailing whitespace";
+  }
   return undefined;
 }
 
@@ -114,6 +118,17 @@ interface Planned {
 export function planAnthropicReply(body: AnthropicBody, b: MockBehavior): Planned {
   const messages = body.messages ?? [];
   const last = messages[messages.length - 1];
+  // A trailing assistant message is a prefill: the answer goes on from where it ends.
+  if (last?.role === "assistant" && messages.length > 1) {
+    const prefill = textOf(last.content);
+    const whole = planAnthropicReply({ ...body, messages: messages.slice(0, -1) }, b);
+    const { input, cached } = countInput(body);
+    const content = whole.content.map((x) =>
+      x.type === "text" && String(x.text).startsWith(prefill) ? { ...x, text: String(x.text).slice(prefill.length) } : x,
+    );
+    const text = content.find((x) => x.type === "text");
+    return { ...whole, content, input, cached, output: text ? tokens(String(text.text)) : whole.output };
+  }
   const { input, cached } = countInput(body);
   const content: Block[] = [];
   if (body.thinking?.type === "enabled") {

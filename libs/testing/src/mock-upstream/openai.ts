@@ -52,6 +52,19 @@ export interface PlannedReply {
  */
 export function planReply(body: OpenAIChatBody, b: MockBehavior): PlannedReply {
   const last = body.messages[body.messages.length - 1];
+  // An assistant prefill in the OpenAI-compatible forms (`prefix: true` DeepSeek/Mistral, `partial: true`
+  // Moonshot/Qwen, `continue_final_message` vLLM): the answer goes on from where the prefill ends.
+  const flags = last as { prefix?: boolean; partial?: boolean } | undefined;
+  const prefilled =
+    flags?.prefix === true || flags?.partial === true || (body as { continue_final_message?: boolean }).continue_final_message;
+  if (last?.role === "assistant" && prefilled && body.messages.length > 1) {
+    const prefill = textOf(last.content);
+    const whole = planReply({ ...body, messages: body.messages.slice(0, -1) }, b);
+    const promptText = body.messages.map((m) => textOf(m.content)).join(" ");
+    const text = whole.text?.startsWith(prefill) ? whole.text.slice(prefill.length) : whole.text;
+    const completionTokens = Math.max(1, Math.ceil((text ?? "").length / 4));
+    return { ...whole, text, promptTokens: Math.max(1, Math.ceil(promptText.length / 4)), completionTokens };
+  }
   const promptText = body.messages.map((m) => textOf(m.content)).join(" ");
   const promptTokens = Math.max(1, Math.ceil(promptText.length / 4));
   const tools = body.tools ?? [];

@@ -58,6 +58,8 @@ interface ModelRow {
   strategyOptions: unknown;
   params: unknown;
   strict: boolean;
+  /** Absent in rows of a query written before the column. */
+  streamContinuation?: boolean;
   created: number;
   links: {
     providerId: number;
@@ -97,6 +99,7 @@ function readModels(db: Db, known: ReadonlyMap<number, string>) {
       SELECT json_build_object(
         'name', m.name, 'llmType', m.llm_type, 'description', m.description, 'strategy', m.strategy,
         'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict,
+        'streamContinuation', m.stream_continuation,
         'created', floor(extract(epoch FROM m.created_at))::bigint,
         'links', coalesce((
           SELECT json_agg(json_build_object(
@@ -234,6 +237,7 @@ function compileModel(version: string, row: string, live: ReadonlyMap<number, { 
     strategy: m.strategy,
     strategyOptions: obj(m.strategyOptions),
     strict: m.strict,
+    ...(m.streamContinuation ? { streamContinuation: true } : {}),
     ...(m.capabilities.length > 0 ? { capabilities: m.capabilities } : {}),
     created: Number(m.created),
     targets,

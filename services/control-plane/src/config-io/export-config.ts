@@ -95,6 +95,7 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
         strategy: m.strategy,
         ...(Object.keys(obj(m.strategyOptions)).length ? { strategy_options: m.strategyOptions } : {}),
         ...(m.strict ? { strict: true } : {}),
+        ...(m.streamContinuation ? { stream_continuation: true } : {}),
         providers: m.links.map((l) => ({
           provider: l.provider.name,
           ...(l.upstreamModel ? { model: l.upstreamModel } : {}),

@@ -92,6 +92,7 @@ export async function importConfig(
           strategy: m.strategy,
           strategyOptions: json(m.strategy_options),
           strict: m.strict,
+          streamContinuation: m.stream_continuation,
           isEnabled: true,
         };
         const existing = await tx.model.findUnique({ where: { name: m.name } });

@@ -1,10 +1,10 @@
 import type { ServerResponse } from "node:http";
 import type { ChatCompletionRequest } from "@ai-router/contracts";
 import type { RouterError } from "@ai-router/errors";
-import type { ChatStreamTranslator, NativeFormat, ProviderAdapter, TargetContext } from "@ai-router/providers";
+import { type ChatStreamTranslator, type NativeFormat, type ProviderAdapter, type TargetContext, withPrefill } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/model-api/capabilities.js";
-import type { Exchange } from "../pipeline/exchange.js";
+import type { ContinuationExchange, Exchange, UpstreamExchange } from "../pipeline/exchange.js";
 import { resolveModel, servePipeline } from "../pipeline/serve.js";
 import { promptTokensOf } from "../pipeline/usage-estimate.js";
 import type { LiveTarget } from "../routing/runtime-table.js";
@@ -110,6 +110,9 @@ export function serveIngressCall(
 ): Promise<void> {
   const model = resolveModel(ctx, call.model);
   const stream = call.stream;
+  // A stream that may be continued on another target goes through the internal form on every target,
+  // so the continuation can be spliced into it (docs/stream-continuation.md).
+  const hubOnly = stream && model.config.streamContinuation === true;
   const forms = new Map<string, ChatForm>();
   const chatForm = (type: string): ChatForm => {
     let f = forms.get(type);
@@ -136,11 +139,13 @@ export function serveIngressCall(
     promptTokens,
     estimatePromptTokens: raw ? () => promptTokensOf(raw) : undefined,
     maxTokens: call.maxTokens,
-    exchange: (t, target) => exchangeFor(t.live.adapter, target, ingress, call, chatForm, stream),
+    exchange: (t, target) => exchangeFor(t.live.adapter, target, hubOnly ? undefined : ingress.native, call, chatForm, stream, hubOnly),
+    continuation: hubOnly ? (t, target, text) => continuationFor(t.live.adapter, target, call, chatForm, text) : undefined,
     sendError: ingress.sendError,
     streamError: call.streamError ? (err) => call.streamError!(err) : ingress.streamError,
     onServed: call.onServed
-      ? (t, body) => call.onServed?.(t, body, ingress.native !== undefined && t.live.adapter.native?.[ingress.native] !== undefined)
+      ? (t, body) =>
+          call.onServed?.(t, body, !hubOnly && ingress.native !== undefined && t.live.adapter.native?.[ingress.native] !== undefined)
       : undefined,
   });
 }
@@ -148,12 +153,14 @@ export function serveIngressCall(
 function exchangeFor(
   adapter: ProviderAdapter,
   target: TargetContext,
-  ingress: Ingress,
+  nativeFormat: NativeFormat | undefined,
   call: IngressCall,
   chatForm: (type: string) => ChatForm,
   stream: boolean,
+  /** The stream may be continued: its translator and the client's encoder apart, for the splice. */
+  spliced: boolean,
 ): Exchange {
-  const native = ingress.native ? adapter.native?.[ingress.native] : undefined;
+  const native = nativeFormat ? adapter.native?.[nativeFormat] : undefined;
   if (native) {
     return {
       kind: "upstream",
@@ -168,7 +175,7 @@ function exchangeFor(
   const built = adapter.buildChatRequest(form.req, target, { stream, clientWantsUsage: form.clientWantsUsage, rawBody: form.rawBody });
   const fromChat = call.fromChat;
   const encode = call.encodeStream;
-  return {
+  const ex: UpstreamExchange = {
     kind: "upstream",
     dropped: form.dropped.length === 0 ? built.dropped : form.dropped.concat(built.dropped),
     request: built.request,
@@ -183,5 +190,35 @@ function exchangeFor(
       return encode ? encode(inner, adapter.type) : inner;
     },
     parseError: adapter.parseError,
+  };
+  if (spliced) {
+    ex.createInner = () => adapter.createChatStream(target, { stripUsage: built.stripUsage, requestedModel: call.model });
+    ex.encode = encode ? (inner) => encode(inner, adapter.type) : (inner) => inner;
+  }
+  return ex;
+}
+
+/** A continuation: the client's request in the internal form, prefilled with what the client already has. */
+function continuationFor(
+  adapter: ProviderAdapter,
+  target: TargetContext,
+  call: IngressCall,
+  chatForm: (type: string) => ChatForm,
+  text: string,
+): ContinuationExchange | undefined {
+  const form = adapter.descriptor.prefill;
+  const chat = chatForm(adapter.type);
+  // Nothing but the role went out yet: the request as it came, on any target.
+  if (form === undefined && text !== "") return undefined;
+  const { req, trimmed } = form === undefined ? { req: chat.req, trimmed: "" } : withPrefill(chat.req, text, form);
+  const built = adapter.buildChatRequest(req, target, { stream: true, clientWantsUsage: chat.clientWantsUsage });
+  return {
+    kind: "upstream",
+    dropped: chat.dropped.length === 0 ? built.dropped : chat.dropped.concat(built.dropped),
+    request: built.request,
+    parse: (bytes) => adapter.parseChatResponse(bytes, target),
+    createInner: () => adapter.createChatStream(target, { stripUsage: built.stripUsage, requestedModel: call.model }),
+    parseError: adapter.parseError,
+    trimmed,
   };
 }

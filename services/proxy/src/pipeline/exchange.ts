@@ -24,6 +24,12 @@ export interface UpstreamExchange {
   parse(bytes: Buffer): ParsedResponse;
   /** Upstream event stream -> client event stream (streaming requests only). */
   createStream?(): ChatStreamTranslator;
+  /**
+   * The same stream in two parts, for a model with `stream_continuation`: the target's translator (the
+   * internal form, OpenAI chunks) and the client's encoder around it. Absent: a native pass-through.
+   */
+  createInner?(): ChatStreamTranslator;
+  encode?(inner: ChatStreamTranslator): ChatStreamTranslator;
   parseError(status: number, body: Buffer): UpstreamError;
 }
 
@@ -63,4 +69,16 @@ export interface PipelineRequest {
    * ended. The Responses API stores the response here.
    */
   onServed?(t: LiveTarget, body: string | Buffer | undefined): void | Promise<void>;
+  /**
+   * The request to a target that continues a broken stream: the client's request in the internal form
+   * with `text` (what the client already has) as an assistant prefill in the target's own form. Its
+   * `createInner` is the target's translator. Undefined: the target cannot continue (no prefill).
+   */
+  continuation?(t: LiveTarget, target: TargetContext, text: string): ContinuationExchange | undefined;
+}
+
+export interface ContinuationExchange extends UpstreamExchange {
+  createInner(): ChatStreamTranslator;
+  /** Whitespace the prefill could not carry (Anthropic's): not repeated when the continuation starts with it. */
+  trimmed: string;
 }

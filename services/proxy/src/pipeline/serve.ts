@@ -2,6 +2,8 @@ import { performance } from "node:perf_hooks";
 import { type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
+import { type BrokenStream, brokenUsage, continueAttempt, nextTarget } from "../continuation/continue-attempt.js";
+import { StreamSplice } from "../continuation/stream-splice.js";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
 import { findModel } from "../handlers/model-api/models.js";
@@ -63,6 +65,8 @@ interface RunState {
   usageEstimated: boolean;
   /** ms since arrival when the first byte of the answer went out. */
   ttfbMs: number | undefined;
+  /** A stream that broke where another target may finish it (`stream_continuation`). */
+  broken: BrokenStream | undefined;
 }
 
 /**
@@ -86,19 +90,32 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     if (refusal !== undefined) return refuse(ctx, p, refusal);
     ctx.localReserve = reserve;
   }
-  const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
+  const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined, broken: undefined };
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
   const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
-  for (let t = run.next(); t !== undefined; t = run.next()) {
+  for (let t = run.next(); t !== undefined; t = nextTarget(run, state.broken)) {
     let outcome: AttemptOutcome;
     try {
-      outcome = await runAttempt(ctx, p, state, t, run.attempts);
+      const broken = state.broken;
+      outcome =
+        broken === undefined
+          ? await runAttempt(ctx, p, state, t, run.attempts)
+          : await continueAttempt(ctx, p, state, broken, t, targetContext(ctx, t), () => promptEstimate(p));
     } catch (err) {
       outcome = { kind: "final", error: toRouterError(err) };
     }
+    if (outcome.kind === "served") state.broken = undefined;
+    else if (state.broken !== undefined) state.broken.error = outcome.error;
     if (run.settle(outcome, ctx.signal.aborted)) break;
   }
-  finishRequest(ctx, p, run.result(), state);
+  const result = run.result();
+  if (state.broken !== undefined) {
+    // No target finished a broken stream: the client gets the in-band error the break would have given.
+    const error = state.broken.error;
+    if (!ctx.res.writableEnded) ctx.res.end(p.streamError(upstreamToRouterError(error)));
+    result.outcome = { kind: "broken", error };
+  }
+  finishRequest(ctx, p, result, state);
 }
 
 /** Answers a request its key's limits refuse (429), before anything is sent upstream. */
@@ -162,20 +179,27 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
       return { kind: "retry", error: transportError(err, t.provider) };
     }
     if (resp.statusCode >= 400) return upstreamFailure(ex, resp.statusCode, (await readWhole(resp)).body, t);
-    const translator = ex.createStream();
+    // A model that continues broken streams notes what reached the client between target and client formats.
+    const splice = p.continuation && !p.binary && ex.createInner && ex.encode ? new StreamSplice(ex.createInner()) : undefined;
+    const translator = splice && ex.encode ? ex.encode(splice) : ex.createStream();
     // Bytes relayed as they are (audio, transcripts) go out under the upstream's own content type, uncounted.
     const counter = p.binary ? undefined : new TextUnitCounter();
     streamed = translator;
     const answerHeaders = p.binary ? binaryHeaders(resp) : SSE_HEADERS;
-    const relayed = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter, answerHeaders);
-    const outcome = relayed;
+    const outcome = await relayStream(ctx, resp.body, translator, headers, t.provider, t0, p.streamError, counter, answerHeaders, splice);
     if (outcome.kind !== "served") outcome.error = maskUpstreamError(outcome.error, t.live.config);
+
     state.usage = translator.usage;
     state.usageEstimated = false;
     // Text reached the client but no (final) usage came: the client hung up first, the stream broke, or
     // the upstream sends none. Estimated, so tpm limits and budgets still see it.
     if (counter !== undefined && counter.relayed > 0 && (state.usage === undefined || outcome.kind !== "served")) {
       state.usage = estimatedUsage(state.usage, () => promptEstimate(p), counter.tokens);
+      state.usageEstimated = true;
+    }
+    if (splice && outcome.kind === "broken" && outcome.resume) {
+      state.broken = { splice, client: translator, error: outcome.error, deadline: performance.now() + t.live.config.timeoutMs };
+      state.usage = brokenUsage(splice, () => promptEstimate(p));
       state.usageEstimated = true;
     }
     // Output size feeds the target's tokens/s (health); a served stream's latency is its time to first byte.

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, UpstreamResponse } from "@ai-router/providers";
+import type { StreamSplice } from "../continuation/stream-splice.js";
 import type { RequestContext } from "../handlers/context.js";
 import type { AttemptOutcome } from "../upstream/failover.js";
 import { transportError } from "../upstream/send-upstream.js";
@@ -33,6 +34,8 @@ function rawHeader(raw: readonly (Buffer | string)[] | null | undefined, name: s
  */
 const ignore = () => {};
 
+const brokenError = (provider: string) => new RouterError("upstream_bad_response", `Provider ${provider} reported an error mid-stream.`);
+
 export function relayStream(
   ctx: RequestContext,
   body: Readable,
@@ -45,11 +48,17 @@ export function relayStream(
   counter?: TextUnitCounter,
   /** The answer's content headers (an event stream unless the bytes are relayed as they are). */
   answerHeaders: Record<string, string> = SSE_HEADERS,
+  /**
+   * A model with `stream_continuation`: the splice under `translator`. A break it may continue leaves
+   * the client's response open (outcome `broken` with `resume`); `resumed`: this attempt continues one.
+   */
+  splice?: StreamSplice,
+  resumed = false,
 ): Promise<AttemptOutcome> {
   // Event handlers rather than `for await`: no promise per chunk on the hottest loop of the proxy.
   const res = ctx.res;
   return new Promise<AttemptOutcome>((resolve) => {
-    let started = false;
+    let started = resumed;
     let ttft = 0;
     let done = false;
     const stalls = ctx.stalls;
@@ -103,7 +112,7 @@ export function relayStream(
         res.end(streamError(error));
         return finish({ kind: "broken", error });
       }
-      if (out.length === 0) return;
+      if (out.length === 0 && splice?.held !== true) return;
       if (!started) {
         const e = translator.error;
         if (e) {
@@ -114,6 +123,12 @@ export function relayStream(
       }
       if (translator.complete) return endEarly(out);
       counter?.push(out);
+      if (splice?.held) {
+        // An in-band error another target may make good: what came before it goes out, the error does not.
+        if (out.length > 0) res.write(out);
+        body.destroy();
+        return finish({ kind: "broken", error: translator.error ?? brokenError(provider), resume: true });
+      }
       if (!res.write(out)) {
         body.pause();
         stalls?.stalled(res);
@@ -135,6 +150,13 @@ export function relayStream(
       if (ctx.signal.aborted) return finish({ kind: "final", error: new RouterError("invalid_request", "Client closed the request.") });
       const error = transportError(err, provider);
       if (!started) return finish({ kind: "retry", error });
+      if (splice?.finished) {
+        // The answer was whole (its finish reason went out): the client's stream ends as it would have.
+        splice.seal();
+        res.end(translator.end());
+        return finish({ kind: "served", latencyMs: ttft });
+      }
+      if (splice?.continuable()) return finish({ kind: "broken", error, resume: true });
       res.end(streamError(error));
       finish({ kind: "broken", error });
     };

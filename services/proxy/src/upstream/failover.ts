@@ -17,8 +17,11 @@ export type AttemptOutcome =
   | { kind: "retry"; error: RouterError | UpstreamError }
   /** A failure the client must see as is (e.g. a 400 from the provider); not the target's fault. */
   | { kind: "final"; error: RouterError | UpstreamError }
-  /** The target failed after bytes reached the client: no failover is possible. */
-  | { kind: "broken"; error: RouterError | UpstreamError };
+  /**
+   * The target failed after bytes reached the client: no failover is possible, unless `resume` (the
+   * model continues broken streams and this one may be continued: the run goes on, see continuation/).
+   */
+  | { kind: "broken"; error: RouterError | UpstreamError; resume?: boolean };
 
 export interface FailoverResult {
   outcome: AttemptOutcome;
@@ -61,6 +64,8 @@ export class FailoverRun {
   /** Attempts started so far (the current one's number while it runs). */
   attempts = 0;
   private target: LiveTarget | undefined;
+  /** Index in `ordered` of the next candidate (targets skipped by `next`'s filter are passed over). */
+  private pos = 0;
   private last: AttemptOutcome | undefined;
   private started = 0;
   /** Every attempt in order. */
@@ -78,10 +83,17 @@ export class FailoverRun {
     this.limit = Math.min(maxAttempts, this.ordered.length);
   }
 
-  /** The next target to try, or undefined when the candidates are used up. */
-  next(): LiveTarget | undefined {
+  /**
+   * The next target to try, or undefined when the candidates are used up. With `accept`, candidates it
+   * refuses are passed over without an attempt (a continuation needs a target that takes a prefill).
+   */
+  next(accept?: (t: LiveTarget) => boolean): LiveTarget | undefined {
     if (this.attempts >= this.limit) return undefined;
-    const i = this.attempts++;
+    let i = this.pos;
+    if (accept) while (i < this.ordered.length && !accept(this.ordered[i] as LiveTarget)) i++;
+    if (i >= this.ordered.length) return undefined;
+    this.pos = i + 1;
+    this.attempts++;
     const target = this.ordered[i] as LiveTarget;
     this.target = target;
     const http = this.http;
@@ -118,6 +130,7 @@ export class FailoverRun {
     }
     if (outcome.kind === "retry" || outcome.kind === "broken") h.failure(Date.now());
     else h.neutral();
+    if (outcome.kind === "broken" && outcome.resume === true) return cancelled;
     return outcome.kind !== "retry" || cancelled;
   }
 

@@ -52,6 +52,19 @@ export function modelObject(m: LiveModel) {
 }
 
 /**
+ * Whether a broken stream of this model is finished on another target, and which of its providers can
+ * (the assistant prefill each takes, null: it cannot continue a stream).
+ */
+function continuationOf(m: LiveModel) {
+  const seen = new Map<string, string | null>();
+  for (const t of m.targets) seen.set(t.provider, t.live.adapter.descriptor.prefill ?? null);
+  return {
+    enabled: m.config.streamContinuation === true,
+    providers: [...seen].map(([provider, prefill]) => ({ provider, prefill })),
+  };
+}
+
+/**
  * `?capability=TOOLS` (repeatable) or the original's `?capabilities=TEXT,TOOLS`: only models that
  * declare every one of them. Names compare case-insensitively.
  */
@@ -92,6 +105,7 @@ export function handleGetModel(ctx: RequestContext, name: string): void {
       model_name: m.config.name,
       capabilities: caps.map((c) => ({ capability_name: c })),
       declared: m.config.capabilities !== undefined,
+      stream_continuation: continuationOf(m),
     };
     sendJson(ctx.res, 200, JSON.stringify(body), { "x-request-id": ctx.id });
     return;
