@@ -65,6 +65,12 @@ export const ProxyEnv = z.object({
   ROUTER_WARMUP: z.enum(["0", "1"]).default("1"),
   /** Longest the warm-up may take, ms (the port opens after it). */
   ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  /** Standalone: the Files and Batches APIs keep their data under this folder (`files/`, `batches/`). */
+  ROUTER_DATA_DIR: z.string().min(1).default("./data"),
+  /** Batch lines the router runs at once per replica. */
+  ROUTER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
+  /** A batch line waits while the replica serves more live requests than this. */
+  ROUTER_BATCH_LIVE_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(32),
   ROUTER_USAGE_BUFFER: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
+import { offlineApis } from "./batches/offline-apis.js";
 import { docsEndpoints } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
 import { standaloneAdminEndpoints } from "./handlers/operations/standalone-admin.js";
@@ -100,8 +101,18 @@ const tracer = tracesUrl
       (p) => store.current?.providers.get(p)?.config.type,
     )
   : undefined;
+// Files and Batches (standalone: a local folder and an in-process runner; cluster mode does not serve them yet).
+const offline = cluster
+  ? undefined
+  : offlineApis({
+      dir: env.ROUTER_DATA_DIR,
+      logger,
+      concurrency: env.ROUTER_BATCH_CONCURRENCY,
+      liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
+    });
 const proxy = createProxy({
   store,
+  ...(offline ? { batchAuth: offline.auth } : {}),
   logger,
   replica,
   usageSink: fanOut(sinks),
@@ -117,6 +128,7 @@ const proxy = createProxy({
 });
 proxyRef = proxy;
 cluster?.start(proxy.usage);
+for (const r of offline?.endpoints ?? []) proxy.addRoute(r);
 if (reloader) {
   for (const r of standaloneAdminEndpoints(reloader, store, logger)) proxy.addRoute(r);
   // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
@@ -140,14 +152,23 @@ proxy.server.listen(env.PORT, env.HOST, () => {
   const mode = cluster ? { mode: "cluster", nats: cluster.servers } : { mode: "standalone", config: env.ROUTER_CONFIG };
   logger.info({ port, ...mode, revision: store.current?.revision }, "AI Router proxy listening");
   logger.flush();
+  // Unfinished batches resume once the front door they send their lines through is open.
+  const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
+  offline
+    ?.start({
+      origin: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+      inFlight: () => proxy.inFlight(),
+      onRequestFinished: (l) => proxy.onRequestFinished(l),
+    })
+    .catch((err) => logger.error({ err }, "batch runner did not start"));
 });
 
 // Drains in-flight requests (streams included) for up to the grace period, then exits.
 exitOnSignals(
   logger,
   () =>
-    proxy
-      .shutdown(graceMs)
+    Promise.resolve(offline?.stop())
+      .then(() => proxy.shutdown(graceMs))
       .then(() => reloader?.stop())
       .then(() => cluster?.close())
       .then(() => tracer?.flush())

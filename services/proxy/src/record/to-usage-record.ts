@@ -44,5 +44,6 @@ export function toUsageRecord(r: RequestRecord): UsageRecord {
     response_bytes: r.responseBytes,
     queued_ms: ms(r.queuedMs),
     seq: r.seq,
+    ...(r.batchId === null ? {} : { batch_id: r.batchId }),
   };
 }
