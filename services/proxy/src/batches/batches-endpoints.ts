@@ -9,7 +9,8 @@ import { sendJson } from "../http/respond.js";
 import type { BatchRunner } from "./batch-runner.js";
 import { type BatchState, type BatchStore, batchObject, FINAL, nowS } from "./batch-state.js";
 
-const CreateBatch = z.object({
+/** The body of `POST /v1/batches`. */
+export const CreateBatch = z.object({
   input_file_id: z.string().min(1).max(128),
   endpoint: z.enum(BATCH_ENDPOINTS),
   completion_window: z.literal("24h"),

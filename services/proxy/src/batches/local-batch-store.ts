@@ -21,8 +21,9 @@ export class LocalBatchStore implements BatchStore {
 
   private open(): Promise<void> {
     this.ready ??= (async () => {
-      await mkdir(this.dir, { recursive: true });
-      for (const name of await readdir(this.dir)) {
+      // The folder is made by the first save: a proxy that never runs a batch leaves no trace.
+      const names = await readdir(this.dir).catch(() => [] as string[]);
+      for (const name of names) {
         if (!name.endsWith(".json")) continue;
         try {
           const b = BatchState.safeParse(JSON.parse(await readFile(join(this.dir, name), "utf8")));
@@ -48,7 +49,7 @@ export class LocalBatchStore implements BatchStore {
     await this.open();
     const p = this.path(b.id, ".json");
     this.cache.set(b.id, structuredClone(b));
-    const prev = this.writes.get(b.id) ?? Promise.resolve();
+    const prev = this.writes.get(b.id) ?? mkdir(this.dir, { recursive: true }).then(() => {});
     const next = prev.then(async () => {
       await writeFile(`${p}.part`, JSON.stringify(this.cache.get(b.id)));
       await rename(`${p}.part`, p);

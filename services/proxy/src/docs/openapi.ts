@@ -1,5 +1,6 @@
 import { ChatCompletionRequest, EmbeddingsRequest, ErrorOut, ImageGenerationRequest } from "@ai-router/contracts";
 import { z } from "zod";
+import { CreateBatch } from "../batches/batches-endpoints.js";
 import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { VersionInfo } from "../versions/version.js";
 
@@ -53,6 +54,35 @@ const ops: Record<string, Record<string, Op>> = {
   "/v1/images/generations": { post: { summary: "Image generation", tag: "inference", body: ImageGenerationRequest } },
   "/v1/images/edits": { post: { summary: "Image edit (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
   "/v1/images/variations": { post: { summary: "Image variation (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
+  "/v1/files": {
+    post: {
+      summary: "Upload a file (multipart: file, purpose), streamed; JSONL checked line by line",
+      tag: "files",
+      errors: [400, 413, 415],
+    },
+    get: {
+      summary: "This key's files",
+      tag: "files",
+      query: { purpose: "Only this purpose", after: "Cursor (a file id)", limit: "1-10000", order: "asc | desc" },
+    },
+  },
+  "/v1/files/{file_id}": {
+    get: { summary: "One file of this key", tag: "files", params: ["file_id"], errors: [404] },
+    delete: { summary: "Delete a file of this key", tag: "files", params: ["file_id"], errors: [404] },
+  },
+  "/v1/files/{file_id}/content": { get: { summary: "A file's bytes, streamed", tag: "files", params: ["file_id"], errors: [404] } },
+  "/v1/batches": {
+    post: { summary: "Create a batch from a `batch` file (run by the router)", tag: "batches", body: CreateBatch, errors: [400] },
+    get: {
+      summary: "This key's batches, newest first",
+      tag: "batches",
+      query: { after: "Cursor (a batch id)", limit: "1-100, default 20" },
+    },
+  },
+  "/v1/batches/{batch_id}": { get: { summary: "One batch of this key", tag: "batches", params: ["batch_id"], errors: [404] } },
+  "/v1/batches/{batch_id}/cancel": {
+    post: { summary: "Cancel a batch (lines in flight finish)", tag: "batches", params: ["batch_id"], errors: [404, 409] },
+  },
   "/v1/images/models": { get: { summary: "Image models", tag: "models" } },
   "/v1/models": {
     get: {

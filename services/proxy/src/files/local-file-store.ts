@@ -21,10 +21,10 @@ export class LocalFileStore implements FileStore {
   private async open(): Promise<Map<string, StoredFile>> {
     if (this.index) return this.index;
     this.opening ??= (async () => {
-      await mkdir(join(this.dir, "blobs"), { recursive: true });
-      await mkdir(join(this.dir, "meta"), { recursive: true });
       const index = new Map<string, StoredFile>();
-      for (const name of await readdir(join(this.dir, "meta"))) {
+      // The folders are made by the first upload: a proxy that stores no file leaves no trace.
+      const names = await readdir(join(this.dir, "meta")).catch(() => [] as string[]);
+      for (const name of names) {
         if (!name.endsWith(".json")) continue;
         try {
           const parsed = StoredFile.safeParse(JSON.parse(await readFile(join(this.dir, "meta", name), "utf8")));
@@ -39,6 +39,15 @@ export class LocalFileStore implements FileStore {
     return this.opening;
   }
 
+  private made: Promise<void> | undefined;
+  private folders(): Promise<void> {
+    this.made ??= Promise.all([
+      mkdir(join(this.dir, "blobs"), { recursive: true }),
+      mkdir(join(this.dir, "meta"), { recursive: true }),
+    ]).then(() => {});
+    return this.made;
+  }
+
   private blob(id: string): string {
     if (!SAFE_ID.test(id)) throw new Error(`unsafe file id ${JSON.stringify(id).slice(0, 40)}`);
     return join(this.dir, "blobs", id);
@@ -46,6 +55,7 @@ export class LocalFileStore implements FileStore {
 
   async write(id: string, source: Readable): Promise<number> {
     await this.open();
+    await this.folders();
     const path = this.blob(id);
     const tmp = `${path}.part`;
     let bytes = 0;
@@ -78,6 +88,7 @@ export class LocalFileStore implements FileStore {
     const index = await this.open();
     const path = join(this.dir, "meta", `${file.id}.json`);
     this.blob(file.id);
+    await this.folders();
     await writeFile(`${path}.part`, JSON.stringify(file));
     await rename(`${path}.part`, path);
     index.set(file.id, file);
