@@ -4,6 +4,9 @@ import type { Endpoint } from "../endpoints/endpoint.js";
 import type { FilePurpose, FileStore } from "../files/file-store.js";
 import { filesEndpoints } from "../files/files-endpoints.js";
 import { LocalFileStore } from "../files/local-file-store.js";
+import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
+import { LocalFtJobs } from "../fine-tuning/ft-jobs.js";
+import { privateModels } from "../fine-tuning/private-models.js";
 import { BatchAuth } from "./batch-auth.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
 import type { BatchStore } from "./batch-state.js";
@@ -24,7 +27,7 @@ export interface OfflineOptions {
   batches?: BatchStore;
 }
 
-/** The Files and Batches APIs of one proxy: their endpoints, the batch lines' signer, and the runner. */
+/** The Files, Batches and Fine-tuning APIs of one proxy: their endpoints, the batch lines' signer, and the runner. */
 export interface OfflineApis {
   endpoints: Endpoint[];
   auth: BatchAuth;
@@ -37,6 +40,7 @@ export interface OfflineApis {
 export function offlineApis(o: OfflineOptions): OfflineApis {
   const files = o.files ?? new LocalFileStore(join(o.dir, "files"));
   const batches = o.batches ?? new LocalBatchStore(join(o.dir, "batches"));
+  const jobs = new LocalFtJobs(join(o.dir, "fine-tuning"));
   const auth = new BatchAuth();
   const runner = new BatchRunner({
     files,
@@ -50,10 +54,19 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     endpoints: [
       ...filesEndpoints({ store: files, ...(o.fileLimits ? { limits: o.fileLimits } : {}) }),
       ...batchesEndpoints({ files, batches, runner }),
+      ...fineTuningEndpoints({ files, jobs, models: privateModels }),
     ],
     auth,
     runner,
-    start: (host) => runner.start(host),
+    async start(host) {
+      // Models fine-tuned before a restart are routable again for their owners.
+      for (const j of (await jobs.all()).values()) {
+        if (j.status === "succeeded" && j.fine_tuned_model) {
+          privateModels.add({ name: j.fine_tuned_model, owner: j.owner, sharedWith: j.shared_with, base: j.model, provider: j.provider });
+        }
+      }
+      await runner.start(host);
+    },
     stop: () => runner.stop(),
   };
 }

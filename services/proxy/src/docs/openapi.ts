@@ -1,6 +1,7 @@
 import { ChatCompletionRequest, EmbeddingsRequest, ErrorOut, ImageGenerationRequest } from "@ai-router/contracts";
 import { z } from "zod";
 import { CreateBatch } from "../batches/batches-endpoints.js";
+import { CreateFineTune } from "../fine-tuning/ft-endpoints.js";
 import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { VersionInfo } from "../versions/version.js";
 
@@ -82,6 +83,27 @@ const ops: Record<string, Record<string, Op>> = {
   "/v1/batches/{batch_id}": { get: { summary: "One batch of this key", tag: "batches", params: ["batch_id"], errors: [404] } },
   "/v1/batches/{batch_id}/cancel": {
     post: { summary: "Cancel a batch (lines in flight finish)", tag: "batches", params: ["batch_id"], errors: [404, 409] },
+  },
+  "/v1/fine_tuning/jobs": {
+    post: {
+      summary: "Create a fine-tuning job at the provider serving the model",
+      tag: "fine-tuning",
+      body: CreateFineTune,
+      errors: [400, 404],
+    },
+    get: { summary: "This key's fine-tuning jobs", tag: "fine-tuning", query: { after: "Cursor (a job id)", limit: "1-100, default 20" } },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}": {
+    get: { summary: "One job, as the provider reports it now", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}/events": {
+    get: { summary: "A job's events", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints": {
+    get: { summary: "A job's checkpoints", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}/cancel": {
+    post: { summary: "Cancel a job", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
   },
   "/v1/images/models": { get: { summary: "Image models", tag: "models" } },
   "/v1/models": {
