@@ -156,6 +156,7 @@ proxy.server.listen(env.PORT, env.HOST, () => {
   const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
   offline
     ?.start({
+      table: () => store.current,
       origin: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
       inFlight: () => proxy.inFlight(),
       onRequestFinished: (l) => proxy.onRequestFinished(l),

@@ -19,7 +19,12 @@ export async function startOfflineProxy(config: object, opts: Partial<OfflineOpt
   const apis = offlineApis({ logger, ...opts, dir });
   const p = await startTestProxy(config, {}, { proxy: () => ({ batchAuth: apis.auth }) });
   for (const e of apis.endpoints) p.proxy.addRoute(e);
-  await apis.start({ origin: p.url, inFlight: () => p.proxy.inFlight(), onRequestFinished: (l) => p.proxy.onRequestFinished(l) });
+  await apis.start({
+    table: () => p.store.current,
+    origin: p.url,
+    inFlight: () => p.proxy.inFlight(),
+    onRequestFinished: (l) => p.proxy.onRequestFinished(l),
+  });
   return {
     ...p,
     apis,

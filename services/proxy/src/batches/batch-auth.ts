@@ -40,17 +40,22 @@ export class BatchAuth {
     }
     const owner = Buffer.from(owner64 as string, "base64url").toString();
     if (!table.authRequired) return { key: undefined, batchId: batchId as string };
+    const key = this.keyOf(owner, table);
+    // The owning key was deleted or expired since the batch started: its lines are refused like it.
+    if (key === undefined || (key.expiresAt !== undefined && key.expiresAt <= Date.now())) {
+      throw new RouterError("invalid_api_key", "The API key that owns this batch no longer exists.");
+    }
+    return { key, batchId: batchId as string };
+  }
+
+  /** The client key named by an owner (its id, or name standalone). */
+  keyOf(owner: string, table: RuntimeTable): TableClientKey | undefined {
     let keys = this.byOwner.get(table);
     if (keys === undefined) {
       keys = new Map();
       for (const k of table.clientKeys.values()) keys.set(k.id ?? k.name, k);
       this.byOwner.set(table, keys);
     }
-    const key = keys.get(owner);
-    // The owning key was deleted or expired since the batch started: its lines are refused like it.
-    if (key === undefined || (key.expiresAt !== undefined && key.expiresAt <= Date.now())) {
-      throw new RouterError("invalid_api_key", "The API key that owns this batch no longer exists.");
-    }
-    return { key, batchId: batchId as string };
+    return keys.get(owner);
   }
 }

@@ -3,9 +3,11 @@ import { Readable } from "node:stream";
 import type { Logger } from "@ai-router/logger";
 import type { FileStore } from "../files/file-store.js";
 import { BatchLine } from "../files/jsonl-check.js";
+import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
 import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
 import { LineExecutor, type ResultLine } from "./line-executor.js";
+import { NativeBatches } from "./native-batch.js";
 
 export interface RunnerOptions {
   files: FileStore;
@@ -16,11 +18,15 @@ export interface RunnerOptions {
   concurrency?: number;
   /** A line waits while the replica serves more live requests than this (default 32). */
   liveThreshold?: number;
+  /** How often a batch submitted to a provider's own batch API is polled (default 30 s). */
+  nativePollMs?: number;
 }
 
 /** What the runner needs of the proxy it runs in: its address, in-flight count, and request ends. */
 export interface RunnerHost {
   origin: string;
+  /** The routing table now (native batches: which provider serves each line). */
+  table(): RuntimeTable | undefined;
   inFlight(): number;
   onRequestFinished(listener: () => void): void;
 }
@@ -44,9 +50,12 @@ export class BatchRunner {
   private stopped = false;
   private readonly cancelled = new Set<string>();
 
+  private readonly native: NativeBatches;
+
   constructor(private readonly o: RunnerOptions) {
     this.concurrency = o.concurrency ?? 8;
     this.liveThreshold = o.liveThreshold ?? 32;
+    this.native = new NativeBatches(o.files, o.batches, o.auth, o.nativePollMs ?? 30_000);
   }
 
   /** Starts serving (once the proxy listens): resumes every unfinished batch. */
@@ -101,9 +110,28 @@ export class BatchRunner {
     let b = await batches.get(id);
     if (b === undefined || FINAL.has(b.status)) return;
     if (b.status === "validating") {
+      // One provider with a batch API serves every line: the batch goes there (native-batch.ts).
+      const table = this.host?.table();
+      const plan = table ? await this.native.plan(b, table).catch(() => undefined) : undefined;
+      if (plan !== undefined && table !== undefined) {
+        await this.native.submit(b, table, plan).catch((err) => {
+          this.o.logger.warn({ err, batch: id }, "native batch submission failed; the router runs the batch");
+          b!.native = null;
+        });
+      }
       b.status = "in_progress";
       b.in_progress_at = nowS();
       await batches.save(b);
+    }
+    if (b.native !== null) {
+      const over = await this.native.follow(
+        id,
+        () => this.host?.table(),
+        () => this.stopped,
+        () => this.cancelled.has(id),
+      );
+      if (over) this.cancelled.delete(id);
+      return;
     }
     // What finished before a restart: skipped, never run or written twice.
     const done = new Set<string>();

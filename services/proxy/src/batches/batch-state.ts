@@ -38,6 +38,8 @@ export const BatchState = z.object({
   cancelled_at: z.number().int().nullable().default(null),
   request_counts: z.object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() }),
   metadata: z.record(z.string(), z.string()).nullable().default(null),
+  /** Submitted to the provider's own batch API: where, and its batch id there. */
+  native: z.object({ provider: z.string(), upstream_id: z.string() }).nullable().default(null),
   errors: z
     .object({ object: z.literal("list"), data: z.array(z.object({ code: z.string(), message: z.string(), line: z.number().nullable() })) })
     .nullable()

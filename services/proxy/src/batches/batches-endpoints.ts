@@ -82,6 +82,7 @@ export function batchesEndpoints(o: BatchesOptions): Endpoint[] {
           cancelled_at: null,
           request_counts: { total: 0, completed: 0, failed: 0 },
           metadata: req.metadata ?? null,
+          native: null,
           errors: null,
         };
         await o.batches.save(b);

@@ -21,6 +21,8 @@ export interface OfflineOptions {
   concurrency?: number;
   /** Batch lines wait while more live requests than this are in flight (default 32). */
   liveThreshold?: number;
+  /** How often batches at a provider's own batch API are polled (default 30 s). */
+  nativePollMs?: number;
   fileLimits?: Partial<Record<FilePurpose, number>>;
   /** Other stores than the local folder's. */
   files?: FileStore;
@@ -49,6 +51,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     logger: o.logger,
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     ...(o.liveThreshold !== undefined ? { liveThreshold: o.liveThreshold } : {}),
+    ...(o.nativePollMs !== undefined ? { nativePollMs: o.nativePollMs } : {}),
   });
   return {
     endpoints: [

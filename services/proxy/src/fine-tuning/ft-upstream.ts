@@ -4,6 +4,9 @@ import { RouterError } from "@ai-router/errors";
 import { request } from "undici";
 import type { LiveProvider } from "../routing/runtime-table.js";
 
+/** Provider types with OpenAI's Files and Batches API at their base URL (native batches). */
+export const BATCH_TYPES: ReadonlySet<string> = new Set(["openai"]);
+
 /** Provider types with OpenAI's fine-tuning API (`/files`, `/fine_tuning/jobs`) at their base URL. */
 export const FINE_TUNING_TYPES: ReadonlySet<string> = new Set(["openai", "together", "mistral"]);
 
@@ -17,12 +20,7 @@ const MAX_ANSWER = 4 * 1024 * 1024;
 export class FineTuningUpstream {
   constructor(private readonly live: LiveProvider) {}
 
-  private async call(
-    method: "GET" | "POST",
-    path: string,
-    body?: string | Readable,
-    type = "application/json",
-  ): Promise<Record<string, unknown>> {
+  async call(method: "GET" | "POST", path: string, body?: string | Readable, type = "application/json"): Promise<Record<string, unknown>> {
     const key = this.live.nextKey();
     const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
     if (body !== undefined) headers["content-type"] = type;
@@ -55,13 +53,13 @@ export class FineTuningUpstream {
     return json;
   }
 
-  /** Copies a file there (purpose `fine-tune`), streamed as it is read from the store; returns the provider's file id. */
-  async uploadFile(bytes: Readable, filename: string): Promise<string> {
+  /** Copies a file there (purpose `fine-tune` or `batch`), streamed as it is read; returns the provider's file id. */
+  async uploadFile(bytes: Readable, filename: string, purpose: "fine-tune" | "batch" = "fine-tune"): Promise<string> {
     const boundary = `----ai-router-${randomBytes(12).toString("hex")}`;
     const name = filename.replace(/["\\\r\n]/g, "_");
     async function* form() {
       yield Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="purpose"\r\n\r\nfine-tune\r\n` +
+        `--${boundary}\r\ncontent-disposition: form-data; name="purpose"\r\n\r\n${purpose}\r\n` +
           `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: application/jsonl\r\n\r\n`,
       );
       for await (const c of bytes) yield c as Buffer;
@@ -70,6 +68,21 @@ export class FineTuningUpstream {
     const f = await this.call("POST", "/files", Readable.from(form()), `multipart/form-data; boundary=${boundary}`);
     if (typeof f.id !== "string") throw new RouterError("upstream_bad_response", "The provider returned no file id.");
     return f.id;
+  }
+
+  /** A file's bytes at the provider, as a stream. */
+  async download(fileId: string): Promise<Readable> {
+    const key = this.live.nextKey();
+    const res = await request(`${this.live.config.baseUrl.replace(/\/$/, "")}/files/${encodeURIComponent(fileId)}/content`, {
+      method: "GET",
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      ...(this.live.agent ? { dispatcher: this.live.agent } : {}),
+    });
+    if (res.statusCode >= 400) {
+      await res.body.dump();
+      throw new RouterError("upstream_bad_response", `The provider answered ${res.statusCode} for a batch result file.`);
+    }
+    return res.body;
   }
 
   createJob(body: Record<string, unknown>) {
