@@ -67,6 +67,18 @@ export const ProxyEnv = z.object({
   ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /** Standalone: the Files and Batches APIs keep their data under this folder (`files/`, `batches/`). */
   ROUTER_DATA_DIR: z.string().min(1).default("./data"),
+  /** Files in an S3-compatible bucket instead of the data folder (MinIO, OSS, COS, AWS S3; AWS SDK credentials). */
+  ROUTER_FILES_S3_BUCKET: z.string().min(1).optional(),
+  /** The S3 endpoint (unset: AWS). */
+  ROUTER_FILES_S3_ENDPOINT: z.url().optional(),
+  ROUTER_FILES_S3_REGION: z.string().min(1).default("us-east-1"),
+  /** Key prefix inside the bucket. */
+  ROUTER_FILES_S3_PREFIX: z.string().max(200).default(""),
+  /** Path-style addressing (MinIO and most self-hosted stores). */
+  ROUTER_FILES_S3_PATH_STYLE: z
+    .enum(["1", "0", "true", "false", ""])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
   /** Batch lines the router runs at once per replica. */
   ROUTER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
   /** A batch line waits while the replica serves more live requests than this. */

@@ -5,6 +5,7 @@ import { createLogger, exitOnSignals } from "@ai-router/logger";
 import { offlineApis } from "./batches/offline-apis.js";
 import { docsEndpoints } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
+import { openFileStore } from "./files/open-file-store.js";
 import { standaloneAdminEndpoints } from "./handlers/operations/standalone-admin.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
 import { createAccessLog } from "./record/access-log.js";
@@ -106,6 +107,7 @@ const offline = cluster
   ? undefined
   : offlineApis({
       dir: env.ROUTER_DATA_DIR,
+      files: await openFileStore(env),
       logger,
       concurrency: env.ROUTER_BATCH_CONCURRENCY,
       liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
