@@ -67,6 +67,8 @@ export const ProxyEnv = z.object({
   ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /** Standalone: the Files and Batches APIs keep their data under this folder (`files/`, `batches/`). */
   ROUTER_DATA_DIR: z.string().min(1).default("./data"),
+  /** Files in PostgreSQL, chunked (a database with the control plane's migrations applied). */
+  ROUTER_FILES_DATABASE_URL: z.string().min(1).optional(),
   /** Files in an S3-compatible bucket instead of the data folder (MinIO, OSS, COS, AWS S3; AWS SDK credentials). */
   ROUTER_FILES_S3_BUCKET: z.string().min(1).optional(),
   /** The S3 endpoint (unset: AWS). */
