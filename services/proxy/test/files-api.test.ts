@@ -106,3 +106,44 @@ describe("the Files API through the official openai client", () => {
     expect(noFile.status).toBe(400);
   });
 });
+
+describe("the Uploads API: a file sent in parts", () => {
+  it("joins the parts in the given order into one file of the upload's purpose", async () => {
+    const a = proxy.sdk(A);
+    const text = chatLines(6);
+    const cut = [0, 100, 250, Buffer.byteLength(text)];
+    const u = await a.uploads.create({
+      filename: "big.jsonl",
+      purpose: "batch",
+      bytes: Buffer.byteLength(text),
+      mime_type: "application/jsonl",
+    });
+    expect(u).toMatchObject({ object: "upload", status: "pending" });
+    const parts: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const data = await toFile(Buffer.from(text).subarray(cut[i], cut[i + 1]), `p${i}`);
+      parts.push((await a.uploads.parts.create(u.id, { data })).id);
+    }
+    // Parts are nobody's files: not listed.
+    expect((await a.files.list()).data.map((f) => f.id)).not.toContain(parts[0]);
+    await expect(proxy.sdk(B).uploads.complete(u.id, { part_ids: parts })).rejects.toMatchObject({ status: 404 });
+    const done = await a.uploads.complete(u.id, { part_ids: parts });
+    expect(done.status).toBe("completed");
+    expect(done.file).toMatchObject({ purpose: "batch", bytes: Buffer.byteLength(text), filename: "big.jsonl" });
+    expect(await (await a.files.content(done.file?.id as string)).text()).toBe(text);
+  });
+
+  it("refuses parts that do not add up, and a batch file whose joined lines are bad", async () => {
+    const a = proxy.sdk(A);
+    const u = await a.uploads.create({ filename: "x.jsonl", purpose: "batch", bytes: 10, mime_type: "application/jsonl" });
+    const p = await a.uploads.parts.create(u.id, { data: await toFile(Buffer.from("{oops}\n"), "p") });
+    await expect(a.uploads.complete(u.id, { part_ids: [p.id] })).rejects.toMatchObject({ status: 400 });
+    const bad = "{oops}\n{}\n";
+    const v = await a.uploads.create({ filename: "x.jsonl", purpose: "batch", bytes: bad.length, mime_type: "application/jsonl" });
+    const q = await a.uploads.parts.create(v.id, { data: await toFile(Buffer.from(bad), "p") });
+    const err = await a.uploads.complete(v.id, { part_ids: [q.id] }).catch((e) => e);
+    expect(err.status).toBe(400);
+    expect(err.message).toContain("line 1: not valid JSON");
+    expect((await a.uploads.cancel(v.id)).status).toBe("cancelled");
+  });
+});

@@ -4,6 +4,8 @@ import type { Endpoint } from "../endpoints/endpoint.js";
 import type { FilePurpose, FileStore } from "../files/file-store.js";
 import { filesEndpoints } from "../files/files-endpoints.js";
 import { LocalFileStore } from "../files/local-file-store.js";
+import { DEFAULT_FILE_LIMITS } from "../files/upload-form.js";
+import { uploadsEndpoints } from "../files/uploads-endpoints.js";
 import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
 import { LocalFtJobs } from "../fine-tuning/ft-jobs.js";
 import { privateModels } from "../fine-tuning/private-models.js";
@@ -56,6 +58,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
   return {
     endpoints: [
       ...filesEndpoints({ store: files, ...(o.fileLimits ? { limits: o.fileLimits } : {}) }),
+      ...uploadsEndpoints(files, Object.assign({}, DEFAULT_FILE_LIMITS, o.fileLimits)),
       ...batchesEndpoints({ files, batches, runner }),
       ...fineTuningEndpoints({ files, jobs, models: privateModels }),
     ],

@@ -72,6 +72,16 @@ const ops: Record<string, Record<string, Op>> = {
     delete: { summary: "Delete a file of this key", tag: "files", params: ["file_id"], errors: [404] },
   },
   "/v1/files/{file_id}/content": { get: { summary: "A file's bytes, streamed", tag: "files", params: ["file_id"], errors: [404] } },
+  "/v1/uploads": {
+    post: { summary: "Start a file sent in parts (filename, purpose, bytes, mime_type)", tag: "files", errors: [400, 413] },
+  },
+  "/v1/uploads/{upload_id}/parts": {
+    post: { summary: "Add a part (multipart `data`, up to 64 MB)", tag: "files", params: ["upload_id"], errors: [400, 404] },
+  },
+  "/v1/uploads/{upload_id}/complete": {
+    post: { summary: "Join the parts (`part_ids`, in order) into one file", tag: "files", params: ["upload_id"], errors: [400, 404] },
+  },
+  "/v1/uploads/{upload_id}/cancel": { post: { summary: "Cancel an upload", tag: "files", params: ["upload_id"], errors: [404] } },
   "/v1/batches": {
     post: { summary: "Create a batch from a `batch` file (run by the router)", tag: "batches", body: CreateBatch, errors: [400] },
     get: {
