@@ -135,6 +135,30 @@ describe("batches run by the router (a chat-only upstream without a batch API)",
     }
   });
 
+  it("takes any custom_id, unicode and header-unsafe ones included", async () => {
+    const a = proxy.sdk(A);
+    const ids = ["评测-1", "line\twith tab", "x".repeat(300)];
+    const text = ids
+      .map((custom_id) =>
+        JSON.stringify({
+          custom_id,
+          method: "POST",
+          url: "/v1/chat/completions",
+          body: { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] },
+        }),
+      )
+      .join("\n");
+    const file = await a.files.create({ file: await toFile(Buffer.from(text), "in.jsonl"), purpose: "batch" });
+    const made = await a.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+    const done = await untilFinal(a, made.id);
+    expect(done.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
+    const out = (await (await a.files.content(done.output_file_id as string)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).custom_id);
+    expect(out.sort()).toEqual([...ids].sort());
+  });
+
   it("refuses a forged batch credential like a wrong key", async () => {
     const res = await fetch(`${proxy.url}/v1/chat/completions`, {
       method: "POST",

@@ -31,6 +31,14 @@ export interface RunnerHost {
   onRequestFinished(listener: () => void): void;
 }
 
+const parseOrUndefined = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
 let resultSeq = 0;
 const resultId = (batchId: string) => `batch_req_${batchId.slice(6, 18)}${(resultSeq++).toString(36)}${Date.now().toString(36)}`;
 
@@ -153,7 +161,7 @@ export class BatchRunner {
         lineNo++;
         if (!text.trim()) continue;
         counts.total++;
-        const parsed = BatchLine.safeParse(JSON.parse(text));
+        const parsed = BatchLine.safeParse(parseOrUndefined(text));
         // The upload checked every line; a line of another endpoint is this batch's error.
         const line = parsed.success ? parsed.data : undefined;
         const customId = line?.custom_id ?? `line-${lineNo}`;

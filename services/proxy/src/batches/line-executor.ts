@@ -10,6 +10,9 @@ export interface ResultLine {
   error: { code: string; message: string } | null;
 }
 
+/** A custom_id the router takes as the line's request id (others are any text: the router makes one). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /** The largest answer body a batch line keeps (a bigger one is an error line). */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -30,7 +33,9 @@ export class LineExecutor {
       const res = await this.pool.request({
         method: "POST",
         path: line.url,
-        headers: { "content-type": "application/json", [BATCH_HEADER]: token, "x-request-id": line.custom_id },
+        headers: REQUEST_ID.test(line.custom_id)
+          ? { "content-type": "application/json", [BATCH_HEADER]: token, "x-request-id": line.custom_id }
+          : { "content-type": "application/json", [BATCH_HEADER]: token },
         body,
       });
       let size = 0;
