@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +84,9 @@ describe("batches run by the router (a chat-only upstream without a batch API)",
     expect(byId["unknown-model"].response.status_code).toBe(404);
     expect(byId["other-endpoint"].error.code).toBe("invalid_request");
     expect((await a.files.retrieve(done.output_file_id as string)).purpose).toBe("batch_output");
+    // The working results are gone once the files hold them.
+    expect(existsSync(join(proxy.dir, "batches", `${created.id}.results.jsonl`))).toBe(false);
+    expect(existsSync(join(proxy.dir, "batches", `${created.id}.json`))).toBe(true);
 
     // One record per line the pipeline served, marked with the batch, charged to the owning key (the
     // unknown model is refused before routing: no usage; the other endpoint's line never left the runner).

@@ -287,5 +287,6 @@ export class BatchRunner {
     else if (expired) b.expired_at = nowS();
     else b.completed_at = nowS();
     await batches.save(b);
+    await batches.dropResults(b.id);
   }
 }

@@ -86,6 +86,8 @@ export interface BatchStore {
   unfinished(): Promise<BatchState[]>;
   /** Appends one finished line (a JSON text, no newline) to the batch's results. */
   appendResult(id: string, line: string): Promise<void>;
+  /** Drops a final batch's results (its output and error files hold them now). */
+  dropResults(id: string): Promise<void>;
   /** The batch's results so far, one JSON text each (a torn last line from a crash is dropped). */
   results(id: string): AsyncIterable<string>;
 }

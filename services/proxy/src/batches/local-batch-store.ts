@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { appendFile, mkdir, readdir, readFile, rename, stat, truncate, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createdMs } from "../files/file-store.js";
@@ -83,6 +83,10 @@ export class LocalBatchStore implements BatchStore {
 
   async appendResult(id: string, line: string): Promise<void> {
     await appendFile(this.path(id, ".results.jsonl"), `${line}\n`);
+  }
+
+  async dropResults(id: string): Promise<void> {
+    await rm(this.path(id, ".results.jsonl"), { force: true });
   }
 
   async *results(id: string): AsyncIterable<string> {
