@@ -132,6 +132,8 @@ proxyRef = proxy;
 cluster?.start(proxy.usage);
 for (const r of offline?.endpoints ?? []) proxy.addRoute(r);
 if (reloader) {
+  const cfg = reloader;
+  for (const r of offline?.adminEndpoints(() => cfg.config.server.admin_token, logger) ?? []) proxy.addRoute(r);
   for (const r of standaloneAdminEndpoints(reloader, store, logger)) proxy.addRoute(r);
   // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
   for (const r of docsEndpoints()) proxy.addRoute(r);

@@ -6,6 +6,7 @@ import { type OfflineProxy, startOfflineProxy } from "./offline-setup.js";
 
 const A = "sk-team-a-ft-1111111111";
 const B = "sk-team-b-ft-2222222222";
+const ADMIN = "admin-token-ft-0123456789abcdef0123";
 let ft: FineTuneMock;
 let plain: MockUpstream;
 let proxy: OfflineProxy;
@@ -26,7 +27,9 @@ beforeAll(async () => {
       { name: "team-a", key: A },
       { name: "team-b", key: B },
     ],
+    server: { admin_token: ADMIN },
   });
+  for (const e of proxy.apis.adminEndpoints(() => ADMIN)) proxy.proxy.addRoute(e);
 });
 afterAll(async () => {
   await proxy?.close();
@@ -103,5 +106,42 @@ describe("fine-tuning through the router with the official openai client", () =>
       .catch((e) => e);
     expect(other.status).toBe(400);
     expect(other.param ?? other.message).toContain("training_file");
+  });
+});
+
+describe("the admin's view", () => {
+  const adminGet = (path: string, token = ADMIN) => fetch(`${proxy.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+  it("sees every key's files and jobs, and shares a fine-tuned model with another key", async () => {
+    const a = proxy.sdk(A);
+    const b = proxy.sdk(B);
+    const fa = await a.files.create({ file: await toFile(Buffer.from(training), "a.jsonl"), purpose: "fine-tune" });
+    const fb = await b.files.create({ file: await toFile(Buffer.from(training), "b.jsonl"), purpose: "fine-tune" });
+    const files = (await (await adminGet("/v1/admin/files")).json()) as { data: { id: string; owner: string }[] };
+    expect(files.data.find((f) => f.id === fa.id)?.owner).toBe("team-a");
+    expect(files.data.find((f) => f.id === fb.id)?.owner).toBe("team-b");
+    expect((await adminGet("/v1/admin/files", "wrong-token-0123456789abcdef")).status).toBe(401);
+    expect((await fetch(`${proxy.url}/v1/admin/files`, { headers: { authorization: `Bearer ${A}` } })).status).toBe(401);
+
+    const job = await a.fineTuning.jobs.create({ model: "mini", training_file: fa.id });
+    await a.fineTuning.jobs.retrieve(job.id);
+    const ftModel = (await a.fineTuning.jobs.retrieve(job.id)).fine_tuned_model as string;
+    const jobs = (await (await adminGet("/v1/admin/fine_tuning/jobs")).json()) as { data: { id: string; owner: string }[] };
+    expect(jobs.data.find((j) => j.id === job.id)?.owner).toBe("team-a");
+
+    await expect(b.chat.completions.create({ model: ftModel, messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({
+      status: 404,
+    });
+    const share = await fetch(`${proxy.url}/v1/admin/fine_tuning/models/${encodeURIComponent(ftModel)}/shared_with`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: JSON.stringify({ keys: ["team-b"] }),
+    });
+    expect(share.status).toBe(200);
+    const chat = await b.chat.completions.create({ model: ftModel, messages: [{ role: "user", content: "hi" }] });
+    expect(chat.choices[0]?.message.content).toBe(`from ${ftModel}`);
+    expect((await b.models.list()).data.map((m) => m.id)).toContain(ftModel);
+    // Shared to use, not to own: the job stays team-a's.
+    await expect(b.fineTuning.jobs.retrieve(job.id)).rejects.toMatchObject({ status: 404 });
   });
 });

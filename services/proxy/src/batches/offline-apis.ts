@@ -8,6 +8,7 @@ import { DEFAULT_FILE_LIMITS } from "../files/upload-form.js";
 import { uploadsEndpoints } from "../files/uploads-endpoints.js";
 import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
 import { LocalFtJobs } from "../fine-tuning/ft-jobs.js";
+import { offlineAdminEndpoints } from "../fine-tuning/offline-admin.js";
 import { privateModels } from "../fine-tuning/private-models.js";
 import { BatchAuth } from "./batch-auth.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
@@ -36,6 +37,8 @@ export interface OfflineApis {
   endpoints: Endpoint[];
   auth: BatchAuth;
   runner: BatchRunner;
+  /** The admin's endpoints (every key's objects, sharing fine-tuned models), standalone with `server.admin_token`. */
+  adminEndpoints(adminToken: () => string | undefined, logger?: Logger): Endpoint[];
   /** Starts the runner once the proxy listens (resumes unfinished batches). */
   start(host: RunnerHost): Promise<void>;
   stop(): Promise<void>;
@@ -64,6 +67,8 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     ],
     auth,
     runner,
+    adminEndpoints: (adminToken, logger) =>
+      offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
     async start(host) {
       // Models fine-tuned before a restart are routable again for their owners.
       for (const j of (await jobs.all()).values()) {
