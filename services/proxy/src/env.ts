@@ -83,6 +83,8 @@ export const ProxyEnv = z.object({
     .transform((v) => v === "1" || v === "true"),
   /** Batch lines the router runs at once per replica. */
   ROUTER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
+  /** Batch lines at once while live traffic is about (in flight, or one ended in the last 100 ms). */
+  ROUTER_BATCH_BUSY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(1),
   /** A batch line waits while the replica serves more live requests than this. */
   ROUTER_BATCH_LIVE_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(32),
   ROUTER_USAGE_BUFFER: z.coerce.number().int().min(100).max(10_000_000).default(100_000),

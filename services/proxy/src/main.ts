@@ -111,6 +111,7 @@ const offline = cluster
       logger,
       concurrency: env.ROUTER_BATCH_CONCURRENCY,
       liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
+      busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY,
     });
 const proxy = createProxy({
   store,

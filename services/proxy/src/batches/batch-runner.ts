@@ -18,6 +18,8 @@ export interface RunnerOptions {
   concurrency?: number;
   /** A line waits while the replica serves more live requests than this (default 32). */
   liveThreshold?: number;
+  /** Lines at once while live traffic is about (default 1): the rest of `concurrency` only when it is quiet. */
+  busyConcurrency?: number;
   /** How often a batch submitted to a provider's own batch API is polled (default 30 s). */
   nativePollMs?: number;
 }
@@ -28,7 +30,7 @@ export interface RunnerHost {
   /** The routing table now (native batches: which provider serves each line). */
   table(): RuntimeTable | undefined;
   inFlight(): number;
-  onRequestFinished(listener: () => void): void;
+  onRequestFinished(listener: (r: { batchId: string | null }) => void): void;
 }
 
 const parseOrUndefined = (text: string): unknown => {
@@ -50,6 +52,9 @@ const resultId = (batchId: string) => `batch_req_${batchId.slice(6, 18)}${(resul
 export class BatchRunner {
   private readonly concurrency: number;
   private readonly liveThreshold: number;
+  private readonly busyConcurrency: number;
+  /** When the last live request ended (performance.now()). */
+  private lastLive = -Infinity;
   private executor: LineExecutor | undefined;
   private host: RunnerHost | undefined;
   private batchInFlight = 0;
@@ -63,6 +68,7 @@ export class BatchRunner {
   constructor(private readonly o: RunnerOptions) {
     this.concurrency = o.concurrency ?? 8;
     this.liveThreshold = o.liveThreshold ?? 32;
+    this.busyConcurrency = o.busyConcurrency ?? 1;
     this.native = new NativeBatches(o.files, o.batches, o.auth, o.nativePollMs ?? 30_000);
   }
 
@@ -70,7 +76,8 @@ export class BatchRunner {
   async start(host: RunnerHost): Promise<void> {
     this.host = host;
     this.executor = new LineExecutor(host.origin, this.concurrency);
-    host.onRequestFinished(() => {
+    host.onRequestFinished((r) => {
+      if (r.batchId === null) this.lastLive = performance.now();
       const w = this.wake;
       if (w !== undefined) {
         this.wake = undefined;
@@ -103,12 +110,20 @@ export class BatchRunner {
     await this.executor?.close();
   }
 
+  /**
+   * Waits until a line may go: never while live requests in flight exceed the threshold; while live
+   * traffic is about (in flight, or one ended in the last 100 ms), at most `busyConcurrency` lines at once.
+   */
   private async liveIsLow(): Promise<void> {
     const host = this.host as RunnerHost;
-    while (!this.stopped && host.inFlight() - this.batchInFlight > this.liveThreshold) {
+    for (;;) {
+      if (this.stopped) return;
+      const live = host.inFlight() - this.batchInFlight;
+      const busy = live > 0 || performance.now() - this.lastLive < 100;
+      if (live <= this.liveThreshold && (!busy || this.batchInFlight < this.busyConcurrency)) return;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        setTimeout(resolve, 50).unref();
+        setTimeout(resolve, 20).unref();
       });
     }
   }

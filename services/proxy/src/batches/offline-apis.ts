@@ -24,6 +24,8 @@ export interface OfflineOptions {
   concurrency?: number;
   /** Batch lines wait while more live requests than this are in flight (default 32). */
   liveThreshold?: number;
+  /** Batch lines at once while live traffic is about (default 1). */
+  busyConcurrency?: number;
   /** How often batches at a provider's own batch API are polled (default 30 s). */
   nativePollMs?: number;
   fileLimits?: Partial<Record<FilePurpose, number>>;
@@ -57,6 +59,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     ...(o.liveThreshold !== undefined ? { liveThreshold: o.liveThreshold } : {}),
     ...(o.nativePollMs !== undefined ? { nativePollMs: o.nativePollMs } : {}),
+    ...(o.busyConcurrency !== undefined ? { busyConcurrency: o.busyConcurrency } : {}),
   });
   return {
     endpoints: [
