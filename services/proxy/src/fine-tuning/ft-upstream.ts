@@ -8,7 +8,9 @@ import type { LiveProvider } from "../routing/runtime-table.js";
 export const BATCH_TYPES: ReadonlySet<string> = new Set(["openai"]);
 
 /** Provider types with OpenAI's fine-tuning API (`/files`, `/fine_tuning/jobs`) at their base URL. */
-export const FINE_TUNING_TYPES: ReadonlySet<string> = new Set(["openai", "together", "mistral"]);
+// Together (`/fine-tunes`), Mistral (`training_files` with weights) and Azure OpenAI (deployments,
+// `api-version`) have fine-tuning APIs of other shapes: not wired yet, so their models answer 400.
+export const FINE_TUNING_TYPES: ReadonlySet<string> = new Set(["openai"]);
 
 /** The largest answer read from a provider's fine-tuning API. */
 const MAX_ANSWER = 4 * 1024 * 1024;
