@@ -128,6 +128,15 @@ export const UsageRecord = z.object({
    * up to which sequence it has a replica's records). Absent from records written before it existed.
    */
   seq: z.number().int().nonnegative().optional(),
+  /**
+   * The batch the request ran for (a line the router's batch runner sent through the pipeline); absent
+   * for live traffic and from records written before batches existed. A value that is not clean text reads as absent.
+   */
+  batch_id: z
+    .string()
+    .regex(/^batch_[A-Za-z0-9]{1,64}$/)
+    .optional()
+    .catch(undefined),
   /** The writer's {@link USAGE_RECORD_SCHEMA_VERSION} when not 1; read within {@link USAGE_RECORD_READS}. */
   schema_version: z.number().int().min(USAGE_RECORD_READS.min).max(USAGE_RECORD_READS.max).optional(),
 });

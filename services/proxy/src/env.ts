@@ -65,6 +65,28 @@ export const ProxyEnv = z.object({
   ROUTER_WARMUP: z.enum(["0", "1"]).default("1"),
   /** Longest the warm-up may take, ms (the port opens after it). */
   ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  /** Standalone: the Files and Batches APIs keep their data under this folder (`files/`, `batches/`). */
+  ROUTER_DATA_DIR: z.string().min(1).default("./data"),
+  /** Files in PostgreSQL, chunked (a database with the control plane's migrations applied). */
+  ROUTER_FILES_DATABASE_URL: z.string().min(1).optional(),
+  /** Files in an S3-compatible bucket instead of the data folder (MinIO, OSS, COS, AWS S3; AWS SDK credentials). */
+  ROUTER_FILES_S3_BUCKET: z.string().min(1).optional(),
+  /** The S3 endpoint (unset: AWS). */
+  ROUTER_FILES_S3_ENDPOINT: z.url().optional(),
+  ROUTER_FILES_S3_REGION: z.string().min(1).default("us-east-1"),
+  /** Key prefix inside the bucket. */
+  ROUTER_FILES_S3_PREFIX: z.string().max(200).default(""),
+  /** Path-style addressing (MinIO and most self-hosted stores). */
+  ROUTER_FILES_S3_PATH_STYLE: z
+    .enum(["1", "0", "true", "false", ""])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
+  /** Batch lines the router runs at once per replica. */
+  ROUTER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
+  /** Batch lines at once while live traffic is about (in flight, or one ended in the last 100 ms). */
+  ROUTER_BATCH_BUSY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(1),
+  /** A batch line waits while the replica serves more live requests than this. */
+  ROUTER_BATCH_LIVE_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(32),
   ROUTER_USAGE_BUFFER: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

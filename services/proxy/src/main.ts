@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
+import { offlineApis } from "./batches/offline-apis.js";
 import { docsEndpoints } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
+import { openFileStore } from "./files/open-file-store.js";
 import { standaloneAdminEndpoints } from "./handlers/operations/standalone-admin.js";
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
 import { createAccessLog } from "./record/access-log.js";
@@ -100,8 +102,20 @@ const tracer = tracesUrl
       (p) => store.current?.providers.get(p)?.config.type,
     )
   : undefined;
+// Files and Batches (standalone: a local folder and an in-process runner; cluster mode does not serve them yet).
+const offline = cluster
+  ? undefined
+  : offlineApis({
+      dir: env.ROUTER_DATA_DIR,
+      files: await openFileStore(env),
+      logger,
+      concurrency: env.ROUTER_BATCH_CONCURRENCY,
+      liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
+      busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY,
+    });
 const proxy = createProxy({
   store,
+  ...(offline ? { batchAuth: offline.auth } : {}),
   logger,
   replica,
   usageSink: fanOut(sinks),
@@ -117,7 +131,10 @@ const proxy = createProxy({
 });
 proxyRef = proxy;
 cluster?.start(proxy.usage);
+for (const r of offline?.endpoints ?? []) proxy.addRoute(r);
 if (reloader) {
+  const cfg = reloader;
+  for (const r of offline?.adminEndpoints(() => cfg.config.server.admin_token, logger) ?? []) proxy.addRoute(r);
   for (const r of standaloneAdminEndpoints(reloader, store, logger)) proxy.addRoute(r);
   // Cluster mode forwards /docs and /openapi.json to the control plane; standalone documents its own API.
   for (const r of docsEndpoints()) proxy.addRoute(r);
@@ -140,14 +157,24 @@ proxy.server.listen(env.PORT, env.HOST, () => {
   const mode = cluster ? { mode: "cluster", nats: cluster.servers } : { mode: "standalone", config: env.ROUTER_CONFIG };
   logger.info({ port, ...mode, revision: store.current?.revision }, "AI Router proxy listening");
   logger.flush();
+  // Unfinished batches resume once the front door they send their lines through is open.
+  const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
+  offline
+    ?.start({
+      table: () => store.current,
+      origin: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+      inFlight: () => proxy.inFlight(),
+      onRequestFinished: (l) => proxy.onRequestFinished(l),
+    })
+    .catch((err) => logger.error({ err }, "batch runner did not start"));
 });
 
 // Drains in-flight requests (streams included) for up to the grace period, then exits.
 exitOnSignals(
   logger,
   () =>
-    proxy
-      .shutdown(graceMs)
+    Promise.resolve(offline?.stop())
+      .then(() => proxy.shutdown(graceMs))
       .then(() => reloader?.stop())
       .then(() => cluster?.close())
       .then(() => tracer?.flush())

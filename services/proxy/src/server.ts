@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "@ai-router/logger";
 import { createReasoningSealer } from "@ai-router/providers";
+import type { BatchAuth } from "./batches/batch-auth.js";
 import type { Endpoint } from "./endpoints/endpoint.js";
 import { EndpointRouter } from "./endpoints/endpoint-router.js";
 import { modelEndpoints } from "./endpoints/model-endpoints.js";
@@ -57,6 +58,8 @@ export interface ProxyOptions {
   sharedLimits?: SharedLimits;
   /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
   onRequestFinished?: RequestFinishedListener;
+  /** Checks the batch runner's signed lines (batches/offline-apis.ts); none: no batch lines accepted. */
+  batchAuth?: BatchAuth;
 }
 
 export interface ResponsesOptions {
@@ -138,6 +141,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       tracer: opts.tracer,
       fallback: opts.fallback,
       intercept: opts.intercept,
+      batchAuth: opts.batchAuth,
     },
     flight,
   );

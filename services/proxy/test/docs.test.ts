@@ -36,6 +36,12 @@ describe("standalone /docs and /openapi.json (process)", () => {
       const url = path.replace("{model}", "demo-chat").replace("{name}", "demo");
       const q = path.includes("recommendations") || path.includes("best-for-model") ? "?model=demo-chat" : "";
       const res = await fetch(`${p.url}${url}${q}`);
+      // A client's own objects (files, batches): served, and an id it does not own is a 404 in OpenAI's envelope.
+      if (/\{(file|batch|fine_tuning_job)_id\}/.test(path)) {
+        expect(res.status, path).toBe(404);
+        expect(((await res.json()) as { error: { type: string } }).error.type, path).toBe("not_found_error");
+        continue;
+      }
       expect(res.status, path).toBe(200);
     }
   });

@@ -9,6 +9,8 @@ import {
   SpeechRequest,
 } from "@ai-router/contracts";
 import { z } from "zod";
+import { CreateBatch } from "../batches/batches-endpoints.js";
+import { CreateFineTune } from "../fine-tuning/ft-endpoints.js";
 import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { VersionInfo } from "../versions/version.js";
 
@@ -62,6 +64,66 @@ const ops: Record<string, Record<string, Op>> = {
   "/v1/images/generations": { post: { summary: "Image generation", tag: "inference", body: ImageGenerationRequest } },
   "/v1/images/edits": { post: { summary: "Image edit (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
   "/v1/images/variations": { post: { summary: "Image variation (multipart/form-data, or JSON with base64 images)", tag: "inference" } },
+  "/v1/files": {
+    post: {
+      summary: "Upload a file (multipart: file, purpose), streamed; JSONL checked line by line",
+      tag: "files",
+      errors: [400, 413, 415],
+    },
+    get: {
+      summary: "This key's files",
+      tag: "files",
+      query: { purpose: "Only this purpose", after: "Cursor (a file id)", limit: "1-10000", order: "asc | desc" },
+    },
+  },
+  "/v1/files/{file_id}": {
+    get: { summary: "One file of this key", tag: "files", params: ["file_id"], errors: [404] },
+    delete: { summary: "Delete a file of this key", tag: "files", params: ["file_id"], errors: [404] },
+  },
+  "/v1/files/{file_id}/content": { get: { summary: "A file's bytes, streamed", tag: "files", params: ["file_id"], errors: [404] } },
+  "/v1/uploads": {
+    post: { summary: "Start a file sent in parts (filename, purpose, bytes, mime_type)", tag: "files", errors: [400, 413] },
+  },
+  "/v1/uploads/{upload_id}/parts": {
+    post: { summary: "Add a part (multipart `data`, up to 64 MB)", tag: "files", params: ["upload_id"], errors: [400, 404] },
+  },
+  "/v1/uploads/{upload_id}/complete": {
+    post: { summary: "Join the parts (`part_ids`, in order) into one file", tag: "files", params: ["upload_id"], errors: [400, 404] },
+  },
+  "/v1/uploads/{upload_id}/cancel": { post: { summary: "Cancel an upload", tag: "files", params: ["upload_id"], errors: [404] } },
+  "/v1/batches": {
+    post: { summary: "Create a batch from a `batch` file (run by the router)", tag: "batches", body: CreateBatch, errors: [400] },
+    get: {
+      summary: "This key's batches, newest first",
+      tag: "batches",
+      query: { after: "Cursor (a batch id)", limit: "1-100, default 20" },
+    },
+  },
+  "/v1/batches/{batch_id}": { get: { summary: "One batch of this key", tag: "batches", params: ["batch_id"], errors: [404] } },
+  "/v1/batches/{batch_id}/cancel": {
+    post: { summary: "Cancel a batch (lines in flight finish)", tag: "batches", params: ["batch_id"], errors: [404, 409] },
+  },
+  "/v1/fine_tuning/jobs": {
+    post: {
+      summary: "Create a fine-tuning job at the provider serving the model",
+      tag: "fine-tuning",
+      body: CreateFineTune,
+      errors: [400, 404],
+    },
+    get: { summary: "This key's fine-tuning jobs", tag: "fine-tuning", query: { after: "Cursor (a job id)", limit: "1-100, default 20" } },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}": {
+    get: { summary: "One job, as the provider reports it now", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}/events": {
+    get: { summary: "A job's events", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints": {
+    get: { summary: "A job's checkpoints", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
+  },
+  "/v1/fine_tuning/jobs/{fine_tuning_job_id}/cancel": {
+    post: { summary: "Cancel a job", tag: "fine-tuning", params: ["fine_tuning_job_id"], errors: [404] },
+  },
   "/v1/images/models": { get: { summary: "Image models", tag: "models" } },
   "/v1/audio/transcriptions": {
     post: {

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
+import { BATCH_HEADER, type BatchAuth } from "../batches/batch-auth.js";
 import type { EndpointRouter } from "../endpoints/endpoint-router.js";
 import { readEndpointBody } from "../endpoints/read-endpoint-body.js";
 import type { RequestContext } from "../handlers/context.js";
@@ -34,6 +36,8 @@ export interface ServeDeps {
   fallback: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   /** Runs before routing; true when it answered (cluster mode forwards `/v1/stats`). */
   intercept: ((req: IncomingMessage, res: ServerResponse, path: string) => boolean) | undefined;
+  /** Signs and checks the batch runner's lines (sent as the key that owns the batch); none: no batches. */
+  batchAuth: BatchAuth | undefined;
 }
 
 /** In-flight accounting for the graceful drain. */
@@ -122,7 +126,14 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
     try {
       const now = Date.now();
       const queryKey = endpoint.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
-      const key = endpoint.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
+      const batch = d.batchAuth !== undefined ? req.headers[BATCH_HEADER] : undefined;
+      let key: TableClientKey | undefined;
+      if (batch !== undefined && endpoint.auth && table) {
+        // A batch line from this process's runner: the owning key, and the batch on its record.
+        const signed = (d.batchAuth as BatchAuth).verify(batch, table);
+        key = signed.key;
+        rec.batchId = signed.batchId;
+      } else key = endpoint.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
       if (key !== undefined) {
         rec.key = key.name;
         rec.keyId = key.id ?? key.name;

@@ -94,6 +94,8 @@ export class RequestRecord {
   recordId = "";
   /** The `x-request-id` the client sent, cleaned (`cleanClientRequestId`); null when it sent none. */
   clientRequestId: string | null = null;
+  /** The batch a request ran for (a line the router's batch runner sent); null for live traffic. */
+  batchId: string | null = null;
   /** ISO time of arrival. */
   time = "";
   /** Tokens as charged: reported, or estimated (see `usageEstimated`). */

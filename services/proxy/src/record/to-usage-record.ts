@@ -46,5 +46,6 @@ export function toUsageRecord(r: RequestRecord): UsageRecord {
     queued_ms: ms(r.queuedMs),
     units: unitsOf(r.usage),
     seq: r.seq,
+    ...(r.batchId === null ? {} : { batch_id: r.batchId }),
   };
 }

@@ -1,5 +1,6 @@
 import type { LlmType } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
+import { privateModels } from "../../fine-tuning/private-models.js";
 import { authorizeModel } from "../../http/auth.js";
 import { sendJson } from "../../http/respond.js";
 import type { LiveModel } from "../../routing/runtime-table.js";
@@ -13,6 +14,12 @@ export function visibleModels(ctx: RequestContext, llmType?: LlmType): LiveModel
   for (const m of ctx.table.models.values()) {
     if ((llmType === undefined || m.config.llmType === llmType) && (!allowed || allowed.includes(m.config.name))) out.push(m);
   }
+  if (privateModels.size === 0) return out;
+  // The key's fine-tuned models, after the table's.
+  for (const m of privateModels.visible(ctx.table, ctx.record.keyId ?? "")) {
+    const base = privateModels.baseOf(m.config.name) as string;
+    if ((llmType === undefined || m.config.llmType === llmType) && (!allowed || allowed.includes(base))) out.push(m);
+  }
   return out;
 }
 
@@ -21,8 +28,16 @@ export function findModel(ctx: RequestContext, name: string, param = "model"): L
   const model = ctx.table.models.get(name);
   const lookups = ctx.usage.modelLookups;
   if (model) lookups.hits++;
-  else lookups.misses++;
-  if (!model) {
+  else {
+    // A fine-tuned model (its owner's, or shared) is looked up only when the table has no such name;
+    // a key limited to some models may use it when it may use its base model.
+    const ft = privateModels.size > 0 ? privateModels.find(ctx.table, name, ctx.record.keyId ?? "") : undefined;
+    if (ft !== undefined) {
+      lookups.hits++;
+      authorizeModel(ctx.key, privateModels.baseOf(name) as string);
+      return ft;
+    }
+    lookups.misses++;
     throw new RouterError("model_not_found", `The model \`${name}\` does not exist or you do not have access to it.`, {
       param,
       publicCode: "model_not_found",

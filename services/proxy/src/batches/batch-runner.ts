@@ -1,0 +1,307 @@
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import type { Logger } from "@ai-router/logger";
+import type { FileStore } from "../files/file-store.js";
+import { BatchLine } from "../files/jsonl-check.js";
+import type { RuntimeTable } from "../routing/runtime-table.js";
+import type { BatchAuth } from "./batch-auth.js";
+import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
+import { LineExecutor, type ResultLine } from "./line-executor.js";
+import { NativeBatches } from "./native-batch.js";
+
+export interface RunnerOptions {
+  files: FileStore;
+  batches: BatchStore;
+  auth: BatchAuth;
+  logger: Logger;
+  /** Lines in flight per replica (default 8). */
+  concurrency?: number;
+  /** A line waits while the replica serves more live requests than this (default 32). */
+  liveThreshold?: number;
+  /** Lines at once while live traffic is about (default 1): the rest of `concurrency` only when it is quiet. */
+  busyConcurrency?: number;
+  /** How often a batch submitted to a provider's own batch API is polled (default 30 s). */
+  nativePollMs?: number;
+}
+
+/** What the runner needs of the proxy it runs in: its address, in-flight count, and request ends. */
+export interface RunnerHost {
+  origin: string;
+  /** The routing table now (native batches: which provider serves each line). */
+  table(): RuntimeTable | undefined;
+  inFlight(): number;
+  onRequestFinished(listener: (r: { batchId: string | null }) => void): void;
+}
+
+const parseOrUndefined = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+let resultSeq = 0;
+const resultId = (batchId: string) => `batch_req_${batchId.slice(6, 18)}${(resultSeq++).toString(36)}${Date.now().toString(36)}`;
+
+/**
+ * Runs batches in this process (the standalone queue): each line through the router's own front door,
+ * `concurrency` at a time, below live traffic; every finished line appended to the batch's results
+ * before it counts, so a restart resumes where it stopped and no `custom_id` is written twice.
+ */
+export class BatchRunner {
+  private readonly concurrency: number;
+  private readonly liveThreshold: number;
+  private readonly busyConcurrency: number;
+  /** When the last live request ended (performance.now()). */
+  private lastLive = -Infinity;
+  private executor: LineExecutor | undefined;
+  private host: RunnerHost | undefined;
+  private batchInFlight = 0;
+  private wake: (() => void) | undefined;
+  private readonly running = new Map<string, Promise<void>>();
+  private stopped = false;
+  private readonly cancelled = new Set<string>();
+
+  private readonly native: NativeBatches;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.concurrency = o.concurrency ?? 8;
+    this.liveThreshold = o.liveThreshold ?? 32;
+    this.busyConcurrency = o.busyConcurrency ?? 1;
+    this.native = new NativeBatches(o.files, o.batches, o.auth, o.nativePollMs ?? 30_000);
+  }
+
+  /** Starts serving (once the proxy listens): resumes every unfinished batch. */
+  async start(host: RunnerHost): Promise<void> {
+    this.host = host;
+    this.executor = new LineExecutor(host.origin, this.concurrency);
+    host.onRequestFinished((r) => {
+      if (r.batchId === null) this.lastLive = performance.now();
+      const w = this.wake;
+      if (w !== undefined) {
+        this.wake = undefined;
+        w();
+      }
+    });
+    for (const b of await this.o.batches.unfinished()) this.enqueue(b.id);
+  }
+
+  /** Runs a batch (a no-op while it already runs, or before start: start resumes it). */
+  enqueue(id: string): void {
+    if (this.host === undefined || this.stopped || this.running.has(id)) return;
+    const run = this.run(id)
+      .catch((err) => this.o.logger.error({ err, batch: id }, "batch run failed"))
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+  }
+
+  /** Stops a batch's lines (the batch is `cancelling`); those in flight finish, then it finalizes as `cancelled`. */
+  cancel(id: string): void {
+    this.cancelled.add(id);
+    if (!this.running.has(id)) this.enqueue(id);
+  }
+
+  /** Stops taking lines and waits for those in flight (their results are kept). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await Promise.all(this.running.values());
+    await this.executor?.close();
+  }
+
+  /**
+   * Waits until a line may go: never while live requests in flight exceed the threshold; while live
+   * traffic is about (in flight, or one ended in the last 100 ms), at most `busyConcurrency` lines at once.
+   */
+  private async liveIsLow(): Promise<void> {
+    const host = this.host as RunnerHost;
+    for (;;) {
+      if (this.stopped) return;
+      const live = host.inFlight() - this.batchInFlight;
+      const busy = live > 0 || performance.now() - this.lastLive < 100;
+      if (live <= this.liveThreshold && (!busy || this.batchInFlight < this.busyConcurrency)) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 20).unref();
+      });
+    }
+  }
+
+  private async run(id: string): Promise<void> {
+    const { batches, files } = this.o;
+    let b = await batches.get(id);
+    if (b === undefined || FINAL.has(b.status)) return;
+    if (b.status === "validating") {
+      // One provider with a batch API serves every line: the batch goes there (native-batch.ts).
+      const table = this.host?.table();
+      const plan = table ? await this.native.plan(b, table).catch(() => undefined) : undefined;
+      if (plan !== undefined && table !== undefined) {
+        await this.native.submit(b, table, plan).catch((err) => {
+          this.o.logger.warn({ err, batch: id }, "native batch submission failed; the router runs the batch");
+          b!.native = null;
+        });
+      }
+      b.status = "in_progress";
+      b.in_progress_at = nowS();
+      await batches.save(b);
+    }
+    if (b.native !== null) {
+      const over = await this.native.follow(
+        id,
+        () => this.host?.table(),
+        () => this.stopped,
+        () => this.cancelled.has(id),
+      );
+      if (over) this.cancelled.delete(id);
+      return;
+    }
+    // What finished before a restart: skipped, never run or written twice.
+    const done = new Set<string>();
+    const counts = { total: 0, completed: 0, failed: 0 };
+    for await (const text of batches.results(id)) {
+      const r = JSON.parse(text) as ResultLine;
+      done.add(r.custom_id);
+      if (r.error === null && r.response !== null && r.response.status_code < 300) counts.completed++;
+      else counts.failed++;
+    }
+    if (b.status === "in_progress") {
+      const input = await files.read(b.input_file_id);
+      if (input === undefined) return this.fail(b, "input_file_missing", "The input file was deleted.");
+      const token = this.o.auth.token(b.id, b.owner);
+      const slots = new Set<Promise<void>>();
+      let lineNo = 0;
+      let last = Date.now();
+      for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+        lineNo++;
+        if (!text.trim()) continue;
+        counts.total++;
+        const parsed = BatchLine.safeParse(parseOrUndefined(text));
+        // The upload checked every line; a line of another endpoint is this batch's error.
+        const line = parsed.success ? parsed.data : undefined;
+        const customId = line?.custom_id ?? `line-${lineNo}`;
+        if (done.has(customId)) continue;
+        done.add(customId);
+        if (this.stopped || this.cancelled.has(id)) break;
+        if (nowS() > b.expires_at) {
+          await this.record(
+            id,
+            {
+              id: resultId(id),
+              custom_id: customId,
+              response: null,
+              error: { code: "batch_expired", message: "This request could not be executed before the completion window expired." },
+            },
+            counts,
+          );
+          continue;
+        }
+        if (line === undefined || line.url !== b.endpoint) {
+          const message =
+            line === undefined
+              ? `Line ${lineNo} is not a valid batch request.`
+              : `The line's url ${line.url} is not the batch's endpoint ${b.endpoint}.`;
+          await this.record(
+            id,
+            { id: resultId(id), custom_id: customId, response: null, error: { code: "invalid_request", message } },
+            counts,
+          );
+          continue;
+        }
+        await this.liveIsLow();
+        while (slots.size >= this.concurrency) await Promise.race(slots);
+        this.batchInFlight++;
+        const p: Promise<void> = (this.executor as LineExecutor)
+          .run(line, token, resultId(id))
+          .then((r) => this.record(id, r, counts))
+          .finally(() => {
+            this.batchInFlight--;
+            slots.delete(p);
+          });
+        slots.add(p);
+        if (Date.now() - last > 1000) {
+          last = Date.now();
+          await this.saveCounts(id, counts);
+        }
+      }
+      await Promise.all(slots);
+      if (this.stopped) return this.saveCounts(id, counts);
+    }
+    const wasCancelled = this.cancelled.delete(id);
+    b = (await batches.get(id)) as BatchState;
+    b.request_counts = {
+      total: Math.max(counts.total, counts.completed + counts.failed),
+      completed: counts.completed,
+      failed: counts.failed,
+    };
+    const cancelled = b.status === "cancelling" || wasCancelled;
+    if (cancelled) b.cancelling_at ??= nowS();
+    if (!cancelled) {
+      b.status = "finalizing";
+      b.finalizing_at ??= nowS();
+    }
+    await batches.save(b);
+    await this.finalize(b, cancelled);
+  }
+
+  private async record(id: string, r: ResultLine, counts: { completed: number; failed: number }): Promise<void> {
+    await this.o.batches.appendResult(id, JSON.stringify(r));
+    if (r.error === null && r.response !== null && r.response.status_code < 300) counts.completed++;
+    else counts.failed++;
+  }
+
+  private async saveCounts(id: string, counts: BatchState["request_counts"]): Promise<void> {
+    const b = await this.o.batches.get(id);
+    if (b === undefined || this.cancelled.has(id)) return;
+    b.request_counts = { total: counts.total, completed: counts.completed, failed: counts.failed };
+    await this.o.batches.save(b);
+  }
+
+  private async fail(b: BatchState, code: string, message: string): Promise<void> {
+    b.status = "failed";
+    b.failed_at = nowS();
+    b.errors = { object: "list", data: [{ code, message, line: null }] };
+    await this.o.batches.save(b);
+  }
+
+  /** Splits the results into the output file (2xx answers) and the error file (the rest), then the final status. */
+  private async finalize(b: BatchState, cancelled: boolean): Promise<void> {
+    const { files, batches } = this.o;
+    const split = async (ok: boolean): Promise<number> => {
+      async function* lines() {
+        for await (const text of batches.results(b.id)) {
+          const r = JSON.parse(text) as ResultLine;
+          const good = r.error === null && r.response !== null && r.response.status_code < 300;
+          if (good === ok) yield Buffer.from(`${text}\n`);
+        }
+      }
+      return files.write(ok ? b.planned_output_id : b.planned_error_id, Readable.from(lines()));
+    };
+    const created_at = nowS();
+    for (const ok of [true, false]) {
+      const fileId = ok ? b.planned_output_id : b.planned_error_id;
+      const bytes = await split(ok);
+      if (bytes === 0 && !ok) {
+        await files.remove(fileId);
+        continue;
+      }
+      await files.saveMeta({
+        id: fileId,
+        owner: b.owner,
+        bytes,
+        created_at,
+        filename: ok ? "batch_output.jsonl" : "batch_errors.jsonl",
+        purpose: "batch_output",
+      });
+      if (ok) b.output_file_id = fileId;
+      else b.error_file_id = fileId;
+    }
+    const expired = nowS() > b.expires_at;
+    b.status = cancelled ? "cancelled" : expired ? "expired" : "completed";
+    if (cancelled) b.cancelled_at = nowS();
+    else if (expired) b.expired_at = nowS();
+    else b.completed_at = nowS();
+    await batches.save(b);
+    await batches.dropResults(b.id);
+  }
+}

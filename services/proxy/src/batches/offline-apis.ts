@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import type { Logger } from "@ai-router/logger";
+import type { Endpoint } from "../endpoints/endpoint.js";
+import type { FilePurpose, FileStore } from "../files/file-store.js";
+import { filesEndpoints } from "../files/files-endpoints.js";
+import { LocalFileStore } from "../files/local-file-store.js";
+import { DEFAULT_FILE_LIMITS } from "../files/upload-form.js";
+import { uploadsEndpoints } from "../files/uploads-endpoints.js";
+import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
+import { LocalFtJobs } from "../fine-tuning/ft-jobs.js";
+import { offlineAdminEndpoints } from "../fine-tuning/offline-admin.js";
+import { privateModels } from "../fine-tuning/private-models.js";
+import { BatchAuth } from "./batch-auth.js";
+import { BatchRunner, type RunnerHost } from "./batch-runner.js";
+import type { BatchStore } from "./batch-state.js";
+import { batchesEndpoints } from "./batches-endpoints.js";
+import { LocalBatchStore } from "./local-batch-store.js";
+
+export interface OfflineOptions {
+  /** The data folder: `files/` and `batches/` under it (standalone stores). */
+  dir: string;
+  logger: Logger;
+  /** Batch lines in flight at once (default 8). */
+  concurrency?: number;
+  /** Batch lines wait while more live requests than this are in flight (default 32). */
+  liveThreshold?: number;
+  /** Batch lines at once while live traffic is about (default 1). */
+  busyConcurrency?: number;
+  /** How often batches at a provider's own batch API are polled (default 30 s). */
+  nativePollMs?: number;
+  fileLimits?: Partial<Record<FilePurpose, number>>;
+  /** Other stores than the local folder's. */
+  files?: FileStore;
+  batches?: BatchStore;
+}
+
+/** The Files, Batches and Fine-tuning APIs of one proxy: their endpoints, the batch lines' signer, and the runner. */
+export interface OfflineApis {
+  endpoints: Endpoint[];
+  auth: BatchAuth;
+  runner: BatchRunner;
+  /** The admin's endpoints (every key's objects, sharing fine-tuned models), standalone with `server.admin_token`. */
+  adminEndpoints(adminToken: () => string | undefined, logger?: Logger): Endpoint[];
+  /** Starts the runner once the proxy listens (resumes unfinished batches). */
+  start(host: RunnerHost): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function offlineApis(o: OfflineOptions): OfflineApis {
+  const files = o.files ?? new LocalFileStore(join(o.dir, "files"));
+  const batches = o.batches ?? new LocalBatchStore(join(o.dir, "batches"));
+  const jobs = new LocalFtJobs(join(o.dir, "fine-tuning"));
+  const auth = new BatchAuth();
+  const runner = new BatchRunner({
+    files,
+    batches,
+    auth,
+    logger: o.logger,
+    ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+    ...(o.liveThreshold !== undefined ? { liveThreshold: o.liveThreshold } : {}),
+    ...(o.nativePollMs !== undefined ? { nativePollMs: o.nativePollMs } : {}),
+    ...(o.busyConcurrency !== undefined ? { busyConcurrency: o.busyConcurrency } : {}),
+  });
+  return {
+    endpoints: [
+      ...filesEndpoints({ store: files, ...(o.fileLimits ? { limits: o.fileLimits } : {}) }),
+      ...uploadsEndpoints(files, Object.assign({}, DEFAULT_FILE_LIMITS, o.fileLimits)),
+      ...batchesEndpoints({ files, batches, runner }),
+      ...fineTuningEndpoints({ files, jobs, models: privateModels }),
+    ],
+    auth,
+    runner,
+    adminEndpoints: (adminToken, logger) =>
+      offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
+    async start(host) {
+      // Models fine-tuned before a restart are routable again for their owners.
+      for (const j of (await jobs.all()).values()) {
+        if (j.status === "succeeded" && j.fine_tuned_model) {
+          privateModels.add({ name: j.fine_tuned_model, owner: j.owner, sharedWith: j.shared_with, base: j.model, provider: j.provider });
+        }
+      }
+      await runner.start(host);
+    },
+    stop: () => runner.stop(),
+  };
+}
