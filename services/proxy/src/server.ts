@@ -24,6 +24,7 @@ import type { OtlpExporter } from "./tracing/otlp-exporter.js";
 import { DEPRECATED_PATHS } from "./versions/deprecated-paths.js";
 import { Deprecations } from "./versions/deprecation.js";
 import { versionRoute } from "./versions/version.js";
+import { DEFAULT_WS_OPTIONS, SocketHub, type WebSocketOptions } from "./websocket/socket-hub.js";
 
 /** An endpoint the proxy serves (endpoints/endpoint.ts); the name the route lists used before. */
 export type Route = Endpoint;
@@ -57,6 +58,8 @@ export interface ProxyOptions {
   sharedLimits?: SharedLimits;
   /** Told about every request when it ends: outcome, attempt chain, usage, timings (a usage ledger). */
   onRequestFinished?: RequestFinishedListener;
+  /** Limits of the WebSocket endpoints (Responses WebSocket mode); defaults in websocket/socket-hub.ts. */
+  websocket?: Partial<WebSocketOptions>;
 }
 
 export interface ResponsesOptions {
@@ -80,6 +83,8 @@ export interface Proxy {
   /** Stops accepting, lets in-flight requests (streams included) finish up to `graceMs`, then closes. */
   shutdown(graceMs: number): Promise<void>;
   inFlight(): number;
+  /** Open WebSockets. */
+  sockets(): number;
 }
 
 /**
@@ -145,6 +150,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
     { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 60_000 },
     (req, res) => void onRequest(req, res),
   );
+  // WebSocket turns are served by the same request handler: one request of the pipeline each.
+  const hub = new SocketHub(store, onRequest, logger, Object.assign({}, DEFAULT_WS_OPTIONS, opts.websocket));
+  server.on("upgrade", (req, socket, head) => hub.upgrade(req, socket, head));
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     else socket.destroy();
@@ -156,16 +164,20 @@ export function createProxy(opts: ProxyOptions): Proxy {
     addRoute: add,
     onRequestFinished: (l) => usage.onFinished(l),
     inFlight: () => flight.inFlight,
+    sockets: () => hub.size,
     async shutdown(graceMs: number) {
       flight.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Sockets close with 1001 once their turn in flight ended (those turns count in flight below).
+      const socketsClosed = hub.shutdown(graceMs);
       if (flight.inFlight > 0) {
         await new Promise<void>((resolve) => {
           flight.idle = resolve;
           setTimeout(resolve, graceMs).unref();
         });
       }
+      await socketsClosed;
       server.closeAllConnections();
       stalls.close();
       await closed;

@@ -1,0 +1,204 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { RouterError, toRouterError } from "@ai-router/errors";
+import type { Logger } from "@ai-router/logger";
+import { WebSocket, WebSocketServer } from "ws";
+import { authenticate } from "../http/auth.js";
+import type { TableStore } from "../routing/table-store.js";
+import { ResponsesSession, type ServeTurn } from "./responses-session.js";
+import { TurnResponse, type TurnSink, turnHeaders } from "./turn-bridge.js";
+
+/** Limits of the WebSocket endpoints (env `ROUTER_WS_*`). */
+export interface WebSocketOptions {
+  /** Open sockets per client key (one more is refused with 429 at the upgrade). */
+  maxSocketsPerKey: number;
+  /** Largest client message, bytes (a bigger one closes the socket with 1009). */
+  maxMessageBytes: number;
+  /** A socket with no client message and no turn for this long is closed (1000); pings every third of it. */
+  idleMs: number;
+  /** Bytes a slow reader may leave unsent before its socket is closed with 1008. */
+  maxBufferedBytes: number;
+  /** Bytes of `store: false` conversation held per socket for `previous_response_id`. */
+  maxStateBytes: number;
+}
+
+export const DEFAULT_WS_OPTIONS: WebSocketOptions = {
+  maxSocketsPerKey: 64,
+  maxMessageBytes: 16 * 1024 * 1024,
+  idleMs: 300_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxStateBytes: 8 * 1024 * 1024,
+};
+
+/** Close codes (RFC 6455 §7.4.1) the router sends. */
+export const CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009 } as const;
+
+interface Conn {
+  ws: WebSocket;
+  owner: string;
+  alive: boolean;
+  lastActive: number;
+  session: ResponsesSession;
+}
+
+const REASONS: Record<number, string> = { 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable" };
+
+/** Refuses an upgrade with a plain HTTP answer in OpenAI's error envelope (before any WebSocket exists). */
+function refuse(socket: Duplex, err: RouterError): void {
+  const body = JSON.stringify(err.toBody());
+  const status = err.status;
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The WebSocket endpoints: the upgrade (authenticated, counted per key, refused with a plain HTTP
+ * answer before the handshake completes), one session per socket, liveness (one timer for every
+ * socket: a ping each sweep, a socket that missed the last pong or sat idle too long is closed), and
+ * the drain on shutdown (turns in flight finish, then every socket is closed with 1001).
+ */
+export class SocketHub {
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<Conn>();
+  private readonly perKey = new Map<string, number>();
+  private readonly sweep: NodeJS.Timeout;
+  private draining = false;
+
+  constructor(
+    private readonly store: TableStore,
+    private readonly serve: ServeTurn,
+    private readonly logger: Logger,
+    private readonly opts: WebSocketOptions = DEFAULT_WS_OPTIONS,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
+    this.sweep = setInterval(() => this.check(), Math.max(50, Math.floor(opts.idleMs / 3)));
+    this.sweep.unref();
+  }
+
+  get size(): number {
+    return this.conns.size;
+  }
+
+  /** The HTTP server's `upgrade` event. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    try {
+      const url = req.url ?? "/";
+      const q = url.indexOf("?");
+      const path = q < 0 ? url : url.slice(0, q);
+      if (path !== "/v1/responses") throw new RouterError("not_found", `No WebSocket endpoint at ${path.slice(0, 200)}.`);
+      if (this.draining) throw new RouterError("shutting_down", "The router is shutting down; reconnect to another replica.");
+      const table = this.store.current;
+      if (!table) throw new RouterError("no_available_provider", "The router has no routing table yet.");
+      const key = authenticate(req.headers, table.clientKeys, Date.now(), table.authRequired);
+      const owner = key?.sha256 ?? "";
+      const open = this.perKey.get(owner) ?? 0;
+      if (open >= this.opts.maxSocketsPerKey) {
+        throw new RouterError("rate_limited", `This key already has ${open} open WebSockets, the most allowed; close one first.`);
+      }
+      this.perKey.set(owner, open + 1);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, socket, owner));
+    } catch (err) {
+      refuse(socket, toRouterError(err));
+    }
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage, raw: Duplex, owner: string): void {
+    const opts = this.opts;
+    const sink: TurnSink = {
+      send: (text) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(text);
+      },
+      buffered: () => ws.bufferedAmount,
+      onceDrained: (fn) => raw.once("drain", fn),
+      closeSlow: () => {
+        ws.close(CLOSE.policy, "client too slow: send buffer full");
+        // The close frame queues behind what the client does not read: the socket goes regardless.
+        setTimeout(() => ws.terminate(), 1_000).unref();
+      },
+    };
+    const session = new ResponsesSession(
+      sink,
+      turnHeaders(req.headers),
+      req.socket.remoteAddress,
+      this.serve,
+      { maxStateBytes: opts.maxStateBytes, maxBufferedBytes: opts.maxBufferedBytes, maxQueued: 16 },
+      (turnReq) => new TurnResponse(sink, turnReq, opts.maxBufferedBytes),
+    );
+    const conn: Conn = { ws, owner, alive: true, lastActive: Date.now(), session };
+    this.conns.add(conn);
+    ws.on("pong", () => {
+      conn.alive = true;
+    });
+    ws.on("message", (data, isBinary) => {
+      conn.lastActive = Date.now();
+      if (isBinary) {
+        sink.send(
+          JSON.stringify({
+            type: "error",
+            status: 400,
+            error: { type: "invalid_request_error", code: "invalid_event", message: "Send events as text frames." },
+          }),
+        );
+        return;
+      }
+      session.message(data.toString());
+    });
+    ws.on("error", (err) => this.logger.debug({ err: err.message }, "websocket error"));
+    ws.on("close", () => {
+      session.close();
+      this.conns.delete(conn);
+      const n = (this.perKey.get(owner) ?? 1) - 1;
+      if (n <= 0) this.perKey.delete(owner);
+      else this.perKey.set(owner, n);
+    });
+  }
+
+  private check(): void {
+    const now = Date.now();
+    for (const c of this.conns) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      if (c.session.idle && now - c.lastActive > this.opts.idleMs) {
+        c.ws.close(CLOSE.normal, "idle timeout");
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  /** Refuses new sockets, lets turns in flight finish (up to `graceMs`), then closes every socket with 1001. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.draining = true;
+    clearInterval(this.sweep);
+    const closing: Promise<void>[] = [];
+    for (const c of this.conns) {
+      closing.push(
+        new Promise<void>((resolve) => {
+          const bye = () => {
+            c.ws.close(CLOSE.goingAway, "server shutting down");
+            resolve();
+          };
+          if (c.session.idle) return bye();
+          c.session.onIdle = bye;
+          setTimeout(bye, graceMs).unref();
+        }),
+      );
+    }
+    await Promise.all(closing);
+    const gone = [...this.conns].map(
+      (c) => new Promise<void>((resolve) => (c.ws.readyState === WebSocket.CLOSED ? resolve() : c.ws.once("close", () => resolve()))),
+    );
+    const cut = setTimeout(() => {
+      for (const c of this.conns) c.ws.terminate();
+    }, 1_000);
+    cut.unref();
+    await Promise.all(gone);
+    clearTimeout(cut);
+    this.wss.close();
+  }
+}
