@@ -23,7 +23,7 @@ const apiKey = z.string().min(1).max(4096);
 /** Seed classification of a provider. */
 export const SeedProviderType = z.enum(["PUBLIC_CLOUD", "THIRD_PARTY", "PRIVATE"]);
 /** `llm_type`: what the model serves, or the seed's PUBLIC/PRIVATE (treated as a chat model). */
-export const AdminLlmType = z.enum(["chat", "embedding", "image", "PUBLIC", "PRIVATE"]);
+export const AdminLlmType = z.enum(["chat", "embedding", "image", "realtime", "PUBLIC", "PRIVATE"]);
 
 const providerFields = {
   /** Seed classification; defaults to PUBLIC_CLOUD. */
@@ -237,7 +237,7 @@ export const ModelOut = z.object({
   name: z.string(),
   /** The seed's `type` (= llm_type). */
   type: z.string(),
-  llm_type: z.enum(["chat", "embedding", "image"]),
+  llm_type: z.enum(["chat", "embedding", "image", "realtime"]),
   visibility: z.enum(["PUBLIC", "PRIVATE"]),
   description: z.string().nullable(),
   is_enabled: z.boolean(),

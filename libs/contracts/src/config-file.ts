@@ -29,8 +29,8 @@ export const providerTypes = [
 export const ProviderType = z.enum(providerTypes);
 export type ProviderType = z.infer<typeof ProviderType>;
 
-/** What a model serves; decides which endpoints accept it. */
-export const LlmType = z.enum(["chat", "embedding", "image"]);
+/** What a model serves; decides which endpoints accept it (`realtime`: `GET /v1/realtime`, OpenAI and Azure OpenAI targets). */
+export const LlmType = z.enum(["chat", "embedding", "image", "realtime"]);
 export type LlmType = z.infer<typeof LlmType>;
 
 /**

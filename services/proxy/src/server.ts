@@ -24,6 +24,7 @@ import type { OtlpExporter } from "./tracing/otlp-exporter.js";
 import { DEPRECATED_PATHS } from "./versions/deprecated-paths.js";
 import { Deprecations } from "./versions/deprecation.js";
 import { versionRoute } from "./versions/version.js";
+import { ClientSecrets, clientSecretsEndpoint } from "./websocket/client-secrets.js";
 import { DEFAULT_WS_OPTIONS, SocketHub, type WebSocketOptions } from "./websocket/socket-hub.js";
 
 /** An endpoint the proxy serves (endpoints/endpoint.ts); the name the route lists used before. */
@@ -105,13 +106,17 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const flight: Flight = { inFlight: 0, draining: false, idle: undefined };
   const responseStore: ResponseStore =
     opts.responses?.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_RESPONSES_TTL_MS, maxEntries: DEFAULT_RESPONSES_MAX });
-  const sealer = createReasoningSealer(opts.responses?.secret ?? randomBytes(32));
+  const secret = opts.responses?.secret ?? randomBytes(32);
+  const sealer = createReasoningSealer(secret);
+  // Realtime client secrets are signed with the same replica-wide secret: any replica accepts them.
+  const secrets = new ClientSecrets(secret);
 
   // Deprecated paths answer with RFC 9745/8594 headers and are counted (versions/deprecated-paths.ts).
   const deprecations = new Deprecations(DEPRECATED_PATHS);
   const router = new EndpointRouter();
   const endpoints = [
     ...modelEndpoints(responseStore, sealer),
+    clientSecretsEndpoint(secrets),
     ...operationsEndpoints({
       store,
       usage,
@@ -131,12 +136,13 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const add = (e: Endpoint) => router.add(deprecations.wrap(e));
   for (const e of endpoints) add(e);
 
+  const ends = new RequestEnd(usage, opts.usageSink, opts.replica ?? "standalone", logger, opts.sharedLimits, opts.tracer);
   const onRequest = createRequestHandler(
     {
       store,
       logger,
       router,
-      ends: new RequestEnd(usage, opts.usageSink, opts.replica ?? "standalone", logger, opts.sharedLimits, opts.tracer),
+      ends,
       usage,
       stalls,
       sharedLimits: opts.sharedLimits,
@@ -151,7 +157,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     (req, res) => void onRequest(req, res),
   );
   // WebSocket turns are served by the same request handler: one request of the pipeline each.
-  const hub = new SocketHub(store, onRequest, logger, Object.assign({}, DEFAULT_WS_OPTIONS, opts.websocket));
+  const hub = new SocketHub(store, onRequest, logger, { ends, usage, secrets }, Object.assign({}, DEFAULT_WS_OPTIONS, opts.websocket));
   server.on("upgrade", (req, socket, head) => hub.upgrade(req, socket, head));
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");

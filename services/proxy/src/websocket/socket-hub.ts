@@ -1,11 +1,14 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { WebSocket, WebSocketServer } from "ws";
 import { authenticate } from "../http/auth.js";
 import type { TableStore } from "../routing/table-store.js";
-import { ResponsesSession, type ServeTurn } from "./responses-session.js";
+import type { ClientSecrets } from "./client-secrets.js";
+import { openRealtimeUpstream, type RealtimeRecording, RealtimeRelay, type RealtimeUpstream } from "./realtime-relay.js";
+import { errorEvent, ResponsesSession, type ServeTurn } from "./responses-session.js";
 import { TurnResponse, type TurnSink, turnHeaders } from "./turn-bridge.js";
 
 /** Limits of the WebSocket endpoints (env `ROUTER_WS_*`). */
@@ -33,13 +36,31 @@ export const DEFAULT_WS_OPTIONS: WebSocketOptions = {
 /** Close codes (RFC 6455 §7.4.1) the router sends. */
 export const CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009 } as const;
 
+/** What the hub needs of a socket's session (Responses turns, or a realtime relay). */
+interface Session {
+  readonly idle: boolean;
+  onIdle: (() => void) | undefined;
+  close(): void;
+}
+
 interface Conn {
   ws: WebSocket;
   owner: string;
   alive: boolean;
   lastActive: number;
-  session: ResponsesSession;
+  session: Session;
 }
+
+/** The Realtime API's parts: client secrets, and where each response's usage is recorded. */
+export interface RealtimeDeps extends RealtimeRecording {
+  secrets: ClientSecrets;
+}
+
+/** Browsers offer `realtime` plus a key subprotocol; the server answers with a protocol that is not the key. */
+const pickProtocol = (offered: Set<string>): string | false => {
+  for (const p of offered) if (!p.startsWith("openai-insecure-api-key.")) return p;
+  return false;
+};
 
 const REASONS: Record<number, string> = { 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable" };
 
@@ -69,9 +90,16 @@ export class SocketHub {
     private readonly store: TableStore,
     private readonly serve: ServeTurn,
     private readonly logger: Logger,
+    private readonly realtime: RealtimeDeps,
     private readonly opts: WebSocketOptions = DEFAULT_WS_OPTIONS,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxMessageBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: pickProtocol,
+    });
     this.sweep = setInterval(() => this.check(), Math.max(50, Math.floor(opts.idleMs / 3)));
     this.sweep.unref();
   }
@@ -83,25 +111,69 @@ export class SocketHub {
   /** The HTTP server's `upgrade` event. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
-    try {
-      const url = req.url ?? "/";
-      const q = url.indexOf("?");
-      const path = q < 0 ? url : url.slice(0, q);
-      if (path !== "/v1/responses") throw new RouterError("not_found", `No WebSocket endpoint at ${path.slice(0, 200)}.`);
-      if (this.draining) throw new RouterError("shutting_down", "The router is shutting down; reconnect to another replica.");
-      const table = this.store.current;
-      if (!table) throw new RouterError("no_available_provider", "The router has no routing table yet.");
-      const key = authenticate(req.headers, table.clientKeys, Date.now(), table.authRequired);
-      const owner = key?.sha256 ?? "";
-      const open = this.perKey.get(owner) ?? 0;
-      if (open >= this.opts.maxSocketsPerKey) {
-        throw new RouterError("rate_limited", `This key already has ${open} open WebSockets, the most allowed; close one first.`);
-      }
-      this.perKey.set(owner, open + 1);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, socket, owner));
-    } catch (err) {
-      refuse(socket, toRouterError(err));
+    void this.admit(req, socket, head).catch((err: unknown) => refuse(socket, toRouterError(err)));
+  }
+
+  private async admit(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const realtime = path === "/v1/realtime";
+    if (path !== "/v1/responses" && !realtime) throw new RouterError("not_found", `No WebSocket endpoint at ${path.slice(0, 200)}.`);
+    if (this.draining) throw new RouterError("shutting_down", "The router is shutting down; reconnect to another replica.");
+    const table = this.store.current;
+    if (!table) throw new RouterError("no_available_provider", "The router has no routing table yet.");
+    const model = realtime ? (new URLSearchParams(url.slice(q + 1)).get("model") ?? "") : "";
+    if (realtime && !model) throw new RouterError("invalid_request", "Missing required query parameter: 'model'.", { param: "model" });
+    const key =
+      (realtime ? this.realtime.secrets.keyOf(req.headers, table.clientKeys, model) : undefined) ??
+      authenticate(req.headers, table.clientKeys, Date.now(), table.authRequired);
+    const owner = key?.sha256 ?? "";
+    const open = this.perKey.get(owner) ?? 0;
+    if (open >= this.opts.maxSocketsPerKey) {
+      throw new RouterError("rate_limited", `This key already has ${open} open WebSockets, the most allowed; close one first.`);
     }
+    this.perKey.set(owner, open + 1);
+    let up: RealtimeUpstream | undefined;
+    try {
+      if (realtime) up = await openRealtimeUpstream(table, key, model, req);
+    } catch (err) {
+      this.release(owner);
+      throw err;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (up) this.acceptRealtime(ws, up, key, owner);
+      else this.accept(ws, req, socket, owner);
+    });
+  }
+
+  private release(owner: string): void {
+    const n = (this.perKey.get(owner) ?? 1) - 1;
+    if (n <= 0) this.perKey.delete(owner);
+    else this.perKey.set(owner, n);
+  }
+
+  private track(ws: WebSocket, owner: string, session: Session): Conn {
+    const conn: Conn = { ws, owner, alive: true, lastActive: Date.now(), session };
+    this.conns.add(conn);
+    ws.on("pong", () => {
+      conn.alive = true;
+    });
+    ws.on("error", (err) => this.logger.debug({ err: err.message }, "websocket error"));
+    ws.on("close", () => {
+      session.close();
+      this.conns.delete(conn);
+      this.release(owner);
+    });
+    return conn;
+  }
+
+  private acceptRealtime(ws: WebSocket, up: RealtimeUpstream, key: TableClientKey | undefined, owner: string): void {
+    let conn: Conn | undefined;
+    const relay = new RealtimeRelay(ws, up, key, this.realtime, this.opts.maxBufferedBytes, () => {
+      if (conn) conn.lastActive = Date.now();
+    });
+    conn = this.track(ws, owner, relay);
   }
 
   private accept(ws: WebSocket, req: IncomingMessage, raw: Duplex, owner: string): void {
@@ -126,32 +198,11 @@ export class SocketHub {
       { maxStateBytes: opts.maxStateBytes, maxBufferedBytes: opts.maxBufferedBytes, maxQueued: 16 },
       (turnReq) => new TurnResponse(sink, turnReq, opts.maxBufferedBytes),
     );
-    const conn: Conn = { ws, owner, alive: true, lastActive: Date.now(), session };
-    this.conns.add(conn);
-    ws.on("pong", () => {
-      conn.alive = true;
-    });
+    const conn = this.track(ws, owner, session);
     ws.on("message", (data, isBinary) => {
       conn.lastActive = Date.now();
-      if (isBinary) {
-        sink.send(
-          JSON.stringify({
-            type: "error",
-            status: 400,
-            error: { type: "invalid_request_error", code: "invalid_event", message: "Send events as text frames." },
-          }),
-        );
-        return;
-      }
-      session.message(data.toString());
-    });
-    ws.on("error", (err) => this.logger.debug({ err: err.message }, "websocket error"));
-    ws.on("close", () => {
-      session.close();
-      this.conns.delete(conn);
-      const n = (this.perKey.get(owner) ?? 1) - 1;
-      if (n <= 0) this.perKey.delete(owner);
-      else this.perKey.set(owner, n);
+      if (isBinary) sink.send(errorEvent(400, "invalid_event", "Send events as text frames."));
+      else session.message(data.toString());
     });
   }
 
