@@ -1,69 +1,19 @@
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { makeTestCertificates } from "@ai-router/testing";
+import OpenAI from "openai-v7";
+import { OpenAIRealtimeWS } from "openai-v7/realtime/ws";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import WebSocket, { WebSocketServer } from "ws";
+import WebSocket from "ws";
 import type { RequestRecord } from "../src/record/request-record.js";
 import { startTestProxy, type TestProxy } from "./harness.js";
+import { type MockRealtime, PROVIDER_KEY, startMockRealtime } from "./mock-realtime.js";
 
 // The Realtime API (GET /v1/realtime?model=) relayed to a mock OpenAI realtime upstream that checks the
 // provider's key, and client secrets minted by the router.
 const KEY = "sk-rt-client-0123456789";
-const PROVIDER_KEY = "sk-provider-realtime";
-
-interface MockRealtime {
-  url: string;
-  /** Upgrade requests the mock saw: their URL and headers. */
-  seen: IncomingMessage[];
-  /** Sockets open on the mock now. */
-  open(): number;
-  close(): Promise<void>;
-}
-
-/** A realtime upstream: 401 without the provider key; answers `response.create` with a response and `response.done` usage. */
-async function startMockRealtime(opts: { refuse?: boolean } = {}): Promise<MockRealtime> {
-  const seen: IncomingMessage[] = [];
-  const server: Server = createServer((_req, res) => res.writeHead(404).end());
-  const wss = new WebSocketServer({ noServer: true });
-  server.on("upgrade", (req, socket, head) => {
-    seen.push(req);
-    if (opts.refuse || req.headers.authorization !== `Bearer ${PROVIDER_KEY}`) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n");
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.send(JSON.stringify({ type: "session.created", session: { id: "sess_1" } }));
-      ws.on("message", (data, isBinary) => {
-        if (isBinary) return ws.send(data, { binary: true });
-        const ev = JSON.parse(data.toString()) as { type: string; n?: number };
-        if (ev.type === "echo") return ws.send(JSON.stringify({ type: "echo", n: ev.n }));
-        if (ev.type !== "response.create") return;
-        ws.send(JSON.stringify({ type: "response.created", response: { id: "resp_rt" } }));
-        ws.send(JSON.stringify({ type: "response.output_audio_transcript.delta", delta: "hi" }));
-        const usage = {
-          total_tokens: 180,
-          input_tokens: 100,
-          output_tokens: 80,
-          input_token_details: { text_tokens: 40, audio_tokens: 60, cached_tokens: 30 },
-          output_token_details: { text_tokens: 20, audio_tokens: 60 },
-        };
-        ws.send(JSON.stringify({ type: "response.done", response: { id: "resp_rt", status: "completed", usage } }));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    seen,
-    open: () => wss.clients.size,
-    async close() {
-      for (const c of wss.clients) c.terminate();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 let good: MockRealtime;
 let down: MockRealtime;
@@ -198,5 +148,27 @@ describe("Realtime API", () => {
       body: JSON.stringify({ expires_after: { seconds: 1e9 } }),
     });
     expect(bad.status).toBe(400);
+  });
+
+  it("the openai SDK's OpenAIRealtimeWS client (wss: the router behind TLS): a response through the router, usage recorded", async () => {
+    // The SDK only speaks wss://: a TLS front whose upgrades go to the router's server.
+    const certs = makeTestCertificates();
+    const tls = createHttpsServer({ key: certs.serverKey, cert: certs.serverCert });
+    tls.on("upgrade", (req, socket, head) => proxy.proxy.server.emit("upgrade", req, socket, head));
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+    const { port } = tls.address() as AddressInfo;
+    const client = new OpenAI({ baseURL: `https://127.0.0.1:${port}/v1`, apiKey: KEY });
+    const rt = await OpenAIRealtimeWS.create(client, { model: "rt-model", options: { ca: certs.caPem } });
+    rt.on("error", () => {});
+    const done = new Promise<{ response: { usage?: { total_tokens?: number } } }>((resolve) =>
+      rt.on("response.done", (e) => resolve(e as never)),
+    );
+    rt.socket.once("open", () => rt.send({ type: "response.create" }));
+    expect((await done).response.usage?.total_tokens).toBe(180);
+    await expect.poll(() => records.length).toBe(1);
+    expect(records[0]?.promptTokens).toBe(100);
+    rt.close();
+    tls.closeAllConnections();
+    await new Promise<void>((resolve) => tls.close(() => resolve()));
   });
 });
