@@ -86,7 +86,7 @@ describe.each([
       previous_response_id: t2.at(-1)?.response?.id,
       store: false,
     });
-    const call = (t3.at(-1)?.response?.output as Record<string, any>[]).find((o) => o.type === "function_call");
+    const call = ((t3.at(-1)?.response?.output ?? []) as Record<string, any>[]).find((o) => o.type === "function_call");
     expect(call?.name).toBe("get_weather");
     const t4 = await turn(rws, {
       model,
