@@ -194,3 +194,25 @@ describe("a socket killed mid-turn, and shutdown", () => {
     await held.close();
   });
 });
+
+describe("operation limits", () => {
+  it("an idle socket is closed (1000, idle timeout); a message over the limit closes with 1009", async () => {
+    const p = await startTestProxy(
+      {
+        providers: [{ name: "c", type: "openai-compatible", base_url: chat.baseUrl, api_key: "sk-c" }],
+        models: [{ name: "m", providers: [{ provider: "c" }] }],
+      },
+      {},
+      { proxy: () => ({ websocket: { idleMs: 300, maxMessageBytes: 4096 } }) },
+    );
+    const idle = await ResponsesSocket.open(p.url);
+    await once(idle.ws, "close");
+    expect(idle.closed).toEqual({ code: 1000, reason: "idle timeout" });
+    const big = await ResponsesSocket.open(p.url);
+    big.send({ type: "response.create", model: "m", input: "x".repeat(5000) });
+    await once(big.ws, "close");
+    expect(big.closed?.code).toBe(1009);
+    expect(p.proxy.sockets()).toBe(0);
+    await p.close();
+  });
+});
