@@ -11,6 +11,7 @@ import autocannon from "autocannon";
 import { Client } from "undici";
 import { coldScenario } from "./cold.mjs";
 import { cpuMs, median, peakRssMb, pin, startProcess, tmp } from "./processes.mjs";
+import { websocketScenario } from "./websocket.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
@@ -26,6 +27,15 @@ if (process.env.BENCH_ONLY === "cold") {
   console.log(lines.join("\n"));
   mkdirSync(join(root, "bench/results"), { recursive: true });
   writeFileSync(join(root, "bench/results/cold.md"), `${lines.join("\n")}\n`);
+  process.exit(0);
+}
+
+// BENCH_ONLY=websocket: only the WebSocket scenario (bench/websocket.mjs).
+if (process.env.BENCH_ONLY === "websocket") {
+  const lines = await websocketScenario(PROXY_MAIN);
+  console.log(lines.join("\n"));
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  writeFileSync(join(root, "bench/results/websocket.md"), `${lines.join("\n")}\n`);
   process.exit(0);
 }
 
@@ -356,12 +366,15 @@ const summary = [
 ];
 // The fresh-replica scenario last (its own processes); BENCH_SKIP_COLD=1 leaves it out.
 const coldLines = process.env.BENCH_SKIP_COLD ? [] : await coldScenario(PROXY_MAIN);
+// WebSocket mode: idle sockets' memory and CPU per turn against HTTP; BENCH_SKIP_WEBSOCKET=1 leaves it out.
+const wsLines = process.env.BENCH_SKIP_WEBSOCKET ? [] : await websocketScenario(PROXY_MAIN);
 const out = [
   `AI Router proxy benchmark (${CONNECTIONS} connections; per mode ${ROUNDS} interleaved rounds of ${DURATION}s per target, medians; node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,
   "",
   ...lines,
   ...summary,
   ...(coldLines.length > 0 ? ["", ...coldLines] : []),
+  ...(wsLines.length > 0 ? ["", ...wsLines] : []),
 ].join("\n");
 console.log(out);
 mkdirSync(join(root, "bench/results"), { recursive: true });

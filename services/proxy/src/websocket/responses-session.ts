@@ -135,7 +135,7 @@ export class ResponsesSession {
     } finally {
       this.current = undefined;
     }
-    this.keep(body, input, res.final, raw.length);
+    this.keep(body, input, res.final, raw.length + res.finalBytes);
   }
 
   /**
@@ -161,14 +161,13 @@ export class ResponsesSession {
     this.state = bytes <= this.opts.maxStateBytes ? { id, items: asHistory(input) } : undefined;
   }
 
-  /** After a `store: false` turn, its conversation is what the next turn may continue (bounded). */
-  private keep(body: Json, input: Json[], final: Json | undefined, requestBytes: number): void {
+  /** After a `store: false` turn, its conversation is what the next turn may continue (bounded: request plus final event bytes). */
+  private keep(body: Json, input: Json[], final: Json | undefined, bytes: number): void {
     if (body.store !== false || final === undefined || typeof final.id !== "string") {
       this.state = undefined;
       return;
     }
     const output = Array.isArray(final.output) ? (final.output as Json[]) : [];
-    const bytes = requestBytes + JSON.stringify(output).length;
     this.state = bytes <= this.opts.maxStateBytes ? { id: final.id, items: asHistory(input).concat(asHistory(output)) } : undefined;
   }
 }

@@ -184,6 +184,8 @@ export class SocketHub {
       },
       buffered: () => ws.bufferedAmount,
       onceDrained: (fn) => raw.once("drain", fn),
+      cork: () => raw.cork(),
+      uncork: () => raw.uncork(),
       closeSlow: () => {
         ws.close(CLOSE.policy, "client too slow: send buffer full");
         // The close frame queues behind what the client does not read: the socket goes regardless.

@@ -12,11 +12,14 @@ function sink() {
     buffered: () => s.bufferedBytes,
     onceDrained: (fn: () => void) => s.drained.push(fn),
     closeSlow: () => s.slow++,
+    cork: () => {},
+    uncork: () => {},
   };
   return s satisfies TurnSink;
 }
 
-const req = () => turnRequest("/v1/responses", turnHeaders({ authorization: "Bearer k", upgrade: "websocket" }), Buffer.from("{}"), undefined);
+const req = () =>
+  turnRequest("/v1/responses", turnHeaders({ authorization: "Bearer k", upgrade: "websocket" }), Buffer.from("{}"), undefined);
 
 describe("TurnResponse", () => {
   it("sends each SSE event's data as one frame, joining events split across writes (CRLF too)", () => {

@@ -13,6 +13,9 @@ export interface TurnSink {
   onceDrained(fn: () => void): void;
   /** The client is too slow: close its socket with a clear code. */
   closeSlow(): void;
+  /** Frames sent between these two go out in one socket write (one chunk often holds several events). */
+  cork(): void;
+  uncork(): void;
 }
 
 /** Above this many buffered bytes a write reports backpressure (the relay pauses the upstream). */
@@ -73,6 +76,8 @@ export class TurnResponse extends EventEmitter {
   private readonly counters: { bytesWritten: number };
   /** The `response.completed` (or failed/incomplete) event's response, for the socket's continuation state. */
   final: Record<string, unknown> | undefined;
+  /** Size of the event that carried `final` (bounds the socket's continuation state without serializing it again). */
+  finalBytes = 0;
 
   constructor(
     private readonly sink: TurnSink,
@@ -108,7 +113,9 @@ export class TurnResponse extends EventEmitter {
       return true;
     }
     this.pending = this.pending.length === 0 ? text : this.pending + text;
+    this.sink.cork();
     this.dispatch();
+    this.sink.uncork();
     if (this.sink.buffered() <= TURN_HIGH_WATER) return true;
     if (this.sink.buffered() > this.maxBuffered) {
       this.sink.closeSlow();
@@ -170,6 +177,7 @@ export class TurnResponse extends EventEmitter {
     if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) {
       try {
         this.final = (JSON.parse(data) as { response?: Record<string, unknown> }).response;
+        this.finalBytes = data.length;
       } catch {
         this.final = undefined;
       }
