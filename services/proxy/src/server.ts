@@ -126,7 +126,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       metrics: opts.metrics,
       metricsToken: opts.metricsToken,
       metricsPublic: opts.metricsPublic,
-      metricsExtra: () => deprecations.metricsText(),
+      metricsExtra: () => deprecations.metricsText() + hub.metricsText(),
     }),
     versionRoute(),
     ...loadBalancingEndpoints(),

@@ -213,6 +213,13 @@ describe("operation limits", () => {
     await once(big.ws, "close");
     expect(big.closed?.code).toBe(1009);
     expect(p.proxy.sockets()).toBe(0);
+    // /metrics: open sockets per endpoint, refused upgrades per status.
+    const open = await ResponsesSocket.open(p.url);
+    await expect(ResponsesSocket.open(p.url, undefined, "/v1/nowhere")).rejects.toMatchObject({ status: 404 });
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    expect(metrics).toContain('ai_router_websocket_connections{endpoint="responses"} 1');
+    expect(metrics).toContain('ai_router_websocket_upgrades_refused_total{status="404"} 1');
+    await open.close();
     await p.close();
   });
 });

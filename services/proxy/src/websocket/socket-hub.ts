@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { TableClientKey } from "@ai-router/contracts";
+import { METRIC_PREFIX, type TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { WebSocket, WebSocketServer } from "ws";
@@ -85,6 +85,9 @@ export class SocketHub {
   private readonly perKey = new Map<string, number>();
   private readonly sweep: NodeJS.Timeout;
   private draining = false;
+  /** Open sockets per endpoint, and upgrades refused per status (the `/metrics` text). */
+  private readonly open = { responses: 0, realtime: 0 };
+  private readonly refused = new Map<number, number>();
 
   constructor(
     private readonly store: TableStore,
@@ -108,10 +111,25 @@ export class SocketHub {
     return this.conns.size;
   }
 
+  /** Prometheus text: open sockets per endpoint, upgrades refused per status. */
+  metricsText(): string {
+    const open = `${METRIC_PREFIX}websocket_connections`;
+    const refused = `${METRIC_PREFIX}websocket_upgrades_refused_total`;
+    let out = `# HELP ${open} Open WebSockets (docs/websocket.md)\n# TYPE ${open} gauge\n`;
+    out += `${open}{endpoint="responses"} ${this.open.responses}\n${open}{endpoint="realtime"} ${this.open.realtime}\n`;
+    out += `# HELP ${refused} WebSocket upgrades refused before the handshake, by HTTP status\n# TYPE ${refused} counter\n`;
+    for (const [status, n] of this.refused) out += `${refused}{status="${status}"} ${n}\n`;
+    return out;
+  }
+
   /** The HTTP server's `upgrade` event. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", () => socket.destroy());
-    void this.admit(req, socket, head).catch((err: unknown) => refuse(socket, toRouterError(err)));
+    void this.admit(req, socket, head).catch((err: unknown) => {
+      const e = toRouterError(err);
+      this.refused.set(e.status, (this.refused.get(e.status) ?? 0) + 1);
+      refuse(socket, e);
+    });
   }
 
   private async admit(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -128,7 +146,8 @@ export class SocketHub {
     const key =
       (realtime ? this.realtime.secrets.keyOf(req.headers, table.clientKeys, model) : undefined) ??
       authenticate(req.headers, table.clientKeys, Date.now(), table.authRequired);
-    const owner = key?.sha256 ?? "";
+    // Without client keys (auth off) the limit applies per client address.
+    const owner = key?.sha256 ?? `ip:${req.socket.remoteAddress ?? ""}`;
     const open = this.perKey.get(owner) ?? 0;
     if (open >= this.opts.maxSocketsPerKey) {
       throw new RouterError("rate_limited", `This key already has ${open} open WebSockets, the most allowed; close one first.`);
@@ -153,15 +172,17 @@ export class SocketHub {
     else this.perKey.set(owner, n);
   }
 
-  private track(ws: WebSocket, owner: string, session: Session): Conn {
+  private track(ws: WebSocket, owner: string, session: Session, kind: "responses" | "realtime"): Conn {
     const conn: Conn = { ws, owner, alive: true, lastActive: Date.now(), session };
     this.conns.add(conn);
+    this.open[kind]++;
     ws.on("pong", () => {
       conn.alive = true;
     });
     ws.on("error", (err) => this.logger.debug({ err: err.message }, "websocket error"));
     ws.on("close", () => {
       session.close();
+      this.open[kind]--;
       this.conns.delete(conn);
       this.release(owner);
     });
@@ -173,7 +194,7 @@ export class SocketHub {
     const relay = new RealtimeRelay(ws, up, key, this.realtime, this.opts.maxBufferedBytes, () => {
       if (conn) conn.lastActive = Date.now();
     });
-    conn = this.track(ws, owner, relay);
+    conn = this.track(ws, owner, relay, "realtime");
   }
 
   private accept(ws: WebSocket, req: IncomingMessage, raw: Duplex, owner: string): void {
@@ -200,7 +221,7 @@ export class SocketHub {
       { maxStateBytes: opts.maxStateBytes, maxBufferedBytes: opts.maxBufferedBytes, maxQueued: 16 },
       (turnReq) => new TurnResponse(sink, turnReq, opts.maxBufferedBytes),
     );
-    const conn = this.track(ws, owner, session);
+    const conn = this.track(ws, owner, session, "responses");
     ws.on("message", (data, isBinary) => {
       conn.lastActive = Date.now();
       if (isBinary) sink.send(errorEvent(400, "invalid_event", "Send events as text frames."));
