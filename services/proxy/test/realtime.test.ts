@@ -14,6 +14,7 @@ import { type MockRealtime, PROVIDER_KEY, startMockRealtime } from "./mock-realt
 // The Realtime API (GET /v1/realtime?model=) relayed to a mock OpenAI realtime upstream that checks the
 // provider's key, and client secrets minted by the router.
 const KEY = "sk-rt-client-0123456789";
+const LIMITED = "sk-rt-limited-0123456789";
 
 let good: MockRealtime;
 let down: MockRealtime;
@@ -39,7 +40,10 @@ beforeAll(async () => {
       },
       { name: "chat-model", providers: [{ provider: "oai", model: "gpt-4o" }] },
     ],
-    keys: [{ name: "rt", key: KEY }],
+    keys: [
+      { name: "rt", key: KEY },
+      { name: "rt-limited", key: LIMITED, rpm_limit: 1 },
+    ],
   });
   proxy.proxy.onRequestFinished((r) => records.push(r));
 });
@@ -118,6 +122,12 @@ describe("Realtime API", () => {
     await expect(connect("rt-model", {})).rejects.toMatchObject({ status: 401 });
     await expect(connect("chat-model", { headers: { authorization: `Bearer ${KEY}` } })).rejects.toMatchObject({ status: 400 });
     await expect(connect("nope", { headers: { authorization: `Bearer ${KEY}` } })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("a session counts as a request of the key's limits: over rpm_limit is a 429 at the upgrade", async () => {
+    const first = await connect("rt-model", { headers: { authorization: `Bearer ${LIMITED}` } });
+    await expect(connect("rt-model", { headers: { authorization: `Bearer ${LIMITED}` } })).rejects.toMatchObject({ status: 429 });
+    first.close();
   });
 
   it("client secrets: minted for a key, accepted as Bearer and as the browser subprotocol, refused once tampered", async () => {

@@ -5,6 +5,7 @@ import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { WebSocket, WebSocketServer } from "ws";
 import { authenticate } from "../http/auth.js";
+import { hasLimits } from "../limits/key-limiter.js";
 import type { TableStore } from "../routing/table-store.js";
 import type { ClientSecrets } from "./client-secrets.js";
 import { openRealtimeUpstream, type RealtimeRecording, RealtimeRelay, type RealtimeUpstream } from "./realtime-relay.js";
@@ -155,6 +156,11 @@ export class SocketHub {
     this.perKey.set(owner, open + 1);
     let up: RealtimeUpstream | undefined;
     try {
+      // A realtime session counts as one request of the key's limits (its responses are charged as they end).
+      if (realtime && key !== undefined && hasLimits(key)) {
+        const refused = this.realtime.usage.keyLimits.get(key.sha256)?.admit(Date.now());
+        if (refused !== undefined) throw refused.error;
+      }
       if (realtime) up = await openRealtimeUpstream(table, key, model, req);
     } catch (err) {
       this.release(owner);
