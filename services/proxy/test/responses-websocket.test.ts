@@ -31,6 +31,14 @@ beforeAll(async () => {
         { name: "chat-model", providers: [{ provider: "compat", model: "qwen-upstream" }] },
         { name: "claude-model", providers: [{ provider: "claude", model: "claude-upstream" }] },
         { name: "gpt-model", providers: [{ provider: "oai", model: "gpt-upstream" }] },
+        {
+          name: "fo-model",
+          strategy: "priority",
+          providers: [
+            { provider: "compat", model: "qwen-upstream", priority: 0 },
+            { provider: "claude", model: "claude-upstream", priority: 1 },
+          ],
+        },
       ],
       keys: [{ name: "ws", key: KEY }],
     },
@@ -123,6 +131,18 @@ describe("continuations and refusals", () => {
     s.send({ type: "session.update" });
     expect(last(await s.until((e) => e.type === "error", bad + 1)).error.code).toBe("unknown_event_type");
     expect(last(await s.turn({ model: "chat-model", input: "still here" })).type).toBe("response.completed");
+    await s.close();
+  });
+
+  it("a turn fails over before its first event: the client sees one clean stream from the next target", async () => {
+    const s = await ResponsesSocket.open(proxy.url, KEY);
+    chat.behavior.next({ status: 500 });
+    const t = await s.turn({ model: "fo-model", input: "fail over please", store: false });
+    expect(t.map((e) => e.sequence_number)).toEqual(t.map((_, i) => i));
+    expect(last(t).type).toBe("response.completed");
+    const r = finished.at(-1);
+    expect(r?.provider).toBe("claude");
+    expect(r?.attempts.map((a) => a.outcome)).toEqual(["retry", "served"]);
     await s.close();
   });
 
