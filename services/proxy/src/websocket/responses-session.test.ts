@@ -12,13 +12,16 @@ function world(maxStateBytes: number) {
     buffered: () => 0,
     onceDrained: () => {},
     closeSlow: () => {},
-    cork: () => {},
-    uncork: () => {},
+    sendMany: (ts) => {
+      for (const t of ts) frames.push(t);
+    },
   };
   let n = 0;
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    // Read as the request handler reads a body (http/read-body.ts): `data` events, then `end`.
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    req.on("data", (c: Buffer) => chunks.push(c));
+    await new Promise((resolve) => req.on("end", resolve));
     bodies.push(JSON.parse(Buffer.concat(chunks).toString()));
     const id = `resp_${++n}`;
     const output = [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "x".repeat(100) }] }];

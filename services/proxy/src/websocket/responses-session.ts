@@ -43,8 +43,11 @@ export class ResponsesSession {
   private readonly queue: Json[] = [];
   private busy = false;
   private current: TurnResponse | undefined;
-  /** The last `store: false` response's id and the conversation it ends. */
-  private state: { id: string; items: Json[] } | undefined;
+  /**
+   * The last `store: false` response: its id, the input it answered (with its history) and its terminal
+   * event as sent; the conversation is assembled only when a turn continues it.
+   */
+  private state: { id: string; input: Json[]; final: string | undefined } | undefined;
   closed = false;
   /** Set on shutdown: the socket closes once the turn in flight (if any) ends. */
   onIdle: (() => void) | undefined;
@@ -113,7 +116,9 @@ export class ResponsesSession {
       this.sink.send(errorEvent(400, "unsupported_parameter", "'background' is not supported over WebSocket.", "background"));
       return;
     }
-    const body: Json = Object.assign({}, ev);
+    // The event is this turn's own parse: it becomes the body as it is.
+    const body = ev;
+    const generate = body.generate;
     delete body.type;
     delete body.generate;
     body.stream = true;
@@ -121,11 +126,11 @@ export class ResponsesSession {
     const state = this.state;
     let input = inputList(body.input);
     if (state !== undefined && typeof prev === "string" && prev === state.id) {
-      input = state.items.concat(input);
+      input = historyOf(state.input, state.final).concat(input);
       body.input = input;
       delete body.previous_response_id;
     }
-    if (ev.generate === false) return this.warmUp(body, input);
+    if (generate === false) return this.warmUp(body, input);
     const raw = Buffer.from(JSON.stringify(body));
     const req = turnRequest("/v1/responses", this.headers, raw, this.remoteAddress);
     const res = this.makeResponse(req);
@@ -135,7 +140,7 @@ export class ResponsesSession {
     } finally {
       this.current = undefined;
     }
-    this.keep(body, input, res.final, raw.length + res.finalBytes);
+    this.keep(body, input, res.finalId, res.finalText, raw.length);
   }
 
   /**
@@ -158,16 +163,26 @@ export class ResponsesSession {
     );
     this.sink.send(JSON.stringify({ type: "response.completed", sequence_number: 1, response }));
     const bytes = JSON.stringify(input).length;
-    this.state = bytes <= this.opts.maxStateBytes ? { id, items: asHistory(input) } : undefined;
+    this.state = bytes <= this.opts.maxStateBytes ? { id, input, final: undefined } : undefined;
   }
 
   /** After a `store: false` turn, its conversation is what the next turn may continue (bounded: request plus final event bytes). */
-  private keep(body: Json, input: Json[], final: Json | undefined, bytes: number): void {
-    if (body.store !== false || final === undefined || typeof final.id !== "string") {
-      this.state = undefined;
-      return;
-    }
-    const output = Array.isArray(final.output) ? (final.output as Json[]) : [];
-    this.state = bytes <= this.opts.maxStateBytes ? { id: final.id, items: asHistory(input).concat(asHistory(output)) } : undefined;
+  private keep(body: Json, input: Json[], id: string | undefined, final: string | undefined, requestBytes: number): void {
+    const bytes = requestBytes + (final?.length ?? 0);
+    this.state = body.store === false && id !== undefined && bytes <= this.opts.maxStateBytes ? { id, input, final } : undefined;
   }
+}
+
+/** A kept turn as history: its input, then the output of its terminal event. */
+function historyOf(input: Json[], final: string | undefined): Json[] {
+  let output: Json[] = [];
+  if (final !== undefined) {
+    try {
+      const out = (JSON.parse(final) as { response?: { output?: unknown } }).response?.output;
+      if (Array.isArray(out)) output = out as Json[];
+    } catch {
+      output = [];
+    }
+  }
+  return asHistory(input).concat(asHistory(output));
 }

@@ -10,6 +10,7 @@ import type { TableStore } from "../routing/table-store.js";
 import type { ClientSecrets } from "./client-secrets.js";
 import { openRealtimeUpstream, type RealtimeRecording, RealtimeRelay, type RealtimeUpstream } from "./realtime-relay.js";
 import { errorEvent, ResponsesSession, type ServeTurn } from "./responses-session.js";
+import { textFrames } from "./text-frames.js";
 import { TurnResponse, type TurnSink, turnHeaders } from "./turn-bridge.js";
 
 /** Limits of the WebSocket endpoints (env `ROUTER_WS_*`). */
@@ -211,8 +212,10 @@ export class SocketHub {
       },
       buffered: () => ws.bufferedAmount,
       onceDrained: (fn) => raw.once("drain", fn),
-      cork: () => raw.cork(),
-      uncork: () => raw.uncork(),
+      // Frames written straight to the socket, behind whatever ws queued before (no compression: in order).
+      sendMany: (texts) => {
+        if (ws.readyState === WebSocket.OPEN) raw.write(textFrames(texts));
+      },
       closeSlow: () => {
         ws.close(CLOSE.policy, "client too slow: send buffer full");
         // The close frame queues behind what the client does not read: the socket goes regardless.

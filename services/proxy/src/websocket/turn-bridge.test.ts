@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TURN_HIGH_WATER, TurnResponse, type TurnSink, turnHeaders, turnRequest } from "./turn-bridge.js";
+import { responseIdOf, TURN_HIGH_WATER, TurnResponse, type TurnSink, turnHeaders, turnRequest } from "./turn-bridge.js";
 
 /** A sink recording frames, with a settable send buffer. */
 function sink() {
@@ -12,8 +12,9 @@ function sink() {
     buffered: () => s.bufferedBytes,
     onceDrained: (fn: () => void) => s.drained.push(fn),
     closeSlow: () => s.slow++,
-    cork: () => {},
-    uncork: () => {},
+    sendMany: (ts) => {
+      for (const t of ts) s.frames.push(t);
+    },
   };
   return s satisfies TurnSink;
 }
@@ -34,7 +35,8 @@ describe("TurnResponse", () => {
     r.write(euro.subarray(7));
     r.end('data: {"type":"response.completed","response":{"id":"resp_1","output":[]}}\n\ndata: [DONE]\n\n');
     expect(s.frames.slice(1)).toEqual(['{"type":"a","t":"€"}', '{"type":"response.completed","response":{"id":"resp_1","output":[]}}']);
-    expect(r.final).toEqual({ id: "resp_1", output: [] });
+    expect(r.finalId).toBe("resp_1");
+    expect(r.finalText).toBe('{"type":"response.completed","response":{"id":"resp_1","output":[]}}');
     expect(r.writableFinished).toBe(true);
   });
 
@@ -77,5 +79,11 @@ describe("TurnResponse", () => {
     expect(r.headers.upgrade).toBeUndefined();
     expect(r.headers["content-length"]).toBe("2");
     expect(r.method).toBe("POST");
+  });
+
+  it("reads a terminal event's response id from its head, or by parsing it when the fields come in another order", () => {
+    expect(responseIdOf('{"type":"response.completed","sequence_number":9,"response":{"id":"resp_a","output":[]}}')).toBe("resp_a");
+    expect(responseIdOf('{"response":{"status":"completed","id":"resp_b"},"type":"response.completed"}')).toBe("resp_b");
+    expect(responseIdOf("{not json")).toBeUndefined();
   });
 });

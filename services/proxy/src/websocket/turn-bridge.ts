@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
 /** Where a turn's events go: the client's WebSocket, seen through what the bridge needs of it. */
@@ -13,9 +12,8 @@ export interface TurnSink {
   onceDrained(fn: () => void): void;
   /** The client is too slow: close its socket with a clear code. */
   closeSlow(): void;
-  /** Frames sent between these two go out in one socket write (one chunk often holds several events). */
-  cork(): void;
-  uncork(): void;
+  /** Sends several server events in one socket write (the events of one upstream chunk). */
+  sendMany(texts: readonly string[]): void;
 }
 
 /** Above this many buffered bytes a write reports backpressure (the relay pauses the upstream). */
@@ -43,13 +41,42 @@ export function turnHeaders(upgrade: IncomingHttpHeaders): IncomingHttpHeaders {
   return h;
 }
 
+/**
+ * A turn's body as the request handler reads it (`data`, then `end`): emitted on the next tick once a
+ * reader listens for its end, without the machinery of a stream (one fewer object graph per turn).
+ */
+class TurnBody extends EventEmitter {
+  private scheduled = false;
+
+  constructor(private readonly body: Buffer) {
+    super();
+  }
+
+  override on(event: string | symbol, fn: (...args: unknown[]) => void): this {
+    super.on(event, fn);
+    if (event === "end" && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(() => {
+        this.emit("data", this.body);
+        this.emit("end");
+      });
+    }
+    return this;
+  }
+
+  pause(): this {
+    return this;
+  }
+
+  resume(): this {
+    return this;
+  }
+}
+
 /** One turn as a POST the request handler serves: its body is the `response.create` event's fields. */
 export function turnRequest(path: string, base: IncomingHttpHeaders, body: Buffer, remoteAddress: string | undefined): IncomingMessage {
-  const r = new Readable({ read() {} });
-  r.push(body);
-  r.push(null);
   const headers = Object.assign({}, base, { "content-length": `${body.length}` });
-  return Object.assign(r, {
+  return Object.assign(new TurnBody(body), {
     method: "POST",
     url: path,
     headers,
@@ -72,12 +99,14 @@ export class TurnResponse extends EventEmitter {
   private pending = "";
   private json = "";
   private readonly decoder = new StringDecoder("utf8");
+  /** The events of the chunk being dispatched (reused). */
+  private readonly out: string[] = [];
   private waiting = false;
   private readonly counters: { bytesWritten: number };
-  /** The `response.completed` (or failed/incomplete) event's response, for the socket's continuation state. */
-  final: Record<string, unknown> | undefined;
-  /** Size of the event that carried `final` (bounds the socket's continuation state without serializing it again). */
-  finalBytes = 0;
+  /** The id of the response in the `response.completed` (or `.incomplete`) event, for the socket's continuation state. */
+  finalId: string | undefined;
+  /** That event as sent (parsed only if a later turn continues it). */
+  finalText: string | undefined;
 
   constructor(
     private readonly sink: TurnSink,
@@ -113,9 +142,7 @@ export class TurnResponse extends EventEmitter {
       return true;
     }
     this.pending = this.pending.length === 0 ? text : this.pending + text;
-    this.sink.cork();
     this.dispatch();
-    this.sink.uncork();
     if (this.sink.buffered() <= TURN_HIGH_WATER) return true;
     if (this.sink.buffered() > this.maxBuffered) {
       this.sink.closeSlow();
@@ -151,39 +178,50 @@ export class TurnResponse extends EventEmitter {
     return this;
   }
 
-  /** Sends each whole SSE event's data as one frame; a partial event waits for the rest. */
+  /** Sends each whole SSE event's data as one frame, a chunk's frames in one write; a partial event waits for the rest. */
   private dispatch(): void {
     let buf = this.pending;
     if (buf.includes("\r")) buf = buf.replace(/\r\n?/g, "\n");
     let at = buf.indexOf("\n\n");
     let from = 0;
+    const out = this.out;
     while (at >= 0) {
-      this.event(buf.slice(from, at));
+      const data = this.event(buf.slice(from, at));
+      if (data !== undefined) out.push(data);
       from = at + 2;
       at = buf.indexOf("\n\n", from);
     }
     this.pending = from === 0 ? buf : buf.slice(from);
+    if (out.length === 0) return;
+    if (out.length === 1) this.sink.send(out[0] as string);
+    else this.sink.sendMany(out);
+    out.length = 0;
   }
 
-  private event(block: string): void {
+  /** The event's data (what goes out as one frame), or undefined for none and `[DONE]`. */
+  private event(block: string): string | undefined {
+    // The usual event has one `data:` line, last: sliced out without splitting the block.
     let data: string | undefined;
-    for (const line of block.split("\n")) {
-      if (!line.startsWith("data:")) continue;
-      const v = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
-      data = data === undefined ? v : `${data}\n${v}`;
+    const at = block.startsWith("data: ") ? 0 : block.indexOf("\ndata: ") + 1;
+    if (at > 0 || block.startsWith("data: ")) {
+      const v = block.slice(at + 6);
+      data = v.includes("\n") ? undefined : v;
     }
-    if (data === undefined || data === "[DONE]") return;
-    // Only the turn's last event is parsed here: its response is the socket's continuation state.
-    if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) {
-      try {
-        this.final = (JSON.parse(data) as { response?: Record<string, unknown> }).response;
-        this.finalBytes = data.length;
-      } catch {
-        this.final = undefined;
+    if (data === undefined) {
+      for (const line of block.split("\n")) {
+        if (!line.startsWith("data:")) continue;
+        const v = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+        data = data === undefined ? v : `${data}\n${v}`;
       }
     }
+    if (data === undefined || data === "[DONE]") return undefined;
+    // The turn's last event is kept for the socket's continuation state, its id read without parsing it.
+    if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) {
+      this.finalText = data;
+      this.finalId = responseIdOf(data);
+    }
     this.counters.bytesWritten += data.length;
-    this.sink.send(data);
+    return data;
   }
 
   /** A refusal before the stream (400, 401, 429, 404...) as the WebSocket mode's `error` event. */
@@ -202,6 +240,20 @@ export class TurnResponse extends EventEmitter {
     });
     this.counters.bytesWritten += text.length;
     this.sink.send(text);
+  }
+}
+
+const RESPONSE_ID = /"response":\{"id":"([^"\\]{1,200})"/;
+
+/** A terminal event's response id: from its head when written as usual, else parsed. */
+export function responseIdOf(event: string): string | undefined {
+  const m = RESPONSE_ID.exec(event.length > 512 ? event.slice(0, 512) : event);
+  if (m) return m[1];
+  try {
+    const id = (JSON.parse(event) as { response?: { id?: unknown } }).response?.id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 
