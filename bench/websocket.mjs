@@ -3,12 +3,25 @@
 // streaming HTTP POST /v1/responses (target: ratio <= 1). Both against the mock upstream (a chat-only
 // upstream: each turn is translated), in interleaved rounds, the router alone on core 0.
 // Alone: BENCH_ONLY=websocket node bench/run.mjs (BENCH_WS_SOCKETS, BENCH_WS_TURNS, BENCH_WS_ROUNDS).
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent, request } from "undici";
 import WebSocket from "ws";
-import { cpuMs, median, startProcess, stopProcess, tmp } from "./processes.mjs";
+import { median, startProcess, stopProcess, tmp } from "./processes.mjs";
+
+/** The process's CPU time in ms with ns precision: every thread's schedstat (the stat file counts 10 ms ticks). */
+function cpuMs(pid) {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SOCKETS = Number(process.env.BENCH_WS_SOCKETS ?? 1000);
