@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { connect } from "node:net";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RequestRecord as RequestFinished } from "../src/record/request-record.js";
@@ -159,6 +160,22 @@ describe("continuations and refusals", () => {
     await open[0]?.close();
     const again = await ResponsesSocket.open(proxy.url, KEY);
     await Promise.all([again, ...open.slice(1)].map((s) => s?.close()));
+  });
+
+  it("handshakes the WebSocket layer refuses do not use up the key's sockets", async () => {
+    const { port } = new URL(proxy.url);
+    for (let i = 0; i < 4; i++) {
+      const sock = connect(Number(port), "127.0.0.1");
+      sock.write(
+        `GET /v1/responses HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: bad\r\nAuthorization: Bearer ${KEY}\r\n\r\n`,
+      );
+      let answer = "";
+      sock.on("data", (c: Buffer) => (answer += c));
+      await once(sock, "close");
+      expect(answer).toMatch(/^HTTP\/1.1 400/);
+    }
+    const open = await Promise.all([1, 2, 3].map(() => ResponsesSocket.open(proxy.url, KEY)));
+    await Promise.all(open.map((s) => s.close()));
   });
 
   it("an unknown WebSocket path is refused with 404", async () => {

@@ -167,7 +167,20 @@ export class SocketHub {
       this.release(owner);
       throw err;
     }
+    // A handshake ws refuses (bad Sec-WebSocket-Key, version...) or a client gone meanwhile never gets a
+    // WebSocket: its count and its upstream socket are given back when its TCP socket closes.
+    let handled = false;
+    const giveBack = () => {
+      if (handled) return;
+      handled = true;
+      this.release(owner);
+      up?.ws.terminate();
+    };
+    socket.once("close", giveBack);
+    if (socket.destroyed) return giveBack();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (handled) return ws.terminate();
+      handled = true;
       if (up) this.acceptRealtime(ws, up, key, owner);
       else this.accept(ws, req, socket, owner);
     });
