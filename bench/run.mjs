@@ -12,6 +12,7 @@ import { Client } from "undici";
 import { audioScenario } from "./audio.mjs";
 import { coldScenario } from "./cold.mjs";
 import { cpuMs, median, peakRssMb, pin, startProcess, tmp } from "./processes.mjs";
+import { websocketScenario } from "./websocket.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
@@ -28,6 +29,15 @@ if (only) {
   console.log(lines.join("\n"));
   mkdirSync(join(root, "bench/results"), { recursive: true });
   writeFileSync(join(root, `bench/results/${process.env.BENCH_ONLY}.md`), `${lines.join("\n")}\n`);
+  process.exit(0);
+}
+
+// BENCH_ONLY=websocket: only the WebSocket scenario (bench/websocket.mjs).
+if (process.env.BENCH_ONLY === "websocket") {
+  const lines = await websocketScenario(PROXY_MAIN);
+  console.log(lines.join("\n"));
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  writeFileSync(join(root, "bench/results/websocket.md"), `${lines.join("\n")}\n`);
   process.exit(0);
 }
 
@@ -358,12 +368,15 @@ const summary = [
 ];
 // The fresh-replica scenario last (its own processes); BENCH_SKIP_COLD=1 leaves it out.
 const coldLines = process.env.BENCH_SKIP_COLD ? [] : await coldScenario(PROXY_MAIN);
+// WebSocket mode: idle sockets' memory and CPU per turn against HTTP; BENCH_SKIP_WEBSOCKET=1 leaves it out.
+const wsLines = process.env.BENCH_SKIP_WEBSOCKET ? [] : await websocketScenario(PROXY_MAIN);
 const out = [
   `AI Router proxy benchmark (${CONNECTIONS} connections; per mode ${ROUNDS} interleaved rounds of ${DURATION}s per target, medians; node ${process.version}, ${cpus().length} cores, pinned: ${pin})`,
   "",
   ...lines,
   ...summary,
   ...(coldLines.length > 0 ? ["", ...coldLines] : []),
+  ...(wsLines.length > 0 ? ["", ...wsLines] : []),
 ].join("\n");
 console.log(out);
 mkdirSync(join(root, "bench/results"), { recursive: true });

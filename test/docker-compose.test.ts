@@ -32,6 +32,10 @@ describe("docker-compose.yml", () => {
     const nginx = readFileSync(`${root}/deploy/nginx/nginx.conf`, "utf8");
     expect(nginx).toMatch(/server proxy:8000 resolve/);
     expect(nginx).toMatch(/proxy_buffering off;/);
+    // WebSocket endpoints get the upgrade passed on (docs/websocket.md).
+    expect(nginx).toMatch(
+      /location ~ \^\/v1\/\(responses\|realtime\)\$ \{[^}]*proxy_set_header Upgrade \$http_upgrade;[^}]*Connection \$connection_upgrade;/,
+    );
     expect(s.lb?.volumes).toContain("./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro");
   });
 

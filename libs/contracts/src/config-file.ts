@@ -35,9 +35,20 @@ export type ProviderType = z.infer<typeof ProviderType>;
 
 /**
  * What a model serves; decides which endpoints accept it: `transcription` (audio transcriptions and
- * translations), `speech`, `moderation`, `rerank`, `completion` (legacy text completions and FIM).
+ * translations), `speech`, `moderation`, `rerank`, `completion` (legacy text completions and FIM),
+ * `realtime` (`GET /v1/realtime`, OpenAI and Azure OpenAI targets).
  */
-export const llmTypes = ["chat", "embedding", "image", "transcription", "speech", "moderation", "rerank", "completion"] as const;
+export const llmTypes = [
+  "chat",
+  "embedding",
+  "image",
+  "transcription",
+  "speech",
+  "moderation",
+  "rerank",
+  "completion",
+  "realtime",
+] as const;
 export const LlmType = z.enum(llmTypes);
 export type LlmType = z.infer<typeof LlmType>;
 

@@ -87,6 +87,24 @@ export const ProxyEnv = z.object({
   ROUTER_BATCH_BUSY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(1),
   /** A batch line waits while the replica serves more live requests than this. */
   ROUTER_BATCH_LIVE_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(32),
+  /** WebSocket endpoints: open sockets per client key (one more is refused with 429 at the upgrade). */
+  ROUTER_WS_MAX_SOCKETS_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(64),
+  /** WebSocket endpoints: largest client message, bytes (bigger closes the socket with 1009). */
+  ROUTER_WS_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+  /** WebSocket endpoints: a socket with no message and no turn for this long is closed; pings every third of it. */
+  ROUTER_WS_IDLE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+  /** WebSocket endpoints: bytes a slow reader may leave unsent before its socket is closed with 1008. */
+  ROUTER_WS_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .max(1024 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   ROUTER_USAGE_BUFFER: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;

@@ -126,6 +126,12 @@ const proxy = createProxy({
   ...(tracer ? { tracer } : {}),
   ...(cluster?.sharedLimits ? { sharedLimits: cluster.sharedLimits } : {}),
   responses,
+  websocket: {
+    maxSocketsPerKey: env.ROUTER_WS_MAX_SOCKETS_PER_KEY,
+    maxMessageBytes: env.ROUTER_WS_MAX_MESSAGE_BYTES,
+    idleMs: env.ROUTER_WS_IDLE_MS,
+    maxBufferedBytes: env.ROUTER_WS_MAX_BUFFERED_BYTES,
+  },
   ...(accessLogger ? { accessLog: accessLogger } : {}),
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });

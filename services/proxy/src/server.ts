@@ -25,6 +25,8 @@ import type { OtlpExporter } from "./tracing/otlp-exporter.js";
 import { DEPRECATED_PATHS } from "./versions/deprecated-paths.js";
 import { Deprecations } from "./versions/deprecation.js";
 import { versionRoute } from "./versions/version.js";
+import { ClientSecrets, clientSecretsEndpoint } from "./websocket/client-secrets.js";
+import { DEFAULT_WS_OPTIONS, SocketHub, type WebSocketOptions } from "./websocket/socket-hub.js";
 
 /** An endpoint the proxy serves (endpoints/endpoint.ts); the name the route lists used before. */
 export type Route = Endpoint;
@@ -60,6 +62,8 @@ export interface ProxyOptions {
   onRequestFinished?: RequestFinishedListener;
   /** Checks the batch runner's signed lines (batches/offline-apis.ts); none: no batch lines accepted. */
   batchAuth?: BatchAuth;
+  /** Limits of the WebSocket endpoints (Responses WebSocket mode); defaults in websocket/socket-hub.ts. */
+  websocket?: Partial<WebSocketOptions>;
 }
 
 export interface ResponsesOptions {
@@ -83,6 +87,8 @@ export interface Proxy {
   /** Stops accepting, lets in-flight requests (streams included) finish up to `graceMs`, then closes. */
   shutdown(graceMs: number): Promise<void>;
   inFlight(): number;
+  /** Open WebSockets. */
+  sockets(): number;
 }
 
 /**
@@ -103,13 +109,17 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const flight: Flight = { inFlight: 0, draining: false, idle: undefined };
   const responseStore: ResponseStore =
     opts.responses?.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_RESPONSES_TTL_MS, maxEntries: DEFAULT_RESPONSES_MAX });
-  const sealer = createReasoningSealer(opts.responses?.secret ?? randomBytes(32));
+  const secret = opts.responses?.secret ?? randomBytes(32);
+  const sealer = createReasoningSealer(secret);
+  // Realtime client secrets are signed with the same replica-wide secret: any replica accepts them.
+  const secrets = new ClientSecrets(secret);
 
   // Deprecated paths answer with RFC 9745/8594 headers and are counted (versions/deprecated-paths.ts).
   const deprecations = new Deprecations(DEPRECATED_PATHS);
   const router = new EndpointRouter();
   const endpoints = [
     ...modelEndpoints(responseStore, sealer),
+    clientSecretsEndpoint(secrets),
     ...operationsEndpoints({
       store,
       usage,
@@ -119,7 +129,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       metrics: opts.metrics,
       metricsToken: opts.metricsToken,
       metricsPublic: opts.metricsPublic,
-      metricsExtra: () => deprecations.metricsText(),
+      metricsExtra: () => deprecations.metricsText() + hub.metricsText(),
     }),
     versionRoute(),
     ...loadBalancingEndpoints(),
@@ -129,12 +139,13 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const add = (e: Endpoint) => router.add(deprecations.wrap(e));
   for (const e of endpoints) add(e);
 
+  const ends = new RequestEnd(usage, opts.usageSink, opts.replica ?? "standalone", logger, opts.sharedLimits, opts.tracer);
   const onRequest = createRequestHandler(
     {
       store,
       logger,
       router,
-      ends: new RequestEnd(usage, opts.usageSink, opts.replica ?? "standalone", logger, opts.sharedLimits, opts.tracer),
+      ends,
       usage,
       stalls,
       sharedLimits: opts.sharedLimits,
@@ -149,6 +160,9 @@ export function createProxy(opts: ProxyOptions): Proxy {
     { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 60_000 },
     (req, res) => void onRequest(req, res),
   );
+  // WebSocket turns are served by the same request handler: one request of the pipeline each.
+  const hub = new SocketHub(store, onRequest, logger, { ends, usage, secrets }, Object.assign({}, DEFAULT_WS_OPTIONS, opts.websocket));
+  server.on("upgrade", (req, socket, head) => hub.upgrade(req, socket, head));
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     else socket.destroy();
@@ -160,16 +174,20 @@ export function createProxy(opts: ProxyOptions): Proxy {
     addRoute: add,
     onRequestFinished: (l) => usage.onFinished(l),
     inFlight: () => flight.inFlight,
+    sockets: () => hub.size,
     async shutdown(graceMs: number) {
       flight.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Sockets close with 1001 once their turn in flight ended (those turns count in flight below).
+      const socketsClosed = hub.shutdown(graceMs);
       if (flight.inFlight > 0) {
         await new Promise<void>((resolve) => {
           flight.idle = resolve;
           setTimeout(resolve, graceMs).unref();
         });
       }
+      await socketsClosed;
       server.closeAllConnections();
       stalls.close();
       await closed;

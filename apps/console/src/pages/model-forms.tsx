@@ -18,7 +18,7 @@ export const STRATEGIES = [
   "pareto_optimal",
 ];
 /** What a model serves, as the API names it. */
-const LLM_TYPES = ["chat", "embedding", "image", "transcription", "speech", "moderation", "rerank", "completion"];
+const LLM_TYPES = ["chat", "embedding", "image", "transcription", "speech", "moderation", "rerank", "completion", "realtime"];
 const providerChoices = (providers: ProviderOut[]) => providers.map((p) => ({ value: String(p.id), label: p.name }));
 
 export function ModelCreateForm(props: { providers: ProviderOut[]; onClose(): void; onSaved(id: number): void }) {

@@ -13,6 +13,7 @@ import { CreateBatch } from "../batches/batches-endpoints.js";
 import { CreateFineTune } from "../fine-tuning/ft-endpoints.js";
 import { MessagesRequest } from "../handlers/model-api/messages-schema.js";
 import { VersionInfo } from "../versions/version.js";
+import { ClientSecretRequest } from "../websocket/client-secrets.js";
 
 type Op = {
   summary: string;
@@ -60,6 +61,14 @@ const ops: Record<string, Record<string, Op>> = {
     },
   },
   "/v1/messages/count_tokens": { post: { summary: "Anthropic token count", tag: "inference", body: MessagesRequest } },
+  // The WebSocket endpoints (GET /v1/responses and /v1/realtime upgraded) are described in docs/websocket.md.
+  "/v1/realtime/client_secrets": {
+    post: {
+      summary: "A short-lived realtime token for browser clients, standing for the calling key",
+      tag: "inference",
+      body: ClientSecretRequest,
+    },
+  },
   "/v1/embeddings": { post: { summary: "Embeddings", tag: "inference", body: EmbeddingsRequest, errors: [400, 404, 502, 503] } },
   "/v1/images/generations": { post: { summary: "Image generation", tag: "inference", body: ImageGenerationRequest } },
   "/v1/images/edits": { post: { summary: "Image edit (multipart/form-data, or JSON with base64 images)", tag: "inference" } },

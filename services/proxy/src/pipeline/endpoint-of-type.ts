@@ -10,4 +10,5 @@ export const ENDPOINT_OF_TYPE: Readonly<Record<LlmType, string>> = {
   moderation: "POST /v1/moderations",
   rerank: "POST /v1/rerank (or /v2/rerank)",
   completion: "POST /v1/completions",
+  realtime: "GET /v1/realtime (WebSocket)",
 };

@@ -1,0 +1,261 @@
+import { EventEmitter } from "node:events";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { StringDecoder } from "node:string_decoder";
+
+/** Where a turn's events go: the client's WebSocket, seen through what the bridge needs of it. */
+export interface TurnSink {
+  /** Sends one server event (a JSON text frame). */
+  send(text: string): void;
+  /** Bytes sent but not yet written to the network. */
+  buffered(): number;
+  /** Calls `fn` once the socket's send buffer drained. */
+  onceDrained(fn: () => void): void;
+  /** The client is too slow: close its socket with a clear code. */
+  closeSlow(): void;
+  /** Sends several server events in one socket write (the events of one upstream chunk). */
+  sendMany(texts: readonly string[]): void;
+}
+
+/** Above this many buffered bytes a write reports backpressure (the relay pauses the upstream). */
+export const TURN_HIGH_WATER = 64 * 1024;
+
+/** Upgrade headers a turn must not inherit (the turn's own body and id are set per turn). */
+const DROPPED = new Set([
+  "connection",
+  "upgrade",
+  "content-length",
+  "content-encoding",
+  "transfer-encoding",
+  "x-request-id",
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "sec-websocket-protocol",
+]);
+
+/** The upgrade request's headers as every turn's (built once per socket). */
+export function turnHeaders(upgrade: IncomingHttpHeaders): IncomingHttpHeaders {
+  const h: IncomingHttpHeaders = {};
+  for (const [k, v] of Object.entries(upgrade)) if (!DROPPED.has(k)) h[k] = v;
+  h["content-type"] = "application/json";
+  return h;
+}
+
+/**
+ * A turn's body as the request handler reads it (`data`, then `end`): emitted on the next tick once a
+ * reader listens for its end, without the machinery of a stream (one fewer object graph per turn).
+ */
+class TurnBody extends EventEmitter {
+  private scheduled = false;
+
+  constructor(private readonly body: Buffer) {
+    super();
+  }
+
+  override on(event: string | symbol, fn: (...args: unknown[]) => void): this {
+    super.on(event, fn);
+    if (event === "end" && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(() => {
+        this.emit("data", this.body);
+        this.emit("end");
+      });
+    }
+    return this;
+  }
+
+  pause(): this {
+    return this;
+  }
+
+  resume(): this {
+    return this;
+  }
+}
+
+/** One turn as a POST the request handler serves: its body is the `response.create` event's fields. */
+export function turnRequest(path: string, base: IncomingHttpHeaders, body: Buffer, remoteAddress: string | undefined): IncomingMessage {
+  const headers = Object.assign({}, base, { "content-length": `${body.length}` });
+  return Object.assign(new TurnBody(body), {
+    method: "POST",
+    url: path,
+    headers,
+    socket: { bytesRead: 0, bytesWritten: 0, remoteAddress },
+  }) as unknown as IncomingMessage;
+}
+
+/**
+ * The response side of a turn: what the request handler and the stream relay write (status, headers,
+ * an SSE body or a JSON error) becomes WebSocket frames, one per event, in order. Backpressure is the
+ * socket's: `write` reports false above TURN_HIGH_WATER and `drain` follows, so the relay pauses the
+ * upstream exactly as it does for a slow HTTP client (and the stall watch cuts it the same way).
+ */
+export class TurnResponse extends EventEmitter {
+  statusCode = 200;
+  headersSent = false;
+  writableFinished = false;
+  destroyed = false;
+  private sse = false;
+  private pending = "";
+  private json = "";
+  private readonly decoder = new StringDecoder("utf8");
+  /** The events of the chunk being dispatched (reused). */
+  private readonly out: string[] = [];
+  private waiting = false;
+  private readonly counters: { bytesWritten: number };
+  /** The id of the response in the `response.completed` (or `.incomplete`) event, for the socket's continuation state. */
+  finalId: string | undefined;
+  /** That event as sent (parsed only if a later turn continues it). */
+  finalText: string | undefined;
+
+  constructor(
+    private readonly sink: TurnSink,
+    req: IncomingMessage,
+    private readonly maxBuffered: number,
+  ) {
+    super();
+    this.counters = req.socket as unknown as { bytesWritten: number };
+  }
+
+  setHeader(_name: string, _value: unknown): this {
+    return this;
+  }
+
+  getHeader(_name: string): undefined {
+    return undefined;
+  }
+
+  writeHead(status: number, headers?: Record<string, unknown>): this {
+    this.statusCode = status;
+    this.headersSent = true;
+    const type = headers?.["content-type"];
+    this.sse = typeof type === "string" && type.startsWith("text/event-stream");
+    return this;
+  }
+
+  write(chunk: string | Buffer): boolean {
+    if (this.destroyed) return false;
+    if (!this.headersSent) this.writeHead(this.statusCode);
+    const text = typeof chunk === "string" ? chunk : this.decoder.write(chunk);
+    if (!this.sse) {
+      this.json += text;
+      return true;
+    }
+    this.pending = this.pending.length === 0 ? text : this.pending + text;
+    this.dispatch();
+    if (this.sink.buffered() <= TURN_HIGH_WATER) return true;
+    if (this.sink.buffered() > this.maxBuffered) {
+      this.sink.closeSlow();
+      this.destroy();
+      return false;
+    }
+    if (!this.waiting) {
+      this.waiting = true;
+      this.sink.onceDrained(() => {
+        this.waiting = false;
+        this.emit("drain");
+      });
+    }
+    return false;
+  }
+
+  end(chunk?: string | Buffer | (() => void)): this {
+    if (chunk !== undefined && typeof chunk !== "function" && chunk.length > 0) this.write(chunk);
+    if (this.writableFinished || this.destroyed) return this;
+    if (!this.headersSent) this.writeHead(this.statusCode);
+    if (!this.sse) this.sendError();
+    this.writableFinished = true;
+    this.emit("finish");
+    this.emit("close");
+    return this;
+  }
+
+  /** Cut (stall watch, slow reader) or the client's socket closed: the pipeline aborts its upstream call. */
+  destroy(): this {
+    if (this.destroyed || this.writableFinished) return this;
+    this.destroyed = true;
+    this.emit("close");
+    return this;
+  }
+
+  /** Sends each whole SSE event's data as one frame, a chunk's frames in one write; a partial event waits for the rest. */
+  private dispatch(): void {
+    let buf = this.pending;
+    if (buf.includes("\r")) buf = buf.replace(/\r\n?/g, "\n");
+    let at = buf.indexOf("\n\n");
+    let from = 0;
+    const out = this.out;
+    while (at >= 0) {
+      const data = this.event(buf.slice(from, at));
+      if (data !== undefined) out.push(data);
+      from = at + 2;
+      at = buf.indexOf("\n\n", from);
+    }
+    this.pending = from === 0 ? buf : buf.slice(from);
+    if (out.length === 0) return;
+    if (out.length === 1) this.sink.send(out[0] as string);
+    else this.sink.sendMany(out);
+    out.length = 0;
+  }
+
+  /** The event's data (what goes out as one frame), or undefined for none and `[DONE]`. */
+  private event(block: string): string | undefined {
+    // The usual event has one `data:` line, last: sliced out without splitting the block.
+    let data: string | undefined;
+    const at = block.startsWith("data: ") ? 0 : block.indexOf("\ndata: ") + 1;
+    if (at > 0 || block.startsWith("data: ")) {
+      const v = block.slice(at + 6);
+      data = v.includes("\n") ? undefined : v;
+    }
+    if (data === undefined) {
+      for (const line of block.split("\n")) {
+        if (!line.startsWith("data:")) continue;
+        const v = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+        data = data === undefined ? v : `${data}\n${v}`;
+      }
+    }
+    if (data === undefined || data === "[DONE]") return undefined;
+    // The turn's last event is kept for the socket's continuation state, its id read without parsing it.
+    if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) {
+      this.finalText = data;
+      this.finalId = responseIdOf(data);
+    }
+    this.counters.bytesWritten += data.length;
+    return data;
+  }
+
+  /** A refusal before the stream (400, 401, 429, 404...) as the WebSocket mode's `error` event. */
+  private sendError(): void {
+    const body = this.json + this.decoder.end();
+    let error: unknown;
+    try {
+      error = (JSON.parse(body) as { error?: unknown }).error;
+    } catch {
+      error = undefined;
+    }
+    const text = JSON.stringify({
+      type: "error",
+      status: this.statusCode,
+      error: error ?? { type: "server_error", message: "Request failed." },
+    });
+    this.counters.bytesWritten += text.length;
+    this.sink.send(text);
+  }
+}
+
+const RESPONSE_ID = /"response":\{"id":"([^"\\]{1,200})"/;
+
+/** A terminal event's response id: from its head when written as usual, else parsed. */
+export function responseIdOf(event: string): string | undefined {
+  const m = RESPONSE_ID.exec(event.length > 512 ? event.slice(0, 512) : event);
+  if (m) return m[1];
+  try {
+    const id = (JSON.parse(event) as { response?: { id?: unknown } }).response?.id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bridge's response where the request handler expects a ServerResponse. */
+export const asServerResponse = (r: TurnResponse): ServerResponse => r as unknown as ServerResponse;
