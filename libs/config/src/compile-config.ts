@@ -93,6 +93,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       strategyOptions: m.strategy_options,
       strict: m.strict,
       ...(m.capabilities ? { capabilities: [...new Set(m.capabilities)] } : {}),
+      ...(m.affinity ? { affinity: m.affinity } : {}),
       created,
       targets,
     });

@@ -34,6 +34,15 @@ export const LlmType = z.enum(["chat", "embedding", "image"]);
 export type LlmType = z.infer<typeof LlmType>;
 
 /**
+ * How a model keeps a conversation on one target (provider and API key) so the provider's prompt cache
+ * hits: `session` recognises the conversation by its identifiers (prompt_cache_key, agent session
+ * headers, metadata.user_id, user) or else by its stable start; `prefix` by its system prompt and tools
+ * only (conversations sharing that prefix share a target); `off` leaves every turn to the strategy.
+ */
+export const AffinityMode = z.enum(["off", "session", "prefix"]);
+export type AffinityMode = z.infer<typeof AffinityMode>;
+
+/**
  * What a model can do (the original's capabilities). A model that declares capabilities gets only the
  * requests it can serve: anything else is a 400 before any upstream call. Names are upper case; the
  * router checks the known ones, and custom names are kept for filtering (`/v1/models?capability=`).
@@ -140,6 +149,8 @@ export const ModelConfig = z
     strict: z.boolean().default(false),
     /** What the model can do (TEXT, TOOLS, MULTIMODAL_IMAGE_UNDERSTANDING, ...); absent = not checked. */
     capabilities: z.array(CapabilityName).max(64).optional(),
+    /** Session affinity (absent: `session` for chat models with more than one target). */
+    affinity: AffinityMode.optional(),
     providers: z.array(ModelTargetConfig).min(1),
   })
   .strict();
