@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { ChatCompletionRequest } from "@ai-router/contracts";
 import type { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, NativeFormat, ProviderAdapter, TargetContext } from "@ai-router/providers";
+import { conversationHash } from "../affinity/conversation-key.js";
 import type { RequestContext } from "../handlers/context.js";
 import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/model-api/capabilities.js";
 import type { Exchange } from "../pipeline/exchange.js";
@@ -136,6 +137,7 @@ export function serveIngressCall(
     promptTokens,
     estimatePromptTokens: raw ? () => promptTokensOf(raw) : undefined,
     maxTokens: call.maxTokens,
+    affinity: model.affinity === "off" ? undefined : conversationHash(ingress.name, call.json, ctx.req.headers, model.affinity),
     exchange: (t, target) => exchangeFor(t.live.adapter, target, ingress, call, chatForm, stream),
     sendError: ingress.sendError,
     streamError: call.streamError ? (err) => call.streamError!(err) : ingress.streamError,

@@ -44,11 +44,11 @@ export function resolveModel(ctx: RequestContext, name: string): LiveModel {
 }
 
 /** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
-export function targetContext(ctx: RequestContext, t: LiveTarget): TargetContext {
+export function targetContext(ctx: RequestContext, t: LiveTarget, conversation?: number): TargetContext {
   const live = t.live;
   return {
     provider: live.config,
-    apiKey: live.nextKey(),
+    apiKey: conversation === undefined ? live.nextKey() : live.keyFor(conversation),
     upstreamModel: t.upstreamModel,
     params: t.params,
     clientHeaders: ctx.req.headers,
@@ -86,7 +86,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     ctx.localReserve = reserve;
   }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined };
-  const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
+  const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now(), affinity: p.affinity };
   const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
   for (let t = run.next(); t !== undefined; t = run.next()) {
     let outcome: AttemptOutcome;
@@ -116,7 +116,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   if (serves !== undefined && !t.live.adapter.descriptor.endpoints.includes(serves)) {
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${serves}.`) };
   }
-  const target = targetContext(ctx, t);
+  const target = targetContext(ctx, t, p.affinity);
   const ex = p.exchange(t, target);
   if (ex.kind === "unsupported") {
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${ex.what}.`) };

@@ -1,0 +1,113 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { type AffinityMode, HASH_SEED, hashJson, hashString } from "@ai-router/balancing";
+
+type Json = Record<string, unknown>;
+
+/** Longest identifier hashed: a client's key is its first 256 characters (it only routes). */
+const ID_MAX = 256;
+/** How much of each part of a conversation's start is hashed (UTF-16 units). */
+const SYSTEM_BUDGET = 2048;
+const TOOLS_BUDGET = 1024;
+const FIRST_TURN_BUDGET = 2048;
+
+/**
+ * Headers agents send once per conversation, in the order they are trusted: the generic ones, Claude
+ * Code's (2.1.86+), Codex's (`session_id`, `session-id`, `conversation_id`).
+ */
+const SESSION_HEADERS = [
+  "x-session-id",
+  "x-session-affinity",
+  "x-claude-code-session-id",
+  "session_id",
+  "session-id",
+  "conversation_id",
+  "conversation-id",
+] as const;
+
+const idHash = (tag: number, s: string): number => hashString(hashString(HASH_SEED, String.fromCharCode(tag), 1), s, ID_MAX);
+const nonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
+
+/** The conversation's stable start in one ingress format: system prompt, tools, first user turn. */
+interface ConversationStart {
+  system: unknown;
+  tools: unknown;
+  /** Absent in prefix mode. */
+  firstTurn: unknown;
+}
+
+function firstWithRole(list: unknown, role: string): unknown {
+  if (!Array.isArray(list)) return undefined;
+  for (const m of list) if (m !== null && typeof m === "object" && (m as Json).role === role) return m;
+  return undefined;
+}
+
+/** OpenAI chat: system/developer messages before the first user turn. */
+function chatStart(json: Json): ConversationStart {
+  const messages = Array.isArray(json.messages) ? json.messages : [];
+  const system: unknown[] = [];
+  let firstTurn: unknown;
+  for (const m of messages) {
+    if (m === null || typeof m !== "object") continue;
+    const role = (m as Json).role;
+    if (role === "user") {
+      firstTurn = m;
+      break;
+    }
+    if (role === "system" || role === "developer") system.push((m as Json).content);
+  }
+  return { system, tools: json.tools, firstTurn };
+}
+
+function startOf(ingress: string, json: Json): ConversationStart {
+  switch (ingress) {
+    case "anthropic-messages":
+      return { system: json.system, tools: json.tools, firstTurn: firstWithRole(json.messages, "user") };
+    case "openai-responses": {
+      const input = json.input;
+      return { system: json.instructions, tools: json.tools, firstTurn: typeof input === "string" ? input : firstWithRole(input, "user") };
+    }
+    case "gemini":
+      return {
+        system: json.systemInstruction ?? json.system_instruction,
+        tools: json.tools,
+        firstTurn: firstWithRole(json.contents, "user"),
+      };
+    default:
+      return chatStart(json);
+  }
+}
+
+/** Hash of the conversation's stable start; `withTurn` false hashes the shared prefix only (system, tools). */
+export function startHash(ingress: string, json: Json, withTurn: boolean): number {
+  const s = startOf(ingress, json);
+  let h = hashJson(HASH_SEED, s.system, { left: SYSTEM_BUDGET });
+  h = hashJson(hashString(h, "|t", 2), s.tools, { left: TOOLS_BUDGET });
+  if (withTurn) h = hashJson(hashString(h, "|u", 2), s.firstTurn, { left: FIRST_TURN_BUDGET });
+  return h;
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return typeof v === "string" ? (v.length > 0 ? v : undefined) : Array.isArray(v) ? v[0] : undefined;
+}
+
+/**
+ * The 32-bit conversation hash the balancer keeps on one target (see `@ai-router/balancing`
+ * `RendezvousAffinity`). In `session` mode, in order: the body's `prompt_cache_key`, an agent's session
+ * header, Anthropic `metadata.user_id`, OpenAI `user` / `safety_identifier`, else the stable start. In
+ * `prefix` mode: the system prompt and tools only. Reads only what it needs; allocates nothing large.
+ */
+export function conversationHash(ingress: string, json: Json, headers: IncomingHttpHeaders, mode: AffinityMode): number {
+  if (mode === "prefix") return startHash(ingress, json, false);
+  if (nonEmpty(json.prompt_cache_key)) return idHash(1, json.prompt_cache_key);
+  for (const name of SESSION_HEADERS) {
+    const v = headerValue(headers, name);
+    if (v !== undefined) return idHash(2, v);
+  }
+  const metadata = json.metadata;
+  if (metadata !== null && typeof metadata === "object" && nonEmpty((metadata as Json).user_id))
+    return idHash(3, (metadata as Json).user_id as string);
+  if (nonEmpty(json.user)) return idHash(4, json.user);
+  if (nonEmpty(json.safety_identifier)) return idHash(4, json.safety_identifier);
+  return startHash(ingress, json, true);
+}
