@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CapabilityName, Price, ProviderType } from "./config-file.js";
+import { AffinityMode, CapabilityName, Price, ProviderType } from "./config-file.js";
 import { SetProviderHealthSchema } from "./health.js";
 import { CLIENT_CERT_MESSAGE, clientCertPaired, providerTransportFields, providerTransportOut } from "./transport.js";
 
@@ -92,6 +92,8 @@ const strategyFields = {
   params: jsonObject,
   /** Reject requests whose fields cannot be carried to the target instead of warning. */
   strict: z.boolean(),
+  /** Session affinity (`off`, `session`, `prefix`); null = the default (session for chat models with several targets). */
+  affinity: AffinityMode.nullable(),
 };
 
 export const ModelCreate = z
@@ -245,6 +247,8 @@ export const ModelOut = z.object({
   strategy_options: jsonObject,
   params: jsonObject,
   strict: z.boolean(),
+  /** Session affinity as set; null = the default. */
+  affinity: AffinityMode.nullable(),
   providers: z.array(LinkOut),
   ...timestamps,
 });

@@ -125,6 +125,7 @@ export const toModelOut = (m: Model & { links: (ModelProvider & { provider: Prov
   strategy_options: obj(m.strategyOptions),
   params: obj(m.params),
   strict: m.strict,
+  affinity: (m.affinity ?? null) as ModelOut["affinity"],
   providers: m.links.map(toLinkOut),
   created_at: m.createdAt.toISOString(),
   updated_at: m.updatedAt.toISOString(),

@@ -100,6 +100,7 @@ export function modelRoutes(ctx: ApiContext): void {
             strategyOptions: json(b.strategy_options ?? {}),
             params: json(b.params ?? {}),
             strict: b.strict ?? false,
+            affinity: b.affinity ?? null,
             ...(provider
               ? {
                   links: {
@@ -183,6 +184,7 @@ export function modelRoutes(ctx: ApiContext): void {
             strategyOptions: b.strategy_options === undefined ? undefined : json(b.strategy_options),
             params: b.params === undefined ? undefined : json(b.params),
             strict: b.strict,
+            affinity: b.affinity,
           },
           include: linkInclude,
         });

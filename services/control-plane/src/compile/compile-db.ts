@@ -1,6 +1,7 @@
 import { checkStrategy } from "@ai-router/balancing";
 import { bundledPrice } from "@ai-router/config";
 import {
+  AffinityMode,
   type LlmType,
   type Price,
   type ProviderType,
@@ -58,6 +59,8 @@ interface ModelRow {
   strategyOptions: unknown;
   params: unknown;
   strict: boolean;
+  /** Absent from rows of a release before session affinity. */
+  affinity?: string | null;
   created: number;
   links: {
     providerId: number;
@@ -96,7 +99,7 @@ function readModels(db: Db, known: ReadonlyMap<number, string>) {
     SELECT v.id, v.version, CASE WHEN k.version IS DISTINCT FROM v.version THEN (
       SELECT json_build_object(
         'name', m.name, 'llmType', m.llm_type, 'description', m.description, 'strategy', m.strategy,
-        'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict,
+        'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict, 'affinity', m.affinity,
         'created', floor(extract(epoch FROM m.created_at))::bigint,
         'links', coalesce((
           SELECT json_agg(json_build_object(
@@ -234,6 +237,7 @@ function compileModel(version: string, row: string, live: ReadonlyMap<number, { 
     strategy: m.strategy,
     strategyOptions: obj(m.strategyOptions),
     strict: m.strict,
+    ...(AffinityMode.safeParse(m.affinity).success ? { affinity: m.affinity as AffinityMode } : {}),
     ...(m.capabilities.length > 0 ? { capabilities: m.capabilities } : {}),
     created: Number(m.created),
     targets,

@@ -92,6 +92,7 @@ export async function importConfig(
           strategy: m.strategy,
           strategyOptions: json(m.strategy_options),
           strict: m.strict,
+          affinity: m.affinity ?? null,
           isEnabled: true,
         };
         const existing = await tx.model.findUnique({ where: { name: m.name } });
