@@ -93,6 +93,7 @@ export const model = (id: number, name: string, providers: { id: number; name: s
   strategy_options: {},
   params: {},
   strict: false,
+  affinity: null,
   providers: providers.map((p) => ({
     provider_id: p.id,
     provider_name: p.name,
