@@ -151,6 +151,8 @@ export const ModelConfig = z
     capabilities: z.array(CapabilityName).max(64).optional(),
     /** Session affinity (absent: `session` for chat models with more than one target). */
     affinity: AffinityMode.optional(),
+    /** Anthropic targets: add prompt-cache breakpoints to requests translated from other formats (default true). */
+    cache_breakpoints: z.boolean().optional(),
     providers: z.array(ModelTargetConfig).min(1),
   })
   .strict();

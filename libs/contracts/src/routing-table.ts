@@ -92,6 +92,8 @@ export const TableModel = z
     capabilities: z.array(z.string().min(1)).optional(),
     /** Session affinity: `off`, `session` or `prefix`; absent = `session` for a chat model with several targets. */
     affinity: AffinityMode.optional(),
+    /** false: no automatic prompt-cache breakpoints for Anthropic targets; absent = on. */
+    cacheBreakpoints: z.boolean().optional(),
     targets: z.array(TableTarget).min(1),
   })
   .strict();

@@ -44,9 +44,10 @@ export function resolveModel(ctx: RequestContext, name: string): LiveModel {
 }
 
 /** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
-export function targetContext(ctx: RequestContext, t: LiveTarget, conversation?: number): TargetContext {
+export function targetContext(ctx: RequestContext, t: LiveTarget, conversation?: number, cacheBreakpoints = false): TargetContext {
   const live = t.live;
   return {
+    cacheBreakpoints,
     provider: live.config,
     apiKey: conversation === undefined ? live.nextKey() : live.keyFor(conversation),
     upstreamModel: t.upstreamModel,
@@ -54,6 +55,12 @@ export function targetContext(ctx: RequestContext, t: LiveTarget, conversation?:
     clientHeaders: ctx.req.headers,
   };
 }
+
+/**
+ * Prompts shorter than this (estimated from the body's size) get no automatic cache breakpoints:
+ * Anthropic caches nothing under 1,024 tokens, so marking them would only change the request.
+ */
+const CACHE_MIN_TOKENS = 1024;
 
 /** What the attempts of one request learnt, for the request's end. */
 interface RunState {
@@ -116,7 +123,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   if (serves !== undefined && !t.live.adapter.descriptor.endpoints.includes(serves)) {
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${serves}.`) };
   }
-  const target = targetContext(ctx, t, p.affinity);
+  const target = targetContext(ctx, t, p.affinity, p.model.config.cacheBreakpoints !== false && p.promptTokens >= CACHE_MIN_TOKENS);
   const ex = p.exchange(t, target);
   if (ex.kind === "unsupported") {
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${ex.what}.`) };
