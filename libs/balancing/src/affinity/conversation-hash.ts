@@ -8,7 +8,7 @@ export const HASH_SEED = 0x811c9dc5;
 
 /** Folds at most `limit` UTF-16 units of `s` into `h` (FNV-1a over code units). */
 export function hashString(h: number, s: string, limit = 4096): number {
-  const n = s.length < limit ? s.length : limit;
+  const n = Math.min(s.length, limit);
   for (let i = 0; i < n; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);

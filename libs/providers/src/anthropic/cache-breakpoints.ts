@@ -25,7 +25,7 @@ function markMessage(m: AnthropicMessage): boolean {
   for (let i = m.content.length - 1; i >= 0; i--) {
     const b = m.content[i] as AnthropicBlock;
     if (cacheable(b)) {
-      m.content[i] = { ...b, cache_control: EPHEMERAL } as AnthropicBlock;
+      m.content[i] = Object.assign({}, b, { cache_control: EPHEMERAL }) as AnthropicBlock;
       return true;
     }
   }
@@ -54,7 +54,7 @@ export function addCacheBreakpoints(body: AnthropicRequest): void {
     for (let i = body.system.length - 1; i >= 0; i--) {
       const b = body.system[i] as AnthropicBlock;
       if (cacheable(b)) {
-        body.system[i] = { ...b, cache_control: EPHEMERAL } as AnthropicBlock;
+        body.system[i] = Object.assign({}, b, { cache_control: EPHEMERAL }) as AnthropicBlock;
         left--;
         break;
       }
