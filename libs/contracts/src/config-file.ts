@@ -70,6 +70,10 @@ export const Price = z
     input_per_mtok: z.number().nonnegative(),
     output_per_mtok: z.number().nonnegative(),
     cached_input_per_mtok: z.number().nonnegative().optional(),
+    /** Prompt-cache writes (Anthropic's 5-minute writes, 1.25x input); absent = the input price. */
+    cache_write_per_mtok: z.number().nonnegative().optional(),
+    /** Anthropic's 1-hour cache writes (2x input); absent = `cache_write_per_mtok`. */
+    cache_write_1h_per_mtok: z.number().nonnegative().optional(),
     /** USD per generated image (image models priced per image, e.g. dall-e-3 at standard quality). */
     per_image: z.number().nonnegative().optional(),
   })
