@@ -18,6 +18,31 @@ export function hashString(h: number, s: string, limit = 4096): number {
   return Math.imul(h, 0x01000193) >>> 0;
 }
 
+/** Characters of a long string hashed one by one; past them, one in {@link SAMPLE_STRIDE}. */
+const DENSE = 256;
+const SAMPLE_STRIDE = 8;
+
+/**
+ * `hashString` for a conversation's long texts (a system prompt, a tool list): the first 256 units one by
+ * one, then one in eight up to `limit`, and the length. A conversation's start is the same on every turn,
+ * so a sample tells conversations apart at an eighth of the cost (two starts differing only between
+ * samples share a target, which costs nothing but balance).
+ */
+export function hashText(h: number, s: string, limit: number): number {
+  const n = Math.min(s.length, limit);
+  let i = 0;
+  for (; i < n && i < DENSE; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  for (; i < n; i += SAMPLE_STRIDE) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= n + 0x9e;
+  return Math.imul(h, 0x01000193) >>> 0;
+}
+
 /**
  * Folds a parsed JSON value into `h`, walking strings, numbers, booleans, arrays and object entries in
  * order, until `budget` UTF-16 units were hashed (a conversation's start needs no more to be told apart,
@@ -26,7 +51,7 @@ export function hashString(h: number, s: string, limit = 4096): number {
 export function hashJson(h: number, value: unknown, budget: { left: number }): number {
   if (budget.left <= 0) return h;
   if (typeof value === "string") {
-    const k = hashString(h, value, budget.left);
+    const k = hashText(h, value, budget.left);
     budget.left -= value.length + 1;
     return k;
   }

@@ -24,15 +24,15 @@ const SESSION_HEADERS = [
   "conversation-id",
 ] as const;
 
-const idHash = (tag: number, s: string): number => hashString(hashString(HASH_SEED, String.fromCharCode(tag), 1), s, ID_MAX);
+const idHash = (tag: number, s: string): number => hashString(Math.imul(HASH_SEED ^ tag, 0x01000193) >>> 0, s, ID_MAX);
 const nonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
 
-/** The conversation's stable start in one ingress format: system prompt, tools, first user turn. */
-interface ConversationStart {
-  system: unknown;
-  tools: unknown;
-  /** Absent in prefix mode. */
-  firstTurn: unknown;
+/** Reused by every hash (the request path is synchronous here): no budget object per request. */
+const budget = { left: 0 };
+
+function hashPart(h: number, tag: string, value: unknown, limit: number): number {
+  budget.left = limit;
+  return hashJson(hashString(h, tag, 2), value, budget);
 }
 
 function firstWithRole(list: unknown, role: string): unknown {
@@ -41,10 +41,11 @@ function firstWithRole(list: unknown, role: string): unknown {
   return undefined;
 }
 
-/** OpenAI chat: system/developer messages before the first user turn. */
-function chatStart(json: Json): ConversationStart {
+/** OpenAI chat: the system/developer messages before the first user turn, then that turn. */
+function chatStart(json: Json, withTurn: boolean): number {
   const messages = Array.isArray(json.messages) ? json.messages : [];
-  const system: unknown[] = [];
+  budget.left = SYSTEM_BUDGET;
+  let h = HASH_SEED;
   let firstTurn: unknown;
   for (const m of messages) {
     if (m === null || typeof m !== "object") continue;
@@ -53,37 +54,37 @@ function chatStart(json: Json): ConversationStart {
       firstTurn = m;
       break;
     }
-    if (role === "system" || role === "developer") system.push((m as Json).content);
+    if (role === "system" || role === "developer") h = hashJson(h, (m as Json).content, budget);
   }
-  return { system, tools: json.tools, firstTurn };
+  h = hashPart(h, "|t", json.tools, TOOLS_BUDGET);
+  return withTurn ? hashPart(h, "|u", firstTurn, FIRST_TURN_BUDGET) : h;
 }
 
-function startOf(ingress: string, json: Json): ConversationStart {
+/**
+ * Hash of the conversation's stable start in the ingress's own shape: system prompt, tools, first user
+ * turn; `withTurn` false hashes the shared prefix only (system, tools).
+ */
+export function startHash(ingress: string, json: Json, withTurn: boolean): number {
+  let system: unknown;
+  let firstTurn: unknown;
   switch (ingress) {
     case "anthropic-messages":
-      return { system: json.system, tools: json.tools, firstTurn: firstWithRole(json.messages, "user") };
-    case "openai-responses": {
-      const input = json.input;
-      return { system: json.instructions, tools: json.tools, firstTurn: typeof input === "string" ? input : firstWithRole(input, "user") };
-    }
+      system = json.system;
+      firstTurn = withTurn ? firstWithRole(json.messages, "user") : undefined;
+      break;
+    case "openai-responses":
+      system = json.instructions;
+      firstTurn = withTurn ? (typeof json.input === "string" ? json.input : firstWithRole(json.input, "user")) : undefined;
+      break;
     case "gemini":
-      return {
-        system: json.systemInstruction ?? json.system_instruction,
-        tools: json.tools,
-        firstTurn: firstWithRole(json.contents, "user"),
-      };
+      system = json.systemInstruction ?? json.system_instruction;
+      firstTurn = withTurn ? firstWithRole(json.contents, "user") : undefined;
+      break;
     default:
-      return chatStart(json);
+      return chatStart(json, withTurn);
   }
-}
-
-/** Hash of the conversation's stable start; `withTurn` false hashes the shared prefix only (system, tools). */
-export function startHash(ingress: string, json: Json, withTurn: boolean): number {
-  const s = startOf(ingress, json);
-  let h = hashJson(HASH_SEED, s.system, { left: SYSTEM_BUDGET });
-  h = hashJson(hashString(h, "|t", 2), s.tools, { left: TOOLS_BUDGET });
-  if (withTurn) h = hashJson(hashString(h, "|u", 2), s.firstTurn, { left: FIRST_TURN_BUDGET });
-  return h;
+  const h = hashPart(hashPart(HASH_SEED, "", system, SYSTEM_BUDGET), "|t", json.tools, TOOLS_BUDGET);
+  return withTurn ? hashPart(h, "|u", firstTurn, FIRST_TURN_BUDGET) : h;
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
