@@ -9,6 +9,8 @@ const ID_MAX = 256;
 const SYSTEM_BUDGET = 2048;
 const TOOLS_BUDGET = 1024;
 const FIRST_TURN_BUDGET = 2048;
+/** Providers cache prompts from 1,024 tokens (OpenAI, Anthropic): shorter ones without an identifier are not kept. */
+const CACHEABLE_TOKENS = 1024;
 
 /**
  * Headers agents send once per conversation, in the order they are trusted: the generic ones, Claude
@@ -95,10 +97,16 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 /**
  * The 32-bit conversation hash the balancer keeps on one target (see `@ai-router/balancing`
  * `RendezvousAffinity`). In `session` mode, in order: the body's `prompt_cache_key`, an agent's session
- * header, Anthropic `metadata.user_id`, OpenAI `user` / `safety_identifier`, else the stable start. In
+ * header, Anthropic `metadata.user_id`, OpenAI `user` / `safety_identifier`, else the stable start (of a prompt of 1,024 tokens or more). In
  * `prefix` mode: the system prompt and tools only. Reads only what it needs; allocates nothing large.
  */
-export function conversationHash(ingress: string, json: Json, headers: IncomingHttpHeaders, mode: AffinityMode): number {
+export function conversationHash(
+  ingress: string,
+  json: Json,
+  headers: IncomingHttpHeaders,
+  mode: AffinityMode,
+  promptTokens = CACHEABLE_TOKENS,
+): number | undefined {
   if (mode === "prefix") return startHash(ingress, json, false);
   if (nonEmpty(json.prompt_cache_key)) return idHash(1, json.prompt_cache_key);
   for (const name of SESSION_HEADERS) {
@@ -110,5 +118,6 @@ export function conversationHash(ingress: string, json: Json, headers: IncomingH
     return idHash(3, (metadata as Json).user_id as string);
   if (nonEmpty(json.user)) return idHash(4, json.user);
   if (nonEmpty(json.safety_identifier)) return idHash(4, json.safety_identifier);
-  return startHash(ingress, json, true);
+  // A short prompt is never cached by a provider: keeping it on one target would buy nothing.
+  return promptTokens >= CACHEABLE_TOKENS ? startHash(ingress, json, true) : undefined;
 }

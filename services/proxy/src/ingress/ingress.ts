@@ -137,7 +137,8 @@ export function serveIngressCall(
     promptTokens,
     estimatePromptTokens: raw ? () => promptTokensOf(raw) : undefined,
     maxTokens: call.maxTokens,
-    affinity: model.affinity === "off" ? undefined : conversationHash(ingress.name, call.json, ctx.req.headers, model.affinity),
+    affinity:
+      model.affinity === "off" ? undefined : conversationHash(ingress.name, call.json, ctx.req.headers, model.affinity, promptTokens),
     exchange: (t, target) => exchangeFor(t.live.adapter, target, ingress, call, chatForm, stream),
     sendError: ingress.sendError,
     streamError: call.streamError ? (err) => call.streamError!(err) : ingress.streamError,

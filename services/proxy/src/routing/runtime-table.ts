@@ -234,8 +234,15 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
   });
 }
 
-/** Affinity is on by default for chat models with a choice to make; `specified_provider` pins instead. */
+/**
+ * Strategies whose choice among equally good targets is arbitrary (spreading load): session affinity is
+ * on by default for them. The others rank targets on purpose (cost, latency, order), so a conversation
+ * follows their ranking unless the model sets `affinity` itself.
+ */
+const SPREADING = new Set(["round_robin", "weighted_round_robin", "least_connections"]);
+
+/** Affinity in effect: off with one target or `specified_provider` (which pins); else as set, or the default. */
 function affinityOf(m: TableModel, targets: number): AffinityMode {
   if (targets < 2 || m.strategy === "specified_provider") return "off";
-  return m.affinity ?? (m.llmType === "chat" ? "session" : "off");
+  return m.affinity ?? (m.llmType === "chat" && SPREADING.has(m.strategy) ? "session" : "off");
 }
