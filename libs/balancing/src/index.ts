@@ -1,3 +1,5 @@
+export * from "./affinity/conversation-hash.js";
+export * from "./affinity/rendezvous.js";
 export * from "./check-strategy.js";
 export * from "./estimates.js";
 export { dominates, objectivesOf } from "./objectives.js";

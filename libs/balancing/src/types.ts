@@ -24,6 +24,11 @@ export interface RequestHints {
   stream: boolean;
   /** Current time in ms (injected so tests are deterministic). */
   now: number;
+  /**
+   * The conversation's 32-bit hash when the model keeps conversations on one target (session
+   * affinity, see `affinity/rendezvous.ts`); undefined otherwise.
+   */
+  affinity?: number | undefined;
 }
 
 /** A model's balancer: holds the strategy's state (counters) for that model's candidates. */

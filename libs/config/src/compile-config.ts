@@ -94,6 +94,8 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       strict: m.strict,
       ...(m.stream_continuation ? { streamContinuation: true } : {}),
       ...(m.capabilities ? { capabilities: [...new Set(m.capabilities)] } : {}),
+      ...(m.affinity ? { affinity: m.affinity } : {}),
+      ...(m.cache_breakpoints === false ? { cacheBreakpoints: false } : {}),
       created,
       targets,
     });

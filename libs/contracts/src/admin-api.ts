@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CapabilityName, llmTypes, Price, ProviderType } from "./config-file.js";
+import { AffinityMode, CapabilityName, llmTypes, Price, ProviderType } from "./config-file.js";
 import { SetProviderHealthSchema } from "./health.js";
 import { CLIENT_CERT_MESSAGE, clientCertPaired, providerTransportFields, providerTransportOut } from "./transport.js";
 
@@ -94,6 +94,8 @@ const strategyFields = {
   strict: z.boolean(),
   /** Finish a stream that broke after text reached the client on a target that takes a prefill. */
   stream_continuation: z.boolean(),
+  /** Session affinity (`off`, `session`, `prefix`); null = the default (session for chat models with several targets). */
+  affinity: AffinityMode.nullable(),
 };
 
 export const ModelCreate = z
@@ -248,6 +250,8 @@ export const ModelOut = z.object({
   params: jsonObject,
   strict: z.boolean(),
   stream_continuation: z.boolean(),
+  /** Session affinity as set; null = the default. */
+  affinity: AffinityMode.nullable(),
   providers: z.array(LinkOut),
   ...timestamps,
 });

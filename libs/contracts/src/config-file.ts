@@ -53,6 +53,15 @@ export const LlmType = z.enum(llmTypes);
 export type LlmType = z.infer<typeof LlmType>;
 
 /**
+ * How a model keeps a conversation on one target (provider and API key) so the provider's prompt cache
+ * hits: `session` recognises the conversation by its identifiers (prompt_cache_key, agent session
+ * headers, metadata.user_id, user) or else by its stable start; `prefix` by its system prompt and tools
+ * only (conversations sharing that prefix share a target); `off` leaves every turn to the strategy.
+ */
+export const AffinityMode = z.enum(["off", "session", "prefix"]);
+export type AffinityMode = z.infer<typeof AffinityMode>;
+
+/**
  * What a model can do (the original's capabilities). A model that declares capabilities gets only the
  * requests it can serve: anything else is a 400 before any upstream call. Names are upper case; the
  * router checks the known ones, and custom names are kept for filtering (`/v1/models?capability=`).
@@ -80,6 +89,10 @@ export const Price = z
     input_per_mtok: z.number().nonnegative(),
     output_per_mtok: z.number().nonnegative(),
     cached_input_per_mtok: z.number().nonnegative().optional(),
+    /** Prompt-cache writes (Anthropic's 5-minute writes, 1.25x input); absent = the input price. */
+    cache_write_per_mtok: z.number().nonnegative().optional(),
+    /** Anthropic's 1-hour cache writes (2x input); absent = `cache_write_per_mtok`. */
+    cache_write_1h_per_mtok: z.number().nonnegative().optional(),
     /** USD per generated image (image models priced per image, e.g. dall-e-3 at standard quality). */
     per_image: z.number().nonnegative().optional(),
     /** USD per minute of audio (transcription models billed by audio length, e.g. whisper-1). */
@@ -167,6 +180,10 @@ export const ModelConfig = z
     stream_continuation: z.boolean().default(false),
     /** What the model can do (TEXT, TOOLS, MULTIMODAL_IMAGE_UNDERSTANDING, ...); absent = not checked. */
     capabilities: z.array(CapabilityName).max(64).optional(),
+    /** Session affinity (absent: `session` for chat models with more than one target). */
+    affinity: AffinityMode.optional(),
+    /** Anthropic targets: add prompt-cache breakpoints to requests translated from other formats (default true). */
+    cache_breakpoints: z.boolean().optional(),
     providers: z.array(ModelTargetConfig).min(1),
   })
   .strict();

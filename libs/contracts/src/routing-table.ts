@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LlmType, Price, ProviderType } from "./config-file.js";
+import { AffinityMode, LlmType, Price, ProviderType } from "./config-file.js";
 import { Http2Mode } from "./transport.js";
 import { strictly, tolerant } from "./wire.js";
 
@@ -95,6 +95,10 @@ export const TableModel = z
     created: z.number().int().nonnegative(),
     /** Declared capabilities (upper case); absent = not declared, requests are not checked. */
     capabilities: z.array(z.string().min(1)).optional(),
+    /** Session affinity: `off`, `session` or `prefix`; absent = `session` for a chat model with several targets. */
+    affinity: AffinityMode.optional(),
+    /** false: no automatic prompt-cache breakpoints for Anthropic targets; absent = on. */
+    cacheBreakpoints: z.boolean().optional(),
     targets: z.array(TableTarget).min(1),
   })
   .strict();

@@ -94,6 +94,13 @@ export const UsageRecord = z.object({
   completion_tokens: z.number().int().nonnegative(),
   cached_tokens: z.number().int().nonnegative(),
   reasoning_tokens: z.number().int().nonnegative(),
+  /** Prompt tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens); part of prompt_tokens. 0 in records of releases before it. */
+  cache_creation_tokens: z.number().int().nonnegative().default(0),
+  /**
+   * USD the provider's prompt cache saved against the same tokens at the input price: cache reads'
+   * discount minus cache writes' surcharge (negative when writes were never read). null without a price.
+   */
+  cache_saved_usd: z.number().nullable().default(null),
   /** True when the upstream reported no usage for an answer (e.g. the client hung up before the last chunk): the tokens are estimated. */
   usage_estimated: z.boolean(),
   /** USD at the serving target's price; null when that target has no price (never 0 for unknown). */
@@ -229,6 +236,12 @@ export const UsageFigures = z.object({
   cached_tokens: z.number().int(),
   /** Sum over priced requests (unpriced ones add nothing). */
   cost_usd: z.number(),
+  /** Prompt tokens written to provider caches. */
+  cache_creation_tokens: z.number().int().default(0),
+  /** Cached share of prompt tokens (cache reads / prompt tokens); null without prompt tokens. */
+  cache_hit_ratio: z.number().nullable().default(null),
+  /** USD prompt caching saved (see the record's `cache_saved_usd`). */
+  cache_saved_usd: z.number().default(0),
   latency_p50_ms: z.number().nullable(),
   latency_p95_ms: z.number().nullable(),
   ttft_p50_ms: z.number().nullable(),

@@ -20,6 +20,11 @@ export interface TargetContext {
   params: Record<string, unknown>;
   /** Headers from the client that a provider may pass through (e.g. `anthropic-beta`). */
   clientHeaders: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * Anthropic targets: add prompt-cache breakpoints to translated requests. The proxy sets it for a
+   * model with `cache_breakpoints` on (the default) and a prompt long enough to be cached.
+   */
+  cacheBreakpoints?: boolean;
 }
 
 /** An HTTP request to send upstream; `path` is appended to the provider's base path. */

@@ -6,6 +6,7 @@ export * from "./mock-upstream/gemini.js";
 export * from "./mock-upstream/listener.js";
 export * from "./mock-upstream/openai.js";
 export * from "./mock-upstream/openai-responses.js";
+export * from "./mock-upstream/prompt-cache.js";
 export * from "./mock-upstream/server.js";
 export * from "./socks5-proxy.js";
 export * from "./spawn-service.js";

@@ -166,6 +166,8 @@ export const usageRecord = (id: string, over: Partial<UsageRecord> = {}): UsageR
   request_bytes: 100,
   response_bytes: 300,
   queued_ms: 0,
+  cache_creation_tokens: 0,
+  cache_saved_usd: null,
   seq: 1,
   ...over,
 });

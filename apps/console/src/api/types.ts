@@ -68,6 +68,10 @@ export interface SummaryRow {
   completion_tokens: number;
   cached_tokens: number;
   cost_usd: number | null;
+  /** Prompt caching (absent from control planes before it). */
+  cache_creation_tokens?: number;
+  cache_hit_ratio?: number | null;
+  cache_saved_usd?: number;
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
   ttft_p50_ms: number | null;

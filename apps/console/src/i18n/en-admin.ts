@@ -143,6 +143,10 @@ export const enAdmin = {
   "models.noLinksHint": "Link a provider so requests for this model can be served.",
   "models.routing": "Settings and routing",
   "models.options": "Options",
+  "models.affinity": "Session affinity",
+  "models.affinityDefault": "Default (session when there are several providers)",
+  "models.affinityHint":
+    "Keeps each conversation on one provider and API key so the provider's prompt cache hits: session = by session id or the conversation's start, prefix = by system prompt and tools, off = every turn balanced.",
   "models.optionsHint": 'Strategy options as JSON, e.g. {"provider": "name"} for specified_provider.',
   "models.optionsJson": "Options must be valid JSON.",
   "models.back": "All models",

@@ -10,6 +10,8 @@ export const enTraffic = {
   "overview.errors": "Errors",
   "overview.errorsN": "{n} errors",
   "overview.errorRate": "Error rate",
+  "overview.cacheHits": "Prompt cache hits",
+  "overview.cacheSaved": "Saved by caching",
   "overview.latency": "Latency p50",
   "overview.ttft": "First token p50",
   "overview.tokenSplit": "{p} in · {c} out",

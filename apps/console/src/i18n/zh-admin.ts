@@ -144,6 +144,10 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   "models.noLinksHint": "关联一个服务商后，该模型的请求才能被处理。",
   "models.routing": "设置与路由",
   "models.options": "选项",
+  "models.affinity": "会话亲和",
+  "models.affinityDefault": "默认（多个供应商时按会话）",
+  "models.affinityHint":
+    "让同一会话始终使用同一供应商和 API 密钥，以命中供应商的提示缓存：session 按会话标识或对话开头，prefix 按系统提示和工具，off 每轮单独均衡。",
   "models.optionsHint": '策略选项（JSON），例如 specified_provider 使用 {"provider": "名称"}。',
   "models.optionsJson": "选项必须是合法的 JSON。",
   "models.back": "全部模型",

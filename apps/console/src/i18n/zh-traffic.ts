@@ -12,6 +12,8 @@ export const zhTraffic: Record<keyof typeof enTraffic, string> = {
   "overview.errors": "错误数",
   "overview.errorsN": "{n} 个错误",
   "overview.errorRate": "错误率",
+  "overview.cacheHits": "提示缓存命中率",
+  "overview.cacheSaved": "缓存节省",
   "overview.latency": "延迟 p50",
   "overview.ttft": "首字延迟 p50",
   "overview.tokenSplit": "输入 {p} · 输出 {c}",

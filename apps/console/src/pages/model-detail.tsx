@@ -13,6 +13,8 @@ import { Link, navigate } from "../router.js";
 import { LinkForm, STRATEGIES } from "./model-forms.js";
 import { Playground } from "./playground.js";
 
+/** Session affinity modes, as the API names them ("" = the default). */
+const AFFINITY = ["session", "prefix", "off"];
 const price = (l: LinkOut) => (l.price ? `$${l.price.input_per_mtok} / $${l.price.output_per_mtok}` : "–");
 
 function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
@@ -24,6 +26,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const [options, setOptions] = useState(JSON.stringify(m.strategy_options, null, 2));
   const [enabled, setEnabled] = useState(m.is_enabled);
   const [continuation, setContinuation] = useState(m.stream_continuation);
+  const [affinity, setAffinity] = useState(m.affinity ?? "");
   const [optionsError, setOptionsError] = useState<string>();
   const [saved, setSaved] = useState(false);
   const { error, onSubmit } = useSubmit(async () => {
@@ -44,6 +47,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
         strategy_options: parsed,
         is_enabled: enabled,
         stream_continuation: continuation,
+        affinity: affinity || null,
       },
     });
     setSaved(true);
@@ -78,10 +82,21 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
             <textarea id={id} aria-describedby={d} value={options} onChange={(e) => setOptions(e.target.value)} spellCheck={false} />
           )}
         </Field>
+        <SelectField
+          label={t("models.affinity")}
+          value={affinity}
+          onChange={setAffinity}
+          none={t("models.affinityDefault")}
+          options={AFFINITY}
+          hint={t("models.affinityHint")}
+          error={fieldError(error, "affinity")}
+        />
         <CheckField label={t("common.enabled")} checked={enabled} onChange={setEnabled} />
         <CheckField label={t("models.streamContinuation")} checked={continuation} onChange={setContinuation} />
         <p className="small muted">{t("models.streamContinuationHint")}</p>
-        {error && !fieldError(error, "strategy", "strategy_options", "name", "description") ? <ErrorAlert error={error} /> : null}
+        {error && !fieldError(error, "strategy", "strategy_options", "name", "description", "affinity") ? (
+          <ErrorAlert error={error} />
+        ) : null}
         <div className="actions">
           {saved && (
             <span className="small muted" role="status">

@@ -28,6 +28,9 @@ const EMPTY: Omit<SummaryRow, "key"> = {
   completion_tokens: 0,
   cached_tokens: 0,
   cost_usd: 0,
+  cache_creation_tokens: 0,
+  cache_hit_ratio: null,
+  cache_saved_usd: 0,
   latency_p50_ms: null,
   latency_p95_ms: null,
   ttft_p50_ms: null,
@@ -65,6 +68,8 @@ function GroupTable(props: { title: string; rows: SummaryRow[]; label?: (key: st
           { header: t("overview.errorRate"), num: true, cell: (r) => fmtPct(locale, r.requests ? r.errors / r.requests : 0) },
           { header: t("usage.tokens"), num: true, cell: (r) => fmtInt(locale, r.prompt_tokens + r.completion_tokens) },
           { header: t("usage.cost"), num: true, cell: (r) => fmtUsd(locale, r.cost_usd) },
+          { header: t("overview.cacheHits"), num: true, cell: (r) => fmtPct(locale, r.cache_hit_ratio) },
+          { header: t("overview.cacheSaved"), num: true, cell: (r) => fmtUsd(locale, r.cache_saved_usd) },
           { header: TERMS.p95, num: true, cell: (r) => fmtMs(r.latency_p95_ms) },
         ]}
       />

@@ -94,6 +94,7 @@ export const model = (id: number, name: string, providers: { id: number; name: s
   params: {},
   strict: false,
   stream_continuation: false,
+  affinity: null,
   providers: providers.map((p) => ({
     provider_id: p.id,
     provider_name: p.name,

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { CONVERSATIONS, conversationsReport, simulateConversations } from "./conversations.js";
 import { makeWorkload, runStrategy } from "./engine.js";
 import { markdownTable, svgChart, toRow } from "./report.js";
 import { RUNS, SCENARIO } from "./scenario.js";
@@ -22,6 +23,7 @@ function main(): void {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, svgChart(rows, `AI Router strategies on a synthetic ${SCENARIO.durationS / 60}-minute workload`));
   console.log(`\nChart written to ${out}`);
+  console.log(`\n${conversationsReport(CONVERSATIONS, simulateConversations(CONVERSATIONS))}`);
 }
 
 main();

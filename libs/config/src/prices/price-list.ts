@@ -24,6 +24,12 @@ const usd = (input: number, output: number, cached?: number): Price =>
 const r4 = (n: number) => Math.round((n / CNY_PER_USD) * 10_000) / 10_000;
 const cny = (input: number, output: number, cached?: number): Price =>
   usd(r4(input), r4(output), cached === undefined ? undefined : r4(cached));
+/** Anthropic's prompt-cache writes: 5-minute writes at 1.25x the input price, 1-hour writes at 2x. */
+const anthropic = (input: number, output: number, cached: number): Price =>
+  Object.assign(usd(input, output, cached), {
+    cache_write_per_mtok: Math.round(input * 1.25 * 1e4) / 1e4,
+    cache_write_1h_per_mtok: input * 2,
+  });
 const perImage = (usdPerImage: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_image: usdPerImage });
 const perAudioMinute = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_audio_minute: usd });
 const perMillionChars = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_mchar: usd });
@@ -71,7 +77,7 @@ export const PRICE_LIST: readonly PriceRow[] = [
   // Code completion (FIM)
   { models: ["codestral-latest", "codestral-2501"], price: usd(0.3, 0.9) },
   // Anthropic
-  { models: ["claude-opus-4-1", "claude-opus-4-1-20250805", "claude-opus-4-0", "claude-opus-4-20250514"], price: usd(15, 75, 1.5) },
+  { models: ["claude-opus-4-1", "claude-opus-4-1-20250805", "claude-opus-4-0", "claude-opus-4-20250514"], price: anthropic(15, 75, 1.5) },
   {
     models: [
       "claude-sonnet-4-5",
@@ -83,11 +89,11 @@ export const PRICE_LIST: readonly PriceRow[] = [
       "claude-3-5-sonnet-latest",
       "claude-3-5-sonnet-20241022",
     ],
-    price: usd(3, 15, 0.3),
+    price: anthropic(3, 15, 0.3),
   },
-  { models: ["claude-haiku-4-5", "claude-haiku-4-5-20251001"], price: usd(1, 5, 0.1) },
-  { models: ["claude-3-5-haiku-latest", "claude-3-5-haiku-20241022"], price: usd(0.8, 4, 0.08) },
-  { models: ["claude-3-haiku-20240307"], price: usd(0.25, 1.25, 0.03) },
+  { models: ["claude-haiku-4-5", "claude-haiku-4-5-20251001"], price: anthropic(1, 5, 0.1) },
+  { models: ["claude-3-5-haiku-latest", "claude-3-5-haiku-20241022"], price: anthropic(0.8, 4, 0.08) },
+  { models: ["claude-3-haiku-20240307"], price: anthropic(0.25, 1.25, 0.03) },
   // Google Gemini (prompts up to 200k tokens)
   { models: ["gemini-2.5-pro"], price: usd(1.25, 10, 0.31) },
   { models: ["gemini-2.5-flash"], price: usd(0.3, 2.5, 0.075) },

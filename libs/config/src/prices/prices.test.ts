@@ -20,6 +20,9 @@ describe("bundled price list", () => {
     expect(bundledPrice("openai-compatible", "deepseek-chat")?.cached_input_per_mtok).toBe(0.028);
     expect(bundledPrice("deepseek", "DeepSeek-Reasoner")?.output_per_mtok).toBe(0.42);
     expect(bundledPrice("anthropic", "claude-sonnet-4-5")?.input_per_mtok).toBe(3);
+    // Anthropic bills cache writes above the input price: 1.25x for 5 minutes, 2x for an hour.
+    expect(bundledPrice("anthropic", "claude-sonnet-4-5")).toMatchObject({ cache_write_per_mtok: 3.75, cache_write_1h_per_mtok: 6 });
+    expect(bundledPrice("anthropic", "claude-haiku-4-5")).toMatchObject({ cache_write_per_mtok: 1.25, cache_write_1h_per_mtok: 2 });
     expect(bundledPrice("gemini", "gemini-2.5-flash")?.output_per_mtok).toBe(2.5);
     for (const [type, model] of [
       ["qwen", "qwen-plus"],

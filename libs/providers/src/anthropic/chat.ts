@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest } from "@ai-router/contracts";
 import type { BuiltRequest, ChatBuildOptions, ParsedResponse, TargetContext } from "../adapter.js";
 import { type AnthropicResponse, postAnthropic } from "./api.js";
+import { addCacheBreakpoints } from "./cache-breakpoints.js";
 import { toAnthropicRequest } from "./to-anthropic.js";
 import { toOpenAICompletion, toOpenAIUsage } from "./to-openai.js";
 
@@ -11,6 +12,7 @@ import { toOpenAICompletion, toOpenAIUsage } from "./to-openai.js";
 export function buildAnthropicChatRequest(req: ChatCompletionRequest, target: TargetContext, opts: ChatBuildOptions): BuiltRequest {
   const merged = hasKeys(target.params) ? (Object.assign({}, target.params, req) as ChatCompletionRequest) : req;
   const { body, dropped } = toAnthropicRequest(merged, target.upstreamModel, opts.stream);
+  if (target.cacheBreakpoints === true) addCacheBreakpoints(body);
   return {
     request: postAnthropic("/messages", JSON.stringify(body), target, { stream: opts.stream }),
     dropped,

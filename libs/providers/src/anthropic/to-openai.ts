@@ -34,6 +34,10 @@ export function toOpenAIUsage(u: Partial<AnthropicUsage>): OpenAIUsage {
     total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: read, cache_creation_tokens: written },
   };
+  // 1-hour writes are priced apart (2x input against 1.25x for 5-minute ones).
+  const oneHour = u.cache_creation?.ephemeral_1h_input_tokens;
+  if (typeof oneHour === "number" && oneHour > 0 && usage.prompt_tokens_details)
+    usage.prompt_tokens_details.cache_creation_1h_tokens = oneHour;
   const thinking = u.output_tokens_details?.thinking_tokens;
   if (typeof thinking === "number") usage.completion_tokens_details = { reasoning_tokens: thinking };
   return usage;

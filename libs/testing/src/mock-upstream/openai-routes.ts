@@ -13,6 +13,7 @@ import {
   sendOpenAIError,
 } from "./openai.js";
 import { type OpenAIResponsesBody, openAIResponse, openAIResponseEvents } from "./openai-responses.js";
+import { PromptCache } from "./prompt-cache.js";
 import type { MockRouteEntry } from "./server.js";
 
 /** The OpenAI routes of the mock (chat, responses, embeddings, images, models). */
@@ -39,6 +40,7 @@ export const openAIRoutes: MockRouteEntry[] = [
         return json(ctx.res, 422, { object: "error", message: { detail }, type: "invalid_request_error", param: null, code: null });
       }
       const plan = planReply(body, ctx.behavior);
+      if (ctx.promptCache) plan.cachedTokens = ctx.promptCache.observe(PromptCache.keyOf(ctx.req), body);
       if (body.stream) return ctx.writeStream(openAIChunks(body, plan, ctx.behavior.streamUsage === "always"));
       json(ctx.res, 200, openAICompletion(body, plan), ctx.behavior.headers);
     },

@@ -43,6 +43,8 @@ export interface PlannedReply {
   completionTokens: number;
   /** DeepSeek-style `reasoning_content`, sent before the answer. */
   reasoning?: string;
+  /** Prompt tokens read from the provider's prompt cache (`prompt_tokens_details.cached_tokens`). */
+  cachedTokens?: number;
 }
 
 /**
@@ -99,7 +101,7 @@ export function openAIUsage(p: PlannedReply) {
     prompt_tokens: p.promptTokens,
     completion_tokens: p.completionTokens,
     total_tokens: p.promptTokens + p.completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: p.cachedTokens ?? 0, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }

@@ -6,6 +6,7 @@ import { geminiRoutes } from "./gemini.js";
 import { createMockServer, forHttpVersion, type MockListen, type MockServer } from "./listener.js";
 import { readMockForm } from "./openai.js";
 import { MALFORMED, openAIRoutes } from "./openai-routes.js";
+import { PromptCache, type PromptCacheOptions } from "./prompt-cache.js";
 
 /** A request the mock received, for assertions. */
 export interface RecordedRequest {
@@ -29,6 +30,8 @@ export interface MockContext {
   /** Writes stream chunks honouring chunkDelayMs / cutAfterChunks; resolves when done. */
   writeStream(chunks: string[], headers?: Record<string, string>): Promise<void>;
   models: string[];
+  /** The prompt cache the mock models, when started with `promptCache`. */
+  promptCache?: PromptCache | undefined;
 }
 
 export type MockRoute = (ctx: MockContext) => void | Promise<void>;
@@ -52,6 +55,8 @@ export interface MockUpstreamOptions extends MockListen {
   routes?: MockRouteEntry[];
   /** Keep no record of requests (load tests). */
   record?: boolean;
+  /** Model a provider's prompt cache: OpenAI chat answers report `cached_tokens` (see prompt-cache.ts). */
+  promptCache?: PromptCacheOptions | boolean;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -79,6 +84,8 @@ export class MockUpstream {
   private readonly sockets = new Set<Socket>();
   private readonly routes: MockRouteEntry[];
   private readonly record: boolean;
+  /** The prompt cache, when the mock models one. */
+  readonly promptCache: PromptCache | undefined;
   models: string[];
   port = 0;
   /** Responses in progress now (an HTTP/2 stream or an HTTP/1.1 exchange). */
@@ -90,6 +97,7 @@ export class MockUpstream {
     this.routes = [...(opts.routes ?? []), ...anthropicRoutes, ...geminiRoutes, ...openAIRoutes];
     this.models = opts.models ?? ["gpt-4o", "gpt-4o-mini"];
     this.record = opts.record ?? true;
+    this.promptCache = opts.promptCache ? new PromptCache(opts.promptCache === true ? {} : opts.promptCache) : undefined;
     this.server = this.makeServer();
   }
 
@@ -212,7 +220,7 @@ export class MockUpstream {
       }
       res.end();
     };
-    await route.handle({ req, res, body, behavior: b, writeStream, models: this.models });
+    await route.handle({ req, res, body, behavior: b, writeStream, models: this.models, promptCache: this.promptCache });
   }
 }
 

@@ -126,6 +126,7 @@ export const toModelOut = (m: Model & { links: (ModelProvider & { provider: Prov
   params: obj(m.params),
   strict: m.strict,
   stream_continuation: m.streamContinuation,
+  affinity: (m.affinity ?? null) as ModelOut["affinity"],
   providers: m.links.map(toLinkOut),
   created_at: m.createdAt.toISOString(),
   updated_at: m.updatedAt.toISOString(),

@@ -101,6 +101,7 @@ export function modelRoutes(ctx: ApiContext): void {
             params: json(b.params ?? {}),
             strict: b.strict ?? false,
             streamContinuation: b.stream_continuation ?? false,
+            affinity: b.affinity ?? null,
             ...(provider
               ? {
                   links: {
@@ -185,6 +186,7 @@ export function modelRoutes(ctx: ApiContext): void {
             params: b.params === undefined ? undefined : json(b.params),
             strict: b.strict,
             streamContinuation: b.stream_continuation,
+            affinity: b.affinity,
           },
           include: linkInclude,
         });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, toCsv } from "./usage-queries.js";
+import { csvCell, toCsv, toFigures } from "./usage-queries.js";
 
 /** Splits one CSV line into its fields (RFC 4180 quoting), the way a spreadsheet reads them. */
 function fields(line: string): string[] {
@@ -57,5 +57,13 @@ describe("usage CSV", () => {
     expect(csvCell("a,b")).toBe('"a,b"');
     expect(csvCell([{ provider: "openai" }])).toBe('"[{""provider"":""openai""}]"');
     expect(csvCell(null)).toBe("");
+  });
+});
+
+describe("usage figures", () => {
+  it("carry cache writes, the cache hit ratio and what caching saved; no ratio without prompt tokens", () => {
+    const f = toFigures({ requests: 3, prompt_tokens: 4000, cached_tokens: 3000, cache_creation_tokens: 500, cache_saved_usd: 0.0081 });
+    expect(f).toMatchObject({ cache_creation_tokens: 500, cache_hit_ratio: 0.75, cache_saved_usd: 0.0081 });
+    expect(toFigures({ requests: 1, prompt_tokens: 0 }).cache_hit_ratio).toBeNull();
   });
 });

@@ -75,6 +75,8 @@ export function toUsageRecord(r: Record<string, unknown>): UsageRecord {
     request_bytes: Number(r.request_bytes),
     response_bytes: Number(r.response_bytes),
     queued_ms: Number(r.queued_ms ?? 0),
+    cache_creation_tokens: Number(r.cache_creation_tokens ?? 0),
+    cache_saved_usd: num(r.cache_saved_usd),
     ...(r.seq !== null && r.seq !== undefined ? { seq: Number(r.seq) } : {}),
   };
 }
@@ -102,6 +104,8 @@ export const FIGURES_SQL = `count(*)::float8 AS requests,
   COALESCE(sum(completion_tokens), 0)::float8 AS completion_tokens,
   COALESCE(sum(cached_tokens), 0)::float8 AS cached_tokens,
   COALESCE(sum(cost_usd), 0)::float8 AS cost_usd,
+  COALESCE(sum(cache_creation_tokens), 0)::float8 AS cache_creation_tokens,
+  COALESCE(sum(cache_saved_usd), 0)::float8 AS cache_saved_usd,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS latency_p50_ms,
   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_p95_ms,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) AS ttft_p50_ms`;
@@ -116,6 +120,10 @@ export function toFigures(r: Record<string, unknown>): UsageFigures {
     completion_tokens: Number(r.completion_tokens ?? 0),
     cached_tokens: Number(r.cached_tokens ?? 0),
     cost_usd: Number(r.cost_usd ?? 0),
+    cache_creation_tokens: Number(r.cache_creation_tokens ?? 0),
+    cache_hit_ratio:
+      Number(r.prompt_tokens ?? 0) > 0 ? Math.round((Number(r.cached_tokens ?? 0) / Number(r.prompt_tokens)) * 1e4) / 1e4 : null,
+    cache_saved_usd: Number(r.cache_saved_usd ?? 0),
     latency_p50_ms: round(r.latency_p50_ms),
     latency_p95_ms: round(r.latency_p95_ms),
     ttft_p50_ms: round(r.ttft_p50_ms),

@@ -1,6 +1,7 @@
 import { checkStrategy } from "@ai-router/balancing";
 import { bundledPrice } from "@ai-router/config";
 import {
+  AffinityMode,
   type LlmType,
   type Price,
   type ProviderType,
@@ -60,6 +61,8 @@ interface ModelRow {
   strict: boolean;
   /** Absent in rows of a query written before the column. */
   streamContinuation?: boolean;
+  /** Absent from rows of a release before session affinity. */
+  affinity?: string | null;
   created: number;
   links: {
     providerId: number;
@@ -98,7 +101,7 @@ function readModels(db: Db, known: ReadonlyMap<number, string>) {
     SELECT v.id, v.version, CASE WHEN k.version IS DISTINCT FROM v.version THEN (
       SELECT json_build_object(
         'name', m.name, 'llmType', m.llm_type, 'description', m.description, 'strategy', m.strategy,
-        'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict,
+        'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict, 'affinity', m.affinity,
         'streamContinuation', m.stream_continuation,
         'created', floor(extract(epoch FROM m.created_at))::bigint,
         'links', coalesce((
@@ -238,6 +241,7 @@ function compileModel(version: string, row: string, live: ReadonlyMap<number, { 
     strategyOptions: obj(m.strategyOptions),
     strict: m.strict,
     ...(m.streamContinuation ? { streamContinuation: true } : {}),
+    ...(AffinityMode.safeParse(m.affinity).success ? { affinity: m.affinity as AffinityMode } : {}),
     ...(m.capabilities.length > 0 ? { capabilities: m.capabilities } : {}),
     created: Number(m.created),
     targets,

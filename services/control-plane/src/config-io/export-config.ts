@@ -1,4 +1,4 @@
-import { decryptSecret } from "@ai-router/contracts";
+import { type AffinityMode, decryptSecret } from "@ai-router/contracts";
 import { stringify } from "yaml";
 import type { PrismaClient } from "../db/client.js";
 import { openHeaders } from "../db/sealed-headers.js";
@@ -96,6 +96,7 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
         ...(Object.keys(obj(m.strategyOptions)).length ? { strategy_options: m.strategyOptions } : {}),
         ...(m.strict ? { strict: true } : {}),
         ...(m.streamContinuation ? { stream_continuation: true } : {}),
+        ...(m.affinity ? { affinity: m.affinity as AffinityMode } : {}),
         providers: m.links.map((l) => ({
           provider: l.provider.name,
           ...(l.upstreamModel ? { model: l.upstreamModel } : {}),

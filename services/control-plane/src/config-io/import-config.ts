@@ -93,6 +93,7 @@ export async function importConfig(
           strategyOptions: json(m.strategy_options),
           strict: m.strict,
           streamContinuation: m.stream_continuation,
+          affinity: m.affinity ?? null,
           isEnabled: true,
         };
         const existing = await tx.model.findUnique({ where: { name: m.name } });

@@ -53,7 +53,8 @@ export class PrivateModels {
     if (base === undefined || target === undefined) return undefined;
     const only: LiveTarget = Object.assign({}, target, { upstreamModel: name });
     const balancer: Balancer = { order: () => [only] };
-    const live: LiveModel = { config: Object.assign({}, base.config, { name }), targets: [only], balancer };
+    // One target: nothing to keep a conversation on.
+    const live: LiveModel = { config: Object.assign({}, base.config, { name }), targets: [only], balancer, affinity: "off" };
     cache.set(name, live);
     return live;
   }

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { ChatCompletionRequest } from "@ai-router/contracts";
 import type { RouterError } from "@ai-router/errors";
 import { type ChatStreamTranslator, type NativeFormat, type ProviderAdapter, type TargetContext, withPrefill } from "@ai-router/providers";
+import { conversationHash } from "../affinity/conversation-key.js";
 import type { RequestContext } from "../handlers/context.js";
 import { chatNeeds, checkCapabilities, messagesNeeds } from "../handlers/model-api/capabilities.js";
 import type { ContinuationExchange, Exchange, UpstreamExchange } from "../pipeline/exchange.js";
@@ -139,6 +140,8 @@ export function serveIngressCall(
     promptTokens,
     estimatePromptTokens: raw ? () => promptTokensOf(raw) : undefined,
     maxTokens: call.maxTokens,
+    affinity:
+      model.affinity === "off" ? undefined : conversationHash(ingress.name, call.json, ctx.req.headers, model.affinity, promptTokens),
     exchange: (t, target) => exchangeFor(t.live.adapter, target, hubOnly ? undefined : ingress.native, call, chatForm, stream, hubOnly),
     continuation: hubOnly ? (t, target, text) => continuationFor(t.live.adapter, target, call, chatForm, text) : undefined,
     sendError: ingress.sendError,

@@ -1,5 +1,6 @@
 import { createLogger } from "@ai-router/logger";
 import { describe, expect, it } from "vitest";
+import { finished } from "../../test/records.js";
 import { TableStore } from "../routing/table-store.js";
 import { ProxyMetrics } from "./proxy-metrics.js";
 
@@ -29,5 +30,24 @@ describe("proxy metric names", () => {
     expect(unprefixed).toContain("routing_table_revision -1");
     expect(unprefixed.some((l) => l.startsWith("process_") || l.startsWith("nodejs_"))).toBe(false);
     expect(text).toContain("ai_router_in_flight_requests 5");
+  });
+});
+
+describe("prompt-cache token series", () => {
+  it("count cache reads and writes per model apart from input, only once a model has any", async () => {
+    const m = new ProxyMetrics(store(), () => 0);
+    m.write(finished({ model: "m", answered: true, usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }));
+    expect(await m.metrics()).not.toContain('direction="cache_read"');
+    const usage = {
+      prompt_tokens: 1000,
+      completion_tokens: 5,
+      total_tokens: 1005,
+      prompt_tokens_details: { cached_tokens: 700, cache_creation_tokens: 200 },
+    };
+    m.write(finished({ model: "m", answered: true, usage }));
+    const text = await m.metrics();
+    expect(text).toContain('ai_router_tokens_total{model="unknown",direction="cache_read"} 700');
+    expect(text).toContain('ai_router_tokens_total{model="unknown",direction="cache_write"} 200');
+    expect(text).toContain('ai_router_tokens_total{model="unknown",direction="input"} 1010');
   });
 });

@@ -14,6 +14,9 @@ interface ModelSeries {
   ttft: HistogramSeries;
   prompt: CounterSeries;
   completion: CounterSeries;
+  /** Created at the model's first cache read / write, so models without caching show no such series. */
+  cacheRead?: CounterSeries;
+  cacheWrite?: CounterSeries;
   cost: CounterSeries;
   requests: Map<string, Map<string, CounterSeries[]>>;
 }
@@ -46,7 +49,7 @@ export class ProxyMetrics implements UsageSink {
   private readonly tokens = new CounterFamily(
     this.registry,
     `${METRIC_PREFIX}tokens_total`,
-    "Tokens, by model and direction (input, output)",
+    "Tokens, by model and direction (input, output; cache_read and cache_write: the part of input read from or written to the provider's prompt cache)",
   );
   private readonly cost = new CounterFamily(
     this.registry,
@@ -150,6 +153,8 @@ export class ProxyMetrics implements UsageSink {
     if (r.ttfbMs !== undefined) this.ttft.observe(m.ttft, r.ttfbMs / 1000);
     if (r.promptTokens > 0) m.prompt.value += r.promptTokens;
     if (r.completionTokens > 0) m.completion.value += r.completionTokens;
+    if (r.cachedTokens > 0) (m.cacheRead ??= this.tokens.with({ model, direction: "cache_read" })).value += r.cachedTokens;
+    if (r.cacheWriteTokens > 0) (m.cacheWrite ??= this.tokens.with({ model, direction: "cache_write" })).value += r.cacheWriteTokens;
     if (r.costUsd !== null && r.costUsd > 0) m.cost.value += r.costUsd;
     for (const a of r.attempts) this.attempt(this.providerLabel(a.provider), a.outcome).value++;
   }

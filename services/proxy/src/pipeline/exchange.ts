@@ -55,6 +55,8 @@ export interface PipelineRequest {
    */
   estimatePromptTokens?(): number;
   maxTokens: number | undefined;
+  /** The conversation's hash when the model keeps conversations on one target and key (session affinity). */
+  affinity?: number | undefined;
   /** Priced units besides tokens it may consume (an image request's `n` images): reserved from a key's budget. */
   units?: PricedUnits;
   /** Builds the exchange for one attempt at one target. */

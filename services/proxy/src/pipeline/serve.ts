@@ -47,16 +47,23 @@ export function resolveModel(ctx: RequestContext, name: string): LiveModel {
 }
 
 /** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
-export function targetContext(ctx: RequestContext, t: LiveTarget): TargetContext {
+export function targetContext(ctx: RequestContext, t: LiveTarget, conversation?: number, cacheBreakpoints = false): TargetContext {
   const live = t.live;
   return {
+    cacheBreakpoints,
     provider: live.config,
-    apiKey: live.nextKey(),
+    apiKey: conversation === undefined ? live.nextKey() : live.keyFor(conversation),
     upstreamModel: t.upstreamModel,
     params: t.params,
     clientHeaders: ctx.req.headers,
   };
 }
+
+/**
+ * Prompts shorter than this (estimated from the body's size) get no automatic cache breakpoints:
+ * Anthropic caches nothing under 1,024 tokens, so marking them would only change the request.
+ */
+const CACHE_MIN_TOKENS = 1024;
 
 /** What the attempts of one request learnt, for the request's end. */
 interface RunState {
@@ -91,7 +98,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     ctx.localReserve = reserve;
   }
   const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined, broken: undefined };
-  const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now() };
+  const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now(), affinity: p.affinity };
   const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
   for (let t = run.next(); t !== undefined; t = nextTarget(run, state.broken)) {
     let outcome: AttemptOutcome;
@@ -134,7 +141,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   if (serves !== undefined && !t.live.adapter.descriptor.endpoints.includes(serves)) {
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${serves}.`) };
   }
-  const target = targetContext(ctx, t);
+  const target = targetContext(ctx, t, p.affinity, p.model.config.cacheBreakpoints !== false && p.promptTokens >= CACHE_MIN_TOKENS);
   const ex = p.exchange(t, target);
   if (ex.kind === "unsupported") {
     return { kind: "retry", error: new RouterError("unsupported_endpoint", `Provider ${t.provider} does not serve ${ex.what}.`) };

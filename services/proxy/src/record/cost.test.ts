@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costOfTokens } from "./cost.js";
+import { cacheSavedUsd, costOfTokens } from "./cost.js";
 
 describe("costOfTokens", () => {
   it("prices input and output per million tokens, cached input apart, and images per image", () => {
@@ -17,5 +17,30 @@ describe("costOfTokens", () => {
     expect(costOfTokens(0, 0, 0, { characters: 2_000 }, { ...zero, per_mchar: 15 })).toBeCloseTo(0.03, 12);
     expect(costOfTokens(0, 0, 0, { searches: 3 }, { ...zero, per_search: 0.002 })).toBeCloseTo(0.006, 12);
     expect(costOfTokens(0, 0, 0, { searches: 3, audio_seconds: 60 }, zero)).toBe(0);
+  });
+});
+
+describe("prompt-cache accounting", () => {
+  // Claude Sonnet's list prices: input $3, cache read $0.30, 5-minute write $3.75, 1-hour write $6, output $15.
+  const sonnet = {
+    input_per_mtok: 3,
+    output_per_mtok: 15,
+    cached_input_per_mtok: 0.3,
+    cache_write_per_mtok: 3.75,
+    cache_write_1h_per_mtok: 6,
+  };
+
+  it("prices cache writes at their own 5-minute and 1-hour prices, apart from plain input and reads", () => {
+    // 10,000 prompt tokens: 6,000 read, 3,000 written (1,000 of them for an hour), 1,000 plain.
+    const cost = costOfTokens(10_000, 100, 6000, undefined, sonnet, 3000, 1000);
+    expect(cost).toBeCloseTo((1000 * 3 + 6000 * 0.3 + 2000 * 3.75 + 1000 * 6 + 100 * 15) / 1e6, 12);
+    // Without write prices, writes cost the input price (what the record said before).
+    expect(costOfTokens(1000, 0, 0, undefined, { input_per_mtok: 2, output_per_mtok: 4 }, 500)).toBeCloseTo(0.002, 12);
+  });
+
+  it("says what the cache saved: reads' discount minus writes' surcharge, negative for writes never read", () => {
+    expect(cacheSavedUsd(6000, 0, 0, sonnet)).toBeCloseTo((6000 * 2.7) / 1e6, 12);
+    expect(cacheSavedUsd(0, 3000, 1000, sonnet)).toBeCloseTo(-(2000 * 0.75 + 1000 * 3) / 1e6, 12);
+    expect(cacheSavedUsd(1000, 0, 0, { input_per_mtok: 2, output_per_mtok: 4 })).toBe(0);
   });
 });

@@ -36,6 +36,29 @@ describe("finishRecord", () => {
     expect(r.tokens_per_s).toBeCloseTo(100 / 0.8, 1);
   });
 
+  it("records Anthropic's cache writes apart, prices them, and says what the cache saved", () => {
+    const withWrites = { ...price, cache_write_per_mtok: 3.75 };
+    const r = built(
+      {
+        model: "m",
+        price: withWrites,
+        answered: true,
+        usage: {
+          prompt_tokens: 1000,
+          completion_tokens: 0,
+          total_tokens: 1000,
+          prompt_tokens_details: { cached_tokens: 600, cache_creation_tokens: 300 },
+        },
+      },
+      end(),
+    );
+    expect(r).toMatchObject({ cached_tokens: 600, cache_creation_tokens: 300 });
+    expect(r.cost_usd).toBeCloseTo((100 * 3 + 600 * 0.3 + 300 * 3.75) / 1e6, 12);
+    expect(r.cache_saved_usd).toBeCloseTo((600 * 2.7 - 300 * 0.75) / 1e6, 12);
+    const unpriced = built({ model: "m", answered: true, usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }, end());
+    expect(unpriced.cache_saved_usd).toBeNull();
+  });
+
   it("estimates an answered request without usage (never charges 0) and says so", () => {
     const r = built({ model: "m", stream: true, price, answered: true }, end({ status: 499 }));
     expect(r.usage_estimated).toBe(true);

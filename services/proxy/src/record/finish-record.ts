@@ -1,4 +1,4 @@
-import { costOfTokens } from "./cost.js";
+import { cacheSavedUsd, costOfTokens } from "./cost.js";
 import { IsoClock } from "./json-text.js";
 import type { RequestRecord } from "./request-record.js";
 
@@ -30,7 +30,7 @@ export function estimateUsage(r: RequestRecord, requestBytes: number, responseBy
   return { prompt, completion };
 }
 
-const int = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+const int = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
 /** Arrival times: the records of one second share its formatted prefix. */
 const arrivals = new IsoClock();
 
@@ -53,10 +53,14 @@ export function finishRecord(r: RequestRecord, end: RequestEnd): void {
   let prompt = 0;
   let completion = 0;
   let cached = 0;
+  let written = 0;
+  let written1h = 0;
   if (u !== undefined) {
     prompt = int(u.prompt_tokens);
     completion = int(u.completion_tokens);
     cached = Math.min(prompt, int(u.prompt_tokens_details?.cached_tokens));
+    written = Math.min(prompt - cached, int(u.prompt_tokens_details?.cache_creation_tokens));
+    written1h = Math.min(written, int(u.prompt_tokens_details?.cache_creation_1h_tokens));
     r.reasoningTokens = int(u.completion_tokens_details?.reasoning_tokens);
     // The pipeline's estimate counts the text it relayed; an answer cut before any text still cost output.
     if (r.usageEstimated && r.answered && completion === 0 && r.route.estimate === "chat") {
@@ -71,8 +75,10 @@ export function finishRecord(r: RequestRecord, end: RequestEnd): void {
   r.promptTokens = prompt;
   r.completionTokens = completion;
   r.cachedTokens = cached;
-  // Cached input priced apart, images, audio, characters and searches per unit; null without a price, never 0.
-  r.costUsd = r.price ? costOfTokens(prompt, completion, cached, u, r.price) : null;
+  r.cacheWriteTokens = written;
+  // Cached input and cache writes priced apart, images, audio, characters and searches per unit; null without a price, never 0.
+  r.costUsd = r.price ? costOfTokens(prompt, completion, cached, u, r.price, written, written1h) : null;
+  r.cacheSavedUsd = r.price && (cached > 0 || written > 0) ? cacheSavedUsd(cached, written, written1h, r.price) : r.price ? 0 : null;
   const genMs = end.latencyMs - (r.ttfbMs ?? 0);
   r.tokensPerS = completion > 0 ? Math.round((completion / Math.max(genMs, 1)) * 1000 * 100) / 100 : null;
 }

@@ -102,7 +102,11 @@ export class RequestRecord {
   promptTokens = 0;
   completionTokens = 0;
   cachedTokens = 0;
+  /** Prompt tokens written to the provider's prompt cache (part of `promptTokens`). */
+  cacheWriteTokens = 0;
   reasoningTokens = 0;
+  /** USD the prompt cache saved (reads' discount minus writes' surcharge); null without a price. */
+  cacheSavedUsd: number | null = null;
   /** USD at the serving target's price; null without a price (never 0 for "unknown"). */
   costUsd: number | null = null;
   tokensPerS: number | null = null;

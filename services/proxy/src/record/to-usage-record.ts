@@ -36,6 +36,8 @@ export function toUsageRecord(r: RequestRecord): UsageRecord {
     completion_tokens: r.completionTokens,
     cached_tokens: r.cachedTokens,
     reasoning_tokens: r.reasoningTokens,
+    cache_creation_tokens: r.cacheWriteTokens,
+    cache_saved_usd: r.cacheSavedUsd,
     usage_estimated: r.usageEstimated === true,
     cost_usd: r.costUsd,
     latency_ms: ms(r.latencyMs),

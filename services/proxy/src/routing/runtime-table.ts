@@ -1,4 +1,12 @@
-import { type Balancer, type Candidate, getStrategy, strategyNames, TargetHealth } from "@ai-router/balancing";
+import {
+  type AffinityMode,
+  type Balancer,
+  type Candidate,
+  getStrategy,
+  strategyNames,
+  TargetHealth,
+  withAffinity,
+} from "@ai-router/balancing";
 import type { RoutingTable, TableClientKey, TableModel, TableSettings } from "@ai-router/contracts";
 import {
   getAdapter,
@@ -10,6 +18,7 @@ import {
   transportWarnings,
 } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
+import { stickyKeys } from "../affinity/sticky-key.js";
 import type { ConnectionGate } from "../upstream/connection-gate.js";
 import { buildPool, poolKey } from "./provider-pool.js";
 
@@ -25,6 +34,8 @@ export interface LiveProvider {
   readonly multiplex: boolean;
   /** Next key, round-robin over the provider's keys. */
   nextKey(): string | undefined;
+  /** The key a conversation keeps (session affinity): the same in every replica. */
+  keyFor(conversation: number): string | undefined;
 }
 
 export interface LiveTarget extends Candidate {
@@ -37,6 +48,8 @@ export interface LiveModel {
   readonly config: TableModel;
   readonly targets: readonly LiveTarget[];
   readonly balancer: Balancer;
+  /** Session affinity in effect: `off` for a single target, a non-chat model or `specified_provider`. */
+  readonly affinity: AffinityMode;
 }
 
 /** The immutable runtime form of a routing table; built once per table, swapped atomically. */
@@ -134,7 +147,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       }
       if (p.tlsInsecureSkipVerify === true) warnings.push(...transportWarnings(p));
     }
-    const live: LiveProvider = { config, adapter, ...pool, nextKey: keyRotation(keys) };
+    const live: LiveProvider = { config, adapter, ...pool, nextKey: keyRotation(keys), keyFor: stickyKeys(keys) };
     providerSources.set(live, source);
     providers.set(p.name, live);
   }
@@ -192,8 +205,9 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     }
     if (targets.length === 0) continue;
     try {
-      const balancer = strategy.create(targets, m.strategyOptions, opts.rng ?? Math.random);
-      models.set(m.name, { config: m, targets, balancer });
+      const affinity = affinityOf(m, targets.length);
+      const balancer = withAffinity(strategy.create(targets, m.strategyOptions, opts.rng ?? Math.random), targets, affinity);
+      models.set(m.name, { config: m, targets, balancer, affinity });
     } catch (err) {
       problems.push(`model "${m.name}": strategy "${m.strategy}": ${(err as Error).message}`);
     }
@@ -218,4 +232,17 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
       await Promise.all([...providers.values()].map((p) => p.agent?.close()));
     },
   });
+}
+
+/**
+ * Strategies whose choice among equally good targets is arbitrary (spreading load): session affinity is
+ * on by default for them. The others rank targets on purpose (cost, latency, order), so a conversation
+ * follows their ranking unless the model sets `affinity` itself.
+ */
+const SPREADING = new Set(["round_robin", "weighted_round_robin", "least_connections"]);
+
+/** Affinity in effect: off with one target or `specified_provider` (which pins); else as set, or the default. */
+function affinityOf(m: TableModel, targets: number): AffinityMode {
+  if (targets < 2 || m.strategy === "specified_provider") return "off";
+  return m.affinity ?? (m.llmType === "chat" && SPREADING.has(m.strategy) ? "session" : "off");
 }
