@@ -5,6 +5,7 @@ export * from "./config-file.js";
 export * from "./failure-throttle.js";
 export * from "./gemini-generate.js";
 export * from "./health.js";
+export * from "./offline-queue.js";
 export * from "./live-health.js";
 export * from "./metric-names.js";
 export * from "./nats.js";
