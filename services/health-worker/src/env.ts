@@ -38,6 +38,19 @@ export const HealthWorkerEnvSchema = z
      * default): an unsigned batch is rejected. Set it only for the rollout (docs/usage-ledger.md).
      */
     LEDGER_ACCEPT_UNSIGNED_UNTIL: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * Cluster mode's Files, Batches and Fine-tuning APIs (with DATABASE_URL): where this worker sends batch
+     * lines, a proxy replica or the load balancer in front of them. Unset: this worker runs no batches.
+     */
+    ROUTER_BATCH_PROXY_URL: z.url().optional(),
+    /** Lines of one batch this worker keeps in flight. */
+    ROUTER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
+    /** Batches this worker runs at once. */
+    ROUTER_BATCH_JOBS: z.coerce.number().int().min(1).max(64).default(4),
+    /** How often unfinished batches are re-queued and the providers' batch and fine-tuning jobs read, ms. */
+    ROUTER_OFFLINE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    /** A batch run whose worker died (no lock renewal) is taken over by another worker after this long, ms. */
+    ROUTER_OFFLINE_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
     /** Ledger rows older than this many days are deleted by a daily job. */
     USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     /** When set, `GET /metrics` asks for `Authorization: Bearer <token>` (the same variable as the proxies'). */

@@ -18,6 +18,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import type { HealthWorkerEnv } from "./env.js";
 import { LedgerWriter } from "./ledger/ledger-writer.js";
+import { startOfflineJobs } from "./offline/offline-jobs.js";
 import { startRetention } from "./ledger/retention.js";
 import { closeUnusedPools, type ProbedProvider, probeTargets } from "./probe-targets.js";
 import { ProbeResults } from "./results.js";
@@ -47,7 +48,16 @@ type Env = Pick<
   Partial<
     Pick<
       HealthWorkerEnv,
-      "DATABASE_URL" | "USAGE_RETENTION_DAYS" | "ROUTER_METRICS_TOKEN" | "ROUTER_METRICS_LEGACY_NAMES" | "LEDGER_ACCEPT_UNSIGNED_UNTIL"
+      | "DATABASE_URL"
+      | "USAGE_RETENTION_DAYS"
+      | "ROUTER_METRICS_TOKEN"
+      | "ROUTER_METRICS_LEGACY_NAMES"
+      | "LEDGER_ACCEPT_UNSIGNED_UNTIL"
+      | "ROUTER_BATCH_PROXY_URL"
+      | "ROUTER_BATCH_CONCURRENCY"
+      | "ROUTER_BATCH_JOBS"
+      | "ROUTER_OFFLINE_POLL_MS"
+      | "ROUTER_OFFLINE_LOCK_MS"
     >
   >;
 
@@ -84,6 +94,23 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
       })
     : undefined;
   const retention = pool ? startRetention({ redis, pool, bucket: env.bucket, days: env.USAGE_RETENTION_DAYS ?? 90, logger }) : undefined;
+  // Cluster mode's batches and fine-tuning jobs (docs/files-batches.md): with the database and a proxy to send lines through.
+  const offline =
+    pool && env.ROUTER_BATCH_PROXY_URL
+      ? startOfflineJobs({
+          redis,
+          pool,
+          bucket: env.bucket,
+          masterKey: env.masterKey,
+          signer,
+          logger,
+          proxyUrl: env.ROUTER_BATCH_PROXY_URL,
+          concurrency: env.ROUTER_BATCH_CONCURRENCY ?? 8,
+          jobs: env.ROUTER_BATCH_JOBS ?? 4,
+          pollMs: env.ROUTER_OFFLINE_POLL_MS ?? 30_000,
+          lockMs: env.ROUTER_OFFLINE_LOCK_MS ?? 30_000,
+        })
+      : undefined;
   const results = new ProbeResults(redis, env.bucket, env.HEALTH_LATENCY_SAMPLES, env.HEALTH_PROBE_INTERVAL_MS);
   let targets = new Map<string, ProbedProvider>();
   /** Until a first table is read, this replica knows nothing and must not touch the shared schedules. */
@@ -114,6 +141,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     void closeUnusedPools(targets, next.providers);
     targets = next.providers;
     loaded = true;
+    offline?.onTable(table, source);
     logger.info({ revision: table.revision, source, probed: [...targets.keys()] }, "routing table applied");
     reconcile();
   };
@@ -124,7 +152,10 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     logger,
     onTable,
     onResync: reconcile,
-    onConnect: (nc) => ledger?.start(nc),
+    onConnect: (nc) => {
+      ledger?.start(nc);
+      offline?.onConnect(nc);
+    },
   });
 
   const publish = (report: ProbeReport) => {
@@ -193,6 +224,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
     ledger,
     async close() {
       closing = true;
+      await offline?.close();
       await ledger?.close();
       // Bounded: without Redis the BullMQ worker would wait for a reconnection forever.
       if (retention) await Promise.race([retention.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);

@@ -67,6 +67,14 @@ export const ProxyEnv = z.object({
   ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   /** Standalone: the Files and Batches APIs keep their data under this folder (`files/`, `batches/`). */
   ROUTER_DATA_DIR: z.string().min(1).default("./data"),
+  /**
+   * Cluster mode: the control plane's database. With `REDIS_URL` it turns on the Files, Batches and
+   * Fine-tuning APIs: their state (and the files, unless S3 is set) in PostgreSQL, batches run by the
+   * health worker (docs/files-batches.md).
+   */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Cluster mode: how often fine-tuned models that succeeded are reloaded from the database, ms. */
+  ROUTER_FINE_TUNED_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   /** Files in PostgreSQL, chunked (a database with the control plane's migrations applied). */
   ROUTER_FILES_DATABASE_URL: z.string().min(1).optional(),
   /** Files in an S3-compatible bucket instead of the data folder (MinIO, OSS, COS, AWS S3; AWS SDK credentials). */

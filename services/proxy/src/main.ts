@@ -102,9 +102,16 @@ const tracer = tracesUrl
       (p) => store.current?.providers.get(p)?.config.type,
     )
   : undefined;
-// Files and Batches (standalone: a local folder and an in-process runner; cluster mode does not serve them yet).
+// Files, Batches and Fine-tuning: standalone, a local folder and an in-process runner; in a cluster (with
+// DATABASE_URL and REDIS_URL), state in PostgreSQL and batches run by the health worker.
+let clusterOffline: import("./batches/open-cluster-offline.js").ClusterOffline | undefined;
+if (cluster && env.DATABASE_URL && env.REDIS_URL && env.ROUTER_MASTER_KEY) {
+  const { openClusterOffline } = await import("./batches/open-cluster-offline.js");
+  const db = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, ROUTER_MASTER_KEY: env.ROUTER_MASTER_KEY };
+  clusterOffline = await openClusterOffline(Object.assign({}, env, db), logger, () => proxyRef?.inFlight() ?? 0);
+} else if (cluster) logger.info("Files, Batches and Fine-tuning APIs off: they need DATABASE_URL and REDIS_URL in cluster mode");
 const offline = cluster
-  ? undefined
+  ? clusterOffline?.apis
   : offlineApis({
       dir: env.ROUTER_DATA_DIR,
       files: await openFileStore(env),
@@ -116,6 +123,7 @@ const offline = cluster
 const proxy = createProxy({
   store,
   ...(offline ? { batchAuth: offline.auth } : {}),
+  ...(clusterOffline ? { batchGate: clusterOffline.gate } : {}),
   logger,
   replica,
   usageSink: fanOut(sinks),
@@ -136,6 +144,10 @@ const proxy = createProxy({
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });
 proxyRef = proxy;
+if (clusterOffline) {
+  const gate = clusterOffline.gate;
+  proxy.onRequestFinished((r) => gate.finished(r.batchId !== null));
+}
 cluster?.start(proxy.usage);
 for (const r of offline?.endpoints ?? []) proxy.addRoute(r);
 if (reloader) {
@@ -179,8 +191,9 @@ proxy.server.listen(env.PORT, env.HOST, () => {
 exitOnSignals(
   logger,
   () =>
-    Promise.resolve(offline?.stop())
+    Promise.resolve(clusterOffline ? undefined : offline?.stop())
       .then(() => proxy.shutdown(graceMs))
+      .then(() => clusterOffline?.close())
       .then(() => reloader?.stop())
       .then(() => cluster?.close())
       .then(() => tracer?.flush())

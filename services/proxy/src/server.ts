@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "@ai-router/logger";
 import { createReasoningSealer } from "@ai-router/providers";
+import type { BatchGate } from "./batches/batch-gate.js";
 import type { BatchAuth } from "./batches/batch-auth.js";
 import type { Endpoint } from "./endpoints/endpoint.js";
 import { EndpointRouter } from "./endpoints/endpoint-router.js";
@@ -62,6 +63,8 @@ export interface ProxyOptions {
   onRequestFinished?: RequestFinishedListener;
   /** Checks the batch runner's signed lines (batches/offline-apis.ts); none: no batch lines accepted. */
   batchAuth?: BatchAuth;
+  /** Holds batch lines sent from outside the process below live traffic (cluster mode: batches/batch-gate.ts). */
+  batchGate?: BatchGate;
   /** Limits of the WebSocket endpoints (Responses WebSocket mode); defaults in websocket/socket-hub.ts. */
   websocket?: Partial<WebSocketOptions>;
 }
@@ -153,6 +156,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
       fallback: opts.fallback,
       intercept: opts.intercept,
       batchAuth: opts.batchAuth,
+      batchGate: opts.batchGate,
     },
     flight,
   );

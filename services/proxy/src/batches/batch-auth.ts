@@ -1,7 +1,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { TableClientKey } from "@ai-router/contracts";
+import { BATCH_LINE_SECRET_CONTEXT, type TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { RuntimeTable } from "../routing/runtime-table.js";
+
+/** The secret of batch lines in a cluster: derived from the master key, the same on every replica and worker. */
+export function batchLineSecret(masterKey: Buffer): Buffer {
+  return createHmac("sha256", masterKey).update(BATCH_LINE_SECRET_CONTEXT).digest();
+}
 
 /** The header a batch line carries into the router's own front door (instead of the client's key). */
 export const BATCH_HEADER = "x-router-batch";
@@ -9,11 +14,13 @@ export const BATCH_HEADER = "x-router-batch";
 /**
  * Lets the batch runner send a line through the normal request path as the client key that owns the
  * batch: the line carries `<batch id>.<owner, base64url>.<HMAC>` signed with a secret that never leaves
- * this process, so no client can forge it (a wrong one is a 401 like a wrong key).
+ * this process (standalone), or one every replica and health worker derive from `ROUTER_MASTER_KEY`
+ * (cluster mode, `batchLineSecret`), so no client can forge it (a wrong one is a 401 like a wrong key).
  */
 export class BatchAuth {
-  private readonly secret = randomBytes(32);
   private readonly byOwner = new WeakMap<RuntimeTable, Map<string, TableClientKey>>();
+
+  constructor(private readonly secret: Buffer = randomBytes(32)) {}
 
   token(batchId: string, owner: string): string {
     const o = Buffer.from(owner).toString("base64url");

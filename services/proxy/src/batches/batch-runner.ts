@@ -22,6 +22,8 @@ export interface RunnerOptions {
   busyConcurrency?: number;
   /** How often a batch submitted to a provider's own batch API is polled (default 30 s). */
   nativePollMs?: number;
+  /** Read a native batch once per run instead of following it (the health worker's poll job runs it again). */
+  nativeOnce?: boolean;
 }
 
 /** What the runner needs of the proxy it runs in: its address, in-flight count, and request ends. */
@@ -74,6 +76,30 @@ export class BatchRunner {
 
   /** Starts serving (once the proxy listens): resumes every unfinished batch. */
   async start(host: RunnerHost): Promise<void> {
+    this.attach(host);
+    for (const b of await this.o.batches.unfinished()) this.enqueue(b.id);
+  }
+
+  /**
+   * Runs one batch now and resolves when it is final, or when the runner stops (the health worker's
+   * queue job, cluster mode: a cancel is read from the store, where any replica saved it).
+   */
+  async runNow(id: string): Promise<void> {
+    if (this.host === undefined || this.stopped) return;
+    const running = this.running.get(id);
+    if (running !== undefined) return running;
+    const run = this.run(id).finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return run;
+  }
+
+  /** Whether the runner was stopped (a batch it ran may be unfinished: resumed by the next run). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Takes the host it sends lines through, without resuming anything (the health worker's queue does). */
+  attach(host: RunnerHost): void {
     this.host = host;
     this.executor = new LineExecutor(host.origin, this.concurrency);
     host.onRequestFinished((r) => {
@@ -84,7 +110,6 @@ export class BatchRunner {
         w();
       }
     });
-    for (const b of await this.o.batches.unfinished()) this.enqueue(b.id);
   }
 
   /** Runs a batch (a no-op while it already runs, or before start: start resumes it). */
@@ -150,7 +175,7 @@ export class BatchRunner {
       const over = await this.native.follow(
         id,
         () => this.host?.table(),
-        () => this.stopped,
+        () => this.stopped || this.o.nativeOnce === true,
         () => this.cancelled.has(id),
       );
       if (over) this.cancelled.delete(id);
@@ -253,6 +278,11 @@ export class BatchRunner {
   private async saveCounts(id: string, counts: BatchState["request_counts"]): Promise<void> {
     const b = await this.o.batches.get(id);
     if (b === undefined || this.cancelled.has(id)) return;
+    // Cancelled by another process (a replica answering the client, the runner being a health worker).
+    if (b.status === "cancelling") {
+      this.cancelled.add(id);
+      return;
+    }
     b.request_counts = { total: counts.total, completed: counts.completed, failed: counts.failed };
     await this.o.batches.save(b);
   }

@@ -6,7 +6,7 @@ import { listPage, listQuery, newObjectId, ownedFile, ownerOf } from "../files/f
 import { BATCH_ENDPOINTS } from "../files/jsonl-check.js";
 import type { RequestContext } from "../handlers/context.js";
 import { sendJson } from "../http/respond.js";
-import type { BatchRunner } from "./batch-runner.js";
+import type { BatchQueue } from "./batch-queue.js";
 import { type BatchState, type BatchStore, batchObject, FINAL, nowS } from "./batch-state.js";
 
 /** The body of `POST /v1/batches`. */
@@ -24,7 +24,8 @@ export const CreateBatch = z.object({
 export interface BatchesOptions {
   files: FileStore;
   batches: BatchStore;
-  runner: BatchRunner;
+  /** Runs what is created or cancelled: the in-process runner, or the health worker's queue in a cluster. */
+  runner: BatchQueue;
 }
 
 const notFound = (id: string) =>

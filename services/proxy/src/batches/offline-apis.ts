@@ -7,10 +7,11 @@ import { LocalFileStore } from "../files/local-file-store.js";
 import { DEFAULT_FILE_LIMITS } from "../files/upload-form.js";
 import { uploadsEndpoints } from "../files/uploads-endpoints.js";
 import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
-import { LocalFtJobs } from "../fine-tuning/ft-jobs.js";
+import { type FtJobStore, LocalFtJobs } from "../fine-tuning/ft-jobs.js";
 import { offlineAdminEndpoints } from "../fine-tuning/offline-admin.js";
 import { privateModels } from "../fine-tuning/private-models.js";
 import { BatchAuth } from "./batch-auth.js";
+import type { BatchQueue } from "./batch-queue.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
 import type { BatchStore } from "./batch-state.js";
 import { batchesEndpoints } from "./batches-endpoints.js";
@@ -32,6 +33,13 @@ export interface OfflineOptions {
   /** Other stores than the local folder's. */
   files?: FileStore;
   batches?: BatchStore;
+  jobs?: FtJobStore;
+  /**
+   * Cluster mode: created batches go to the health worker's queue (no runner in this process), batch
+   * lines are signed with this shared secret, and fine-tuned models are reloaded from `jobs` every
+   * `modelsRefreshMs` (a job another replica or the worker saw succeed becomes routable here too).
+   */
+  cluster?: { queue: BatchQueue; secret: Buffer; modelsRefreshMs?: number };
 }
 
 /** The Files, Batches and Fine-tuning APIs of one proxy: their endpoints, the batch lines' signer, and the runner. */
@@ -49,8 +57,8 @@ export interface OfflineApis {
 export function offlineApis(o: OfflineOptions): OfflineApis {
   const files = o.files ?? new LocalFileStore(join(o.dir, "files"));
   const batches = o.batches ?? new LocalBatchStore(join(o.dir, "batches"));
-  const jobs = new LocalFtJobs(join(o.dir, "fine-tuning"));
-  const auth = new BatchAuth();
+  const jobs = o.jobs ?? new LocalFtJobs(join(o.dir, "fine-tuning"));
+  const auth = new BatchAuth(o.cluster?.secret);
   const runner = new BatchRunner({
     files,
     batches,
@@ -61,11 +69,12 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     ...(o.nativePollMs !== undefined ? { nativePollMs: o.nativePollMs } : {}),
     ...(o.busyConcurrency !== undefined ? { busyConcurrency: o.busyConcurrency } : {}),
   });
+  let refresh: NodeJS.Timeout | undefined;
   return {
     endpoints: [
       ...filesEndpoints({ store: files, ...(o.fileLimits ? { limits: o.fileLimits } : {}) }),
       ...uploadsEndpoints(files, Object.assign({}, DEFAULT_FILE_LIMITS, o.fileLimits)),
-      ...batchesEndpoints({ files, batches, runner }),
+      ...batchesEndpoints({ files, batches, runner: o.cluster?.queue ?? runner }),
       ...fineTuningEndpoints({ files, jobs, models: privateModels }),
     ],
     auth,
@@ -74,13 +83,26 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
     async start(host) {
       // Models fine-tuned before a restart are routable again for their owners.
-      for (const j of (await jobs.all()).values()) {
-        if (j.status === "succeeded" && j.fine_tuned_model) {
-          privateModels.add({ name: j.fine_tuned_model, owner: j.owner, sharedWith: j.shared_with, base: j.model, provider: j.provider });
-        }
-      }
-      await runner.start(host);
+      await loadPrivateModels(jobs);
+      if (o.cluster === undefined) return runner.start(host);
+      const every = o.cluster.modelsRefreshMs ?? 2_000;
+      refresh = setInterval(() => {
+        loadPrivateModels(jobs).catch((err) => o.logger.warn({ err: (err as Error).message }, "fine-tuned models not reloaded"));
+      }, every);
+      refresh.unref();
     },
-    stop: () => runner.stop(),
+    stop: () => {
+      if (refresh) clearInterval(refresh);
+      return runner.stop();
+    },
   };
+}
+
+/** Makes every succeeded job's fine-tuned model routable for its owner (and the keys it is shared with). */
+async function loadPrivateModels(jobs: FtJobStore): Promise<void> {
+  for (const j of (await jobs.all()).values()) {
+    if (j.status === "succeeded" && j.fine_tuned_model) {
+      privateModels.add({ name: j.fine_tuned_model, owner: j.owner, sharedWith: j.shared_with, base: j.model, provider: j.provider });
+    }
+  }
 }

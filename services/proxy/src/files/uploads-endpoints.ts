@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Endpoint } from "../endpoints/endpoint.js";
 import type { RequestContext } from "../handlers/context.js";
 import { sendJson } from "../http/respond.js";
-import { FILE_PURPOSES, type FilePurpose, type FileStore, fileObject, type StoredFile } from "./file-store.js";
+import { FILE_PURPOSES, type FilePurpose, type FileStore, fileObject, StoredFile } from "./file-store.js";
 import { newObjectId, ownerOf } from "./files-endpoints.js";
 import { JsonlCheck } from "./jsonl-check.js";
 import { cleanFilename, DEFAULT_FILE_LIMITS, receiveUpload } from "./upload-form.js";
@@ -21,18 +21,22 @@ const CreateUpload = z.object({
 });
 const CompleteUpload = z.object({ part_ids: z.array(z.string().max(128)).min(1).max(10_000), md5: z.string().max(64).optional() });
 
-interface Upload {
-  id: string;
-  owner: string;
-  filename: string;
-  purpose: FilePurpose;
-  bytes: number;
-  created_at: number;
-  expires_at: number;
-  status: "pending" | "completed" | "cancelled" | "expired";
-  parts: Map<string, number>;
-  file: StoredFile | null;
-}
+/** A pending upload's state, kept in the file store (every replica sees it; it survives a restart). */
+const UploadState = z.object({
+  id: z.string(),
+  owner: z.string(),
+  filename: z.string(),
+  purpose: z.enum(FILE_PURPOSES),
+  bytes: z.number(),
+  created_at: z.number(),
+  expires_at: z.number(),
+  status: z.enum(["pending", "completed", "cancelled", "expired"]),
+  file: StoredFile.nullable(),
+});
+type Upload = z.infer<typeof UploadState>;
+
+/** Its largest state text (a cleaned filename is at most 255 characters). */
+const MAX_STATE = 64 * 1024;
 
 const uploadObject = (u: Upload) => ({
   id: u.id,
@@ -50,21 +54,57 @@ const uploadObject = (u: Upload) => ({
  * OpenAI's Uploads API, for files sent in parts: create, add parts (multipart `data`, each streamed to
  * the store), complete (the parts joined in the given order into one file, streamed, checked as an
  * upload of its purpose), cancel. Parts are stored under an owner no client key has, so no listing
- * shows them. Pending uploads live in this process (an hour, as OpenAI's).
+ * shows them. An upload's state is kept in the store too (under an owner no key has), so any replica
+ * takes its parts and a restart keeps it (an hour, as OpenAI's); each part names its upload.
  */
 export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, number>): Endpoint[] {
-  const uploads = new Map<string, Upload>();
   const partOwner = (u: Upload) => `upload-part:${u.owner}`;
-  const pending = (ctx: RequestContext, id: string) => {
-    const u = uploads.get(id);
+  const partOf = (u: Upload) => `part-of:${u.id}`;
+  const save = async (u: Upload) => {
+    const text = Buffer.from(JSON.stringify(u));
+    await store.write(u.id, Readable.from([text]));
+    await store.saveMeta({
+      id: u.id,
+      owner: `upload-state:${u.owner}`,
+      bytes: text.length,
+      created_at: u.created_at,
+      filename: "upload",
+      purpose: "user_data",
+    });
+  };
+  const load = async (id: string): Promise<Upload | undefined> => {
+    if (!id.startsWith("upload_") || (await store.meta(id))?.filename !== "upload") return undefined;
+    const body = await store.read(id);
+    if (body === undefined) return undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of body) {
+      size += (c as Buffer).length;
+      if (size > MAX_STATE) return undefined;
+      chunks.push(c as Buffer);
+    }
+    try {
+      const u = UploadState.safeParse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      return u.success ? u.data : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const pending = async (ctx: RequestContext, id: string) => {
+    const u = await load(id);
     if (u === undefined || u.owner !== ownerOf(ctx))
       throw new RouterError("not_found", `No such Upload: ${id.slice(0, 80)}`, { publicCode: null });
     if (u.status === "pending" && Date.now() / 1000 > u.expires_at) u.status = "expired";
     if (u.status !== "pending") throw new RouterError("invalid_request", `The upload is ${u.status}.`);
     return u;
   };
+  /** The parts stored for an upload (whichever replica took them). */
+  const partsOf = async (u: Upload) => {
+    const mine = await store.list({ owner: partOwner(u), limit: 10_000, order: "asc" });
+    return mine.filter((f) => f.filename === partOf(u));
+  };
   const dropParts = async (u: Upload) => {
-    for (const p of u.parts.keys()) await store.remove(p);
+    for (const p of await partsOf(u)) await store.remove(p.id);
   };
   const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON.stringify(body), { "x-request-id": ctx.id });
   return [
@@ -74,7 +114,7 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
       auth: true,
       body: "json",
       schema: CreateUpload,
-      handle(ctx) {
+      async handle(ctx) {
         const req = ctx.valid as z.infer<typeof CreateUpload>;
         const max = Math.min(limits[req.purpose], 8 * 1024 ** 3);
         if (req.bytes > max)
@@ -89,10 +129,9 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
           created_at: now,
           expires_at: now + UPLOAD_TTL_S,
           status: "pending",
-          parts: new Map(),
           file: null,
         };
-        uploads.set(u.id, u);
+        await save(u);
         send(ctx, uploadObject(u));
       },
     },
@@ -105,9 +144,10 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
         if (more !== undefined || (action !== "parts" && action !== "complete" && action !== "cancel")) {
           throw new RouterError("not_found", `Unknown request URL: POST /v1/uploads/${rest.slice(0, 80)}`, { publicCode: "unknown_url" });
         }
-        const u = pending(ctx, id);
+        const u = await pending(ctx, id);
         if (action === "cancel") {
           u.status = "cancelled";
+          await save(u);
           await dropParts(u);
           return send(ctx, uploadObject(u));
         }
@@ -127,21 +167,21 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
             owner: partOwner(u),
             bytes: got.bytes,
             created_at: now,
-            filename: "part",
+            filename: partOf(u),
             purpose: "user_data",
           });
-          u.parts.set(partId, got.bytes);
           return send(ctx, { id: partId, object: "upload.part", created_at: now, upload_id: u.id });
         }
         const body = CompleteUpload.safeParse(await readJson(ctx));
         if (!body.success) throw new RouterError("invalid_request", "`part_ids` must list the upload's parts.", { param: "part_ids" });
         const ids = body.data.part_ids;
-        if (ids.some((p) => !u.parts.has(p)) || new Set(ids).size !== ids.length) {
+        const parts = new Map((await partsOf(u)).map((p) => [p.id, p.bytes]));
+        if (ids.some((p) => !parts.has(p)) || new Set(ids).size !== ids.length) {
           throw new RouterError("invalid_request", "`part_ids` names a part that is not this upload's, or one twice.", {
             param: "part_ids",
           });
         }
-        const total = ids.reduce((n, p) => n + (u.parts.get(p) ?? 0), 0);
+        const total = ids.reduce((n, p) => n + (parts.get(p) ?? 0), 0);
         if (total !== u.bytes)
           throw new RouterError("invalid_request", `The parts hold ${total} bytes; the upload said ${u.bytes}.`, { param: "part_ids" });
         const check = u.purpose === "batch" || u.purpose === "fine-tune" ? new JsonlCheck(u.purpose) : undefined;
@@ -174,6 +214,7 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
         };
         await store.saveMeta(u.file);
         u.status = "completed";
+        await save(u);
         await dropParts(u);
         send(ctx, uploadObject(u));
       },

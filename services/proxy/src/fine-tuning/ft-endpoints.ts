@@ -6,7 +6,7 @@ import { listPage, listQuery, newObjectId, ownedFile, ownerOf } from "../files/f
 import type { RequestContext } from "../handlers/context.js";
 import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
-import { type FtJob, jobObject, type LocalFtJobs } from "./ft-jobs.js";
+import { type FtJob, type FtJobStore, jobObject } from "./ft-jobs.js";
 import { FINE_TUNING_TYPES, FineTuningUpstream } from "./ft-upstream.js";
 import type { PrivateModels } from "./private-models.js";
 
@@ -24,7 +24,7 @@ export const CreateFineTune = z.object({
 
 export interface FineTuningOptions {
   files: FileStore;
-  jobs: LocalFtJobs;
+  jobs: FtJobStore;
   models: PrivateModels;
 }
 
@@ -45,7 +45,7 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
     return new FineTuningUpstream(live);
   };
   const owned = async (ctx: RequestContext, id: string) => {
-    const j = (await o.jobs.all()).get(id);
+    const j = await o.jobs.get(id);
     if (j === undefined || j.owner !== ownerOf(ctx)) throw notFound(id);
     return j;
   };
@@ -118,7 +118,7 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
       auth: true,
       async handle(ctx) {
         const q = listQuery(ctx, 100, 20);
-        const mine = [...(await o.jobs.all()).values()].filter((j) => j.owner === ownerOf(ctx)).sort((a, b) => b.created_ms - a.created_ms);
+        const mine = [...(await o.jobs.all(ownerOf(ctx))).values()].sort((a, b) => b.created_ms - a.created_ms);
         const from = q.after === undefined ? 0 : mine.findIndex((j) => j.id === q.after) + 1;
         send(
           ctx,

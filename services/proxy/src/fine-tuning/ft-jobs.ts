@@ -26,12 +26,25 @@ export type FtJob = z.infer<typeof FtJob>;
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** Where fine-tuning jobs are kept (a local folder standalone, PostgreSQL in a cluster). */
+export interface FtJobStore {
+  get(id: string): Promise<FtJob | undefined>;
+  /** Every job (the admin view, start-up), or one owner's. */
+  all(owner?: string): Promise<Map<string, FtJob>>;
+  save(j: FtJob): Promise<void>;
+}
+
 /** Fine-tuning jobs in a local folder (standalone), one JSON file each, indexed in memory. */
-export class LocalFtJobs {
+export class LocalFtJobs implements FtJobStore {
   private index: Map<string, FtJob> | undefined;
   constructor(private readonly dir: string) {}
 
-  async all(): Promise<Map<string, FtJob>> {
+  async get(id: string): Promise<FtJob | undefined> {
+    return (await this.all()).get(id);
+  }
+
+  async all(owner?: string): Promise<Map<string, FtJob>> {
+    if (owner !== undefined) return new Map([...(await this.all())].filter(([, j]) => j.owner === owner));
     if (this.index) return this.index;
     const index = new Map<string, FtJob>();
     for (const name of await readdir(this.dir).catch(() => [] as string[])) {

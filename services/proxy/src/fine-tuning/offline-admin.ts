@@ -11,13 +11,13 @@ import { listPage, listQuery } from "../files/files-endpoints.js";
 import type { RequestContext } from "../handlers/context.js";
 import { requireAdmin } from "../handlers/operations/standalone-admin.js";
 import { sendJson } from "../http/respond.js";
-import { jobObject, type LocalFtJobs } from "./ft-jobs.js";
+import { type FtJobStore, jobObject } from "./ft-jobs.js";
 import type { PrivateModels } from "./private-models.js";
 
 export interface OfflineAdminOptions {
   files: FileStore;
   batches: BatchStore;
-  jobs: LocalFtJobs;
+  jobs: FtJobStore;
   models: PrivateModels;
   /** `server.admin_token` as the config says now (unset: admin endpoints refused). */
   adminToken: () => string | undefined;

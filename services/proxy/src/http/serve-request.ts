@@ -4,6 +4,7 @@ import type { TableClientKey } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
 import { BATCH_HEADER, type BatchAuth } from "../batches/batch-auth.js";
+import type { BatchGate } from "../batches/batch-gate.js";
 import type { EndpointRouter } from "../endpoints/endpoint-router.js";
 import { readEndpointBody } from "../endpoints/read-endpoint-body.js";
 import type { RequestContext } from "../handlers/context.js";
@@ -38,6 +39,8 @@ export interface ServeDeps {
   intercept: ((req: IncomingMessage, res: ServerResponse, path: string) => boolean) | undefined;
   /** Signs and checks the batch runner's lines (sent as the key that owns the batch); none: no batches. */
   batchAuth: BatchAuth | undefined;
+  /** Holds batch lines sent from outside this process while live traffic is high (cluster mode). */
+  batchGate: BatchGate | undefined;
 }
 
 /** In-flight accounting for the graceful drain. */
@@ -123,6 +126,7 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
       if (!res.writableFinished) ac.abort();
     });
     let ctx: RequestContext | undefined;
+    let gated = false;
     try {
       const now = Date.now();
       const queryKey = endpoint.queryKey && q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get("key") ?? undefined) : undefined;
@@ -133,6 +137,10 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
         const signed = (d.batchAuth as BatchAuth).verify(batch, table);
         key = signed.key;
         rec.batchId = signed.batchId;
+        if (d.batchGate !== undefined) {
+          await d.batchGate.admit(() => ac.aborted);
+          gated = true;
+        }
       } else key = endpoint.auth && table ? authenticate(req.headers, table.clientKeys, now, table.authRequired, queryKey) : undefined;
       if (key !== undefined) {
         rec.key = key.name;
@@ -189,6 +197,7 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
         (endpoint.sendError ?? sendError)(res, e, closeAfter ? { "x-request-id": id, connection: "close" } : { "x-request-id": id });
       } else res.end();
     } finally {
+      if (gated) d.batchGate?.done();
       flight.inFlight--;
       if (flight.inFlight === 0 && flight.idle) flight.idle();
       // The one point where a request's record is finished and handed to every sink: every endpoint, every outcome.

@@ -1,0 +1,118 @@
+import { decryptSecret, type RoutingTable } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
+import type pg from "pg";
+import { batchLineSecret, BatchAuth } from "./batches/batch-auth.js";
+import { BatchRunner } from "./batches/batch-runner.js";
+import { FINAL } from "./batches/batch-state.js";
+import { PgBatchStore } from "./batches/pg-batch-store.js";
+import { KeyFollower } from "./cluster/key-follower.js";
+import type { FileStore } from "./files/file-store.js";
+import { openFileStore } from "./files/open-file-store.js";
+import { PgFileStore } from "./files/pg-file-store.js";
+import type { FtJob } from "./fine-tuning/ft-jobs.js";
+import { FineTuningUpstream } from "./fine-tuning/ft-upstream.js";
+import { PgFtJobs } from "./fine-tuning/pg-ft-jobs.js";
+import { TableStore } from "./routing/table-store.js";
+
+export { KeyFollower };
+export { RUN_JOB_OPTIONS } from "./batches/batch-queue.js";
+
+export interface OfflineWorkerOptions {
+  /** The control plane's database (migrations applied). */
+  pool: pg.Pool;
+  logger: Logger;
+  masterKey: Buffer;
+  /** A proxy replica's front door (a load-balanced address in production): batch lines go through it. */
+  proxyUrl: string;
+  /** Lines of one batch in flight at once. */
+  concurrency: number;
+  /** Files elsewhere than the database (S3: the proxies' `ROUTER_FILES_S3_*` variables). */
+  filesEnv?: Parameters<typeof openFileStore>[0];
+  /** Told when a fine-tuning job succeeds (its trained tokens are charged). */
+  onJobSucceeded?: (j: FtJob, table: RoutingTable | undefined) => void;
+}
+
+/** Fine-tuning job statuses that never change again. */
+const FT_FINAL = new Set(["succeeded", "failed", "cancelled"]);
+
+/**
+ * The health worker's side of the offline APIs (cluster mode): runs a batch (its lines through a proxy
+ * replica, signed as the owning key with the secret every replica derives from the master key), reads
+ * batches at a provider's own batch API once per poll, and polls unfinished fine-tuning jobs. Holds a
+ * routing table of its own (the providers' keys opened) for the providers' batch and fine-tuning APIs.
+ */
+export class OfflineWorker {
+  /** The routing table (apply what the table watcher reads; client keys follow `table.liveKeys`). */
+  readonly table: TableStore;
+  readonly batches: PgBatchStore;
+  readonly jobs: PgFtJobs;
+  private files: FileStore | undefined;
+  private runner: BatchRunner | undefined;
+
+  constructor(private readonly o: OfflineWorkerOptions) {
+    this.table = new TableStore(o.logger, { decrypt: (s) => decryptSecret(s, o.masterKey) });
+    this.batches = new PgBatchStore(o.pool);
+    this.jobs = new PgFtJobs(o.pool);
+  }
+
+  private async open(): Promise<BatchRunner> {
+    if (this.runner) return this.runner;
+    this.files ??= (this.o.filesEnv && (await openFileStore(this.o.filesEnv))) || new PgFileStore(this.o.pool);
+    const runner = new BatchRunner({
+      files: this.files,
+      batches: this.batches,
+      auth: new BatchAuth(batchLineSecret(this.o.masterKey)),
+      logger: this.o.logger,
+      concurrency: this.o.concurrency,
+      nativeOnce: true,
+    });
+    // Live traffic is each proxy's to judge (batches/batch-gate.ts): the worker sends at its concurrency.
+    runner.attach({ origin: this.o.proxyUrl, table: () => this.table.current, inFlight: () => 0, onRequestFinished: () => {} });
+    this.runner ??= runner;
+    return this.runner;
+  }
+
+  /** Runs a batch until it is final (or, at a provider's batch API, reads it once); true when it is final. */
+  async runBatch(id: string): Promise<boolean> {
+    const runner = await this.open();
+    await runner.runNow(id);
+    const b = await this.batches.get(id);
+    return b === undefined || FINAL.has(b.status);
+  }
+
+  /** The batches not final yet (the poll queues a run of each: resumed, or read at the provider). */
+  async unfinished(): Promise<string[]> {
+    return (await this.batches.unfinished()).map((b) => b.id);
+  }
+
+  /** Reads every unfinished fine-tuning job at its provider; a success is saved (the proxies route its model). */
+  async pollFineTuning(): Promise<void> {
+    const table = this.table.current;
+    if (table === undefined) return;
+    for (const j of await this.jobs.byStatus(false)) {
+      const live = table.providers.get(j.provider);
+      if (live === undefined) continue;
+      try {
+        const there = await new FineTuningUpstream(live).job(j.upstream_id);
+        j.last = there;
+        if (typeof there.status === "string") j.status = there.status;
+        if (typeof there.fine_tuned_model === "string" && there.fine_tuned_model) j.fine_tuned_model = there.fine_tuned_model;
+        await this.jobs.save(j);
+        if (j.status === "succeeded") this.o.onJobSucceeded?.(j, undefined);
+      } catch (err) {
+        this.o.logger.warn({ err: (err as Error).message, job: j.id }, "fine-tuning job not read");
+      }
+      if (FT_FINAL.has(j.status)) this.o.logger.info({ job: j.id, status: j.status }, "fine-tuning job ended");
+    }
+  }
+
+  /** Stops taking lines; the lines in flight finish and are kept (the batch resumes at its next run). */
+  async stop(): Promise<void> {
+    await this.runner?.stop();
+  }
+}
+
+/** Applies a table the worker's watcher read (the providers' keys opened with the master key). */
+export function applyTable(w: OfflineWorker, table: RoutingTable, source: string): void {
+  w.table.apply(table, source);
+}
