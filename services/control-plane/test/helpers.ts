@@ -199,7 +199,11 @@ export async function startTestCluster(
   prefix: string,
   replicas = 2,
   proxyEnv: NodeJS.ProcessEnv = {},
-  opts: { worker?: boolean; natsUrl?: string } = {},
+  /**
+   * `offline`: the Files, Batches and Fine-tuning APIs on (proxies get the database and Redis; workers send
+   * batch lines to the first proxy), with these extra worker variables.
+   */
+  opts: { worker?: boolean; natsUrl?: string; offline?: Record<string, string> } = {},
 ): Promise<TestCluster> {
   const db = await createTestDatabase();
   const bucket = uniqueName(prefix);
@@ -209,13 +213,19 @@ export async function startTestCluster(
   const proxies: ServiceProcess[] = [];
   // Proxies count client-key limits in Redis only when the test says so (proxyEnv.REDIS_URL): a REDIS_URL
   // in the runner's environment (CI exports one) must not switch a test to the other mode unseen.
+  const offlineEnv = opts.offline ? { DATABASE_URL: db.url, REDIS_URL } : {};
   for (let i = 0; i < replicas; i++)
-    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url, REDIS_URL: "" }, proxyEnv)));
+    proxies.push(await spawnService(proxyMain, Object.assign({}, env, { CONTROL_PLANE_URL: cp.url, REDIS_URL: "" }, offlineEnv, proxyEnv)));
   const workers: ServiceProcess[] = [];
   const startWorker = async () => {
     const w = await spawnService(
       workerMain,
-      Object.assign({}, env, { DATABASE_URL: db.url, REDIS_URL, HEALTH_WORKER_PORT: "0", HEALTH_PROBE_INTERVAL_MS: "600000" }),
+      Object.assign(
+        {},
+        env,
+        { DATABASE_URL: db.url, REDIS_URL, HEALTH_WORKER_PORT: "0", HEALTH_PROBE_INTERVAL_MS: "600000" },
+        opts.offline && proxies[0] ? Object.assign({ ROUTER_BATCH_PROXY_URL: proxies[0].url }, opts.offline) : {},
+      ),
     );
     workers.push(w);
     return w;

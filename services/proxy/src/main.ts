@@ -104,11 +104,14 @@ const tracer = tracesUrl
   : undefined;
 // Files, Batches and Fine-tuning: standalone, a local folder and an in-process runner; in a cluster (with
 // DATABASE_URL and REDIS_URL), state in PostgreSQL and batches run by the health worker.
+// Native batch lines and fine-tuning jobs are charged to the same sinks as requests (the ledger in a cluster).
+const usageSink = fanOut(sinks);
+const offlineUsage = usageSink ? { sink: usageSink, replica } : undefined;
 let clusterOffline: import("./batches/open-cluster-offline.js").ClusterOffline | undefined;
 if (cluster && env.DATABASE_URL && env.REDIS_URL && env.ROUTER_MASTER_KEY) {
   const { openClusterOffline } = await import("./batches/open-cluster-offline.js");
   const db = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, ROUTER_MASTER_KEY: env.ROUTER_MASTER_KEY };
-  clusterOffline = await openClusterOffline(Object.assign({}, env, db), logger, () => proxyRef?.inFlight() ?? 0);
+  clusterOffline = await openClusterOffline(Object.assign({}, env, db), logger, () => proxyRef?.inFlight() ?? 0, offlineUsage);
 } else if (cluster) logger.info("Files, Batches and Fine-tuning APIs off: they need DATABASE_URL and REDIS_URL in cluster mode");
 const offline = cluster
   ? clusterOffline?.apis
@@ -119,6 +122,7 @@ const offline = cluster
       concurrency: env.ROUTER_BATCH_CONCURRENCY,
       liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
       busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY,
+      ...(offlineUsage ? { usage: offlineUsage } : {}),
     });
 const proxy = createProxy({
   store,
@@ -126,7 +130,7 @@ const proxy = createProxy({
   ...(clusterOffline ? { batchGate: clusterOffline.gate } : {}),
   logger,
   replica,
-  usageSink: fanOut(sinks),
+  usageSink,
   metrics,
   clientStallMs: env.ROUTER_CLIENT_STALL_MS,
   ...(env.ROUTER_METRICS_TOKEN ? { metricsToken: env.ROUTER_METRICS_TOKEN } : {}),

@@ -1,7 +1,7 @@
-import { decryptSecret, type RoutingTable } from "@ai-router/contracts";
+import { decryptSecret } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type pg from "pg";
-import { batchLineSecret, BatchAuth } from "./batches/batch-auth.js";
+import { BatchAuth, batchLineSecret } from "./batches/batch-auth.js";
 import { BatchRunner } from "./batches/batch-runner.js";
 import { FINAL } from "./batches/batch-state.js";
 import { PgBatchStore } from "./batches/pg-batch-store.js";
@@ -9,13 +9,14 @@ import { KeyFollower } from "./cluster/key-follower.js";
 import type { FileStore } from "./files/file-store.js";
 import { openFileStore } from "./files/open-file-store.js";
 import { PgFileStore } from "./files/pg-file-store.js";
-import type { FtJob } from "./fine-tuning/ft-jobs.js";
 import { FineTuningUpstream } from "./fine-tuning/ft-upstream.js";
 import { PgFtJobs } from "./fine-tuning/pg-ft-jobs.js";
+import { chargeFineTuning, type OfflineUsage } from "./record/offline-usage.js";
 import { TableStore } from "./routing/table-store.js";
 
-export { KeyFollower };
 export { RUN_JOB_OPTIONS } from "./batches/batch-queue.js";
+export { LedgerPublisher } from "./record/ledger-publisher.js";
+export { KeyFollower };
 
 export interface OfflineWorkerOptions {
   /** The control plane's database (migrations applied). */
@@ -28,8 +29,8 @@ export interface OfflineWorkerOptions {
   concurrency: number;
   /** Files elsewhere than the database (S3: the proxies' `ROUTER_FILES_S3_*` variables). */
   filesEnv?: Parameters<typeof openFileStore>[0];
-  /** Told when a fine-tuning job succeeds (its trained tokens are charged). */
-  onJobSucceeded?: (j: FtJob, table: RoutingTable | undefined) => void;
+  /** Where native batch lines and succeeded fine-tuning jobs are charged (the worker's ledger publisher). */
+  usage?: OfflineUsage;
 }
 
 /** Fine-tuning job statuses that never change again. */
@@ -48,11 +49,13 @@ export class OfflineWorker {
   readonly jobs: PgFtJobs;
   private files: FileStore | undefined;
   private runner: BatchRunner | undefined;
+  private readonly auth: BatchAuth;
 
   constructor(private readonly o: OfflineWorkerOptions) {
     this.table = new TableStore(o.logger, { decrypt: (s) => decryptSecret(s, o.masterKey) });
     this.batches = new PgBatchStore(o.pool);
     this.jobs = new PgFtJobs(o.pool);
+    this.auth = new BatchAuth(batchLineSecret(o.masterKey));
   }
 
   private async open(): Promise<BatchRunner> {
@@ -61,10 +64,11 @@ export class OfflineWorker {
     const runner = new BatchRunner({
       files: this.files,
       batches: this.batches,
-      auth: new BatchAuth(batchLineSecret(this.o.masterKey)),
+      auth: this.auth,
       logger: this.o.logger,
       concurrency: this.o.concurrency,
       nativeOnce: true,
+      ...(this.o.usage ? { usage: this.o.usage } : {}),
     });
     // Live traffic is each proxy's to judge (batches/batch-gate.ts): the worker sends at its concurrency.
     runner.attach({ origin: this.o.proxyUrl, table: () => this.table.current, inFlight: () => 0, onRequestFinished: () => {} });
@@ -94,11 +98,15 @@ export class OfflineWorker {
       if (live === undefined) continue;
       try {
         const there = await new FineTuningUpstream(live).job(j.upstream_id);
+        const was = j.status;
         j.last = there;
         if (typeof there.status === "string") j.status = there.status;
         if (typeof there.fine_tuned_model === "string" && there.fine_tuned_model) j.fine_tuned_model = there.fine_tuned_model;
         await this.jobs.save(j);
-        if (j.status === "succeeded") this.o.onJobSucceeded?.(j, undefined);
+        if (j.status === "succeeded" && was !== "succeeded" && this.o.usage) {
+          const name = table.authRequired ? this.auth.keyOf(j.owner, table)?.name : undefined;
+          chargeFineTuning(j, table, this.o.usage, name);
+        }
       } catch (err) {
         this.o.logger.warn({ err: (err as Error).message, job: j.id }, "fine-tuning job not read");
       }
@@ -110,9 +118,4 @@ export class OfflineWorker {
   async stop(): Promise<void> {
     await this.runner?.stop();
   }
-}
-
-/** Applies a table the worker's watcher read (the providers' keys opened with the master key). */
-export function applyTable(w: OfflineWorker, table: RoutingTable, source: string): void {
-  w.table.apply(table, source);
 }

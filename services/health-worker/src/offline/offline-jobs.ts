@@ -1,6 +1,9 @@
-import { OfflineJob, offlineQueue, type RoutingTable, type Signer } from "@ai-router/contracts";
+import { hostname } from "node:os";
+import { ensureUsageStream } from "@ai-router/cluster";
+import { OfflineJob, offlineQueue, type RoutingTable, type Signer, usageLedger } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import { KeyFollower, OfflineWorker, RUN_JOB_OPTIONS } from "@ai-router/proxy/offline-worker";
+import { KeyFollower, LedgerPublisher, OfflineWorker, RUN_JOB_OPTIONS } from "@ai-router/proxy/offline-worker";
+import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -38,7 +41,19 @@ export interface OfflineJobs {
  */
 export function startOfflineJobs(o: OfflineJobsOptions): OfflineJobs {
   const prefix = offlineQueue.prefix(o.bucket);
-  const w = new OfflineWorker({ pool: o.pool, logger: o.logger, masterKey: o.masterKey, proxyUrl: o.proxyUrl, concurrency: o.concurrency });
+  // Native batch lines and fine-tuning jobs are charged through the same ledger stream as the proxies' requests.
+  const replica = `worker-${hostname()
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .slice(0, 40)}-${process.pid}`;
+  const ledger = new LedgerPublisher({ replica, logger: o.logger });
+  const w = new OfflineWorker({
+    pool: o.pool,
+    logger: o.logger,
+    masterKey: o.masterKey,
+    proxyUrl: o.proxyUrl,
+    concurrency: o.concurrency,
+    usage: { sink: ledger, replica },
+  });
   const queue = new Queue<OfflineJob>(offlineQueue.name, { connection: o.redis, prefix });
   queue.on("error", (err) => o.logger.warn({ err: err.message }, "offline queue error"));
   let keys: KeyFollower | undefined;
@@ -86,6 +101,17 @@ export function startOfflineJobs(o: OfflineJobsOptions): OfflineJobs {
   return {
     onTable: (table, source) => void w.table.apply(table, source),
     onConnect(nc) {
+      const subject = usageLedger.subject(o.bucket, replica);
+      const js = jetstream(nc);
+      let ensured: Promise<void> | undefined;
+      ledger.setSender(async (body, msgId) => {
+        ensured ??= ensureUsageStream(nc, o.bucket).catch((err) => {
+          ensured = undefined;
+          throw err;
+        });
+        await ensured;
+        await js.publish(subject, o.signer.sign(body, subject), { msgID: msgId, timeout: 3_000 });
+      }, nc.info?.max_payload);
       keys?.close();
       keys = new KeyFollower(nc, o.bucket, w.table.liveKeys, o.signer, o.logger, () => {});
       keys.start();
@@ -97,6 +123,7 @@ export function startOfflineJobs(o: OfflineJobsOptions): OfflineJobs {
       const closed = Promise.all([worker.close(), queue.close()]).catch(() => {});
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000).unref())]);
       keys?.close();
+      await ledger.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import type { Logger } from "@ai-router/logger";
 import type { FileStore } from "../files/file-store.js";
 import { BatchLine } from "../files/jsonl-check.js";
+import type { OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
 import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
@@ -24,6 +25,8 @@ export interface RunnerOptions {
   nativePollMs?: number;
   /** Read a native batch once per run instead of following it (the health worker's poll job runs it again). */
   nativeOnce?: boolean;
+  /** Where lines run at a provider's batch API are charged (the router's own lines are charged as requests). */
+  usage?: OfflineUsage;
 }
 
 /** What the runner needs of the proxy it runs in: its address, in-flight count, and request ends. */
@@ -71,7 +74,7 @@ export class BatchRunner {
     this.concurrency = o.concurrency ?? 8;
     this.liveThreshold = o.liveThreshold ?? 32;
     this.busyConcurrency = o.busyConcurrency ?? 1;
-    this.native = new NativeBatches(o.files, o.batches, o.auth, o.nativePollMs ?? 30_000);
+    this.native = new NativeBatches(o.files, o.batches, o.auth, o.nativePollMs ?? 30_000, o.usage);
   }
 
   /** Starts serving (once the proxy listens): resumes every unfinished batch. */

@@ -3,9 +3,11 @@ import { Readable } from "node:stream";
 import type { FileStore } from "../files/file-store.js";
 import { BatchLine } from "../files/jsonl-check.js";
 import { BATCH_TYPES, FineTuningUpstream } from "../fine-tuning/ft-upstream.js";
+import type { OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
 import { type BatchState, type BatchStore, nowS } from "./batch-state.js";
+import { chargeNativeOutput } from "./native-charge.js";
 
 /** OpenAI's batch statuses that end a batch. */
 const ENDS = new Set(["completed", "failed", "expired", "cancelled"]);
@@ -22,6 +24,8 @@ export class NativeBatches {
     private readonly batches: BatchStore,
     private readonly auth: BatchAuth,
     private readonly pollMs: number,
+    /** Where the answered lines are charged (usage records); none: not charged. */
+    private readonly usage?: OfflineUsage,
   ) {}
 
   /** The provider every line would go to, with each model's upstream name; undefined: run it here. */
@@ -105,6 +109,10 @@ export class NativeBatches {
           const bytes = await this.files.write(ours, await up.download(theirs));
           await this.files.saveMeta({ id: ours, owner: b.owner, bytes, created_at: nowS(), filename: name, purpose: "batch_output" });
           b[field] = ours;
+          const t = table();
+          if (field === "output_file_id" && this.usage !== undefined && t !== undefined) {
+            await chargeNativeOutput(b, ours, this.files, t, this.auth, this.usage);
+          }
         }
         b.status = status as BatchState["status"];
         b[`${status as "completed" | "failed" | "expired" | "cancelled"}_at`] = nowS();

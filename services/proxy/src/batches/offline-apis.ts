@@ -10,6 +10,7 @@ import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
 import { type FtJobStore, LocalFtJobs } from "../fine-tuning/ft-jobs.js";
 import { offlineAdminEndpoints } from "../fine-tuning/offline-admin.js";
 import { privateModels } from "../fine-tuning/private-models.js";
+import type { OfflineUsage } from "../record/offline-usage.js";
 import { BatchAuth } from "./batch-auth.js";
 import type { BatchQueue } from "./batch-queue.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
@@ -34,6 +35,8 @@ export interface OfflineOptions {
   files?: FileStore;
   batches?: BatchStore;
   jobs?: FtJobStore;
+  /** Where offline work the router did not proxy line by line is charged: native batch lines, fine-tuning. */
+  usage?: OfflineUsage;
   /**
    * Cluster mode: created batches go to the health worker's queue (no runner in this process), batch
    * lines are signed with this shared secret, and fine-tuned models are reloaded from `jobs` every
@@ -68,6 +71,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     ...(o.liveThreshold !== undefined ? { liveThreshold: o.liveThreshold } : {}),
     ...(o.nativePollMs !== undefined ? { nativePollMs: o.nativePollMs } : {}),
     ...(o.busyConcurrency !== undefined ? { busyConcurrency: o.busyConcurrency } : {}),
+    ...(o.usage ? { usage: o.usage } : {}),
   });
   let refresh: NodeJS.Timeout | undefined;
   return {
@@ -75,7 +79,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       ...filesEndpoints({ store: files, ...(o.fileLimits ? { limits: o.fileLimits } : {}) }),
       ...uploadsEndpoints(files, Object.assign({}, DEFAULT_FILE_LIMITS, o.fileLimits)),
       ...batchesEndpoints({ files, batches, runner: o.cluster?.queue ?? runner }),
-      ...fineTuningEndpoints({ files, jobs, models: privateModels }),
+      ...fineTuningEndpoints({ files, jobs, models: privateModels, ...(o.usage ? { usage: o.usage } : {}) }),
     ],
     auth,
     runner,

@@ -6,6 +6,7 @@ import type { ProxyEnv } from "../env.js";
 import { openFileStore } from "../files/open-file-store.js";
 import { PgFileStore } from "../files/pg-file-store.js";
 import { PgFtJobs } from "../fine-tuning/pg-ft-jobs.js";
+import type { OfflineUsage } from "../record/offline-usage.js";
 import { batchLineSecret } from "./batch-auth.js";
 import { BatchGate } from "./batch-gate.js";
 import { ClusterBatchQueue } from "./batch-queue.js";
@@ -28,6 +29,7 @@ export async function openClusterOffline(
   env: ProxyEnv & { DATABASE_URL: string; REDIS_URL: string; ROUTER_MASTER_KEY: string },
   logger: Logger,
   inFlight: () => number,
+  usage?: OfflineUsage,
 ): Promise<ClusterOffline> {
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 8 });
   pool.on("error", (err) => logger.warn({ err: err.message }, "offline APIs: postgres pool error"));
@@ -41,13 +43,17 @@ export async function openClusterOffline(
     files,
     batches: new PgBatchStore(pool),
     jobs: new PgFtJobs(pool),
+    ...(usage ? { usage } : {}),
     cluster: {
       queue,
       secret: batchLineSecret(parseMasterKey(env.ROUTER_MASTER_KEY)),
       modelsRefreshMs: env.ROUTER_FINE_TUNED_REFRESH_MS,
     },
   });
-  const gate = new BatchGate(inFlight, { liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD, busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY });
+  const gate = new BatchGate(inFlight, {
+    liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
+    busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY,
+  });
   return {
     apis,
     gate,

@@ -6,6 +6,7 @@ import { listPage, listQuery, newObjectId, ownedFile, ownerOf } from "../files/f
 import type { RequestContext } from "../handlers/context.js";
 import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
+import { chargeFineTuning, type OfflineUsage } from "../record/offline-usage.js";
 import { type FtJob, type FtJobStore, jobObject } from "./ft-jobs.js";
 import { FINE_TUNING_TYPES, FineTuningUpstream } from "./ft-upstream.js";
 import type { PrivateModels } from "./private-models.js";
@@ -26,6 +27,8 @@ export interface FineTuningOptions {
   files: FileStore;
   jobs: FtJobStore;
   models: PrivateModels;
+  /** Where a succeeded job's trained tokens are charged (a usage record); none: not charged. */
+  usage?: OfflineUsage;
 }
 
 const notFound = (id: string) =>
@@ -50,11 +53,14 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
     return j;
   };
   /** Saves what the provider said; a success makes the fine-tuned model routable. */
-  const note = async (j: FtJob, upstream: Record<string, unknown>) => {
+  const note = async (ctx: RequestContext, j: FtJob, upstream: Record<string, unknown>) => {
+    const was = j.status;
     j.last = upstream;
     if (typeof upstream.status === "string") j.status = upstream.status;
     if (typeof upstream.fine_tuned_model === "string" && upstream.fine_tuned_model) j.fine_tuned_model = upstream.fine_tuned_model;
     await o.jobs.save(j);
+    // Charged once per job: the record's id is the job's, so a success seen twice is stored once.
+    if (j.status === "succeeded" && was !== "succeeded" && o.usage) chargeFineTuning(j, ctx.table, o.usage, ctx.key?.name);
     if (j.status === "succeeded" && j.fine_tuned_model) {
       o.models.add({ name: j.fine_tuned_model, owner: j.owner, sharedWith: j.shared_with, base: j.model, provider: j.provider });
     }
@@ -109,7 +115,7 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
           shared_with: [],
           last: created,
         };
-        send(ctx, await note(j, created));
+        send(ctx, await note(ctx, j, created));
       },
     },
     {
@@ -138,7 +144,7 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
         if (more !== undefined || (what !== undefined && what !== "events" && what !== "checkpoints")) throw notFound(rest);
         const j = await owned(ctx, id);
         const up = upstreamOf(ctx, j);
-        if (what === undefined) return send(ctx, await note(j, await up.job(j.upstream_id)));
+        if (what === undefined) return send(ctx, await note(ctx, j, await up.job(j.upstream_id)));
         const url = ctx.req.url ?? "";
         const q = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
         const pass = new URLSearchParams();
@@ -163,7 +169,7 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
         const [id = "", action, more] = rest.split("/");
         if (more !== undefined || (action !== "cancel" && action !== "pause" && action !== "resume")) throw notFound(rest);
         const j = await owned(ctx, id);
-        send(ctx, await note(j, await upstreamOf(ctx, j).job(j.upstream_id, action)));
+        send(ctx, await note(ctx, j, await upstreamOf(ctx, j).job(j.upstream_id, action)));
       },
     },
   ];

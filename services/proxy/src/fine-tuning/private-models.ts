@@ -1,4 +1,5 @@
 import type { Balancer } from "@ai-router/balancing";
+import { fineTunedPrice } from "@ai-router/config";
 import type { LiveModel, LiveTarget, RuntimeTable } from "../routing/runtime-table.js";
 
 /** A fine-tuned model: routable for its owner, served by the provider that trained it. */
@@ -9,7 +10,7 @@ export interface PrivateModel {
   owner: string;
   /** Other keys it is shared with (the admin API). */
   sharedWith: string[];
-  /** The router model it was trained from (its settings and price are the fine-tuned model's). */
+  /** The router model it was trained from (its settings are the fine-tuned model's, and its price unless a fine-tuned one is known). */
   base: string;
   /** The provider that trained it. */
   provider: string;
@@ -18,7 +19,8 @@ export interface PrivateModel {
 /**
  * Fine-tuned models, routable at once for the keys that may use them. Looked up only when a name is
  * not in the routing table (no cost for table models); each is the base model narrowed to the training
- * provider's target, its upstream model the fine-tuned name, built once per table.
+ * provider's target, its upstream model the fine-tuned name, its price the provider's fine-tuned price
+ * when the bundled list has one (else the base model's), built once per table.
  */
 export class PrivateModels {
   private readonly models = new Map<string, PrivateModel>();
@@ -51,7 +53,9 @@ export class PrivateModels {
     const base = table.models.get(m.base);
     const target = base?.targets.find((t) => t.provider === m.provider);
     if (base === undefined || target === undefined) return undefined;
-    const only: LiveTarget = Object.assign({}, target, { upstreamModel: name });
+    // Priced as the provider prices fine-tuned models (OpenAI publishes them), else as its base model.
+    const price = fineTunedPrice(target.live.config.type, target.upstreamModel) ?? target.price;
+    const only: LiveTarget = Object.assign({}, target, { upstreamModel: name, price });
     const balancer: Balancer = { order: () => [only] };
     // One target: nothing to keep a conversation on.
     const live: LiveModel = { config: Object.assign({}, base.config, { name }), targets: [only], balancer, affinity: "off" };

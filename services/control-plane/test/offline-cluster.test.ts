@@ -1,0 +1,201 @@
+import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
+import { Redis } from "ioredis";
+import OpenAI, { toFile } from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FineTuneMock, startFineTuneMock } from "../../proxy/test/fine-tune-mock.js";
+import { chat, REDIS_URL, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+
+/** The offline APIs in cluster mode: state in PostgreSQL, batches run by the health worker through a proxy. */
+let cluster: TestCluster;
+let up: MockUpstream;
+let ft: FineTuneMock;
+let keyA: string;
+let keyB: string;
+const CONCURRENCY = 4;
+
+const sdk = (i: number, key: string) => new OpenAI({ baseURL: `${cluster.proxies[i]!.url}/v1`, apiKey: key, maxRetries: 0 });
+const lines = (n: number, model: string, from = 0) =>
+  Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      custom_id: `req-${from + i}`,
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: { model, messages: [{ role: "user", content: `line ${from + i}` }] },
+    }),
+  ).join("\n");
+
+/** Polls as a client would, from the given replica, until the batch is final. */
+async function untilFinal(client: OpenAI, id: string, timeoutMs = 30_000) {
+  return waitFor(
+    async () => {
+      const b = await client.batches.retrieve(id);
+      return ["completed", "failed", "expired", "cancelled"].includes(b.status) ? b : undefined;
+    },
+    timeoutMs,
+    50,
+  );
+}
+
+/** Every custom_id in a batch's output and error files. */
+async function customIds(client: OpenAI, b: { output_file_id?: string | null; error_file_id?: string | null }) {
+  const ids: string[] = [];
+  for (const f of [b.output_file_id, b.error_file_id]) {
+    if (!f) continue;
+    const text = await (await client.files.content(f)).text();
+    for (const line of text.trim().split("\n")) ids.push(JSON.parse(line).custom_id as string);
+  }
+  return ids;
+}
+
+beforeAll(async () => {
+  up = await startMockUpstream();
+  ft = await startFineTuneMock();
+  cluster = await startTestCluster(
+    "cp_offline",
+    2,
+    {},
+    {
+      worker: true,
+      offline: { ROUTER_BATCH_CONCURRENCY: String(CONCURRENCY), ROUTER_OFFLINE_POLL_MS: "300", ROUTER_OFFLINE_LOCK_MS: "1500" },
+    },
+  );
+  const { admin } = cluster;
+  expect(
+    (
+      await admin("POST", "/v1/db/providers", {
+        name: "chat-only",
+        adapter: "openai-compatible",
+        base_url: up.baseUrl,
+        api_key: "sk-up-1111",
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (await admin("POST", "/v1/db/providers", { name: "trainer", adapter: "openai", base_url: ft.baseUrl, api_key: "sk-ft-2222" })).status,
+  ).toBe(200);
+  await admin("POST", "/v1/db/models", { name: "chat-model", provider_id: 1, upstream_model: "mock-1" });
+  await admin("POST", "/v1/db/models", { name: "ft-base", provider_id: 2, upstream_model: "gpt-4o-mini" });
+  keyA = (await admin("POST", "/v1/db/keys", { name: "team-a" })).body.key as string;
+  const b = await admin("POST", "/v1/db/keys", { name: "team-b" });
+  keyB = b.body.key as string;
+  const revision = Number(b.headers.get("x-router-revision"));
+  await Promise.all(
+    cluster.proxies.map((p) =>
+      waitFor(async () => {
+        const h = (await (await fetch(`${p.url}/health`)).json()) as { revision: number };
+        return h.revision >= revision && (await chat(p.url, "chat-model", keyA)) === 200;
+      }, 10_000),
+    ),
+  );
+}, 90_000);
+
+afterAll(async () => {
+  const bucket = cluster?.bucket;
+  await cluster?.stop();
+  await Promise.all([up?.close(), ft?.close()]);
+  if (bucket) {
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`ai-router:${bucket}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
+});
+
+describe("files and batches in cluster mode", () => {
+  it("a batch created on one replica is run by the worker and read, with its files, from the other; other keys see nothing", async () => {
+    const a0 = sdk(0, keyA);
+    const a1 = sdk(1, keyA);
+    const text = `${lines(3, "chat-model")}\n${lines(1, "no-such-model", 3)}`;
+    const file = await a0.files.create({ file: await toFile(Buffer.from(text), "in.jsonl"), purpose: "batch" });
+    expect((await a1.files.retrieve(file.id)).bytes).toBe(Buffer.byteLength(text));
+    const made = await a0.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+    const done = await untilFinal(a1, made.id);
+    expect(done.status).toBe("completed");
+    expect(done.request_counts).toEqual({ total: 4, completed: 3, failed: 1 });
+    const out = (await (await a1.files.content(done.output_file_id as string)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(out.map((l) => l.custom_id).sort()).toEqual(["req-0", "req-1", "req-2"]);
+    expect(out[0].response.status_code).toBe(200);
+    expect(out[0].response.body.choices[0].message.role).toBe("assistant");
+    const errors = (await (await a0.files.content(done.error_file_id as string)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ custom_id: "req-3", response: { status_code: 404 } });
+    // Per-key isolation on both replicas: 404 as if nothing existed, and empty listings.
+    for (const i of [0, 1]) {
+      const b = sdk(i, keyB);
+      await expect(b.batches.retrieve(made.id)).rejects.toMatchObject({ status: 404 });
+      await expect(b.files.retrieve(file.id)).rejects.toMatchObject({ status: 404 });
+      await expect(b.files.content(done.output_file_id as string)).rejects.toMatchObject({ status: 404 });
+      expect((await b.batches.list()).data).toEqual([]);
+      expect((await b.files.list()).data).toEqual([]);
+    }
+    expect((await a1.batches.list()).data.map((x) => x.id)).toContain(made.id);
+  });
+
+  it("a 300-line batch whose worker is SIGKILLed halfway resumes; every custom_id exactly once", async () => {
+    const N = 300;
+    up.behavior.fallback = { delayMs: 10 };
+    try {
+      const a = sdk(0, keyA);
+      const before = up.received("/chat/completions").length;
+      const file = await a.files.create({ file: await toFile(Buffer.from(lines(N, "chat-model")), "big.jsonl"), purpose: "batch" });
+      const made = await a.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+      await waitFor(() => up.received("/chat/completions").length - before >= N / 2, 20_000, 2);
+      await cluster.workers[0]!.stop("SIGKILL");
+      cluster.workers.shift();
+      expect(up.received("/chat/completions").length - before).toBeLessThan(N);
+      await cluster.startWorker();
+      const done = await untilFinal(sdk(1, keyA), made.id, 40_000);
+      expect(done.status).toBe("completed");
+      expect(done.request_counts).toEqual({ total: N, completed: N, failed: 0 });
+      const ids = await customIds(a, done);
+      expect(ids).toHaveLength(N);
+      expect(new Set(ids).size).toBe(N);
+      // Resumed where it stopped: at most the lines in flight at the kill were sent twice.
+      expect(up.received("/chat/completions").length - before).toBeLessThanOrEqual(N + CONCURRENCY);
+    } finally {
+      up.behavior.reset();
+    }
+  }, 90_000);
+});
+
+describe("fine-tuning in cluster mode", () => {
+  it("a job created on one replica is read on the other; its model is routable on both, for the owning key only", async () => {
+    const a0 = sdk(0, keyA);
+    const a1 = sdk(1, keyA);
+    const example = JSON.stringify({
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "hello" },
+      ],
+    });
+    const file = await a0.files.create({
+      file: await toFile(Buffer.from(`${example}\n${example}\n`), "train.jsonl"),
+      purpose: "fine-tune",
+    });
+    const job = await a0.fineTuning.jobs.create({ model: "ft-base", training_file: file.id });
+    expect(job).toMatchObject({ model: "ft-base", training_file: file.id });
+    await expect(sdk(1, keyB).fineTuning.jobs.retrieve(job.id)).rejects.toMatchObject({ status: 404 });
+    const succeeded = await waitFor(
+      async () => {
+        const j = await a1.fineTuning.jobs.retrieve(job.id);
+        return j.status === "succeeded" ? j : undefined;
+      },
+      10_000,
+      50,
+    );
+    const model = succeeded.fine_tuned_model as string;
+    expect(model).toMatch(/^ft:gpt-4o-mini:/);
+    expect((await a0.fineTuning.jobs.list()).data.map((j) => j.id)).toEqual([job.id]);
+    for (const p of cluster.proxies) {
+      await waitFor(async () => (await chat(p.url, model, keyA)) === 200, 10_000, 50);
+      expect(await chat(p.url, model, keyB)).toBe(404);
+    }
+    expect(ft.chatModels).toContain(model);
+  });
+});
