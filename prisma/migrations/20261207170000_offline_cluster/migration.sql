@@ -40,3 +40,6 @@ CREATE TABLE "router_ft_jobs" (
 
 -- CreateIndex
 CREATE INDEX "router_ft_jobs_owner_created_ms_idx" ON "router_ft_jobs"("owner", "created_ms");
+
+-- Usage records keep the batch a line was charged for (null for live traffic).
+ALTER TABLE "usage_records" ADD COLUMN "batch_id" TEXT;

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import OpenAI, { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FineTuneMock, startFineTuneMock } from "../../proxy/test/fine-tune-mock.js";
-import { chat, REDIS_URL, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+import { chat, closePool, REDIS_URL, startTestCluster, type TestCluster, testPool, waitFor } from "./helpers.js";
 
 /** The offline APIs in cluster mode: state in PostgreSQL, batches run by the health worker through a proxy. */
 let cluster: TestCluster;
@@ -11,6 +11,9 @@ let up: MockUpstream;
 let ft: FineTuneMock;
 let keyA: string;
 let keyB: string;
+let keyAId: number;
+/** The model the fine-tuning test trained (the ledger test reads its records). */
+let tunedModel: string | undefined;
 const CONCURRENCY = 4;
 
 const sdk = (i: number, key: string) => new OpenAI({ baseURL: `${cluster.proxies[i]!.url}/v1`, apiKey: key, maxRetries: 0 });
@@ -75,7 +78,9 @@ beforeAll(async () => {
   ).toBe(200);
   await admin("POST", "/v1/db/models", { name: "chat-model", provider_id: 1, upstream_model: "mock-1" });
   await admin("POST", "/v1/db/models", { name: "ft-base", provider_id: 2, upstream_model: "gpt-4o-mini" });
-  keyA = (await admin("POST", "/v1/db/keys", { name: "team-a" })).body.key as string;
+  const a = await admin("POST", "/v1/db/keys", { name: "team-a" });
+  keyA = a.body.key as string;
+  keyAId = a.body.id as number;
   const b = await admin("POST", "/v1/db/keys", { name: "team-b" });
   keyB = b.body.key as string;
   const revision = Number(b.headers.get("x-router-revision"));
@@ -190,6 +195,7 @@ describe("fine-tuning in cluster mode", () => {
       50,
     );
     const model = succeeded.fine_tuned_model as string;
+    tunedModel = model;
     expect(model).toMatch(/^ft:gpt-4o-mini:/);
     expect((await a0.fineTuning.jobs.list()).data.map((j) => j.id)).toEqual([job.id]);
     for (const p of cluster.proxies) {
@@ -197,5 +203,57 @@ describe("fine-tuning in cluster mode", () => {
       expect(await chat(p.url, model, keyB)).toBe(404);
     }
     expect(ft.chatModels).toContain(model);
+  });
+});
+
+describe("the ledger in cluster mode", () => {
+  it("charges a native batch's lines at the batch price, a succeeded job's trained tokens, and the tuned model at its own price", async () => {
+    const a = sdk(0, keyA);
+    const file = await a.files.create({ file: await toFile(Buffer.from(lines(2, "ft-base")), "native.jsonl"), purpose: "batch" });
+    const made = await a.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+    const done = await untilFinal(sdk(1, keyA), made.id);
+    expect(done).toMatchObject({ status: "completed", request_counts: { total: 2, completed: 2, failed: 0 } });
+    // It ran at the provider's own batch API, not line by line through the router.
+    expect([...ft.batches.values()].map((b) => b.status)).toEqual(["completed"]);
+    const pool = testPool(cluster.databaseUrl);
+    try {
+      const rowsOf = (where: string, arg: string, n: number) =>
+        waitFor(
+          async () => {
+            const r = await pool.query(
+              `SELECT ingress, endpoint, model, key_id, status, prompt_tokens, completion_tokens, cost_usd, batch_id FROM usage_records WHERE ${where} = $1`,
+              [arg],
+            );
+            return r.rows.length >= n ? r.rows : undefined;
+          },
+          15_000,
+          100,
+        );
+      const lineRows = await rowsOf("batch_id", made.id, 2);
+      expect(lineRows).toHaveLength(2);
+      for (const r of lineRows) {
+        expect(r).toMatchObject({ ingress: "openai-batch", endpoint: "chat.completions", model: "ft-base", key_id: String(keyAId) });
+        expect([r.prompt_tokens, r.completion_tokens]).toEqual([3, 2]);
+        // gpt-4o-mini through OpenAI's Batch API: half of $0.15 / $0.60 per million tokens.
+        expect(r.cost_usd).toBeCloseTo((3 * 0.075 + 2 * 0.3) / 1e6, 12);
+      }
+      // The fine-tuning job of the test above: 1,234 trained tokens at gpt-4o-mini's $3 per million, charged once.
+      const trained = await rowsOf("endpoint", "fine_tuning.jobs", 1);
+      expect(trained).toHaveLength(1);
+      expect(trained[0]).toMatchObject({ ingress: "openai-fine-tuning", model: "ft-base", key_id: String(keyAId), prompt_tokens: 1234 });
+      expect(trained[0].cost_usd).toBeCloseTo((1234 * 3) / 1e6, 12);
+      // Chat with the tuned model: OpenAI's fine-tuned gpt-4o-mini price ($0.30 / $1.20), not the base model's.
+      expect(tunedModel).toBeDefined();
+      const chats = await rowsOf("model", tunedModel as string, 2);
+      const served = chats.filter((r) => r.status === 200);
+      expect(served.length).toBeGreaterThanOrEqual(2);
+      for (const r of served) expect(r.cost_usd).toBeCloseTo((3 * 0.3 + 2 * 1.2) / 1e6, 12);
+      // The summaries read the same rows.
+      const summary = await cluster.admin("GET", "/v1/db/usage/summary?group_by=model");
+      const rows = summary.body.rows as { key: string; requests: number }[];
+      expect(rows.find((r) => r.key === "ft-base")?.requests).toBeGreaterThanOrEqual(3);
+    } finally {
+      await closePool(pool);
+    }
   });
 });
