@@ -4,6 +4,7 @@ import type pg from "pg";
 import { BatchAuth, batchLineSecret } from "./batches/batch-auth.js";
 import { BatchRunner } from "./batches/batch-runner.js";
 import { FINAL } from "./batches/batch-state.js";
+import type { BudgetHold } from "./batches/native-estimate.js";
 import { PgBatchStore } from "./batches/pg-batch-store.js";
 import { KeyFollower } from "./cluster/key-follower.js";
 import type { FileStore } from "./files/file-store.js";
@@ -15,6 +16,7 @@ import { chargeFineTuning, type OfflineUsage } from "./record/offline-usage.js";
 import { TableStore } from "./routing/table-store.js";
 
 export { RUN_JOB_OPTIONS } from "./batches/batch-queue.js";
+export { SharedLimits } from "./limits/shared-limits.js";
 export { LedgerPublisher } from "./record/ledger-publisher.js";
 export { KeyFollower };
 
@@ -31,6 +33,8 @@ export interface OfflineWorkerOptions {
   filesEnv?: Parameters<typeof openFileStore>[0];
   /** Where native batch lines and succeeded fine-tuning jobs are charged (the worker's ledger publisher). */
   usage?: OfflineUsage;
+  /** Gives back the budget a batch at a provider's batch API held (in Redis) once it ended. */
+  settle?: (hold: BudgetHold) => void;
 }
 
 /** Fine-tuning job statuses that never change again. */
@@ -81,7 +85,14 @@ export class OfflineWorker {
     const runner = await this.open();
     await runner.runNow(id);
     const b = await this.batches.get(id);
-    return b === undefined || FINAL.has(b.status);
+    const final = b === undefined || FINAL.has(b.status);
+    if (final && b?.budget_hold) {
+      // Its lines are charged in the ledger now: the estimate held at creation goes back, once.
+      this.o.settle?.(b.budget_hold);
+      b.budget_hold = null;
+      await this.batches.save(b);
+    }
+    return final;
   }
 
   /** The batches not final yet (the poll queues a run of each: resumed, or read at the provider). */

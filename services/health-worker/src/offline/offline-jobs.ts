@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { ensureUsageStream } from "@ai-router/cluster";
 import { OfflineJob, offlineQueue, type RoutingTable, type Signer, usageLedger } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import { KeyFollower, LedgerPublisher, OfflineWorker, RUN_JOB_OPTIONS } from "@ai-router/proxy/offline-worker";
+import { KeyFollower, LedgerPublisher, OfflineWorker, RUN_JOB_OPTIONS, SharedLimits } from "@ai-router/proxy/offline-worker";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Job, Queue, Worker } from "bullmq";
@@ -46,6 +46,8 @@ export function startOfflineJobs(o: OfflineJobsOptions): OfflineJobs {
     .replace(/[^A-Za-z0-9._-]/g, "_")
     .slice(0, 40)}-${process.pid}`;
   const ledger = new LedgerPublisher({ replica, logger: o.logger });
+  // The proxies' cluster-wide limits (the same Redis keys): a native batch's budget hold is given back here.
+  const limits = new SharedLimits(o.redis, `ai-router:${o.bucket}:limits`, o.logger, () => 1);
   const w = new OfflineWorker({
     pool: o.pool,
     logger: o.logger,
@@ -53,6 +55,7 @@ export function startOfflineJobs(o: OfflineJobsOptions): OfflineJobs {
     proxyUrl: o.proxyUrl,
     concurrency: o.concurrency,
     usage: { sink: ledger, replica },
+    settle: (hold) => limits.settle(hold, 0, 0),
   });
   const queue = new Queue<OfflineJob>(offlineQueue.name, { connection: o.redis, prefix });
   queue.on("error", (err) => o.logger.warn({ err: err.message }, "offline queue error"));

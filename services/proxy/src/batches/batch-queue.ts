@@ -7,6 +7,8 @@ import type { Redis } from "ioredis";
 export interface BatchQueue {
   enqueue(id: string): void;
   cancel(id: string): void;
+  /** Gives `release` back when the batch ends (a budget held in this process); absent: the hold is in the batch's state. */
+  hold?(id: string, release: () => void): void;
 }
 
 /** BullMQ job options of a batch run: one job per batch (its id), nothing kept once done (a later run may reuse the id). */

@@ -67,6 +67,8 @@ export class BatchRunner {
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
   private readonly cancelled = new Set<string>();
+  /** Budgets held for batches at a provider's batch API, given back when they end. */
+  private readonly holds = new Map<string, () => void>();
 
   private readonly native: NativeBatches;
 
@@ -120,8 +122,23 @@ export class BatchRunner {
     if (this.host === undefined || this.stopped || this.running.has(id)) return;
     const run = this.run(id)
       .catch((err) => this.o.logger.error({ err, batch: id }, "batch run failed"))
+      .then(() => this.o.batches.get(id))
+      .then((b) => {
+        if (b === undefined || FINAL.has(b.status)) this.releaseHold(id);
+      })
       .finally(() => this.running.delete(id));
     this.running.set(id, run);
+  }
+
+  /** Keeps a batch's budget hold until it ends. */
+  hold(id: string, release: () => void): void {
+    this.holds.set(id, release);
+  }
+
+  private releaseHold(id: string): void {
+    const release = this.holds.get(id);
+    this.holds.delete(id);
+    release?.();
   }
 
   /** Stops a batch's lines (the batch is `cancelling`); those in flight finish, then it finalizes as `cancelled`. */

@@ -44,6 +44,8 @@ export const BatchState = z.object({
     .object({ object: z.literal("list"), data: z.array(z.object({ code: z.string(), message: z.string(), line: z.number().nullable() })) })
     .nullable()
     .default(null),
+  /** Cluster mode: the key's budget held in Redis for a batch at a provider's batch API, given back when it ends. */
+  budget_hold: z.object({ tpmKey: z.string(), spendKey: z.string(), reservedUsd: z.number() }).nullable().default(null),
 });
 export type BatchState = z.infer<typeof BatchState>;
 

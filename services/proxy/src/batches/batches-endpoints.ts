@@ -8,6 +8,7 @@ import type { RequestContext } from "../handlers/context.js";
 import { sendJson } from "../http/respond.js";
 import type { BatchQueue } from "./batch-queue.js";
 import { type BatchState, type BatchStore, batchObject, FINAL, nowS } from "./batch-state.js";
+import { holdBudget } from "./native-estimate.js";
 
 /** The body of `POST /v1/batches`. */
 export const CreateBatch = z.object({
@@ -85,7 +86,14 @@ export function batchesEndpoints(o: BatchesOptions): Endpoint[] {
           metadata: req.metadata ?? null,
           native: null,
           errors: null,
+          budget_hold: null,
         };
+        // A batch bound for a provider's batch API is checked against the key's budget now, its estimate held.
+        const hold = await holdBudget(ctx, o.files, b);
+        if (typeof hold === "number") {
+          const limiter = ctx.limiter;
+          o.runner.hold?.(b.id, () => limiter?.release(hold));
+        } else if (hold !== undefined) b.budget_hold = hold;
         await o.batches.save(b);
         o.runner.enqueue(b.id);
         send(ctx, batchObject(b));

@@ -127,6 +127,11 @@ export class KeyLimiter {
     return undefined;
   }
 
+  /** Spend plus what the requests in flight (and batches' holds) may still cost. */
+  committedUsd(): number {
+    return this.spentUsd() + this.reservedUsd;
+  }
+
   release(usd: number): void {
     this.reservedUsd = Math.max(0, this.reservedUsd - usd);
   }

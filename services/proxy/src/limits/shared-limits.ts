@@ -93,6 +93,16 @@ export class SharedLimits {
     return { refusal: limiter.sharedRefusal(kinds[kind], Number(used), Number(limit), ms) };
   }
 
+  /** The key's cluster-wide spend with what is reserved (undefined: not counted yet, or Redis away). */
+  async committedUsd(key: TableClientKey): Promise<number | undefined> {
+    try {
+      const v = await this.redis.get(this.keys(key)[2]);
+      return v === null ? undefined : Number(v);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Counts a finished request's tokens and replaces its reservation with its real cost. */
   settle(r: Reservation, tokens: number, costUsd: number | undefined): void {
     const delta = (costUsd ?? 0) - r.reservedUsd;
