@@ -58,6 +58,11 @@ type Env = Pick<
       | "ROUTER_BATCH_JOBS"
       | "ROUTER_OFFLINE_POLL_MS"
       | "ROUTER_OFFLINE_LOCK_MS"
+      | "ROUTER_FILES_S3_BUCKET"
+      | "ROUTER_FILES_S3_ENDPOINT"
+      | "ROUTER_FILES_S3_REGION"
+      | "ROUTER_FILES_S3_PREFIX"
+      | "ROUTER_FILES_S3_PATH_STYLE"
     >
   >;
 
@@ -109,6 +114,17 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
           jobs: env.ROUTER_BATCH_JOBS ?? 4,
           pollMs: env.ROUTER_OFFLINE_POLL_MS ?? 30_000,
           lockMs: env.ROUTER_OFFLINE_LOCK_MS ?? 30_000,
+          ...(env.ROUTER_FILES_S3_BUCKET
+            ? {
+                filesEnv: {
+                  ROUTER_FILES_S3_BUCKET: env.ROUTER_FILES_S3_BUCKET,
+                  ROUTER_FILES_S3_ENDPOINT: env.ROUTER_FILES_S3_ENDPOINT,
+                  ROUTER_FILES_S3_REGION: env.ROUTER_FILES_S3_REGION ?? "us-east-1",
+                  ROUTER_FILES_S3_PREFIX: env.ROUTER_FILES_S3_PREFIX ?? "",
+                  ROUTER_FILES_S3_PATH_STYLE: env.ROUTER_FILES_S3_PATH_STYLE === true,
+                },
+              }
+            : {}),
         })
       : undefined;
   const results = new ProbeResults(redis, env.bucket, env.HEALTH_LATENCY_SAMPLES, env.HEALTH_PROBE_INTERVAL_MS);

@@ -2,7 +2,14 @@ import { hostname } from "node:os";
 import { ensureUsageStream } from "@ai-router/cluster";
 import { OfflineJob, offlineQueue, type RoutingTable, type Signer, usageLedger } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
-import { KeyFollower, LedgerPublisher, OfflineWorker, RUN_JOB_OPTIONS, SharedLimits } from "@ai-router/proxy/offline-worker";
+import {
+  KeyFollower,
+  LedgerPublisher,
+  OfflineWorker,
+  type OfflineWorkerOptions,
+  RUN_JOB_OPTIONS,
+  SharedLimits,
+} from "@ai-router/proxy/offline-worker";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Job, Queue, Worker } from "bullmq";
@@ -23,6 +30,8 @@ export interface OfflineJobsOptions {
   jobs: number;
   pollMs: number;
   lockMs: number;
+  /** Files in S3 instead of the database (the proxies' `ROUTER_FILES_S3_*`). */
+  filesEnv?: OfflineWorkerOptions["filesEnv"];
 }
 
 export interface OfflineJobs {
@@ -56,6 +65,7 @@ export function startOfflineJobs(o: OfflineJobsOptions): OfflineJobs {
     concurrency: o.concurrency,
     usage: { sink: ledger, replica },
     settle: (hold) => limits.settle(hold, 0, 0),
+    ...(o.filesEnv ? { filesEnv: o.filesEnv } : {}),
   });
   const queue = new Queue<OfflineJob>(offlineQueue.name, { connection: o.redis, prefix });
   queue.on("error", (err) => o.logger.warn({ err: err.message }, "offline queue error"));

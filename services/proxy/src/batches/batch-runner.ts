@@ -1,11 +1,11 @@
 import { createInterface } from "node:readline";
-import { Readable } from "node:stream";
 import type { Logger } from "@ai-router/logger";
 import type { FileStore } from "../files/file-store.js";
 import { BatchLine } from "../files/jsonl-check.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
+import { finalizeBatch } from "./batch-finalize.js";
 import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
 import { LineExecutor, type ResultLine } from "./line-executor.js";
 import { NativeBatches } from "./native-batch.js";
@@ -98,11 +98,6 @@ export class BatchRunner {
     return run;
   }
 
-  /** Whether the runner was stopped (a batch it ran may be unfinished: resumed by the next run). */
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
   /** Takes the host it sends lines through, without resuming anything (the health worker's queue does). */
   attach(host: RunnerHost): void {
     this.host = host;
@@ -124,7 +119,9 @@ export class BatchRunner {
       .catch((err) => this.o.logger.error({ err, batch: id }, "batch run failed"))
       .then(() => this.o.batches.get(id))
       .then((b) => {
-        if (b === undefined || FINAL.has(b.status)) this.releaseHold(id);
+        if (b !== undefined && !FINAL.has(b.status)) return;
+        this.holds.get(id)?.();
+        this.holds.delete(id);
       })
       .finally(() => this.running.delete(id));
     this.running.set(id, run);
@@ -133,12 +130,6 @@ export class BatchRunner {
   /** Keeps a batch's budget hold until it ends. */
   hold(id: string, release: () => void): void {
     this.holds.set(id, release);
-  }
-
-  private releaseHold(id: string): void {
-    const release = this.holds.get(id);
-    this.holds.delete(id);
-    release?.();
   }
 
   /** Stops a batch's lines (the batch is `cancelling`); those in flight finish, then it finalizes as `cancelled`. */
@@ -179,14 +170,7 @@ export class BatchRunner {
     if (b === undefined || FINAL.has(b.status)) return;
     if (b.status === "validating") {
       // One provider with a batch API serves every line: the batch goes there (native-batch.ts).
-      const table = this.host?.table();
-      const plan = table ? await this.native.plan(b, table).catch(() => undefined) : undefined;
-      if (plan !== undefined && table !== undefined) {
-        await this.native.submit(b, table, plan).catch((err) => {
-          this.o.logger.warn({ err, batch: id }, "native batch submission failed; the router runs the batch");
-          b!.native = null;
-        });
-      }
+      await this.native.submitIfOne(b, this.host?.table(), this.o.logger);
       b.status = "in_progress";
       b.in_progress_at = nowS();
       await batches.save(b);
@@ -286,7 +270,7 @@ export class BatchRunner {
       b.finalizing_at ??= nowS();
     }
     await batches.save(b);
-    await this.finalize(b, cancelled);
+    await finalizeBatch(this.o.files, this.o.batches, b, cancelled);
   }
 
   private async record(id: string, r: ResultLine, counts: { completed: number; failed: number }): Promise<void> {
@@ -312,46 +296,5 @@ export class BatchRunner {
     b.failed_at = nowS();
     b.errors = { object: "list", data: [{ code, message, line: null }] };
     await this.o.batches.save(b);
-  }
-
-  /** Splits the results into the output file (2xx answers) and the error file (the rest), then the final status. */
-  private async finalize(b: BatchState, cancelled: boolean): Promise<void> {
-    const { files, batches } = this.o;
-    const split = async (ok: boolean): Promise<number> => {
-      async function* lines() {
-        for await (const text of batches.results(b.id)) {
-          const r = JSON.parse(text) as ResultLine;
-          const good = r.error === null && r.response !== null && r.response.status_code < 300;
-          if (good === ok) yield Buffer.from(`${text}\n`);
-        }
-      }
-      return files.write(ok ? b.planned_output_id : b.planned_error_id, Readable.from(lines()));
-    };
-    const created_at = nowS();
-    for (const ok of [true, false]) {
-      const fileId = ok ? b.planned_output_id : b.planned_error_id;
-      const bytes = await split(ok);
-      if (bytes === 0 && !ok) {
-        await files.remove(fileId);
-        continue;
-      }
-      await files.saveMeta({
-        id: fileId,
-        owner: b.owner,
-        bytes,
-        created_at,
-        filename: ok ? "batch_output.jsonl" : "batch_errors.jsonl",
-        purpose: "batch_output",
-      });
-      if (ok) b.output_file_id = fileId;
-      else b.error_file_id = fileId;
-    }
-    const expired = nowS() > b.expires_at;
-    b.status = cancelled ? "cancelled" : expired ? "expired" : "completed";
-    if (cancelled) b.cancelled_at = nowS();
-    else if (expired) b.expired_at = nowS();
-    else b.completed_at = nowS();
-    await batches.save(b);
-    await batches.dropResults(b.id);
   }
 }

@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
+import type { Logger } from "@ai-router/logger";
 import type { FileStore } from "../files/file-store.js";
 import { BatchLine } from "../files/jsonl-check.js";
 import { BATCH_TYPES, FineTuningUpstream } from "../fine-tuning/ft-upstream.js";
@@ -52,6 +53,16 @@ export class NativeBatches {
       names.set(name, only.upstreamModel);
     }
     return provider === undefined ? undefined : { provider, names };
+  }
+
+  /** Submits the batch to the provider's batch API when one provider with it serves every line (else: the router runs it). */
+  async submitIfOne(b: BatchState, table: RuntimeTable | undefined, logger: Logger): Promise<void> {
+    const plan = table ? await this.plan(b, table).catch(() => undefined) : undefined;
+    if (plan === undefined || table === undefined) return;
+    await this.submit(b, table, plan).catch((err) => {
+      logger.warn({ err, batch: b.id }, "native batch submission failed; the router runs the batch");
+      b.native = null;
+    });
   }
 
   /** Uploads the rewritten file and creates the batch at the provider; saves where it runs. */

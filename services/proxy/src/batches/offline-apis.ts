@@ -104,7 +104,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
 
 /** Makes every succeeded job's fine-tuned model routable for its owner (and the keys it is shared with). */
 async function loadPrivateModels(jobs: FtJobStore): Promise<void> {
-  for (const j of (await jobs.all()).values()) {
+  for (const j of jobs.succeeded ? await jobs.succeeded() : (await jobs.all()).values()) {
     if (j.status === "succeeded" && j.fine_tuned_model) {
       privateModels.add({ name: j.fine_tuned_model, owner: j.owner, sharedWith: j.shared_with, base: j.model, provider: j.provider });
     }

@@ -19,14 +19,16 @@ export class PgBatchStore implements BatchStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async save(b: BatchState): Promise<void> {
-    // A progress save (in_progress) never undoes a cancel that another process saved meanwhile.
+    // A progress save (in_progress) never undoes a cancel that another process saved meanwhile, and a
+    // final batch never leaves its status (a cancel read before the worker completed it changes nothing).
     await this.pool.query(
       `INSERT INTO router_batches (id, owner, created_ms, status, state) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET
          status = CASE WHEN router_batches.status = 'cancelling' AND EXCLUDED.status = 'in_progress' THEN 'cancelling' ELSE EXCLUDED.status END,
          state = CASE WHEN router_batches.status = 'cancelling' AND EXCLUDED.status = 'in_progress'
            THEN EXCLUDED.state || jsonb_build_object('status', 'cancelling', 'cancelling_at', router_batches.state->'cancelling_at')
-           ELSE EXCLUDED.state END`,
+           ELSE EXCLUDED.state END
+       WHERE router_batches.status NOT IN ('failed', 'completed', 'expired', 'cancelled') OR router_batches.status = EXCLUDED.status`,
       [b.id, b.owner, b.created_ms ?? b.created_at * 1000, b.status, JSON.stringify(b)],
     );
   }

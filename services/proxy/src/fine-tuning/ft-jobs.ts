@@ -32,6 +32,8 @@ export interface FtJobStore {
   /** Every job (the admin view, start-up), or one owner's. */
   all(owner?: string): Promise<Map<string, FtJob>>;
   save(j: FtJob): Promise<void>;
+  /** The jobs that succeeded (their models are routable); absent: read from `all()`. */
+  succeeded?(): Promise<FtJob[]>;
 }
 
 /** Fine-tuning jobs in a local folder (standalone), one JSON file each, indexed in memory. */

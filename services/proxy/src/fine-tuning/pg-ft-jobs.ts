@@ -38,6 +38,10 @@ export class PgFtJobs implements FtJobStore {
     return r.rows.map(toJob).filter((j): j is FtJob => j !== undefined);
   }
 
+  succeeded(): Promise<FtJob[]> {
+    return this.byStatus(true);
+  }
+
   async save(j: FtJob): Promise<void> {
     await this.pool.query(
       `INSERT INTO router_ft_jobs (id, owner, created_ms, status, state) VALUES ($1, $2, $3, $4, $5)

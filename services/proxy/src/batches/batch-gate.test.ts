@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { BatchGate } from "./batch-gate.js";
+
+/** A replica's in-flight count as the server keeps it: live requests plus the batch lines it holds or runs. */
+function replica(liveThreshold: number, busyConcurrency: number) {
+  const r = { live: 0, lines: 0 };
+  const gate = new BatchGate(() => r.live + r.lines, { liveThreshold, busyConcurrency });
+  /** A batch line arriving: counted in flight at once (as serve-request does), admitted when the gate says. */
+  const line = () => {
+    r.lines++;
+    let admitted = false;
+    const p = gate
+      .admit(() => false)
+      .then(() => {
+        admitted = true;
+      });
+    return {
+      p,
+      admitted: () => admitted,
+      end() {
+        gate.done();
+        r.lines--;
+        gate.finished(true);
+      },
+    };
+  };
+  return { r, gate, line };
+}
+
+const tick = () => new Promise((res) => setTimeout(res, 30));
+
+describe("batch lines from the worker are held below this replica's live traffic", () => {
+  it("runs every line at once on a quiet replica", async () => {
+    const { line } = replica(2, 1);
+    const ls = [line(), line(), line()];
+    await Promise.all(ls.map((l) => l.p));
+    expect(ls.every((l) => l.admitted())).toBe(true);
+  });
+
+  it("holds lines while live requests exceed the threshold, and lets them go when live traffic drops", async () => {
+    const { r, gate, line } = replica(2, 1);
+    r.live = 3;
+    const l = line();
+    await tick();
+    expect(l.admitted()).toBe(false);
+    r.live = 0;
+    gate.finished(false);
+    // Live traffic ended just now: busy for 100 ms, one line at a time.
+    await l.p;
+    const second = line();
+    await tick();
+    expect(second.admitted()).toBe(false);
+    l.end();
+    await second.p;
+    expect(second.admitted()).toBe(true);
+  });
+
+  it("while live traffic is about (under the threshold), runs at most busyConcurrency lines", async () => {
+    const { r, line } = replica(10, 2);
+    r.live = 1;
+    const ls = [line(), line(), line()];
+    await tick();
+    expect(ls.map((l) => l.admitted())).toEqual([true, true, false]);
+    ls[0]!.end();
+    await ls[2]!.p;
+    expect(ls[2]!.admitted()).toBe(true);
+  });
+});
