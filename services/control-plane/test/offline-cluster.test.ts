@@ -14,6 +14,8 @@ let keyB: string;
 let keyAId: number;
 /** The model the fine-tuning test trained (the ledger test reads its records). */
 let tunedModel: string | undefined;
+/** The batch the router ran in the first test (the ledger test reads its lines' records). */
+let routerBatch: string | undefined;
 const CONCURRENCY = 4;
 
 const sdk = (i: number, key: string) => new OpenAI({ baseURL: `${cluster.proxies[i]!.url}/v1`, apiKey: key, maxRetries: 0 });
@@ -115,6 +117,7 @@ describe("files and batches in cluster mode", () => {
     expect((await a1.files.retrieve(file.id)).bytes).toBe(Buffer.byteLength(text));
     const made = await a0.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
     const done = await untilFinal(a1, made.id);
+    routerBatch = made.id;
     expect(done.status).toBe("completed");
     expect(done.request_counts).toEqual({ total: 4, completed: 3, failed: 1 });
     const out = (await (await a1.files.content(done.output_file_id as string)).text())
@@ -229,6 +232,9 @@ describe("the ledger in cluster mode", () => {
           15_000,
           100,
         );
+      // Lines the router ran are requests through a replica: one record each, marked with their batch.
+      const routed = (await rowsOf("batch_id", routerBatch as string, 3)).filter((r) => r.status === 200);
+      expect(routed.map((r) => [r.ingress, r.model, r.key_id])).toEqual(Array(3).fill(["openai-chat", "chat-model", String(keyAId)]));
       const lineRows = await rowsOf("batch_id", made.id, 2);
       expect(lineRows).toHaveLength(2);
       for (const r of lineRows) {

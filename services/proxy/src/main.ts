@@ -10,6 +10,7 @@ import { standaloneAdminEndpoints } from "./handlers/operations/standalone-admin
 import { ProxyMetrics } from "./metrics/proxy-metrics.js";
 import { createAccessLog } from "./record/access-log.js";
 import { createJsonlSink } from "./record/jsonl-sink.js";
+import { countedSink } from "./record/offline-usage.js";
 import { fanOut, type UsageSink } from "./record/usage-sink.js";
 import { MemoryResponseStore } from "./responses/store.js";
 import { TableStore } from "./routing/table-store.js";
@@ -89,7 +90,7 @@ if (env.NATS_URL) {
 
 // The access log's records carry only fields the recorder picks (never headers or keys): no redaction needed.
 const accessLogger = accessLog && env.LOG_LEVEL !== "silent" ? createAccessLog() : undefined;
-let proxyRef: { inFlight(): number } | undefined;
+let proxyRef: { inFlight(): number; usage: import("./record/usage-recorder.js").UsageRecorder } | undefined;
 metrics = new ProxyMetrics(store, () => proxyRef?.inFlight() ?? 0, { legacyNames: env.ROUTER_METRICS_LEGACY_NAMES });
 const usageLog = usageLogPath ? createJsonlSink(usageLogPath) : undefined;
 const sinks: UsageSink[] = [metrics];
@@ -106,7 +107,15 @@ const tracer = tracesUrl
 // DATABASE_URL and REDIS_URL), state in PostgreSQL and batches run by the health worker.
 // Native batch lines and fine-tuning jobs are charged to the same sinks as requests (the ledger in a cluster).
 const usageSink = fanOut(sinks);
-const offlineUsage = usageSink ? { sink: usageSink, replica } : undefined;
+const offlineSink =
+  usageSink && !cluster
+    ? countedSink(
+        usageSink,
+        () => proxyRef?.usage,
+        () => store.current,
+      )
+    : usageSink;
+const offlineUsage = offlineSink ? { sink: offlineSink, replica } : undefined;
 let clusterOffline: import("./batches/open-cluster-offline.js").ClusterOffline | undefined;
 if (cluster && env.DATABASE_URL && env.REDIS_URL && env.ROUTER_MASTER_KEY) {
   const { openClusterOffline } = await import("./batches/open-cluster-offline.js");

@@ -5,6 +5,7 @@ import type { FtJob } from "../fine-tuning/ft-jobs.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import { finishRecord } from "./finish-record.js";
 import { RequestRecord } from "./request-record.js";
+import type { UsageRecorder } from "./usage-recorder.js";
 import type { UsageSink } from "./usage-sink.js";
 
 /** Where usage records of offline work go: this process's sinks (the ledger publisher in a cluster). */
@@ -94,4 +95,25 @@ export function chargeFineTuning(j: FtJob, table: RuntimeTable | undefined, u: O
   r.price = perMtok === undefined ? undefined : ({ input_per_mtok: perMtok, output_per_mtok: 0 } satisfies Price);
   r.usage = { prompt_tokens: trained, completion_tokens: 0, total_tokens: trained };
   finish(r, u, 200);
+}
+
+/**
+ * Standalone: offline work's records also count like requests in this process (the stats, and the
+ * owning key's limiter: its budget is what this process spent). In a cluster the ledger does that
+ * (the key's spend comes back from the control plane), so records only go to the sinks there.
+ */
+export function countedSink(sink: UsageSink, usage: () => UsageRecorder | undefined, table: () => RuntimeTable | undefined): UsageSink {
+  return {
+    write(r) {
+      sink.write(r);
+      const recorder = usage();
+      const t = table();
+      if (recorder === undefined || t === undefined) return;
+      let limiter: ReturnType<UsageRecorder["keyLimits"]["get"]>;
+      if (r.keyId !== null) {
+        for (const k of t.clientKeys.values()) if ((k.id ?? k.name) === r.keyId) limiter = recorder.keyLimits.get(k.sha256);
+      }
+      recorder.finished(r, limiter);
+    },
+  };
 }
