@@ -262,4 +262,27 @@ describe("the ledger in cluster mode", () => {
       await closePool(pool);
     }
   });
+
+  it("holds a native batch's estimated cost in the key's budget across replicas until the worker ends it", async () => {
+    const c = await cluster.admin("POST", "/v1/db/keys", { name: "team-c", budget_usd: 0.004 });
+    const keyC = c.body.key as string;
+    const revision = Number(c.headers.get("x-router-revision"));
+    await Promise.all(
+      cluster.proxies.map((p) =>
+        waitFor(async () => ((await (await fetch(`${p.url}/health`)).json()) as { revision: number }).revision >= revision, 10_000),
+      ),
+    );
+    const c0 = sdk(0, keyC);
+    // Three lines without max_tokens: up to 4,096 output tokens each at the batch price, about $0.0037.
+    const file = await c0.files.create({ file: await toFile(Buffer.from(lines(3, "ft-base")), "held.jsonl"), purpose: "batch" });
+    const create = (i: number) =>
+      sdk(i, keyC).batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+    const first = await create(0);
+    // The other replica sees the hold (in Redis): a second such batch does not fit the budget.
+    await expect(create(1)).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
+    expect((await untilFinal(c0, first.id)).status).toBe("completed");
+    // The worker gave the hold back when the batch ended: it fits again.
+    const again = await waitFor(() => create(1).catch(() => undefined), 10_000, 100);
+    expect(again.status).toBe("validating");
+  });
 });
