@@ -82,6 +82,8 @@ export class OfflineWorker {
 
   /** Runs a batch until it is final (or, at a provider's batch API, reads it once); true when it is final. */
   async runBatch(id: string): Promise<boolean> {
+    // Without a routing table yet a batch cannot be planned (native or not): the next poll runs it.
+    if (this.table.current === undefined) return false;
     const runner = await this.open();
     await runner.runNow(id);
     const b = await this.batches.get(id);
