@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { bundledPrice } from "./lookup.js";
+import { batchPrice, fineTunedPrice, fineTuningBase, trainingPricePerMtok } from "./offline-prices.js";
+
+describe("offline prices", () => {
+  it("finds a fine-tuned model's base from its provider name or a dated snapshot", () => {
+    expect(fineTuningBase("ft:gpt-4o-mini-2024-07-18:acme::abc123")).toBe("gpt-4o-mini");
+    expect(fineTuningBase("gpt-4.1-2025-04-14")).toBe("gpt-4.1");
+    expect(fineTuningBase("gpt-4o")).toBe("gpt-4o");
+  });
+
+  it("prices fine-tuning at OpenAI's published prices, on OpenAI and Azure OpenAI only", () => {
+    expect(trainingPricePerMtok("openai", "gpt-4o-mini-2024-07-18")).toBe(3);
+    expect(fineTunedPrice("azure-openai", "gpt-4o-mini")).toMatchObject({ input_per_mtok: 0.3, output_per_mtok: 1.2 });
+    expect(fineTunedPrice("openai-compatible", "gpt-4o-mini")).toBeUndefined();
+    expect(trainingPricePerMtok("openai", "o3")).toBeUndefined();
+  });
+
+  it("halves every unit price through OpenAI's batch API and leaves other providers' prices alone", () => {
+    const p = bundledPrice("openai", "gpt-4o-mini");
+    expect(batchPrice("openai", p)).toEqual({ input_per_mtok: 0.075, output_per_mtok: 0.3, cached_input_per_mtok: 0.0375 });
+    expect(batchPrice("deepseek", p)).toBe(p);
+    expect(batchPrice("openai", undefined)).toBeUndefined();
+  });
+});
