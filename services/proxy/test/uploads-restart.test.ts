@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalFileStore } from "../src/files/local-file-store.js";
+import { sweepUploads } from "../src/files/upload-state.js";
 import { openAIConfig } from "./harness.js";
 import { chatLines, startOfflineProxy } from "./offline-setup.js";
 
@@ -51,6 +53,23 @@ describe("a pending upload survives a restart", () => {
       // Completed once: a second completion is refused, and the parts are gone.
       await expect(p.sdk(A).uploads.complete(u.id, { part_ids: [first.id, second.id] })).rejects.toMatchObject({ status: 400 });
       await expect(p.sdk(A).uploads.cancel(u.id)).rejects.toMatchObject({ status: 400 });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("removes an upload never completed, with its parts, an hour after it expired", async () => {
+    const files = new LocalFileStore(join(dir, "swept"));
+    const p = await startOfflineProxy(cfg, { dir, files });
+    try {
+      const a = p.sdk(A);
+      const u = await a.uploads.create({ filename: "x.jsonl", purpose: "batch", bytes: 10, mime_type: "application/jsonl" });
+      await a.uploads.parts.create(u.id, { data: await toFile(Buffer.from("12345"), "p0") });
+      const kept = await sweepUploads(files, u.expires_at);
+      expect(kept).toBe(0);
+      expect(await sweepUploads(files, u.expires_at + 3601)).toBe(1);
+      expect(await files.list({ owner: undefined, limit: 100, order: "asc" })).toEqual([]);
+      await expect(a.uploads.parts.create(u.id, { data: await toFile(Buffer.from("6"), "p1") })).rejects.toMatchObject({ status: 404 });
     } finally {
       await p.close();
     }

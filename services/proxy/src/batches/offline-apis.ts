@@ -5,6 +5,7 @@ import type { FilePurpose, FileStore } from "../files/file-store.js";
 import { filesEndpoints } from "../files/files-endpoints.js";
 import { LocalFileStore } from "../files/local-file-store.js";
 import { DEFAULT_FILE_LIMITS } from "../files/upload-form.js";
+import { sweepUploads } from "../files/upload-state.js";
 import { uploadsEndpoints } from "../files/uploads-endpoints.js";
 import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
 import { type FtJobStore, LocalFtJobs } from "../fine-tuning/ft-jobs.js";
@@ -74,6 +75,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     ...(o.usage ? { usage: o.usage } : {}),
   });
   let refresh: NodeJS.Timeout | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   return {
     endpoints: [
       ...filesEndpoints({ store: files, ...(o.fileLimits ? { limits: o.fileLimits } : {}) }),
@@ -88,6 +90,11 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     async start(host) {
       // Models fine-tuned before a restart are routable again for their owners.
       await loadPrivateModels(jobs);
+      // Uploads never completed are removed with their parts an hour after they expire (any replica may).
+      sweep = setInterval(() => {
+        sweepUploads(files).catch((err) => o.logger.warn({ err: (err as Error).message }, "expired uploads not swept"));
+      }, 600_000);
+      sweep.unref();
       if (o.cluster === undefined) return runner.start(host);
       const every = o.cluster.modelsRefreshMs ?? 2_000;
       refresh = setInterval(() => {
@@ -97,6 +104,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     },
     stop: () => {
       if (refresh) clearInterval(refresh);
+      if (sweep) clearInterval(sweep);
       return runner.stop();
     },
   };

@@ -4,10 +4,11 @@ import { z } from "zod";
 import type { Endpoint } from "../endpoints/endpoint.js";
 import type { RequestContext } from "../handlers/context.js";
 import { sendJson } from "../http/respond.js";
-import { FILE_PURPOSES, type FilePurpose, type FileStore, fileObject, StoredFile } from "./file-store.js";
+import { FILE_PURPOSES, type FilePurpose, type FileStore, fileObject } from "./file-store.js";
 import { newObjectId, ownerOf } from "./files-endpoints.js";
 import { JsonlCheck } from "./jsonl-check.js";
 import { cleanFilename, DEFAULT_FILE_LIMITS, receiveUpload } from "./upload-form.js";
+import { dropParts, loadUpload, partOf, partOwner, partsOf, saveUpload, type Upload } from "./upload-state.js";
 
 /** OpenAI's bounds: a part up to 64 MB, an upload up to 8 GB (and the purpose's own limit), open for an hour. */
 const PART_MAX = 64 * 1024 * 1024;
@@ -20,23 +21,6 @@ const CreateUpload = z.object({
   mime_type: z.string().max(255),
 });
 const CompleteUpload = z.object({ part_ids: z.array(z.string().max(128)).min(1).max(10_000), md5: z.string().max(64).optional() });
-
-/** A pending upload's state, kept in the file store (every replica sees it; it survives a restart). */
-const UploadState = z.object({
-  id: z.string(),
-  owner: z.string(),
-  filename: z.string(),
-  purpose: z.enum(FILE_PURPOSES),
-  bytes: z.number(),
-  created_at: z.number(),
-  expires_at: z.number(),
-  status: z.enum(["pending", "completed", "cancelled", "expired"]),
-  file: StoredFile.nullable(),
-});
-type Upload = z.infer<typeof UploadState>;
-
-/** Its largest state text (a cleaned filename is at most 255 characters). */
-const MAX_STATE = 64 * 1024;
 
 const uploadObject = (u: Upload) => ({
   id: u.id,
@@ -58,53 +42,13 @@ const uploadObject = (u: Upload) => ({
  * takes its parts and a restart keeps it (an hour, as OpenAI's); each part names its upload.
  */
 export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, number>): Endpoint[] {
-  const partOwner = (u: Upload) => `upload-part:${u.owner}`;
-  const partOf = (u: Upload) => `part-of:${u.id}`;
-  const save = async (u: Upload) => {
-    const text = Buffer.from(JSON.stringify(u));
-    await store.write(u.id, Readable.from([text]));
-    await store.saveMeta({
-      id: u.id,
-      owner: `upload-state:${u.owner}`,
-      bytes: text.length,
-      created_at: u.created_at,
-      filename: "upload",
-      purpose: "user_data",
-    });
-  };
-  const load = async (id: string): Promise<Upload | undefined> => {
-    if (!id.startsWith("upload_") || (await store.meta(id))?.filename !== "upload") return undefined;
-    const body = await store.read(id);
-    if (body === undefined) return undefined;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of body) {
-      size += (c as Buffer).length;
-      if (size > MAX_STATE) return undefined;
-      chunks.push(c as Buffer);
-    }
-    try {
-      const u = UploadState.safeParse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      return u.success ? u.data : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   const pending = async (ctx: RequestContext, id: string) => {
-    const u = await load(id);
+    const u = await loadUpload(store, id);
     if (u === undefined || u.owner !== ownerOf(ctx))
       throw new RouterError("not_found", `No such Upload: ${id.slice(0, 80)}`, { publicCode: null });
     if (u.status === "pending" && Date.now() / 1000 > u.expires_at) u.status = "expired";
     if (u.status !== "pending") throw new RouterError("invalid_request", `The upload is ${u.status}.`);
     return u;
-  };
-  /** The parts stored for an upload (whichever replica took them). */
-  const partsOf = async (u: Upload) => {
-    const mine = await store.list({ owner: partOwner(u), limit: 10_000, order: "asc" });
-    return mine.filter((f) => f.filename === partOf(u));
-  };
-  const dropParts = async (u: Upload) => {
-    for (const p of await partsOf(u)) await store.remove(p.id);
   };
   const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON.stringify(body), { "x-request-id": ctx.id });
   return [
@@ -131,7 +75,7 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
           status: "pending",
           file: null,
         };
-        await save(u);
+        await saveUpload(store, u);
         send(ctx, uploadObject(u));
       },
     },
@@ -147,8 +91,8 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
         const u = await pending(ctx, id);
         if (action === "cancel") {
           u.status = "cancelled";
-          await save(u);
-          await dropParts(u);
+          await saveUpload(store, u);
+          await dropParts(store, u);
           return send(ctx, uploadObject(u));
         }
         if (action === "parts") {
@@ -175,7 +119,7 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
         const body = CompleteUpload.safeParse(await readJson(ctx));
         if (!body.success) throw new RouterError("invalid_request", "`part_ids` must list the upload's parts.", { param: "part_ids" });
         const ids = body.data.part_ids;
-        const parts = new Map((await partsOf(u)).map((p) => [p.id, p.bytes]));
+        const parts = new Map((await partsOf(store, u)).map((p) => [p.id, p.bytes]));
         if (ids.some((p) => !parts.has(p)) || new Set(ids).size !== ids.length) {
           throw new RouterError("invalid_request", "`part_ids` names a part that is not this upload's, or one twice.", {
             param: "part_ids",
@@ -214,8 +158,8 @@ export function uploadsEndpoints(store: FileStore, limits: Record<FilePurpose, n
         };
         await store.saveMeta(u.file);
         u.status = "completed";
-        await save(u);
-        await dropParts(u);
+        await saveUpload(store, u);
+        await dropParts(store, u);
         send(ctx, uploadObject(u));
       },
     },
