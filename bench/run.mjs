@@ -182,18 +182,19 @@ const oursB = await startersB["b-ours"]();
 
 // BENCH_BASELINE_MAIN: another build of the router (an earlier commit's worktree) measured in the same
 // rounds as ours, beside it: the before/after ratio of CPU per request without run-to-run noise. It gets
-// the same configs without `usage_log` (BENCH_BASELINE_USAGE_LOG=1 gives it profile B's usage_log too).
+// the same configs as ours, profile B's `usage_log` included (its own file); BENCH_BASELINE_NO_USAGE_LOG=1
+// leaves `usage_log` out of its config, for a release that does not know it. (Until 2026-12-07 the
+// baseline ran without `usage_log` unless asked: ours / baseline in profile B then charged ours for a
+// JSONL line a request the baseline did not write.)
 const BASELINE = process.env.BENCH_BASELINE_MAIN;
 let base;
 let baseB;
 if (BASELINE) {
   const cfgBase = join(tmp, "router-base-b.yaml");
+  const noLog = process.env.BENCH_BASELINE_NO_USAGE_LOG === "1";
   writeFileSync(
     cfgBase,
-    readFileSync(cfgB, "utf8").replace(
-      process.env.BENCH_BASELINE_USAGE_LOG ? "usage-b.jsonl" : /^server: .*\n/m,
-      process.env.BENCH_BASELINE_USAGE_LOG ? "usage-base-b.jsonl" : "",
-    ),
+    readFileSync(cfgB, "utf8").replace(noLog ? /^server: .*\n/m : "usage-b.jsonl", noLog ? "" : "usage-base-b.jsonl"),
   );
   base = await startProcess("base", BASELINE, { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
   startersB["b-base"] = () => startProcess("base-b", BASELINE, { ROUTER_CONFIG: cfgBase, PORT: "0", HOST: "127.0.0.1" }, 0);
