@@ -192,10 +192,7 @@ let baseB;
 if (BASELINE) {
   const cfgBase = join(tmp, "router-base-b.yaml");
   const noLog = process.env.BENCH_BASELINE_NO_USAGE_LOG === "1";
-  writeFileSync(
-    cfgBase,
-    readFileSync(cfgB, "utf8").replace(noLog ? /^server: .*\n/m : "usage-b.jsonl", noLog ? "" : "usage-base-b.jsonl"),
-  );
+  writeFileSync(cfgBase, readFileSync(cfgB, "utf8").replace(noLog ? /^server: .*\n/m : "usage-b.jsonl", noLog ? "" : "usage-base-b.jsonl"));
   base = await startProcess("base", BASELINE, { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
   startersB["b-base"] = () => startProcess("base-b", BASELINE, { ROUTER_CONFIG: cfgBase, PORT: "0", HOST: "127.0.0.1" }, 0);
   baseB = await startersB["b-base"]();
