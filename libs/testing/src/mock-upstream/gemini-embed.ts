@@ -1,3 +1,4 @@
+/** The mock's `batchEmbedContents`: what Gemini refuses in a body, and deterministic vectors. */
 import { type Content, fields, type Json } from "./gemini-validate.js";
 
 const EMBED_FIELDS = fields("model", "content", "taskType", "title", "outputDimensionality");
