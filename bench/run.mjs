@@ -7,16 +7,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { Client } from "undici";
 import { audioScenario } from "./audio.mjs";
 import { coldScenario } from "./cold.mjs";
-import { cpuMs, median, peakRssMb, pin, startProcess, tmp } from "./processes.mjs";
+import { body, DURATION, measurer, ROUNDS } from "./load.mjs";
+import { median, pin, startProcess, tmp } from "./processes.mjs";
 import { websocketScenario } from "./websocket.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const DURATION = Number(process.env.BENCH_DURATION ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // The router under test: this tree's build, or another one's (e.g. a worktree of an earlier commit) to
 // compare two versions with the same harness, mock and floor.
@@ -39,120 +37,6 @@ if (process.env.BENCH_ONLY === "websocket") {
   mkdirSync(join(root, "bench/results"), { recursive: true });
   writeFileSync(join(root, "bench/results/websocket.md"), `${lines.join("\n")}\n`);
   process.exit(0);
-}
-
-// mode: json | sse (the client asks for usage: the same upstream bytes for every proxy) |
-// sse-inject (the client does not ask; our router asks upstream for usage and strips it, the floor does not).
-const body = (mode) =>
-  JSON.stringify({
-    model: "gpt-4o",
-    messages: [{ role: "user", content: "Hello, how are you today? Tell me something nice." }],
-    max_tokens: 64,
-    stream: mode !== "json",
-    ...(mode === "sse" ? { stream_options: { include_usage: true } } : {}),
-  });
-
-/** One autocannon run of chat completions in `mode` (not awaited: the caller may watch its events). */
-const cannon = (url, mode, connections, duration, overallRate) =>
-  autocannon({
-    ...(overallRate ? { overallRate } : {}),
-    url: `${url}/v1/chat/completions`,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: body(mode),
-    connections,
-    duration,
-  });
-
-async function load(url, mode, connections, duration, overallRate) {
-  const r = await cannon(url, mode, connections, duration, overallRate);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, errors: r.errors + r.non2xx };
-}
-
-async function once(target, mode, connections, duration, overallRate) {
-  const before = target.pid ? cpuMs(target.pid) : 0;
-  const r = await load(target.url, mode, connections, duration, overallRate);
-  const cpu = target.pid ? cpuMs(target.pid) - before : 0;
-  return { ...r, cpuUsPerReq: target.pid && r.total ? (cpu * 1000) / r.total : null };
-}
-
-/**
- * Profile B's fixed-load rounds: a new process per round, driven at the fixed rate without a pause and
- * measured once it is warm. Warm means some time (BENCH_WARMUP_B seconds) and enough requests for the
- * JIT to have compiled the request path (BENCH_WARMUP_B_REQUESTS). Measured on a slow day at 1,000
- * streams/s: seconds 5-10 of a new process cost the router 1.15x its steady CPU per request and the
- * floor 1.0x (the router has more code to compile), so a time-only warm-up favours the floor on a slow
- * machine. Warm-up and measurement share one load run: a pause or a saturated warm-up before the
- * measured run left both processes 2-3x their steady cost for the first seconds after it.
- */
-const WARMUP_B = Number(process.env.BENCH_WARMUP_B ?? 6);
-const WARMUP_B_REQUESTS = Number(process.env.BENCH_WARMUP_B_REQUESTS ?? 15000);
-
-async function onceSteady(target, mode, connections, overallRate) {
-  const warm = Math.max(WARMUP_B, Math.ceil(WARMUP_B_REQUESTS / overallRate));
-  let counting = false;
-  let count = 0;
-  const run = cannon(target.url, mode, connections, warm + DURATION + 1, overallRate);
-  run.on("response", () => {
-    if (counting) count++;
-  });
-  const at = (s) => new Promise((r) => setTimeout(r, s * 1000));
-  await at(warm);
-  const cpu0 = cpuMs(target.pid);
-  counting = true;
-  await at(DURATION);
-  counting = false;
-  const cpu1 = cpuMs(target.pid);
-  const r = await run;
-  return {
-    rps: count / DURATION,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    total: count,
-    errors: r.errors + r.non2xx,
-    cpuUsPerReq: count ? ((cpu1 - cpu0) * 1000) / count : null,
-    rssMb: peakRssMb(target.pid),
-  };
-}
-
-/**
- * One mode, every target: a warm-up each (JIT), then ROUNDS rounds in which the targets take turns
- * (order reversed every other round), so a slow moment of the machine hits them alike. Each figure is
- * the median over the rounds; `rounds` keeps the per-round values for the ratio spread.
- */
-async function measureAll(names, mode, connections, overallRate, rounds = ROUNDS, fresh = false) {
-  if (!fresh) for (const name of names) await load(targets[name].url, mode, connections, 2, overallRate);
-  const runs = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 ? [...names].reverse() : names;
-    for (const name of order) {
-      if (!fresh) {
-        runs[name].push(await once(targets[name], mode, connections, DURATION, overallRate));
-        continue;
-      }
-      // A new process every round: one process's JIT luck (a run of the same build varies by up to 10%
-      // from one process to the next) is averaged out instead of deciding the figure.
-      await restart(name);
-      runs[name].push(await onceSteady(targets[name], mode, connections, overallRate));
-    }
-  }
-  const out = {};
-  for (const name of names) {
-    const rs = runs[name];
-    const cpu = rs.every((r) => r.cpuUsPerReq !== null) ? median(rs.map((r) => r.cpuUsPerReq)) : null;
-    out[name] = {
-      rps: median(rs.map((r) => r.rps)),
-      p50: median(rs.map((r) => r.p50)),
-      p99: median(rs.map((r) => r.p99)),
-      total: rs.reduce((a, r) => a + r.total, 0),
-      errors: rs.reduce((a, r) => a + r.errors, 0),
-      cpuUsPerReq: cpu,
-      // Fresh rounds: the highest peak of the round processes (all at the same load); otherwise this process's.
-      rssMb: fresh ? Math.max(...rs.map((r) => r.rssMb)) : targets[name].pid ? peakRssMb(targets[name].pid) : null,
-      rounds: rs.map((r) => ({ rps: r.rps, cpuUsPerReq: r.cpuUsPerReq })),
-    };
-  }
-  return out;
 }
 
 const mock = await startProcess("mock", join(root, "libs/testing/dist/mock-upstream/cli.js"), {}, 1);
@@ -182,19 +66,17 @@ const oursB = await startersB["b-ours"]();
 
 // BENCH_BASELINE_MAIN: another build of the router (an earlier commit's worktree) measured in the same
 // rounds as ours, beside it: the before/after ratio of CPU per request without run-to-run noise. It gets
-// the same configs without `usage_log` (BENCH_BASELINE_USAGE_LOG=1 gives it profile B's usage_log too).
+// the same configs as ours, profile B's `usage_log` included (its own file); BENCH_BASELINE_NO_USAGE_LOG=1
+// leaves `usage_log` out of its config, for a release that does not know it. (Until 2026-12-07 the
+// baseline ran without `usage_log` unless asked: ours / baseline in profile B then charged ours for a
+// JSONL line a request the baseline did not write.)
 const BASELINE = process.env.BENCH_BASELINE_MAIN;
 let base;
 let baseB;
 if (BASELINE) {
   const cfgBase = join(tmp, "router-base-b.yaml");
-  writeFileSync(
-    cfgBase,
-    readFileSync(cfgB, "utf8").replace(
-      process.env.BENCH_BASELINE_USAGE_LOG ? "usage-b.jsonl" : /^server: .*\n/m,
-      process.env.BENCH_BASELINE_USAGE_LOG ? "usage-base-b.jsonl" : "",
-    ),
-  );
+  const noLog = process.env.BENCH_BASELINE_NO_USAGE_LOG === "1";
+  writeFileSync(cfgBase, readFileSync(cfgB, "utf8").replace(noLog ? /^server: .*\n/m : "usage-b.jsonl", noLog ? "" : "usage-base-b.jsonl"));
   base = await startProcess("base", BASELINE, { ROUTER_CONFIG: cfg, PORT: "0", HOST: "127.0.0.1" }, 0);
   startersB["b-base"] = () => startProcess("base-b", BASELINE, { ROUTER_CONFIG: cfgBase, PORT: "0", HOST: "127.0.0.1" }, 0);
   baseB = await startersB["b-base"]();
@@ -226,6 +108,7 @@ async function restart(name) {
   Object.assign(t, { url: `http://127.0.0.1:${p.port}`, pid: p.child.pid, child: p.child });
 }
 // With taskset the child pid is taskset's, which execs node: same pid.
+const measureAll = measurer(targets, restart);
 
 const results = {};
 for (const mode of ["json", "sse", "sse-inject"]) {

@@ -2,7 +2,7 @@ import { createSigner, kvContext, parseMasterKey } from "@ai-router/contracts";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { putIfNewer, type TableSigner } from "../src/nats/table-publisher.js";
+import { putIfNewer, type TableSigner } from "../src/nats/table-cas.js";
 import { MASTER_KEY, NATS_URL, uniqueName } from "./helpers.js";
 
 let nc: NatsConnection;

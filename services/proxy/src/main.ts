@@ -175,7 +175,7 @@ if (reloader) {
 if (env.ROUTER_WARMUP === "1" && env.ROUTER_WARMUP_MS > 0) {
   const { warmUp } = await import("./warmup/warm-up.js");
   try {
-    const w = await warmUp({ budgetMs: env.ROUTER_WARMUP_MS });
+    const w = await warmUp({ budgetMs: env.ROUTER_WARMUP_MS, maxRounds: env.ROUTER_WARMUP_ROUNDS });
     logger.info({ requests: w.requests, failed: w.failed, ms: Math.round(w.ms) }, "request path warmed up");
   } catch (err) {
     logger.warn({ err }, "warm-up failed; serving cold");

@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { MockBehavior } from "./behavior.js";
+import { geminiEmbedResponse, validateGeminiEmbed } from "./gemini-embed.js";
+import { type GeminiBody, type Json, type Part, validateGemini } from "./gemini-validate.js";
 import type { MockContext, MockRouteEntry } from "./server.js";
+
+export * from "./gemini-embed.js";
+export { type GeminiBody, validateGemini } from "./gemini-validate.js";
 
 /**
  * Wire-exact Gemini API (`POST {base}/models/{model}:generateContent` and
@@ -19,37 +24,6 @@ import type { MockContext, MockRouteEntry } from "./server.js";
  * Failures: `behavior.status` answers with Google's error envelope (`errorType` overrides the status
  * name); `behavior.errorType` without a status fails a stream in-band with an `{"error":...}` event.
  */
-
-type Json = Record<string, unknown>;
-interface Part {
-  text?: string;
-  thought?: boolean;
-  thoughtSignature?: string;
-  functionCall?: { name: string; args?: Json };
-  functionResponse?: { name: string; response: Json };
-  [k: string]: unknown;
-}
-interface Content {
-  role?: string;
-  parts?: Part[];
-}
-interface Declaration {
-  name: string;
-  parameters?: Json;
-}
-export interface GeminiBody {
-  contents?: Content[];
-  systemInstruction?: Content;
-  tools?: { functionDeclarations?: Declaration[] }[];
-  toolConfig?: { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } };
-  generationConfig?: {
-    maxOutputTokens?: number;
-    candidateCount?: number;
-    responseMimeType?: string;
-    thinkingConfig?: { includeThoughts?: boolean; thinkingBudget?: number; thinkingLevel?: string };
-    [k: string]: unknown;
-  };
-}
 
 const STATUS_NAME: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -96,174 +70,6 @@ export function sendGeminiError(res: ServerResponse, b: MockBehavior, status: nu
 // ---- validation -------------------------------------------------------------------------------
 
 /** Proto field names Gemini accepts (REST camelCase, or the proto's snake_case). */
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const fields = (...names: string[]) => new Set(names.flatMap((n) => [n, snake(n)]));
-const REQUEST_FIELDS = fields(
-  "contents",
-  "systemInstruction",
-  "tools",
-  "toolConfig",
-  "generationConfig",
-  "safetySettings",
-  "cachedContent",
-);
-const DATA_FIELDS = ["text", "inlineData", "fileData", "functionCall", "functionResponse", "executableCode", "codeExecutionResult"];
-const PART_FIELDS = fields(...DATA_FIELDS, "thought", "thoughtSignature", "videoMetadata", "mediaResolution");
-const CONFIG_FIELDS = fields(
-  "temperature",
-  "topP",
-  "topK",
-  "maxOutputTokens",
-  "stopSequences",
-  "candidateCount",
-  "seed",
-  "presencePenalty",
-  "frequencyPenalty",
-  "responseMimeType",
-  "responseSchema",
-  "responseJsonSchema",
-  "responseModalities",
-  "responseLogprobs",
-  "logprobs",
-  "thinkingConfig",
-  "mediaResolution",
-  "speechConfig",
-);
-const SCHEMA_FIELDS = fields(
-  "type",
-  "format",
-  "title",
-  "description",
-  "nullable",
-  "enum",
-  "maxItems",
-  "minItems",
-  "properties",
-  "required",
-  "minProperties",
-  "maxProperties",
-  "minLength",
-  "maxLength",
-  "pattern",
-  "example",
-  "anyOf",
-  "propertyOrdering",
-  "default",
-  "items",
-  "minimum",
-  "maximum",
-);
-const DUMMY_SIGNATURES = new Set(["skip_thought_signature_validator", "context_engineering_is_the_way_to_go"]);
-
-const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const unknownName = (obj: Json, allowed: Set<string>, at?: string): string | undefined => {
-  const bad = Object.keys(obj).find((k) => !allowed.has(k));
-  return bad ? `Invalid JSON payload received. Unknown name "${bad}"${at ? ` at '${at}'` : ""}: Cannot find field.` : undefined;
-};
-const fieldError = (path: string, msg: string) => `* GenerateContentRequest.${path}: ${msg}\n`;
-
-function validateSchema(s: unknown, at: string): string | undefined {
-  if (!isObj(s)) return undefined;
-  const bad = unknownName(s, SCHEMA_FIELDS, at);
-  if (bad) return bad;
-  if (String(s.type).toUpperCase() === "OBJECT" && isObj(s.properties) && Object.keys(s.properties).length === 0) {
-    return fieldError(`${at}.properties`, "should be non-empty for OBJECT type");
-  }
-  for (const [k, v] of Object.entries(isObj(s.properties) ? s.properties : {})) {
-    const e = validateSchema(v, `${at}.properties[${k}].value`);
-    if (e) return e;
-  }
-  return validateSchema(s.items, `${at}.items`);
-}
-
-/** The checks Gemini makes before generating; returns the 400 message, or undefined when valid. */
-export function validateGemini(body: GeminiBody, model: string): string | undefined {
-  if (!isObj(body as unknown)) return "Invalid JSON payload received. Expected an object.";
-  const unknown = unknownName(body as Json, REQUEST_FIELDS);
-  if (unknown) return unknown;
-  const contents = body.contents;
-  if (!Array.isArray(contents) || contents.length === 0) return fieldError("contents", "contents is not specified");
-  for (let i = 0; i < contents.length; i++) {
-    const c = contents[i] as Content;
-    if (c.role !== undefined && c.role !== "user" && c.role !== "model") return "Please use a valid role: user, model.";
-    if (!Array.isArray(c.parts) || c.parts.length === 0) return fieldError(`contents[${i}].parts`, "contents.parts must not be empty.");
-    for (let j = 0; j < c.parts.length; j++) {
-      const p = c.parts[j] as Part;
-      const at = `contents[${i}].parts[${j}]`;
-      const bad = unknownName(p, PART_FIELDS, at);
-      if (bad) return bad;
-      const data = DATA_FIELDS.filter((f) => p[f] !== undefined || p[snake(f)] !== undefined);
-      if (data.length === 0) return fieldError(`${at}.data`, "required oneof field 'data' must have one initialized field");
-      if (data.length > 1) return fieldError(`${at}.data`, "oneof field 'data' is already set. Cannot set '" + data[1] + "'");
-      if (p.functionCall && (!p.functionCall.name || (p.functionCall.args !== undefined && !isObj(p.functionCall.args)))) {
-        return fieldError(`${at}.function_call`, "name and an args object are required");
-      }
-      if (p.functionResponse && (!p.functionResponse.name || !isObj(p.functionResponse.response))) {
-        return `Invalid value at '${at}.function_response.response' (type.googleapis.com/google.protobuf.Struct)`;
-      }
-    }
-    const calls = c.parts.filter((p) => p.functionCall);
-    if (c.role === "model" && calls.length > 0) {
-      const prev = contents[i - 1];
-      if (!prev || prev.role === "model") {
-        return "Please ensure that function call turn comes immediately after a user turn or after a function response turn.";
-      }
-      const next = contents[i + 1];
-      const answered = next?.parts?.filter((p) => p.functionResponse).length ?? 0;
-      if (next && answered !== calls.length) {
-        return "Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.";
-      }
-      const signature = calls[0]?.thoughtSignature;
-      if (/gemini-[3-9]/.test(model) && !(signature && (signature.startsWith("sig_") || DUMMY_SIGNATURES.has(signature)))) {
-        return `Function call \`${calls[0]?.functionCall?.name}\` in the \`${i}.\` content block is missing a \`thought_signature\`.`;
-      }
-    }
-  }
-  const declared = new Set<string>();
-  for (const [i, t] of (body.tools ?? []).entries()) {
-    for (const [j, d] of (t.functionDeclarations ?? []).entries()) {
-      if (!/^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$/.test(String(d.name))) {
-        return fieldError(`tools[${i}].function_declarations[${j}].name`, "Invalid function name.");
-      }
-      declared.add(d.name);
-      const e = validateSchema(d.parameters, `tools[${i}].function_declarations[${j}].parameters`);
-      if (e) return e;
-    }
-  }
-  const fcc = body.toolConfig?.functionCallingConfig;
-  if (fcc) {
-    if (fcc.mode !== undefined && !["AUTO", "ANY", "NONE", "VALIDATED", "MODE_UNSPECIFIED"].includes(fcc.mode)) {
-      return `Invalid value at 'tool_config.function_calling_config.mode' (type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "${fcc.mode}"`;
-    }
-    if (fcc.allowedFunctionNames?.length && fcc.mode !== "ANY" && fcc.mode !== "VALIDATED") {
-      return fieldError("tool_config.function_calling_config.allowed_function_names", "only allowed when mode is ANY.");
-    }
-    const missing = fcc.allowedFunctionNames?.find((n) => !declared.has(n));
-    if (missing) return fieldError("tool_config.function_calling_config.allowed_function_names", `function ${missing} is not declared.`);
-  }
-  const g = body.generationConfig;
-  if (g) {
-    const bad = unknownName(g as Json, CONFIG_FIELDS, "generation_config");
-    if (bad) return bad;
-    if (Array.isArray(g.stopSequences) && g.stopSequences.length > 5)
-      return fieldError("generation_config.stop_sequences", "at most 5 allowed.");
-    if (g.responseSchema !== undefined && g.responseJsonSchema !== undefined) {
-      return fieldError("generation_config.response_json_schema", "responseJsonSchema and responseSchema cannot both be set.");
-    }
-    if ((g.responseSchema !== undefined || g.responseJsonSchema !== undefined) && g.responseMimeType !== "application/json") {
-      return fieldError("generation_config.response_mime_type", "a response schema requires response_mime_type application/json.");
-    }
-    const th = g.thinkingConfig;
-    if (th?.thinkingBudget !== undefined && th.thinkingLevel !== undefined) {
-      return "You can only set only one of thinking budget and thinking level.";
-    }
-    if (th?.thinkingLevel !== undefined && !/gemini-[3-9]/.test(model)) return "Thinking level is not supported for this model.";
-  }
-  return undefined;
-}
-
-// ---- answers ----------------------------------------------------------------------------------
-
 const tokens = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 const textOf = (parts: Part[] | undefined) => (parts ?? []).map((p) => p.text ?? "").join("");
 export const newResponseId = () => randomBytes(15).toString("base64url");
@@ -411,72 +217,6 @@ async function handle(ctx: MockContext, stream: boolean): Promise<void> {
 }
 
 // ---- embeddings ------------------------------------------------------------------------------
-
-const EMBED_FIELDS = fields("model", "content", "taskType", "title", "outputDimensionality");
-const TASK_TYPES = new Set([
-  "TASK_TYPE_UNSPECIFIED",
-  "RETRIEVAL_QUERY",
-  "RETRIEVAL_DOCUMENT",
-  "SEMANTIC_SIMILARITY",
-  "CLASSIFICATION",
-  "CLUSTERING",
-  "QUESTION_ANSWERING",
-  "FACT_VERIFICATION",
-  "CODE_RETRIEVAL_QUERY",
-]);
-/** Dimensions of an answer without `outputDimensionality` (gemini-embedding-001's default). */
-export const GEMINI_EMBEDDING_DIMENSIONS = 3072;
-
-/**
- * The mock's embedding of a text: deterministic (same text, same vector), float32-exact values so
- * that a base64 float32 encoding decodes to the very same numbers, `dims` long.
- */
-export function geminiMockVector(text: string, dims = GEMINI_EMBEDDING_DIMENSIONS): number[] {
-  let seed = 2166136261;
-  for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619) >>> 0;
-  return Array.from({ length: dims }, (_, i) => Math.fround(Math.sin(seed + i * 0.7)));
-}
-
-/** Why Gemini would refuse a `batchEmbedContents` body for `model` (the id in the URL), if it would. */
-export function validateGeminiEmbed(body: unknown, model: string): string | undefined {
-  const b = body as { requests?: unknown } | null;
-  if (!b || typeof b !== "object") return "Invalid JSON payload received.";
-  for (const k of Object.keys(b)) if (k !== "requests") return `Invalid JSON payload received. Unknown name "${k}": Cannot find field.`;
-  if (!Array.isArray(b.requests) || b.requests.length === 0)
-    return "* BatchEmbedContentsRequest.requests: at least one request is required";
-  if (b.requests.length > 100) return "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch";
-  for (const [i, r] of (b.requests as Json[]).entries()) {
-    const at = `requests[${i}]`;
-    for (const k of Object.keys(r)) {
-      if (!EMBED_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at '${at}': Cannot find field.`;
-    }
-    if (r.model !== `models/${model}`) {
-      return `* BatchEmbedContentsRequest.${at}.model: Model name in the request must match the model in the URL (models/${model}).`;
-    }
-    const parts = (r.content as Content | undefined)?.parts;
-    if (!Array.isArray(parts) || parts.length === 0)
-      return `* BatchEmbedContentsRequest.${at}.content.parts: contents.parts must not be empty.`;
-    if (parts.some((p) => typeof p.text !== "string"))
-      return `* BatchEmbedContentsRequest.${at}.content.parts: only text parts can be embedded.`;
-    const d = r.outputDimensionality;
-    if (d !== undefined && (!Number.isInteger(d) || (d as number) < 1 || (d as number) > GEMINI_EMBEDDING_DIMENSIONS)) {
-      return `* BatchEmbedContentsRequest.${at}.output_dimensionality: must be between 1 and ${GEMINI_EMBEDDING_DIMENSIONS}.`;
-    }
-    if (r.taskType !== undefined && !TASK_TYPES.has(r.taskType as string)) {
-      return `Invalid value at '${at}.task_type' (type.googleapis.com/google.ai.generativelanguage.v1beta.TaskType), "${String(r.taskType)}"`;
-    }
-  }
-  return undefined;
-}
-
-/** `BatchEmbedContentsResponse` for a valid body: one `{values}` per request, in order (no usage: Gemini sends none). */
-export function geminiEmbedResponse(body: { requests: { content: { parts: { text: string }[] }; outputDimensionality?: number }[] }) {
-  return {
-    embeddings: body.requests.map((r) => ({
-      values: geminiMockVector(r.content.parts.map((p) => p.text).join(""), r.outputDimensionality),
-    })),
-  };
-}
 
 function handleEmbed(ctx: MockContext): void {
   const url = new URL(ctx.req.url ?? "/", "http://mock");

@@ -56,7 +56,8 @@ export async function warmUp(opts: WarmUpOptions): Promise<WarmUpResult> {
   const devNull = "/dev/null";
   const accessLog = createAccessLog(openSync(devNull, "w"));
   const usageLog = createJsonlSink(devNull);
-  const metrics = new ProxyMetrics(store, () => 0);
+  // No runtime series: they would start a second event-loop monitor and GC observer for the process's life.
+  const metrics = new ProxyMetrics(store, () => 0, { runtime: false });
   const proxy = createProxy({ store, logger, accessLog, usageSink: fanOut([metrics, usageLog]), replica: "warm-up" });
   await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
   const { port } = proxy.server.address() as AddressInfo;
