@@ -7,6 +7,7 @@ import { clientKeyRoutes } from "./client-keys.js";
 import type { ApiContext } from "./context.js";
 import { healthRoutes } from "./health.js";
 import { modelRoutes } from "./models.js";
+import { offlineFileRoutes } from "./offline-files.js";
 import { opsRoutes } from "./ops.js";
 import { providerRoutes } from "./providers.js";
 import { settingsRoutes } from "./settings.js";
@@ -37,6 +38,7 @@ export function registerAdminRoutes(ctx: ApiContext, src: AdminRouteSources): vo
   opsRoutes(ctx);
   capabilityRoutes(ctx);
   usageRoutes(ctx);
+  offlineFileRoutes(ctx);
   usageStatsRoutes(ctx, () => ctx.stats?.snapshot().replicas ?? 0);
   healthRoutes(ctx, src.liveHealth, () => {
     const s = src.status?.() ?? {};

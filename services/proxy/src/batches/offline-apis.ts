@@ -9,12 +9,15 @@ import { uploadsEndpoints } from "../files/uploads-endpoints.js";
 import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
 import { LocalFtJobs } from "../fine-tuning/ft-jobs.js";
 import { offlineAdminEndpoints } from "../fine-tuning/offline-admin.js";
+import { offlineAdminActions } from "../fine-tuning/offline-admin-actions.js";
 import { privateModels } from "../fine-tuning/private-models.js";
 import { BatchAuth } from "./batch-auth.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
 import type { BatchStore } from "./batch-state.js";
 import { batchesEndpoints } from "./batches-endpoints.js";
 import { LocalBatchStore } from "./local-batch-store.js";
+import { LocalNativeMessageBatches } from "./message-batch-native.js";
+import { messageBatchesEndpoints } from "./message-batches.js";
 
 export interface OfflineOptions {
   /** The data folder: `files/` and `batches/` under it (standalone stores). */
@@ -67,11 +70,16 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       ...uploadsEndpoints(files, Object.assign({}, DEFAULT_FILE_LIMITS, o.fileLimits)),
       ...batchesEndpoints({ files, batches, runner }),
       ...fineTuningEndpoints({ files, jobs, models: privateModels }),
+      // Anthropic's Message Batches on the same machinery (passed through to Anthropic where it serves every model).
+      ...messageBatchesEndpoints({ files, batches, runner, natives: new LocalNativeMessageBatches(join(o.dir, "message-batches")) }),
     ],
     auth,
     runner,
-    adminEndpoints: (adminToken, logger) =>
-      offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
+    adminEndpoints: (adminToken, logger) => [
+      ...offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
+      // The console's actions: download and delete files, cancel batches and jobs, a job's events.
+      ...offlineAdminActions({ files, batches, runner, jobs, adminToken, ...(logger ? { logger } : {}) }),
+    ],
     async start(host) {
       // Models fine-tuned before a restart are routable again for their owners.
       for (const j of (await jobs.all()).values()) {
