@@ -20,6 +20,11 @@ const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
 const ADMIN = "admin-token-console-offline-0123456789";
 const A = "sk-team-a-console-1111111111";
 const B = "sk-team-b-console-2222222222";
+/** `CONSOLE_SCREENSHOTS=1`: each page is also written to docs/console/ (as console.screenshots.test.ts does). */
+const SHOTS = process.env.CONSOLE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../docs/console/", import.meta.url)) : undefined;
+const shot = async (page: Page, name: string) => {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+};
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
 
 /** The console's files under /ui/ (index.html for every page), `/v1/*` forwarded to the proxy. */
@@ -151,6 +156,7 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
     await row.getByText("eval-set.jsonl").waitFor();
     expect(await row.innerText()).toContain("team-a");
     await page.getByText("support-train.jsonl").waitFor();
+    await shot(page, "files");
     expect(await page.locator("tr", { hasText: "support-train.jsonl" }).innerText()).toContain("team-b");
 
     await page.getByLabel("Purpose").selectOption("fine-tune");
@@ -179,6 +185,7 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
     expect(await row.innerText()).toContain("/v1/chat/completions");
     expect(await row.locator("progress").getAttribute("value")).toBe("2");
     expect(await row.locator("progress").getAttribute("max")).toBe("2");
+    await shot(page, "batches");
     const out = await downloaded(page, () => row.getByRole("button", { name: "Output" }).click());
     expect(
       out
@@ -204,6 +211,7 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
     expect(await row.innerText()).toContain("team-b");
     await row.getByRole("button", { name: "Events" }).click();
     await page.getByRole("dialog").getByText("Job is succeeded").waitFor();
+    await shot(page, "fine-tuning-events");
     await page.keyboard.press("Escape");
     const queued = page.locator(`tr[data-job-id="${seeded.queued}"]`);
     await queued.getByText("Queued").waitFor();

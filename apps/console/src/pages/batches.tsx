@@ -18,7 +18,7 @@ function Progress(props: { b: AdminBatch }) {
   const done = completed + failed;
   const label = t("batches.progressOf", { done: fmtInt(locale, done), total: fmtInt(locale, total), failed: fmtInt(locale, failed) });
   return (
-    <div className="stack" style={{ gap: 2, minWidth: 140 }}>
+    <div className="stack" style={{ gap: 2, minWidth: 110 }}>
       <progress value={done} max={Math.max(total, done, 1)} aria-label={label} />
       <span className="small muted">{label}</span>
     </div>
@@ -76,13 +76,21 @@ export function BatchesPage() {
               { header: t("common.status"), cell: (b) => <OfflineStatus kind="batches" status={b.status} /> },
               { header: t("batches.progress"), cell: (b) => <Progress b={b} /> },
               { header: t("offline.owner"), cell: (b) => b.owner || t("offline.noOwner") },
-              { header: t("offline.created"), className: "nowrap small", cell: (b) => fmtTime(locale, isoOf(b.created_at)) },
-              { header: t("batches.finished"), className: "nowrap small", cell: (b) => fmtTime(locale, isoOf(finished(b))) },
+              {
+                header: `${t("offline.created")} / ${t("batches.finished")}`,
+                className: "nowrap small",
+                cell: (b) => (
+                  <>
+                    <div>{fmtTime(locale, isoOf(b.created_at))}</div>
+                    <div className="muted">{fmtTime(locale, isoOf(finished(b)))}</div>
+                  </>
+                ),
+              },
               {
                 header: t("common.actions"),
                 hiddenHeader: true,
                 cell: (b) => (
-                  <div className="row">
+                  <div className="row" style={{ flexWrap: "nowrap" }}>
                     {fileButton(b.output_file_id, t("batches.output"), `${b.id}_output.jsonl`)}
                     {fileButton(b.error_file_id, t("batches.errors"), `${b.id}_errors.jsonl`)}
                     {!FINAL.has(b.status) && b.status !== "finalizing" && b.status !== "cancelling" && (

@@ -70,18 +70,24 @@ export function FineTuningPage() {
             rowProps={(j) => ({ "data-job-id": j.id })}
             empty={<Empty title={t("ft.empty")} hint={t("ft.emptyHint")} />}
             columns={[
-              { header: t("ft.job"), className: "mono small", cell: (j) => j.id },
+              {
+                header: `${t("ft.job")} / ${t("ft.model")}`,
+                cell: (j) => (
+                  <>
+                    <div className="mono small">{j.id}</div>
+                    <div className="mono small muted">{j.model}</div>
+                  </>
+                ),
+              },
               { header: t("common.status"), cell: (j) => <OfflineStatus kind="ft" status={j.status} /> },
-              { header: t("ft.model"), className: "mono small", cell: (j) => j.model },
               { header: t("ft.fineTuned"), className: "mono small", cell: (j) => j.fine_tuned_model ?? "–" },
               { header: t("ft.trainedTokens"), num: true, cell: (j) => fmtInt(locale, j.trained_tokens) },
               { header: t("offline.owner"), cell: (j) => j.owner || t("offline.noOwner") },
-              { header: t("offline.created"), className: "nowrap small", cell: (j) => fmtTime(locale, isoOf(j.created_at)) },
               {
                 header: t("common.actions"),
                 hiddenHeader: true,
                 cell: (j) => (
-                  <div className="row">
+                  <div className="row" style={{ flexWrap: "nowrap" }}>
                     <button type="button" className="small" onClick={() => setOpen(j)}>
                       {t("ft.events")}
                     </button>
