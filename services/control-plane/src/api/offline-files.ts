@@ -60,7 +60,10 @@ export function offlineFileRoutes(ctx: ApiContext): void {
         where: {
           complete: true,
           ...(q.purpose ? { purpose: q.purpose } : {}),
-          ...(cursor ? { createdMs: { lt: cursor.createdMs } } : {}),
+          // After the cursor in (created, id) order: a file of the same millisecond is not skipped.
+          ...(cursor && q.after
+            ? { OR: [{ createdMs: { lt: cursor.createdMs } }, { createdMs: cursor.createdMs, id: { lt: q.after } }] }
+            : {}),
         },
         orderBy: [{ createdMs: "desc" }, { id: "desc" }],
         take: q.limit + 1,
