@@ -150,7 +150,9 @@ export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
         mine.sort((a, b) => b.ms - a.ms);
         const from = after === undefined ? 0 : mine.findIndex((m) => m.id === after) + 1;
         const slice = mine.slice(from, from + limit);
-        const data = await Promise.all(slice.map((m) => m.get()));
+        // Batches passed through are read from Anthropic: a few at a time, never a burst per page.
+        const data: unknown[] = [];
+        for (let i = 0; i < slice.length; i += 8) data.push(...(await Promise.all(slice.slice(i, i + 8).map((m) => m.get()))));
         send(ctx, { data, has_more: mine.length > from + limit, first_id: slice[0]?.id ?? null, last_id: slice.at(-1)?.id ?? null });
       },
     },
