@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -179,4 +182,42 @@ describe("passed through to Anthropic (it serves every request's model)", () => 
     expect((await a.messages.batches.list()).data.map((b) => b.id)).toContain(made.id);
     await expect(client(B).messages.batches.retrieve(made.id)).rejects.toMatchObject({ status: 404 });
   });
+});
+
+describe("durable: a restart of the proxy resumes the batch", () => {
+  it("every custom_id once across the run before and after the restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "router-msgbatch-"));
+    const config = {
+      providers: [{ name: "oai", type: "openai-compatible", base_url: up.baseUrl, api_key: "sk-oai" }],
+      models: [{ name: "gpt-4o", providers: [{ provider: "oai", model: "gpt-4o-2024" }] }],
+      keys: [{ name: "team-a", key: A }],
+    };
+    up.behavior.fallback = { delayMs: 60 };
+    let first: OfflineProxy | undefined = await startOfflineProxy(config, { dir, concurrency: 2 });
+    let second: OfflineProxy | undefined;
+    try {
+      const requests = Array.from({ length: 24 }, (_, i) => ({ custom_id: `d-${i}`, params: params("gpt-4o", `line ${i}`) }));
+      const chats = () => up.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
+      const before = chats();
+      const made = await new Anthropic({ baseURL: first.url, apiKey: A, maxRetries: 0 }).messages.batches.create({ requests });
+      await new Promise((r) => setTimeout(r, 200));
+      await first.close();
+      first = undefined;
+      // Stopped halfway: some requests were sent, not all.
+      const sentBefore = chats() - before;
+      second = await startOfflineProxy(config, { dir, concurrency: 4 });
+      const c = new Anthropic({ baseURL: second.url, apiKey: A, maxRetries: 0 });
+      const ended = await untilEnded(c, made.id);
+      expect(ended.request_counts).toMatchObject({ succeeded: 24, errored: 0, canceled: 0, processing: 0 });
+      const results = await resultsOf(c, made.id);
+      expect([...results.keys()].sort()).toEqual(requests.map((r) => r.custom_id).sort());
+      expect(sentBefore).toBeGreaterThan(0);
+      expect(sentBefore).toBeLessThan(24);
+    } finally {
+      up.behavior.reset();
+      await first?.close();
+      await second?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
