@@ -7,8 +7,7 @@ import { newObjectId, ownerOf } from "../files/files-endpoints.js";
 import type { RequestContext } from "../handlers/context.js";
 import { sendAnthropicError } from "../handlers/model-api/messages-errors.js";
 import { sendJson } from "../http/respond.js";
-import type { BatchRunner } from "./batch-runner.js";
-import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
+import { BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
 import type { LocalNativeMessageBatches, NativeMessageBatch } from "./message-batch-native.js";
 import { nativeMessageBatches } from "./message-batch-passthrough.js";
 import { messageBatchResults } from "./message-batch-results.js";
@@ -41,7 +40,8 @@ type CreateMessageBatch = z.infer<typeof CreateMessageBatch>;
 export interface MessageBatchesOptions {
   files: FileStore;
   batches: BatchStore;
-  runner: BatchRunner;
+  /** What runs the router's batches (the in-process runner, or a cluster's queue). */
+  runner: { enqueue(id: string): unknown; cancel(id: string): unknown };
   natives: LocalNativeMessageBatches;
 }
 
@@ -91,7 +91,8 @@ export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
           filename: "message_batch_requests.jsonl",
           purpose: "batch",
         });
-        const b: BatchState = {
+        // Parsed: fields this version does not name get their defaults.
+        const b = BatchState.parse({
           id: newObjectId("msgbatch_"),
           owner: ownerOf(ctx),
           endpoint: MESSAGES_ENDPOINT,
@@ -116,7 +117,7 @@ export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
           metadata: { [REQUESTS_KEY]: String(req.requests.length) },
           native: null,
           errors: null,
-        };
+        });
         await o.batches.save(b);
         o.runner.enqueue(b.id);
         send(ctx, toMessageBatch(b, originOf(ctx)));
@@ -183,7 +184,7 @@ export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
         if ("link" in found) return send(ctx, await native.cancel(ctx, found.link));
         const b = found.run;
         if (!FINAL.has(b.status) && b.status !== "finalizing") {
-          o.runner.cancel(b.id);
+          await o.runner.cancel(b.id);
           if (b.status !== "cancelling") {
             b.status = "cancelling";
             b.cancelling_at = nowS();

@@ -2,21 +2,21 @@ import { pipeline } from "node:stream/promises";
 import { FailureThrottle } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import type { Logger } from "@ai-router/logger";
-import type { BatchRunner } from "../batches/batch-runner.js";
 import { type BatchStore, batchObject, FINAL, nowS } from "../batches/batch-state.js";
 import type { Endpoint } from "../endpoints/endpoint.js";
 import type { FileStore } from "../files/file-store.js";
 import type { RequestContext } from "../handlers/context.js";
 import { requireAdmin } from "../handlers/operations/standalone-admin.js";
 import { sendJson } from "../http/respond.js";
-import { jobObject, type LocalFtJobs } from "./ft-jobs.js";
+import { type FtJob, jobObject } from "./ft-jobs.js";
 import { fineTuningApiFor } from "./ft-registry.js";
 
 export interface OfflineAdminActionsOptions {
   files: FileStore;
   batches: BatchStore;
-  runner: BatchRunner;
-  jobs: LocalFtJobs;
+  /** What runs batches (the in-process runner, or a cluster's queue). */
+  runner: { cancel(id: string): unknown };
+  jobs: { all(): Promise<Map<string, FtJob>>; save(j: FtJob): Promise<void> };
   adminToken: () => string | undefined;
   logger?: Logger;
 }
@@ -85,7 +85,7 @@ export function offlineAdminActions(o: OfflineAdminActionsOptions): Endpoint[] {
         if (b === undefined) throw notFound("batch", rest);
         if (FINAL.has(b.status) || b.status === "finalizing")
           throw new RouterError("conflict", `Cannot cancel a batch with status ${b.status}.`, { publicCode: null });
-        o.runner.cancel(b.id);
+        await o.runner.cancel(b.id);
         if (b.status !== "cancelling") {
           b.status = "cancelling";
           b.cancelling_at = nowS();
