@@ -90,3 +90,89 @@ describe("/v1/admin/files from PostgreSQL", () => {
     expect(audit?.action).toBe("delete");
   });
 });
+
+describe("/v1/admin/batches and /v1/admin/fine_tuning/jobs from PostgreSQL", () => {
+  it("answer a clear 404 while the tables are absent, then list every key's batches and jobs and cancel a batch", async () => {
+    // Before the cluster's offline migration is in this build the tables are absent: a 404 that says so.
+    const present = (await pool.query("SELECT to_regclass('router_batches')::text AS t")).rows[0].t !== null;
+    if (!present) {
+      const before = await request(app).get("/v1/admin/batches").set(auth);
+      expect(before.status).toBe(404);
+      expect(before.body.error.code).toBe("offline_store_missing");
+      expect((await request(app).get("/v1/admin/fine_tuning/jobs").set(auth)).status).toBe(404);
+    }
+
+    // The tables as the cluster's migration (20261207170000_offline_cluster) makes them (a no-op once it is merged).
+    await pool.query(
+      `CREATE TABLE IF NOT EXISTS router_batches (id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_ms BIGINT NOT NULL, status TEXT NOT NULL, state JSONB NOT NULL)`,
+    );
+    await pool.query(
+      `CREATE TABLE IF NOT EXISTS router_ft_jobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_ms BIGINT NOT NULL, status TEXT NOT NULL, state JSONB NOT NULL)`,
+    );
+    const key = await prisma.clientKey.create({ data: { name: "team-b", hash: "b".repeat(64), prefix: "sk-router-bbbb" } });
+    const batch = (id: string, status: string, ms: number) => ({
+      id,
+      owner: String(key.id),
+      endpoint: "/v1/chat/completions",
+      input_file_id: "file-in",
+      completion_window: "24h",
+      status,
+      created_at: Math.floor(ms / 1000),
+      created_ms: ms,
+      expires_at: Math.floor(ms / 1000) + 86_400,
+      request_counts: { total: 10, completed: 4, failed: 1 },
+      output_file_id: null,
+      error_file_id: null,
+      cancelling_at: null,
+    });
+    for (const [id, status, ms] of [
+      ["batch_old", "completed", 1_765_000_000_000],
+      ["batch_run", "in_progress", 1_765_000_500_000],
+    ] as const)
+      await pool.query("INSERT INTO router_batches (id, owner, created_ms, status, state) VALUES ($1, $2, $3, $4, $5)", [
+        id,
+        String(key.id),
+        ms,
+        status,
+        JSON.stringify(batch(id, status, ms)),
+      ]);
+    await pool.query("INSERT INTO router_ft_jobs (id, owner, created_ms, status, state) VALUES ($1, $2, $3, $4, $5)", [
+      "ftjob-1",
+      String(key.id),
+      1_765_000_000_000,
+      "succeeded",
+      JSON.stringify({
+        id: "ftjob-1",
+        owner: String(key.id),
+        model: "mini",
+        provider: "oai",
+        status: "succeeded",
+        fine_tuned_model: "ft:mini:x",
+        created_ms: 1_765_000_000_000,
+        last: { trained_tokens: 1234 },
+      }),
+    ]);
+
+    const list = await request(app).get("/v1/admin/batches").set(auth);
+    expect(list.body.data.map((b: { id: string }) => b.id)).toEqual(["batch_run", "batch_old"]);
+    expect(list.body.data[0]).toMatchObject({
+      object: "batch",
+      status: "in_progress",
+      owner: "team-b",
+      request_counts: { total: 10, completed: 4, failed: 1 },
+    });
+    const jobs = await request(app).get("/v1/admin/fine_tuning/jobs").set(auth);
+    expect(jobs.body.data).toEqual([
+      expect.objectContaining({ id: "ftjob-1", owner: "team-b", fine_tuned_model: "ft:mini:x", trained_tokens: 1234, status: "succeeded" }),
+    ]);
+
+    const cancel = await request(app).post("/v1/admin/batches/batch_run/cancel").set(auth);
+    expect(cancel.body).toMatchObject({ id: "batch_run", status: "cancelling" });
+    const stored = await pool.query("SELECT status, state FROM router_batches WHERE id = 'batch_run'");
+    expect(stored.rows[0].status).toBe("cancelling");
+    expect(stored.rows[0].state.status).toBe("cancelling");
+    expect(stored.rows[0].state.cancelling_at).toBeGreaterThan(0);
+    expect((await request(app).post("/v1/admin/batches/batch_old/cancel").set(auth)).status).toBe(409);
+    expect((await request(app).post("/v1/admin/batches/nope/cancel").set(auth)).status).toBe(404);
+  });
+});

@@ -8,6 +8,7 @@ import type { ApiContext } from "./context.js";
 import { healthRoutes } from "./health.js";
 import { modelRoutes } from "./models.js";
 import { offlineFileRoutes } from "./offline-files.js";
+import { offlineJobRoutes } from "./offline-jobs.js";
 import { opsRoutes } from "./ops.js";
 import { providerRoutes } from "./providers.js";
 import { settingsRoutes } from "./settings.js";
@@ -39,6 +40,7 @@ export function registerAdminRoutes(ctx: ApiContext, src: AdminRouteSources): vo
   capabilityRoutes(ctx);
   usageRoutes(ctx);
   offlineFileRoutes(ctx);
+  offlineJobRoutes(ctx);
   usageStatsRoutes(ctx, () => ctx.stats?.snapshot().replicas ?? 0);
   healthRoutes(ctx, src.liveHealth, () => {
     const s = src.status?.() ?? {};
