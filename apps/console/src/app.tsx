@@ -6,6 +6,9 @@ import type { MessageKey } from "./i18n/en.js";
 import { useI18n } from "./i18n/index.js";
 import { TERMS } from "./i18n/terms.js";
 import { AuditPage } from "./pages/audit.js";
+import { BatchesPage } from "./pages/batches.js";
+import { FilesPage } from "./pages/files.js";
+import { FineTuningPage } from "./pages/fine-tuning.js";
 import { HealthPage } from "./pages/health.js";
 import { KeysPage } from "./pages/keys.js";
 import { ModelsPage } from "./pages/models.js";
@@ -23,6 +26,9 @@ const NAV: { to: string; key: MessageKey; icon: string }[] = [
   { to: "/keys", key: "nav.keys", icon: "keys" },
   { to: "/playground", key: "nav.playground", icon: "playground" },
   { to: "/usage", key: "nav.usage", icon: "usage" },
+  { to: "/files", key: "nav.files", icon: "files" },
+  { to: "/batches", key: "nav.batches", icon: "batches" },
+  { to: "/fine-tuning", key: "nav.fineTuning", icon: "fineTuning" },
   { to: "/health", key: "nav.health", icon: "health" },
   { to: "/audit", key: "nav.audit", icon: "audit" },
 ];
@@ -81,6 +87,12 @@ export function App() {
         return <HealthPage />;
       case "/audit":
         return <AuditPage />;
+      case "/files":
+        return <FilesPage />;
+      case "/batches":
+        return <BatchesPage />;
+      case "/fine-tuning":
+        return <FineTuningPage />;
       default:
         return <div className="empty">{t("common.notFound")}</div>;
     }

@@ -10,7 +10,7 @@ import { KeyFollower } from "./cluster/key-follower.js";
 import type { FileStore } from "./files/file-store.js";
 import { openFileStore } from "./files/open-file-store.js";
 import { PgFileStore } from "./files/pg-file-store.js";
-import { FineTuningUpstream } from "./fine-tuning/ft-upstream.js";
+import { fineTuningApiFor } from "./fine-tuning/ft-registry.js";
 import { PgFtJobs } from "./fine-tuning/pg-ft-jobs.js";
 import { chargeFineTuning, type OfflineUsage } from "./record/offline-usage.js";
 import { TableStore } from "./routing/table-store.js";
@@ -108,9 +108,11 @@ export class OfflineWorker {
     if (table === undefined) return;
     for (const j of await this.jobs.byStatus(false)) {
       const live = table.providers.get(j.provider);
-      if (live === undefined) continue;
+      // The provider's own API shape (OpenAI, Azure OpenAI, Together, Mistral), answered as OpenAI's job.
+      const api = live && fineTuningApiFor(live);
+      if (api === undefined) continue;
       try {
-        const there = await new FineTuningUpstream(live).job(j.upstream_id);
+        const there = await api.retrieve(j.upstream_id);
         const was = j.status;
         j.last = there;
         if (typeof there.status === "string") j.status = there.status;

@@ -8,6 +8,9 @@ const paths: Record<string, string> = {
   usage: "M4 20V10M10 20V4M16 20v-7M22 20H2",
   health: "M2 12h4l3-8 4 16 3-8h6",
   audit: "M8 4h8v3H8zM6 5H5v16h14V5h-1M9 12h6M9 16h4",
+  files: "M6 2h8l4 4v16H6zM14 2v4h4",
+  batches: "M4 6h16M4 12h16M4 18h10M18 16l2 2-2 2",
+  fineTuning: "M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6",
 };
 
 export function Icon(props: { name: keyof typeof paths | string }) {

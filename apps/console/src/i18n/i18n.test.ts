@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { en } from "./en.js";
 import { enAdmin } from "./en-admin.js";
+import { enOffline } from "./en-offline.js";
 import { enTraffic } from "./en-traffic.js";
 import { zh } from "./zh.js";
 import { zhAdmin } from "./zh-admin.js";
+import { zhOffline } from "./zh-offline.js";
 import { zhTraffic } from "./zh-traffic.js";
 
 /** The catalogues in parts (one file per area, each under 300 lines), English beside Chinese. */
 const parts: [string, Record<string, string>, Record<string, string>][] = [
   ["admin", enAdmin, zhAdmin],
   ["traffic", enTraffic, zhTraffic],
+  ["offline", enOffline, zhOffline],
 ];
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

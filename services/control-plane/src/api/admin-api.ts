@@ -7,6 +7,8 @@ import { clientKeyRoutes } from "./client-keys.js";
 import type { ApiContext } from "./context.js";
 import { healthRoutes } from "./health.js";
 import { modelRoutes } from "./models.js";
+import { offlineFileRoutes } from "./offline-files.js";
+import { offlineJobRoutes } from "./offline-jobs.js";
 import { opsRoutes } from "./ops.js";
 import { providerRoutes } from "./providers.js";
 import { settingsRoutes } from "./settings.js";
@@ -37,6 +39,8 @@ export function registerAdminRoutes(ctx: ApiContext, src: AdminRouteSources): vo
   opsRoutes(ctx);
   capabilityRoutes(ctx);
   usageRoutes(ctx);
+  offlineFileRoutes(ctx);
+  offlineJobRoutes(ctx);
   usageStatsRoutes(ctx, () => ctx.stats?.snapshot().replicas ?? 0);
   healthRoutes(ctx, src.liveHealth, () => {
     const s = src.status?.() ?? {};

@@ -9,6 +9,7 @@ import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
 import { type BatchState, type BatchStore, nowS } from "./batch-state.js";
 import { chargeNativeOutput } from "./native-charge.js";
+import { nativeEndpoint } from "./native-dialects.js";
 
 /** OpenAI's batch statuses that end a batch. */
 const ENDS = new Set(["completed", "failed", "expired", "cancelled"]);
@@ -48,6 +49,7 @@ export class NativeBatches {
       const providers = new Set(model.targets.map((t) => t.provider));
       const only = model.targets[0];
       if (providers.size !== 1 || only === undefined || !BATCH_TYPES.has(only.live.config.type)) return undefined;
+      if (nativeEndpoint(only.live.config.type, b.endpoint) === undefined) return undefined;
       if (provider !== undefined && provider !== only.provider) return undefined;
       provider = only.provider;
       names.set(name, only.upstreamModel);
@@ -71,20 +73,18 @@ export class NativeBatches {
     const input = await this.files.read(b.input_file_id);
     if (live === undefined || input === undefined) throw new Error("provider or input gone");
     const up = new FineTuningUpstream(live);
+    const endpoint = nativeEndpoint(live.config.type, b.endpoint) ?? b.endpoint;
     async function* rewritten() {
       for await (const text of createInterface({ input: input as Readable, crlfDelay: Infinity })) {
         if (!text.trim()) continue;
-        const line = JSON.parse(text) as { body: { model: string } };
+        const line = JSON.parse(text) as { url: string; body: { model: string } };
         line.body.model = plan.names.get(line.body.model) ?? line.body.model;
+        line.url = endpoint;
         yield Buffer.from(`${JSON.stringify(line)}\n`);
       }
     }
     const fileId = await up.uploadFile(Readable.from(rewritten()), "batch.jsonl", "batch");
-    const created = await up.call(
-      "POST",
-      "/batches",
-      JSON.stringify({ input_file_id: fileId, endpoint: b.endpoint, completion_window: "24h" }),
-    );
+    const created = await up.call("POST", "/batches", JSON.stringify({ input_file_id: fileId, endpoint, completion_window: "24h" }));
     if (typeof created.id !== "string") throw new Error("the provider returned no batch id");
     b.native = { provider: plan.provider, upstream_id: created.id };
     await this.batches.save(b);

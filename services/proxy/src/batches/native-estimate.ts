@@ -8,6 +8,7 @@ import type { RequestContext } from "../handlers/context.js";
 import { DEFAULT_OUTPUT_CAP } from "../limits/reserve.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchState } from "./batch-state.js";
+import { nativeEndpoint } from "./native-dialects.js";
 
 /** What a batch at a provider's batch API holds of its key's budget until it ends (cluster: in Redis). */
 export type BudgetHold = { tpmKey: string; spendKey: string; reservedUsd: number };
@@ -46,6 +47,8 @@ export async function nativeEstimateUsd(
     const only = model?.targets[0];
     if (model === undefined || only === undefined || model.targets.some((t) => t.provider !== only.provider)) return undefined;
     if (!BATCH_TYPES.has(only.live.config.type) || (provider !== undefined && provider !== only.provider)) return undefined;
+    // Endpoints the type's batch API lacks (Azure's responses, completions) are run by the router.
+    if (nativeEndpoint(only.live.config.type, endpoint) === undefined) return undefined;
     provider = only.provider;
     const price = batchPrice(only.live.config.type, only.price);
     if (price === undefined) continue;

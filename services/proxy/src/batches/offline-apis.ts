@@ -10,6 +10,7 @@ import { uploadsEndpoints } from "../files/uploads-endpoints.js";
 import { fineTuningEndpoints } from "../fine-tuning/ft-endpoints.js";
 import { type FtJobStore, LocalFtJobs } from "../fine-tuning/ft-jobs.js";
 import { offlineAdminEndpoints } from "../fine-tuning/offline-admin.js";
+import { offlineAdminActions } from "../fine-tuning/offline-admin-actions.js";
 import { privateModels } from "../fine-tuning/private-models.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
 import { BatchAuth } from "./batch-auth.js";
@@ -18,6 +19,8 @@ import { BatchRunner, type RunnerHost } from "./batch-runner.js";
 import type { BatchStore } from "./batch-state.js";
 import { batchesEndpoints } from "./batches-endpoints.js";
 import { LocalBatchStore } from "./local-batch-store.js";
+import { LocalNativeMessageBatches, type MessageBatchLinks } from "./message-batch-native.js";
+import { messageBatchesEndpoints } from "./message-batches.js";
 
 export interface OfflineOptions {
   /** The data folder: `files/` and `batches/` under it (standalone stores). */
@@ -36,6 +39,8 @@ export interface OfflineOptions {
   files?: FileStore;
   batches?: BatchStore;
   jobs?: FtJobStore;
+  /** Message Batches passed through to Anthropic. */
+  messageBatches?: MessageBatchLinks;
   /** Where offline work the router did not proxy line by line is charged: native batch lines, fine-tuning. */
   usage?: OfflineUsage;
   /**
@@ -74,19 +79,27 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     ...(o.busyConcurrency !== undefined ? { busyConcurrency: o.busyConcurrency } : {}),
     ...(o.usage ? { usage: o.usage } : {}),
   });
+  const natives = o.messageBatches ?? new LocalNativeMessageBatches(join(o.dir, "message-batches"));
+  // Created and cancelled batches go to the health worker's queue in a cluster, else to this process's runner.
+  const queue = o.cluster?.queue ?? runner;
   let refresh: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Timeout | undefined;
   return {
     endpoints: [
       ...filesEndpoints({ store: files, ...(o.fileLimits ? { limits: o.fileLimits } : {}) }),
       ...uploadsEndpoints(files, Object.assign({}, DEFAULT_FILE_LIMITS, o.fileLimits)),
-      ...batchesEndpoints({ files, batches, runner: o.cluster?.queue ?? runner }),
+      ...batchesEndpoints({ files, batches, runner: queue }),
       ...fineTuningEndpoints({ files, jobs, models: privateModels, ...(o.usage ? { usage: o.usage } : {}) }),
+      // Anthropic's Message Batches on the same machinery (passed through to Anthropic where it serves every model).
+      ...messageBatchesEndpoints({ files, batches, runner: queue, natives }),
     ],
     auth,
     runner,
-    adminEndpoints: (adminToken, logger) =>
-      offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
+    adminEndpoints: (adminToken, logger) => [
+      ...offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
+      // The console's actions: download and delete files, cancel batches and jobs, a job's events.
+      ...offlineAdminActions({ files, batches, runner: queue, jobs, adminToken, ...(logger ? { logger } : {}) }),
+    ],
     async start(host) {
       // Models fine-tuned before a restart are routable again for their owners.
       await loadPrivateModels(jobs);

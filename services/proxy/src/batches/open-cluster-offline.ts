@@ -12,6 +12,7 @@ import { BatchGate } from "./batch-gate.js";
 import { ClusterBatchQueue } from "./batch-queue.js";
 import { type OfflineApis, offlineApis } from "./offline-apis.js";
 import { PgBatchStore } from "./pg-batch-store.js";
+import { PgMessageBatchLinks } from "./pg-message-batch-links.js";
 
 export interface ClusterOffline {
   apis: OfflineApis;
@@ -43,6 +44,7 @@ export async function openClusterOffline(
     files,
     batches: new PgBatchStore(pool),
     jobs: new PgFtJobs(pool),
+    messageBatches: new PgMessageBatchLinks(pool),
     ...(usage ? { usage } : {}),
     cluster: {
       queue,

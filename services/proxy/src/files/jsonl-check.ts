@@ -7,7 +7,8 @@ export const BATCH_ENDPOINTS = ["/v1/chat/completions", "/v1/embeddings", "/v1/r
 export const BatchLine = z.object({
   custom_id: z.string().min(1).max(512),
   method: z.literal("POST"),
-  url: z.enum(BATCH_ENDPOINTS),
+  // `/v1/messages`: the lines of Anthropic's Message Batches the router runs (batches/message-batches.ts).
+  url: z.enum([...BATCH_ENDPOINTS, "/v1/messages"]),
   body: z.record(z.string(), z.unknown()).refine((b) => typeof b.model === "string" && b.model.length > 0, "body.model is required"),
 });
 export type BatchLine = z.infer<typeof BatchLine>;

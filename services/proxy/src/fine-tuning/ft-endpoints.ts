@@ -7,8 +7,9 @@ import type { RequestContext } from "../handlers/context.js";
 import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
 import { chargeFineTuning, type OfflineUsage } from "../record/offline-usage.js";
+import type { FtCreate } from "./ft-api.js";
 import { type FtJob, type FtJobStore, jobObject } from "./ft-jobs.js";
-import { FINE_TUNING_TYPES, FineTuningUpstream } from "./ft-upstream.js";
+import { FINE_TUNING_TYPES, fineTuningApiFor } from "./ft-registry.js";
 import type { PrivateModels } from "./private-models.js";
 
 /** The body of `POST /v1/fine_tuning/jobs` (fields passed on to the provider as they are, bounded). */
@@ -43,9 +44,9 @@ const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON
 export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
   const upstreamOf = (ctx: RequestContext, j: FtJob) => {
     const live = ctx.table.providers.get(j.provider);
-    if (live === undefined)
-      throw new RouterError("no_available_provider", `The provider that runs this job (${j.provider}) is no longer configured.`);
-    return new FineTuningUpstream(live);
+    const api = live && fineTuningApiFor(live);
+    if (!api) throw new RouterError("no_available_provider", `The provider that runs this job (${j.provider}) is no longer configured.`);
+    return api;
   };
   const owned = async (ctx: RequestContext, id: string) => {
     const j = await o.jobs.get(id);
@@ -80,7 +81,8 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
         if (target === undefined) {
           throw new RouterError("invalid_request", `This model's provider offers no fine-tuning (${req.model}).`, { param: "model" });
         }
-        const up = new FineTuningUpstream(target.live);
+        const up = fineTuningApiFor(target.live);
+        if (up === undefined) throw new RouterError("invalid_request", `This model's provider offers no fine-tuning (${req.model}).`);
         const files: Record<string, string> = {};
         const copy = async (id: string, param: string) => {
           const f = await ownedFile(o.files, ctx, id).catch(() => {
@@ -95,10 +97,10 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
         };
         const training = await copy(req.training_file, "training_file");
         const validation = req.validation_file ? await copy(req.validation_file, "validation_file") : null;
-        const body: Record<string, unknown> = { model: target.upstreamModel, training_file: training };
-        if (validation) body.validation_file = validation;
-        for (const k of ["hyperparameters", "method", "suffix", "seed", "metadata"] as const) if (req[k] != null) body[k] = req[k];
-        const created = await up.createJob(body);
+        const body: FtCreate = { model: target.upstreamModel, training_file: training, validation_file: validation };
+        for (const k of ["hyperparameters", "method", "suffix", "seed", "metadata"] as const)
+          if (req[k] != null) Object.assign(body, { [k]: req[k] });
+        const created = await up.create(body);
         if (typeof created.id !== "string") throw new RouterError("upstream_bad_response", "The provider returned no job id.");
         const j: FtJob = {
           id: newObjectId("ftjob-"),
@@ -144,15 +146,14 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
         if (more !== undefined || (what !== undefined && what !== "events" && what !== "checkpoints")) throw notFound(rest);
         const j = await owned(ctx, id);
         const up = upstreamOf(ctx, j);
-        if (what === undefined) return send(ctx, await note(ctx, j, await up.job(j.upstream_id)));
+        if (what === undefined) return send(ctx, await note(ctx, j, await up.retrieve(j.upstream_id)));
         const url = ctx.req.url ?? "";
         const q = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
-        const pass = new URLSearchParams();
-        for (const k of ["after", "limit"]) {
-          const v = q.get(k);
-          if (v !== null) pass.set(k, v.slice(0, 128));
-        }
-        const list = await up.list(j.upstream_id, what, pass.size > 0 ? `?${pass}` : "");
+        const page: { after?: string; limit?: number } = {};
+        if (q.get("after")) page.after = (q.get("after") as string).slice(0, 128);
+        const limit = Number(q.get("limit"));
+        if (q.get("limit") !== null && Number.isFinite(limit)) page.limit = limit;
+        const list = what === "events" ? await up.events(j.upstream_id, page) : await up.checkpoints(j.upstream_id, page);
         const data = Array.isArray(list.data)
           ? list.data.map((e) =>
               typeof e === "object" && e !== null && "fine_tuning_job_id" in e ? Object.assign({}, e, { fine_tuning_job_id: j.id }) : e,
@@ -169,7 +170,11 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
         const [id = "", action, more] = rest.split("/");
         if (more !== undefined || (action !== "cancel" && action !== "pause" && action !== "resume")) throw notFound(rest);
         const j = await owned(ctx, id);
-        send(ctx, await note(ctx, j, await upstreamOf(ctx, j).job(j.upstream_id, action)));
+        const up = upstreamOf(ctx, j);
+        const act = up[action];
+        if (act === undefined)
+          throw new RouterError("invalid_request", `This job's provider cannot ${action} a job.`, { publicCode: null });
+        send(ctx, await note(ctx, j, await act(j.upstream_id)));
       },
     },
   ];

@@ -4,13 +4,31 @@ import { RouterError } from "@ai-router/errors";
 import { request } from "undici";
 import type { LiveProvider } from "../routing/runtime-table.js";
 
-/** Provider types with OpenAI's Files and Batches API at their base URL (native batches). */
-export const BATCH_TYPES: ReadonlySet<string> = new Set(["openai"]);
+/** Provider types with OpenAI's Files and Batches API at their base URL (native batches; Azure's with `api-version`). */
+export const BATCH_TYPES: ReadonlySet<string> = new Set(["openai", "azure-openai"]);
 
-/** Provider types with OpenAI's fine-tuning API (`/files`, `/fine_tuning/jobs`) at their base URL. */
-// Together (`/fine-tunes`), Mistral (`training_files` with weights) and Azure OpenAI (deployments,
-// `api-version`) have fine-tuning APIs of other shapes: not wired yet, so their models answer 400.
-export const FINE_TUNING_TYPES: ReadonlySet<string> = new Set(["openai"]);
+/** How a provider's offline APIs are addressed when not as OpenAI's (Bearer key, no query). */
+export interface UpstreamStyle {
+  /** The key's header (default `authorization: Bearer <key>`). */
+  auth?: (key: string) => Record<string, string>;
+  /** Query parameters every request carries (Azure's `api-version`). */
+  query?: Record<string, string>;
+}
+
+/** The API version Azure's offline APIs use when the base URL names none (batches and fine-tuning are GA there). */
+const AZURE_OFFLINE_API_VERSION = "2024-10-21";
+
+/** The style of a provider type's offline APIs: Azure OpenAI keys go in `api-key`, with `api-version` from the base URL. */
+export function upstreamStyle(live: LiveProvider): UpstreamStyle {
+  if (live.config.type !== "azure-openai") return {};
+  let version = AZURE_OFFLINE_API_VERSION;
+  try {
+    version = new URL(live.config.baseUrl).searchParams.get("api-version") || version;
+  } catch {
+    // A base URL the table accepted but URL cannot parse: the default version.
+  }
+  return { auth: (key) => ({ "api-key": key }), query: { "api-version": version } };
+}
 
 /** The largest answer read from a provider's fine-tuning API. */
 const MAX_ANSWER = 4 * 1024 * 1024;
@@ -20,13 +38,29 @@ const MAX_ANSWER = 4 * 1024 * 1024;
  * through the provider's own connection pool (its proxy and TLS settings) with its rotated key.
  */
 export class FineTuningUpstream {
-  constructor(private readonly live: LiveProvider) {}
+  constructor(
+    private readonly live: LiveProvider,
+    private readonly style: UpstreamStyle = upstreamStyle(live),
+  ) {}
+
+  /** The base URL (its own query left out) + path, with the style's query. */
+  url(path: string): string {
+    const base = this.live.config.baseUrl.split("?")[0]?.replace(/\/$/, "") ?? "";
+    const q = new URLSearchParams(this.style.query ?? {});
+    if (q.size === 0) return `${base}${path}`;
+    return `${base}${path}${path.includes("?") ? "&" : "?"}${q}`;
+  }
+
+  private headers(): Record<string, string> {
+    const key = this.live.nextKey();
+    if (!key) return {};
+    return this.style.auth ? this.style.auth(key) : { authorization: `Bearer ${key}` };
+  }
 
   async call(method: "GET" | "POST", path: string, body?: string | Readable, type = "application/json"): Promise<Record<string, unknown>> {
-    const key = this.live.nextKey();
-    const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+    const headers = this.headers();
     if (body !== undefined) headers["content-type"] = type;
-    const res = await request(`${this.live.config.baseUrl.replace(/\/$/, "")}${path}`, {
+    const res = await request(this.url(path), {
       method,
       headers,
       body,
@@ -48,36 +82,49 @@ export class FineTuningUpstream {
       throw new RouterError("upstream_bad_response", `The provider answered ${res.statusCode} without JSON.`);
     }
     if (res.statusCode >= 400) {
-      const e = (json.error ?? {}) as { message?: unknown };
+      // OpenAI's and Anthropic's `error.message`, Mistral's and Together's top-level `message`.
+      const e = (typeof json.error === "object" && json.error !== null ? json.error : json) as { message?: unknown };
       const message = typeof e.message === "string" ? e.message.slice(0, 500) : `status ${res.statusCode}`;
       throw new RouterError("upstream_bad_response", `The provider refused: ${message}`, { status: res.statusCode < 500 ? 400 : 502 });
     }
     return json;
   }
 
-  /** Copies a file there (purpose `fine-tune` or `batch`), streamed as it is read; returns the provider's file id. */
-  async uploadFile(bytes: Readable, filename: string, purpose: "fine-tune" | "batch" = "fine-tune"): Promise<string> {
+  /**
+   * Copies a file there (purpose `fine-tune` or `batch`), streamed as it is read; returns the provider's
+   * file id. `path` and `fields` for providers whose upload differs (Together: `/files/upload` with `file_name`).
+   */
+  async uploadFile(
+    bytes: Readable,
+    filename: string,
+    purpose: "fine-tune" | "batch" = "fine-tune",
+    how: { path?: string; fields?: Record<string, string> } = {},
+  ): Promise<string> {
     const boundary = `----ai-router-${randomBytes(12).toString("hex")}`;
     const name = filename.replace(/["\\\r\n]/g, "_");
+    const field = (k: string, v: string) =>
+      `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v.replace(/[\r\n]/g, " ")}\r\n`;
+    const fields = Object.entries(how.fields ?? {})
+      .map(([k, v]) => field(k, v))
+      .join("");
     async function* form() {
       yield Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="purpose"\r\n\r\n${purpose}\r\n` +
+        `${field("purpose", purpose)}${fields}` +
           `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: application/jsonl\r\n\r\n`,
       );
       for await (const c of bytes) yield c as Buffer;
       yield Buffer.from(`\r\n--${boundary}--\r\n`);
     }
-    const f = await this.call("POST", "/files", Readable.from(form()), `multipart/form-data; boundary=${boundary}`);
+    const f = await this.call("POST", how.path ?? "/files", Readable.from(form()), `multipart/form-data; boundary=${boundary}`);
     if (typeof f.id !== "string") throw new RouterError("upstream_bad_response", "The provider returned no file id.");
     return f.id;
   }
 
   /** A file's bytes at the provider, as a stream. */
   async download(fileId: string): Promise<Readable> {
-    const key = this.live.nextKey();
-    const res = await request(`${this.live.config.baseUrl.replace(/\/$/, "")}/files/${encodeURIComponent(fileId)}/content`, {
+    const res = await request(this.url(`/files/${encodeURIComponent(fileId)}/content`), {
       method: "GET",
-      headers: key ? { authorization: `Bearer ${key}` } : {},
+      headers: this.headers(),
       ...(this.live.agent ? { dispatcher: this.live.agent } : {}),
     });
     if (res.statusCode >= 400) {
