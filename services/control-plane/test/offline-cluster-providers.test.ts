@@ -5,7 +5,7 @@ import OpenAI, { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAnthropicBatchMock } from "../../proxy/test/anthropic-batch-mock.js";
 import { startTogetherMock } from "../../proxy/test/together-ft-mock.js";
-import { chat, REDIS_URL, startTestCluster, type TestCluster, waitFor } from "./helpers.js";
+import { chat, closePool, REDIS_URL, startTestCluster, type TestCluster, testPool, waitFor } from "./helpers.js";
 
 /**
  * The offline features of the other providers in cluster mode: Anthropic's Message Batches (run by the
@@ -124,6 +124,14 @@ describe("Anthropic's Message Batches in cluster mode", () => {
       ],
     });
     expect(anthropic.batches.size).toBe(1);
+    // The link is in PostgreSQL (not a replica's folder): any replica answers for it.
+    const pool = testPool(cluster.databaseUrl);
+    try {
+      const rows = await pool.query("SELECT owner, state FROM router_message_batches WHERE id = $1", [made.id]);
+      expect(rows.rows[0]?.state).toMatchObject({ provider: "claude", upstream_id: "msgbatch_up1" });
+    } finally {
+      await closePool(pool);
+    }
     const a1 = claude(1, keyA);
     const ended = await untilEnded(a1, made.id);
     expect(ended.id).toBe(made.id);
