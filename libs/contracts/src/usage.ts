@@ -136,12 +136,14 @@ export const UsageRecord = z.object({
    */
   seq: z.number().int().nonnegative().optional(),
   /**
-   * The batch the request ran for (a line the router's batch runner sent through the pipeline); absent
-   * for live traffic and from records written before batches existed. A value that is not clean text reads as absent.
+   * The batch the request ran for (a line the router's batch runner sent through the pipeline, or a
+   * line a provider's batch API answered): `batch_...`, or `msgbatch_...` for Anthropic's Message
+   * Batches; absent for live traffic and from records written before batches existed. A value that is
+   * not clean text reads as absent.
    */
   batch_id: z
     .string()
-    .regex(/^batch_[A-Za-z0-9]{1,64}$/)
+    .regex(/^(batch|msgbatch)_[A-Za-z0-9]{1,64}$/)
     .optional()
     .catch(undefined),
   /** The writer's {@link USAGE_RECORD_SCHEMA_VERSION} when not 1; read within {@link USAGE_RECORD_READS}. */

@@ -110,6 +110,23 @@ describe("Anthropic's Message Batches in cluster mode", () => {
     // It is a batch like any other: the worker ran it, the control plane lists it.
     const listed = await cluster.admin("GET", "/v1/admin/batches");
     expect((listed.body.data as { id: string; endpoint: string }[]).find((x) => x.id === made.id)?.endpoint).toBe("/v1/messages");
+    // Its lines are requests in the ledger, marked with the Message Batch.
+    const pool = testPool(cluster.databaseUrl);
+    try {
+      const rows = await waitFor(
+        async () => {
+          const r = await pool.query("SELECT ingress, model, status FROM usage_records WHERE batch_id = $1", [made.id]);
+          return r.rows.length >= 3 ? r.rows : undefined;
+        },
+        15_000,
+        100,
+      );
+      expect(rows.filter((r) => r.status === 200).map((r) => [r.ingress, r.model])).toEqual(
+        Array(2).fill(["anthropic-messages", "gpt-4o"]),
+      );
+    } finally {
+      await closePool(pool);
+    }
     for (const i of [0, 1]) {
       await expect(claude(i, keyB).messages.batches.retrieve(made.id)).rejects.toMatchObject({ status: 404 });
       expect((await claude(i, keyB).messages.batches.list()).data).toHaveLength(0);
@@ -140,6 +157,34 @@ describe("Anthropic's Message Batches in cluster mode", () => {
     expect(c1?.type === "succeeded" && c1.message.content[0]).toEqual({ type: "text", text: "batched by claude-upstream-1" });
     expect((await a1.messages.batches.list()).data.map((b) => b.id)).toContain(made.id);
     await expect(claude(1, keyB).messages.batches.retrieve(made.id)).rejects.toMatchObject({ status: 404 });
+    // In the ledger once it ended: one record per request, however many replicas read it.
+    await claude(0, keyA).messages.batches.retrieve(made.id);
+    const pool2 = testPool(cluster.databaseUrl);
+    try {
+      const rows = await waitFor(
+        async () => {
+          const r = await pool2.query(
+            "SELECT ingress, endpoint, model, prompt_tokens, completion_tokens FROM usage_records WHERE batch_id = $1 ORDER BY id",
+            [made.id],
+          );
+          return r.rows.length >= 2 ? r.rows : undefined;
+        },
+        15_000,
+        100,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await pool2.query("SELECT count(*)::int AS n FROM usage_records WHERE batch_id = $1", [made.id])).rows[0].n).toBe(2);
+      for (const r of rows)
+        expect(r).toMatchObject({
+          ingress: "anthropic-batch",
+          endpoint: "messages",
+          model: "claude-test",
+          prompt_tokens: 3,
+          completion_tokens: 2,
+        });
+    } finally {
+      await closePool(pool2);
+    }
   });
 });
 

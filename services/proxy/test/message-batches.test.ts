@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RequestRecord } from "../src/record/request-record.js";
 import { startAnthropicBatchMock } from "./anthropic-batch-mock.js";
 import { type OfflineProxy, startOfflineProxy } from "./offline-setup.js";
 
@@ -18,6 +19,8 @@ const C = "sk-team-c-msgb-3333333333";
 let up: MockUpstream;
 let anthropic: Awaited<ReturnType<typeof startAnthropicBatchMock>>;
 let proxy: OfflineProxy;
+/** The offline usage records (batches passed through are charged here once they ended). */
+const records: RequestRecord[] = [];
 const client = (key: string) => new Anthropic({ baseURL: proxy.url, apiKey: key, maxRetries: 0 });
 
 beforeAll(async () => {
@@ -38,7 +41,7 @@ beforeAll(async () => {
         { name: "team-c", key: C, budget_usd: 5 },
       ],
     },
-    { concurrency: 4 },
+    { concurrency: 4, usage: { sink: { write: (r) => records.push(r) }, replica: "test" } },
   );
 });
 afterAll(async () => {
@@ -183,6 +186,14 @@ describe("passed through to Anthropic (it serves every request's model)", () => 
     expect(c1?.type === "succeeded" && c1.message.content[0]).toEqual({ type: "text", text: "batched by claude-upstream-1" });
     expect((await a.messages.batches.list()).data.map((b) => b.id)).toContain(made.id);
     await expect(client(B).messages.batches.retrieve(made.id)).rejects.toMatchObject({ status: 404 });
+    // Charged once, when first seen ended: one record per request with Anthropic's usage, however often it is read.
+    await a.messages.batches.retrieve(made.id);
+    const charged = records.filter((r) => r.batchId === made.id);
+    expect(charged.map((r) => r.recordId).sort()).toEqual([`${made.id}.c1`, `${made.id}.c2`]);
+    for (const r of charged) {
+      expect(r).toMatchObject({ ingress: "anthropic-batch", model: "claude-test", key: "team-a", provider: "claude" });
+      expect(r.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 2 });
+    }
   });
 });
 

@@ -14,6 +14,10 @@ export const NativeMessageBatch = z.object({
   provider: z.string(),
   upstream_id: z.string(),
   created_ms: z.number(),
+  /** The provider's model name -> the router model it serves (the results name the provider's). */
+  models: z.record(z.string(), z.string()).default({}),
+  /** Its answered requests are in the usage ledger (charged once, when first seen ended). */
+  charged: z.boolean().default(false),
 });
 export type NativeMessageBatch = z.infer<typeof NativeMessageBatch>;
 

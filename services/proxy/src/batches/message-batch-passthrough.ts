@@ -2,6 +2,8 @@ import { pipeline } from "node:stream/promises";
 import { RouterError } from "@ai-router/errors";
 import { newObjectId, ownerOf } from "../files/files-endpoints.js";
 import type { RequestContext } from "../handlers/context.js";
+import type { OfflineUsage } from "../record/offline-usage.js";
+import { chargeMessageBatch } from "./message-batch-charge.js";
 import { AnthropicBatches, type MessageBatchLinks, type NativeMessageBatch, planNative } from "./message-batch-native.js";
 import { originOf } from "./message-batch-shapes.js";
 
@@ -19,18 +21,32 @@ function withOurIds(there: Record<string, unknown>, link: NativeMessageBatch, or
  * allowed every one), then read, cancelled and their results streamed from there, under the router's
  * ids and owned by the creating key.
  */
-export function nativeMessageBatches(links: MessageBatchLinks) {
+export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUsage) {
   const at = (ctx: RequestContext, link: NativeMessageBatch) => {
     const live = ctx.table.providers.get(link.provider);
     if (live === undefined)
       throw new RouterError("no_available_provider", `The provider that runs this batch (${link.provider}) is no longer configured.`);
     return new AnthropicBatches(live);
   };
+  /** Charges the batch's answered requests the first time it is seen ended (see message-batch-charge.ts). */
+  const chargeOnce = async (ctx: RequestContext, link: NativeMessageBatch, there: Record<string, unknown>) => {
+    if (usage === undefined || link.charged || there.processing_status !== "ended") return;
+    await chargeMessageBatch(link, await at(ctx, link).results(link.upstream_id), ctx.table, usage, ctx.key?.name);
+    link.charged = true;
+    await links.save(link);
+  };
+  const read = async (ctx: RequestContext, link: NativeMessageBatch) => {
+    const there = await at(ctx, link).retrieve(link.upstream_id);
+    // A charge that fails (the results unreadable now) is tried again at the next read.
+    await chargeOnce(ctx, link, there).catch(() => {});
+    return withOurIds(there, link, originOf(ctx));
+  };
+
   return {
     /** Creates the batch at Anthropic when every request's model is served there only; undefined otherwise. */
     async create(ctx: RequestContext, requests: { custom_id: string; params: Record<string, unknown> }[]) {
-      // A key with a budget has its batch run by the router, each request checked and charged (a batch
-      // passed through is not in the ledger: its results are streamed from Anthropic, never read here).
+      // A key with a budget has its batch run by the router, each request checked before it is sent (a batch
+      // passed through is charged only once it ended, past any budget check).
       if (ctx.key?.budgetUsd !== undefined) return undefined;
       const models = new Set(requests.map((r) => String(r.params.model)));
       const allowed = ctx.key?.models;
@@ -50,12 +66,13 @@ export function nativeMessageBatches(links: MessageBatchLinks) {
         provider: plan.provider,
         upstream_id: there.id,
         created_ms: Date.now(),
+        models: Object.fromEntries([...plan.names].map(([router, upstream]) => [upstream, router])),
+        charged: false,
       };
       await links.save(link);
       return withOurIds(there, link, originOf(ctx));
     },
-    retrieve: async (ctx: RequestContext, link: NativeMessageBatch) =>
-      withOurIds(await at(ctx, link).retrieve(link.upstream_id), link, originOf(ctx)),
+    retrieve: read,
     cancel: async (ctx: RequestContext, link: NativeMessageBatch) =>
       withOurIds(await at(ctx, link).cancel(link.upstream_id), link, originOf(ctx)),
     async results(ctx: RequestContext, link: NativeMessageBatch) {

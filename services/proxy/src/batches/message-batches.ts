@@ -7,6 +7,7 @@ import { newObjectId, ownerOf } from "../files/files-endpoints.js";
 import type { RequestContext } from "../handlers/context.js";
 import { sendAnthropicError } from "../handlers/model-api/messages-errors.js";
 import { sendJson } from "../http/respond.js";
+import type { OfflineUsage } from "../record/offline-usage.js";
 import { BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
 import type { MessageBatchLinks, NativeMessageBatch } from "./message-batch-native.js";
 import { nativeMessageBatches } from "./message-batch-passthrough.js";
@@ -44,6 +45,8 @@ export interface MessageBatchesOptions {
   runner: { enqueue(id: string): unknown; cancel(id: string): unknown };
   /** Where batches passed through to Anthropic are linked to their ids there. */
   natives: MessageBatchLinks;
+  /** Where batches passed through are charged once they ended; none: not charged. */
+  usage?: OfflineUsage;
 }
 
 const notFound = (id: string) =>
@@ -57,7 +60,7 @@ const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON
  * serves), answered in Anthropic's shapes. Every batch belongs to the key that created it.
  */
 export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
-  const native = nativeMessageBatches(o.natives);
+  const native = nativeMessageBatches(o.natives, o.usage);
   /** The router's batch, the native link, or a 404 (another key's batch too). */
   const find = async (ctx: RequestContext, id: string): Promise<{ run: BatchState } | { link: NativeMessageBatch }> => {
     const link = await o.natives.get(id);

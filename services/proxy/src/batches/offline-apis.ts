@@ -91,7 +91,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       ...batchesEndpoints({ files, batches, runner: queue }),
       ...fineTuningEndpoints({ files, jobs, models: privateModels, ...(o.usage ? { usage: o.usage } : {}) }),
       // Anthropic's Message Batches on the same machinery (passed through to Anthropic where it serves every model).
-      ...messageBatchesEndpoints({ files, batches, runner: queue, natives }),
+      ...messageBatchesEndpoints({ files, batches, runner: queue, natives, ...(o.usage ? { usage: o.usage } : {}) }),
     ],
     auth,
     runner,

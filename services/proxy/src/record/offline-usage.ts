@@ -53,6 +53,8 @@ export interface NativeLine {
   provider: string;
   status: number;
   usage: OpenAIUsage | undefined;
+  /** The record's ingress (default `openai-batch`; Anthropic's Message Batches: `anthropic-batch`). */
+  ingress?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface NativeLine {
 export function chargeNativeLine(l: NativeLine, table: RuntimeTable, u: OfflineUsage, keyName: string | undefined): void {
   const target = table.models.get(l.model)?.targets.find((t) => t.provider === l.provider);
   const r = new RequestRecord(stableId(l.batchId, l.customId), {
-    ingress: "openai-batch",
+    ingress: l.ingress ?? "openai-batch",
     endpoint: l.endpoint.replace(/^\/v1\//, "").replace(/\//g, "."),
     estimate: "none",
   });

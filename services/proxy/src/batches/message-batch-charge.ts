@@ -1,0 +1,65 @@
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import type { OpenAIUsage } from "@ai-router/contracts";
+import { toOpenAIUsage } from "@ai-router/providers";
+import { chargeNativeLine, type OfflineUsage } from "../record/offline-usage.js";
+import type { RuntimeTable } from "../routing/runtime-table.js";
+import type { NativeMessageBatch } from "./message-batch-native.js";
+import { MESSAGES_ENDPOINT } from "./message-batch-shapes.js";
+
+const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+
+/** A result's usage as the chat shape counts it; only its numbers are read (the file is the provider's). */
+function usageOf(u: Record<string, unknown> | undefined): OpenAIUsage | undefined {
+  if (u === undefined || u === null || typeof u !== "object") return undefined;
+  return toOpenAIUsage({
+    input_tokens: count(u.input_tokens),
+    output_tokens: count(u.output_tokens),
+    cache_read_input_tokens: count(u.cache_read_input_tokens),
+    cache_creation_input_tokens: count(u.cache_creation_input_tokens),
+  });
+}
+
+type ResultLine = { custom_id?: unknown; result?: { type?: unknown; message?: { model?: unknown; usage?: Record<string, unknown> } } };
+
+/**
+ * Charges a Message Batch passed through to Anthropic from its results JSONL: one usage record per
+ * succeeded request (ingress `anthropic-batch`, the batch's id, the request's custom_id in the record
+ * id, so a batch charged twice is stored once by the ledger) at the provider's batch price. Returns
+ * the requests charged.
+ */
+export async function chargeMessageBatch(
+  link: NativeMessageBatch,
+  results: Readable,
+  table: RuntimeTable,
+  usage: OfflineUsage,
+  keyName: string | undefined,
+): Promise<number> {
+  let n = 0;
+  for await (const text of createInterface({ input: results, crlfDelay: Infinity })) {
+    let l: ResultLine;
+    try {
+      l = JSON.parse(text) as ResultLine;
+    } catch {
+      continue;
+    }
+    if (typeof l.custom_id !== "string" || l.result?.type !== "succeeded") continue;
+    const upstream = typeof l.result.message?.model === "string" ? l.result.message.model : "";
+    const model = link.models[upstream] ?? Object.values(link.models)[0];
+    if (model === undefined) continue;
+    const line = {
+      batchId: link.id,
+      customId: l.custom_id,
+      endpoint: MESSAGES_ENDPOINT,
+      model,
+      owner: link.owner,
+      provider: link.provider,
+      status: 200,
+      usage: usageOf(l.result.message?.usage),
+      ingress: "anthropic-batch",
+    };
+    chargeNativeLine(line, table, usage, keyName);
+    n++;
+  }
+  return n;
+}
