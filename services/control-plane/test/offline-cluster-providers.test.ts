@@ -188,6 +188,28 @@ describe("Anthropic's Message Batches in cluster mode", () => {
   });
 });
 
+describe("Message Batches passed through, read by no client", () => {
+  it("are charged by the worker's poll once Anthropic ended them", async () => {
+    const made = await claude(1, keyA).messages.batches.create({ requests: [{ custom_id: "quiet", params: params("claude-test", "q") }] });
+    const pool = testPool(cluster.databaseUrl);
+    try {
+      const rows = await waitFor(
+        async () => {
+          const r = await pool.query("SELECT id, ingress, prompt_tokens FROM usage_records WHERE batch_id = $1", [made.id]);
+          return r.rows.length >= 1 ? r.rows : undefined;
+        },
+        15_000,
+        100,
+      );
+      expect(rows).toEqual([{ id: `${made.id}.quiet`, ingress: "anthropic-batch", prompt_tokens: 3 }]);
+      const link = await pool.query("SELECT state FROM router_message_batches WHERE id = $1", [made.id]);
+      expect(link.rows[0]?.state.charged).toBe(true);
+    } finally {
+      await closePool(pool);
+    }
+  });
+});
+
 describe("fine-tuning at Together in cluster mode", () => {
   it("the worker's poller reads the job in Together's shape: its model becomes routable on every replica, unread by the client", async () => {
     const a0 = new OpenAI({ baseURL: `${cluster.proxies[0]!.url}/v1`, apiKey: keyA, maxRetries: 0 });

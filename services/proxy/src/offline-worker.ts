@@ -4,8 +4,11 @@ import type pg from "pg";
 import { BatchAuth, batchLineSecret } from "./batches/batch-auth.js";
 import { BatchRunner } from "./batches/batch-runner.js";
 import { FINAL } from "./batches/batch-state.js";
+import { chargeIfEnded } from "./batches/message-batch-charge.js";
+import { AnthropicBatches } from "./batches/message-batch-native.js";
 import type { BudgetHold } from "./batches/native-estimate.js";
 import { PgBatchStore } from "./batches/pg-batch-store.js";
+import { PgMessageBatchLinks } from "./batches/pg-message-batch-links.js";
 import { KeyFollower } from "./cluster/key-follower.js";
 import type { FileStore } from "./files/file-store.js";
 import { openFileStore } from "./files/open-file-store.js";
@@ -51,6 +54,7 @@ export class OfflineWorker {
   readonly table: TableStore;
   readonly batches: PgBatchStore;
   readonly jobs: PgFtJobs;
+  readonly links: PgMessageBatchLinks;
   private files: FileStore | undefined;
   private runner: BatchRunner | undefined;
   private readonly auth: BatchAuth;
@@ -59,6 +63,7 @@ export class OfflineWorker {
     this.table = new TableStore(o.logger, { decrypt: (s) => decryptSecret(s, o.masterKey) });
     this.batches = new PgBatchStore(o.pool);
     this.jobs = new PgFtJobs(o.pool);
+    this.links = new PgMessageBatchLinks(o.pool);
     this.auth = new BatchAuth(batchLineSecret(o.masterKey));
   }
 
@@ -126,6 +131,24 @@ export class OfflineWorker {
         this.o.logger.warn({ err: (err as Error).message, job: j.id }, "fine-tuning job not read");
       }
       if (FT_FINAL.has(j.status)) this.o.logger.info({ job: j.id, status: j.status }, "fine-tuning job ended");
+    }
+  }
+
+  /** Charges the Message Batches passed through to Anthropic that ended and no read has charged yet. */
+  async pollMessageBatches(): Promise<void> {
+    const table = this.table.current;
+    const usage = this.o.usage;
+    if (table === undefined || usage === undefined) return;
+    for (const link of await this.links.uncharged()) {
+      const live = table.providers.get(link.provider);
+      if (live === undefined) continue;
+      const api = new AnthropicBatches(live);
+      try {
+        const keyName = table.authRequired ? this.auth.keyOf(link.owner, table)?.name : undefined;
+        await chargeIfEnded(link, await api.retrieve(link.upstream_id), { api, links: this.links, table, usage, keyName });
+      } catch (err) {
+        this.o.logger.warn({ err: (err as Error).message, batch: link.id }, "message batch not read");
+      }
     }
   }
 

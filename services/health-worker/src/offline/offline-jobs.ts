@@ -78,6 +78,7 @@ export function startOfflineJobs(o: OfflineJobsOptions): OfflineJobs {
       await queue.add(offlineQueue.runJob, { kind: "batch", batch: id }, Object.assign({ jobId: id }, RUN_JOB_OPTIONS));
     }
     await w.pollFineTuning();
+    await w.pollMessageBatches();
   };
   const processor = async (job: Job<OfflineJob>) => {
     const data = OfflineJob.safeParse(job.data);

@@ -4,7 +4,7 @@ import type { OpenAIUsage } from "@ai-router/contracts";
 import { toOpenAIUsage } from "@ai-router/providers";
 import { chargeNativeLine, type OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
-import type { NativeMessageBatch } from "./message-batch-native.js";
+import type { AnthropicBatches, MessageBatchLinks, NativeMessageBatch } from "./message-batch-native.js";
 import { MESSAGES_ENDPOINT } from "./message-batch-shapes.js";
 
 const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
@@ -62,4 +62,19 @@ export async function chargeMessageBatch(
     n++;
   }
   return n;
+}
+
+/**
+ * Charges a passed-through batch once, when Anthropic's answer `there` says it ended: its results read
+ * and charged, the link saved as charged (a proxy's read, or the cluster worker's poll).
+ */
+export async function chargeIfEnded(
+  link: NativeMessageBatch,
+  there: Record<string, unknown>,
+  at: { api: AnthropicBatches; links: MessageBatchLinks; table: RuntimeTable; usage: OfflineUsage; keyName: string | undefined },
+): Promise<void> {
+  if (link.charged || there.processing_status !== "ended") return;
+  await chargeMessageBatch(link, await at.api.results(link.upstream_id), at.table, at.usage, at.keyName);
+  link.charged = true;
+  await at.links.save(link);
 }

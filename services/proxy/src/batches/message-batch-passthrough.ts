@@ -3,7 +3,7 @@ import { RouterError } from "@ai-router/errors";
 import { newObjectId, ownerOf } from "../files/files-endpoints.js";
 import type { RequestContext } from "../handlers/context.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
-import { chargeMessageBatch } from "./message-batch-charge.js";
+import { chargeIfEnded } from "./message-batch-charge.js";
 import { AnthropicBatches, type MessageBatchLinks, type NativeMessageBatch, planNative } from "./message-batch-native.js";
 import { originOf } from "./message-batch-shapes.js";
 
@@ -28,17 +28,13 @@ export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUs
       throw new RouterError("no_available_provider", `The provider that runs this batch (${link.provider}) is no longer configured.`);
     return new AnthropicBatches(live);
   };
-  /** Charges the batch's answered requests the first time it is seen ended (see message-batch-charge.ts). */
-  const chargeOnce = async (ctx: RequestContext, link: NativeMessageBatch, there: Record<string, unknown>) => {
-    if (usage === undefined || link.charged || there.processing_status !== "ended") return;
-    await chargeMessageBatch(link, await at(ctx, link).results(link.upstream_id), ctx.table, usage, ctx.key?.name);
-    link.charged = true;
-    await links.save(link);
-  };
   const read = async (ctx: RequestContext, link: NativeMessageBatch) => {
     const there = await at(ctx, link).retrieve(link.upstream_id);
-    // A charge that fails (the results unreadable now) is tried again at the next read.
-    await chargeOnce(ctx, link, there).catch(() => {});
+    // Charged once, when first seen ended; a charge that fails (the results unreadable now) is tried at the next read.
+    if (usage !== undefined) {
+      const charge = { api: at(ctx, link), links, table: ctx.table, usage, keyName: ctx.key?.name };
+      await chargeIfEnded(link, there, charge).catch(() => {});
+    }
     return withOurIds(there, link, originOf(ctx));
   };
 

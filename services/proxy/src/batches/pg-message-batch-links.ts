@@ -24,6 +24,15 @@ export class PgMessageBatchLinks implements MessageBatchLinks {
     return r.rows.map(toLink).filter((l): l is NativeMessageBatch => l !== undefined);
   }
 
+  /** The links not charged yet (the worker's poll reads them at Anthropic until they ended). */
+  async uncharged(limit = 1000): Promise<NativeMessageBatch[]> {
+    const r = await this.pool.query<{ state: unknown }>(
+      "SELECT state FROM router_message_batches WHERE NOT coalesce((state->>'charged')::boolean, false) ORDER BY created_ms LIMIT $1",
+      [limit],
+    );
+    return r.rows.map(toLink).filter((l): l is NativeMessageBatch => l !== undefined);
+  }
+
   async save(l: NativeMessageBatch): Promise<void> {
     await this.pool.query(
       `INSERT INTO router_message_batches (id, owner, created_ms, state) VALUES ($1, $2, $3, $4)
