@@ -27,9 +27,9 @@ const tail = (fields: Record<string, string> = {}) => {
 };
 
 /** Opens an upload to the router; the test writes its body. `length` undefined: sent chunked. */
-function openUpload(length?: number): { req: ClientRequest; answer: Promise<{ res: IncomingMessage; body: string }> } {
+function openUpload(length?: number, key = KEY): { req: ClientRequest; answer: Promise<{ res: IncomingMessage; body: string }> } {
   const headers: Record<string, string> = {
-    authorization: `Bearer ${KEY}`,
+    authorization: `Bearer ${key}`,
     "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
   };
   if (length !== undefined) headers["content-length"] = String(length);
@@ -165,8 +165,28 @@ describe("audio uploads streamed to the upstream as they arrive", () => {
     expect((await rec).attempts.at(-1)).toMatchObject({ provider: "live", outcome: "final", status: 413 });
   });
 
+  it("a streamed upload reserves its declared length's audio minutes before sending: a second upload on a small budget is refused meanwhile", async () => {
+    const key = `${KEY}-poor-audio`;
+    const h = head("whisper-1");
+    const t = tail();
+    const first = openUpload(h.length + AUDIO.length + t.length, key);
+    const arrived = upstreamReceives(AUDIO.subarray(0, 4096));
+    first.req.write(h);
+    first.req.write(AUDIO.subarray(0, HALF));
+    await arrived;
+    // ~17 s of audio at $0.006 a minute ($0.0017) reserved against a $0.0001 budget while the first streams.
+    const second = openUpload(h.length + AUDIO.length + t.length, key);
+    second.req.end(Buffer.concat([h, AUDIO, t]));
+    const refused = await second.answer;
+    expect(refused.res.statusCode).toBe(429);
+    expect(JSON.parse(refused.body).error.code).toBe("insufficient_quota");
+    expect(transcriptions()).toHaveLength(1);
+    first.req.end(Buffer.concat([AUDIO.subarray(HALF), t]));
+    expect((await first.answer).res.statusCode).toBe(200);
+  });
+
   it("a client hanging up mid-upload aborts the upstream request at once; the request is recorded as cancelled", async () => {
-    const rec = nextRecord("audio.transcriptions");
+    const rec = nextRecord("audio.transcriptions", (r) => r.key === "main");
     const h = head("whisper-1");
     const { req, answer } = openUpload(h.length + AUDIO.length + tail().length);
     answer.catch(() => {});
