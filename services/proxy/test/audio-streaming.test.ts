@@ -198,7 +198,8 @@ describe("audio uploads streamed to the upstream as they arrive", () => {
     const t0 = performance.now();
     req.destroy();
     await aborted;
-    expect(performance.now() - t0).toBeLessThan(1000);
+    // At once: not at the upstream timeout (the live provider waits 60 s for a body); 2 s leaves room for a loaded machine.
+    expect(performance.now() - t0).toBeLessThan(2000);
     expect(up.aborted).toBe(true);
     const r = await rec;
     expect(r.outcome, JSON.stringify([r.error, r.attempts])).toBe("cancelled");
