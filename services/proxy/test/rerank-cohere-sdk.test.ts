@@ -14,6 +14,7 @@ describe("rerank with the cohere-ai SDK through the router", () => {
     const r = await cohere.rerank({ model: "cohere-rerank", query: "capital of France", documents: DOCS, topN: 2 });
     expect(r.results.map((x) => x.index)).toEqual([0, 1]);
     expect(r.results[0]?.relevanceScore).toBe(1);
+    expect(r.meta?.billedUnits?.searchUnits).toBe(1);
     const got = w.up.requests.at(-1);
     expect(got?.path).toBe("/v2/rerank");
     expect(got?.json).toMatchObject({ model: "rerank-v3.5", query: "capital of France", documents: DOCS, top_n: 2 });

@@ -40,7 +40,9 @@ export function rerankAnswer(
   const usage: Record<string, number> = {};
   if (tokens !== undefined) usage.total_tokens = tokens;
   if (searches !== undefined) usage.search_units = searches;
-  const body = typeof raw.id === "string" ? { id: raw.id, results: out, usage } : { results: out, usage };
+  const body: Record<string, unknown> = typeof raw.id === "string" ? { id: raw.id, results: out, usage } : { results: out, usage };
+  // Cohere's clients read billed searches from `meta` (its SDKs' `meta.billedUnits.searchUnits`).
+  if (searches !== undefined) body.meta = { billed_units: { search_units: searches } };
   const t = tokens ?? 0;
   return {
     body: Buffer.from(JSON.stringify(body)),
