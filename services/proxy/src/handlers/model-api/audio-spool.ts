@@ -34,7 +34,7 @@ export interface AudioUpload {
 const MAX_FIELDS = 64;
 const MAX_FIELD_BYTES = 64 * 1024;
 /** The form's own lines and text fields, allowed beyond the file's limit in a declared length. */
-export const FORM_SLACK_BYTES = 1024 * 1024;
+const FORM_SLACK_BYTES = 1024 * 1024;
 
 let spoolDir: string | undefined;
 let spoolSeq = 0;
@@ -48,7 +48,7 @@ const spoolPath = (): string => {
 /** The spool directory, once an upload made it (tests check it is left empty). */
 export const spoolDirectory = (): string | undefined => spoolDir;
 
-export const tooLarge = (limit: number) =>
+const tooLarge = (limit: number) =>
   new RouterError("body_too_large", `The audio upload is too large: the limit is ${limit} bytes.`, { publicCode: "request_too_large" });
 
 const noop = () => {};
