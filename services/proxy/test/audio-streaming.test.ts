@@ -1,7 +1,9 @@
 import { once } from "node:events";
+import { readdirSync } from "node:fs";
 import { type ClientRequest, type IncomingMessage, request } from "node:http";
 import type { AudioRerankRequest } from "@ai-router/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { spoolDirectory } from "../src/handlers/model-api/audio-spool.js";
 import { KEY, MAX_AUDIO, nextRecord, useMoreWorld } from "./more-endpoints-setup.js";
 
 const w = useMoreWorld();
@@ -205,5 +207,12 @@ describe("audio uploads streamed to the upstream as they arrive", () => {
     expect(r.outcome, JSON.stringify([r.error, r.attempts])).toBe("cancelled");
     expect(r.errorCode).toBe("client_closed_request");
     expect(w.proxy.proxy.inFlight()).toBe(0);
+  });
+
+  it("leaves no spool file behind: served, failed over, refused, too large or cut off", async () => {
+    await vi.waitFor(() => expect(w.proxy.proxy.inFlight()).toBe(0));
+    const dir = spoolDirectory();
+    expect(dir).toBeDefined();
+    await vi.waitFor(() => expect(readdirSync(dir as string)).toEqual([]));
   });
 });
