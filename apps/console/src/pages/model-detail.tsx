@@ -8,14 +8,21 @@ import { ErrorAlert } from "../components/error-alert.js";
 import { CheckField, Field, fieldError, SelectField } from "../components/form-field.js";
 import { AddButton, Badge, Card, ConfirmButton, PageHead } from "../components/ui.js";
 import { fmtNum } from "../format.js";
-import { useI18n } from "../i18n/index.js";
+import { type T, useI18n } from "../i18n/index.js";
 import { Link, navigate } from "../router.js";
-import { LinkForm, STRATEGIES } from "./model-forms.js";
+import { LinkForm, STRATEGIES, UNIT_PRICES } from "./model-forms.js";
 import { Playground } from "./playground.js";
 
 /** Session affinity modes, as the API names them ("" = the default). */
 const AFFINITY = ["session", "prefix", "off"];
-const price = (l: LinkOut) => (l.price ? `$${l.price.input_per_mtok} / $${l.price.output_per_mtok}` : "–");
+/** Tokens in / out, and the model kind's unit price when the link has one ("$0.006 / audio min"). */
+const linkPrice = (l: LinkOut, llmType: string, t: T) => {
+  if (!l.price) return "–";
+  const tokens = `$${l.price.input_per_mtok} / $${l.price.output_per_mtok}`;
+  const u = UNIT_PRICES[llmType];
+  const v = u ? l.price[u.field] : undefined;
+  return v === undefined ? tokens : `${tokens} · $${v} / ${t(u!.unit)}`;
+};
 
 function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const { t } = useI18n();
@@ -175,7 +182,7 @@ export function ModelDetail(props: { model: ModelOut; providers: ProviderOut[]; 
               { header: t("models.weight"), num: true, cell: (l) => fmtNum(locale, l.weight, 3) },
               { header: t("models.priority"), num: true, cell: (l) => l.priority },
               { header: t("models.preferred"), cell: (l) => (l.is_preferred ? <Badge tone="brand">{t("common.yes")}</Badge> : "–") },
-              { header: t("models.price"), className: "small nowrap", cell: price },
+              { header: t("models.price"), className: "small nowrap", cell: (l) => linkPrice(l, m.llm_type, t) },
               { header: t("models.healthCheck"), cell: (l) => (l.health_check ? t("models.probed") : t("models.shielded")) },
               {
                 header: t("common.actions"),

@@ -15,7 +15,7 @@ import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
-import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
+import { readWhole, sendUpstream, sendUpstreamWhole, transportFailure } from "../upstream/send-upstream.js";
 import { ENDPOINT_OF_TYPE } from "./endpoint-of-type.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
 import { binaryHeaders, relayStream, SSE_HEADERS } from "./stream-relay.js";
@@ -183,7 +183,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     try {
       resp = await sendUpstream(t.live, ex.request, ctx.signal, traceparent);
     } catch (err) {
-      return { kind: "retry", error: transportError(err, t.provider) };
+      return transportFailure(err, t.provider);
     }
     if (resp.statusCode >= 400) return upstreamFailure(ex, resp.statusCode, (await readWhole(resp)).body, t);
     // A model that continues broken streams notes what reached the client between target and client formats.
@@ -222,7 +222,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   try {
     answer = await sendUpstreamWhole(t.live, ex.request, ctx.signal, traceparent);
   } catch (err) {
-    return { kind: "retry", error: transportError(err, t.provider) };
+    return transportFailure(err, t.provider);
   }
   if (answer.statusCode >= 400) return upstreamFailure(ex, answer.statusCode, answer.body, t);
   const bytes = answer.body;
