@@ -127,6 +127,8 @@ export const toModelOut = (m: Model & { links: (ModelProvider & { provider: Prov
   strict: m.strict,
   stream_continuation: m.streamContinuation,
   affinity: (m.affinity ?? null) as ModelOut["affinity"],
+  cache_breakpoints: m.cacheBreakpoints ?? true,
+  cache_ttl_s: m.cacheTtlS ?? null,
   providers: m.links.map(toLinkOut),
   created_at: m.createdAt.toISOString(),
   updated_at: m.updatedAt.toISOString(),

@@ -19,7 +19,7 @@ const COLUMNS = `id text, client_request_id text, time timestamptz, replica text
   upstream_model text, key_id text, key_name text, stream boolean, status int, error_code text, attempts jsonb,
   prompt_tokens int, completion_tokens int, cached_tokens int, reasoning_tokens int, usage_estimated boolean,
   cost_usd float8, latency_ms float8, ttft_ms float8, tokens_per_s float8, request_bytes int, response_bytes int,
-  queued_ms float8, cache_creation_tokens int, cache_saved_usd float8`;
+  queued_ms float8, cache_creation_tokens int, cache_saved_usd float8, cache_hit boolean`;
 const NAMES = COLUMNS.replace(/\s+[a-z0-9]+(,|$)/g, "$1").replace(/\s+/g, " ");
 
 /**
