@@ -253,7 +253,7 @@ describe("response cache: records and limits", () => {
     await post("/v1/chat/completions", chat("records"));
     expect(records).toHaveLength(2);
     const [miss, hit] = records as [UsageRecord, UsageRecord];
-    expect(miss.cache_hit ?? false).toBe(false); // written only when true (the contract defaults it)
+    expect(miss.cache_hit).toBe(false);
     expect(miss.cost_usd).toBeGreaterThan(0);
     expect(hit).toMatchObject({ cache_hit: true, cost_usd: 0, prompt_tokens: 0, completion_tokens: 0, status: 200, provider: "oai" });
     expect(hit.cache_saved_usd).toBeCloseTo(miss.cost_usd as number, 12);
