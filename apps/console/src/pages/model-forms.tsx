@@ -123,8 +123,10 @@ export function LinkForm(props: {
   const [input, setInput] = useState(priceField(l?.price?.input_per_mtok));
   const [output, setOutput] = useState(priceField(l?.price?.output_per_mtok));
   const [cached, setCached] = useState(priceField(l?.price?.cached_input_per_mtok));
+  const [write5m, setWrite5m] = useState(priceField(l?.price?.cache_write_per_mtok));
+  const [write1h, setWrite1h] = useState(priceField(l?.price?.cache_write_1h_per_mtok));
   const save = async () => {
-    const [inP, outP, cachedP] = [numOrNull(input), numOrNull(output), numOrNull(cached)];
+    const [inP, outP, cachedP, w5P, w1P] = [numOrNull(input), numOrNull(output), numOrNull(cached), numOrNull(write5m), numOrNull(write1h)];
     const body: Record<string, unknown> = {
       upstream_model: upstream.trim() || null,
       weight: Number(weight),
@@ -135,7 +137,15 @@ export function LinkForm(props: {
       price:
         inP === null && outP === null
           ? null
-          : { input_per_mtok: inP ?? 0, output_per_mtok: outP ?? 0, ...(cachedP !== null ? { cached_input_per_mtok: cachedP } : {}) },
+          : {
+              // The rest of the link's price (per image, per minute...) is kept as it was.
+              ...l?.price,
+              input_per_mtok: inP ?? 0,
+              output_per_mtok: outP ?? 0,
+              cached_input_per_mtok: cachedP ?? undefined,
+              cache_write_per_mtok: w5P ?? undefined,
+              cache_write_1h_per_mtok: w1P ?? undefined,
+            },
     };
     if (l) await api("PUT", `/v1/db/models/${props.model.id}/providers/${l.provider_id}`, { body });
     else await api("POST", `/v1/db/models/${props.model.id}/providers`, { body: { provider_id: Number(providerId), ...body } });
@@ -190,6 +200,8 @@ export function LinkForm(props: {
           {price(t("models.priceIn"), input, setInput, fieldError(error, "price"))}
           {price(t("models.priceOut"), output, setOutput)}
           {price(t("models.priceCached"), cached, setCached)}
+          {price(t("models.priceCacheWrite"), write5m, setWrite5m)}
+          {price(t("models.priceCacheWrite1h"), write1h, setWrite1h)}
           <CheckGroup label={t("models.options")}>
             <CheckField label={t("models.preferred")} checked={preferred} onChange={setPreferred} />
             <CheckField label={t("models.healthCheck")} checked={healthCheck} onChange={setHealthCheck} />
