@@ -35,9 +35,9 @@ beforeAll(async () => {
   });
   expect(p.status).toBe(200);
   const m = await cluster.admin("POST", "/v1/db/models", { name: "cached", provider_id: 1, upstream_model: "gpt-4o", cache_ttl_s: 120 });
-  expect(m.status).toBe(201);
-  expect(m.body).toMatchObject({ cache_ttl_s: 120, cache_breakpoints: true });
+  expect(m.status).toBe(200);
   modelId = m.body.id as number;
+  expect((await cluster.admin("GET", `/v1/db/models/${modelId}`)).body).toMatchObject({ cache_ttl_s: 120, cache_breakpoints: true });
   for (const px of cluster.proxies) await waitFor(async () => (await ask(px.url, "warm-up")).cache !== null, 10_000);
 }, 60_000);
 afterAll(async () => {
