@@ -1,51 +1,27 @@
 import { performance } from "node:perf_hooks";
-import { type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
+import type { OpenAIUsage } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import { type BrokenStream, brokenUsage, continueAttempt, nextTarget } from "../continuation/continue-attempt.js";
 import { StreamSplice } from "../continuation/stream-splice.js";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
-import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
 import type { LimitRefusal } from "../limits/key-limiter.js";
 import { maxCostUsd } from "../limits/reserve.js";
 import { errorCodeOf } from "../record/request-record.js";
 import { type CacheUse, cacheStep } from "../response-cache/cache-step.js";
-import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import type { LiveTarget } from "../routing/runtime-table.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
 import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
-import { ENDPOINT_OF_TYPE } from "./endpoint-of-type.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
 import { binaryHeaders, relayStream, SSE_HEADERS } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
-/**
- * Looks up a model for the endpoint being served: 404 when unknown, 400 when it is not of the kind the
- * endpoint declares (`llmType`, chat when it declares none). The usage record keeps the name cleaned
- * and bounded (`recordText`); a name longer than any model's is a 404 that does not echo it.
- */
-export function resolveModel(ctx: RequestContext, name: string): LiveModel {
-  ctx.record.model ??= recordText(name);
-  if (name.length > RECORD_NAME_MAX) {
-    throw new RouterError("model_not_found", `No model has a name of ${name.length} characters (at most ${RECORD_NAME_MAX}).`, {
-      param: "model",
-      publicCode: "model_not_found",
-    });
-  }
-  const llmType = ctx.endpoint.llmType ?? "chat";
-  const model = findModel(ctx, name);
-  if (model.config.llmType !== llmType) {
-    throw new RouterError(
-      "unsupported_endpoint",
-      `The model \`${name}\` is a ${model.config.llmType} model and cannot serve this endpoint; use ${ENDPOINT_OF_TYPE[model.config.llmType]}.`,
-      { param: "model" },
-    );
-  }
-  return model;
-}
+/** Model lookup lives beside the pipeline; handlers import it from here. */
+export { resolveModel } from "./resolve-model.js";
 
 /** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
 export function targetContext(ctx: RequestContext, t: LiveTarget, conversation?: number, cacheBreakpoints = false): TargetContext {
