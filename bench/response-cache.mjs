@@ -54,7 +54,14 @@ for (const name of picked) {
   const r = await autocannon({ url, method: "POST", headers, body: s.body, connections: CONNECTIONS, duration: DURATION_S });
   const cpu = cpuMs(router.child.pid) - cpu0;
   const n = r.requests.total;
-  rows.push({ name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, cpuUsPerReq: n ? Math.round(((cpu * 1000) / n) * 10) / 10 : 0, errors: r.errors + r.non2xx });
+  rows.push({
+    name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuUsPerReq: n ? Math.round(((cpu * 1000) / n) * 10) / 10 : 0,
+    errors: r.errors + r.non2xx,
+  });
 }
 await stopProcess(router);
 await stopProcess(upstream);
