@@ -214,6 +214,58 @@ describe("response cache: streams replayed in the client's format", () => {
   });
 });
 
+describe("response cache: tool calls rendered from JSON into streams", () => {
+  const fn = { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } };
+
+  it("OpenAI chat: the tool calls the SDK's stream helper assembles are the JSON answer's", async () => {
+    const client = openai();
+    const params = {
+      model: "gpt-cached",
+      temperature: 0.2,
+      messages: [{ role: "user" as const, content: "weather in Paris" }],
+      tools: [{ type: "function" as const, function: fn }],
+    };
+    const json = await client.chat.completions.create(params);
+    expect(json.choices[0]?.finish_reason).toBe("tool_calls");
+    const final = await client.chat.completions.stream(params).finalChatCompletion();
+    expect(final.choices[0]?.message.tool_calls).toEqual(json.choices[0]?.message.tool_calls);
+    expect(final.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(calls(oai)).toBe(1);
+  });
+
+  it("Anthropic: tool_use blocks and their input, through @anthropic-ai/sdk's stream", async () => {
+    const client = anthropic();
+    const params = {
+      model: "claude-cached",
+      max_tokens: 64,
+      messages: [{ role: "user" as const, content: "weather in Rome" }],
+      tools: [{ name: fn.name, description: fn.description, input_schema: fn.parameters as { type: "object" } }],
+    };
+    const json = await client.messages.create(params);
+    expect(json.content.some((b) => b.type === "tool_use")).toBe(true);
+    const final = await client.messages.stream(params).finalMessage();
+    expect(final.content).toEqual(json.content);
+    expect(final.stop_reason).toBe("tool_use");
+    expect(calls(claude)).toBe(1);
+  });
+
+  it("Responses: function calls, through the openai SDK's stream helper", async () => {
+    const client = openai();
+    const params = {
+      model: "gpt-cached",
+      input: "weather in Oslo",
+      temperature: 0.2,
+      tools: [{ type: "function" as const, strict: false, ...fn }],
+    };
+    const json = await client.responses.create(params);
+    expect(json.output.some((i) => i.type === "function_call")).toBe(true);
+    const final = await client.responses.stream(params).finalResponse();
+    // The SDK's helper adds its own `parsed_arguments` to each call.
+    expect(final.output).toMatchObject(json.output);
+    expect(calls(oai)).toBe(1);
+  });
+});
+
 describe("response cache: what clients and keys control", () => {
   it("cache-control: no-store neither reads nor writes; no-cache skips the lookup and refreshes the entry", async () => {
     await post("/v1/chat/completions", chat("control"), KEY_A, { "cache-control": "no-store" });
