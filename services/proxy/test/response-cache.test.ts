@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ResponseCaches } from "../src/response-cache/model-caches.js";
 import { published, startTestProxy, type TestProxy } from "./harness.js";
+import { ResponsesSocket } from "./ws-client.js";
 
 // The exact-match response cache through the proxy: JSON and streams of every front-door format,
 // replayed whole; what the client's cache-control says; per key; TTL on an injected clock; records.
@@ -263,6 +264,23 @@ describe("response cache: tool calls rendered from JSON into streams", () => {
     // The SDK's helper adds its own `parsed_arguments` to each call.
     expect(final.output).toMatchObject(json.output);
     expect(calls(oai)).toBe(1);
+  });
+});
+
+describe("response cache: Responses WebSocket turns", () => {
+  it("a turn identical to an HTTP request answered before is replayed over the socket, whole and numbered", async () => {
+    const params = { model: "gpt-cached", input: "over the socket", temperature: 0.2 };
+    const json = await openai().responses.create(params);
+    const s = await ResponsesSocket.open(proxy.url, KEY_A);
+    try {
+      const events = await s.turn(params);
+      expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+      expect(events.at(-1)).toMatchObject({ type: "response.completed", response: { id: json.id, output: json.output } });
+    } finally {
+      s.close();
+    }
+    expect(calls(oai)).toBe(1);
+    expect(records.at(-1)).toMatchObject({ cache_hit: true, cost_usd: 0 });
   });
 });
 
