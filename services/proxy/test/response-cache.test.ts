@@ -277,7 +277,7 @@ describe("response cache: Responses WebSocket turns", () => {
       expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
       expect(events.at(-1)).toMatchObject({ type: "response.completed", response: { id: json.id, output: json.output } });
     } finally {
-      s.close();
+      await s.close();
     }
     expect(calls(oai)).toBe(1);
     expect(records.at(-1)).toMatchObject({ cache_hit: true, cost_usd: 0 });
