@@ -33,6 +33,8 @@ export class CacheUse {
   readonly write: boolean;
   private readonly jsonKey: string;
   private readonly sseKey: string;
+  /** OpenAI chat: the stream carries a usage chunk (`stream_options.include_usage`). */
+  private readonly usageChunk: boolean;
   private json: string | undefined;
   private tap: StreamTap | undefined;
 
@@ -50,9 +52,9 @@ export class CacheUse {
     const key = cacheKey({ format: c.format, model: modelName, owner, body: c.body, headers: ctx.req.headers });
     this.jsonKey = `${key}:j`;
     // OpenAI chat streams carry a usage chunk only when asked: the two kinds of stream are two entries.
-    const usageChunk =
+    this.usageChunk =
       c.format === "openai-chat" && (c.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-    this.sseKey = `${key}:s${usageChunk ? "u" : ""}`;
+    this.sseKey = `${key}:s${this.usageChunk ? "u" : ""}`;
   }
 
   /** The answer to replay (client bytes of the request's kind), or undefined: a miss. A stream prefers a cached stream, else renders a cached JSON answer. */
@@ -64,7 +66,7 @@ export class CacheUse {
       const entry = v === undefined ? undefined : decodeEntry(v);
       if (entry === undefined) continue;
       if (!this.stream || entry.kind === "sse") return { entry, body: entry.body };
-      const rendered = renderStream(this.c.format, entry.body, { includeUsage: this.sseKey.endsWith("u") });
+      const rendered = renderStream(this.c.format, entry.body, { includeUsage: this.usageChunk });
       if (rendered !== undefined) return { entry, body: rendered };
     }
     return undefined;
