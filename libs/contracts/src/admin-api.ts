@@ -100,6 +100,8 @@ const strategyFields = {
   cache_breakpoints: z.boolean(),
   /** Exact-match response cache: seconds a cached answer is served; null = no response cache. */
   cache_ttl_s: z.number().int().positive().max(RESPONSE_CACHE_MAX_TTL_S).nullable(),
+  /** Response cache entries shared across client keys (default false: each key sees only its own). */
+  cache_shared: z.boolean(),
 };
 
 export const ModelCreate = z
@@ -260,6 +262,8 @@ export const ModelOut = z.object({
   cache_breakpoints: z.boolean().optional(),
   /** Response cache TTL in seconds; null = off (absent from control planes before it). */
   cache_ttl_s: z.number().int().nullable().optional(),
+  /** Response cache shared across keys (absent from control planes before it). */
+  cache_shared: z.boolean().optional(),
   providers: z.array(LinkOut),
   ...timestamps,
 });

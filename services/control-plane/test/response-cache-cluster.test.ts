@@ -61,15 +61,16 @@ describe("response cache across proxy replicas (Redis)", () => {
   });
 
   it("the admin fields reach the table and the export; null turns the cache off", async () => {
-    const updated = await cluster.admin("PUT", `/v1/db/models/${modelId}`, { cache_breakpoints: false });
-    expect(updated.body).toMatchObject({ cache_ttl_s: 120, cache_breakpoints: false });
+    const updated = await cluster.admin("PUT", `/v1/db/models/${modelId}`, { cache_breakpoints: false, cache_shared: true });
+    expect(updated.body).toMatchObject({ cache_ttl_s: 120, cache_breakpoints: false, cache_shared: true });
     type Published = { models: { name: string; cacheBreakpoints?: boolean; cache?: { ttlS: number; shared: boolean } }[] };
     const model = async () => (await readPublishedTable<Published>(cluster.bucket)).models.find((m) => m.name === "cached");
     await waitFor(async () => (await model())?.cacheBreakpoints === false, 5_000);
-    expect((await model())?.cache).toMatchObject({ ttlS: 120, shared: false });
+    expect((await model())?.cache).toMatchObject({ ttlS: 120, shared: true });
     const { yaml } = await exportConfig(prisma, { withSecrets: false, masterKey: Buffer.from(MASTER_KEY, "hex") });
     expect(yaml).toContain("ttl_s: 120");
     expect(yaml).toContain("cache_breakpoints: false");
+    expect(yaml).toContain("shared: true");
     expect((await cluster.admin("PUT", `/v1/db/models/${modelId}`, { cache_ttl_s: null })).body).toMatchObject({ cache_ttl_s: null });
     await waitFor(async () => (await model())?.cache === undefined, 5_000);
     for (const px of cluster.proxies) await waitFor(async () => (await ask(px.url, "after off")).cache === null, 10_000);

@@ -151,6 +151,7 @@ export const enAdmin = {
   "models.cacheOff": "Off",
   "models.cacheTtlHint":
     "Identical requests (same key, messages, tools and parameters) within this time are answered from the cache without calling a provider, at no cost. Empty = no response cache.",
+  "models.cacheShared": "Share cached answers across client keys",
   "models.cacheBreakpoints": "Automatic prompt-cache breakpoints (Anthropic targets)",
   "models.priceCacheWrite": "Cache write price, 5 minutes (USD / M tokens)",
   "models.priceCacheWrite1h": "Cache write price, 1 hour (USD / M tokens)",

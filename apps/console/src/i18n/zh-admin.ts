@@ -152,6 +152,7 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   "models.cacheOff": "关闭",
   "models.cacheTtlHint":
     "在此时间内完全相同的请求（同一密钥、消息、工具和参数）直接由缓存应答，不调用供应商，也不计费。留空表示不使用响应缓存。",
+  "models.cacheShared": "不同客户端密钥共享缓存的应答",
   "models.cacheBreakpoints": "自动添加提示缓存断点（Anthropic 目标）",
   "models.priceCacheWrite": "缓存写入价格，5 分钟（美元 / 百万 Token）",
   "models.priceCacheWrite1h": "缓存写入价格，1 小时（美元 / 百万 Token）",

@@ -45,9 +45,10 @@ describe("a model's response cache and prompt-cache breakpoints", () => {
     expect(breakpoints.checked).toBe(true);
     fireEvent.change(ttl, { target: { value: "300" } });
     fireEvent.click(breakpoints);
+    fireEvent.click(screen.getByLabelText("Share cached answers across client keys"));
     fireEvent.click(screen.getAllByRole("button", { name: "Save" })[0]!);
     await waitFor(() => expect(puts(calls)).toHaveLength(1));
-    expect(puts(calls)[0]!.body).toMatchObject({ cache_ttl_s: 300, cache_breakpoints: false });
+    expect(puts(calls)[0]!.body).toMatchObject({ cache_ttl_s: 300, cache_breakpoints: false, cache_shared: true });
     fireEvent.change(screen.getByLabelText("Response cache TTL (seconds)"), { target: { value: "" } });
     fireEvent.click(screen.getAllByRole("button", { name: "Save" })[0]!);
     await waitFor(() => expect(puts(calls)).toHaveLength(2));

@@ -29,6 +29,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const [affinity, setAffinity] = useState(m.affinity ?? "");
   const [cacheTtl, setCacheTtl] = useState(m.cache_ttl_s ? String(m.cache_ttl_s) : "");
   const [breakpoints, setBreakpoints] = useState(m.cache_breakpoints ?? true);
+  const [cacheShared, setCacheShared] = useState(m.cache_shared ?? false);
   const [optionsError, setOptionsError] = useState<string>();
   const [saved, setSaved] = useState(false);
   const { error, onSubmit } = useSubmit(async () => {
@@ -52,6 +53,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
         affinity: affinity || null,
         cache_ttl_s: cacheTtl.trim() === "" ? null : Number(cacheTtl),
         cache_breakpoints: breakpoints,
+        cache_shared: cacheShared,
       },
     });
     setSaved(true);
@@ -106,6 +108,7 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           error={fieldError(error, "cache_ttl_s")}
           hint={t("models.cacheTtlHint")}
         />
+        <CheckField label={t("models.cacheShared")} checked={cacheShared} onChange={setCacheShared} />
         <CheckField label={t("common.enabled")} checked={enabled} onChange={setEnabled} />
         <CheckField label={t("models.cacheBreakpoints")} checked={breakpoints} onChange={setBreakpoints} />
         <CheckField label={t("models.streamContinuation")} checked={continuation} onChange={setContinuation} />

@@ -129,6 +129,7 @@ export const toModelOut = (m: Model & { links: (ModelProvider & { provider: Prov
   affinity: (m.affinity ?? null) as ModelOut["affinity"],
   cache_breakpoints: m.cacheBreakpoints ?? true,
   cache_ttl_s: m.cacheTtlS ?? null,
+  cache_shared: m.cacheShared,
   providers: m.links.map(toLinkOut),
   created_at: m.createdAt.toISOString(),
   updated_at: m.updatedAt.toISOString(),

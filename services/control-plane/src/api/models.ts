@@ -104,6 +104,7 @@ export function modelRoutes(ctx: ApiContext): void {
             affinity: b.affinity ?? null,
             cacheBreakpoints: b.cache_breakpoints ?? null,
             cacheTtlS: b.cache_ttl_s ?? null,
+            cacheShared: b.cache_shared ?? false,
             ...(provider
               ? {
                   links: {
@@ -191,6 +192,7 @@ export function modelRoutes(ctx: ApiContext): void {
             affinity: b.affinity,
             cacheBreakpoints: b.cache_breakpoints,
             cacheTtlS: b.cache_ttl_s,
+            cacheShared: b.cache_shared,
           },
           include: linkInclude,
         });

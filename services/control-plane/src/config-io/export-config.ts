@@ -98,7 +98,7 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
         ...(m.streamContinuation ? { stream_continuation: true } : {}),
         ...(m.affinity ? { affinity: m.affinity as AffinityMode } : {}),
         ...(m.cacheBreakpoints === false ? { cache_breakpoints: false } : {}),
-        ...(m.cacheTtlS ? { cache: { ttl_s: m.cacheTtlS, max_bytes: RESPONSE_CACHE_DEFAULT_BYTES, shared: false } } : {}),
+        ...(m.cacheTtlS ? { cache: { ttl_s: m.cacheTtlS, max_bytes: RESPONSE_CACHE_DEFAULT_BYTES, shared: m.cacheShared } } : {}),
         providers: m.links.map((l) => ({
           provider: l.provider.name,
           ...(l.upstreamModel ? { model: l.upstreamModel } : {}),
