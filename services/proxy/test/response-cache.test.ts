@@ -117,6 +117,8 @@ describe("response cache: JSON", () => {
     const next = await post("/v1/chat/completions", { ...chat("cut stream"), stream: true });
     expect(next.cache).toBe("miss");
     expect(next.text).toContain("data: [DONE]");
+    // The whole stream stored by that miss serves a JSON request of the same (assembled).
+    expect((await post("/v1/chat/completions", chat("cut stream"))).cache).toBe("hit");
   });
 });
 
@@ -215,6 +217,41 @@ describe("response cache: streams replayed in the client's format", () => {
   });
 });
 
+describe("response cache: a streamed answer assembled into JSON", () => {
+  it("serves a JSON request of the same from a cached stream, in every format", async () => {
+    const chatParams = { ...chat("streamed first"), stream: true as const };
+    let streamed = "";
+    for await (const c of await openai().chat.completions.create(chatParams)) streamed += c.choices[0]?.delta.content ?? "";
+    const { data: json, response } = await openai().chat.completions.create(chat("streamed first")).withResponse();
+    expect(response.headers.get("x-router-cache")).toBe("hit");
+    expect(json).toMatchObject({
+      object: "chat.completion",
+      choices: [{ message: { role: "assistant", content: streamed }, finish_reason: "stop" }],
+    });
+    expect(json.usage?.total_tokens).toBeGreaterThan(0);
+
+    const a = { model: "claude-cached", max_tokens: 64, messages: [{ role: "user" as const, content: "anthropic streamed first" }] };
+    const fromStream = await anthropic().messages.stream(a).finalMessage();
+    const { id, content, stop_reason, usage } = fromStream;
+    expect(await anthropic().messages.create(a)).toMatchObject({ id, content, stop_reason, usage });
+
+    const r = { model: "gpt-cached", input: "responses streamed first", temperature: 0.2 };
+    const rs = await openai().responses.stream(r).finalResponse();
+    const rj = await openai().responses.create(r);
+    expect([rj.id, rj.output_text]).toEqual([rs.id, rs.output_text]);
+
+    let gtext = "";
+    for await (const c of await gemini().models.generateContentStream({ model: "gemini-cached", contents: "gemini streamed first" }))
+      gtext += c.text ?? "";
+    const gj = await gemini().models.generateContent({ model: "gemini-cached", contents: "gemini streamed first" });
+    expect(gj.text).toBe(gtext);
+    expect(gj.candidates?.[0]?.finishReason).toBe("STOP");
+
+    expect([calls(oai), calls(claude), calls(gem)]).toEqual([2, 1, 1]);
+    expect(records.filter((x) => x.cache_hit)).toHaveLength(4);
+  });
+});
+
 describe("response cache: tool calls rendered from JSON into streams", () => {
   const fn = { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } };
 
@@ -232,6 +269,13 @@ describe("response cache: tool calls rendered from JSON into streams", () => {
     expect(final.choices[0]?.message.tool_calls).toEqual(json.choices[0]?.message.tool_calls);
     expect(final.choices[0]?.finish_reason).toBe("tool_calls");
     expect(calls(oai)).toBe(1);
+    // The other way round: tool calls streamed first, assembled for a JSON request.
+    const other = { ...params, messages: [{ role: "user" as const, content: "weather in Lima" }] };
+    const streamed = await client.chat.completions.stream(other).finalChatCompletion();
+    const assembled = await client.chat.completions.create(other);
+    expect(assembled.choices[0]?.message.tool_calls).toEqual(streamed.choices[0]?.message.tool_calls);
+    expect(assembled.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(calls(oai)).toBe(2);
   });
 
   it("Anthropic: tool_use blocks and their input, through @anthropic-ai/sdk's stream", async () => {

@@ -9,6 +9,7 @@ import { type CacheEntry, decodeEntry, encodeEntry, entryCostUsd } from "./cache
 import { cacheKey, clientCacheControl } from "./cache-key.js";
 import type { ModelCache } from "./model-caches.js";
 import { renderStream, streamComplete } from "./render-stream.js";
+import { streamToJson } from "./stream-to-json.js";
 
 /** What the response cache keys a request by: its front-door format and the client's body. */
 export interface Cacheable {
@@ -57,17 +58,24 @@ export class CacheUse {
     this.sseKey = `${key}:s${this.usageChunk ? "u" : ""}`;
   }
 
-  /** The answer to replay (client bytes of the request's kind), or undefined: a miss. A stream prefers a cached stream, else renders a cached JSON answer. */
+  /**
+   * The answer to replay (client bytes of the request's kind), or undefined: a miss. Each kind prefers
+   * an entry of its own kind, else converts the other: a JSON answer rendered as a stream, a stream
+   * assembled into a JSON answer.
+   */
   async lookup(): Promise<{ entry: CacheEntry; body: string } | undefined> {
-    const keys = this.stream ? [this.sseKey, this.jsonKey] : [this.jsonKey];
+    const base = this.jsonKey.slice(0, -2);
+    const keys = this.stream ? [this.sseKey, this.jsonKey] : [this.jsonKey, `${base}:su`, `${base}:s`];
     const got = this.cache.backend.get(keys);
     const values = got instanceof Promise ? await got : got;
     for (const v of values) {
       const entry = v === undefined ? undefined : decodeEntry(v);
       if (entry === undefined) continue;
-      if (!this.stream || entry.kind === "sse") return { entry, body: entry.body };
-      const rendered = renderStream(this.c.format, entry.body, { includeUsage: this.usageChunk });
-      if (rendered !== undefined) return { entry, body: rendered };
+      if (this.stream === (entry.kind === "sse")) return { entry, body: entry.body };
+      const body = this.stream
+        ? renderStream(this.c.format, entry.body, { includeUsage: this.usageChunk })
+        : streamToJson(this.c.format, entry.body, entry.usage);
+      if (body !== undefined) return { entry, body };
     }
     return undefined;
   }
