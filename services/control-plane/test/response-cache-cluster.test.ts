@@ -14,13 +14,33 @@ let cluster: TestCluster;
 let prisma: PrismaClient;
 let modelId = 0;
 
-async function ask(proxyUrl: string, content: string) {
+let key = "";
+
+async function ask(proxyUrl: string, content: string, as = key) {
   const r = await fetch(`${proxyUrl}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: "Bearer unused" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${as}` },
     body: JSON.stringify({ model: "cached", messages: [{ role: "user", content }] }),
   });
   return { status: r.status, cache: r.headers.get("x-router-cache"), body: await r.text() };
+}
+
+/** A client key both replicas know (an unknown model is a 404 only after authentication). */
+async function newKey(fields: Record<string, unknown>): Promise<string> {
+  const created = await cluster.admin("POST", "/v1/db/keys", { name: `k-${randomUUID().slice(0, 8)}`, ...fields });
+  expect(created.status).toBe(201);
+  const k = (created.body as { key: string }).key;
+  for (const px of cluster.proxies) {
+    await waitFor(async () => {
+      const r = await fetch(`${px.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${k}` },
+        body: JSON.stringify({ model: "no-such-model", messages: [{ role: "user", content: "?" }] }),
+      });
+      return r.status !== 401;
+    }, 8_000);
+  }
+  return k;
 }
 
 beforeAll(async () => {
@@ -37,6 +57,7 @@ beforeAll(async () => {
   const m = await cluster.admin("POST", "/v1/db/models", { name: "cached", provider_id: 1, upstream_model: "gpt-4o", cache_ttl_s: 120 });
   expect(m.status).toBe(200);
   modelId = m.body.id as number;
+  key = await newKey({});
   expect((await cluster.admin("GET", `/v1/db/models/${modelId}`)).body).toMatchObject({ cache_ttl_s: 120, cache_breakpoints: true });
   for (const px of cluster.proxies) await waitFor(async () => (await ask(px.url, "warm-up")).cache !== null, 10_000);
 }, 60_000);
@@ -57,6 +78,19 @@ describe("response cache across proxy replicas (Redis)", () => {
     await waitFor(async () => (await ask(b!.url, content)).cache === "hit", 5_000);
     const hit = await ask(b!.url, content);
     expect(hit.body).toBe(miss.body);
+    expect(up.received("/chat/completions").length - before).toBe(1);
+  });
+
+  it("a hit counts against the key's rpm cluster-wide (Redis), the provider called once", async () => {
+    const [a, b] = cluster.proxies;
+    const limited = await newKey({ rpm_limit: 3 });
+    const content = `rpm ${randomUUID()}`;
+    const before = up.received("/chat/completions").length;
+    expect((await ask(a!.url, content, limited)).cache).toBe("miss");
+    await new Promise((r) => setTimeout(r, 300)); // the entry is stored off the request path
+    expect((await ask(b!.url, content, limited)).cache).toBe("hit");
+    expect((await ask(a!.url, content, limited)).cache).toBe("hit");
+    expect((await ask(b!.url, content, limited)).status).toBe(429);
     expect(up.received("/chat/completions").length - before).toBe(1);
   });
 
