@@ -156,6 +156,14 @@ export const enAdmin = {
   "models.affinityDefault": "Default (session when there are several providers)",
   "models.affinityHint":
     "Keeps each conversation on one provider and API key so the provider's prompt cache hits: session = by session id or the conversation's start, prefix = by system prompt and tools, off = every turn balanced.",
+  "models.cacheTtl": "Response cache TTL (seconds)",
+  "models.cacheOff": "Off",
+  "models.cacheTtlHint":
+    "Identical requests (same key, messages, tools and parameters) within this time are answered from the cache without calling a provider, at no cost. Empty = no response cache.",
+  "models.cacheShared": "Share cached answers across client keys",
+  "models.cacheBreakpoints": "Automatic prompt-cache breakpoints (Anthropic targets)",
+  "models.priceCacheWrite": "Cache write price, 5 minutes (USD / M tokens)",
+  "models.priceCacheWrite1h": "Cache write price, 1 hour (USD / M tokens)",
   "models.optionsHint": 'Strategy options as JSON, e.g. {"provider": "name"} for specified_provider.',
   "models.optionsJson": "Options must be valid JSON.",
   "models.back": "All models",

@@ -156,6 +156,14 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   "models.affinityDefault": "默认（多个供应商时按会话）",
   "models.affinityHint":
     "让同一会话始终使用同一供应商和 API 密钥，以命中供应商的提示缓存：session 按会话标识或对话开头，prefix 按系统提示和工具，off 每轮单独均衡。",
+  "models.cacheTtl": "响应缓存有效期（秒）",
+  "models.cacheOff": "关闭",
+  "models.cacheTtlHint":
+    "在此时间内完全相同的请求（同一密钥、消息、工具和参数）直接由缓存应答，不调用供应商，也不计费。留空表示不使用响应缓存。",
+  "models.cacheShared": "不同客户端密钥共享缓存的应答",
+  "models.cacheBreakpoints": "自动添加提示缓存断点（Anthropic 目标）",
+  "models.priceCacheWrite": "缓存写入价格，5 分钟（美元 / 百万 Token）",
+  "models.priceCacheWrite1h": "缓存写入价格，1 小时（美元 / 百万 Token）",
   "models.optionsHint": '策略选项（JSON），例如 specified_provider 使用 {"provider": "名称"}。',
   "models.optionsJson": "选项必须是合法的 JSON。",
   "models.back": "全部模型",

@@ -34,6 +34,9 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const [enabled, setEnabled] = useState(m.is_enabled);
   const [continuation, setContinuation] = useState(m.stream_continuation);
   const [affinity, setAffinity] = useState(m.affinity ?? "");
+  const [cacheTtl, setCacheTtl] = useState(m.cache_ttl_s ? String(m.cache_ttl_s) : "");
+  const [breakpoints, setBreakpoints] = useState(m.cache_breakpoints ?? true);
+  const [cacheShared, setCacheShared] = useState(m.cache_shared ?? false);
   const [optionsError, setOptionsError] = useState<string>();
   const [saved, setSaved] = useState(false);
   const { error, onSubmit } = useSubmit(async () => {
@@ -55,6 +58,9 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
         is_enabled: enabled,
         stream_continuation: continuation,
         affinity: affinity || null,
+        cache_ttl_s: cacheTtl.trim() === "" ? null : Number(cacheTtl),
+        cache_breakpoints: breakpoints,
+        cache_shared: cacheShared,
       },
     });
     setSaved(true);
@@ -98,10 +104,23 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           hint={t("models.affinityHint")}
           error={fieldError(error, "affinity")}
         />
+        <Field
+          label={t("models.cacheTtl")}
+          type="number"
+          min={1}
+          step={1}
+          value={cacheTtl}
+          placeholder={t("models.cacheOff")}
+          onChange={(e) => setCacheTtl(e.target.value)}
+          error={fieldError(error, "cache_ttl_s")}
+          hint={t("models.cacheTtlHint")}
+        />
+        <CheckField label={t("models.cacheShared")} checked={cacheShared} onChange={setCacheShared} />
         <CheckField label={t("common.enabled")} checked={enabled} onChange={setEnabled} />
+        <CheckField label={t("models.cacheBreakpoints")} checked={breakpoints} onChange={setBreakpoints} />
         <CheckField label={t("models.streamContinuation")} checked={continuation} onChange={setContinuation} />
         <p className="small muted">{t("models.streamContinuationHint")}</p>
-        {error && !fieldError(error, "strategy", "strategy_options", "name", "description", "affinity") ? (
+        {error && !fieldError(error, "strategy", "strategy_options", "name", "description", "affinity", "cache_ttl_s") ? (
           <ErrorAlert error={error} />
         ) : null}
         <div className="actions">

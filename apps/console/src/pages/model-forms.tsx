@@ -116,6 +116,8 @@ const EDITED = new Set<string>([
   "input_per_mtok",
   "output_per_mtok",
   "cached_input_per_mtok",
+  "cache_write_per_mtok",
+  "cache_write_1h_per_mtok",
   "per_audio_minute",
   "per_mchar",
   "per_search",
@@ -143,10 +145,19 @@ export function LinkForm(props: {
   const [input, setInput] = useState(priceField(l?.price?.input_per_mtok));
   const [output, setOutput] = useState(priceField(l?.price?.output_per_mtok));
   const [cached, setCached] = useState(priceField(l?.price?.cached_input_per_mtok));
+  const [write5m, setWrite5m] = useState(priceField(l?.price?.cache_write_per_mtok));
+  const [write1h, setWrite1h] = useState(priceField(l?.price?.cache_write_1h_per_mtok));
   const unit = UNIT_PRICES[props.model.llm_type];
   const [unitPrice, setUnitPrice] = useState(priceField(unit ? l?.price?.[unit.field] : undefined));
   const save = async () => {
-    const [inP, outP, cachedP, unitP] = [numOrNull(input), numOrNull(output), numOrNull(cached), numOrNull(unitPrice)];
+    const [inP, outP, cachedP, w5P, w1P, unitP] = [
+      numOrNull(input),
+      numOrNull(output),
+      numOrNull(cached),
+      numOrNull(write5m),
+      numOrNull(write1h),
+      numOrNull(unitPrice),
+    ];
     const kept = Object.fromEntries(Object.entries(l?.price ?? {}).filter(([k]) => !EDITED.has(k)));
     const body: Record<string, unknown> = {
       upstream_model: upstream.trim() || null,
@@ -163,6 +174,8 @@ export function LinkForm(props: {
               input_per_mtok: inP ?? 0,
               output_per_mtok: outP ?? 0,
               ...(cachedP !== null ? { cached_input_per_mtok: cachedP } : {}),
+              ...(w5P !== null ? { cache_write_per_mtok: w5P } : {}),
+              ...(w1P !== null ? { cache_write_1h_per_mtok: w1P } : {}),
               ...(unit && unitP !== null ? { [unit.field]: unitP } : {}),
             },
     };
@@ -219,6 +232,8 @@ export function LinkForm(props: {
           {price(t("models.priceIn"), input, setInput, fieldError(error, "price"))}
           {price(t("models.priceOut"), output, setOutput)}
           {price(t("models.priceCached"), cached, setCached)}
+          {price(t("models.priceCacheWrite"), write5m, setWrite5m)}
+          {price(t("models.priceCacheWrite1h"), write1h, setWrite1h)}
           {unit && price(t(unit.label), unitPrice, setUnitPrice)}
           <CheckGroup label={t("models.options")}>
             <CheckField label={t("models.preferred")} checked={preferred} onChange={setPreferred} />
