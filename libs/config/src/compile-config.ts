@@ -96,6 +96,7 @@ export function compileConfig(cfg: RouterConfigFile, revision = 1, now = new Dat
       ...(m.capabilities ? { capabilities: [...new Set(m.capabilities)] } : {}),
       ...(m.affinity ? { affinity: m.affinity } : {}),
       ...(m.cache_breakpoints === false ? { cacheBreakpoints: false } : {}),
+      ...(m.cache ? { cache: { ttlS: m.cache.ttl_s, maxBytes: m.cache.max_bytes, shared: m.cache.shared } } : {}),
       created,
       targets,
     });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AffinityMode, CapabilityName, llmTypes, Price, ProviderType } from "./config-file.js";
+import { AffinityMode, CapabilityName, llmTypes, Price, ProviderType, RESPONSE_CACHE_MAX_TTL_S } from "./config-file.js";
 import { SetProviderHealthSchema } from "./health.js";
 import { CLIENT_CERT_MESSAGE, clientCertPaired, providerTransportFields, providerTransportOut } from "./transport.js";
 
@@ -96,6 +96,12 @@ const strategyFields = {
   stream_continuation: z.boolean(),
   /** Session affinity (`off`, `session`, `prefix`); null = the default (session for chat models with several targets). */
   affinity: AffinityMode.nullable(),
+  /** Anthropic targets: automatic prompt-cache breakpoints on requests translated from other formats (default true). */
+  cache_breakpoints: z.boolean(),
+  /** Exact-match response cache: seconds a cached answer is served; null = no response cache. */
+  cache_ttl_s: z.number().int().positive().max(RESPONSE_CACHE_MAX_TTL_S).nullable(),
+  /** Response cache entries shared across client keys (default false: each key sees only its own). */
+  cache_shared: z.boolean(),
 };
 
 export const ModelCreate = z
@@ -252,6 +258,12 @@ export const ModelOut = z.object({
   stream_continuation: z.boolean(),
   /** Session affinity as set; null = the default. */
   affinity: AffinityMode.nullable(),
+  /** Automatic Anthropic prompt-cache breakpoints (absent from control planes before it). */
+  cache_breakpoints: z.boolean().optional(),
+  /** Response cache TTL in seconds; null = off (absent from control planes before it). */
+  cache_ttl_s: z.number().int().nullable().optional(),
+  /** Response cache shared across keys (absent from control planes before it). */
+  cache_shared: z.boolean().optional(),
   providers: z.array(LinkOut),
   ...timestamps,
 });

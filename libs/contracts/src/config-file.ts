@@ -61,6 +61,32 @@ export type LlmType = z.infer<typeof LlmType>;
 export const AffinityMode = z.enum(["off", "session", "prefix"]);
 export type AffinityMode = z.infer<typeof AffinityMode>;
 
+/** Longest a cached answer may live (7 days). */
+export const RESPONSE_CACHE_MAX_TTL_S = 7 * 86_400;
+/** Default bytes of cached answers a model keeps in a replica's memory (standalone). */
+export const RESPONSE_CACHE_DEFAULT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Exact-match response cache of a model (opt-in): identical requests (same client key, model, messages,
+ * tools and parameters after normalisation) within `ttl_s` are answered without calling a provider.
+ */
+export const ResponseCacheConfig = z
+  .object({
+    /** Seconds a cached answer is served. */
+    ttl_s: z.number().int().positive().max(RESPONSE_CACHE_MAX_TTL_S),
+    /** Bytes of cached answers kept in memory (least recently used go first); also the largest answer stored. */
+    max_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(4 * 1024 ** 3)
+      .default(RESPONSE_CACHE_DEFAULT_BYTES),
+    /** Share cached answers across client keys (default: each key sees only its own). */
+    shared: z.boolean().default(false),
+  })
+  .strict();
+export type ResponseCacheConfig = z.infer<typeof ResponseCacheConfig>;
+
 /**
  * What a model can do (the original's capabilities). A model that declares capabilities gets only the
  * requests it can serve: anything else is a 400 before any upstream call. Names are upper case; the
@@ -184,6 +210,8 @@ export const ModelConfig = z
     affinity: AffinityMode.optional(),
     /** Anthropic targets: add prompt-cache breakpoints to requests translated from other formats (default true). */
     cache_breakpoints: z.boolean().optional(),
+    /** Exact-match response cache (absent: off). */
+    cache: ResponseCacheConfig.optional(),
     providers: z.array(ModelTargetConfig).min(1),
   })
   .strict();

@@ -76,6 +76,19 @@ export const TableTarget = z
   .strict();
 export type TableTarget = z.infer<typeof TableTarget>;
 
+/** A model's response cache as the proxy applies it. */
+export const TableResponseCache = z
+  .object({
+    /** Seconds a cached answer is served. */
+    ttlS: z.number().int().positive(),
+    /** Bytes of cached answers kept in a replica's memory; also the largest answer stored (memory and Redis). */
+    maxBytes: z.number().int().positive(),
+    /** Shared across client keys; false (the default) = per key. */
+    shared: z.boolean(),
+  })
+  .strict();
+export type TableResponseCache = z.infer<typeof TableResponseCache>;
+
 export const TableModel = z
   .object({
     /** Public model id clients send as `model`. */
@@ -99,6 +112,8 @@ export const TableModel = z
     affinity: AffinityMode.optional(),
     /** false: no automatic prompt-cache breakpoints for Anthropic targets; absent = on. */
     cacheBreakpoints: z.boolean().optional(),
+    /** Exact-match response cache; absent = off (tables of older compilers too). */
+    cache: TableResponseCache.optional(),
     targets: z.array(TableTarget).min(1),
   })
   .strict();

@@ -101,6 +101,11 @@ export const UsageRecord = z.object({
    * discount minus cache writes' surcharge (negative when writes were never read). null without a price.
    */
   cache_saved_usd: z.number().nullable().default(null),
+  /**
+   * Answered from the router's response cache (no provider called): cost 0, `cache_saved_usd` is what the
+   * cached answer cost when it was made (null without a price), tokens 0. false in records of releases before it.
+   */
+  cache_hit: z.boolean().default(false),
   /** True when the upstream reported no usage for an answer (e.g. the client hung up before the last chunk): the tokens are estimated. */
   usage_estimated: z.boolean(),
   /** USD at the serving target's price; null when that target has no price (never 0 for unknown). */
@@ -244,6 +249,8 @@ export const UsageFigures = z.object({
   cache_hit_ratio: z.number().nullable().default(null),
   /** USD prompt caching saved (see the record's `cache_saved_usd`). */
   cache_saved_usd: z.number().default(0),
+  /** Requests answered from the router's response cache (their saving is in `cache_saved_usd`). */
+  response_cache_hits: z.number().int().default(0),
   latency_p50_ms: z.number().nullable(),
   latency_p95_ms: z.number().nullable(),
   ttft_p50_ms: z.number().nullable(),

@@ -34,6 +34,11 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   /** A stream only for a spooled upload (audio), built anew for each attempt. */
   body: string | Buffer | Readable | undefined;
+  /**
+   * `path` is from the provider's origin, not under its base path: an endpoint beside the
+   * OpenAI-compatible one (DeepSeek's `/beta/completions`, DashScope's `/api/v1/services/...`).
+   */
+  rootPath?: boolean;
 }
 
 export interface ChatBuildOptions {

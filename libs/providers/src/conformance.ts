@@ -35,7 +35,7 @@ function target(type: ProviderType, baseUrl: string): TargetContext {
 }
 
 async function send(t: TargetContext, r: UpstreamRequest) {
-  const res = await request(t.provider.origin + t.provider.basePath + r.path, {
+  const res = await request(t.provider.origin + (r.rootPath === true ? "" : t.provider.basePath) + r.path, {
     method: r.method,
     headers: r.headers,
     body: r.body ?? null,

@@ -49,7 +49,7 @@ describe("provider descriptors", () => {
       );
     }
     // Rerank: its own providers and the servers that speak Jina's format; never OpenAI itself.
-    for (const type of ["cohere", "jina", "voyage", "siliconflow", "vllm", "openai-compatible"])
+    for (const type of ["cohere", "jina", "voyage", "siliconflow", "qwen", "vllm", "openai-compatible"])
       expect(getDescriptor(type)?.endpoints, type).toContain("rerank");
     expect(getDescriptor("openai")?.endpoints).not.toContain("rerank");
     expect(getDescriptor("jina")?.endpoints).not.toContain("images.edits");

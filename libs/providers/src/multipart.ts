@@ -192,40 +192,59 @@ export function formText(part: FormPart): string {
   }
 }
 
-/** A file part streamed from where it was spooled (an audio upload on disk), read anew for each attempt. */
+/**
+ * A file part streamed from where it is spooled (an audio upload on disk), read anew for each attempt.
+ * It may still be arriving: `open()` then follows the spool as it grows, and `after()` gives the text
+ * fields the client sends behind the file.
+ */
 export interface StreamedFile {
   name: string;
   filename: string;
   contentType: string | undefined;
+  /** Bytes so far: the file's size once `complete`. */
   size: number;
-  /** The file's bytes from the start (a new read each call). */
+  /** The whole form has arrived (absent: true): its size is final and no field follows. */
+  complete?: boolean;
+  /** The file's bytes from the start (a new read each call), to its end (waiting for bytes still to come). */
   open(): AsyncIterable<Buffer>;
+  /** Text fields sent after the file (an upload still arriving), once the form has been read whole. */
+  after?(): Promise<readonly FormPart[]>;
 }
+
+const textPart = (b: string, p: FormPart): string =>
+  `--${b}\r\nContent-Disposition: form-data; name=${quote(p.name)}\r\n\r\n${p.data.toString("utf8")}\r\n`;
 
 /**
  * Encodes text parts and one file part streamed after them as multipart/form-data: the body is read
- * from `file.open()` as the upstream takes it, never held whole; its length is known up front. The
- * boundary is random (96 bits), as the file cannot be searched for it before it is sent.
+ * from `file.open()` as the upstream takes it, never held whole. The boundary is random (96 bits), as
+ * the file cannot be searched for it before it is sent. A complete file's length is known up front; a
+ * file still arriving is sent chunked, the fields that follow it (`after()`) after it.
  */
 export function encodeMultipartStream(
   fields: readonly FormPart[],
   file: StreamedFile,
-): { body: Readable; contentType: string; length: number } {
+): { body: Readable; contentType: string; length: number | undefined } {
   const b = newBoundary();
   let text = "";
-  for (const p of fields) text += `--${b}\r\nContent-Disposition: form-data; name=${quote(p.name)}\r\n\r\n${p.data.toString("utf8")}\r\n`;
+  for (const p of fields) text += textPart(b, p);
   text += `--${b}\r\nContent-Disposition: form-data; name=${quote(file.name)}; filename=${quote(file.filename)}\r\n`;
   if (file.contentType) text += `Content-Type: ${file.contentType.replace(/[\r\n]/g, "")}\r\n`;
   const head = Buffer.from(`${text}\r\n`);
   const tail = Buffer.from(`\r\n--${b}--\r\n`);
+  const arriving = file.complete === false;
   async function* parts(): AsyncGenerator<Buffer> {
     yield head;
     yield* file.open();
-    yield tail;
+    if (arriving && file.after) {
+      let late = "\r\n";
+      for (const p of await file.after()) late += textPart(b, p);
+      yield Buffer.from(late);
+      yield tail.subarray(2);
+    } else yield tail;
   }
   return {
     body: Readable.from(parts(), { objectMode: false }),
     contentType: `multipart/form-data; boundary=${b}`,
-    length: head.length + file.size + tail.length,
+    length: arriving ? undefined : head.length + file.size + tail.length,
   };
 }

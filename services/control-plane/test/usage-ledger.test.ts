@@ -194,7 +194,7 @@ describe("usage ledger (shared NATS)", () => {
     expect(summary.rows.map((r) => r.key).sort()).toEqual(["pa", "pb", "unknown"]);
     const csv = await (await fetch(`${p0}/v1/db/usage/summary?group_by=model`, { headers: { ...auth, accept: "text/csv" } })).text();
     expect(csv.split("\r\n")[0]).toBe(
-      "key,requests,errors,prompt_tokens,completion_tokens,cached_tokens,cost_usd,latency_p50_ms,latency_p95_ms,ttft_p50_ms",
+      "key,requests,errors,prompt_tokens,completion_tokens,cached_tokens,cost_usd,latency_p50_ms,latency_p95_ms,ttft_p50_ms,cache_creation_tokens,cache_hit_ratio,cache_saved_usd,response_cache_hits",
     );
     expect(csv).toContain(`m,${sent.length - 1},0,`);
 

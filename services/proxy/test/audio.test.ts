@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { MOCK_AUDIO_SECONDS } from "@ai-router/testing";
 import OpenAI, { toFile } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { spoolDirectory } from "../src/handlers/model-api/audio-spool.js";
 import { KEY, MAX_AUDIO, nextRecord, post, postJson, useMoreWorld } from "./more-endpoints-setup.js";
 
@@ -207,5 +207,31 @@ describe("speech through the router", () => {
     expect(res.status).toBe(429);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("insufficient_quota");
     expect(w.up.requests).toHaveLength(0);
+  });
+
+  it("concurrent speech against a small budget: the first reserves its characters before sending, the others are refused with 429 while it runs", async () => {
+    // Each request speaks 4,000 characters at $15 per million: $0.06 reserved against a $0.05 budget.
+    let release = () => {};
+    w.up.holdSpeech = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const statuses: number[] = [];
+    const sends = Array.from({ length: 5 }, () =>
+      postJson("/v1/audio/speech", { model: "tts-1", voice: "alloy", input: "y".repeat(4000) }, `${KEY}-poor-speech`).then(async (r) => {
+        statuses.push(r.status);
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    );
+    await vi.waitFor(() => expect(statuses).toHaveLength(4), { timeout: 5000 });
+    expect(statuses).toEqual([429, 429, 429, 429]);
+    const rec = nextRecord("audio.speech", (r) => r.key === "poor-speech" && r.outcome === "served");
+    release();
+    expect((await Promise.all(sends)).sort()).toEqual([200, 429, 429, 429, 429]);
+    expect(w.up.requests.filter((r) => r.path === "/v1/audio/speech")).toHaveLength(1);
+    expect((await rec).costUsd).toBeCloseTo(0.06, 12);
+    // Spent past its budget now: refused before the upstream.
+    const after = await postJson("/v1/audio/speech", { model: "tts-1", voice: "alloy", input: "hi" }, `${KEY}-poor-speech`);
+    expect(after.status).toBe(429);
   });
 });

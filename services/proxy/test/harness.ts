@@ -6,6 +6,7 @@ import { createLogger } from "@ai-router/logger";
 import { type ServiceProcess, spawnService } from "@ai-router/testing";
 import { UsageRecordJson } from "../src/record/record-json.js";
 import type { RequestRecord } from "../src/record/request-record.js";
+import type { ResponseCaches } from "../src/response-cache/model-caches.js";
 import { TableStore } from "../src/routing/table-store.js";
 import { createProxy, type ProxyOptions, type Proxy as RouterProxy } from "../src/server.js";
 
@@ -20,11 +21,23 @@ export interface TestProxy {
 export async function startTestProxy(
   config: string | object,
   env: NodeJS.ProcessEnv = {},
-  opts: { poolWaitMs?: number; clientStallMs?: number; proxy?: (store: TableStore) => Partial<ProxyOptions> } = {},
+  opts: {
+    poolWaitMs?: number;
+    clientStallMs?: number;
+    proxy?: (store: TableStore) => Partial<ProxyOptions>;
+    /** The models' response caches (e.g. with an injected clock). */
+    responseCaches?: ResponseCaches;
+  } = {},
 ): Promise<TestProxy> {
   const text = typeof config === "string" ? config : JSON.stringify(config);
   const logger = createLogger({ name: "proxy-test", level: process.env.TEST_LOG_LEVEL ?? "silent", sync: true });
-  const store = new TableStore(logger, opts.poolWaitMs !== undefined ? { poolWaitMs: opts.poolWaitMs } : {});
+  const store = new TableStore(
+    logger,
+    Object.assign(
+      opts.poolWaitMs !== undefined ? { poolWaitMs: opts.poolWaitMs } : {},
+      opts.responseCaches ? { responseCaches: opts.responseCaches } : {},
+    ),
+  );
   const { table } = compileConfig(parseConfig(text, "test-config", env));
   const applied = store.apply(table, "test");
   if (!applied.ok) throw new Error(applied.reason);

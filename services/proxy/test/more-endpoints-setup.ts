@@ -54,6 +54,10 @@ server: { max_audio_bytes: ${MAX_AUDIO}, failure_threshold: 1000 }
 providers:
   - { name: dead, type: openai-compatible, base_url: "${dead}", api_key: sk-dead, timeout_ms: 2000 }
   - { name: live, type: openai-compatible, base_url: "${up.baseUrl}", api_key: sk-live }
+  - { name: live-b, type: openai-compatible, base_url: "${up.baseUrl}", api_key: sk-live-b }
+  - { name: deepseek, type: deepseek, base_url: "${up.baseUrl}", api_key: sk-deepseek }
+  - { name: qwen, type: qwen, base_url: "${up.url}/compatible-mode/v1", api_key: sk-qwen }
+  - { name: siliconflow, type: siliconflow, base_url: "${up.baseUrl}", api_key: sk-siliconflow }
   - { name: mistral, type: mistral, base_url: "${up.baseUrl}", api_key: sk-mistral }
   - { name: jina, type: jina, base_url: "${up.baseUrl}", api_key: sk-jina }
   - { name: voyage, type: voyage, base_url: "${up.baseUrl}", api_key: sk-voyage }
@@ -69,6 +73,13 @@ ${model("jina-reranker", "rerank", "jina", "jina-reranker-v2-base-multilingual")
 ${model("voyage-rerank", "rerank", "voyage", "rerank-2")}
 ${model("cohere-rerank", "rerank", "cohere", "rerank-v3.5", `{ ${zero}, per_search: 0.002 }`)}
 ${model("tei-rerank", "rerank", "live", "bge-reranker")}
+${model("deepseek-fim", "completion", "deepseek", "deepseek-chat", "{ input_per_mtok: 0.28, output_per_mtok: 0.42 }")}
+${model("gte-rerank", "rerank", "qwen", "gte-rerank-v2")}
+${model("sf-rerank", "rerank", "siliconflow", "BAAI/bge-reranker-v2-m3")}
+  - name: whisper-split
+    llm_type: transcription
+    strategy: priority
+    providers: [{ provider: live, model: whisper-a, priority: 0 }, { provider: live-b, model: whisper-b, priority: 1 }]
   - name: mixed-rerank
     llm_type: rerank
     strategy: priority
@@ -77,6 +88,7 @@ keys:
   - { name: main, key: ${KEY} }
   - { name: poor, key: ${KEY}-poor, budget_usd: 0.0001 }
   - { name: poor-audio, key: ${KEY}-poor-audio, budget_usd: 0.0001 }
+  - { name: poor-speech, key: ${KEY}-poor-speech, budget_usd: 0.05 }
   - { name: slow, key: ${KEY}-slow, rpm_limit: 1 }
 `);
     world.proxy.proxy.onRequestFinished((r) => {
@@ -93,6 +105,8 @@ keys:
   beforeEach(() => {
     world.up.requests.length = 0;
     world.up.failWith = undefined;
+    world.up.failAfterBytes = undefined;
+    world.up.holdSpeech = undefined;
   });
   return world;
 }

@@ -1,3 +1,4 @@
+import { DASHSCOPE_RERANK } from "@ai-router/testing";
 import { describe, expect, it } from "vitest";
 import { KEY, nextRecord, postJson, useMoreWorld } from "./more-endpoints-setup.js";
 
@@ -75,6 +76,38 @@ describe("moderations and legacy completions through the router", () => {
     expect(text).toBe("/* between 4 and 1 */");
   });
 
+  it("completions on DeepSeek go to its beta endpoint beside /v1 (FIM with suffix), JSON and streamed, with only the fields it takes", async () => {
+    const suffix = "    return fib(a-1) + fib(a-2)";
+    const { data: c, response } = await w.client.completions
+      .create({ model: "deepseek-fim", prompt: "def fib(a):", suffix, max_tokens: 128, user: "u-1" })
+      .withResponse();
+    expect(c.object).toBe("text_completion");
+    expect(c.choices[0]?.text).toBe("/* between 11 and 30 */");
+    expect(response.headers.get("x-router-provider")).toBe("deepseek");
+    const got = w.up.requests.at(-1);
+    expect(got).toMatchObject({
+      path: "/beta/completions",
+      json: { model: "deepseek-chat", prompt: "def fib(a):", suffix, max_tokens: 128 },
+    });
+    expect(got?.json?.user).toBeUndefined();
+    expect(got?.headers.authorization).toBe("Bearer sk-deepseek");
+    const rec = nextRecord("completions");
+    const stream = await w.client.completions.create({
+      model: "deepseek-fim",
+      prompt: ["x = ", "1 +"],
+      suffix: ";",
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? "";
+    expect(text).toBe("/* between 7 and 1 */");
+    expect(w.up.requests.at(-1)).toMatchObject({ path: "/beta/completions", json: { prompt: "x = 1 +", stream: true } });
+    const r = await rec;
+    expect([r.promptTokens, r.completionTokens]).toEqual([5, 3]);
+    expect(r.costUsd).toBeCloseTo((5 * 0.28 + 3 * 0.42) / 1e6, 12);
+  });
+
   it("a chat model on /v1/completions is a 400 saying which endpoint serves it", async () => {
     const res = await postJson("/v1/completions", { model: "gpt-4o", prompt: "hi" });
     expect(res.status).toBe(400);
@@ -96,6 +129,7 @@ describe("rerank through each provider type", () => {
     ["voyage-rerank", "/v1/rerank", "/v1/rerank", { model: "rerank-2", top_k: 2 }, 42],
     ["cohere-rerank", "/v2/rerank", "/v2/rerank", { model: "rerank-v3.5", top_n: 2 }, undefined],
     ["tei-rerank", "/v1/rerank", "/v1/rerank", { model: "bge-reranker", top_n: 2 }, 21],
+    ["sf-rerank", "/v1/rerank", "/v1/rerank", { model: "BAAI/bge-reranker-v2-m3", top_n: 2 }, 21],
   ] as const)("%s via %s: translated to its format and back to {results, usage}", async (model, path, upstreamPath, sent, tokens) => {
     const rec = nextRecord("rerank");
     const res = await postJson(path, { model, query: "capital of France", documents: DOCS, top_n: 2, return_documents: true });
@@ -117,6 +151,37 @@ describe("rerank through each provider type", () => {
       expect(r.usage?.searches).toBe(1);
       expect(r.costUsd).toBeCloseTo(0.002, 12);
     } else expect(body.usage.total_tokens).toBe(tokens);
+  });
+
+  it("the Qwen preset reranks through DashScope's text-rerank service, in its own shape both ways", async () => {
+    const rec = nextRecord("rerank");
+    const res = await postJson("/v1/rerank", {
+      model: "gte-rerank",
+      query: "capital of France",
+      documents: DOCS,
+      top_n: 2,
+      return_documents: true,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-router-provider")).toBe("qwen");
+    const body = (await res.json()) as RerankAnswer;
+    expect(body.results.map((r) => [r.index, r.document?.text])).toEqual([
+      [0, "Paris is the capital of France"],
+      [1, "Berlin is the capital of Germany"],
+    ]);
+    expect(body.usage.total_tokens).toBe(33);
+    const got = w.up.requests.at(-1);
+    expect(got?.path).toBe(DASHSCOPE_RERANK);
+    expect(got?.headers.authorization).toBe("Bearer sk-qwen");
+    expect(got?.json).toEqual({
+      model: "gte-rerank-v2",
+      input: {
+        query: "capital of France",
+        documents: ["Paris is the capital of France", "Berlin is the capital of Germany", "Bananas are yellow"],
+      },
+      parameters: { top_n: 2, return_documents: false },
+    });
+    expect((await rec).promptTokens).toBe(33);
   });
 
   it("/v2/rerank serves every rerank provider too (Cohere's path with a Jina target)", async () => {

@@ -72,6 +72,8 @@ export interface SummaryRow {
   cache_creation_tokens?: number;
   cache_hit_ratio?: number | null;
   cache_saved_usd?: number;
+  /** Requests answered from the router's response cache (absent from control planes before it). */
+  response_cache_hits?: number;
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
   ttft_p50_ms: number | null;

@@ -12,6 +12,7 @@ export const enTraffic = {
   "overview.errorRate": "Error rate",
   "overview.cacheHits": "Prompt cache hits",
   "overview.cacheSaved": "Saved by caching",
+  "overview.responseCacheHits": "Response cache hits",
   "overview.latency": "Latency p50",
   "overview.ttft": "First token p50",
   "overview.tokenSplit": "{p} in · {c} out",

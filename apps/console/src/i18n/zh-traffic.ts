@@ -14,6 +14,7 @@ export const zhTraffic: Record<keyof typeof enTraffic, string> = {
   "overview.errorRate": "错误率",
   "overview.cacheHits": "提示缓存命中率",
   "overview.cacheSaved": "缓存节省",
+  "overview.responseCacheHits": "响应缓存命中",
   "overview.latency": "延迟 p50",
   "overview.ttft": "首字延迟 p50",
   "overview.tokenSplit": "输入 {p} · 输出 {c}",

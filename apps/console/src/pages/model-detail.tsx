@@ -8,14 +8,21 @@ import { ErrorAlert } from "../components/error-alert.js";
 import { CheckField, Field, fieldError, SelectField } from "../components/form-field.js";
 import { AddButton, Badge, Card, ConfirmButton, PageHead } from "../components/ui.js";
 import { fmtNum } from "../format.js";
-import { useI18n } from "../i18n/index.js";
+import { type T, useI18n } from "../i18n/index.js";
 import { Link, navigate } from "../router.js";
-import { LinkForm, STRATEGIES } from "./model-forms.js";
+import { LinkForm, STRATEGIES, UNIT_PRICES } from "./model-forms.js";
 import { Playground } from "./playground.js";
 
 /** Session affinity modes, as the API names them ("" = the default). */
 const AFFINITY = ["session", "prefix", "off"];
-const price = (l: LinkOut) => (l.price ? `$${l.price.input_per_mtok} / $${l.price.output_per_mtok}` : "–");
+/** Tokens in / out, and the model kind's unit price when the link has one ("$0.006 / audio min"). */
+const linkPrice = (l: LinkOut, llmType: string, t: T) => {
+  if (!l.price) return "–";
+  const tokens = `$${l.price.input_per_mtok} / $${l.price.output_per_mtok}`;
+  const u = UNIT_PRICES[llmType];
+  const v = u ? l.price[u.field] : undefined;
+  return v === undefined ? tokens : `${tokens} · $${v} / ${t(u!.unit)}`;
+};
 
 function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const { t } = useI18n();
@@ -27,6 +34,9 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
   const [enabled, setEnabled] = useState(m.is_enabled);
   const [continuation, setContinuation] = useState(m.stream_continuation);
   const [affinity, setAffinity] = useState(m.affinity ?? "");
+  const [cacheTtl, setCacheTtl] = useState(m.cache_ttl_s ? String(m.cache_ttl_s) : "");
+  const [breakpoints, setBreakpoints] = useState(m.cache_breakpoints ?? true);
+  const [cacheShared, setCacheShared] = useState(m.cache_shared ?? false);
   const [optionsError, setOptionsError] = useState<string>();
   const [saved, setSaved] = useState(false);
   const { error, onSubmit } = useSubmit(async () => {
@@ -48,6 +58,9 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
         is_enabled: enabled,
         stream_continuation: continuation,
         affinity: affinity || null,
+        cache_ttl_s: cacheTtl.trim() === "" ? null : Number(cacheTtl),
+        cache_breakpoints: breakpoints,
+        cache_shared: cacheShared,
       },
     });
     setSaved(true);
@@ -91,10 +104,23 @@ function StrategyCard(props: { model: ModelOut; reload(): Promise<void> }) {
           hint={t("models.affinityHint")}
           error={fieldError(error, "affinity")}
         />
+        <Field
+          label={t("models.cacheTtl")}
+          type="number"
+          min={1}
+          step={1}
+          value={cacheTtl}
+          placeholder={t("models.cacheOff")}
+          onChange={(e) => setCacheTtl(e.target.value)}
+          error={fieldError(error, "cache_ttl_s")}
+          hint={t("models.cacheTtlHint")}
+        />
+        <CheckField label={t("models.cacheShared")} checked={cacheShared} onChange={setCacheShared} />
         <CheckField label={t("common.enabled")} checked={enabled} onChange={setEnabled} />
+        <CheckField label={t("models.cacheBreakpoints")} checked={breakpoints} onChange={setBreakpoints} />
         <CheckField label={t("models.streamContinuation")} checked={continuation} onChange={setContinuation} />
         <p className="small muted">{t("models.streamContinuationHint")}</p>
-        {error && !fieldError(error, "strategy", "strategy_options", "name", "description", "affinity") ? (
+        {error && !fieldError(error, "strategy", "strategy_options", "name", "description", "affinity", "cache_ttl_s") ? (
           <ErrorAlert error={error} />
         ) : null}
         <div className="actions">
@@ -175,7 +201,7 @@ export function ModelDetail(props: { model: ModelOut; providers: ProviderOut[]; 
               { header: t("models.weight"), num: true, cell: (l) => fmtNum(locale, l.weight, 3) },
               { header: t("models.priority"), num: true, cell: (l) => l.priority },
               { header: t("models.preferred"), cell: (l) => (l.is_preferred ? <Badge tone="brand">{t("common.yes")}</Badge> : "–") },
-              { header: t("models.price"), className: "small nowrap", cell: price },
+              { header: t("models.price"), className: "small nowrap", cell: (l) => linkPrice(l, m.llm_type, t) },
               { header: t("models.healthCheck"), cell: (l) => (l.health_check ? t("models.probed") : t("models.shielded")) },
               {
                 header: t("common.actions"),

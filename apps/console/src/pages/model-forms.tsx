@@ -3,6 +3,7 @@ import { api } from "../api/client.js";
 import type { LinkOut, ModelOut, ProviderOut } from "../api/types.js";
 import { FormDialog } from "../components/dialog.js";
 import { CheckField, CheckGroup, Field, fieldError, SelectField } from "../components/form-field.js";
+import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/index.js";
 
 /** The balancing strategies, as the API names them. */
@@ -102,6 +103,27 @@ export function ModelCreateForm(props: { providers: ProviderOut[]; onClose(): vo
 const numOrNull = (s: string) => (s.trim() === "" ? null : Number(s));
 const priceField = (v: number | undefined) => (v === undefined ? "" : String(v));
 
+type UnitField = "per_audio_minute" | "per_mchar" | "per_search" | "per_image";
+/** The unit a model of each kind is billed in besides tokens: its price field and the form's label. */
+export const UNIT_PRICES: Record<string, { field: UnitField; label: MessageKey; unit: MessageKey }> = {
+  transcription: { field: "per_audio_minute", label: "models.pricePerAudioMinute", unit: "models.unitAudioMinute" },
+  speech: { field: "per_mchar", label: "models.pricePerMchar", unit: "models.unitMchar" },
+  rerank: { field: "per_search", label: "models.pricePerSearch", unit: "models.unitSearch" },
+  image: { field: "per_image", label: "models.pricePerImage", unit: "models.unitImage" },
+};
+/** The price fields the form edits; any other a link has (cache writes...) is kept as it is. */
+const EDITED = new Set<string>([
+  "input_per_mtok",
+  "output_per_mtok",
+  "cached_input_per_mtok",
+  "cache_write_per_mtok",
+  "cache_write_1h_per_mtok",
+  "per_audio_minute",
+  "per_mchar",
+  "per_search",
+  "per_image",
+]);
+
 /** Links a provider to a model, or edits a link (weight, priority, price, flags). */
 export function LinkForm(props: {
   model: ModelOut;
@@ -123,8 +145,20 @@ export function LinkForm(props: {
   const [input, setInput] = useState(priceField(l?.price?.input_per_mtok));
   const [output, setOutput] = useState(priceField(l?.price?.output_per_mtok));
   const [cached, setCached] = useState(priceField(l?.price?.cached_input_per_mtok));
+  const [write5m, setWrite5m] = useState(priceField(l?.price?.cache_write_per_mtok));
+  const [write1h, setWrite1h] = useState(priceField(l?.price?.cache_write_1h_per_mtok));
+  const unit = UNIT_PRICES[props.model.llm_type];
+  const [unitPrice, setUnitPrice] = useState(priceField(unit ? l?.price?.[unit.field] : undefined));
   const save = async () => {
-    const [inP, outP, cachedP] = [numOrNull(input), numOrNull(output), numOrNull(cached)];
+    const [inP, outP, cachedP, w5P, w1P, unitP] = [
+      numOrNull(input),
+      numOrNull(output),
+      numOrNull(cached),
+      numOrNull(write5m),
+      numOrNull(write1h),
+      numOrNull(unitPrice),
+    ];
+    const kept = Object.fromEntries(Object.entries(l?.price ?? {}).filter(([k]) => !EDITED.has(k)));
     const body: Record<string, unknown> = {
       upstream_model: upstream.trim() || null,
       weight: Number(weight),
@@ -133,9 +167,17 @@ export function LinkForm(props: {
       health_check: healthCheck,
       is_enabled: enabled,
       price:
-        inP === null && outP === null
+        inP === null && outP === null && (unitP === null || !unit)
           ? null
-          : { input_per_mtok: inP ?? 0, output_per_mtok: outP ?? 0, ...(cachedP !== null ? { cached_input_per_mtok: cachedP } : {}) },
+          : {
+              ...kept,
+              input_per_mtok: inP ?? 0,
+              output_per_mtok: outP ?? 0,
+              ...(cachedP !== null ? { cached_input_per_mtok: cachedP } : {}),
+              ...(w5P !== null ? { cache_write_per_mtok: w5P } : {}),
+              ...(w1P !== null ? { cache_write_1h_per_mtok: w1P } : {}),
+              ...(unit && unitP !== null ? { [unit.field]: unitP } : {}),
+            },
     };
     if (l) await api("PUT", `/v1/db/models/${props.model.id}/providers/${l.provider_id}`, { body });
     else await api("POST", `/v1/db/models/${props.model.id}/providers`, { body: { provider_id: Number(providerId), ...body } });
@@ -190,6 +232,9 @@ export function LinkForm(props: {
           {price(t("models.priceIn"), input, setInput, fieldError(error, "price"))}
           {price(t("models.priceOut"), output, setOutput)}
           {price(t("models.priceCached"), cached, setCached)}
+          {price(t("models.priceCacheWrite"), write5m, setWrite5m)}
+          {price(t("models.priceCacheWrite1h"), write1h, setWrite1h)}
+          {unit && price(t(unit.label), unitPrice, setUnitPrice)}
           <CheckGroup label={t("models.options")}>
             <CheckField label={t("models.preferred")} checked={preferred} onChange={setPreferred} />
             <CheckField label={t("models.healthCheck")} checked={healthCheck} onChange={setHealthCheck} />

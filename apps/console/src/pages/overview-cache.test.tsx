@@ -16,6 +16,7 @@ const figures = {
   cache_creation_tokens: 1200,
   cache_hit_ratio: 0.85,
   cache_saved_usd: 0.0918,
+  response_cache_hits: 321,
   latency_p50_ms: 300,
   latency_p95_ms: 800,
   ttft_p50_ms: 120,
@@ -51,8 +52,10 @@ describe("overview: prompt caching per model and key", () => {
     const row = (await screen.findByText("claude-agent")).closest("tr") as HTMLElement;
     expect(within(row).getByText("85%")).toBeTruthy();
     expect(within(row).getByText("$0.09")).toBeTruthy();
+    expect(within(row).getByText("321")).toBeTruthy();
     const keyRow = (await screen.findByText("agents")).closest("tr") as HTMLElement;
     expect(within(keyRow).getByText("85%")).toBeTruthy();
     expect(screen.getAllByRole("columnheader", { name: "Saved by caching" }).length).toBeGreaterThanOrEqual(2);
+    expect(screen.getAllByRole("columnheader", { name: "Response cache hits" }).length).toBeGreaterThanOrEqual(2);
   });
 });

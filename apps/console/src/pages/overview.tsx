@@ -70,6 +70,7 @@ function GroupTable(props: { title: string; rows: SummaryRow[]; label?: (key: st
           { header: t("usage.cost"), num: true, cell: (r) => fmtUsd(locale, r.cost_usd) },
           { header: t("overview.cacheHits"), num: true, cell: (r) => fmtPct(locale, r.cache_hit_ratio) },
           { header: t("overview.cacheSaved"), num: true, cell: (r) => fmtUsd(locale, r.cache_saved_usd) },
+          { header: t("overview.responseCacheHits"), num: true, cell: (r) => fmtInt(locale, r.response_cache_hits ?? 0) },
           { header: TERMS.p95, num: true, cell: (r) => fmtMs(r.latency_p95_ms) },
         ]}
       />

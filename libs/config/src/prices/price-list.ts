@@ -112,6 +112,8 @@ export const PRICE_LIST: readonly PriceRow[] = [
   { models: ["qwen3-coder-plus"], price: usd(1, 5) },
   { models: ["qwen-vl-max"], price: usd(0.8, 3.2) },
   { models: ["qwen-vl-plus"], price: usd(0.21, 0.63) },
+  // DashScope text rerank (its own service, qwen/rerank.ts): 0.0008 CNY per thousand tokens.
+  { models: ["gte-rerank", "gte-rerank-v2"], providers: ["qwen"], price: cny(0.8, 0) },
   { models: ["text-embedding-v3", "text-embedding-v4"], price: usd(0.07, 0) },
   // Moonshot (Kimi)
   { models: ["kimi-k2-0905-preview", "kimi-k2-0711-preview"], price: usd(0.6, 2.5, 0.15) },
@@ -146,6 +148,8 @@ export const PRICE_LIST: readonly PriceRow[] = [
   { models: ["Qwen/Qwen2.5-72B-Instruct"], providers: ["siliconflow"], price: cny(4.13, 4.13) },
   { models: ["Qwen/Qwen2.5-7B-Instruct", "THUDM/glm-4-9b-chat"], providers: ["siliconflow"], price: usd(0, 0) },
   { models: ["BAAI/bge-m3"], providers: ["siliconflow"], price: usd(0, 0) },
+  // SiliconFlow's rerank models (Jina's format at /v1/rerank), free.
+  { models: ["BAAI/bge-reranker-v2-m3", "netease-youdao/bce-reranker-base_v1"], providers: ["siliconflow"], price: usd(0, 0) },
   // Groq
   { models: ["llama-3.3-70b-versatile"], providers: ["groq"], price: usd(0.59, 0.79) },
   { models: ["llama-3.1-8b-instant"], providers: ["groq"], price: usd(0.05, 0.08) },

@@ -86,7 +86,9 @@ export const openAITranscription = (path: string): MultipartEndpoint => ({
   },
   buildStreamed(fields, file, target) {
     const { body, contentType, length } = encodeMultipartStream(toUpstreamForm(fields, target), file);
-    const headers = Object.assign(openAIHeaders(target), { "content-type": contentType, "content-length": String(length), accept: "*/*" });
+    const headers = Object.assign(openAIHeaders(target), { "content-type": contentType, accept: "*/*" });
+    // A file still arriving goes chunked: its length is not known yet.
+    if (length !== undefined) headers["content-length"] = String(length);
     return { method: "POST", path, headers, body };
   },
   usage: transcriptionUsage,

@@ -49,6 +49,7 @@ describe("rerank formats", () => {
         { index: 2, relevance_score: 0.2, document: { text: "c" } },
       ],
       usage: { search_units: 1 },
+      meta: { billed_units: { search_units: 1 } },
     });
     expect(cohere.usage).toMatchObject({ searches: 1, prompt_tokens: 0 });
     const voyage = voyageRerank().parse(

@@ -7,7 +7,7 @@ import { postJson } from "../openai-base/api.js";
  * `{text}`, `top_n`, `return_documents`), answered as `{ results: [{ index, relevance_score, document? }],
  * usage }`, translated per provider: Jina's own format (also SiliconFlow, vLLM, TEI), Cohere v2, Voyage.
  */
-interface RerankBody {
+export interface RerankBody {
   query: string;
   documents: (string | { text: string })[];
   top_n?: number;
@@ -20,11 +20,11 @@ interface RerankResult {
   document?: { text: string };
 }
 
-const texts = (b: RerankBody): string[] => b.documents.map((d) => (typeof d === "string" ? d : d.text));
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+export const texts = (b: RerankBody): string[] => b.documents.map((d) => (typeof d === "string" ? d : d.text));
+export const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /** The client's answer: results best first, each document's text where asked for, and a usage block. */
-function answer(
+export function rerankAnswer(
   raw: { id?: unknown },
   results: RerankResult[],
   req: RerankBody,
@@ -40,7 +40,9 @@ function answer(
   const usage: Record<string, number> = {};
   if (tokens !== undefined) usage.total_tokens = tokens;
   if (searches !== undefined) usage.search_units = searches;
-  const body = typeof raw.id === "string" ? { id: raw.id, results: out, usage } : { results: out, usage };
+  const body: Record<string, unknown> = typeof raw.id === "string" ? { id: raw.id, results: out, usage } : { results: out, usage };
+  // Cohere's clients read billed searches from `meta` (its SDKs' `meta.billedUnits.searchUnits`).
+  if (searches !== undefined) body.meta = { billed_units: { search_units: searches } };
   const t = tokens ?? 0;
   return {
     body: Buffer.from(JSON.stringify(body)),
@@ -48,7 +50,7 @@ function answer(
   };
 }
 
-function readResults(list: unknown): RerankResult[] {
+export function readResults(list: unknown): RerankResult[] {
   if (!Array.isArray(list)) throw new Error("rerank answer without results");
   return list
     .map((r: { index?: unknown; relevance_score?: unknown }) => ({ index: Number(r?.index), relevance_score: Number(r?.relevance_score) }))
@@ -72,7 +74,7 @@ export const jinaRerank = (path = "/rerank"): PassthroughEndpoint => ({
       meta?: { tokens?: { input_tokens?: unknown } };
     };
     const tokens = num(raw.usage?.total_tokens) ?? num(raw.usage?.prompt_tokens) ?? num(raw.meta?.tokens?.input_tokens);
-    return answer(raw, readResults(raw.results), request as unknown as RerankBody, tokens, undefined);
+    return rerankAnswer(raw, readResults(raw.results), request as unknown as RerankBody, tokens, undefined);
   },
 });
 
@@ -88,7 +90,7 @@ export const cohereRerank = (path = "/v2/rerank"): PassthroughEndpoint => ({
       results?: unknown;
       meta?: { billed_units?: { search_units?: unknown } };
     };
-    return answer(
+    return rerankAnswer(
       raw,
       readResults(raw.results),
       request as unknown as RerankBody,
@@ -106,6 +108,6 @@ export const voyageRerank = (path = "/rerank"): PassthroughEndpoint => ({
   },
   parse: (bytes, request) => {
     const raw = JSON.parse(bytes.toString("utf8")) as { data?: unknown; usage?: { total_tokens?: unknown } };
-    return answer({}, readResults(raw.data), request as unknown as RerankBody, num(raw.usage?.total_tokens), undefined);
+    return rerankAnswer({}, readResults(raw.data), request as unknown as RerankBody, num(raw.usage?.total_tokens), undefined);
   },
 });

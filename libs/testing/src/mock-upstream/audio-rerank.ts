@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -5,8 +6,9 @@ import type { AddressInfo } from "node:net";
  * A mock upstream for the endpoints besides chat: OpenAI's audio transcriptions and translations
  * (multipart, every response format, transcript streams), speech (audio bytes in chunks, or
  * `stream_format: "sse"`), moderations, legacy completions (JSON and SSE, `suffix`), Mistral's FIM,
- * and rerank in Jina's (`/v1/rerank`), Voyage's (`/v1/rerank` with `top_k`) and Cohere's v2
- * (`/v2/rerank`) formats. Each request is kept (`requests`) with its JSON or form fields.
+ * DeepSeek's beta completions (`/beta/completions`), and rerank in Jina's (`/v1/rerank`), Voyage's
+ * (`/v1/rerank` with `top_k`), Cohere's v2 (`/v2/rerank`) and DashScope's (`/api/v1/services/rerank/...`)
+ * formats. Each request is kept (`requests`) from its first byte, with its JSON or form fields once read.
  */
 export interface AudioRerankRequest {
   path: string;
@@ -14,8 +16,12 @@ export interface AudioRerankRequest {
   json?: Record<string, unknown>;
   fields?: Record<string, string>;
   file?: { name: string; type: string; bytes: Buffer };
-  /** Bytes received in all. */
+  /** Bytes received so far. */
   size: number;
+  /** The body was received to its end. */
+  complete: boolean;
+  /** The sender closed the request before its end. */
+  aborted: boolean;
 }
 
 export interface AudioRerankUpstream {
@@ -28,6 +34,12 @@ export interface AudioRerankUpstream {
   speechChunks: number;
   /** Requests arriving at any path answer this status (an OpenAI error body) while set. */
   failWith: number | undefined;
+  /** The next request answers 503 once this many of its body bytes arrived (without reading the rest); then cleared. */
+  failAfterBytes: number | undefined;
+  /** Speech answers wait for this while set (to keep requests in flight). */
+  holdSpeech: Promise<void> | undefined;
+  /** `data` (request, chunk) as body bytes arrive; `aborted` (request) when a sender hangs up. */
+  events: EventEmitter;
   close(): Promise<void>;
 }
 
@@ -47,10 +59,32 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function readAll(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+/** Reads a body whole, noting its progress on `rec`; undefined when it answered early or the sender hung up. */
+function readAll(up: AudioRerankUpstream, req: IncomingMessage, res: ServerResponse, rec: AudioRerankRequest): Promise<Buffer | undefined> {
+  const failAt = up.failAfterBytes;
+  up.failAfterBytes = undefined;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => {
+      chunks.push(c);
+      rec.size += c.length;
+      up.events.emit("data", rec, c);
+      if (failAt !== undefined && rec.size >= failAt && !res.headersSent) {
+        json(res, 503, { error: { message: "mock failure mid-upload", type: "server_error" } });
+        resolve(undefined);
+      }
+    });
+    req.once("end", () => {
+      rec.complete = true;
+      resolve(Buffer.concat(chunks));
+    });
+    req.once("close", () => {
+      if (rec.complete) return;
+      rec.aborted = true;
+      up.events.emit("aborted", rec);
+      resolve(undefined);
+    });
+  });
 }
 
 async function parseForm(req: IncomingMessage, body: Buffer): Promise<Pick<AudioRerankRequest, "fields" | "file">> {
@@ -181,19 +215,44 @@ function rerank(res: ServerResponse, path: string, body: Record<string, unknown>
   json(res, 200, { model: body.model, usage: { total_tokens: 21 }, results });
 }
 
+/** DashScope's text rerank service (the Qwen preset's rerank), from the origin. */
+export const DASHSCOPE_RERANK = "/api/v1/services/rerank/text-rerank/text-rerank";
+
+/** DashScope's shape: `input: {query, documents}`, `parameters: {top_n, return_documents}`, `output.results`. */
+function dashscopeRerank(res: ServerResponse, body: Record<string, unknown>) {
+  const input = body.input as { query?: unknown; documents?: unknown } | undefined;
+  const params = (body.parameters ?? {}) as { top_n?: number; return_documents?: boolean };
+  if (typeof input?.query !== "string" || !Array.isArray(input.documents))
+    return json(res, 400, { code: "InvalidParameter", message: "input.query and input.documents are required", request_id: "rq-bad" });
+  const docs = input.documents.map(String);
+  const ranked = docs
+    .map((d, index) => ({
+      index,
+      relevance_score: score(input.query as string, d),
+      ...(params.return_documents ? { document: { text: d } } : {}),
+    }))
+    .sort((a, b) => b.relevance_score - a.relevance_score)
+    .slice(0, params.top_n ?? docs.length);
+  json(res, 200, { output: { results: ranked }, usage: { total_tokens: 33 }, request_id: "rq-dashscope" });
+}
+
 export async function startAudioRerankUpstream(): Promise<AudioRerankUpstream> {
   const up = {
     requests: [] as AudioRerankRequest[],
     speech: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff)),
     speechChunks: 4,
     failWith: undefined as number | undefined,
+    failAfterBytes: undefined as number | undefined,
+    holdSpeech: undefined as Promise<void> | undefined,
+    events: new EventEmitter(),
   } as AudioRerankUpstream;
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const body = await readAll(req);
       const path = (req.url ?? "/").split("?")[0] as string;
-      const rec: AudioRerankRequest = { path, headers: req.headers, size: body.length };
+      const rec: AudioRerankRequest = { path, headers: req.headers, size: 0, complete: false, aborted: false };
       up.requests.push(rec);
+      const body = await readAll(up, req, res, rec);
+      if (body === undefined) return;
       if (up.failWith !== undefined) return json(res, up.failWith, { error: { message: "mock failure", type: "server_error" } });
       if (path.startsWith("/v1/audio/transcriptions") || path.startsWith("/v1/audio/translations")) {
         Object.assign(rec, await parseForm(req, body));
@@ -201,8 +260,10 @@ export async function startAudioRerankUpstream(): Promise<AudioRerankUpstream> {
         return transcript(res, rec.fields ?? {}, path.endsWith("translations") ? "translate" : "transcribe");
       }
       rec.json = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
-      if (path === "/v1/audio/speech") return speech(res, up, rec.json);
-      if (path === "/v1/completions") return completion(res, rec.json, false);
+      if (path === "/v1/audio/speech")
+        return up.holdSpeech ? up.holdSpeech.then(() => speech(res, up, rec.json ?? {})) : speech(res, up, rec.json);
+      if (path === "/v1/completions" || path === "/beta/completions") return completion(res, rec.json, false);
+      if (path === DASHSCOPE_RERANK) return dashscopeRerank(res, rec.json);
       if (path === "/v1/fim/completions") return completion(res, rec.json, true);
       if (path === "/v1/rerank" || path === "/v2/rerank") return rerank(res, path, rec.json);
       if (path === "/v1/moderations") {

@@ -102,6 +102,9 @@ export function modelRoutes(ctx: ApiContext): void {
             strict: b.strict ?? false,
             streamContinuation: b.stream_continuation ?? false,
             affinity: b.affinity ?? null,
+            cacheBreakpoints: b.cache_breakpoints ?? null,
+            cacheTtlS: b.cache_ttl_s ?? null,
+            cacheShared: b.cache_shared ?? false,
             ...(provider
               ? {
                   links: {
@@ -187,6 +190,9 @@ export function modelRoutes(ctx: ApiContext): void {
             strict: b.strict,
             streamContinuation: b.stream_continuation,
             affinity: b.affinity,
+            cacheBreakpoints: b.cache_breakpoints,
+            cacheTtlS: b.cache_ttl_s,
+            cacheShared: b.cache_shared,
           },
           include: linkInclude,
         });

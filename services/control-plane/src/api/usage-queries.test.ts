@@ -65,5 +65,7 @@ describe("usage figures", () => {
     const f = toFigures({ requests: 3, prompt_tokens: 4000, cached_tokens: 3000, cache_creation_tokens: 500, cache_saved_usd: 0.0081 });
     expect(f).toMatchObject({ cache_creation_tokens: 500, cache_hit_ratio: 0.75, cache_saved_usd: 0.0081 });
     expect(toFigures({ requests: 1, prompt_tokens: 0 }).cache_hit_ratio).toBeNull();
+    expect(toFigures({ requests: 4, response_cache_hits: 3 }).response_cache_hits).toBe(3);
+    expect(toFigures({ requests: 4 }).response_cache_hits).toBe(0);
   });
 });

@@ -77,6 +77,7 @@ export function toUsageRecord(r: Record<string, unknown>): UsageRecord {
     queued_ms: Number(r.queued_ms ?? 0),
     cache_creation_tokens: Number(r.cache_creation_tokens ?? 0),
     cache_saved_usd: num(r.cache_saved_usd),
+    cache_hit: r.cache_hit === true,
     ...(r.seq !== null && r.seq !== undefined ? { seq: Number(r.seq) } : {}),
   };
 }
@@ -106,6 +107,7 @@ export const FIGURES_SQL = `count(*)::float8 AS requests,
   COALESCE(sum(cost_usd), 0)::float8 AS cost_usd,
   COALESCE(sum(cache_creation_tokens), 0)::float8 AS cache_creation_tokens,
   COALESCE(sum(cache_saved_usd), 0)::float8 AS cache_saved_usd,
+  (count(*) FILTER (WHERE cache_hit))::float8 AS response_cache_hits,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS latency_p50_ms,
   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_p95_ms,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms) AS ttft_p50_ms`;
@@ -124,6 +126,7 @@ export function toFigures(r: Record<string, unknown>): UsageFigures {
     cache_hit_ratio:
       Number(r.prompt_tokens ?? 0) > 0 ? Math.round((Number(r.cached_tokens ?? 0) / Number(r.prompt_tokens)) * 1e4) / 1e4 : null,
     cache_saved_usd: Number(r.cache_saved_usd ?? 0),
+    response_cache_hits: Number(r.response_cache_hits ?? 0),
     latency_p50_ms: round(r.latency_p50_ms),
     latency_p95_ms: round(r.latency_p95_ms),
     ttft_p50_ms: round(r.ttft_p50_ms),

@@ -46,6 +46,11 @@ const FIGURE_COLUMNS = [
   "latency_p50_ms",
   "latency_p95_ms",
   "ttft_p50_ms",
+  // Prompt caching (reads are `cached_tokens`) and the response cache, appended so older readers keep their columns.
+  "cache_creation_tokens",
+  "cache_hit_ratio",
+  "cache_saved_usd",
+  "response_cache_hits",
 ];
 
 /** The usage ledger over the admin API: records page by page, and summaries grouped by model, provider, key, day or hour. */

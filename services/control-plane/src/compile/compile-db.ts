@@ -5,6 +5,7 @@ import {
   type LlmType,
   type Price,
   type ProviderType,
+  RESPONSE_CACHE_DEFAULT_BYTES,
   ROUTING_TABLE_SCHEMA_VERSION,
   type RoutingTable,
   type TableClientKey,
@@ -63,6 +64,10 @@ interface ModelRow {
   streamContinuation?: boolean;
   /** Absent from rows of a release before session affinity. */
   affinity?: string | null;
+  /** Absent from rows of a release before the response cache. */
+  cacheTtlS?: number | null;
+  cacheBreakpoints?: boolean | null;
+  cacheShared?: boolean | null;
   created: number;
   links: {
     providerId: number;
@@ -102,6 +107,7 @@ function readModels(db: Db, known: ReadonlyMap<number, string>) {
       SELECT json_build_object(
         'name', m.name, 'llmType', m.llm_type, 'description', m.description, 'strategy', m.strategy,
         'strategyOptions', m.strategy_options, 'params', m.params, 'strict', m.strict, 'affinity', m.affinity,
+        'cacheTtlS', m.cache_ttl_s, 'cacheBreakpoints', m.cache_breakpoints, 'cacheShared', m.cache_shared,
         'streamContinuation', m.stream_continuation,
         'created', floor(extract(epoch FROM m.created_at))::bigint,
         'links', coalesce((
@@ -242,6 +248,10 @@ function compileModel(version: string, row: string, live: ReadonlyMap<number, { 
     strict: m.strict,
     ...(m.streamContinuation ? { streamContinuation: true } : {}),
     ...(AffinityMode.safeParse(m.affinity).success ? { affinity: m.affinity as AffinityMode } : {}),
+    ...(m.cacheBreakpoints === false ? { cacheBreakpoints: false } : {}),
+    ...(typeof m.cacheTtlS === "number" && m.cacheTtlS > 0
+      ? { cache: { ttlS: m.cacheTtlS, maxBytes: RESPONSE_CACHE_DEFAULT_BYTES, shared: m.cacheShared === true } }
+      : {}),
     ...(m.capabilities.length > 0 ? { capabilities: m.capabilities } : {}),
     created: Number(m.created),
     targets,

@@ -1,4 +1,4 @@
-import { type AffinityMode, decryptSecret } from "@ai-router/contracts";
+import { type AffinityMode, decryptSecret, RESPONSE_CACHE_DEFAULT_BYTES } from "@ai-router/contracts";
 import { stringify } from "yaml";
 import type { PrismaClient } from "../db/client.js";
 import { openHeaders } from "../db/sealed-headers.js";
@@ -97,6 +97,8 @@ export async function exportConfig(prisma: PrismaClient, opts: ExportOptions): P
         ...(m.strict ? { strict: true } : {}),
         ...(m.streamContinuation ? { stream_continuation: true } : {}),
         ...(m.affinity ? { affinity: m.affinity as AffinityMode } : {}),
+        ...(m.cacheBreakpoints === false ? { cache_breakpoints: false } : {}),
+        ...(m.cacheTtlS ? { cache: { ttl_s: m.cacheTtlS, max_bytes: RESPONSE_CACHE_DEFAULT_BYTES, shared: m.cacheShared } } : {}),
         providers: m.links.map((l) => ({
           provider: l.provider.name,
           ...(l.upstreamModel ? { model: l.upstreamModel } : {}),

@@ -94,6 +94,9 @@ export async function importConfig(
           strict: m.strict,
           streamContinuation: m.stream_continuation,
           affinity: m.affinity ?? null,
+          cacheBreakpoints: m.cache_breakpoints ?? null,
+          cacheTtlS: m.cache?.ttl_s ?? null,
+          cacheShared: m.cache?.shared ?? false,
           isEnabled: true,
         };
         const existing = await tx.model.findUnique({ where: { name: m.name } });

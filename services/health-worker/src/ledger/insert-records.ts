@@ -19,8 +19,10 @@ const COLUMNS = `id text, client_request_id text, time timestamptz, replica text
   upstream_model text, key_id text, key_name text, stream boolean, status int, error_code text, attempts jsonb,
   prompt_tokens int, completion_tokens int, cached_tokens int, reasoning_tokens int, usage_estimated boolean,
   cost_usd float8, latency_ms float8, ttft_ms float8, tokens_per_s float8, request_bytes int, response_bytes int,
-  queued_ms float8, cache_creation_tokens int, cache_saved_usd float8, batch_id text`;
+  queued_ms float8, cache_creation_tokens int, cache_saved_usd float8, cache_hit boolean, batch_id text`;
 const NAMES = COLUMNS.replace(/\s+[a-z0-9]+(,|$)/g, "$1").replace(/\s+/g, " ");
+/** The values inserted: a record of a release before the response cache has no `cache_hit` (false). */
+const VALUES = NAMES.replace("cache_hit", "COALESCE(cache_hit, false)");
 
 /**
  * One statement, one transaction: the batch's new rows (a request id already stored is skipped, so a
@@ -34,7 +36,7 @@ const NAMES = COLUMNS.replace(/\s+[a-z0-9]+(,|$)/g, "$1").replace(/\s+/g, " ");
 const SQL = `
 WITH ins AS (
   INSERT INTO usage_records (${NAMES})
-  SELECT ${NAMES} FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})
+  SELECT ${VALUES} FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})
   ON CONFLICT (id) DO NOTHING
   RETURNING id, time, replica, seq, model, provider, key_id, status, prompt_tokens, completion_tokens, cached_tokens, cost_usd, latency_ms
 ), spend AS (

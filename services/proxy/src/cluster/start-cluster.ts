@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import type { ProxyEnv } from "../env.js";
 import { SharedLimits } from "../limits/shared-limits.js";
 import { LedgerPublisher } from "../record/ledger-publisher.js";
+import { ResponseCaches } from "../response-cache/model-caches.js";
 import { TableStore } from "../routing/table-store.js";
 import { type AdminForwarder, createAdminForwarder } from "./admin-forward.js";
 import { subscribeHealthFeed } from "./health-feed.js";
@@ -42,7 +43,23 @@ export function createCluster(
   const masterKey = parseMasterKey(env.ROUTER_MASTER_KEY);
   const signer = createSigner(masterKey);
   const bucket = routingBucketName({ ROUTER_NATS_BUCKET: env.ROUTER_NATS_BUCKET });
-  const store = new TableStore(logger, { decrypt: (s) => decryptSecret(s, masterKey), poolWaitMs: env.ROUTER_POOL_WAIT_MS });
+  const redis = env.REDIS_URL
+    ? new Redis(env.REDIS_URL, {
+        // Fail fast while Redis is away (limits fall back to limit / replicas, the response cache misses), reconnect in the background.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 500,
+        retryStrategy: (n) => Math.min(n * 100, 1_000),
+        lazyConnect: false,
+      })
+    : undefined;
+  // Response caches in Redis (every replica answers what any replica stored), else in each replica's memory.
+  const responseCaches = new ResponseCaches(redis ? { redis, prefix: `ai-router:${bucket}:cache:`, logger } : { logger });
+  const store = new TableStore(logger, {
+    decrypt: (s) => decryptSecret(s, masterKey),
+    poolWaitMs: env.ROUTER_POOL_WAIT_MS,
+    responseCaches,
+  });
   const forwarder = createAdminForwarder(env.CONTROL_PLANE_URL, logger);
   let stats: StatsReporting | undefined;
   let stopHealth: (() => void) | undefined;
@@ -57,15 +74,7 @@ export function createCluster(
   const replicas = new ReplicaCount(replica);
   let keys: KeyFollower | undefined;
   let sharedLimits: SharedLimits | undefined;
-  if (env.REDIS_URL) {
-    const redis = new Redis(env.REDIS_URL, {
-      // Fail fast while Redis is away (limits fall back to limit / replicas), reconnect in the background.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 500,
-      retryStrategy: (n) => Math.min(n * 100, 1_000),
-      lazyConnect: false,
-    });
+  if (redis) {
     redis.on("error", () => {}); // reported once per outage by SharedLimits
     sharedLimits = new SharedLimits(redis, `ai-router:${bucket}:limits`, logger, () => replicas.count());
   } else logger.warn("REDIS_URL is not set: client-key rpm/tpm limits are counted per replica");

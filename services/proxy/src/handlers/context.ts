@@ -71,6 +71,7 @@ export function servedHeaders(
     "x-router-attempts": String(attempts),
   };
   if (warnings && warnings.length > 0) h["x-router-warnings"] = warnings.join(", ");
+  if (ctx.record.cacheResult !== undefined) h["x-router-cache"] = ctx.record.cacheResult;
   if (ctx.limiter !== undefined) ctx.limiter.rateHeaders(h, Date.now());
   return h;
 }

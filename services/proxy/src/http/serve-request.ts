@@ -53,7 +53,7 @@ export interface Flight {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const EXPOSED =
-  "x-request-id, x-router-provider, x-router-model, x-router-attempts, x-router-warnings, x-router-decision, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens, deprecation, sunset, link";
+  "x-request-id, x-router-provider, x-router-model, x-router-attempts, x-router-warnings, x-router-cache, x-router-decision, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens, deprecation, sunset, link";
 const EMPTY = Buffer.alloc(0);
 
 /**

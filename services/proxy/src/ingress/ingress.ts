@@ -142,6 +142,7 @@ export function serveIngressCall(
     maxTokens: call.maxTokens,
     affinity:
       model.affinity === "off" ? undefined : conversationHash(ingress.name, call.json, ctx.req.headers, model.affinity, promptTokens),
+    cacheable: model.cache === undefined ? undefined : { format: ingress.name, body: call.json },
     exchange: (t, target) => exchangeFor(t.live.adapter, target, hubOnly ? undefined : ingress.native, call, chatForm, stream, hubOnly),
     continuation: hubOnly ? (t, target, text) => continuationFor(t.live.adapter, target, call, chatForm, text) : undefined,
     sendError: ingress.sendError,

@@ -51,3 +51,17 @@ describe("prompt-cache token series", () => {
     expect(text).toContain('ai_router_tokens_total{model="unknown",direction="input"} 1010');
   });
 });
+
+describe("response cache series", () => {
+  it("count hits and misses per model, only for models with a response cache", async () => {
+    const m = new ProxyMetrics(store(), () => 0);
+    m.write(finished({ model: "m", answered: true }));
+    expect(await m.metrics()).not.toContain("ai_router_response_cache_requests_total{");
+    m.write(finished({ model: "m", answered: true, cacheResult: "miss" }));
+    m.write(finished({ model: "m", cacheResult: "hit", hitSavedUsd: 0.01 }));
+    m.write(finished({ model: "m", cacheResult: "hit", hitSavedUsd: 0.01 }));
+    const text = await m.metrics();
+    expect(text).toContain('ai_router_response_cache_requests_total{model="unknown",result="hit"} 2');
+    expect(text).toContain('ai_router_response_cache_requests_total{model="unknown",result="miss"} 1');
+  });
+});

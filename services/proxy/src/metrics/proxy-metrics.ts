@@ -17,6 +17,9 @@ interface ModelSeries {
   /** Created at the model's first cache read / write, so models without caching show no such series. */
   cacheRead?: CounterSeries;
   cacheWrite?: CounterSeries;
+  /** Created at the model's first response cache lookup (models without a response cache show none). */
+  cacheHits?: CounterSeries;
+  cacheMisses?: CounterSeries;
   cost: CounterSeries;
   requests: Map<string, Map<string, CounterSeries[]>>;
 }
@@ -60,6 +63,11 @@ export class ProxyMetrics implements UsageSink {
     this.registry,
     `${METRIC_PREFIX}upstream_attempts_total`,
     "Upstream attempts, by provider and outcome (served, retry, final, broken)",
+  );
+  private readonly responseCache = new CounterFamily(
+    this.registry,
+    `${METRIC_PREFIX}response_cache_requests_total`,
+    "Requests to models with a response cache, by model and result (hit: answered from the cache, miss: sent to a provider)",
   );
   /** Per provider label, per outcome: the attempts' series. */
   private readonly attemptSeries = new Map<string, Map<string, CounterSeries>>();
@@ -156,6 +164,10 @@ export class ProxyMetrics implements UsageSink {
     if (r.cachedTokens > 0) (m.cacheRead ??= this.tokens.with({ model, direction: "cache_read" })).value += r.cachedTokens;
     if (r.cacheWriteTokens > 0) (m.cacheWrite ??= this.tokens.with({ model, direction: "cache_write" })).value += r.cacheWriteTokens;
     if (r.costUsd !== null && r.costUsd > 0) m.cost.value += r.costUsd;
+    if (r.cacheResult !== undefined) {
+      if (r.cacheResult === "hit") (m.cacheHits ??= this.responseCache.with({ model, result: "hit" })).value++;
+      else (m.cacheMisses ??= this.responseCache.with({ model, result: "miss" })).value++;
+    }
     for (const a of r.attempts) this.attempt(this.providerLabel(a.provider), a.outcome).value++;
   }
 

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { RouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamError, UpstreamRequest } from "@ai-router/providers";
 import type { PricedUnits } from "../limits/reserve.js";
+import type { Cacheable } from "../response-cache/cache-step.js";
 import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
 
 /**
@@ -57,6 +58,8 @@ export interface PipelineRequest {
   maxTokens: number | undefined;
   /** The conversation's hash when the model keeps conversations on one target and key (session affinity). */
   affinity?: number | undefined;
+  /** What the model's response cache keys the request by; absent: never cached (nor looked up). */
+  cacheable?: Cacheable | undefined;
   /** Priced units besides tokens it may consume (an image request's `n` images): reserved from a key's budget. */
   units?: PricedUnits;
   /** Builds the exchange for one attempt at one target. */

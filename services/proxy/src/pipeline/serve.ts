@@ -1,50 +1,27 @@
 import { performance } from "node:perf_hooks";
-import { type OpenAIUsage, RECORD_NAME_MAX, recordText } from "@ai-router/contracts";
+import type { OpenAIUsage } from "@ai-router/contracts";
 import { RouterError, toRouterError } from "@ai-router/errors";
 import type { ChatStreamTranslator, ParsedResponse, TargetContext, UpstreamResponse } from "@ai-router/providers";
 import { type BrokenStream, brokenUsage, continueAttempt, nextTarget } from "../continuation/continue-attempt.js";
 import { StreamSplice } from "../continuation/stream-splice.js";
 import type { RequestContext } from "../handlers/context.js";
 import { servedHeaders, upstreamToRouterError } from "../handlers/context.js";
-import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
 import type { LimitRefusal } from "../limits/key-limiter.js";
 import { maxCostUsd } from "../limits/reserve.js";
 import { errorCodeOf } from "../record/request-record.js";
-import type { LiveModel, LiveTarget } from "../routing/runtime-table.js";
+import { type CacheUse, cacheStep } from "../response-cache/cache-step.js";
+import type { LiveTarget } from "../routing/runtime-table.js";
 import type { WholeResponse } from "../upstream/dispatch-whole.js";
 import { type AttemptOutcome, type FailoverResult, FailoverRun } from "../upstream/failover.js";
 import { maskUpstreamError } from "../upstream/mask-error.js";
-import { readWhole, sendUpstream, sendUpstreamWhole, transportError } from "../upstream/send-upstream.js";
-import { ENDPOINT_OF_TYPE } from "./endpoint-of-type.js";
+import { readWhole, sendUpstream, sendUpstreamWhole, transportFailure } from "../upstream/send-upstream.js";
 import type { PipelineRequest, UpstreamExchange } from "./exchange.js";
 import { binaryHeaders, relayStream, SSE_HEADERS } from "./stream-relay.js";
 import { estimatedUsage, TextUnitCounter } from "./usage-estimate.js";
 
-/**
- * Looks up a model for the endpoint being served: 404 when unknown, 400 when it is not of the kind the
- * endpoint declares (`llmType`, chat when it declares none). The usage record keeps the name cleaned
- * and bounded (`recordText`); a name longer than any model's is a 404 that does not echo it.
- */
-export function resolveModel(ctx: RequestContext, name: string): LiveModel {
-  ctx.record.model ??= recordText(name);
-  if (name.length > RECORD_NAME_MAX) {
-    throw new RouterError("model_not_found", `No model has a name of ${name.length} characters (at most ${RECORD_NAME_MAX}).`, {
-      param: "model",
-      publicCode: "model_not_found",
-    });
-  }
-  const llmType = ctx.endpoint.llmType ?? "chat";
-  const model = findModel(ctx, name);
-  if (model.config.llmType !== llmType) {
-    throw new RouterError(
-      "unsupported_endpoint",
-      `The model \`${name}\` is a ${model.config.llmType} model and cannot serve this endpoint; use ${ENDPOINT_OF_TYPE[model.config.llmType]}.`,
-      { param: "model" },
-    );
-  }
-  return model;
-}
+/** Model lookup lives beside the pipeline; handlers import it from here. */
+export { resolveModel } from "./resolve-model.js";
 
 /** What one attempt at `t` needs to build its upstream request; the provider's key rotates per attempt. */
 export function targetContext(ctx: RequestContext, t: LiveTarget, conversation?: number, cacheBreakpoints = false): TargetContext {
@@ -74,6 +51,10 @@ interface RunState {
   ttfbMs: number | undefined;
   /** A stream that broke where another target may finish it (`stream_continuation`). */
   broken: BrokenStream | undefined;
+  /** The model's response cache, when the answer may be stored. */
+  cache: CacheUse | undefined;
+  /** Another target continued a broken stream (such an answer is not cached). */
+  continued: boolean;
 }
 
 /**
@@ -84,6 +65,13 @@ interface RunState {
  */
 export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Promise<void> {
   const limiter = ctx.limiter;
+  // The response cache, before routing: one property read for models without one.
+  let cache: CacheUse | undefined;
+  if (p.model.cache !== undefined && p.cacheable !== undefined) {
+    const step = await cacheStep(ctx, p, p.model.cache, p.cacheable, (r) => refuse(ctx, p, r));
+    if (step === "answered") return;
+    cache = step;
+  }
   if (ctx.shared !== undefined && limiter !== undefined && ctx.key !== undefined) {
     const verdict = await ctx.shared.admit(limiter, ctx.key, maxCostUsd(p.model, p.promptTokens, p.maxTokens, p.units), Date.now());
     if (verdict.refusal !== undefined) return refuse(ctx, p, verdict.refusal);
@@ -97,7 +85,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     if (refusal !== undefined) return refuse(ctx, p, refusal);
     ctx.localReserve = reserve;
   }
-  const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined, broken: undefined };
+  const state: RunState = { usage: undefined, usageEstimated: false, ttfbMs: undefined, broken: undefined, cache, continued: false };
   const hints = { promptTokens: p.promptTokens, maxTokens: p.maxTokens, stream: p.stream, now: Date.now(), affinity: p.affinity };
   const run = new FailoverRun(p.model, hints, ctx.table.settings.maxAttempts, ctx);
   for (let t = run.next(); t !== undefined; t = nextTarget(run, state.broken)) {
@@ -108,6 +96,7 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
         broken === undefined
           ? await runAttempt(ctx, p, state, t, run.attempts)
           : await continueAttempt(ctx, p, state, broken, t, targetContext(ctx, t), () => promptEstimate(p));
+      if (broken !== undefined) state.continued = true;
     } catch (err) {
       outcome = { kind: "final", error: toRouterError(err) };
     }
@@ -121,6 +110,10 @@ export async function servePipeline(ctx: RequestContext, p: PipelineRequest): Pr
     const error = state.broken.error;
     if (!ctx.res.writableEnded) ctx.res.end(p.streamError(upstreamToRouterError(error)));
     result.outcome = { kind: "broken", error };
+  }
+  // Only an answer one target served whole is cached (never a stream another target continued).
+  if (cache !== undefined && result.outcome.kind === "served" && result.target !== undefined && !state.continued) {
+    cache.store(result.target, state.usage);
   }
   finishRequest(ctx, p, result, state);
 }
@@ -183,12 +176,13 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     try {
       resp = await sendUpstream(t.live, ex.request, ctx.signal, traceparent);
     } catch (err) {
-      return { kind: "retry", error: transportError(err, t.provider) };
+      return transportFailure(err, t.provider);
     }
     if (resp.statusCode >= 400) return upstreamFailure(ex, resp.statusCode, (await readWhole(resp)).body, t);
     // A model that continues broken streams notes what reached the client between target and client formats.
     const splice = p.continuation && !p.binary && ex.createInner && ex.encode ? new StreamSplice(ex.createInner()) : undefined;
-    const translator = splice && ex.encode ? ex.encode(splice) : ex.createStream();
+    const created = splice && ex.encode ? ex.encode(splice) : ex.createStream();
+    const translator = state.cache !== undefined && !p.binary ? state.cache.tapStream(created) : created;
     // Bytes relayed as they are (audio, transcripts) go out under the upstream's own content type, uncounted.
     const counter = p.binary ? undefined : new TextUnitCounter();
     streamed = translator;
@@ -222,7 +216,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
   try {
     answer = await sendUpstreamWhole(t.live, ex.request, ctx.signal, traceparent);
   } catch (err) {
-    return { kind: "retry", error: transportError(err, t.provider) };
+    return transportFailure(err, t.provider);
   }
   if (answer.statusCode >= 400) return upstreamFailure(ex, answer.statusCode, answer.body, t);
   const bytes = answer.body;
@@ -245,6 +239,7 @@ async function runAttempt(ctx: RequestContext, p: PipelineRequest, state: RunSta
     state.usageEstimated = true;
   }
   if (p.onServed) await p.onServed(t, parsed.body);
+  if (state.cache !== undefined) state.cache.keepJson(parsed.body);
   sendJson(ctx.res, 200, parsed.body, headers());
   state.ttfbMs = performance.now() - ctx.start;
   return { kind: "served", latencyMs: performance.now() - t0, outputTokens: parsed.usage?.completion_tokens };

@@ -79,6 +79,11 @@ export function finishRecord(r: RequestRecord, end: RequestEnd): void {
   // Cached input and cache writes priced apart, images, audio, characters and searches per unit; null without a price, never 0.
   r.costUsd = r.price ? costOfTokens(prompt, completion, cached, u, r.price, written, written1h) : null;
   r.cacheSavedUsd = r.price && (cached > 0 || written > 0) ? cacheSavedUsd(cached, written, written1h, r.price) : r.price ? 0 : null;
+  // A response cache hit paid nothing; what it saved is what the cached answer cost.
+  if (r.cacheResult === "hit") {
+    r.costUsd = 0;
+    r.cacheSavedUsd = r.hitSavedUsd;
+  }
   const genMs = end.latencyMs - (r.ttfbMs ?? 0);
   r.tokensPerS = completion > 0 ? Math.round((completion / Math.max(genMs, 1)) * 1000 * 100) / 100 : null;
 }

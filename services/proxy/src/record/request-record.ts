@@ -75,6 +75,10 @@ export class RequestRecord {
   errorCode: string | null = null;
   /** The answer reached the client (in full or in part): its tokens are charged, estimated if need be. */
   answered = false;
+  /** The model's response cache: `hit` (answered from it, no provider called) or `miss`; undefined when the model has none. */
+  cacheResult: "hit" | "miss" | undefined = undefined;
+  /** A hit: USD the cached answer cost when it was made (null without a price). */
+  hitSavedUsd: number | null = null;
 
   // The end (finish-record.ts), set once when the request is over.
   /** HTTP status the client got (200 once an answer started, 499 when the client left). */

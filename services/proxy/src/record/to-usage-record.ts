@@ -38,6 +38,7 @@ export function toUsageRecord(r: RequestRecord): UsageRecord {
     reasoning_tokens: r.reasoningTokens,
     cache_creation_tokens: r.cacheWriteTokens,
     cache_saved_usd: r.cacheSavedUsd,
+    cache_hit: r.cacheResult === "hit",
     usage_estimated: r.usageEstimated === true,
     cost_usd: r.costUsd,
     latency_ms: ms(r.latencyMs),

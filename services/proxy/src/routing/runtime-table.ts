@@ -19,6 +19,7 @@ import {
 } from "@ai-router/providers";
 import type { Dispatcher } from "undici";
 import { stickyKeys } from "../affinity/sticky-key.js";
+import { type ModelCache, ResponseCaches } from "../response-cache/model-caches.js";
 import type { ConnectionGate } from "../upstream/connection-gate.js";
 import { buildPool, poolKey } from "./provider-pool.js";
 
@@ -50,6 +51,8 @@ export interface LiveModel {
   readonly balancer: Balancer;
   /** Session affinity in effect: `off` for a single target, a non-chat model or `specified_provider`. */
   readonly affinity: AffinityMode;
+  /** The model's response cache; undefined (most models) = none, nothing looked up. */
+  readonly cache?: ModelCache | undefined;
 }
 
 /** The immutable runtime form of a routing table; built once per table, swapped atomically. */
@@ -92,6 +95,8 @@ export interface BuildOptions {
   liveKeys?: Map<string, TableClientKey>;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY for providers without their own proxy (process.env by default). */
   env?: NodeJS.ProcessEnv;
+  /** Response caches of the models that have one (kept across tables); default: new ones in memory. */
+  responseCaches?: ResponseCaches;
 }
 
 /** The table entry each live provider was built from: an unchanged provider is taken over whole. */
@@ -105,6 +110,7 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
   const reused = new Set<Dispatcher>();
   const warnings: string[] = [];
   const env = opts.env ?? process.env;
+  let caches = opts.responseCaches;
   for (const p of table.providers) {
     // Unchanged (same entry, same secrets): the previous table's provider as it is, key rotation included.
     const source = JSON.stringify(p);
@@ -207,7 +213,9 @@ export function buildRuntimeTable(table: RoutingTable, opts: BuildOptions = {}):
     try {
       const affinity = affinityOf(m, targets.length);
       const balancer = withAffinity(strategy.create(targets, m.strategyOptions, opts.rng ?? Math.random), targets, affinity);
-      models.set(m.name, { config: m, targets, balancer, affinity });
+      if (m.cache !== undefined) caches ??= new ResponseCaches();
+      const cache = m.cache === undefined ? undefined : caches?.forModel(m.name, m.cache);
+      models.set(m.name, { config: m, targets, balancer, affinity, cache });
     } catch (err) {
       problems.push(`model "${m.name}": strategy "${m.strategy}": ${(err as Error).message}`);
     }

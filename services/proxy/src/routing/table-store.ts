@@ -2,6 +2,7 @@ import type { ManualHealth, TargetHealth } from "@ai-router/balancing";
 import { checkRoutingTable, type TableClientKey } from "@ai-router/contracts";
 import type { Logger } from "@ai-router/logger";
 import type { Dispatcher } from "undici";
+import { ResponseCaches } from "../response-cache/model-caches.js";
 import { type BuildOptions, buildRuntimeTable, type RuntimeTable } from "./runtime-table.js";
 
 export type ApplyResult = { ok: true; revision: number } | { ok: false; reason: string };
@@ -22,10 +23,17 @@ export class TableStore {
   readonly manualHealth = new Map<string, ManualHealth>();
   private readonly listeners = new Set<(t: RuntimeTable) => void>();
 
+  /** The models' response caches: their memory outlives tables (standalone), or Redis (cluster mode). */
+  readonly responseCaches: ResponseCaches;
+  private readonly buildOptions: Omit<BuildOptions, "health" | "previous">;
+
   constructor(
     private readonly logger: Logger,
-    private readonly buildOptions: Omit<BuildOptions, "health" | "previous"> = {},
-  ) {}
+    buildOptions: Omit<BuildOptions, "health" | "previous"> = {},
+  ) {
+    this.responseCaches = buildOptions.responseCaches ?? new ResponseCaches({ logger });
+    this.buildOptions = Object.assign({}, buildOptions, { responseCaches: this.responseCaches });
+  }
 
   get current(): RuntimeTable | undefined {
     return this.table;
@@ -59,6 +67,7 @@ export class TableStore {
       return this.refuse(source, (err as Error).message);
     }
     this.table = built;
+    this.responseCaches.retain(new Set([...built.models.values()].filter((m) => m.cache !== undefined).map((m) => m.config.name)));
     this.applyManualHealth(built);
     this.provisional = opts.provisional === true;
     if (prev) void closeUnused(prev, built);

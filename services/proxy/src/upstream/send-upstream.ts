@@ -6,6 +6,7 @@ import type { LiveProvider } from "../routing/runtime-table.js";
 import { BodyBytes } from "./body-bytes.js";
 import { dispatchRequest } from "./dispatch-body.js";
 import { dispatchWhole, type WholeLimits, type WholeResponse } from "./dispatch-whole.js";
+import type { AttemptOutcome } from "./failover.js";
 
 type Agent = NonNullable<LiveProvider["agent"]>;
 type Gate = NonNullable<LiveProvider["gate"]>;
@@ -90,7 +91,7 @@ function dispatchOptions(live: LiveProvider, req: UpstreamRequest, traceparent: 
   const p = live.config;
   return {
     origin: p.origin,
-    path: p.basePath + req.path,
+    path: req.rootPath === true ? req.path : p.basePath + req.path,
     method: req.method,
     // W3C trace context goes upstream (the client's, or this attempt's span when traces are exported).
     headers: traceparent === undefined ? req.headers : Object.assign({}, req.headers, { traceparent }),
@@ -115,6 +116,15 @@ export function transportError(err: unknown, provider: string): RouterError {
   return new RouterError("upstream_unreachable", `Provider ${provider} could not be reached${describeTransportFailure(err, code)}.`, {
     cause: err,
   });
+}
+
+/**
+ * A request that failed on its way: the next target is tried, unless its own body failed (an upload
+ * too large or cut off: a 4xx the router raised), which no other target would take better.
+ */
+export function transportFailure(err: unknown, provider: string): AttemptOutcome {
+  const error = transportError(err, provider);
+  return { kind: error.status < 500 ? "final" : "retry", error };
 }
 
 /** Why a connection failed, in words an operator can act on (TLS trust, the egress proxy), else its code. */

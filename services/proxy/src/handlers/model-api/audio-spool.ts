@@ -1,22 +1,39 @@
-import { createReadStream, createWriteStream, mkdtempSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RouterError } from "@ai-router/errors";
 import type { FormPart, StreamedFile } from "@ai-router/providers";
 import busboy from "busboy";
+import { GrowingSpool } from "./spool-file.js";
 
-/** A transcription form read off the wire: its text fields in order, the file spooled to disk. */
-export interface SpooledForm {
+/**
+ * A transcription form as it is read off the wire: the text fields before the file, the file (spooled
+ * to disk as it arrives, readable while it does), and the fields after it.
+ */
+export interface AudioUpload {
+  /** Text fields sent before the file, in order. */
   fields: FormPart[];
+  /** Text fields sent after the file (all of them once `complete`); a `model` after one before it is dropped. */
+  late: FormPart[];
+  /** The file part, once it began. */
   file: StreamedFile | undefined;
+  /** The whole form is read and the file on disk. */
+  complete: boolean;
+  failure: RouterError | undefined;
+  /** Resolves once the file part begins or the form is read whole; rejects if the form fails first. */
+  started: Promise<void>;
+  /** Resolves once the whole form is read and checked; rejects with the upload's failure. */
+  finished: Promise<void>;
+  /** Stops the upload: readers of its file stop with `err`, the rest of the body is drained. */
+  fail(err: RouterError): void;
   /** Removes the spooled file (once the request is over, whatever happened). */
   dispose(): Promise<void>;
 }
 
 const MAX_FIELDS = 64;
 const MAX_FIELD_BYTES = 64 * 1024;
+/** The form's own lines and text fields, allowed beyond the file's limit in a declared length. */
 const FORM_SLACK_BYTES = 1024 * 1024;
 
 let spoolDir: string | undefined;
@@ -34,98 +51,138 @@ export const spoolDirectory = (): string | undefined => spoolDir;
 const tooLarge = (limit: number) =>
   new RouterError("body_too_large", `The audio upload is too large: the limit is ${limit} bytes.`, { publicCode: "request_too_large" });
 
+const noop = () => {};
+
 /**
- * Reads a multipart/form-data upload as it arrives: text fields kept (bounded), the `file` part written
- * to a spool file in 64 KiB pieces, so memory holds no more than busboy's window whatever the file's
- * size, and each attempt (failover) reads the file again. A declared length over `limit` is a 413 before
- * anything is read; a file passing it stops the read (413). A client hanging up rejects at once.
+ * Reads a multipart/form-data upload as it arrives (busboy): text fields kept (bounded), the `file` part
+ * written to a spool file that readers follow while it grows, so an upstream gets the audio as the
+ * client sends it and a failover reads it again; memory holds busboy's window and one piece per reader.
+ * A declared length over `limit` is a 413 before anything is read; a file passing it fails the upload
+ * (413), as does a client hanging up. `check` sees every field once the form is read, before it counts
+ * as finished (a bad field after the file fails it).
  */
-export function spoolAudioForm(req: IncomingMessage, limit: number): Promise<SpooledForm> {
+export function readAudioUpload(req: IncomingMessage, limit: number, check: (fields: readonly FormPart[]) => void): AudioUpload {
   const declared = Number(req.headers["content-length"]);
-  // The file may take `limit`; its fields and the form's own lines a little more.
-  if (declared > limit + FORM_SLACK_BYTES) return Promise.reject(tooLarge(limit));
-  const fields: FormPart[] = [];
-  let file: StreamedFile | undefined;
-  let path: string | undefined;
-  const dispose = async () => {
-    if (path !== undefined) await rm(path, { force: true });
-  };
-  return new Promise<SpooledForm>((resolve, reject) => {
-    let settled = false;
-    let writing: Promise<void> | undefined;
-    const fail = (err: RouterError) => {
-      if (settled) return;
-      settled = true;
-      req.unpipe();
-      req.resume();
-      void dispose();
-      reject(err);
-    };
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({
-        headers: req.headers,
-        limits: { fileSize: limit, files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FIELDS + 1 },
-      });
-    } catch (err) {
-      reject(new RouterError("invalid_request", `Malformed multipart/form-data: ${(err as Error).message}`, { param: "file" }));
-      return;
-    }
-    bb.on("field", (name, value, info) => {
-      if (info.valueTruncated)
-        return fail(new RouterError("invalid_request", `'${name}' is longer than ${MAX_FIELD_BYTES} bytes.`, { param: name }));
-      fields.push({ name, data: Buffer.from(value) });
+  if (declared > limit + FORM_SLACK_BYTES) throw tooLarge(limit);
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: req.headers,
+      limits: { fileSize: limit, files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FIELDS + 1 },
     });
-    bb.on("file", (name, stream, info) => {
-      if (name !== "file" || path !== undefined) {
-        stream.resume();
-        return fail(
-          new RouterError("invalid_request", `Unexpected file part '${name}': send one audio upload as 'file'.`, { param: name }),
-        );
-      }
-      const at = spoolPath();
-      path = at;
-      let size = 0;
-      const out = createWriteStream(at);
-      stream.on("data", (c: Buffer) => {
-        size += c.length;
-      });
-      stream.once("limit", () => fail(tooLarge(limit)));
-      writing = new Promise<void>((done, broke) => {
-        out.once("finish", done);
-        out.once("error", broke);
-      });
-      stream.pipe(out);
-      const filename = info.filename ?? "audio";
-      file = {
-        name: "file",
-        filename,
-        contentType: info.mimeType,
-        get size() {
-          return size;
-        },
-        open: () => createReadStream(at, { highWaterMark: 64 * 1024 }),
-      };
-    });
-    bb.once("close", () => {
-      if (settled) return;
-      (writing ?? Promise.resolve()).then(
-        () => {
-          if (settled) return;
-          settled = true;
-          resolve({ fields, file, dispose });
-        },
-        () => fail(new RouterError("internal_error", "The audio upload could not be spooled.")),
-      );
-    });
-    bb.once("partsLimit", () => fail(new RouterError("invalid_request", `At most ${MAX_FIELDS} form fields.`)));
-    bb.once("fieldsLimit", () => fail(new RouterError("invalid_request", `At most ${MAX_FIELDS} form fields.`)));
-    bb.once("filesLimit", () => fail(new RouterError("invalid_request", "Send one 'file'.", { param: "file" })));
-    bb.once("error", (err: Error) => fail(new RouterError("invalid_request", `Malformed multipart/form-data body: ${err.message}`)));
-    // A client that hangs up mid-upload: nothing was sent upstream; the spool file goes.
-    req.once("close", () => {
-      if (!req.complete) fail(new RouterError("invalid_request", "The client closed the connection during the upload."));
-    });
-    req.pipe(bb);
+  } catch (err) {
+    throw new RouterError("invalid_request", `Malformed multipart/form-data: ${(err as Error).message}`, { param: "file" });
+  }
+  let spool: GrowingSpool | undefined;
+  let fileEnded: Promise<void> | undefined;
+  let begin: () => void = noop;
+  let stop: (err: RouterError) => void = noop;
+  let finish: () => void = noop;
+  let abandon: (err: RouterError) => void = noop;
+  const started = new Promise<void>((resolve, reject) => {
+    begin = resolve;
+    stop = reject;
   });
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    abandon = reject;
+  });
+  // Nobody may be waiting on either when the upload fails.
+  started.catch(noop);
+  finished.catch(noop);
+
+  const upload: AudioUpload = {
+    fields: [],
+    late: [],
+    file: undefined,
+    complete: false,
+    failure: undefined,
+    started,
+    finished,
+    fail(err) {
+      if (upload.failure || upload.complete) return;
+      upload.failure = err;
+      req.unpipe(bb);
+      req.resume();
+      spool?.fail(err);
+      stop(err);
+      abandon(err);
+    },
+    async dispose() {
+      if (!upload.complete) upload.fail(new RouterError("invalid_request", "The audio upload was not read to its end."));
+      await spool?.remove();
+    },
+  };
+  const { fail } = upload;
+
+  bb.on("field", (name, value, info) => {
+    if (info.valueTruncated)
+      return fail(new RouterError("invalid_request", `'${name}' is longer than ${MAX_FIELD_BYTES} bytes.`, { param: name }));
+    const part = { name, data: Buffer.from(value) };
+    if (upload.file === undefined) upload.fields.push(part);
+    // A form routed by the `model` before its file sends that one; a second after it is dropped.
+    else if (name !== "model" || !upload.fields.some((p) => p.name === "model")) upload.late.push(part);
+  });
+  bb.on("file", (name, stream, info) => {
+    if (name !== "file" || spool !== undefined) {
+      stream.resume();
+      return fail(new RouterError("invalid_request", `Unexpected file part '${name}': send one audio upload as 'file'.`, { param: name }));
+    }
+    const s = new GrowingSpool(spoolPath());
+    spool = s;
+    let size = 0;
+    stream.on("data", (c: Buffer) => {
+      size += c.length;
+      if (!s.write(c)) {
+        stream.pause();
+        s.onDrain(() => stream.resume());
+      }
+    });
+    stream.once("limit", () => fail(tooLarge(limit)));
+    fileEnded = new Promise<void>((resolve, reject) => {
+      stream.once("end", () => s.end().then(resolve, reject));
+    });
+    fileEnded.catch(noop);
+    upload.file = {
+      name: "file",
+      filename: info.filename ?? "audio",
+      contentType: info.mimeType,
+      get size() {
+        return size;
+      },
+      get complete() {
+        return upload.complete;
+      },
+      open: () => s.reader(),
+      after: () => finished.then(() => upload.late),
+    };
+    begin();
+  });
+  bb.once("close", () => {
+    if (upload.failure) return;
+    (fileEnded ?? Promise.resolve()).then(
+      () => {
+        if (upload.failure) return;
+        try {
+          check(upload.fields.concat(upload.late));
+        } catch (err) {
+          return fail(err as RouterError);
+        }
+        upload.complete = true;
+        begin();
+        finish();
+      },
+      () => fail(new RouterError("internal_error", "The audio upload could not be spooled.")),
+    );
+  });
+  bb.once("partsLimit", () => fail(new RouterError("invalid_request", `At most ${MAX_FIELDS} form fields.`)));
+  bb.once("fieldsLimit", () => fail(new RouterError("invalid_request", `At most ${MAX_FIELDS} form fields.`)));
+  bb.once("filesLimit", () => fail(new RouterError("invalid_request", "Send one 'file'.", { param: "file" })));
+  bb.once("error", (err: Error) => fail(new RouterError("invalid_request", `Malformed multipart/form-data body: ${err.message}`)));
+  // A client hanging up mid-upload: the upstream request fed from the spool is aborted with it.
+  req.once("close", () => {
+    if (!req.complete) fail(new RouterError("invalid_request", "The client closed the connection during the upload."));
+  });
+  req.pipe(bb);
+  return upload;
 }
