@@ -19,7 +19,7 @@ import pg from "pg";
 import type { HealthWorkerEnv } from "./env.js";
 import { LedgerWriter } from "./ledger/ledger-writer.js";
 import { startRetention } from "./ledger/retention.js";
-import { startOfflineJobs } from "./offline/offline-jobs.js";
+import { loadOfflineJobs } from "./offline/load-offline.js";
 import { closeUnusedPools, type ProbedProvider, probeTargets } from "./probe-targets.js";
 import { ProbeResults } from "./results.js";
 import { reconcileSchedulers } from "./scheduler.js";
@@ -101,32 +101,7 @@ export function startHealthWorker(env: Env, logger: Logger): HealthWorker {
   const retention = pool ? startRetention({ redis, pool, bucket: env.bucket, days: env.USAGE_RETENTION_DAYS ?? 90, logger }) : undefined;
   // Cluster mode's batches and fine-tuning jobs (docs/files-batches.md): with the database and a proxy to send lines through.
   const offline =
-    pool && env.ROUTER_BATCH_PROXY_URL
-      ? startOfflineJobs({
-          redis,
-          pool,
-          bucket: env.bucket,
-          masterKey: env.masterKey,
-          signer,
-          logger,
-          proxyUrl: env.ROUTER_BATCH_PROXY_URL,
-          concurrency: env.ROUTER_BATCH_CONCURRENCY ?? 8,
-          jobs: env.ROUTER_BATCH_JOBS ?? 4,
-          pollMs: env.ROUTER_OFFLINE_POLL_MS ?? 30_000,
-          lockMs: env.ROUTER_OFFLINE_LOCK_MS ?? 30_000,
-          ...(env.ROUTER_FILES_S3_BUCKET
-            ? {
-                filesEnv: {
-                  ROUTER_FILES_S3_BUCKET: env.ROUTER_FILES_S3_BUCKET,
-                  ROUTER_FILES_S3_ENDPOINT: env.ROUTER_FILES_S3_ENDPOINT,
-                  ROUTER_FILES_S3_REGION: env.ROUTER_FILES_S3_REGION ?? "us-east-1",
-                  ROUTER_FILES_S3_PREFIX: env.ROUTER_FILES_S3_PREFIX ?? "",
-                  ROUTER_FILES_S3_PATH_STYLE: env.ROUTER_FILES_S3_PATH_STYLE === true,
-                },
-              }
-            : {}),
-        })
-      : undefined;
+    pool && env.ROUTER_BATCH_PROXY_URL ? loadOfflineJobs(env, env.ROUTER_BATCH_PROXY_URL, { redis, pool, signer, logger }) : undefined;
   const results = new ProbeResults(redis, env.bucket, env.HEALTH_LATENCY_SAMPLES, env.HEALTH_PROBE_INTERVAL_MS);
   let targets = new Map<string, ProbedProvider>();
   /** Until a first table is read, this replica knows nothing and must not touch the shared schedules. */
