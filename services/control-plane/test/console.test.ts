@@ -64,6 +64,20 @@ describe("console files at /ui/", () => {
   });
 });
 
+describe("the offline pages' admin views", () => {
+  it("answer through a proxy (forwarded to the control plane, which reads PostgreSQL)", async () => {
+    const proxy = cluster.proxies[0]!.url;
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const files = await fetch(`${proxy}/v1/admin/files`, { headers });
+    expect(files.status).toBe(200);
+    expect(await files.json()).toMatchObject({ object: "list", data: [] });
+    expect((await fetch(`${proxy}/v1/admin/files`)).status).toBe(401);
+    // Batches: listed once the cluster's tables exist, else a 404 that says they are not stored.
+    const batches = (await (await fetch(`${proxy}/v1/admin/batches`, { headers })).json()) as { object?: string; error?: { code: string } };
+    expect(batches.object === "list" || batches.error?.code === "offline_store_missing").toBe(true);
+  });
+});
+
 describe("POST /v1/db/providers/:id/test", () => {
   it("runs one probe with the provider's key and reports the answer; failures say why, secrets masked", async () => {
     const good = await admin("POST", "/v1/db/providers", {
