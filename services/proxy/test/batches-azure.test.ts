@@ -5,6 +5,7 @@ import { chatLines, type OfflineProxy, startOfflineProxy, untilFinal } from "./o
 
 /** Azure OpenAI's own batch API (`{endpoint}/openai/batches?api-version=`), driven by the openai client through the router. */
 const A = "sk-team-a-azbatch-1111111111";
+const B = "sk-team-b-azbatch-2222222222";
 let azure: Awaited<ReturnType<typeof startAzureMock>>;
 let proxy: OfflineProxy;
 
@@ -13,8 +14,17 @@ beforeAll(async () => {
   proxy = await startOfflineProxy(
     {
       providers: [{ name: "az", type: "azure-openai", base_url: azure.baseUrl, api_key: "az-key" }],
-      models: [{ name: "mini", providers: [{ provider: "az", model: "gpt-4o-mini-batch-deployment" }] }],
-      keys: [{ name: "team-a", key: A }],
+      models: [
+        {
+          name: "mini",
+          providers: [{ provider: "az", model: "gpt-4o-mini-batch-deployment", price: { input_per_mtok: 0.15, output_per_mtok: 0.6 } }],
+        },
+      ],
+      keys: [
+        { name: "team-a", key: A },
+        // Less than one line's most possible cost (4,096 output tokens at the batch price: about $0.0012).
+        { name: "team-b", key: B, budget_usd: 0.001 },
+      ],
     },
     { nativePollMs: 10 },
   );
@@ -64,5 +74,19 @@ describe("native batches at Azure OpenAI", () => {
     const done = await untilFinal(a, made.id);
     expect(azure.batches.size).toBe(before);
     expect(done.request_counts?.total).toBe(1);
+  });
+
+  it("holds no budget for a batch Azure's batch API cannot take: the router runs it, each line checked as a request", async () => {
+    const b = proxy.sdk(B);
+    const line = { custom_id: "r1", method: "POST", url: "/v1/responses", body: { model: "mini", input: "hi" } };
+    const file = await b.files.create({ file: await toFile(Buffer.from(JSON.stringify(line)), "in.jsonl"), purpose: "batch" });
+    const made = await b.batches.create({ input_file_id: file.id, endpoint: "/v1/responses", completion_window: "24h" });
+    expect(made.status).toBe("validating");
+    expect((await untilFinal(b, made.id)).request_counts?.total).toBe(1);
+    // The same key's chat batch would run at Azure's batch API: its estimate does not fit the budget.
+    const chat = await b.files.create({ file: await toFile(Buffer.from(chatLines(1, "mini")), "in.jsonl"), purpose: "batch" });
+    await expect(
+      b.batches.create({ input_file_id: chat.id, endpoint: "/v1/chat/completions", completion_window: "24h" }),
+    ).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
   });
 });
