@@ -46,7 +46,8 @@ const FT_FINAL = new Set(["succeeded", "failed", "cancelled"]);
 /**
  * The health worker's side of the offline APIs (cluster mode): runs a batch (its lines through a proxy
  * replica, signed as the owning key with the secret every replica derives from the master key), reads
- * batches at a provider's own batch API once per poll, and polls unfinished fine-tuning jobs. Holds a
+ * batches at a provider's own batch API once per poll, polls unfinished fine-tuning jobs (each in its
+ * provider's API shape) and charges Message Batches passed through to Anthropic once they ended. Holds a
  * routing table of its own (the providers' keys opened) for the providers' batch and fine-tuning APIs.
  */
 export class OfflineWorker {
