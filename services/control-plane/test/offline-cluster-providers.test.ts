@@ -239,4 +239,36 @@ describe("fine-tuning at Together in cluster mode", () => {
     const a1 = new OpenAI({ baseURL: `${cluster.proxies[1]!.url}/v1`, apiKey: keyA, maxRetries: 0 });
     expect(await a1.fineTuning.jobs.retrieve(job.id)).toMatchObject({ status: "succeeded", fine_tuned_model: tuned });
   });
+
+  it("the console cancels a job and reads its events through the control plane (the worker's poll calls the provider)", async () => {
+    const a0 = new OpenAI({ baseURL: `${cluster.proxies[0]!.url}/v1`, apiKey: keyA, maxRetries: 0 });
+    const example = JSON.stringify({
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "hello" },
+      ],
+    });
+    const file = await a0.files.create({ file: await toFile(Buffer.from(`${example}\n`), "train.jsonl"), purpose: "fine-tune" });
+    const job = await a0.fineTuning.jobs.create({ model: "llama-base", training_file: file.id, suffix: "stop" });
+    const cancel = await cluster.admin("POST", `/v1/admin/fine_tuning/jobs/${job.id}/cancel`);
+    expect(cancel.status).toBe(200);
+    expect(cancel.body).toMatchObject({ id: job.id, owner: "team-a", cancel_requested: true });
+    const there = [...together.jobs.values()].find((j) => j.suffix === "stop");
+    await waitFor(() => there?.status === "cancelled", 15_000, 50);
+    expect(together.seen.filter((r) => r.method === "POST" && r.path.endsWith("/cancel"))).toHaveLength(1);
+    // The stored job follows, and its events (read by the worker) are the console's.
+    await waitFor(
+      async () => {
+        const list = await cluster.admin("GET", "/v1/admin/fine_tuning/jobs");
+        return (list.body.data as { id: string; status: string }[]).find((j) => j.id === job.id)?.status === "cancelled";
+      },
+      15_000,
+      100,
+    );
+    const events = await cluster.admin("GET", `/v1/admin/fine_tuning/jobs/${job.id}/events`);
+    expect(events.status).toBe(200);
+    expect((events.body.data as { message: string }[]).map((e) => e.message)).toContain("Cancel requested");
+    expect((await cluster.admin("POST", `/v1/admin/fine_tuning/jobs/${job.id}/cancel`)).status).toBe(409);
+    expect((await cluster.admin("GET", "/v1/admin/fine_tuning/jobs/ftjob-nope/events")).status).toBe(404);
+  });
 });

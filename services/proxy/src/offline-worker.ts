@@ -118,7 +118,12 @@ export class OfflineWorker {
       const api = live && fineTuningApiFor(live);
       if (api === undefined) continue;
       try {
-        const there = await api.retrieve(j.upstream_id);
+        // A cancel the admin asked for in the console (cluster: the control plane stores the request) is sent once.
+        const cancel = j.cancel_requested && !j.cancel_sent;
+        const there = cancel ? await api.cancel(j.upstream_id) : await api.retrieve(j.upstream_id);
+        if (cancel) j.cancel_sent = true;
+        // The console's events dialog reads the job's latest events from the stored state.
+        j.events = (await api.events(j.upstream_id, { limit: 100 }).catch(() => ({ data: j.events }))).data.slice(0, 100);
         const was = j.status;
         j.last = there;
         if (typeof there.status === "string") j.status = there.status;

@@ -55,7 +55,8 @@ async function ownerNames(prisma: PrismaClient, owners: string[]): Promise<Map<s
  * The console's Batches and Fine-tuning pages in cluster mode: every key's batches and jobs as the
  * proxies and the health worker keep them (`router_batches`, `router_ft_jobs`, their state as JSON),
  * and a batch's cancel (its status set to `cancelling`, which the runner honours and no progress save
- * undoes). A job's events and cancel need its provider: they are a proxy's (standalone admin API).
+ * undoes); a job's latest events (stored by the health worker's poll) and its cancel (a request the
+ * worker's poll sends to the provider, as a batch's cancel is honoured by the runner).
  */
 export function offlineJobRoutes(ctx: ApiContext): void {
   const { api, prisma } = ctx;
@@ -143,24 +144,79 @@ export function offlineJobRoutes(ctx: ApiContext): void {
         prisma,
         found.map((r) => r.owner),
       );
-      const data = found.slice(0, q.limit).map((r) => {
-        const s = r.state;
-        const last = (typeof s.last === "object" && s.last !== null ? s.last : {}) as Record<string, unknown>;
-        return {
-          object: "fine_tuning.job",
-          id: s.id,
-          model: s.model,
-          status: s.status,
-          fine_tuned_model: s.fine_tuned_model ?? null,
-          trained_tokens: typeof last.trained_tokens === "number" ? last.trained_tokens : null,
-          created_at: Math.floor(Number(s.created_ms ?? 0) / 1000),
-          provider: s.provider,
-          shared_with: s.shared_with ?? [],
-          owner: names.get(r.owner) ?? r.owner,
-          owner_key_id: r.owner,
-        };
-      });
+      const data = found.slice(0, q.limit).map((r) => jobRow(r, names));
       return { object: "list" as const, data, has_more: found.length > q.limit };
     },
   );
+
+  api.route(
+    {
+      method: "get",
+      path: "/v1/admin/fine_tuning/jobs/:id/events",
+      tag,
+      summary: "A fine-tuning job's latest events (as the health worker last read them from the provider)",
+      response: AdminListOut,
+      errors: [404],
+    },
+    async (req) => {
+      const r = IdParam.safeParse(req.params.id);
+      if (!r.success || !(await hasTable(prisma, "router_ft_jobs"))) throw notFound("Fine-tuning job");
+      const found = await prisma.$queryRawUnsafe<{ state: Record<string, unknown> }[]>(
+        "SELECT state FROM router_ft_jobs WHERE id = $1",
+        r.data,
+      );
+      if (found[0] === undefined) throw notFound("Fine-tuning job");
+      const events = Array.isArray(found[0].state.events) ? (found[0].state.events as Record<string, unknown>[]) : [];
+      // The provider's job id in its events is the router's here, as on the client API.
+      const data = events.map((e) => ("fine_tuning_job_id" in e ? Object.assign({}, e, { fine_tuning_job_id: r.data }) : e));
+      return { object: "list" as const, data, has_more: false };
+    },
+  );
+
+  api.route(
+    {
+      method: "post",
+      path: "/v1/admin/fine_tuning/jobs/:id/cancel",
+      tag,
+      summary: "Cancel a fine-tuning job (the health worker sends the cancel to its provider at its next poll)",
+      response: z.record(z.string(), z.unknown()),
+      errors: [404, 409],
+    },
+    async (req) => {
+      const r = IdParam.safeParse(req.params.id);
+      if (!r.success || !(await hasTable(prisma, "router_ft_jobs"))) throw notFound("Fine-tuning job");
+      const updated = await prisma.$queryRawUnsafe<{ owner: string; state: Record<string, unknown> }[]>(
+        `UPDATE router_ft_jobs SET state = state || '{"cancel_requested": true}'::jsonb
+         WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled') RETURNING owner, state`,
+        r.data,
+      );
+      const row = updated[0];
+      if (row === undefined) {
+        const exists = await prisma.$queryRawUnsafe<{ status: string }[]>("SELECT status FROM router_ft_jobs WHERE id = $1", r.data);
+        if (exists[0] === undefined) throw notFound("Fine-tuning job");
+        throw new RouterError("conflict", `Cannot cancel a job with status ${exists[0].status}.`, { publicCode: null });
+      }
+      await audit(prisma, actor(ctx, req), "cancel", "fine_tuning_job", r.data);
+      return Object.assign(jobRow(row, await ownerNames(prisma, [row.owner])), { cancel_requested: true });
+    },
+  );
+}
+
+/** A stored job as the console lists it (OpenAI's job fields it reads, with the owner). */
+function jobRow(r: { owner: string; state: Record<string, unknown> }, names: Map<string, string>) {
+  const s = r.state;
+  const last = (typeof s.last === "object" && s.last !== null ? s.last : {}) as Record<string, unknown>;
+  return {
+    object: "fine_tuning.job",
+    id: s.id,
+    model: s.model,
+    status: s.status,
+    fine_tuned_model: s.fine_tuned_model ?? null,
+    trained_tokens: typeof last.trained_tokens === "number" ? last.trained_tokens : null,
+    created_at: Math.floor(Number(s.created_ms ?? 0) / 1000),
+    provider: s.provider,
+    shared_with: s.shared_with ?? [],
+    owner: names.get(r.owner) ?? r.owner,
+    owner_key_id: r.owner,
+  };
 }

@@ -116,6 +116,9 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
           fine_tuned_model: null,
           shared_with: [],
           last: created,
+          cancel_requested: false,
+          cancel_sent: false,
+          events: [],
         };
         send(ctx, await note(ctx, j, created));
       },

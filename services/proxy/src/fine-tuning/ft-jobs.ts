@@ -21,6 +21,12 @@ export const FtJob = z.object({
   shared_with: z.array(z.string()).default([]),
   /** The provider's job object as last read. */
   last: z.record(z.string(), z.unknown()).default({}),
+  /** Cluster: the admin asked to cancel it (the console, through the control plane); the worker's poll sends it. */
+  cancel_requested: z.boolean().default(false),
+  /** Cluster: the worker sent that cancel to the provider. */
+  cancel_sent: z.boolean().default(false),
+  /** Cluster: the provider's latest events as the worker's poll last read them (the console reads these). */
+  events: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 export type FtJob = z.infer<typeof FtJob>;
 

@@ -45,7 +45,10 @@ export class PgFtJobs implements FtJobStore {
   async save(j: FtJob): Promise<void> {
     await this.pool.query(
       `INSERT INTO router_ft_jobs (id, owner, created_ms, status, state) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, state = EXCLUDED.state`,
+       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
+         -- A cancel the admin asked for (set by the control plane) is never undone by a save of an older read.
+         state = EXCLUDED.state || jsonb_build_object('cancel_requested',
+           coalesce((router_ft_jobs.state->>'cancel_requested')::boolean, false) OR coalesce((EXCLUDED.state->>'cancel_requested')::boolean, false))`,
       [j.id, j.owner, j.created_ms, j.status, JSON.stringify(j)],
     );
   }
