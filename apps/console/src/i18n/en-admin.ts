@@ -131,6 +131,8 @@ export const enAdmin = {
   "models.priceIn": "Input price (USD / M tokens)",
   "models.priceOut": "Output price (USD / M tokens)",
   "models.priceCached": "Cached input price (USD / M tokens)",
+  "models.priceAudioIn": "Audio input price (USD / M tokens, realtime)",
+  "models.priceAudioOut": "Audio output price (USD / M tokens, realtime)",
   "models.priceUnit": "Prices in USD per million tokens. A link without a price adds no cost.",
   "models.healthCheck": "Health checks",
   "models.probed": "Probed",

@@ -132,6 +132,8 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   "models.priceIn": "输入价格（美元 / 百万 Token）",
   "models.priceOut": "输出价格（美元 / 百万 Token）",
   "models.priceCached": "缓存输入价格（美元 / 百万 Token）",
+  "models.priceAudioIn": "音频输入价格（美元 / 百万 Token，实时）",
+  "models.priceAudioOut": "音频输出价格（美元 / 百万 Token，实时）",
   "models.priceUnit": "价格单位为美元 / 百万 Token。未设价格的关联不计费。",
   "models.healthCheck": "健康检查",
   "models.probed": "主动探测",

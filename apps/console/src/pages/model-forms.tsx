@@ -123,8 +123,21 @@ export function LinkForm(props: {
   const [input, setInput] = useState(priceField(l?.price?.input_per_mtok));
   const [output, setOutput] = useState(priceField(l?.price?.output_per_mtok));
   const [cached, setCached] = useState(priceField(l?.price?.cached_input_per_mtok));
+  const [audioIn, setAudioIn] = useState(priceField(l?.price?.input_audio_per_mtok));
+  const [audioOut, setAudioOut] = useState(priceField(l?.price?.output_audio_per_mtok));
   const save = async () => {
     const [inP, outP, cachedP] = [numOrNull(input), numOrNull(output), numOrNull(cached)];
+    // Fields this form does not show (cache writes, per-unit prices, cached audio) are kept as they were.
+    const optional: Record<string, number | null> = {
+      cached_input_per_mtok: cachedP,
+      input_audio_per_mtok: numOrNull(audioIn),
+      output_audio_per_mtok: numOrNull(audioOut),
+    };
+    const kept: Record<string, unknown> = Object.assign({}, l?.price);
+    for (const [k, v] of Object.entries(optional)) {
+      if (v === null) delete kept[k];
+      else kept[k] = v;
+    }
     const body: Record<string, unknown> = {
       upstream_model: upstream.trim() || null,
       weight: Number(weight),
@@ -135,7 +148,7 @@ export function LinkForm(props: {
       price:
         inP === null && outP === null
           ? null
-          : { input_per_mtok: inP ?? 0, output_per_mtok: outP ?? 0, ...(cachedP !== null ? { cached_input_per_mtok: cachedP } : {}) },
+          : Object.assign(kept, { input_per_mtok: inP ?? 0, output_per_mtok: outP ?? 0 }),
     };
     if (l) await api("PUT", `/v1/db/models/${props.model.id}/providers/${l.provider_id}`, { body });
     else await api("POST", `/v1/db/models/${props.model.id}/providers`, { body: { provider_id: Number(providerId), ...body } });
@@ -190,6 +203,8 @@ export function LinkForm(props: {
           {price(t("models.priceIn"), input, setInput, fieldError(error, "price"))}
           {price(t("models.priceOut"), output, setOutput)}
           {price(t("models.priceCached"), cached, setCached)}
+          {price(t("models.priceAudioIn"), audioIn, setAudioIn)}
+          {price(t("models.priceAudioOut"), audioOut, setAudioOut)}
           <CheckGroup label={t("models.options")}>
             <CheckField label={t("models.preferred")} checked={preferred} onChange={setPreferred} />
             <CheckField label={t("models.healthCheck")} checked={healthCheck} onChange={setHealthCheck} />

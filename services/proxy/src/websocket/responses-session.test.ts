@@ -33,7 +33,7 @@ function world(maxStateBytes: number) {
     turnHeaders({}),
     undefined,
     serve,
-    { maxStateBytes, maxBufferedBytes: 1 << 20, maxQueued: 4 },
+    { maxStateBytes, maxBufferedBytes: 1 << 20, maxQueued: 4, maxLanes: 3 },
     (r) => new TurnResponse(sink, r, 1 << 20),
   );
   const settled = async () => {

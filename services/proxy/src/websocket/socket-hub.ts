@@ -240,7 +240,7 @@ export class SocketHub {
       turnHeaders(req.headers),
       req.socket.remoteAddress,
       this.serve,
-      { maxStateBytes: opts.maxStateBytes, maxBufferedBytes: opts.maxBufferedBytes, maxQueued: 16 },
+      { maxStateBytes: opts.maxStateBytes, maxBufferedBytes: opts.maxBufferedBytes, maxQueued: 16, maxLanes: 8 },
       (turnReq) => new TurnResponse(sink, turnReq, opts.maxBufferedBytes),
     );
     const conn = this.track(ws, owner, session, "responses");

@@ -107,6 +107,13 @@ export class TurnResponse extends EventEmitter {
   finalId: string | undefined;
   /** That event as sent (parsed only if a later turn continues it). */
   finalText: string | undefined;
+  /** The id of the response in flight (from its `response.created`). */
+  responseId: string | undefined;
+  /** The lane (`stream_id`) this turn runs on: every event sent carries it. */
+  streamId: string | undefined;
+  /** A translated stream writes its events as lines of JSON (ingress/responses.ts), a native one SSE. */
+  readonly acceptsEventLines = true;
+  eventLines = false;
 
   constructor(
     private readonly sink: TurnSink,
@@ -142,7 +149,8 @@ export class TurnResponse extends EventEmitter {
       return true;
     }
     this.pending = this.pending.length === 0 ? text : this.pending + text;
-    this.dispatch();
+    if (this.eventLines) this.dispatchLines();
+    else this.dispatch();
     if (this.sink.buffered() <= TURN_HIGH_WATER) return true;
     if (this.sink.buffered() > this.maxBuffered) {
       this.sink.closeSlow();
@@ -198,6 +206,22 @@ export class TurnResponse extends EventEmitter {
     out.length = 0;
   }
 
+  /** Sends each whole line (one event's JSON) as one frame, a chunk's frames in one write. */
+  private dispatchLines(): void {
+    const buf = this.pending;
+    const out = this.out;
+    let from = 0;
+    for (let at = buf.indexOf("\n"); at >= 0; at = buf.indexOf("\n", from)) {
+      if (at > from) out.push(this.frame(buf.slice(from, at)));
+      from = at + 1;
+    }
+    this.pending = from === buf.length ? "" : buf.slice(from);
+    if (out.length === 0) return;
+    if (out.length === 1) this.sink.send(out[0] as string);
+    else this.sink.sendMany(out);
+    out.length = 0;
+  }
+
   /** The event's data (what goes out as one frame), or undefined for none and `[DONE]`. */
   private event(block: string): string | undefined {
     // The usual event has one `data:` line, last: sliced out without splitting the block.
@@ -215,11 +239,18 @@ export class TurnResponse extends EventEmitter {
       }
     }
     if (data === undefined || data === "[DONE]") return undefined;
+    return this.frame(data);
+  }
+
+  /** One event as its frame's text; notes the response's id and keeps its terminal event. */
+  private frame(data: string): string {
     // The turn's last event is kept for the socket's continuation state, its id read without parsing it.
     if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) {
       this.finalText = data;
       this.finalId = responseIdOf(data);
-    }
+    } else if (this.responseId === undefined && data.startsWith('{"type":"response.created"')) this.responseId = responseIdOf(data);
+    // The lane's id goes last (checked against STREAM_ID when the lane was opened: written as it is).
+    if (this.streamId !== undefined && data.endsWith("}")) data = `${data.slice(0, -1)},"stream_id":"${this.streamId}"}`;
     this.counters.bytesWritten += data.length;
     return data;
   }
@@ -233,11 +264,13 @@ export class TurnResponse extends EventEmitter {
     } catch {
       error = undefined;
     }
-    const text = JSON.stringify({
+    const ev: Record<string, unknown> = {
       type: "error",
       status: this.statusCode,
       error: error ?? { type: "server_error", message: "Request failed." },
-    });
+    };
+    if (this.streamId !== undefined) ev.stream_id = this.streamId;
+    const text = JSON.stringify(ev);
     this.counters.bytesWritten += text.length;
     this.sink.send(text);
   }
