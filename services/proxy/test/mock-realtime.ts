@@ -20,14 +20,20 @@ export interface MockRealtime {
 
 /** A realtime upstream: 401 without the provider key; answers `response.create` with a response and `response.done` usage. */
 export async function startMockRealtime(
-  opts: { refuse?: boolean; tls?: { key: Buffer; cert: Buffer; /** Require a client certificate signed by this CA (mTLS). */ ca?: Buffer } } = {},
+  opts: {
+    refuse?: boolean;
+    tls?: { key: Buffer; cert: Buffer /** Require a client certificate signed by this CA (mTLS). */; ca?: Buffer };
+  } = {},
 ): Promise<MockRealtime> {
   const seen: IncomingMessage[] = [];
   const clientCerts: (string | null)[] = [];
   const notFound = (_req: IncomingMessage, res: import("node:http").ServerResponse) => res.writeHead(404).end();
   const server: Server = opts.tls
     ? createHttpsServer(
-        Object.assign({ key: opts.tls.key, cert: opts.tls.cert }, opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        Object.assign(
+          { key: opts.tls.key, cert: opts.tls.cert },
+          opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true } : {},
+        ),
         notFound,
       )
     : createServer(notFound);
@@ -53,7 +59,12 @@ export async function startMockRealtime(
           total_tokens: 180,
           input_tokens: 100,
           output_tokens: 80,
-          input_token_details: { text_tokens: 40, audio_tokens: 60, cached_tokens: 30, cached_tokens_details: { text_tokens: 10, audio_tokens: 20 } },
+          input_token_details: {
+            text_tokens: 40,
+            audio_tokens: 60,
+            cached_tokens: 30,
+            cached_tokens_details: { text_tokens: 10, audio_tokens: 20 },
+          },
           output_token_details: { text_tokens: 20, audio_tokens: 60 },
         };
         ws.send(JSON.stringify({ type: "response.done", response: { id: "resp_rt", status: "completed", usage } }));

@@ -44,7 +44,9 @@ function open(p: TestProxy): Promise<WebSocket> {
   const ws = new WebSocket(`${p.url.replace(/^http/, "ws")}/v1/realtime?model=rt`, { headers: { authorization: `Bearer ${KEY}` } });
   return new Promise((resolve, reject) => {
     ws.once("open", () => resolve(ws));
-    ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`refused ${res.statusCode}`), { status: res.statusCode })));
+    ws.once("unexpected-response", (_req, res) =>
+      reject(Object.assign(new Error(`refused ${res.statusCode}`), { status: res.statusCode })),
+    );
     ws.once("error", reject);
   });
 }

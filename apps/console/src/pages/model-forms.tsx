@@ -145,10 +145,7 @@ export function LinkForm(props: {
       is_preferred: preferred,
       health_check: healthCheck,
       is_enabled: enabled,
-      price:
-        inP === null && outP === null
-          ? null
-          : Object.assign(kept, { input_per_mtok: inP ?? 0, output_per_mtok: outP ?? 0 }),
+      price: inP === null && outP === null ? null : Object.assign(kept, { input_per_mtok: inP ?? 0, output_per_mtok: outP ?? 0 }),
     };
     if (l) await api("PUT", `/v1/db/models/${props.model.id}/providers/${l.provider_id}`, { body });
     else await api("POST", `/v1/db/models/${props.model.id}/providers`, { body: { provider_id: Number(providerId), ...body } });

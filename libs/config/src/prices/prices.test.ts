@@ -51,7 +51,10 @@ describe("bundled price list", () => {
       output_audio_per_mtok: 64,
     });
     expect(bundledPrice("openai", "gpt-4o-realtime-preview")).toMatchObject({ input_audio_per_mtok: 40, output_audio_per_mtok: 80 });
-    expect(bundledPrice("azure-openai", "gpt-4o-mini-realtime-preview")).toMatchObject({ input_audio_per_mtok: 10, output_audio_per_mtok: 20 });
+    expect(bundledPrice("azure-openai", "gpt-4o-mini-realtime-preview")).toMatchObject({
+      input_audio_per_mtok: 10,
+      output_audio_per_mtok: 20,
+    });
   });
 
   it("prices images per image", () => {

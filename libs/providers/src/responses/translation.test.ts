@@ -259,7 +259,10 @@ describe("chat stream -> Responses events as lines (the WebSocket mode's framing
     for (const ch of chunks) out += enc.push(Buffer.from(`data: ${JSON.stringify(ch)}\n\n`));
     out += enc.push(Buffer.from("data: [DONE]\n\n")) + enc.end();
     expect(out.endsWith("\n")).toBe(true);
-    const lines = out.slice(0, -1).split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .slice(0, -1)
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const sse = encode(chunks, c).events;
     const strip = (e: Record<string, unknown>) => JSON.stringify(e).replace(/"(id|item_id|created_at)":"?[\w-]+"?/g, "");
     expect(lines.map(strip)).toEqual(sse.map(strip));

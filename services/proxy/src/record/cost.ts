@@ -42,7 +42,9 @@ function audioDelta(u: UsageUnits, prompt: number, completion: number, cached: n
   const audioCached = price.cached_input_audio_per_mtok ?? (price.input_audio_per_mtok === undefined ? cachedText : audioIn);
   const audioOut = price.output_audio_per_mtok ?? price.output_per_mtok;
   return (
-    ((inAudio - cachedAudio) * (audioIn - input) + cachedAudio * (audioCached - cachedText) + outAudio * (audioOut - price.output_per_mtok)) /
+    ((inAudio - cachedAudio) * (audioIn - input) +
+      cachedAudio * (audioCached - cachedText) +
+      outAudio * (audioOut - price.output_per_mtok)) /
     1e6
   );
 }
@@ -59,7 +61,8 @@ export function cacheSavedUsd(cached: number, written: number, written1h: number
   // Cached audio saves against the audio input price (realtime); the rest against the text price.
   const audio = Math.min(units?.cached_input_audio_tokens ?? 0, cached);
   const audioIn = price.input_audio_per_mtok ?? input;
-  const audioCached = price.cached_input_audio_per_mtok ?? (price.input_audio_per_mtok === undefined ? (price.cached_input_per_mtok ?? input) : audioIn);
+  const audioCached =
+    price.cached_input_audio_per_mtok ?? (price.input_audio_per_mtok === undefined ? (price.cached_input_per_mtok ?? input) : audioIn);
   const read = (cached - audio) * (input - (price.cached_input_per_mtok ?? input)) + audio * (audioIn - audioCached);
   const write = (written - written1h) * (writePrice(price) - input) + written1h * (writePrice1h(price) - input);
   return (read - write) / 1e6;

@@ -62,10 +62,9 @@ describe("ResponsesSession lanes (stream_id)", () => {
     await w.tick();
     await w.tick();
     // Lane b's turn finished while lane a's first one is still held, and a's second waits behind it.
-    await expect.poll(() => w.frames.filter((f) => f.stream_id === "b").map((f) => f.type)).toEqual([
-      "response.created",
-      "response.completed",
-    ]);
+    await expect
+      .poll(() => w.frames.filter((f) => f.stream_id === "b").map((f) => f.type))
+      .toEqual(["response.created", "response.completed"]);
     expect(w.frames.filter((f) => f.stream_id === "a").map((f) => f.type)).toEqual(["response.created"]);
     expect(w.bodies.map((b) => JSON.stringify(b.input))).toEqual(['"hold a1"', '"b1"']);
     w.release();

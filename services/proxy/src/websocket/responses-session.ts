@@ -110,11 +110,19 @@ export class ResponsesSession {
       return;
     }
     const e = ev as Json;
-    if (e.type === "response.steer") return this.steer(e);
+    if (e.type === "response.steer") {
+      this.steer(e);
+      return;
+    }
     if (e.type !== "response.create") {
       const name = typeof e.type === "string" ? e.type.slice(0, 64).replace(/[^\w.-]/g, "?") : "";
       this.sink.send(
-        errorEvent(400, "unknown_event_type", `Unsupported client event type '${name}'; send 'response.create' or 'response.steer'.`, "type"),
+        errorEvent(
+          400,
+          "unknown_event_type",
+          `Unsupported client event type '${name}'; send 'response.create' or 'response.steer'.`,
+          "type",
+        ),
       );
       return;
     }
@@ -263,7 +271,10 @@ export class ResponsesSession {
       usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
     };
     const tag = lane.streamId === undefined ? {} : { stream_id: lane.streamId };
-    const created = Object.assign({ type: "response.created", sequence_number: 0, response: Object.assign({}, response, { status: "in_progress" }) }, tag);
+    const created = Object.assign(
+      { type: "response.created", sequence_number: 0, response: Object.assign({}, response, { status: "in_progress" }) },
+      tag,
+    );
     this.sink.send(JSON.stringify(created));
     this.sink.send(JSON.stringify(Object.assign({ type: "response.completed", sequence_number: 1, response }, tag)));
     this.keep({ id, streamId: lane.streamId, input, final: undefined, bytes: JSON.stringify(input).length });
