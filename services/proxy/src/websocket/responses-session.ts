@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { responsesId } from "@ai-router/providers";
-import { asHistory } from "../responses/conversation.js";
+import { historyOf, KeptResponses } from "./kept-responses.js";
 import { asServerResponse, type TurnResponse, type TurnSink, turnRequest } from "./turn-bridge.js";
 
 type Json = Record<string, unknown>;
@@ -27,9 +27,6 @@ export function errorEvent(status: number, code: string, message: string, param:
   return JSON.stringify(ev);
 }
 
-/** `store: false` responses kept per socket (besides the byte bound). */
-const MAX_KEPT = 64;
-
 /** A lane's name as OpenAI's SDKs accept it (and so safe to write into events unescaped). */
 const STREAM_ID = /^[A-Za-z0-9_.-]{1,256}$/;
 
@@ -45,15 +42,6 @@ interface Lane {
   readonly queue: Json[];
   busy: boolean;
   current: TurnResponse | undefined;
-}
-
-/** A `store: false` response kept for the next turn: its input (with its history) and its terminal event as sent. */
-interface Kept {
-  id: string;
-  streamId: string | undefined;
-  input: Json[];
-  final: string | undefined;
-  bytes: number;
 }
 
 /**
@@ -76,9 +64,8 @@ export class ResponsesSession {
   /** Events waiting on every lane together. */
   private queued = 0;
   private busyLanes = 0;
-  /** Recent `store: false` responses by id, oldest first; a conversation is assembled only when a turn continues it. */
-  private readonly kept = new Map<string, Kept>();
-  private keptBytes = 0;
+  /** Recent `store: false` responses by id; a conversation is assembled only when a turn continues it. */
+  private readonly kept: KeptResponses;
   closed = false;
   /** Set on shutdown: the socket closes once the turns in flight (if any) end. */
   onIdle: (() => void) | undefined;
@@ -90,7 +77,9 @@ export class ResponsesSession {
     private readonly serve: ServeTurn,
     private readonly opts: ResponsesSessionOptions,
     private readonly makeResponse: (req: IncomingMessage) => TurnResponse,
-  ) {}
+  ) {
+    this.kept = new KeptResponses(opts.maxStateBytes);
+  }
 
   get idle(): boolean {
     return this.busyLanes === 0;
@@ -143,7 +132,6 @@ export class ResponsesSession {
       this.sink.send(errorEvent(429, "too_many_pending_events", msg, null, streamId));
       return;
     }
-    delete e.stream_id;
     lane.queue.push(e);
     this.queued++;
     if (!lane.busy) void this.drain(lane);
@@ -220,19 +208,19 @@ export class ResponsesSession {
       this.sink.send(errorEvent(400, "unsupported_parameter", "'background' is not supported over WebSocket.", "background", streamId));
       return;
     }
-    // The event is this turn's own parse: it becomes the body as it is.
-    const body = ev;
-    const generate = body.generate;
-    delete body.type;
-    delete body.generate;
+    // The event's fields less the envelope's, copied rather than deleted (`delete` would leave the
+    // object in dictionary mode, slower to serialize).
+    const body: Json = {};
+    for (const k in ev) if (k !== "type" && k !== "generate" && k !== "stream_id") body[k] = ev[k];
     body.stream = true;
+    const generate = ev.generate;
     const prev = body.previous_response_id;
     let input = inputList(body.input);
-    const kept = typeof prev === "string" ? this.find(prev) : undefined;
+    const kept = typeof prev === "string" ? this.kept.get(prev) : undefined;
     if (kept !== undefined) {
-      input = historyOf(kept.input, kept.final).concat(input);
+      input = historyOf(kept).concat(input);
       body.input = input;
-      delete body.previous_response_id;
+      body.previous_response_id = undefined;
     }
     if (generate === false) return this.warmUp(lane, body, input);
     const raw = Buffer.from(JSON.stringify(body));
@@ -246,13 +234,8 @@ export class ResponsesSession {
       lane.current = undefined;
     }
     if (body.store === false && res.finalId !== undefined) {
-      this.keep({ id: res.finalId, streamId, input, final: res.finalText, bytes: raw.length + (res.finalText?.length ?? 0) });
+      this.kept.keep({ id: res.finalId, streamId, input, final: res.finalText, bytes: raw.length + (res.finalText?.length ?? 0) });
     }
-  }
-
-  /** The kept `store: false` response with this id, from any lane (a new lane may fork from another's). */
-  private find(id: string): Kept | undefined {
-    return this.kept.get(id);
   }
 
   /**
@@ -277,35 +260,6 @@ export class ResponsesSession {
     );
     this.sink.send(JSON.stringify(created));
     this.sink.send(JSON.stringify(Object.assign({ type: "response.completed", sequence_number: 1, response }, tag)));
-    this.keep({ id, streamId: lane.streamId, input, final: undefined, bytes: JSON.stringify(input).length });
+    this.kept.keep({ id, streamId: lane.streamId, input, final: undefined, bytes: JSON.stringify(input).length });
   }
-
-  /**
-   * Keeps a `store: false` response continuable: the most recent ones of the socket, whichever lane
-   * made them, together within `maxStateBytes` (the oldest go first; one bigger than that is not kept).
-   */
-  private keep(k: Kept): void {
-    if (k.bytes > this.opts.maxStateBytes) return;
-    this.kept.set(k.id, k);
-    this.keptBytes += k.bytes;
-    for (const [id, o] of this.kept) {
-      if (this.keptBytes <= this.opts.maxStateBytes && this.kept.size <= MAX_KEPT) break;
-      this.kept.delete(id);
-      this.keptBytes -= o.bytes;
-    }
-  }
-}
-
-/** A kept turn as history: its input, then the output of its terminal event. */
-function historyOf(input: Json[], final: string | undefined): Json[] {
-  let output: Json[] = [];
-  if (final !== undefined) {
-    try {
-      const out = (JSON.parse(final) as { response?: { output?: unknown } }).response?.output;
-      if (Array.isArray(out)) output = out as Json[];
-    } catch {
-      output = [];
-    }
-  }
-  return asHistory(input).concat(asHistory(output));
 }
