@@ -51,6 +51,14 @@ export interface EventLinesTarget {
   eventLines: boolean;
 }
 
+/**
+ * A request whose sender already parsed and checked its body (a WebSocket turn, whose event was parsed
+ * to be routed on the socket): the body is not parsed a second time.
+ */
+export interface ParsedBodyRequest {
+  readonly parsedBody?: Record<string, unknown>;
+}
+
 const linesTarget = (res: unknown): EventLinesTarget | undefined =>
   (res as Partial<EventLinesTarget>).acceptsEventLines === true ? (res as EventLinesTarget) : undefined;
 
@@ -73,7 +81,7 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
     endpoint: () => "responses",
     native: "responses",
     async parse(raw, ctx) {
-      const json = parseJsonObject(raw);
+      const json = (ctx.req as ParsedBodyRequest).parsedBody ?? parseJsonObject(raw);
       const body = validateBody(ResponsesRequest, json);
       const owner = ctx.key?.sha256 ?? "";
       let history: Json[] = [];

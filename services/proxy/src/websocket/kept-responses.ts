@@ -39,10 +39,11 @@ export class KeptResponses {
     }
     this.kept.set(k.id, k);
     this.bytes += k.bytes;
-    for (const [id, o] of this.kept) {
+    // The oldest go first (a Map keeps insertion order).
+    for (const id of this.kept.keys()) {
       if (this.bytes <= this.maxBytes && this.kept.size <= MAX_KEPT) break;
+      this.bytes -= (this.kept.get(id) as Kept).bytes;
       this.kept.delete(id);
-      this.bytes -= o.bytes;
     }
   }
 }

@@ -27,7 +27,8 @@ function world() {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     await new Promise((resolve) => req.on("end", resolve));
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as Json;
+    // The body as the Responses ingress reads it: handed over parsed, else the bytes.
+    const body = ((req as { parsedBody?: Json }).parsedBody ?? JSON.parse(Buffer.concat(chunks).toString())) as Json;
     bodies.push(body);
     const id = `resp_${++n}`;
     res.writeHead(200, { "content-type": "text/event-stream" });

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { responsesId } from "@ai-router/providers";
+import { MAX_JSON_DEPTH, withinJsonDepth } from "../http/json-depth.js";
 import { historyOf, KeptResponses } from "./kept-responses.js";
 import { asServerResponse, type TurnResponse, type TurnSink, turnRequest } from "./turn-bridge.js";
 
@@ -39,7 +40,8 @@ function inputList(input: unknown): Json[] {
 /** One lane of a socket (`stream_id`; the default lane has none): its turns run in order, one at a time. */
 interface Lane {
   readonly streamId: string | undefined;
-  readonly queue: Json[];
+  /** Events waiting, each with its bytes as the client sent them. */
+  readonly queue: { ev: Json; raw: Buffer }[];
   busy: boolean;
   current: TurnResponse | undefined;
 }
@@ -86,10 +88,16 @@ export class ResponsesSession {
   }
 
   /** One text frame from the client. */
-  message(text: string): void {
+  message(data: Buffer | string): void {
+    const raw = typeof data === "string" ? Buffer.from(data) : data;
+    // Checked here, as the request handler checks a body: the turn's body is handed over parsed.
+    if (!withinJsonDepth(raw)) {
+      this.sink.send(errorEvent(400, "json_too_deep", `The event nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`));
+      return;
+    }
     let ev: unknown;
     try {
-      ev = JSON.parse(text);
+      ev = JSON.parse(typeof data === "string" ? data : data.toString());
     } catch {
       this.sink.send(errorEvent(400, "invalid_json", "The event is not valid JSON."));
       return;
@@ -132,7 +140,7 @@ export class ResponsesSession {
       this.sink.send(errorEvent(429, "too_many_pending_events", msg, null, streamId));
       return;
     }
-    lane.queue.push(e);
+    lane.queue.push({ ev: e, raw });
     this.queued++;
     if (!lane.busy) void this.drain(lane);
   }
@@ -191,9 +199,9 @@ export class ResponsesSession {
     lane.busy = true;
     this.busyLanes++;
     try {
-      for (let ev = lane.queue.shift(); ev !== undefined && !this.closed; ev = lane.queue.shift()) {
+      for (let next = lane.queue.shift(); next !== undefined && !this.closed; next = lane.queue.shift()) {
         this.queued--;
-        await this.turn(lane, ev);
+        await this.turn(lane, next.ev, next.raw);
       }
     } finally {
       lane.busy = false;
@@ -202,7 +210,7 @@ export class ResponsesSession {
     }
   }
 
-  private async turn(lane: Lane, ev: Json): Promise<void> {
+  private async turn(lane: Lane, ev: Json, sent: Buffer): Promise<void> {
     const streamId = lane.streamId;
     if (ev.background === true) {
       this.sink.send(errorEvent(400, "unsupported_parameter", "'background' is not supported over WebSocket.", "background", streamId));
@@ -223,8 +231,10 @@ export class ResponsesSession {
       body.previous_response_id = undefined;
     }
     if (generate === false) return this.warmUp(lane, body, input);
-    const raw = Buffer.from(JSON.stringify(body));
-    const req = turnRequest("/v1/responses", this.headers, raw, this.remoteAddress);
+    // The handler gets the body parsed (not serialized and parsed again) and, for its size and usage
+    // estimates, the bytes as sent; a continuation's body (history added) is serialized, to be counted.
+    const raw = kept === undefined ? sent : Buffer.from(JSON.stringify(body));
+    const req = turnRequest("/v1/responses", this.headers, raw, this.remoteAddress, body);
     const res = this.makeResponse(req);
     if (streamId !== undefined) res.streamId = streamId;
     lane.current = res;
@@ -233,9 +243,8 @@ export class ResponsesSession {
     } finally {
       lane.current = undefined;
     }
-    if (body.store === false && res.finalId !== undefined) {
-      this.kept.keep({ id: res.finalId, streamId, input, final: res.finalText, bytes: raw.length + (res.finalText?.length ?? 0) });
-    }
+    const id = body.store === false ? res.finalId : undefined;
+    if (id !== undefined) this.kept.keep({ id, streamId, input, final: res.finalText, bytes: raw.length + (res.finalText?.length ?? 0) });
   }
 
   /**

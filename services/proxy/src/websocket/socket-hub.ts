@@ -236,7 +236,7 @@ export class SocketHub {
     ws.on("message", (data, isBinary) => {
       conn.lastActive = Date.now();
       if (isBinary) sink.send(errorEvent(400, "invalid_event", "Send events as text frames."));
-      else session.message(data.toString());
+      else session.message(data as Buffer);
     });
   }
 

@@ -73,14 +73,24 @@ class TurnBody extends EventEmitter {
   }
 }
 
-/** One turn as a POST the request handler serves: its body is the `response.create` event's fields. */
-export function turnRequest(path: string, base: IncomingHttpHeaders, body: Buffer, remoteAddress: string | undefined): IncomingMessage {
+/**
+ * One turn as a POST the request handler serves: its body is the `response.create` event's fields,
+ * as bytes and, when given, already parsed (`parsedBody`, ingress/responses.ts: not parsed again).
+ */
+export function turnRequest(
+  path: string,
+  base: IncomingHttpHeaders,
+  body: Buffer,
+  remoteAddress: string | undefined,
+  parsed?: Record<string, unknown>,
+): IncomingMessage {
   const headers = Object.assign({}, base, { "content-length": `${body.length}` });
   return Object.assign(new TurnBody(body), {
     method: "POST",
     url: path,
     headers,
     socket: { bytesRead: 0, bytesWritten: 0, remoteAddress },
+    parsedBody: parsed,
   }) as unknown as IncomingMessage;
 }
 
@@ -98,17 +108,16 @@ export class TurnResponse extends EventEmitter {
   private sse = false;
   private pending = "";
   private json = "";
-  private readonly decoder = new StringDecoder("utf8");
+  /** Made for the first Buffer written (a native stream's bytes; a translated one writes strings). */
+  private decoder: StringDecoder | undefined;
   /** The events of the chunk being dispatched (reused). */
   private readonly out: string[] = [];
   private waiting = false;
   private readonly counters: { bytesWritten: number };
-  /** The id of the response in the `response.completed` (or `.incomplete`) event, for the socket's continuation state. */
-  finalId: string | undefined;
-  /** That event as sent (parsed only if a later turn continues it). */
+  /** The `response.completed` (or `.incomplete`) event as sent (parsed only if a later turn continues it). */
   finalText: string | undefined;
-  /** The id of the response in flight (from its `response.created`). */
-  responseId: string | undefined;
+  /** The `response.created` event as sent. */
+  private createdText: string | undefined;
   /** The lane (`stream_id`) this turn runs on: every event sent carries it. */
   streamId: string | undefined;
   /** A translated stream writes its events as lines of JSON (ingress/responses.ts), a native one SSE. */
@@ -122,6 +131,16 @@ export class TurnResponse extends EventEmitter {
   ) {
     super();
     this.counters = req.socket as unknown as { bytesWritten: number };
+  }
+
+  /** The id of the response in the terminal event, for the socket's continuation state (read when asked). */
+  get finalId(): string | undefined {
+    return this.finalText === undefined ? undefined : responseIdOf(this.finalText);
+  }
+
+  /** The id of the response in flight (from its `response.created`, read when asked). */
+  get responseId(): string | undefined {
+    return this.createdText === undefined ? undefined : responseIdOf(this.createdText);
   }
 
   setHeader(_name: string, _value: unknown): this {
@@ -143,7 +162,7 @@ export class TurnResponse extends EventEmitter {
   write(chunk: string | Buffer): boolean {
     if (this.destroyed) return false;
     if (!this.headersSent) this.writeHead(this.statusCode);
-    const text = typeof chunk === "string" ? chunk : this.decoder.write(chunk);
+    const text = typeof chunk === "string" ? chunk : (this.decoder ??= new StringDecoder("utf8")).write(chunk);
     if (!this.sse) {
       this.json += text;
       return true;
@@ -245,10 +264,8 @@ export class TurnResponse extends EventEmitter {
   /** One event as its frame's text; notes the response's id and keeps its terminal event. */
   private frame(data: string): string {
     // The turn's last event is kept for the socket's continuation state, its id read without parsing it.
-    if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) {
-      this.finalText = data;
-      this.finalId = responseIdOf(data);
-    } else if (this.responseId === undefined && data.startsWith('{"type":"response.created"')) this.responseId = responseIdOf(data);
+    if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) this.finalText = data;
+    else if (this.createdText === undefined && data.startsWith('{"type":"response.created"')) this.createdText = data;
     // The lane's id goes last (checked against STREAM_ID when the lane was opened: written as it is).
     if (this.streamId !== undefined && data.endsWith("}")) data = `${data.slice(0, -1)},"stream_id":"${this.streamId}"}`;
     this.counters.bytesWritten += data.length;
@@ -257,7 +274,7 @@ export class TurnResponse extends EventEmitter {
 
   /** A refusal before the stream (400, 401, 429, 404...) as the WebSocket mode's `error` event. */
   private sendError(): void {
-    const body = this.json + this.decoder.end();
+    const body = this.json + (this.decoder?.end() ?? "");
     let error: unknown;
     try {
       error = (JSON.parse(body) as { error?: unknown }).error;
