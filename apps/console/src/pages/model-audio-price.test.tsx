@@ -34,7 +34,8 @@ it("the link form sets audio token prices (realtime) and keeps the price fields 
   fireEvent.change(audioOut, { target: { value: "64" } });
   fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Save" }));
   await waitFor(() => expect(calls.some((c) => c.method === "PUT")).toBe(true));
-  expect((calls.find((c) => c.method === "PUT")?.body as { price: unknown }).price).toEqual({
+  const put = calls.find((c) => c.method === "PUT")?.body as { price: unknown } | undefined;
+  expect(put?.price).toEqual({
     input_per_mtok: 4,
     output_per_mtok: 16,
     cache_write_per_mtok: 5,
