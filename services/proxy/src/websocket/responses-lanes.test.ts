@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { ResponsesSession } from "./responses-session.js";
-import { TurnResponse, type TurnSink, turnHeaders } from "./turn-bridge.js";
+import { TurnResponse, type TurnSink } from "./turn-bridge.js";
+import { turnHeaders } from "./turn-request.js";
 
 type Json = Record<string, any>;
 

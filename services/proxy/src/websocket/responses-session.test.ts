@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { ResponsesSession } from "./responses-session.js";
-import { TurnResponse, type TurnSink, turnHeaders } from "./turn-bridge.js";
+import { TurnResponse, type TurnSink } from "./turn-bridge.js";
+import { turnHeaders } from "./turn-request.js";
 
 /** A session whose turns are served by a fake pipeline that records the bodies it got and answers an SSE stream. */
 function world(maxStateBytes: number) {

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { responsesId } from "@ai-router/providers";
 import { MAX_JSON_DEPTH, withinJsonDepth } from "../http/json-depth.js";
 import { historyOf, KeptResponses } from "./kept-responses.js";
-import { asServerResponse, type TurnResponse, type TurnSink, turnRequest } from "./turn-bridge.js";
+import { asServerResponse, type TurnResponse, type TurnSink } from "./turn-bridge.js";
+import { turnRequest } from "./turn-request.js";
 
 type Json = Record<string, unknown>;
 

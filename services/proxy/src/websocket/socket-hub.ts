@@ -11,7 +11,8 @@ import type { ClientSecrets } from "./client-secrets.js";
 import { openRealtimeUpstream, type RealtimeRecording, RealtimeRelay, type RealtimeUpstream } from "./realtime-relay.js";
 import { errorEvent, ResponsesSession, type ServeTurn } from "./responses-session.js";
 import { socketSink } from "./socket-sink.js";
-import { TurnResponse, turnHeaders } from "./turn-bridge.js";
+import { TurnResponse } from "./turn-bridge.js";
+import { turnHeaders } from "./turn-request.js";
 
 /** Limits of the WebSocket endpoints (env `ROUTER_WS_*`). */
 export interface WebSocketOptions {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { responseIdOf, TURN_HIGH_WATER, TurnResponse, type TurnSink, turnHeaders, turnRequest } from "./turn-bridge.js";
+import { responseIdOf, TURN_HIGH_WATER, TurnResponse, type TurnSink } from "./turn-bridge.js";
+import { turnHeaders, turnRequest } from "./turn-request.js";
 
 /** A sink recording frames, with a settable send buffer. */
 function sink() {
