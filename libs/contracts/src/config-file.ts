@@ -127,6 +127,12 @@ export const Price = z
     per_mchar: z.number().nonnegative().optional(),
     /** USD per search (rerank models billed per query, e.g. Cohere's rerank). */
     per_search: z.number().nonnegative().optional(),
+    /** Audio input tokens (realtime and audio models, e.g. gpt-realtime at 32); absent = the input price. */
+    input_audio_per_mtok: z.number().nonnegative().optional(),
+    /** Cached audio input tokens; absent = `input_audio_per_mtok`. */
+    cached_input_audio_per_mtok: z.number().nonnegative().optional(),
+    /** Audio output tokens (e.g. gpt-realtime at 64); absent = the output price. */
+    output_audio_per_mtok: z.number().nonnegative().optional(),
   })
   .strict();
 export type Price = z.infer<typeof Price>;
