@@ -105,11 +105,11 @@ const priceField = (v: number | undefined) => (v === undefined ? "" : String(v))
 
 type UnitField = "per_audio_minute" | "per_mchar" | "per_search" | "per_image";
 /** The unit a model of each kind is billed in besides tokens: its price field and the form's label. */
-export const UNIT_PRICES: Record<string, { field: UnitField; label: MessageKey; unit: MessageKey }> = {
-  transcription: { field: "per_audio_minute", label: "models.pricePerAudioMinute", unit: "models.unitAudioMinute" },
-  speech: { field: "per_mchar", label: "models.pricePerMchar", unit: "models.unitMchar" },
-  rerank: { field: "per_search", label: "models.pricePerSearch", unit: "models.unitSearch" },
-  image: { field: "per_image", label: "models.pricePerImage", unit: "models.unitImage" },
+export const UNIT_PRICES: Record<string, { field: UnitField; labelKey: MessageKey; unit: MessageKey }> = {
+  transcription: { field: "per_audio_minute", labelKey: "models.pricePerAudioMinute", unit: "models.unitAudioMinute" },
+  speech: { field: "per_mchar", labelKey: "models.pricePerMchar", unit: "models.unitMchar" },
+  rerank: { field: "per_search", labelKey: "models.pricePerSearch", unit: "models.unitSearch" },
+  image: { field: "per_image", labelKey: "models.pricePerImage", unit: "models.unitImage" },
 };
 /** The price fields the form edits; any other a link has (cache writes...) is kept as it is. */
 const EDITED = new Set<string>([
@@ -241,7 +241,7 @@ export function LinkForm(props: {
           {price(t("models.priceCached"), cached, setCached)}
           {price(t("models.priceCacheWrite"), write5m, setWrite5m)}
           {price(t("models.priceCacheWrite1h"), write1h, setWrite1h)}
-          {unit && price(t(unit.label), unitPrice, setUnitPrice)}
+          {unit && price(t(unit.labelKey), unitPrice, setUnitPrice)}
           {price(t("models.priceAudioIn"), audioIn, setAudioIn)}
           {price(t("models.priceAudioOut"), audioOut, setAudioOut)}
           <CheckGroup label={t("models.options")}>
