@@ -12,7 +12,10 @@ const NOT_SOURCE = /(\.test\.tsx?$|\/test\/|\/fixtures?\/|\.d\.ts$|^openapi\/|\/
 
 describe("file sizes", () => {
   it(`keeps every source file under ${LIMIT} lines`, () => {
-    const files = execFileSync("git", ["ls-files", "apps", "libs", "services", "bench", "scripts", "prisma"], { cwd: root, encoding: "utf8" })
+    const files = execFileSync("git", ["ls-files", "apps", "libs", "services", "bench", "scripts", "prisma"], {
+      cwd: root,
+      encoding: "utf8",
+    })
       .split("\n")
       .filter((f) => SOURCE.test(f) && !NOT_SOURCE.test(f));
     expect(files.length).toBeGreaterThan(100);
