@@ -133,6 +133,12 @@ export interface OpenAIUsage {
   characters?: number;
   /** Searches (rerank queries, priced by `per_search`). */
   searches?: number;
+  /** Audio input tokens among `prompt_tokens` (priced by `input_audio_per_mtok`). */
+  input_audio_tokens?: number;
+  /** Cached audio input tokens among the cached tokens (priced by `cached_input_audio_per_mtok`). */
+  cached_input_audio_tokens?: number;
+  /** Audio output tokens among `completion_tokens` (priced by `output_audio_per_mtok`). */
+  output_audio_tokens?: number;
 }
 
 export const EmbeddingsRequest = z

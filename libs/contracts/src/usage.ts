@@ -124,7 +124,8 @@ export const UsageRecord = z.object({
   queued_ms: z.number().nonnegative().default(0),
   /**
    * Priced units besides tokens the request consumed (images, seconds of audio, characters spoken,
-   * rerank searches); absent when none (and from records before issue 21).
+   * rerank searches) and the audio tokens among its tokens (realtime); absent when none (and from
+   * records before issue 21).
    */
   units: z
     .object({
@@ -132,6 +133,12 @@ export const UsageRecord = z.object({
       audio_seconds: z.number().nonnegative().optional(),
       characters: z.number().nonnegative().optional(),
       searches: z.number().nonnegative().optional(),
+      /** Audio tokens among the prompt tokens (realtime). */
+      input_audio_tokens: z.number().nonnegative().optional(),
+      /** Audio tokens among the cached tokens (realtime). */
+      cached_input_audio_tokens: z.number().nonnegative().optional(),
+      /** Audio tokens among the completion tokens (realtime). */
+      output_audio_tokens: z.number().nonnegative().optional(),
     })
     .optional()
     .catch(undefined),

@@ -34,6 +34,7 @@ export * from "./runtime-provider.js";
 export * from "./sse.js";
 export { describeTransportFailure } from "./transport/describe-failure.js";
 export { bypassesProxy, proxyFor, redactUrl } from "./transport/egress-proxy.js";
+export { type TlsConnectOptions, type TlsSettings, tlsConnectOptions } from "./transport/tls-context.js";
 export { TransportConfigError } from "./transport/transport-error.js";
 export {
   createUpstreamTransport,

@@ -8,13 +8,21 @@ import { OpenAIRealtimeWS } from "openai-v7/realtime/ws";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { RequestRecord } from "../src/record/request-record.js";
-import { startTestProxy, type TestProxy } from "./harness.js";
+import { published, startTestProxy, type TestProxy } from "./harness.js";
 import { type MockRealtime, PROVIDER_KEY, startMockRealtime } from "./mock-realtime.js";
 
 // The Realtime API (GET /v1/realtime?model=) relayed to a mock OpenAI realtime upstream that checks the
 // provider's key, and client secrets minted by the router.
 const KEY = "sk-rt-client-0123456789";
 const LIMITED = "sk-rt-limited-0123456789";
+const REALTIME_PRICE = {
+  input_per_mtok: 4,
+  cached_input_per_mtok: 0.4,
+  output_per_mtok: 16,
+  input_audio_per_mtok: 32,
+  cached_input_audio_per_mtok: 0.4,
+  output_audio_per_mtok: 64,
+};
 
 let good: MockRealtime;
 let down: MockRealtime;
@@ -35,7 +43,8 @@ beforeAll(async () => {
         strategy: "priority",
         providers: [
           { provider: "down", model: "gpt-realtime", priority: 0, price: { input_per_mtok: 4, output_per_mtok: 16 } },
-          { provider: "oai", model: "gpt-realtime", priority: 1, price: { input_per_mtok: 4, output_per_mtok: 16 } },
+          // gpt-realtime's list prices, text and audio tokens apart.
+          { provider: "oai", model: "gpt-realtime", priority: 1, price: REALTIME_PRICE },
         ],
       },
       { name: "chat-model", providers: [{ provider: "oai", model: "gpt-4o" }] },
@@ -113,7 +122,9 @@ describe("Realtime API", () => {
       completionTokens: 80,
       cachedTokens: 30,
     });
-    expect(r.costUsd).toBeGreaterThan(0);
+    // 100 input tokens: 40 text (10 of them cached), 60 audio (20 cached); 80 output: 20 text, 60 audio.
+    expect(r.costUsd).toBeCloseTo((30 * 4 + 10 * 0.4 + 40 * 32 + 20 * 0.4 + 20 * 16 + 60 * 64) / 1e6, 12);
+    expect(published(r).units).toEqual({ input_audio_tokens: 60, cached_input_audio_tokens: 20, output_audio_tokens: 60 });
     ws.close();
     await expect.poll(() => good.open()).toBe(0);
   });

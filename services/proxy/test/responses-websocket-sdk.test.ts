@@ -1,6 +1,7 @@
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 // The openai SDK 7.x (aliased: the repo's other tests stay on 6.x, whose multipart field order they assert).
 import OpenAI from "openai-v7";
+import { ResponsesWebSocketSession } from "openai-v7/lib/responses/responses-websocket-session";
 import { ResponsesWS } from "openai-v7/resources/responses/ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestProxy, type TestProxy } from "./harness.js";
@@ -97,6 +98,37 @@ describe.each([
     });
     expect(t4.at(-1)?.type).toBe("response.completed");
     expect(JSON.stringify(upstream().requests.at(-1)?.body)).toContain("cloudy, 4C");
+    rws.close();
+  });
+});
+
+describe("openai SDK ResponsesWebSocketSession lanes (stream_id) through the router", () => {
+  it("two conversations side by side on one socket, each continued on its lane; a third lane forks the first", async () => {
+    const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: KEY, maxRetries: 0 });
+    const rws = new ResponsesWS(client);
+    await new Promise((resolve) => rws.socket.once("open", resolve));
+    const session = new ResponsesWebSocketSession(rws, { maxLanes: 4, maxBufferedEvents: 1000, maxBufferedBytes: 1 << 20 });
+    const [a, b] = [session.lane("conv-a"), session.lane("conv-b")];
+    a.create({ model: "chat-model", input: "alpha one", store: false });
+    b.create({ model: "claude-model", input: "beta one", store: false });
+    const [ra, rb] = await Promise.all([a.finalResponse(), b.finalResponse()]);
+    expect(ra.output_text).toContain("alpha one");
+    expect(rb.output_text).toContain("beta one");
+    a.create({ model: "chat-model", input: "alpha two", store: false, previous_response_id: ra.id });
+    b.create({ model: "claude-model", input: "beta two", store: false, previous_response_id: rb.id });
+    await Promise.all([a.finalResponse(), b.finalResponse()]);
+    // Each lane's second turn went out with its own conversation, not the other's.
+    const chatBody = JSON.stringify(chat.requests.at(-1)?.body);
+    expect(chatBody).toContain("alpha one");
+    expect(chatBody).not.toContain("beta");
+    const claudeBody = JSON.stringify(claude.requests.at(-1)?.body);
+    expect(claudeBody).toContain("beta one");
+    expect(claudeBody).not.toContain("alpha");
+    const fork = session.lane("fork");
+    fork.create({ model: "chat-model", input: "forked", store: false, previous_response_id: ra.id });
+    expect((await fork.finalResponse()).status).toBe("completed");
+    expect(JSON.stringify(chat.requests.at(-1)?.body)).toContain("alpha one");
+    session.close();
     rws.close();
   });
 });

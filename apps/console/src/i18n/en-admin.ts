@@ -141,6 +141,8 @@ export const enAdmin = {
   "models.unitImage": "image",
   "models.priceUnit":
     "Prices in USD per million tokens, and per audio minute, million characters, search or image for the models billed so. A link without a price adds no cost.",
+  "models.priceAudioIn": "Audio input price (USD / M tokens, realtime)",
+  "models.priceAudioOut": "Audio output price (USD / M tokens, realtime)",
   "models.healthCheck": "Health checks",
   "models.probed": "Probed",
   "models.shielded": "Traffic only",

@@ -141,6 +141,8 @@ export const zhAdmin: Record<keyof typeof enAdmin, string> = {
   "models.unitSearch": "次搜索",
   "models.unitImage": "张图片",
   "models.priceUnit": "价格单位为美元 / 百万 Token；按音频分钟、百万字符、搜索次数或图片计费的模型另按其单位计价。未设价格的关联不计费。",
+  "models.priceAudioIn": "音频输入价格（美元 / 百万 Token，实时）",
+  "models.priceAudioOut": "音频输出价格（美元 / 百万 Token，实时）",
   "models.healthCheck": "健康检查",
   "models.probed": "主动探测",
   "models.shielded": "仅看流量",

@@ -105,11 +105,11 @@ const priceField = (v: number | undefined) => (v === undefined ? "" : String(v))
 
 type UnitField = "per_audio_minute" | "per_mchar" | "per_search" | "per_image";
 /** The unit a model of each kind is billed in besides tokens: its price field and the form's label. */
-export const UNIT_PRICES: Record<string, { field: UnitField; label: MessageKey; unit: MessageKey }> = {
-  transcription: { field: "per_audio_minute", label: "models.pricePerAudioMinute", unit: "models.unitAudioMinute" },
-  speech: { field: "per_mchar", label: "models.pricePerMchar", unit: "models.unitMchar" },
-  rerank: { field: "per_search", label: "models.pricePerSearch", unit: "models.unitSearch" },
-  image: { field: "per_image", label: "models.pricePerImage", unit: "models.unitImage" },
+export const UNIT_PRICES: Record<string, { field: UnitField; labelKey: MessageKey; unit: MessageKey }> = {
+  transcription: { field: "per_audio_minute", labelKey: "models.pricePerAudioMinute", unit: "models.unitAudioMinute" },
+  speech: { field: "per_mchar", labelKey: "models.pricePerMchar", unit: "models.unitMchar" },
+  rerank: { field: "per_search", labelKey: "models.pricePerSearch", unit: "models.unitSearch" },
+  image: { field: "per_image", labelKey: "models.pricePerImage", unit: "models.unitImage" },
 };
 /** The price fields the form edits; any other a link has (cache writes...) is kept as it is. */
 const EDITED = new Set<string>([
@@ -118,6 +118,8 @@ const EDITED = new Set<string>([
   "cached_input_per_mtok",
   "cache_write_per_mtok",
   "cache_write_1h_per_mtok",
+  "input_audio_per_mtok",
+  "output_audio_per_mtok",
   "per_audio_minute",
   "per_mchar",
   "per_search",
@@ -147,6 +149,8 @@ export function LinkForm(props: {
   const [cached, setCached] = useState(priceField(l?.price?.cached_input_per_mtok));
   const [write5m, setWrite5m] = useState(priceField(l?.price?.cache_write_per_mtok));
   const [write1h, setWrite1h] = useState(priceField(l?.price?.cache_write_1h_per_mtok));
+  const [audioIn, setAudioIn] = useState(priceField(l?.price?.input_audio_per_mtok));
+  const [audioOut, setAudioOut] = useState(priceField(l?.price?.output_audio_per_mtok));
   const unit = UNIT_PRICES[props.model.llm_type];
   const [unitPrice, setUnitPrice] = useState(priceField(unit ? l?.price?.[unit.field] : undefined));
   const save = async () => {
@@ -158,6 +162,7 @@ export function LinkForm(props: {
       numOrNull(write1h),
       numOrNull(unitPrice),
     ];
+    const [aiP, aoP] = [numOrNull(audioIn), numOrNull(audioOut)];
     const kept = Object.fromEntries(Object.entries(l?.price ?? {}).filter(([k]) => !EDITED.has(k)));
     const body: Record<string, unknown> = {
       upstream_model: upstream.trim() || null,
@@ -176,6 +181,8 @@ export function LinkForm(props: {
               ...(cachedP !== null ? { cached_input_per_mtok: cachedP } : {}),
               ...(w5P !== null ? { cache_write_per_mtok: w5P } : {}),
               ...(w1P !== null ? { cache_write_1h_per_mtok: w1P } : {}),
+              ...(aiP !== null ? { input_audio_per_mtok: aiP } : {}),
+              ...(aoP !== null ? { output_audio_per_mtok: aoP } : {}),
               ...(unit && unitP !== null ? { [unit.field]: unitP } : {}),
             },
     };
@@ -234,7 +241,9 @@ export function LinkForm(props: {
           {price(t("models.priceCached"), cached, setCached)}
           {price(t("models.priceCacheWrite"), write5m, setWrite5m)}
           {price(t("models.priceCacheWrite1h"), write1h, setWrite1h)}
-          {unit && price(t(unit.label), unitPrice, setUnitPrice)}
+          {unit && price(t(unit.labelKey), unitPrice, setUnitPrice)}
+          {price(t("models.priceAudioIn"), audioIn, setAudioIn)}
+          {price(t("models.priceAudioOut"), audioOut, setAudioOut)}
           <CheckGroup label={t("models.options")}>
             <CheckField label={t("models.preferred")} checked={preferred} onChange={setPreferred} />
             <CheckField label={t("models.healthCheck")} checked={healthCheck} onChange={setHealthCheck} />

@@ -34,6 +34,13 @@ const perImage = (usdPerImage: number): Price => ({ input_per_mtok: 0, output_pe
 const perAudioMinute = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_audio_minute: usd });
 const perMillionChars = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_mchar: usd });
 const perSearch = (usd: number): Price => ({ input_per_mtok: 0, output_per_mtok: 0, per_search: usd });
+/** Realtime models: text tokens (input, cached, output), then audio tokens (input, cached, output). */
+const realtime = (text: [number, number, number], audio: [number, number, number]): Price =>
+  Object.assign(usd(text[0], text[2], text[1]), {
+    input_audio_per_mtok: audio[0],
+    cached_input_audio_per_mtok: audio[1],
+    output_audio_per_mtok: audio[2],
+  });
 
 /** USD per million tokens (input, output, cached input), or per image. Model ids as the providers spell them. */
 export const PRICE_LIST: readonly PriceRow[] = [
@@ -60,6 +67,10 @@ export const PRICE_LIST: readonly PriceRow[] = [
   { models: ["dall-e-2"], price: perImage(0.02) },
   { models: ["whisper-1", "gpt-4o-transcribe"], price: perAudioMinute(0.006) },
   { models: ["gpt-4o-mini-transcribe"], price: perAudioMinute(0.003) },
+  { models: ["gpt-realtime", "gpt-realtime-2025-08-28"], price: realtime([4, 0.4, 16], [32, 0.4, 64]) },
+  { models: ["gpt-realtime-mini"], price: realtime([0.6, 0.06, 2.4], [10, 0.3, 20]) },
+  { models: ["gpt-4o-realtime-preview"], price: realtime([5, 2.5, 20], [40, 2.5, 80]) },
+  { models: ["gpt-4o-mini-realtime-preview"], price: realtime([0.6, 0.3, 2.4], [10, 0.3, 20]) },
   { models: ["tts-1"], price: perMillionChars(15) },
   { models: ["tts-1-hd"], price: perMillionChars(30) },
   { models: ["omni-moderation-latest", "text-moderation-latest"], price: usd(0, 0) },

@@ -41,6 +41,22 @@ describe("bundled price list", () => {
     }
   });
 
+  it("prices realtime models' audio tokens apart from their text tokens", () => {
+    expect(bundledPrice("openai", "gpt-realtime")).toEqual({
+      input_per_mtok: 4,
+      cached_input_per_mtok: 0.4,
+      output_per_mtok: 16,
+      input_audio_per_mtok: 32,
+      cached_input_audio_per_mtok: 0.4,
+      output_audio_per_mtok: 64,
+    });
+    expect(bundledPrice("openai", "gpt-4o-realtime-preview")).toMatchObject({ input_audio_per_mtok: 40, output_audio_per_mtok: 80 });
+    expect(bundledPrice("azure-openai", "gpt-4o-mini-realtime-preview")).toMatchObject({
+      input_audio_per_mtok: 10,
+      output_audio_per_mtok: 20,
+    });
+  });
+
   it("prices images per image", () => {
     expect(bundledPrice("openai", "dall-e-3")).toMatchObject({ per_image: 0.04 });
   });

@@ -41,9 +41,14 @@ export class ResponsesStreamEncoder extends ChatChunkEncoder {
   /** The final Response object once the stream completed (kept by `store`). */
   final: Json | undefined;
 
+  /**
+   * @param lines each event as one line of JSON instead of an SSE event (for a consumer that frames
+   * events itself, the WebSocket mode: no SSE text to write and parse again)
+   */
   constructor(
     inner: ChatStreamTranslator,
     private readonly ctx: ResponseContext,
+    private readonly lines = false,
   ) {
     super(inner);
   }
@@ -73,7 +78,7 @@ export class ResponsesStreamEncoder extends ChatChunkEncoder {
   private event(type: string, body: Json): string {
     const pre = this.started ? "" : this.start();
     const ev = Object.assign({ type, sequence_number: this.seq++ }, body);
-    return `${pre}event: ${type}\ndata: ${JSON.stringify(ev)}\n\n`;
+    return this.lines ? `${pre}${JSON.stringify(ev)}\n` : `${pre}event: ${type}\ndata: ${JSON.stringify(ev)}\n\n`;
   }
 
   private start(): string {

@@ -250,6 +250,25 @@ function encode(chunks: object[], c = ctx()): { events: Record<string, unknown>[
 }
 const delta = (d: object, finish: string | null = null) => ({ choices: [{ index: 0, delta: d, finish_reason: finish }] });
 
+describe("chat stream -> Responses events as lines (the WebSocket mode's framing)", () => {
+  it("the same events, in the same order, one JSON line each", () => {
+    const chunks = [delta({ role: "assistant", content: "" }), delta({ content: "Hi" }), delta({}, "stop")];
+    const c = ctx();
+    const enc = new ResponsesStreamEncoder(new OpenAIStreamTranslator(false), c, true);
+    let out = "";
+    for (const ch of chunks) out += enc.push(Buffer.from(`data: ${JSON.stringify(ch)}\n\n`));
+    out += enc.push(Buffer.from("data: [DONE]\n\n")) + enc.end();
+    expect(out.endsWith("\n")).toBe(true);
+    const lines = out
+      .slice(0, -1)
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const sse = encode(chunks, c).events;
+    const strip = (e: Record<string, unknown>) => JSON.stringify(e).replace(/"(id|item_id|created_at)":"?[\w-]+"?/g, "");
+    expect(lines.map(strip)).toEqual(sse.map(strip));
+  });
+});
+
 describe("chat stream -> Responses events", () => {
   it("text: created, in_progress, item and part added, deltas, done events, completed with usage; numbered from 0", () => {
     const { events, final } = encode([

@@ -42,6 +42,26 @@ function inputItems(input: ResponsesRequest["input"]): Json[] {
 const isRouterReasoning = (i: Json) =>
   i.type === "reasoning" && typeof i.encrypted_content === "string" && i.encrypted_content.startsWith("air1.");
 
+/**
+ * A response that can take a translated stream's events as lines of JSON rather than SSE (a WebSocket
+ * turn, websocket/turn-bridge.ts): the ingress says per attempt which of the two it writes.
+ */
+export interface EventLinesTarget {
+  readonly acceptsEventLines: true;
+  eventLines: boolean;
+}
+
+/**
+ * A request whose sender already parsed and checked its body (a WebSocket turn, whose event was parsed
+ * to be routed on the socket): the body is not parsed a second time.
+ */
+export interface ParsedBodyRequest {
+  readonly parsedBody?: Record<string, unknown>;
+}
+
+const linesTarget = (res: unknown): EventLinesTarget | undefined =>
+  (res as Partial<EventLinesTarget>).acceptsEventLines === true ? (res as EventLinesTarget) : undefined;
+
 /** An error event in the Responses stream format, for a stream that had no encoder yet. */
 const errorEvent = (err: RouterError): string => {
   const e = err.toBody().error;
@@ -61,7 +81,7 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
     endpoint: () => "responses",
     native: "responses",
     async parse(raw, ctx) {
-      const json = parseJsonObject(raw);
+      const json = (ctx.req as ParsedBodyRequest).parsedBody ?? parseJsonObject(raw);
       const body = validateBody(ResponsesRequest, json);
       const owner = ctx.key?.sha256 ?? "";
       let history: Json[] = [];
@@ -115,11 +135,15 @@ export function responsesIngress(deps: ResponsesDeps): Ingress {
         },
         // The attempt streaming now is the one an error after the first byte belongs to.
         encodeStream(inner, type) {
-          encoder = new ResponsesStreamEncoder(inner, rctx(type));
+          const target = linesTarget(ctx.res);
+          if (target) target.eventLines = true;
+          encoder = new ResponsesStreamEncoder(inner, rctx(type), target !== undefined);
           passthrough = undefined;
           return encoder;
         },
         wrapNativeStream(inner: ChatStreamTranslator) {
+          const target = linesTarget(ctx.res);
+          if (target) target.eventLines = false;
           passthrough = inner as ResponsesPassthroughStream;
           encoder = undefined;
           return inner;

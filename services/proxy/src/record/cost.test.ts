@@ -20,6 +20,42 @@ describe("costOfTokens", () => {
   });
 });
 
+describe("realtime audio tokens", () => {
+  // gpt-realtime's list prices: text in $4, cached $0.40, out $16; audio in $32, cached $0.40, out $64.
+  const realtime = {
+    input_per_mtok: 4,
+    cached_input_per_mtok: 0.4,
+    output_per_mtok: 16,
+    input_audio_per_mtok: 32,
+    cached_input_audio_per_mtok: 0.4,
+    output_audio_per_mtok: 64,
+  };
+  // 100 input tokens (40 text, 60 audio; 30 cached: 10 text, 20 audio), 80 output (20 text, 60 audio).
+  const units = { input_audio_tokens: 60, cached_input_audio_tokens: 20, output_audio_tokens: 60 };
+
+  it("prices text and audio tokens apart, cached ones at their own prices", () => {
+    const want = (30 * 4 + 10 * 0.4 + 40 * 32 + 20 * 0.4 + 20 * 16 + 60 * 64) / 1e6;
+    expect(costOfTokens(100, 80, 30, units, realtime)).toBeCloseTo(want, 12);
+    // Cached audio without its own price: the audio input price.
+    const noCachedAudio = { ...realtime, cached_input_audio_per_mtok: undefined };
+    expect(costOfTokens(100, 80, 30, units, noCachedAudio)).toBeCloseTo(want + (20 * (32 - 0.4)) / 1e6, 12);
+  });
+
+  it("a price without audio fields prices audio tokens as text (what records said before)", () => {
+    const text = { input_per_mtok: 4, cached_input_per_mtok: 0.4, output_per_mtok: 16 };
+    expect(costOfTokens(100, 80, 30, units, text)).toBeCloseTo((70 * 4 + 30 * 0.4 + 80 * 16) / 1e6, 12);
+  });
+
+  it("audio counts beyond the token counts are capped (a provider's nonsense costs nothing extra)", () => {
+    const capped = costOfTokens(10, 10, 0, { input_audio_tokens: 1e9, output_audio_tokens: 1e9 }, realtime);
+    expect(capped).toBeCloseTo((10 * 32 + 10 * 64) / 1e6, 12);
+  });
+
+  it("cache savings count cached audio against the audio input price", () => {
+    expect(cacheSavedUsd(30, 0, 0, realtime, units)).toBeCloseTo((10 * (4 - 0.4) + 20 * (32 - 0.4)) / 1e6, 12);
+  });
+});
+
 describe("prompt-cache accounting", () => {
   // Claude Sonnet's list prices: input $3, cache read $0.30, 5-minute write $3.75, 1-hour write $6, output $15.
   const sonnet = {

@@ -78,7 +78,7 @@ export function finishRecord(r: RequestRecord, end: RequestEnd): void {
   r.cacheWriteTokens = written;
   // Cached input and cache writes priced apart, images, audio, characters and searches per unit; null without a price, never 0.
   r.costUsd = r.price ? costOfTokens(prompt, completion, cached, u, r.price, written, written1h) : null;
-  r.cacheSavedUsd = r.price && (cached > 0 || written > 0) ? cacheSavedUsd(cached, written, written1h, r.price) : r.price ? 0 : null;
+  r.cacheSavedUsd = r.price && (cached > 0 || written > 0) ? cacheSavedUsd(cached, written, written1h, r.price, u) : r.price ? 0 : null;
   // A response cache hit paid nothing; what it saved is what the cached answer cost.
   if (r.cacheResult === "hit") {
     r.costUsd = 0;

@@ -1,6 +1,14 @@
 import type { OpenAIUsage, UsageRecord } from "@ai-router/contracts";
 
-const UNIT_KEYS = ["images", "audio_seconds", "characters", "searches"] as const;
+const UNIT_KEYS = [
+  "images",
+  "audio_seconds",
+  "characters",
+  "searches",
+  "input_audio_tokens",
+  "cached_input_audio_tokens",
+  "output_audio_tokens",
+] as const;
 
 /** The priced units of a usage besides tokens (the usage record's `units`); undefined when it has none. */
 export function unitsOf(u: OpenAIUsage | undefined): UsageRecord["units"] {
@@ -17,7 +25,12 @@ export function unitsOf(u: OpenAIUsage | undefined): UsageRecord["units"] {
 export function unitsJson(u: OpenAIUsage | undefined): string {
   if (
     u === undefined ||
-    (u.images === undefined && u.audio_seconds === undefined && u.characters === undefined && u.searches === undefined)
+    (u.images === undefined &&
+      u.audio_seconds === undefined &&
+      u.characters === undefined &&
+      u.searches === undefined &&
+      u.input_audio_tokens === undefined &&
+      u.output_audio_tokens === undefined)
   )
     return "";
   const units = unitsOf(u);

@@ -21,15 +21,30 @@ describe("realtimeUrl", () => {
 });
 
 describe("toOpenAIUsage", () => {
-  it("counts text and audio tokens together, cached input apart, and ignores nonsense", () => {
+  it("counts text and audio tokens together, cached input and the audio tokens apart, and ignores nonsense", () => {
     expect(
       toOpenAIUsage({
         input_tokens: 100,
         output_tokens: 80,
-        input_token_details: { cached_tokens: 30, audio_tokens: 60 },
-        output_token_details: {},
+        input_token_details: { cached_tokens: 30, audio_tokens: 60, cached_tokens_details: { text_tokens: 10, audio_tokens: 20 } },
+        output_token_details: { audio_tokens: 50 },
       }),
-    ).toEqual({ prompt_tokens: 100, completion_tokens: 80, total_tokens: 180, prompt_tokens_details: { cached_tokens: 30 } });
+    ).toEqual({
+      prompt_tokens: 100,
+      completion_tokens: 80,
+      total_tokens: 180,
+      prompt_tokens_details: { cached_tokens: 30 },
+      input_audio_tokens: 60,
+      cached_input_audio_tokens: 20,
+      output_audio_tokens: 50,
+    });
+    // Text only: no audio counts at all.
+    expect(toOpenAIUsage({ input_tokens: 5, output_tokens: 2, input_token_details: { text_tokens: 5 } })).toEqual({
+      prompt_tokens: 5,
+      completion_tokens: 2,
+      total_tokens: 7,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
     expect(toOpenAIUsage({ input_tokens: Number.NaN, output_tokens: undefined })).toMatchObject({ prompt_tokens: 0, completion_tokens: 0 });
   });
 });

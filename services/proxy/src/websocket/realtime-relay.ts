@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OpenAIUsage, TableClientKey } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
-import { type RawData, WebSocket } from "ws";
+import { type ClientOptions, type RawData, WebSocket } from "ws";
 import { z } from "zod";
 import { authorizeModel } from "../http/auth.js";
 import { newRequestId } from "../http/request-id.js";
@@ -10,6 +10,7 @@ import type { RequestEnd } from "../record/request-end.js";
 import { RequestRecord } from "../record/request-record.js";
 import type { UsageRecorder } from "../record/usage-recorder.js";
 import type { LiveTarget, RuntimeTable } from "../routing/runtime-table.js";
+import { realtimeEgress } from "./realtime-egress.js";
 
 const ROUTE = { ingress: "openai-realtime", endpoint: "realtime", estimate: "none" } as const;
 /** Longest wait for a target's upstream socket to open before the next target is tried. */
@@ -74,7 +75,8 @@ export async function openRealtimeUpstream(
       if (typeof v === "string") headers[h] = v;
     }
     try {
-      const ws = await connect(realtimeUrl(t), headers);
+      const url = realtimeUrl(t);
+      const ws = await connect(url, headers, await realtimeEgress(t.live.config, url, CONNECT_MS));
       return { ws, target: t, model };
     } catch (err) {
       last = err;
@@ -83,9 +85,9 @@ export async function openRealtimeUpstream(
   throw new RouterError("upstream_unreachable", `No provider of \`${model}\` accepted a realtime connection.`, { cause: last });
 }
 
-function connect(url: URL, headers: Record<string, string>): Promise<WebSocket> {
+function connect(url: URL, headers: Record<string, string>, egress: ClientOptions): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers, perMessageDeflate: false, handshakeTimeout: CONNECT_MS });
+    const ws = new WebSocket(url, Object.assign({ headers, perMessageDeflate: false, handshakeTimeout: CONNECT_MS }, egress));
     ws.once("open", () => {
       ws.off("error", reject);
       resolve(ws);
@@ -106,7 +108,12 @@ export interface RealtimeRecording {
 }
 
 const count = z.number().nonnegative().catch(0).optional();
-const details = z.object({ cached_tokens: count, text_tokens: count, audio_tokens: count }).partial().catch({}).optional();
+const cachedDetails = z.object({ text_tokens: count, audio_tokens: count }).partial().catch({}).optional();
+const details = z
+  .object({ cached_tokens: count, text_tokens: count, audio_tokens: count, cached_tokens_details: cachedDetails })
+  .partial()
+  .catch({})
+  .optional();
 /** A realtime `response.done`'s usage (text and audio tokens, cached): read tolerantly, unknown fields ignored. */
 export const RealtimeUsage = z.object({
   input_tokens: count,
@@ -219,15 +226,27 @@ export class RealtimeRelay {
   }
 }
 
-/** Realtime usage (text and audio tokens, cached) as the record's OpenAI usage: audio counts as tokens at the model's price. */
+/**
+ * Realtime usage as the record's OpenAI usage: all tokens (text, audio, images) in the prompt and
+ * completion counts, and the audio ones among them apart, so that a price with audio fields prices
+ * them at the audio prices (record/cost.ts); without such fields they cost what text tokens cost.
+ */
 export function toOpenAIUsage(u: RealtimeUsage): OpenAIUsage {
   const num = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
-  return {
+  const out: OpenAIUsage = {
     prompt_tokens: num(u.input_tokens),
     completion_tokens: num(u.output_tokens),
     total_tokens: num(u.input_tokens) + num(u.output_tokens),
     prompt_tokens_details: { cached_tokens: num(u.input_token_details?.cached_tokens) },
   };
+  const audioIn = num(u.input_token_details?.audio_tokens);
+  const audioOut = num(u.output_token_details?.audio_tokens);
+  if (audioIn > 0 || audioOut > 0) {
+    out.input_audio_tokens = audioIn;
+    out.cached_input_audio_tokens = num(u.input_token_details?.cached_tokens_details?.audio_tokens);
+    out.output_audio_tokens = audioOut;
+  }
+  return out;
 }
 
 /** A response over a socket has no HTTP exchange of its own: its end reads zero bytes and a 200. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { ResponsesSession } from "./responses-session.js";
-import { TurnResponse, type TurnSink, turnHeaders } from "./turn-bridge.js";
+import { TurnResponse, type TurnSink } from "./turn-bridge.js";
+import { turnHeaders } from "./turn-request.js";
 
 /** A session whose turns are served by a fake pipeline that records the bodies it got and answers an SSE stream. */
 function world(maxStateBytes: number) {
@@ -22,7 +23,8 @@ function world(maxStateBytes: number) {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     await new Promise((resolve) => req.on("end", resolve));
-    bodies.push(JSON.parse(Buffer.concat(chunks).toString()));
+    // The body as the Responses ingress reads it: handed over parsed, else the bytes.
+    bodies.push((req as { parsedBody?: Record<string, unknown> }).parsedBody ?? JSON.parse(Buffer.concat(chunks).toString()));
     const id = `resp_${++n}`;
     const output = [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "x".repeat(100) }] }];
     res.writeHead(200, { "content-type": "text/event-stream" });
@@ -33,7 +35,7 @@ function world(maxStateBytes: number) {
     turnHeaders({}),
     undefined,
     serve,
-    { maxStateBytes, maxBufferedBytes: 1 << 20, maxQueued: 4 },
+    { maxStateBytes, maxBufferedBytes: 1 << 20, maxQueued: 4, maxLanes: 3 },
     (r) => new TurnResponse(sink, r, 1 << 20),
   );
   const settled = async () => {
@@ -74,6 +76,16 @@ describe("ResponsesSession", () => {
     w.session.message(JSON.stringify({ type: "response.create", model: "m", input: "second", previous_response_id: "resp_1" }));
     await w.settled();
     expect((w.bodies[1] as { previous_response_id?: string }).previous_response_id).toBe("resp_1");
+  });
+
+  it("an event nested deeper than the body limit allows is refused before it is parsed; the handler gets it parsed", async () => {
+    const w = world(1 << 20);
+    w.session.message(`{"type":"response.create","model":"m","input":${"[".repeat(200)}${"]".repeat(200)}}`);
+    expect(JSON.parse(w.frames[0] as string)).toMatchObject({ type: "error", status: 400, error: { code: "json_too_deep" } });
+    expect(w.bodies).toHaveLength(0);
+    w.session.message(JSON.stringify({ type: "response.create", model: "m", input: "hi", stream_id: "s" }));
+    await w.settled();
+    expect(w.bodies[0]).toEqual({ model: "m", input: "hi", stream: true });
   });
 
   it("background and generate:false: refused, and answered without a model call", async () => {

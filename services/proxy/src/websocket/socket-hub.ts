@@ -10,8 +10,9 @@ import type { TableStore } from "../routing/table-store.js";
 import type { ClientSecrets } from "./client-secrets.js";
 import { openRealtimeUpstream, type RealtimeRecording, RealtimeRelay, type RealtimeUpstream } from "./realtime-relay.js";
 import { errorEvent, ResponsesSession, type ServeTurn } from "./responses-session.js";
-import { textFrames } from "./text-frames.js";
-import { TurnResponse, type TurnSink, turnHeaders } from "./turn-bridge.js";
+import { socketSink } from "./socket-sink.js";
+import { TurnResponse } from "./turn-bridge.js";
+import { turnHeaders } from "./turn-request.js";
 
 /** Limits of the WebSocket endpoints (env `ROUTER_WS_*`). */
 export interface WebSocketOptions {
@@ -219,35 +220,24 @@ export class SocketHub {
 
   private accept(ws: WebSocket, req: IncomingMessage, raw: Duplex, owner: string): void {
     const opts = this.opts;
-    const sink: TurnSink = {
-      send: (text) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(text);
-      },
-      buffered: () => ws.bufferedAmount,
-      onceDrained: (fn) => raw.once("drain", fn),
-      // Frames written straight to the socket, behind whatever ws queued before (no compression: in order).
-      sendMany: (texts) => {
-        if (ws.readyState === WebSocket.OPEN) raw.write(textFrames(texts));
-      },
-      closeSlow: () => {
-        ws.close(CLOSE.policy, "client too slow: send buffer full");
-        // The close frame queues behind what the client does not read: the socket goes regardless.
-        setTimeout(() => ws.terminate(), 1_000).unref();
-      },
-    };
+    const sink = socketSink(ws, raw, () => {
+      ws.close(CLOSE.policy, "client too slow: send buffer full");
+      // The close frame queues behind what the client does not read: the socket goes regardless.
+      setTimeout(() => ws.terminate(), 1_000).unref();
+    });
     const session = new ResponsesSession(
       sink,
       turnHeaders(req.headers),
       req.socket.remoteAddress,
       this.serve,
-      { maxStateBytes: opts.maxStateBytes, maxBufferedBytes: opts.maxBufferedBytes, maxQueued: 16 },
+      { maxStateBytes: opts.maxStateBytes, maxBufferedBytes: opts.maxBufferedBytes, maxQueued: 16, maxLanes: 8 },
       (turnReq) => new TurnResponse(sink, turnReq, opts.maxBufferedBytes),
     );
     const conn = this.track(ws, owner, session, "responses");
     ws.on("message", (data, isBinary) => {
       conn.lastActive = Date.now();
       if (isBinary) sink.send(errorEvent(400, "invalid_event", "Send events as text frames."));
-      else session.message(data.toString());
+      else session.message(data as Buffer);
     });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { responseIdOf, TURN_HIGH_WATER, TurnResponse, type TurnSink, turnHeaders, turnRequest } from "./turn-bridge.js";
+import { responseIdOf, TURN_HIGH_WATER, TurnResponse, type TurnSink } from "./turn-bridge.js";
+import { turnHeaders, turnRequest } from "./turn-request.js";
 
 /** A sink recording frames, with a settable send buffer. */
 function sink() {
@@ -38,6 +39,23 @@ describe("TurnResponse", () => {
     expect(r.finalId).toBe("resp_1");
     expect(r.finalText).toBe('{"type":"response.completed","response":{"id":"resp_1","output":[]}}');
     expect(r.writableFinished).toBe(true);
+  });
+
+  it("event lines (a translated stream): one frame per line, split lines joined, the lane's stream_id on each", () => {
+    const s = sink();
+    const r = new TurnResponse(s, req(), 1 << 20);
+    r.streamId = "lane-1";
+    r.eventLines = true;
+    r.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
+    r.write('{"type":"response.created","sequence_number":0,"response":{"id":"resp_9"}}\n{"type":"a","x":"par');
+    expect(r.responseId).toBe("resp_9");
+    r.end('tial"}\n{"type":"response.completed","sequence_number":2,"response":{"id":"resp_9","output":[]}}\n');
+    expect(s.frames.map((f) => JSON.parse(f))).toEqual([
+      { type: "response.created", sequence_number: 0, response: { id: "resp_9" }, stream_id: "lane-1" },
+      { type: "a", x: "partial", stream_id: "lane-1" },
+      { type: "response.completed", sequence_number: 2, response: { id: "resp_9", output: [] }, stream_id: "lane-1" },
+    ]);
+    expect(r.finalId).toBe("resp_9");
   });
 
   it("a JSON error answer becomes the WebSocket mode's error event with its status", () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { StringDecoder } from "node:string_decoder";
 
 /** Where a turn's events go: the client's WebSocket, seen through what the bridge needs of it. */
@@ -19,71 +19,6 @@ export interface TurnSink {
 /** Above this many buffered bytes a write reports backpressure (the relay pauses the upstream). */
 export const TURN_HIGH_WATER = 64 * 1024;
 
-/** Upgrade headers a turn must not inherit (the turn's own body and id are set per turn). */
-const DROPPED = new Set([
-  "connection",
-  "upgrade",
-  "content-length",
-  "content-encoding",
-  "transfer-encoding",
-  "x-request-id",
-  "sec-websocket-key",
-  "sec-websocket-version",
-  "sec-websocket-extensions",
-  "sec-websocket-protocol",
-]);
-
-/** The upgrade request's headers as every turn's (built once per socket). */
-export function turnHeaders(upgrade: IncomingHttpHeaders): IncomingHttpHeaders {
-  const h: IncomingHttpHeaders = {};
-  for (const [k, v] of Object.entries(upgrade)) if (!DROPPED.has(k)) h[k] = v;
-  h["content-type"] = "application/json";
-  return h;
-}
-
-/**
- * A turn's body as the request handler reads it (`data`, then `end`): emitted on the next tick once a
- * reader listens for its end, without the machinery of a stream (one fewer object graph per turn).
- */
-class TurnBody extends EventEmitter {
-  private scheduled = false;
-
-  constructor(private readonly body: Buffer) {
-    super();
-  }
-
-  override on(event: string | symbol, fn: (...args: unknown[]) => void): this {
-    super.on(event, fn);
-    if (event === "end" && !this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(() => {
-        this.emit("data", this.body);
-        this.emit("end");
-      });
-    }
-    return this;
-  }
-
-  pause(): this {
-    return this;
-  }
-
-  resume(): this {
-    return this;
-  }
-}
-
-/** One turn as a POST the request handler serves: its body is the `response.create` event's fields. */
-export function turnRequest(path: string, base: IncomingHttpHeaders, body: Buffer, remoteAddress: string | undefined): IncomingMessage {
-  const headers = Object.assign({}, base, { "content-length": `${body.length}` });
-  return Object.assign(new TurnBody(body), {
-    method: "POST",
-    url: path,
-    headers,
-    socket: { bytesRead: 0, bytesWritten: 0, remoteAddress },
-  }) as unknown as IncomingMessage;
-}
-
 /**
  * The response side of a turn: what the request handler and the stream relay write (status, headers,
  * an SSE body or a JSON error) becomes WebSocket frames, one per event, in order. Backpressure is the
@@ -98,15 +33,21 @@ export class TurnResponse extends EventEmitter {
   private sse = false;
   private pending = "";
   private json = "";
-  private readonly decoder = new StringDecoder("utf8");
+  /** Made for the first Buffer written (a native stream's bytes; a translated one writes strings). */
+  private decoder: StringDecoder | undefined;
   /** The events of the chunk being dispatched (reused). */
   private readonly out: string[] = [];
   private waiting = false;
   private readonly counters: { bytesWritten: number };
-  /** The id of the response in the `response.completed` (or `.incomplete`) event, for the socket's continuation state. */
-  finalId: string | undefined;
-  /** That event as sent (parsed only if a later turn continues it). */
+  /** The `response.completed` (or `.incomplete`) event as sent (parsed only if a later turn continues it). */
   finalText: string | undefined;
+  /** The `response.created` event as sent. */
+  private createdText: string | undefined;
+  /** The lane (`stream_id`) this turn runs on: every event sent carries it. */
+  streamId: string | undefined;
+  /** A translated stream writes its events as lines of JSON (ingress/responses.ts), a native one SSE. */
+  readonly acceptsEventLines = true;
+  eventLines = false;
 
   constructor(
     private readonly sink: TurnSink,
@@ -115,6 +56,16 @@ export class TurnResponse extends EventEmitter {
   ) {
     super();
     this.counters = req.socket as unknown as { bytesWritten: number };
+  }
+
+  /** The id of the response in the terminal event, for the socket's continuation state (read when asked). */
+  get finalId(): string | undefined {
+    return this.finalText === undefined ? undefined : responseIdOf(this.finalText);
+  }
+
+  /** The id of the response in flight (from its `response.created`, read when asked). */
+  get responseId(): string | undefined {
+    return this.createdText === undefined ? undefined : responseIdOf(this.createdText);
   }
 
   setHeader(_name: string, _value: unknown): this {
@@ -136,13 +87,14 @@ export class TurnResponse extends EventEmitter {
   write(chunk: string | Buffer): boolean {
     if (this.destroyed) return false;
     if (!this.headersSent) this.writeHead(this.statusCode);
-    const text = typeof chunk === "string" ? chunk : this.decoder.write(chunk);
+    const text = typeof chunk === "string" ? chunk : (this.decoder ??= new StringDecoder("utf8")).write(chunk);
     if (!this.sse) {
       this.json += text;
       return true;
     }
     this.pending = this.pending.length === 0 ? text : this.pending + text;
-    this.dispatch();
+    if (this.eventLines) this.dispatchLines();
+    else this.dispatch();
     if (this.sink.buffered() <= TURN_HIGH_WATER) return true;
     if (this.sink.buffered() > this.maxBuffered) {
       this.sink.closeSlow();
@@ -198,6 +150,22 @@ export class TurnResponse extends EventEmitter {
     out.length = 0;
   }
 
+  /** Sends each whole line (one event's JSON) as one frame, a chunk's frames in one write. */
+  private dispatchLines(): void {
+    const buf = this.pending;
+    const out = this.out;
+    let from = 0;
+    for (let at = buf.indexOf("\n"); at >= 0; at = buf.indexOf("\n", from)) {
+      if (at > from) out.push(this.frame(buf.slice(from, at)));
+      from = at + 1;
+    }
+    this.pending = from === buf.length ? "" : buf.slice(from);
+    if (out.length === 0) return;
+    if (out.length === 1) this.sink.send(out[0] as string);
+    else this.sink.sendMany(out);
+    out.length = 0;
+  }
+
   /** The event's data (what goes out as one frame), or undefined for none and `[DONE]`. */
   private event(block: string): string | undefined {
     // The usual event has one `data:` line, last: sliced out without splitting the block.
@@ -215,29 +183,36 @@ export class TurnResponse extends EventEmitter {
       }
     }
     if (data === undefined || data === "[DONE]") return undefined;
+    return this.frame(data);
+  }
+
+  /** One event as its frame's text; notes the response's id and keeps its terminal event. */
+  private frame(data: string): string {
     // The turn's last event is kept for the socket's continuation state, its id read without parsing it.
-    if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) {
-      this.finalText = data;
-      this.finalId = responseIdOf(data);
-    }
+    if (data.startsWith('{"type":"response.completed"') || data.startsWith('{"type":"response.incomplete"')) this.finalText = data;
+    else if (this.createdText === undefined && data.startsWith('{"type":"response.created"')) this.createdText = data;
+    // The lane's id goes last (checked against STREAM_ID when the lane was opened: written as it is).
+    if (this.streamId !== undefined && data.endsWith("}")) data = `${data.slice(0, -1)},"stream_id":"${this.streamId}"}`;
     this.counters.bytesWritten += data.length;
     return data;
   }
 
   /** A refusal before the stream (400, 401, 429, 404...) as the WebSocket mode's `error` event. */
   private sendError(): void {
-    const body = this.json + this.decoder.end();
+    const body = this.json + (this.decoder?.end() ?? "");
     let error: unknown;
     try {
       error = (JSON.parse(body) as { error?: unknown }).error;
     } catch {
       error = undefined;
     }
-    const text = JSON.stringify({
+    const ev: Record<string, unknown> = {
       type: "error",
       status: this.statusCode,
       error: error ?? { type: "server_error", message: "Request failed." },
-    });
+    };
+    if (this.streamId !== undefined) ev.stream_id = this.streamId;
+    const text = JSON.stringify(ev);
     this.counters.bytesWritten += text.length;
     this.sink.send(text);
   }
