@@ -49,6 +49,30 @@ export const BatchState = z.object({
 });
 export type BatchState = z.infer<typeof BatchState>;
 
+/** A batch just created (`validating`, nothing run yet): what either API's create sets, the rest at its defaults. */
+export function newBatchState(o: {
+  id: string;
+  owner: string;
+  endpoint: string;
+  input_file_id: string;
+  completion_window: string;
+  total: number;
+  metadata: Record<string, string> | null;
+  created_at: number;
+  planned_output_id: string;
+  planned_error_id: string;
+}): BatchState {
+  const { total, ...fields } = o;
+  return BatchState.parse(
+    Object.assign(fields, {
+      status: "validating",
+      created_ms: Date.now(),
+      expires_at: o.created_at + 86_400,
+      request_counts: { total, completed: 0, failed: 0 },
+    }),
+  );
+}
+
 /** Statuses a batch never leaves. */
 export const FINAL: ReadonlySet<BatchStatus> = new Set(["failed", "completed", "expired", "cancelled"]);
 

@@ -7,7 +7,7 @@ import { BATCH_ENDPOINTS } from "../files/jsonl-check.js";
 import type { RequestContext } from "../handlers/context.js";
 import { sendJson } from "../http/respond.js";
 import type { BatchQueue } from "./batch-queue.js";
-import { type BatchState, type BatchStore, batchObject, FINAL, nowS } from "./batch-state.js";
+import { type BatchState, type BatchStore, batchObject, FINAL, newBatchState, nowS } from "./batch-state.js";
 import { holdBudget } from "./native-estimate.js";
 
 /** The body of `POST /v1/batches`. */
@@ -61,33 +61,18 @@ export function batchesEndpoints(o: BatchesOptions): Endpoint[] {
           throw new RouterError("invalid_request", "The input file's purpose must be `batch`.", { param: "input_file_id" });
         }
         const now = nowS();
-        const b: BatchState = {
+        const b = newBatchState({
           id: newObjectId("batch_"),
           owner: ownerOf(ctx),
           endpoint: req.endpoint,
           input_file_id: input.id,
           completion_window: req.completion_window,
-          status: "validating",
+          total: 0,
+          metadata: req.metadata ?? null,
+          created_at: now,
           planned_output_id: newObjectId("file-"),
           planned_error_id: newObjectId("file-"),
-          output_file_id: null,
-          error_file_id: null,
-          created_at: now,
-          created_ms: Date.now(),
-          in_progress_at: null,
-          expires_at: now + 86_400,
-          finalizing_at: null,
-          completed_at: null,
-          failed_at: null,
-          expired_at: null,
-          cancelling_at: null,
-          cancelled_at: null,
-          request_counts: { total: 0, completed: 0, failed: 0 },
-          metadata: req.metadata ?? null,
-          native: null,
-          errors: null,
-          budget_hold: null,
-        };
+        });
         // A batch bound for a provider's batch API is checked against the key's budget now, its estimate held.
         const hold = await holdBudget(ctx, o.files, b);
         if (typeof hold === "number") {

@@ -8,7 +8,7 @@ import type { RequestContext } from "../handlers/context.js";
 import { sendAnthropicError } from "../handlers/model-api/messages-errors.js";
 import { sendJson } from "../http/respond.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
-import { BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
+import { type BatchState, type BatchStore, FINAL, newBatchState, nowS } from "./batch-state.js";
 import type { MessageBatchLinks, NativeMessageBatch } from "./message-batch-native.js";
 import { nativeMessageBatches } from "./message-batch-passthrough.js";
 import { messageBatchResults } from "./message-batch-results.js";
@@ -96,31 +96,17 @@ export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
           purpose: "batch",
         });
         // Parsed: fields this version does not name get their defaults.
-        const b = BatchState.parse({
+        const b = newBatchState({
           id: newObjectId("msgbatch_"),
           owner: ownerOf(ctx),
           endpoint: MESSAGES_ENDPOINT,
           input_file_id: input,
           completion_window: "24h",
-          status: "validating",
+          total: req.requests.length,
+          metadata: { [REQUESTS_KEY]: String(req.requests.length) },
+          created_at: now,
           planned_output_id: newObjectId("file-"),
           planned_error_id: newObjectId("file-"),
-          output_file_id: null,
-          error_file_id: null,
-          created_at: now,
-          created_ms: Date.now(),
-          in_progress_at: null,
-          expires_at: now + 86_400,
-          finalizing_at: null,
-          completed_at: null,
-          failed_at: null,
-          expired_at: null,
-          cancelling_at: null,
-          cancelled_at: null,
-          request_counts: { total: req.requests.length, completed: 0, failed: 0 },
-          metadata: { [REQUESTS_KEY]: String(req.requests.length) },
-          native: null,
-          errors: null,
         });
         await o.batches.save(b);
         o.runner.enqueue(b.id);
