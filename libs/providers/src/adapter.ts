@@ -95,6 +95,31 @@ export interface ChatStreamTranslator {
   readonly warnings?: readonly string[] | undefined;
 }
 
+/**
+ * A translator wrapped around another (a tap, a splice): `push` and `end` are the wrapper's own, what the
+ * stream reported (usage, error, completion, reasoning, warnings) is read from the one inside.
+ */
+export abstract class ForwardingTranslator implements ChatStreamTranslator {
+  constructor(protected inner: ChatStreamTranslator) {}
+  abstract push(chunk: Buffer): string | Buffer;
+  abstract end(): string;
+  get usage(): OpenAIUsage | undefined {
+    return this.inner.usage;
+  }
+  get error(): UpstreamError | undefined {
+    return this.inner.error;
+  }
+  get complete(): boolean | undefined {
+    return this.inner.complete;
+  }
+  get reasoningBlocks(): readonly unknown[] | undefined {
+    return this.inner.reasoningBlocks;
+  }
+  get warnings(): readonly string[] | undefined {
+    return this.inner.warnings;
+  }
+}
+
 /** An upstream's error, in OpenAI terms. `retryable` decides failover. */
 export interface UpstreamError {
   status: number;

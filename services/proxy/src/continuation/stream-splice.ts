@@ -1,5 +1,5 @@
 import type { OpenAIUsage } from "@ai-router/contracts";
-import { type ChatStreamTranslator, parseSseEvent, SseEventReader, skipSeam, type UpstreamError } from "@ai-router/providers";
+import { type ChatStreamTranslator, ForwardingTranslator, parseSseEvent, SseEventReader, skipSeam } from "@ai-router/providers";
 
 /** An OpenAI chunk as the splice reads and rewrites it (the fields it touches). */
 interface SplicedChunk {
@@ -20,7 +20,7 @@ interface SplicedChunk {
  * creation time and model, no second role chunk, no second reasoning, the seam's whitespace not
  * repeated. The client's encoder (the same object across targets) keeps its ids, indexes and sequence.
  */
-export class StreamSplice implements ChatStreamTranslator {
+export class StreamSplice extends ForwardingTranslator {
   private reader = new SseEventReader();
   /** The answer's text relayed so far (what a continuation is prefilled with). */
   text = "";
@@ -40,7 +40,9 @@ export class StreamSplice implements ChatStreamTranslator {
   private model: string | undefined;
   private fingerprint: string | undefined;
 
-  constructor(private inner: ChatStreamTranslator) {}
+  constructor(inner: ChatStreamTranslator) {
+    super(inner);
+  }
 
   /**
    * The stream broke where another target may finish it: text went out (or nothing but the role yet),
@@ -65,22 +67,6 @@ export class StreamSplice implements ChatStreamTranslator {
     this.held = false;
     this.seam = trimmed;
     this.seamDone = false;
-  }
-
-  get usage(): OpenAIUsage | undefined {
-    return this.inner.usage;
-  }
-  get error(): UpstreamError | undefined {
-    return this.inner.error;
-  }
-  get complete(): boolean | undefined {
-    return this.inner.complete;
-  }
-  get reasoningBlocks(): readonly unknown[] | undefined {
-    return this.inner.reasoningBlocks;
-  }
-  get warnings(): readonly string[] | undefined {
-    return this.inner.warnings;
   }
 
   push(chunk: Buffer): string {

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { OpenAIUsage } from "@ai-router/contracts";
-import type { ChatStreamTranslator, UpstreamError } from "@ai-router/providers";
+import { type ChatStreamTranslator, ForwardingTranslator } from "@ai-router/providers";
 import type { RequestContext } from "../handlers/context.js";
 import { sendJson } from "../http/respond.js";
 import type { LimitRefusal } from "../limits/key-limiter.js";
@@ -182,15 +182,17 @@ export function serveHit(ctx: RequestContext, endpoint: string, stream: boolean,
 }
 
 /** A client stream translator whose output is also kept, up to `max` bytes (beyond: nothing is stored). */
-class StreamTap implements ChatStreamTranslator {
+class StreamTap extends ForwardingTranslator {
   private readonly parts: string[] = [];
   private bytes = 0;
   over = false;
 
   constructor(
-    private readonly inner: ChatStreamTranslator,
+    inner: ChatStreamTranslator,
     private readonly max: number,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   push(chunk: Buffer): string | Buffer {
     const out = this.inner.push(chunk);
@@ -215,21 +217,5 @@ class StreamTap implements ChatStreamTranslator {
 
   text(): string {
     return this.parts.join("");
-  }
-
-  get usage(): OpenAIUsage | undefined {
-    return this.inner.usage;
-  }
-  get error(): UpstreamError | undefined {
-    return this.inner.error;
-  }
-  get complete(): boolean | undefined {
-    return this.inner.complete;
-  }
-  get reasoningBlocks(): readonly unknown[] | undefined {
-    return this.inner.reasoningBlocks;
-  }
-  get warnings(): readonly string[] | undefined {
-    return this.inner.warnings;
   }
 }
