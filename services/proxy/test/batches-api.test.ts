@@ -115,6 +115,25 @@ describe("batches run by the router (a chat-only upstream without a batch API)",
     await untilFinal(a, made.id);
   });
 
+  it("stores metadata without NUL, control characters or lone surrogates", async () => {
+    const a = proxy.sdk(A);
+    const file = await a.files.create({ file: await toFile(Buffer.from(chatLines(1)), "in.jsonl"), purpose: "batch" });
+    const made = await a.batches.create({
+      input_file_id: file.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+      metadata: { "k\u0000ey": "a\u0000b\ud800c\u001fd", ok: "评测" },
+    });
+    const back = await a.batches.retrieve(made.id);
+    for (const m of [made.metadata, back.metadata]) {
+      const text = JSON.stringify(m);
+      expect(text).not.toMatch(/\\u0000|\\u001f|\\ud800/);
+      expect(m?.ok).toBe("评测");
+      expect(Object.keys(m ?? {})).toHaveLength(2);
+    }
+    await untilFinal(a, made.id);
+  });
+
   it("answers bad create bodies with a 400 naming the field", async () => {
     const a = proxy.sdk(A);
     const err = await a.batches

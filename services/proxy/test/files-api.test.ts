@@ -45,6 +45,13 @@ describe("the Files API through the official openai client", () => {
     await expect(a.files.retrieve(f.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it("keeps a UTF-8 filename as sent (multipart parameters are not latin1)", async () => {
+    const a = proxy.sdk(A);
+    const f = await a.files.create({ file: await toFile(Buffer.from(chatLines(1)), "评测数据-é.jsonl"), purpose: "batch" });
+    expect(f.filename).toBe("评测数据-é.jsonl");
+    expect((await a.files.retrieve(f.id)).filename).toBe("评测数据-é.jsonl");
+  });
+
   it("keeps each key's files to itself: another key gets 404 and an empty list", async () => {
     const a = proxy.sdk(A);
     const b = proxy.sdk(B);

@@ -1,3 +1,4 @@
+import { recordText } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import { z } from "zod";
 import type { Endpoint } from "../endpoints/endpoint.js";
@@ -18,6 +19,8 @@ export const CreateBatch = z.object({
   metadata: z
     .record(z.string().max(64), z.string().max(512))
     .refine((m) => Object.keys(m).length <= 16, "at most 16 keys")
+    // Kept and echoed back, stored in PostgreSQL in a cluster: no NUL, control characters or lone surrogates.
+    .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [recordText(k, 64), recordText(v, 512)])))
     .nullable()
     .optional(),
 });

@@ -68,6 +68,8 @@ export function readAudioUpload(req: IncomingMessage, limit: number, check: (fie
   try {
     bb = busboy({
       headers: req.headers,
+      // Filenames as browsers and SDKs send them: UTF-8 (busboy's default reads them as latin1).
+      defParamCharset: "utf8",
       limits: { fileSize: limit, files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: MAX_FIELDS + 1 },
     });
   } catch (err) {
