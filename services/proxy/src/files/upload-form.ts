@@ -53,7 +53,11 @@ export async function receiveUpload(
   const max = Math.max(...Object.values(limits));
   let bb: busboy.Busboy;
   try {
-    bb = busboy({ headers: req.headers, defParamCharset: "utf8", limits: { files: 1, fields: 8, fieldSize: 4096, parts: 10, fileSize: max } });
+    bb = busboy({
+      headers: req.headers,
+      defParamCharset: "utf8",
+      limits: { files: 1, fields: 8, fieldSize: 4096, parts: 10, fileSize: max },
+    });
   } catch {
     throw new RouterError("unsupported_media_type", "Expected a multipart/form-data body with `file` and `purpose`.");
   }
