@@ -7,9 +7,11 @@ import { zh } from "../src/i18n/zh.js";
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
 
-export function launchChromium(): Promise<Browser> {
+/** `env`: added to the browser's environment (`FONTCONFIG_FILE`: the fonts it may draw with). */
+export function launchChromium(env: Record<string, string> = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
+    env: { ...process.env, ...env } as Record<string, string>,
     headless: true,
     args: [
       "--headless",

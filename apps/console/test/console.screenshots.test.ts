@@ -12,6 +12,7 @@ import {
   waitFor,
 } from "../../../services/control-plane/test/helpers.js";
 import { hasChromium, launchChromium } from "./browser.js";
+import { assertCjkFont } from "./layout-checks.js";
 
 /**
  * Writes docs/console/*.png: every page with realistic data, one page in both languages, one at phone
@@ -81,6 +82,7 @@ describe.skipIf(!hasChromium || process.env.CONSOLE_SCREENSHOTS !== "1")("consol
     page = await ctx.newPage();
     await page.goto(`${proxy}/ui/`);
     await page.getByLabel("Admin token").waitFor();
+    await assertCjkFont(page); // pictures in both languages (and the 中文 button on every page): never tofu
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: `${OUT}sign-in.png` });
     await page.getByLabel("Admin token").fill(ADMIN_TOKEN);

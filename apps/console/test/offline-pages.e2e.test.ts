@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FineTuneMock, startFineTuneMock } from "../../../services/proxy/test/fine-tune-mock.js";
 import { type OfflineProxy, startOfflineProxy, untilFinal } from "../../../services/proxy/test/offline-setup.js";
 import { englishLeft, hasChromium, launchChromium } from "./browser.js";
+import { assertCjkFont, cutText } from "./layout-checks.js";
 
 /**
  * The Files, Batches and Fine-tuning pages in Chromium, in English and in Chinese, against a standalone
@@ -23,7 +24,17 @@ const B = "sk-team-b-console-2222222222";
 /** `CONSOLE_SCREENSHOTS=1`: each page is also written to docs/console/ (as console.screenshots.test.ts does). */
 const SHOTS = process.env.CONSOLE_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../docs/console/", import.meta.url)) : undefined;
 const shot = async (page: Page, name: string) => {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  if (!SHOTS) return;
+  await assertCjkFont(page); // the language button says 中文 on every page: no picture with tofu in it
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+};
+/** A real OpenAI base model, routed under its own name: the page must show it whole. */
+const BASE = "gpt-4o-mini-2024-07-18";
+/** The events dialog's first date: from this year (the provider's Unix seconds read as such), never 1970. */
+const expectEventDatedNow = async (page: Page) => {
+  const created = await page.getByRole("dialog").locator("tbody tr").first().locator("td").first().innerText();
+  expect(created).toContain(String(new Date().getFullYear()));
+  expect(created).not.toContain("1970");
 };
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
 
@@ -70,7 +81,7 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
       ],
       models: [
         { name: "local-chat", providers: [{ provider: "local", model: "qwen" }] },
-        { name: "mini", providers: [{ provider: "oai", model: "gpt-4o-mini-2024-07-18" }] },
+        { name: BASE, providers: [{ provider: "oai", model: BASE }] },
       ],
       keys: [
         { name: "team-a", key: A },
@@ -123,11 +134,11 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
       ],
     })}\n`;
     const tf = await b.files.create({ file: await toFile(Buffer.from(training), "support-train.jsonl"), purpose: "fine-tune" });
-    const job = await b.fineTuning.jobs.create({ model: "mini", training_file: tf.id });
+    const job = await b.fineTuning.jobs.create({ model: BASE, training_file: tf.id });
     await b.fineTuning.jobs.retrieve(job.id);
     seeded.ftModel = (await b.fineTuning.jobs.retrieve(job.id)).fine_tuned_model as string;
     seeded.job = job.id;
-    seeded.queued = (await b.fineTuning.jobs.create({ model: "mini", training_file: tf.id })).id;
+    seeded.queued = (await b.fineTuning.jobs.create({ model: BASE, training_file: tf.id })).id;
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -156,6 +167,7 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
     await row.getByText("eval-set.jsonl").waitFor();
     expect(await row.innerText()).toContain("team-a");
     await page.getByText("support-train.jsonl").waitFor();
+    expect(await cutText(page)).toEqual([]);
     await shot(page, "files");
     expect(await page.locator("tr", { hasText: "support-train.jsonl" }).innerText()).toContain("team-b");
 
@@ -185,6 +197,8 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
     expect(await row.innerText()).toContain("/v1/chat/completions");
     expect(await row.locator("progress").getAttribute("value")).toBe("2");
     expect(await row.locator("progress").getAttribute("max")).toBe("2");
+    await page.locator(`tr[data-batch-id="${seeded.errorBatch}"]`).getByText("Completed").waitFor();
+    expect(await cutText(page)).toEqual([]);
     await shot(page, "batches");
     const out = await downloaded(page, () => row.getByRole("button", { name: "Output" }).click());
     expect(
@@ -209,8 +223,13 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
     expect(await row.innerText()).toContain(seeded.ftModel);
     expect(await row.innerText()).toContain("1,234");
     expect(await row.innerText()).toContain("team-b");
+    expect(await row.innerText()).toContain(BASE);
+    await page.locator(`tr[data-job-id="${seeded.queued}"]`).getByText("Queued").waitFor();
+    expect(await cutText(page)).toEqual([]);
     await row.getByRole("button", { name: "Events" }).click();
     await page.getByRole("dialog").getByText("Job is succeeded").waitFor();
+    await expectEventDatedNow(page);
+    expect(await cutText(page)).toEqual([]);
     await shot(page, "fine-tuning-events");
     await page.keyboard.press("Escape");
     const queued = page.locator(`tr[data-job-id="${seeded.queued}"]`);
@@ -226,16 +245,24 @@ describe.skipIf(!hasChromium || !existsSync(join(DIST, "index.html")))("console:
     await page.getByRole("heading", { name: "文件", level: 1 }).waitFor();
     await page.getByText("support-train.jsonl").waitFor();
     expect(await englishLeft(page)).toEqual([]);
+    expect(await cutText(page)).toEqual([]);
+    await shot(page, "files.zh-CN");
     await page.getByRole("navigation").first().getByRole("link", { name: "批处理" }).click();
     await page.getByRole("heading", { name: "批处理", level: 1 }).waitFor();
     await page.locator(`tr[data-batch-id="${seeded.batch}"]`).getByText("已完成").waitFor();
     expect(await englishLeft(page)).toEqual([]);
+    expect(await cutText(page)).toEqual([]);
+    await shot(page, "batches.zh-CN");
     await page.getByRole("navigation").first().getByRole("link", { name: "微调" }).click();
     await page.getByRole("heading", { name: "微调任务", level: 1 }).waitFor();
     await page.locator(`tr[data-job-id="${seeded.job}"]`).getByText("已成功").waitFor();
+    expect(await page.locator(`tr[data-job-id="${seeded.job}"]`).innerText()).toContain(BASE);
+    expect(await cutText(page)).toEqual([]);
     await page.locator(`tr[data-job-id="${seeded.job}"]`).getByRole("button", { name: "事件" }).click();
     await page.getByRole("dialog").getByText("Job is succeeded").waitFor();
     expect(await englishLeft(page)).toEqual([]);
+    await expectEventDatedNow(page);
+    await shot(page, "fine-tuning-events.zh-CN");
     await page.context().close();
   }, 60_000);
 });

@@ -22,6 +22,8 @@ export async function startFineTuneMock(): Promise<FineTuneMock> {
   const chatModels: string[] = [];
   const batches = new Map<string, Record<string, unknown>>();
   let n = 0;
+  /** Unix seconds, as OpenAI dates jobs and events (a constant 1 showed as 01/01/1970 in the console). */
+  const now = () => Math.floor(Date.now() / 1000);
   const reply = (model: string) => ({
     id: "c1",
     object: "chat.completion",
@@ -56,7 +58,7 @@ export async function startFineTuneMock(): Promise<FineTuneMock> {
         status: "queued",
         model: body.model,
         training_file: body.training_file,
-        created_at: 1,
+        created_at: now(),
         fine_tuned_model: null,
         hyperparameters: body.hyperparameters ?? {},
         result_files: [],
@@ -135,7 +137,14 @@ export async function startFineTuneMock(): Promise<FineTuneMock> {
           object: "list",
           has_more: false,
           data: [
-            { object: "fine_tuning.job.event", id: "ev-1", created_at: 1, level: "info", message: `Job is ${job.status}`, type: "message" },
+            {
+              object: "fine_tuning.job.event",
+              id: "ev-1",
+              created_at: now(),
+              level: "info",
+              message: `Job is ${job.status}`,
+              type: "message",
+            },
           ],
         });
       }

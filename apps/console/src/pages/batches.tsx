@@ -4,6 +4,7 @@ import { type AdminBatch, downloadFile, isoOf, useAdminList } from "../api/offli
 import { DataTable } from "../components/data-table.js";
 import { Empty } from "../components/empty-state.js";
 import { ErrorAlert } from "../components/error-alert.js";
+import { Identifier } from "../components/identifier.js";
 import { Card, ConfirmButton, PageHead } from "../components/ui.js";
 import { fmtInt, fmtTime } from "../format.js";
 import { useI18n } from "../i18n/index.js";
@@ -68,14 +69,14 @@ export function BatchesPage() {
                 header: t("batches.batch"),
                 cell: (b) => (
                   <>
-                    <div className="mono small">{b.id}</div>
-                    <div className="mono small muted">{b.endpoint}</div>
+                    <Identifier className="mono small" text={b.id} />
+                    <Identifier className="mono small muted" text={b.endpoint} />
                   </>
                 ),
               },
               { header: t("common.status"), cell: (b) => <OfflineStatus kind="batches" status={b.status} /> },
               { header: t("batches.progress"), cell: (b) => <Progress b={b} /> },
-              { header: t("offline.owner"), cell: (b) => b.owner || t("offline.noOwner") },
+              { header: t("offline.owner"), cell: (b) => (b.owner ? <Identifier text={b.owner} /> : t("offline.noOwner")) },
               {
                 header: `${t("offline.created")} / ${t("batches.finished")}`,
                 className: "nowrap small",

@@ -6,6 +6,7 @@ import { Empty } from "../components/empty-state.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { FilterBar } from "../components/filter-bar.js";
 import { SelectField } from "../components/form-field.js";
+import { Identifier } from "../components/identifier.js";
 import { Card, ConfirmButton, PageHead } from "../components/ui.js";
 import { fmtTime } from "../format.js";
 import { useI18n } from "../i18n/index.js";
@@ -43,14 +44,14 @@ export function FilesPage() {
                 header: t("files.name"),
                 cell: (f) => (
                   <>
-                    <div>{f.filename}</div>
-                    <div className="mono small muted">{f.id}</div>
+                    <Identifier text={f.filename} />
+                    <Identifier className="mono small muted" text={f.id} />
                   </>
                 ),
               },
-              { header: t("files.purpose"), className: "mono small", cell: (f) => f.purpose },
+              { header: t("files.purpose"), className: "mono small", cell: (f) => <Identifier text={f.purpose} /> },
               { header: t("files.size"), num: true, cell: (f) => fmtBytes(locale, f.bytes) },
-              { header: t("offline.owner"), cell: (f) => f.owner || t("offline.noOwner") },
+              { header: t("offline.owner"), cell: (f) => (f.owner ? <Identifier text={f.owner} /> : t("offline.noOwner")) },
               { header: t("offline.created"), className: "nowrap small", cell: (f) => fmtTime(locale, isoOf(f.created_at)) },
               {
                 header: t("common.actions"),

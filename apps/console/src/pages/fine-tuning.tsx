@@ -5,6 +5,7 @@ import { DataTable } from "../components/data-table.js";
 import { Modal } from "../components/dialog.js";
 import { Empty } from "../components/empty-state.js";
 import { ErrorAlert } from "../components/error-alert.js";
+import { Identifier } from "../components/identifier.js";
 import { Badge, Card, ConfirmButton, PageHead } from "../components/ui.js";
 import { fmtInt, fmtTime } from "../format.js";
 import { useI18n } from "../i18n/index.js";
@@ -74,15 +75,19 @@ export function FineTuningPage() {
                 header: `${t("ft.job")} / ${t("ft.model")}`,
                 cell: (j) => (
                   <>
-                    <div className="mono small">{j.id}</div>
-                    <div className="mono small muted">{j.model}</div>
+                    <Identifier className="mono small" text={j.id} />
+                    <Identifier className="mono small muted" text={j.model} />
                   </>
                 ),
               },
               { header: t("common.status"), cell: (j) => <OfflineStatus kind="ft" status={j.status} /> },
-              { header: t("ft.fineTuned"), className: "mono small", cell: (j) => j.fine_tuned_model ?? "–" },
+              {
+                header: t("ft.fineTuned"),
+                className: "mono small",
+                cell: (j) => (j.fine_tuned_model ? <Identifier text={j.fine_tuned_model} /> : "–"),
+              },
               { header: t("ft.trainedTokens"), num: true, cell: (j) => fmtInt(locale, j.trained_tokens) },
-              { header: t("offline.owner"), cell: (j) => j.owner || t("offline.noOwner") },
+              { header: t("offline.owner"), cell: (j) => (j.owner ? <Identifier text={j.owner} /> : t("offline.noOwner")) },
               {
                 header: t("common.actions"),
                 hiddenHeader: true,
