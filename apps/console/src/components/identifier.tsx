@@ -1,7 +1,25 @@
 import { Fragment } from "react";
 
-/** Pieces of an identifier: each ends after its run of `:`, `/` or spaces (`ft:` `gpt-4o-mini-2024-07-18:` `acme::` `ftjob-abc`). */
-export const identifierPieces = (text: string): string[] => text.split(/(?<=[:/\s])(?![:/\s])/);
+/** A piece shorter than this (`ft:`, `/`) stays with the next one: a line never holds just a prefix. */
+const SHORT = 4;
+
+/**
+ * Pieces of an identifier: each ends after its run of `:`, `/` or spaces, short ones joined to the next
+ * (`ft:gpt-4o-mini-2024-07-18:` `acme::` `ftjob-abc`; `/v1/` `chat/` `completions`).
+ */
+export function identifierPieces(text: string): string[] {
+  const pieces: string[] = [];
+  let carry = "";
+  for (const p of text.split(/(?<=[:/\s])(?![:/\s])/)) {
+    carry += p;
+    if (carry.length >= SHORT) {
+      pieces.push(carry);
+      carry = "";
+    }
+  }
+  if (carry) pieces.push(carry);
+  return pieces;
+}
 
 /** A piece this long (a hostile file name, a path without slashes) wraps anywhere rather than widen the table past the page. */
 const LONG = 48;

@@ -47,4 +47,9 @@ describe("catalogues", () => {
       .map(([k]) => k);
     expect(untranslated).toEqual([]);
   });
+
+  it("Chinese strings use Chinese punctuation: no ASCII , : ; ? ! ( ) beside a Chinese character", () => {
+    const ascii = /[\u4e00-\u9fff][,:;?!()]|[,:;?!()][\u4e00-\u9fff]/;
+    expect(Object.entries(zh).filter(([, v]) => ascii.test(v.replace(/\{\w+\}/g, "字")))).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { enOffline } from "./en-offline.js";
 
-/** 简体中文: 离线接口的页面(文件、批处理、微调任务)。 */
+/** 简体中文: 离线接口的页面（文件、批处理、微调任务）。 */
 export const zhOffline: Record<keyof typeof enOffline, string> = {
   "nav.files": "文件",
   "nav.batches": "批处理",
@@ -10,29 +10,29 @@ export const zhOffline: Record<keyof typeof enOffline, string> = {
   "offline.created": "创建时间",
   "offline.download": "下载",
   "offline.refresh": "刷新",
-  "offline.noOwner": "(无密钥)",
+  "offline.noOwner": "（无密钥）",
 
   "files.title": "文件",
-  "files.subtitle": "各客户端密钥通过 /v1/files 上传的文件:批处理输入与结果、微调数据。",
+  "files.subtitle": "各客户端密钥通过 /v1/files 上传的文件：批处理输入与结果、微调数据。",
   "files.purpose": "用途",
   "files.anyPurpose": "全部用途",
   "files.name": "文件",
   "files.size": "大小",
-  "files.deleteConfirm": "同时为其所属密钥删除此文件?",
+  "files.deleteConfirm": "同时为其所属密钥删除此文件？",
   "files.empty": "暂无文件",
   "files.emptyHint": "客户端通过 POST /v1/files 上传文件后会显示在这里。",
 
   "batches.title": "批处理",
-  "batches.subtitle": "各客户端密钥的批处理:在服务商自己的批处理接口运行或由路由器运行,以及进度。",
+  "batches.subtitle": "各客户端密钥的批处理：在服务商自己的批处理接口运行或由路由器运行，以及进度。",
   "batches.batch": "批处理",
   "batches.endpoint": "接口",
   "batches.progress": "进度",
-  "batches.progressOf": "{done} / {total}(失败 {failed})",
+  "batches.progressOf": "{done} / {total}（失败 {failed}）",
   "batches.finished": "结束时间",
   "batches.output": "输出",
   "batches.errors": "错误",
   "batches.cancel": "取消批处理",
-  "batches.cancelConfirm": "停止此批处理?尚未发送的请求将不再运行。",
+  "batches.cancelConfirm": "停止此批处理？尚未发送的请求将不再运行。",
   "batches.empty": "暂无批处理",
   "batches.emptyHint": "客户端通过 POST /v1/batches 或 /v1/messages/batches 创建批处理后会显示在这里。",
   "batches.status.validating": "校验中",
@@ -45,7 +45,7 @@ export const zhOffline: Record<keyof typeof enOffline, string> = {
   "batches.status.cancelled": "已取消",
 
   "ft.title": "微调任务",
-  "ft.subtitle": "各客户端密钥在训练它们的服务商处的微调任务,以及产出的模型。",
+  "ft.subtitle": "各客户端密钥在训练它们的服务商处的微调任务，以及产出的模型。",
   "ft.job": "任务",
   "ft.model": "基础模型",
   "ft.fineTuned": "微调后的模型",
@@ -56,7 +56,7 @@ export const zhOffline: Record<keyof typeof enOffline, string> = {
   "ft.level": "级别",
   "ft.message": "消息",
   "ft.cancel": "取消任务",
-  "ft.cancelConfirm": "在服务商处取消此任务?",
+  "ft.cancelConfirm": "在服务商处取消此任务？",
   "ft.empty": "暂无微调任务",
   "ft.emptyHint": "客户端通过 POST /v1/fine_tuning/jobs 创建任务后会显示在这里。",
   "ft.status.validating_files": "校验文件中",
