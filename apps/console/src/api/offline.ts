@@ -78,8 +78,12 @@ export async function downloadFile(id: string, filename: string): Promise<void> 
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Unix seconds as the ISO text the formatters take. */
-export const isoOf = (s: number | null | undefined) => (s == null ? null : new Date(s * 1000).toISOString());
+/**
+ * Unix seconds (OpenAI's `created_at`) as the ISO text the formatters take. Missing, zero or not a number:
+ * null, shown as "–" (the router writes 0 for a provider date it could not read; never "01/01/1970").
+ */
+export const isoOf = (s: number | null | undefined) =>
+  typeof s === "number" && Number.isFinite(s) && s > 0 ? new Date(s * 1000).toISOString() : null;
 
 /** Bytes as B, KB, MB, GB (1024-based, one decimal). */
 export function fmtBytes(locale: string, n: number): string {
