@@ -10,6 +10,7 @@ import {
   type TestCluster,
 } from "../../../services/control-plane/test/helpers.js";
 import { englishLeft, hasChromium, launchChromium } from "./browser.js";
+import { cutText } from "./layout-checks.js";
 
 /**
  * The console in a real browser (Debian's Chromium via playwright-core) against a real control plane,
@@ -156,6 +157,8 @@ describe.skipIf(!hasChromium)("console end to end", () => {
     await page.getByRole("heading", { name: "Models", level: 1 }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByRole("link", { name: "e2e-chat" }).waitFor();
+    expect(await cutText(page)).toEqual([]); // a model name is not broken at its hyphen ("e2e-" / "chat")
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 30_000);
 });

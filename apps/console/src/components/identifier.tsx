@@ -28,9 +28,14 @@ const LONG = 48;
  * An id, a model name, a file name or an endpoint: it wraps only after `:`, `/` or a space, so a line
  * never ends on a fragment of it (`ftjob-` / `R1I7…`, `gpt-4o-mini-2024-07-` / `18`), and is never cut.
  */
-export function Identifier(props: { text: string; className?: string }) {
+export function Identifier(props: {
+  text: string;
+  className?: string /** In a line of text (a link, a list): a span. */;
+  inline?: boolean;
+}) {
+  const Tag = props.inline ? "span" : "div";
   return (
-    <div className={props.className ? `identifier ${props.className}` : "identifier"}>
+    <Tag className={props.className ? `identifier ${props.className}` : "identifier"}>
       {/* the pieces of one fixed text, never reordered: their index is their key */}
       {identifierPieces(props.text).map((p, i) => (
         <Fragment key={i}>
@@ -38,6 +43,6 @@ export function Identifier(props: { text: string; className?: string }) {
           <span className={p.length > LONG ? "long" : undefined}>{p}</span>
         </Fragment>
       ))}
-    </div>
+    </Tag>
   );
 }

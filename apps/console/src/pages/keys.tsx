@@ -7,6 +7,7 @@ import { DataTable } from "../components/data-table.js";
 import { Modal } from "../components/dialog.js";
 import { Empty } from "../components/empty-state.js";
 import { ErrorAlert } from "../components/error-alert.js";
+import { Identifier } from "../components/identifier.js";
 import { AddButton, Badge, Card, ConfirmButton, CopyButton, PageHead } from "../components/ui.js";
 import { fmtDate, fmtInt, fmtUsd } from "../format.js";
 import { useI18n } from "../i18n/index.js";
@@ -81,7 +82,8 @@ export function KeysPage() {
               {
                 header: t("keys.models"),
                 className: "small",
-                cell: (k) => (k.models ? k.models.join(", ") : <span className="muted">{t("keys.allModels")}</span>),
+                cell: (k) =>
+                  k.models ? <Identifier inline text={k.models.join(", ")} /> : <span className="muted">{t("keys.allModels")}</span>,
               },
               {
                 header: t("keys.limits"),

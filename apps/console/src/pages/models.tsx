@@ -3,6 +3,7 @@ import { useModels, useProviders } from "../api/use-api.js";
 import { DataTable } from "../components/data-table.js";
 import { Empty, Loading } from "../components/empty-state.js";
 import { ErrorAlert } from "../components/error-alert.js";
+import { Identifier } from "../components/identifier.js";
 import { AddButton, Badge, Card, EnabledBadge, PageHead } from "../components/ui.js";
 import { useI18n } from "../i18n/index.js";
 import { Link, navigate } from "../router.js";
@@ -44,7 +45,9 @@ export function ModelsPage(props: { path: string }) {
               header: t("common.name"),
               cell: (m) => (
                 <Link to={`/models/${m.id}`}>
-                  <strong>{m.name}</strong>
+                  <strong>
+                    <Identifier inline text={m.name} />
+                  </strong>
                 </Link>
               ),
             },
