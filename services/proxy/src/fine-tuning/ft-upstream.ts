@@ -57,7 +57,12 @@ export class FineTuningUpstream {
     return this.style.auth ? this.style.auth(key) : { authorization: `Bearer ${key}` };
   }
 
-  async call(method: "GET" | "POST", path: string, body?: string | Readable, type = "application/json"): Promise<Record<string, unknown>> {
+  async call(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    body?: string | Readable,
+    type = "application/json",
+  ): Promise<Record<string, unknown>> {
     const headers = this.headers();
     if (body !== undefined) headers["content-type"] = type;
     const res = await request(this.url(path), {
