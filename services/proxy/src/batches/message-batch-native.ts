@@ -32,6 +32,8 @@ export interface MessageBatchLinks {
   save(b: NativeMessageBatch): Promise<void>;
   /** Forgets a deleted batch's link. */
   remove(id: string): Promise<void>;
+  /** The links not charged yet, oldest first (polled at Anthropic until they ended). */
+  uncharged(): Promise<NativeMessageBatch[]>;
 }
 
 /** Message Batches passed through to Anthropic, one JSON file each in a local folder (standalone), indexed in memory. */
@@ -67,6 +69,10 @@ export class LocalNativeMessageBatches implements MessageBatchLinks {
     const tmp = `${p}.${process.hrtime.bigint()}.part`;
     await writeFile(tmp, JSON.stringify(b));
     await rename(tmp, p);
+  }
+
+  async uncharged(): Promise<NativeMessageBatch[]> {
+    return [...(await this.all()).values()].filter((l) => !l.charged).sort((a, b) => a.created_ms - b.created_ms);
   }
 
   async remove(id: string): Promise<void> {

@@ -28,7 +28,7 @@ function withOurIds(there: Record<string, unknown>, link: NativeMessageBatch, or
  * allowed every one), then read, cancelled and their results streamed from there, under the router's
  * ids and owned by the creating key.
  */
-export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUsage) {
+export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUsage, passed?: () => void) {
   const at = (ctx: RequestContext, link: NativeMessageBatch) => {
     const live = ctx.table.providers.get(link.provider);
     if (live === undefined)
@@ -73,6 +73,7 @@ export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUs
         charged: false,
       };
       await links.save(link);
+      passed?.();
       return withOurIds(there, link, originOf(ctx));
     },
     retrieve: read,

@@ -47,6 +47,8 @@ export interface MessageBatchesOptions {
   natives: MessageBatchLinks;
   /** Where batches passed through are charged once they ended; none: not charged. */
   usage?: OfflineUsage;
+  /** Told when a batch was passed through (standalone: its poll starts). */
+  passed?: () => void;
 }
 
 const notFound = (id: string) =>
@@ -60,7 +62,7 @@ const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON
  * serves), answered in Anthropic's shapes. Every batch belongs to the key that created it.
  */
 export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
-  const native = nativeMessageBatches(o.natives, o.usage);
+  const native = nativeMessageBatches(o.natives, o.usage, o.passed);
   /** The router's batch, the native link, or a 404 (another key's batch too). */
   const find = async (ctx: RequestContext, id: string): Promise<{ run: BatchState } | { link: NativeMessageBatch }> => {
     const link = await o.natives.get(id);
