@@ -61,7 +61,8 @@ function toDeployment(req: UpstreamRequest, target: TargetContext): UpstreamRequ
 export const azureOpenAIAdapter: ProviderAdapter = createOpenAIBaseAdapter({
   type: "azure-openai",
   keyRequired: true,
-  probePath: `/models?api-version=${AZURE_DEFAULT_API_VERSION}`,
+  // The v1 API lists models with no api-version; the classic one needs one.
+  probePath: (basePath) => (/\/openai\/v1$/.test(basePath) ? "/models" : `/models?api-version=${AZURE_DEFAULT_API_VERSION}`),
   authHeaders: azureAuth,
   finish: toDeployment,
 });
