@@ -236,6 +236,7 @@ describe("fine-tuning in cluster mode", () => {
     const jobs = await cluster.admin("GET", "/v1/admin/fine_tuning/jobs");
     const row = (jobs.body.data as Record<string, unknown>[]).find((j) => j.fine_tuned_model === model);
     expect(row?.shared_with).toEqual(shared.body.shared_with_key_ids);
+    expect(row?.shared_with_names).toEqual(["team-b"]);
     const audit = testPool(cluster.databaseUrl);
     try {
       const a = await audit.query("SELECT action, entity_id FROM audit_log WHERE entity = 'fine_tuned_model'");
