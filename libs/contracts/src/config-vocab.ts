@@ -134,6 +134,8 @@ export const Price = z
     cached_input_audio_per_mtok: z.number().nonnegative().optional(),
     /** Audio output tokens (e.g. gpt-realtime at 64); absent = the output price. */
     output_audio_per_mtok: z.number().nonnegative().optional(),
+    /** Fine-tuning: USD per million trained tokens of a job training this model here; absent = the bundled published price. */
+    training_per_mtok: z.number().nonnegative().optional(),
   })
   .strict();
 export type Price = z.infer<typeof Price>;

@@ -1,5 +1,6 @@
 export * from "./adapter.js";
 export * from "./anthropic/index.js";
+export { isAzureV1 } from "./azure-openai/index.js";
 export * from "./descriptor.js";
 export * from "./gemini/index.js";
 export * from "./gemini-ingress/index.js";

@@ -41,6 +41,8 @@ describe("preset descriptors", () => {
   it("probe each provider's free model list, or nothing where none is documented", () => {
     expect(getDescriptor("deepseek")?.probePath("/v1")).toBe("/models");
     expect(getDescriptor("azure-openai")?.probePath("/openai")).toMatch(/^\/models\?api-version=/);
+    // Azure's v1 API lists its models without an api-version.
+    expect(getDescriptor("azure-openai")?.probePath("/openai/v1")).toBe("/models");
     for (const t of ["zhipu", "qianfan", "minimax"]) expect(getDescriptor(t)?.probePath("/x"), t).toBeUndefined();
     expect(getDescriptor("azure-openai")?.authHeaders({ headers: {}, apiKey: "k" })).toEqual({ "api-key": "k" });
   });

@@ -18,6 +18,8 @@ let anthropic: Awaited<ReturnType<typeof startAnthropicBatchMock>>;
 let together: Awaited<ReturnType<typeof startTogetherMock>>;
 let keyA: string;
 let keyB: string;
+/** The Message Batches of the first two tests (the delete test removes them). */
+const madeIds: { run?: string; passed?: string } = {};
 
 const claude = (i: number, key: string) => new Anthropic({ baseURL: cluster.proxies[i]!.url, apiKey: key, maxRetries: 0 });
 const params = (model: string, text: string) => ({ model, max_tokens: 32, messages: [{ role: "user" as const, content: text }] });
@@ -101,6 +103,7 @@ describe("Anthropic's Message Batches in cluster mode", () => {
     });
     const a1 = claude(1, keyA);
     const ended = await untilEnded(a1, made.id);
+    madeIds.run = made.id;
     expect(ended.request_counts).toEqual({ processing: 0, succeeded: 2, errored: 1, canceled: 0, expired: 0 });
     const results = await resultsOf(a1, made.id);
     expect([...results.keys()].sort()).toEqual(["again", "hello", "nope"]);
@@ -151,6 +154,7 @@ describe("Anthropic's Message Batches in cluster mode", () => {
     }
     const a1 = claude(1, keyA);
     const ended = await untilEnded(a1, made.id);
+    madeIds.passed = made.id;
     expect(ended.id).toBe(made.id);
     expect(ended.results_url).toBe(`${cluster.proxies[1]!.url}/v1/messages/batches/${made.id}/results`);
     const c1 = (await resultsOf(a1, made.id)).get("c1");
@@ -184,6 +188,31 @@ describe("Anthropic's Message Batches in cluster mode", () => {
         });
     } finally {
       await closePool(pool2);
+    }
+  });
+
+  it("deletes an ended batch of either kind on one replica: gone on every replica, in PostgreSQL and at Anthropic", async () => {
+    const { run, passed } = madeIds;
+    if (run === undefined || passed === undefined) throw new Error("the tests above made no batches");
+    const upstream = "msgbatch_up1";
+    expect(anthropic.batches.has(upstream)).toBe(true);
+    for (const id of [run, passed]) {
+      await expect(claude(0, keyB).messages.batches.delete(id)).rejects.toMatchObject({ status: 404 });
+      expect(await claude(1, keyA).messages.batches.delete(id)).toEqual({ id, type: "message_batch_deleted" });
+      for (const i of [0, 1]) await expect(claude(i, keyA).messages.batches.retrieve(id)).rejects.toMatchObject({ status: 404 });
+    }
+    expect(anthropic.batches.has(upstream)).toBe(false);
+    const pool = testPool(cluster.databaseUrl);
+    try {
+      const left = await pool.query(
+        `SELECT (SELECT count(*)::int FROM router_batches WHERE id = $1) AS batches,
+                (SELECT count(*)::int FROM router_batch_results WHERE batch_id = $1) AS results,
+                (SELECT count(*)::int FROM router_message_batches WHERE id = $2) AS links`,
+        [run, passed],
+      );
+      expect(left.rows[0]).toEqual({ batches: 0, results: 0, links: 0 });
+    } finally {
+      await closePool(pool);
     }
   });
 });

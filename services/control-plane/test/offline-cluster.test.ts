@@ -207,6 +207,51 @@ describe("fine-tuning in cluster mode", () => {
     }
     expect(ft.chatModels).toContain(model);
   });
+
+  it("the admin shares the tuned model with another key (every replica routes and lists it for that key) and unshares it", async () => {
+    const model = tunedModel as string;
+    expect(model).toBeDefined();
+    const path = `/v1/admin/fine_tuning/models/${encodeURIComponent(model)}/shared_with`;
+    const listed = async (url: string, key: string) => {
+      const r = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      return ((await r.json()) as { data: { id: string }[] }).data.map((m) => m.id).includes(model);
+    };
+    expect(await listed(cluster.proxies[0]!.url, keyB)).toBe(false);
+    // Bad requests name what is wrong; nothing changes.
+    const unknownKey = await cluster.admin("PUT", path, { keys: ["team-b", "no-such-key"] });
+    expect(unknownKey.status).toBe(400);
+    expect(unknownKey.body.error).toMatchObject({ type: "invalid_request_error", param: "keys" });
+    expect(String((unknownKey.body.error as { message: string }).message)).toContain("no-such-key");
+    expect((await cluster.admin("PUT", path, { keys: "team-b" })).status).toBe(400);
+    expect((await cluster.admin("PUT", "/v1/admin/fine_tuning/models/ft%3Anope/shared_with", { keys: [] })).status).toBe(404);
+    // Through a proxy's port (forwarded to the control plane), as the console does.
+    const shared = await cluster.admin("PUT", path, { keys: ["team-b"] }, cluster.proxies[1]!.url);
+    expect(shared.status).toBe(200);
+    expect(shared.body).toMatchObject({ model, owner: "team-a", shared_with: ["team-b"] });
+    for (const p of cluster.proxies) {
+      await waitFor(async () => (await chat(p.url, model, keyB)) === 200, 10_000, 50);
+      expect(await listed(p.url, keyB)).toBe(true);
+      expect(await chat(p.url, model, keyA)).toBe(200);
+    }
+    const jobs = await cluster.admin("GET", "/v1/admin/fine_tuning/jobs");
+    const row = (jobs.body.data as Record<string, unknown>[]).find((j) => j.fine_tuned_model === model);
+    expect(row?.shared_with).toEqual(shared.body.shared_with_key_ids);
+    expect(row?.shared_with_names).toEqual(["team-b"]);
+    const audit = testPool(cluster.databaseUrl);
+    try {
+      const a = await audit.query("SELECT action, entity_id FROM audit_log WHERE entity = 'fine_tuned_model'");
+      expect(a.rows).toEqual([{ action: "share", entity_id: model }]);
+    } finally {
+      await closePool(audit);
+    }
+    // Unshared: gone for B on every replica, still the owner's.
+    expect((await cluster.admin("PUT", path, { keys: [] })).status).toBe(200);
+    for (const p of cluster.proxies) {
+      await waitFor(async () => (await chat(p.url, model, keyB)) === 404, 10_000, 50);
+      expect(await listed(p.url, keyB)).toBe(false);
+      expect(await chat(p.url, model, keyA)).toBe(200);
+    }
+  });
 });
 
 describe("the ledger in cluster mode", () => {

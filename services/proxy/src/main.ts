@@ -131,6 +131,7 @@ const offline = cluster
       concurrency: env.ROUTER_BATCH_CONCURRENCY,
       liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
       busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY,
+      messageBatchPollMs: { min: env.ROUTER_MESSAGE_BATCH_POLL_MS, max: 600_000 },
       ...(offlineUsage ? { usage: offlineUsage } : {}),
     });
 const proxy = createProxy({

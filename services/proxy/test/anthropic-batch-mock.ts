@@ -4,7 +4,7 @@ import { json, type SeenRequest, startMockServer } from "./offline-mock-http.js"
  * Anthropic's Message Batches API as documented (docs.anthropic.com), with `x-api-key` and
  * `anthropic-version`: `POST /v1/messages/batches` (in_progress), `GET /v1/messages/batches/{id}`
  * (ended on the second read, `results_url` then set), `/cancel` (canceling), `/results` (JSONL: each
- * request `succeeded` with a message from its model).
+ * request `succeeded` with a message from its model), `DELETE` (a 400 until it ended).
  */
 export async function startAnthropicBatchMock(apiKey: string) {
   const batches = new Map<
@@ -48,6 +48,16 @@ export async function startAnthropicBatchMock(apiKey: string) {
       if (req.method === "GET" && m[2] === undefined) {
         b.reads++;
         return json(res, 200, view(m[1] as string));
+      }
+      if (req.method === "DELETE" && m[2] === undefined) {
+        // Anthropic deletes only a batch that has ended.
+        if (b.reads < 2)
+          return json(res, 400, {
+            type: "error",
+            error: { type: "invalid_request_error", message: "Batch cannot be deleted while processing." },
+          });
+        batches.delete(m[1] as string);
+        return json(res, 200, { id: m[1], type: "message_batch_deleted" });
       }
       if (req.method === "POST" && m[2] === "cancel") {
         b.canceled = true;

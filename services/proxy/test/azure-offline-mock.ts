@@ -7,7 +7,12 @@ import { chatReply, json, parseMultipart, type SeenRequest, startMockServer } fr
  * succeeded), `/openai/batches` (endpoint and line urls without `/v1`, models are deployments; one step
  * per read: validating -> in_progress -> completed), and chat at `/openai/deployments/{name}/chat/completions`.
  */
-export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") {
+export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21", surface: "classic" | "v1" = "classic") {
+  // The v1 API: the same under `/openai/v1`, no `api-version`, OpenAI's endpoint names (with `/v1/responses`), chat at `/chat/completions`.
+  const v1 = surface === "v1";
+  const prefix = v1 ? "/openai/v1" : "/openai";
+  const endpoints = v1 ? ["/v1/chat/completions", "/v1/embeddings", "/v1/responses"] : ["/chat/completions", "/embeddings"];
+  const esc = prefix.replace(/\//g, "\\/");
   const files = new Map<string, string>();
   const jobs = new Map<string, Record<string, unknown>>();
   const batches = new Map<string, Record<string, unknown>>();
@@ -16,8 +21,9 @@ export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") 
   const server = await startMockServer((req: SeenRequest, res) => {
     if (req.headers["api-key"] !== apiKey || req.headers.authorization !== undefined)
       return json(res, 401, { error: { code: "401", message: "Access denied due to invalid subscription key." } });
-    if (req.query.get("api-version") !== apiVersion) return json(res, 404, { error: { code: "404", message: "Resource not found" } });
-    if (req.method === "POST" && req.path === "/openai/files") {
+    if ((v1 ? null : apiVersion) !== req.query.get("api-version"))
+      return json(res, 404, { error: { code: "404", message: "Resource not found" } });
+    if (req.method === "POST" && req.path === `${prefix}/files`) {
       const form = parseMultipart(req);
       if (!form.file || !["fine-tune", "batch"].includes(form.fields.purpose ?? ""))
         return json(res, 400, { error: { message: "bad upload" } });
@@ -33,12 +39,12 @@ export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") 
         status: "processed",
       });
     }
-    const content = /^\/openai\/files\/([^/]+)\/content$/.exec(req.path);
+    const content = new RegExp(`^${esc}\\/files\\/([^/]+)\\/content$`).exec(req.path);
     if (req.method === "GET" && content && files.has(content[1] as string)) {
       res.writeHead(200, { "content-type": "application/octet-stream" });
       return res.end(files.get(content[1] as string));
     }
-    if (req.method === "POST" && req.path === "/openai/fine_tuning/jobs") {
+    if (req.method === "POST" && req.path === `${prefix}/fine_tuning/jobs`) {
       const body = JSON.parse(req.text) as Record<string, unknown>;
       if (!files.has(String(body.training_file))) return json(res, 400, { error: { message: "training_file not found" } });
       const id = `ftjob-${(++n).toString(16).padStart(32, "0")}`;
@@ -60,7 +66,7 @@ export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") 
       jobs.set(id, job);
       return json(res, 201, job);
     }
-    const m = /^\/openai\/fine_tuning\/jobs\/([^/]+)(?:\/(\w+))?$/.exec(req.path);
+    const m = new RegExp(`^${esc}\\/fine_tuning\\/jobs\\/([^/]+)(?:\\/(\\w+))?$`).exec(req.path);
     const job = m ? jobs.get(m[1] as string) : undefined;
     if (m && job) {
       if (req.method === "GET" && m[2] === undefined) {
@@ -91,9 +97,9 @@ export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") 
         });
       if (req.method === "GET" && m[2] === "checkpoints") return json(res, 200, { object: "list", has_more: false, data: [] });
     }
-    if (req.method === "POST" && req.path === "/openai/batches") {
+    if (req.method === "POST" && req.path === `${prefix}/batches`) {
       const body = JSON.parse(req.text) as { input_file_id: string; endpoint: string; completion_window: string };
-      if (!files.has(body.input_file_id) || !["/chat/completions", "/embeddings"].includes(body.endpoint))
+      if (!files.has(body.input_file_id) || !endpoints.includes(body.endpoint))
         return json(res, 400, { error: { message: `bad batch: ${body.endpoint}` } });
       const id = `batch_${(++n).toString(16).padStart(32, "0")}`;
       const batch = {
@@ -110,7 +116,7 @@ export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") 
       batches.set(id, batch);
       return json(res, 200, batch);
     }
-    const bm = /^\/openai\/batches\/([^/]+)(\/cancel)?$/.exec(req.path);
+    const bm = new RegExp(`^${esc}\\/batches\\/([^/]+)(\\/cancel)?$`).exec(req.path);
     const batch = bm ? batches.get(bm[1] as string) : undefined;
     if (bm && batch) {
       if (bm[2]) batch.status = "cancelled";
@@ -147,7 +153,12 @@ export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") 
       }
       return json(res, 200, batch);
     }
-    const chat = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(req.path);
+    if (v1 && req.method === "POST" && req.path === `${prefix}/chat/completions`) {
+      const model = String((JSON.parse(req.text) as { model: string }).model);
+      deployments.push(model);
+      return json(res, 200, chatReply(model));
+    }
+    const chat = v1 ? null : /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(req.path);
     if (req.method === "POST" && chat) {
       deployments.push(decodeURIComponent(chat[1] as string));
       return json(res, 200, chatReply(decodeURIComponent(chat[1] as string)));
@@ -155,7 +166,7 @@ export async function startAzureMock(apiKey: string, apiVersion = "2024-10-21") 
     json(res, 404, { error: { code: "404", message: "Resource not found" } });
   });
   return {
-    baseUrl: `${server.origin}/openai?api-version=${apiVersion}`,
+    baseUrl: v1 ? `${server.origin}/openai/v1` : `${server.origin}/openai?api-version=${apiVersion}`,
     seen: server.seen,
     files,
     jobs,

@@ -1,5 +1,6 @@
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RequestRecord } from "../src/record/request-record.js";
 import { startAzureMock } from "./azure-offline-mock.js";
 import { startMistralMock } from "./mistral-ft-mock.js";
 import { type OfflineProxy, startOfflineProxy } from "./offline-setup.js";
@@ -16,25 +17,36 @@ let together: Awaited<ReturnType<typeof startTogetherMock>>;
 let mistral: Awaited<ReturnType<typeof startMistralMock>>;
 let azure: Awaited<ReturnType<typeof startAzureMock>>;
 let proxy: OfflineProxy;
+/** The offline usage records (a succeeded job's trained tokens are charged here). */
+const records: RequestRecord[] = [];
 
 beforeAll(async () => {
   [together, mistral, azure] = await Promise.all([startTogetherMock("tg-key"), startMistralMock("ms-key"), startAzureMock("az-key")]);
-  proxy = await startOfflineProxy({
-    providers: [
-      { name: "tg", type: "together", base_url: together.baseUrl, api_key: "tg-key" },
-      { name: "ms", type: "mistral", base_url: mistral.baseUrl, api_key: "ms-key" },
-      { name: "az", type: "azure-openai", base_url: azure.baseUrl, api_key: "az-key" },
-    ],
-    models: [
-      { name: "llama", providers: [{ provider: "tg", model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference" }] },
-      { name: "small", providers: [{ provider: "ms", model: "open-mistral-7b" }] },
-      { name: "mini", providers: [{ provider: "az", model: "gpt-4o-mini-2024-07-18" }] },
-    ],
-    keys: [
-      { name: "team-a", key: A },
-      { name: "team-b", key: B },
-    ],
-  });
+  proxy = await startOfflineProxy(
+    {
+      providers: [
+        { name: "tg", type: "together", base_url: together.baseUrl, api_key: "tg-key" },
+        { name: "ms", type: "mistral", base_url: mistral.baseUrl, api_key: "ms-key" },
+        { name: "az", type: "azure-openai", base_url: azure.baseUrl, api_key: "az-key" },
+      ],
+      models: [
+        { name: "llama", providers: [{ provider: "tg", model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference" }] },
+        // A training price configured on the link wins over the bundled one ($2 for open-mistral-7b).
+        {
+          name: "small",
+          providers: [
+            { provider: "ms", model: "open-mistral-7b", price: { input_per_mtok: 0.25, output_per_mtok: 0.25, training_per_mtok: 2.5 } },
+          ],
+        },
+        { name: "mini", providers: [{ provider: "az", model: "gpt-4o-mini-2024-07-18" }] },
+      ],
+      keys: [
+        { name: "team-a", key: A },
+        { name: "team-b", key: B },
+      ],
+    },
+    { usage: { sink: { write: (r) => records.push(r) }, replica: "test" } },
+  );
 });
 afterAll(async () => {
   await proxy?.close();
@@ -103,6 +115,12 @@ describe("Together (/v1/fine-tunes)", () => {
     expect((await a.fineTuning.jobs.list()).data.map((x) => x.id)).toContain(job.id);
     await chatsWith(job.fine_tuned_model as string);
     expect(together.chatModels).toContain(job.fine_tuned_model);
+    // Charged once: 1,000 trained tokens of an 8B model at Together's $0.48 per million (LoRA, up to 16B).
+    await a.fineTuning.jobs.retrieve(job.id);
+    const trained = records.filter((r) => r.ingress === "openai-fine-tuning" && r.model === "llama");
+    expect(trained).toHaveLength(1);
+    expect(trained[0]).toMatchObject({ provider: "tg", key: "team-a", usage: { prompt_tokens: 1000 } });
+    expect(trained[0]?.costUsd).toBeCloseTo((1000 * 0.48) / 1e6, 12);
   });
 
   it("cancels: cancel_requested reads as running, then cancelled; pause is a clear 400", async () => {
@@ -144,6 +162,11 @@ describe("Mistral (/v1/fine_tuning/jobs, its shape)", () => {
     expect(checkpoints.data[0]).toMatchObject({ step_number: 10, fine_tuning_job_id: job.id, metrics: { train_loss: 1.2 } });
     await chatsWith(job.fine_tuned_model as string);
     expect(mistral.chatModels).toContain(job.fine_tuned_model);
+    // 4,096 trained tokens at the link's $2.50 per million.
+    const trained = records.filter((r) => r.ingress === "openai-fine-tuning" && r.model === "small");
+    expect(trained).toHaveLength(1);
+    expect(trained[0]).toMatchObject({ provider: "ms", key: "team-a", usage: { prompt_tokens: 4096 } });
+    expect(trained[0]?.costUsd).toBeCloseTo((4096 * 2.5) / 1e6, 12);
   });
 
   it("cancels a running job (CANCELLATION_REQUESTED, then CANCELLED)", async () => {

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closePool, createTestDatabase, testPool } from "../../control-plane/test/test-database.js";
 import type { BatchState } from "../src/batches/batch-state.js";
 import { PgBatchStore } from "../src/batches/pg-batch-store.js";
+import { FtJob } from "../src/fine-tuning/ft-jobs.js";
+import { PgFtJobs } from "../src/fine-tuning/pg-ft-jobs.js";
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
@@ -69,5 +71,41 @@ describe("batches in PostgreSQL, written by several processes", () => {
     await store.save(batch("batch_b", { status: "cancelling" }));
     expect(await store.get("batch_b")).toMatchObject({ status: "cancelled", cancelled_at: 6 });
     expect((await store.unfinished()).map((b) => b.id)).not.toContain("batch_b");
+  });
+
+  it("forgets a batch and its results", async () => {
+    await store.save(batch("batch_gone", { status: "completed" }));
+    await store.appendResult("batch_gone", JSON.stringify({ id: "r1", custom_id: "x", response: null, error: null }));
+    await store.remove("batch_gone");
+    expect(await store.get("batch_gone")).toBeUndefined();
+    const left: string[] = [];
+    for await (const l of store.results("batch_gone")) left.push(l);
+    expect(left).toEqual([]);
+  });
+});
+
+describe("fine-tuning jobs in PostgreSQL", () => {
+  it("a save of an older read never undoes the keys the control plane shared the model with", async () => {
+    const jobs = new PgFtJobs(pool);
+    const job = FtJob.parse({
+      id: "ftjob-share",
+      owner: "7",
+      model: "base",
+      provider: "p",
+      upstream_id: "up-1",
+      training_file: "file-t",
+      validation_file: null,
+      files: {},
+      created_ms: 1000,
+      status: "succeeded",
+      fine_tuned_model: "ft:base:x",
+    });
+    await jobs.save(job);
+    const stale = await jobs.get(job.id);
+    // The control plane's share (offline-sharing.ts): only this field, in SQL.
+    await pool.query("UPDATE router_ft_jobs SET state = jsonb_set(state, '{shared_with}', $2::jsonb) WHERE id = $1", [job.id, '["8"]']);
+    await jobs.save(Object.assign({}, stale, { last: { trained_tokens: 5 } }));
+    expect(await jobs.get(job.id)).toMatchObject({ shared_with: ["8"], last: { trained_tokens: 5 } });
+    expect((await jobs.succeeded()).map((j) => j.shared_with)).toEqual([["8"]]);
   });
 });

@@ -38,6 +38,8 @@ export interface AdminJob {
   fine_tuned_model: string | null;
   trained_tokens: number | null;
   created_at: number;
+  /** The names of the client keys its model is shared with (besides the owner). */
+  shared_with_names?: string[];
 }
 
 export interface JobEvent {

@@ -2,9 +2,10 @@ import { useEffect, useState } from "react";
 import { api } from "../api/client.js";
 import { type AdminJob, isoOf, type JobEvent, useAdminList } from "../api/offline.js";
 import { DataTable } from "../components/data-table.js";
-import { Modal } from "../components/dialog.js";
+import { FormDialog, Modal } from "../components/dialog.js";
 import { Empty } from "../components/empty-state.js";
 import { ErrorAlert } from "../components/error-alert.js";
+import { Field, fieldError } from "../components/form-field.js";
 import { Identifier } from "../components/identifier.js";
 import { Badge, Card, ConfirmButton, PageHead } from "../components/ui.js";
 import { fmtInt, fmtTime } from "../format.js";
@@ -44,12 +45,50 @@ function EventsDialog(props: { job: AdminJob; onClose(): void }) {
   );
 }
 
-/** Every key's fine-tuning jobs: status, model, fine-tuned model, trained tokens, events, cancel. */
+/** Sharing a fine-tuned model with other client keys by name (`[]`: the owner only). */
+function ShareDialog(props: { job: AdminJob; onClose(): void; onSaved(): Promise<void> }) {
+  const { t } = useI18n();
+  const model = props.job.fine_tuned_model as string;
+  const [keys, setKeys] = useState((props.job.shared_with_names ?? []).join(", "));
+  return (
+    <FormDialog
+      title={t("ft.shareOf", { model })}
+      submitLabel={t("ft.shareSave")}
+      onClose={props.onClose}
+      onSubmit={async () => {
+        const names = [
+          ...new Set(
+            keys
+              .split(/[,，\n]/)
+              .map((k) => k.trim())
+              .filter(Boolean),
+          ),
+        ];
+        await api("PUT", `/v1/admin/fine_tuning/models/${encodeURIComponent(model)}/shared_with`, { body: { keys: names } });
+        await props.onSaved();
+        props.onClose();
+      }}
+    >
+      {(error) => (
+        <Field
+          label={t("ft.shareKeys")}
+          hint={t("ft.shareHint")}
+          error={fieldError(error, "keys")}
+          value={keys}
+          onChange={(e) => setKeys(e.target.value)}
+        />
+      )}
+    </FormDialog>
+  );
+}
+
+/** Every key's fine-tuning jobs: status, model, fine-tuned model (and whom it is shared with), trained tokens, events, cancel. */
 export function FineTuningPage() {
   const { t, locale } = useI18n();
   const { data, error, reload } = useAdminList<AdminJob>("/v1/admin/fine_tuning/jobs");
   const { error: actionError, run } = useAction();
   const [open, setOpen] = useState<AdminJob>();
+  const [sharing, setSharing] = useState<AdminJob>();
   return (
     <>
       <PageHead
@@ -84,7 +123,14 @@ export function FineTuningPage() {
               {
                 header: t("ft.fineTuned"),
                 className: "mono small",
-                cell: (j) => (j.fine_tuned_model ? <Identifier text={j.fine_tuned_model} /> : "–"),
+                cell: (j) => (
+                  <>
+                    <div>{j.fine_tuned_model ? <Identifier text={j.fine_tuned_model} /> : "–"}</div>
+                    {(j.shared_with_names?.length ?? 0) > 0 && (
+                      <div className="muted">{t("ft.sharedWith", { keys: (j.shared_with_names ?? []).join(", ") })}</div>
+                    )}
+                  </>
+                ),
               },
               { header: t("ft.trainedTokens"), num: true, cell: (j) => fmtInt(locale, j.trained_tokens) },
               { header: t("offline.owner"), cell: (j) => (j.owner ? <Identifier text={j.owner} /> : t("offline.noOwner")) },
@@ -96,6 +142,11 @@ export function FineTuningPage() {
                     <button type="button" className="small" onClick={() => setOpen(j)}>
                       {t("ft.events")}
                     </button>
+                    {j.status === "succeeded" && j.fine_tuned_model && (
+                      <button type="button" className="small" onClick={() => setSharing(j)}>
+                        {t("ft.share")}
+                      </button>
+                    )}
                     {!FINAL.has(j.status) && (
                       <ConfirmButton
                         label={t("ft.cancel")}
@@ -116,6 +167,7 @@ export function FineTuningPage() {
         </Card>
       </div>
       {open && <EventsDialog job={open} onClose={() => setOpen(undefined)} />}
+      {sharing && <ShareDialog job={sharing} onClose={() => setSharing(undefined)} onSaved={reload} />}
     </>
   );
 }

@@ -51,8 +51,8 @@ export interface OpenAIBaseOptions {
   defaultBaseUrl?: string;
   /** True when the service refuses requests without a key (a local server usually needs none). */
   keyRequired: boolean;
-  /** The model list probed by the health worker, under the base path; `/models` by default; null: never probed. */
-  probePath?: string | null;
+  /** The model list probed by the health worker, under the base path; `/models` by default; null: never probed; a function: by base path. */
+  probePath?: string | null | ((basePath: string) => string | undefined);
   /** false: never send `stream_options` (providers that refuse it and report usage on their own). */
   streamOptions?: false;
   /** Authentication other than a Bearer key (e.g. an `api-key` header). */
@@ -93,12 +93,13 @@ export const OPENAI_ENDPOINTS: readonly ProviderEndpoint[] = [
 
 /** The descriptor of an OpenAI-style provider. */
 export function openAIDescriptor(o: OpenAIBaseOptions): ProviderDescriptor {
-  const probe = o.probePath === null ? undefined : (o.probePath ?? "/models");
+  const given = o.probePath;
+  const probe = typeof given === "function" ? given : () => (given === null ? undefined : (given ?? "/models"));
   return {
     type: o.type,
     ...(o.defaultBaseUrl ? { defaultBaseUrl: o.defaultBaseUrl } : {}),
     keyRequired: o.keyRequired,
-    probePath: () => probe,
+    probePath: probe,
     authHeaders: o.authHeaders ?? bearerAuth,
     nativeFormats: Object.keys(o.native ?? {}) as NativeFormat[],
     endpoints: o.endpoints ?? OPENAI_ENDPOINTS,

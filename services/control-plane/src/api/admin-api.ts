@@ -9,6 +9,7 @@ import { healthRoutes } from "./health.js";
 import { modelRoutes } from "./models.js";
 import { offlineFileRoutes } from "./offline-files.js";
 import { offlineJobRoutes } from "./offline-jobs.js";
+import { offlineSharingRoutes } from "./offline-sharing.js";
 import { opsRoutes } from "./ops.js";
 import { providerRoutes } from "./providers.js";
 import { settingsRoutes } from "./settings.js";
@@ -41,6 +42,7 @@ export function registerAdminRoutes(ctx: ApiContext, src: AdminRouteSources): vo
   usageRoutes(ctx);
   offlineFileRoutes(ctx);
   offlineJobRoutes(ctx);
+  offlineSharingRoutes(ctx);
   usageStatsRoutes(ctx, () => ctx.stats?.snapshot().replicas ?? 0);
   healthRoutes(ctx, src.liveHealth, () => {
     const s = src.status?.() ?? {};

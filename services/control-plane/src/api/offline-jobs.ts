@@ -140,10 +140,7 @@ export function offlineJobRoutes(ctx: ApiContext): void {
     async (req) => {
       const q = parseQuery(ListQuery, req);
       const found = await rows("router_ft_jobs", q.limit);
-      const names = await ownerNames(
-        prisma,
-        found.map((r) => r.owner),
-      );
+      const names = await ownerNames(prisma, [...found.map((r) => r.owner), ...found.flatMap((r) => sharedIds(r.state))]);
       const data = found.slice(0, q.limit).map((r) => jobRow(r, names));
       return { object: "list" as const, data, has_more: found.length > q.limit };
     },
@@ -202,7 +199,11 @@ export function offlineJobRoutes(ctx: ApiContext): void {
   );
 }
 
-/** A stored job as the console lists it (OpenAI's job fields it reads, with the owner). */
+/** The key ids a job's model is shared with (the admin's sharing, offline-sharing.ts). */
+const sharedIds = (s: Record<string, unknown>): string[] =>
+  Array.isArray(s.shared_with) ? s.shared_with.filter((x): x is string => typeof x === "string") : [];
+
+/** A stored job as the console lists it (OpenAI's job fields it reads, with the owner and whom its model is shared with). */
 function jobRow(r: { owner: string; state: Record<string, unknown> }, names: Map<string, string>) {
   const s = r.state;
   const last = (typeof s.last === "object" && s.last !== null ? s.last : {}) as Record<string, unknown>;
@@ -216,6 +217,7 @@ function jobRow(r: { owner: string; state: Record<string, unknown> }, names: Map
     created_at: Math.floor(Number(s.created_ms ?? 0) / 1000),
     provider: s.provider,
     shared_with: s.shared_with ?? [],
+    shared_with_names: sharedIds(s).map((id) => names.get(id) ?? id),
     owner: names.get(r.owner) ?? r.owner,
     owner_key_id: r.owner,
   };

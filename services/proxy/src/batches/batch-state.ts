@@ -116,6 +116,8 @@ export interface BatchStore {
   dropResults(id: string): Promise<void>;
   /** The batch's results so far, one JSON text each (a torn last line from a crash is dropped). */
   results(id: string): AsyncIterable<string>;
+  /** Forgets an ended batch and its results (Message Batches' `DELETE`; its files are removed apart). */
+  remove(id: string): Promise<void>;
 }
 
 export const nowS = () => Math.floor(Date.now() / 1000);

@@ -89,6 +89,17 @@ export class LocalBatchStore implements BatchStore {
     await rm(this.path(id, ".results.jsonl"), { force: true });
   }
 
+  async remove(id: string): Promise<void> {
+    await this.open();
+    const p = this.path(id, ".json");
+    this.cache.delete(id);
+    // After any save still being written, so none brings the file back.
+    await this.writes.get(id);
+    this.writes.delete(id);
+    await rm(p, { force: true });
+    await this.dropResults(id);
+  }
+
   async *results(id: string): AsyncIterable<string> {
     const p = this.path(id, ".results.jsonl");
     const size = await stat(p).then(

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { RouterError } from "@ai-router/errors";
@@ -30,6 +30,10 @@ export interface MessageBatchLinks {
   /** One key's links. */
   owned(owner: string): Promise<NativeMessageBatch[]>;
   save(b: NativeMessageBatch): Promise<void>;
+  /** Forgets a deleted batch's link. */
+  remove(id: string): Promise<void>;
+  /** The links not charged yet, oldest first (polled at Anthropic until they ended). */
+  uncharged(): Promise<NativeMessageBatch[]>;
 }
 
 /** Message Batches passed through to Anthropic, one JSON file each in a local folder (standalone), indexed in memory. */
@@ -66,6 +70,16 @@ export class LocalNativeMessageBatches implements MessageBatchLinks {
     await writeFile(tmp, JSON.stringify(b));
     await rename(tmp, p);
   }
+
+  async uncharged(): Promise<NativeMessageBatch[]> {
+    return [...(await this.all()).values()].filter((l) => !l.charged).sort((a, b) => a.created_ms - b.created_ms);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!SAFE_ID.test(id)) throw new Error("unsafe batch id");
+    (await this.all()).delete(id);
+    await rm(join(this.dir, `${id}.json`), { force: true });
+  }
 }
 
 /** Anthropic's Message Batches API of one provider (its key in `x-api-key`, its pool). */
@@ -88,6 +102,10 @@ export class AnthropicBatches {
 
   cancel(id: string) {
     return this.up.call("POST", `${this.base}/${encodeURIComponent(id)}/cancel`, "{}");
+  }
+
+  delete(id: string) {
+    return this.up.call("DELETE", `${this.base}/${encodeURIComponent(id)}`);
   }
 
   /** The results JSONL as Anthropic streams it. */

@@ -7,6 +7,13 @@ import { chargeIfEnded } from "./message-batch-charge.js";
 import { AnthropicBatches, type MessageBatchLinks, type NativeMessageBatch, planNative } from "./message-batch-native.js";
 import { originOf } from "./message-batch-shapes.js";
 
+/** Anthropic's answer to deleting a batch that has not ended (a 400 `invalid_request_error`). */
+export const stillRunning = (id: string) =>
+  new RouterError(
+    "invalid_request",
+    `Message Batch ${id.slice(0, 80)} cannot be deleted while it is processing; cancel it first and delete it once it has ended.`,
+  );
+
 /** Anthropic's batch with the router's id and results URL in place of Anthropic's. */
 function withOurIds(there: Record<string, unknown>, link: NativeMessageBatch, origin: string) {
   return Object.assign({}, there, {
@@ -21,7 +28,7 @@ function withOurIds(there: Record<string, unknown>, link: NativeMessageBatch, or
  * allowed every one), then read, cancelled and their results streamed from there, under the router's
  * ids and owned by the creating key.
  */
-export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUsage) {
+export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUsage, passed?: () => void) {
   const at = (ctx: RequestContext, link: NativeMessageBatch) => {
     const live = ctx.table.providers.get(link.provider);
     if (live === undefined)
@@ -66,11 +73,25 @@ export function nativeMessageBatches(links: MessageBatchLinks, usage?: OfflineUs
         charged: false,
       };
       await links.save(link);
+      passed?.();
       return withOurIds(there, link, originOf(ctx));
     },
     retrieve: read,
     cancel: async (ctx: RequestContext, link: NativeMessageBatch) =>
       withOurIds(await at(ctx, link).cancel(link.upstream_id), link, originOf(ctx)),
+    /**
+     * Deletes an ended batch there and forgets it here; charged first (a batch deleted before it was
+     * charged could never be: its results go with it), so a charge that fails now fails the delete.
+     */
+    async remove(ctx: RequestContext, link: NativeMessageBatch) {
+      const there = await read(ctx, link);
+      if (there.processing_status !== "ended") throw stillRunning(link.id);
+      if (usage !== undefined && !(await links.get(link.id))?.charged)
+        throw new RouterError("upstream_unreachable", "The batch's results could not be read to charge it; try again.");
+      await at(ctx, link).delete(link.upstream_id);
+      await links.remove(link.id);
+      return { id: link.id, type: "message_batch_deleted" };
+    },
     async results(ctx: RequestContext, link: NativeMessageBatch) {
       const body = await at(ctx, link).results(link.upstream_id);
       ctx.res.writeHead(200, { "content-type": "application/binary", "x-request-id": ctx.id });

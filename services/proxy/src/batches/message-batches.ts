@@ -10,7 +10,7 @@ import { sendJson } from "../http/respond.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
 import { type BatchState, type BatchStore, FINAL, newBatchState, nowS } from "./batch-state.js";
 import type { MessageBatchLinks, NativeMessageBatch } from "./message-batch-native.js";
-import { nativeMessageBatches } from "./message-batch-passthrough.js";
+import { nativeMessageBatches, stillRunning } from "./message-batch-passthrough.js";
 import { messageBatchResults } from "./message-batch-results.js";
 import { MESSAGES_ENDPOINT, originOf, REQUESTS_KEY, toMessageBatch } from "./message-batch-shapes.js";
 
@@ -47,6 +47,8 @@ export interface MessageBatchesOptions {
   natives: MessageBatchLinks;
   /** Where batches passed through are charged once they ended; none: not charged. */
   usage?: OfflineUsage;
+  /** Told when a batch was passed through (standalone: its poll starts). */
+  passed?: () => void;
 }
 
 const notFound = (id: string) =>
@@ -60,7 +62,7 @@ const send = (ctx: RequestContext, body: unknown) => sendJson(ctx.res, 200, JSON
  * serves), answered in Anthropic's shapes. Every batch belongs to the key that created it.
  */
 export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
-  const native = nativeMessageBatches(o.natives, o.usage);
+  const native = nativeMessageBatches(o.natives, o.usage, o.passed);
   /** The router's batch, the native link, or a 404 (another key's batch too). */
   const find = async (ctx: RequestContext, id: string): Promise<{ run: BatchState } | { link: NativeMessageBatch }> => {
     const link = await o.natives.get(id);
@@ -182,6 +184,23 @@ export function messageBatchesEndpoints(o: MessageBatchesOptions): Endpoint[] {
         }
         // Anthropic answers a batch that already ended with the batch as it is.
         send(ctx, toMessageBatch(b, originOf(ctx)));
+      },
+    },
+    {
+      auth: true,
+      sendError: sendAnthropicError,
+      method: "DELETE",
+      path: "/v1/messages/batches/*",
+      async handle(ctx, id) {
+        if (id.includes("/")) throw notFound(id);
+        const found = await find(ctx, id);
+        if ("link" in found) return send(ctx, await native.remove(ctx, found.link));
+        const b = found.run;
+        // Only an ended batch (Anthropic's `ended`): a canceling one is still processing.
+        if (!FINAL.has(b.status)) throw stillRunning(b.id);
+        await o.batches.remove(b.id);
+        for (const f of [b.input_file_id, b.output_file_id, b.error_file_id]) if (f) await o.files.remove(f).catch(() => {});
+        send(ctx, { id: b.id, type: "message_batch_deleted" });
       },
     },
   ];

@@ -49,7 +49,7 @@ export class NativeBatches {
       const providers = new Set(model.targets.map((t) => t.provider));
       const only = model.targets[0];
       if (providers.size !== 1 || only === undefined || !BATCH_TYPES.has(only.live.config.type)) return undefined;
-      if (nativeEndpoint(only.live.config.type, b.endpoint) === undefined) return undefined;
+      if (nativeEndpoint(only.live.config, b.endpoint) === undefined) return undefined;
       if (provider !== undefined && provider !== only.provider) return undefined;
       provider = only.provider;
       names.set(name, only.upstreamModel);
@@ -73,7 +73,7 @@ export class NativeBatches {
     const input = await this.files.read(b.input_file_id);
     if (live === undefined || input === undefined) throw new Error("provider or input gone");
     const up = new FineTuningUpstream(live);
-    const endpoint = nativeEndpoint(live.config.type, b.endpoint) ?? b.endpoint;
+    const endpoint = nativeEndpoint(live.config, b.endpoint) ?? b.endpoint;
     async function* rewritten() {
       for await (const text of createInterface({ input: input as Readable, crlfDelay: Infinity })) {
         if (!text.trim()) continue;

@@ -40,7 +40,7 @@ export async function nativeEstimateUsd(
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     if (!text.trim()) continue;
     const line = parse(text) as
-      | { url?: unknown; body?: { model?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown } }
+      | { url?: unknown; body?: { model?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown; max_output_tokens?: unknown } }
       | undefined;
     if (line?.url !== endpoint || typeof line.body?.model !== "string") return undefined;
     const model = table.models.get(line.body.model);
@@ -48,11 +48,11 @@ export async function nativeEstimateUsd(
     if (model === undefined || only === undefined || model.targets.some((t) => t.provider !== only.provider)) return undefined;
     if (!BATCH_TYPES.has(only.live.config.type) || (provider !== undefined && provider !== only.provider)) return undefined;
     // Endpoints the type's batch API lacks (Azure's responses, completions) are run by the router.
-    if (nativeEndpoint(only.live.config.type, endpoint) === undefined) return undefined;
+    if (nativeEndpoint(only.live.config, endpoint) === undefined) return undefined;
     provider = only.provider;
     const price = batchPrice(only.live.config.type, only.price);
     if (price === undefined) continue;
-    const cap = line.body.max_completion_tokens ?? line.body.max_tokens;
+    const cap = line.body.max_completion_tokens ?? line.body.max_tokens ?? line.body.max_output_tokens;
     const out = typeof cap === "number" && cap > 0 ? cap : endpoint === "/v1/embeddings" ? 0 : DEFAULT_OUTPUT_CAP;
     usd += (Math.ceil(Buffer.byteLength(text) / 4) * price.input_per_mtok + out * price.output_per_mtok) / 1e6;
   }

@@ -13,6 +13,7 @@ import { offlineAdminEndpoints } from "../fine-tuning/offline-admin.js";
 import { offlineAdminActions } from "../fine-tuning/offline-admin-actions.js";
 import { privateModels } from "../fine-tuning/private-models.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
+import type { RuntimeTable } from "../routing/runtime-table.js";
 import { BatchAuth } from "./batch-auth.js";
 import type { BatchQueue } from "./batch-queue.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
@@ -20,6 +21,7 @@ import type { BatchStore } from "./batch-state.js";
 import { batchesEndpoints } from "./batches-endpoints.js";
 import { LocalBatchStore } from "./local-batch-store.js";
 import { LocalNativeMessageBatches, type MessageBatchLinks } from "./message-batch-native.js";
+import { MessageBatchPoll } from "./message-batch-poll.js";
 import { messageBatchesEndpoints } from "./message-batches.js";
 
 export interface OfflineOptions {
@@ -34,6 +36,8 @@ export interface OfflineOptions {
   busyConcurrency?: number;
   /** How often batches at a provider's own batch API are polled (default 30 s). */
   nativePollMs?: number;
+  /** Standalone: the shortest and longest waits of the poll that charges Message Batches passed through (default 30 s, 10 min). */
+  messageBatchPollMs?: { min: number; max: number };
   fileLimits?: Partial<Record<FilePurpose, number>>;
   /** Other stores than the local folder's. */
   files?: FileStore;
@@ -82,6 +86,18 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
   const natives = o.messageBatches ?? new LocalNativeMessageBatches(join(o.dir, "message-batches"));
   // Created and cancelled batches go to the health worker's queue in a cluster, else to this process's runner.
   const queue = o.cluster?.queue ?? runner;
+  // Standalone: Message Batches passed through are charged when they end, read by a client or not.
+  let table: () => RuntimeTable | undefined = () => undefined;
+  const poll =
+    o.cluster === undefined && o.usage !== undefined
+      ? new MessageBatchPoll({
+          links: natives,
+          table: () => table(),
+          usage: o.usage,
+          logger: o.logger,
+          ...(o.messageBatchPollMs ? { minMs: o.messageBatchPollMs.min, maxMs: o.messageBatchPollMs.max } : {}),
+        })
+      : undefined;
   let refresh: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Timeout | undefined;
   return {
@@ -91,7 +107,14 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       ...batchesEndpoints({ files, batches, runner: queue }),
       ...fineTuningEndpoints({ files, jobs, models: privateModels, ...(o.usage ? { usage: o.usage } : {}) }),
       // Anthropic's Message Batches on the same machinery (passed through to Anthropic where it serves every model).
-      ...messageBatchesEndpoints({ files, batches, runner: queue, natives, ...(o.usage ? { usage: o.usage } : {}) }),
+      ...messageBatchesEndpoints({
+        files,
+        batches,
+        runner: queue,
+        natives,
+        ...(o.usage ? { usage: o.usage } : {}),
+        ...(poll ? { passed: () => poll.kick() } : {}),
+      }),
     ],
     auth,
     runner,
@@ -108,16 +131,21 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
         sweepUploads(files).catch((err) => o.logger.warn({ err: (err as Error).message }, "expired uploads not swept"));
       }, 600_000);
       sweep.unref();
-      if (o.cluster === undefined) return runner.start(host);
+      if (o.cluster === undefined) {
+        table = host.table;
+        if (poll && (await natives.uncharged()).length > 0) poll.kick();
+        return runner.start(host);
+      }
       const every = o.cluster.modelsRefreshMs ?? 2_000;
       refresh = setInterval(() => {
         loadPrivateModels(jobs).catch((err) => o.logger.warn({ err: (err as Error).message }, "fine-tuned models not reloaded"));
       }, every);
       refresh.unref();
     },
-    stop: () => {
+    stop: async () => {
       if (refresh) clearInterval(refresh);
       if (sweep) clearInterval(sweep);
+      await poll?.stop();
       return runner.stop();
     },
   };

@@ -73,6 +73,11 @@ export class PgBatchStore implements BatchStore {
     await this.pool.query("DELETE FROM router_batch_results WHERE batch_id = $1", [id]);
   }
 
+  async remove(id: string): Promise<void> {
+    await this.pool.query("DELETE FROM router_batches WHERE id = $1", [id]);
+    await this.dropResults(id);
+  }
+
   async *results(id: string): AsyncIterable<string> {
     let from = 0n;
     for (;;) {

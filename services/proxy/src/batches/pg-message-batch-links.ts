@@ -33,6 +33,10 @@ export class PgMessageBatchLinks implements MessageBatchLinks {
     return r.rows.map(toLink).filter((l): l is NativeMessageBatch => l !== undefined);
   }
 
+  async remove(id: string): Promise<void> {
+    await this.pool.query("DELETE FROM router_message_batches WHERE id = $1", [id]);
+  }
+
   async save(l: NativeMessageBatch): Promise<void> {
     await this.pool.query(
       `INSERT INTO router_message_batches (id, owner, created_ms, state) VALUES ($1, $2, $3, $4)

@@ -6,11 +6,12 @@ import { sendError } from "../http/respond.js";
 
 /**
  * Paths the control plane answers; the proxy forwards them so one port serves the seed's whole API.
- * `/ui/` is the admin console (static files; `/` redirects there); `/v1/admin/files*`, `/batches*`, `/fine_tuning/jobs*` its offline pages (from PostgreSQL).
+ * `/ui/` is the admin console (static files; `/` redirects there); `/v1/admin/files*`, `/batches*`, `/fine_tuning/jobs*` its offline pages (from PostgreSQL),
+ * `/v1/admin/fine_tuning/models/{model}/shared_with` the sharing of a fine-tuned model.
  * `/v1/health*` and `/v1/providers*` are not here: the proxy answers them from its live health.
  */
 const ADMIN =
-  /^\/(v1\/db(\/|$)|v1\/admin\/(files|batches|fine_tuning\/jobs)(\/|$)|v1\/stats(\/|$)|v1\/load-balancing\/|docs(\/|$)|openapi\.json$|ui(\/|$)|$)/;
+  /^\/(v1\/db(\/|$)|v1\/admin\/(files|batches|fine_tuning\/(jobs|models))(\/|$)|v1\/stats(\/|$)|v1\/load-balancing\/|docs(\/|$)|openapi\.json$|ui(\/|$)|$)/;
 const PROVIDER_HEALTH = /^\/v1\/providers\/[^/]+\/health\/?$/;
 const MODEL_CAPABILITIES = /^\/v1\/models\/.+\/capabilities(\/[^/]+)?\/?$/;
 /** Served here although another route would match first: counters live in the control plane's aggregate. */

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { RouterError } from "@ai-router/errors";
+import { isAzureV1 } from "@ai-router/providers";
 import { request } from "undici";
 import type { LiveProvider } from "../routing/runtime-table.js";
 
@@ -21,13 +22,16 @@ const AZURE_OFFLINE_API_VERSION = "2024-10-21";
 /** The style of a provider type's offline APIs: Azure OpenAI keys go in `api-key`, with `api-version` from the base URL. */
 export function upstreamStyle(live: LiveProvider): UpstreamStyle {
   if (live.config.type !== "azure-openai") return {};
-  let version = AZURE_OFFLINE_API_VERSION;
+  let named: string | null = null;
   try {
-    version = new URL(live.config.baseUrl).searchParams.get("api-version") || version;
+    named = new URL(live.config.baseUrl).searchParams.get("api-version");
   } catch {
     // A base URL the table accepted but URL cannot parse: the default version.
   }
-  return { auth: (key) => ({ "api-key": key }), query: { "api-version": version } };
+  const auth = (key: string) => ({ "api-key": key });
+  // The v1 API (`/openai/v1`) takes no `api-version` unless the base URL names one (`preview`).
+  if (isAzureV1(live.config.baseUrl)) return named ? { auth, query: { "api-version": named } } : { auth };
+  return { auth, query: { "api-version": named || AZURE_OFFLINE_API_VERSION } };
 }
 
 /** The largest answer read from a provider's fine-tuning API. */
@@ -57,7 +61,12 @@ export class FineTuningUpstream {
     return this.style.auth ? this.style.auth(key) : { authorization: `Bearer ${key}` };
   }
 
-  async call(method: "GET" | "POST", path: string, body?: string | Readable, type = "application/json"): Promise<Record<string, unknown>> {
+  async call(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    body?: string | Readable,
+    type = "application/json",
+  ): Promise<Record<string, unknown>> {
     const headers = this.headers();
     if (body !== undefined) headers["content-type"] = type;
     const res = await request(this.url(path), {

@@ -77,9 +77,17 @@ export function offlineAdminEndpoints(o: OfflineAdminOptions): Endpoint[] {
       async handle(ctx) {
         admin(ctx);
         const all = [...(await o.jobs.all()).values()].sort((a, b) => b.created_ms - a.created_ms);
+        const names = new Map<string, string>();
+        for (const k of ctx.table.clientKeys.values()) names.set(k.id ?? k.name, k.name);
         send(ctx, {
           object: "list",
-          data: all.map((j) => Object.assign(jobObject(j, j.last), { owner: j.owner, shared_with: j.shared_with })),
+          data: all.map((j) =>
+            Object.assign(jobObject(j, j.last), {
+              owner: j.owner,
+              shared_with: j.shared_with,
+              shared_with_names: j.shared_with.map((id) => names.get(id) ?? id),
+            }),
+          ),
         });
       },
     },

@@ -46,9 +46,11 @@ export class PgFtJobs implements FtJobStore {
     await this.pool.query(
       `INSERT INTO router_ft_jobs (id, owner, created_ms, status, state) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
-         -- A cancel the admin asked for (set by the control plane) is never undone by a save of an older read.
+         -- A cancel the admin asked for and the keys a model is shared with (both set by the control plane)
+         -- are never undone by a save of an older read.
          state = EXCLUDED.state || jsonb_build_object('cancel_requested',
-           coalesce((router_ft_jobs.state->>'cancel_requested')::boolean, false) OR coalesce((EXCLUDED.state->>'cancel_requested')::boolean, false))`,
+           coalesce((router_ft_jobs.state->>'cancel_requested')::boolean, false) OR coalesce((EXCLUDED.state->>'cancel_requested')::boolean, false),
+           'shared_with', coalesce(router_ft_jobs.state->'shared_with', EXCLUDED.state->'shared_with', '[]'::jsonb))`,
       [j.id, j.owner, j.created_ms, j.status, JSON.stringify(j)],
     );
   }

@@ -85,7 +85,9 @@ export function chargeFineTuning(j: FtJob, table: RuntimeTable | undefined, u: O
   const trained = typeof j.last.trained_tokens === "number" && j.last.trained_tokens > 0 ? j.last.trained_tokens : 0;
   const type = table?.providers.get(j.provider)?.config.type;
   const base = typeof j.last.model === "string" ? j.last.model : (table?.models.get(j.model)?.targets[0]?.upstreamModel ?? j.model);
-  const perMtok = type === undefined ? undefined : trainingPricePerMtok(type, base);
+  // The link's own `training_per_mtok` (configured for this provider and model) wins over the bundled price.
+  const link = table?.models.get(j.model)?.targets.find((t) => t.provider === j.provider)?.price?.training_per_mtok;
+  const perMtok = link ?? (type === undefined ? undefined : trainingPricePerMtok(type, base));
   const r = new RequestRecord(stableId(j.id, "trained"), { ingress: "openai-fine-tuning", endpoint: "fine_tuning.jobs", estimate: "none" });
   r.recordId = r.requestId;
   r.model = j.model;
