@@ -58,7 +58,7 @@ export const zhOffline: Record<keyof typeof enOffline, string> = {
   "ft.share": "共享",
   "ft.shareOf": "共享 {model}",
   "ft.shareKeys": "客户端密钥",
-  "ft.shareHint": "除所有者外可使用此模型的客户端密钥名称,用逗号分隔;留空则仅所有者可用。",
+  "ft.shareHint": "除所有者外可使用此模型的客户端密钥名称，用逗号分隔；留空则仅所有者可用。",
   "ft.shareSave": "保存共享",
   "ft.sharedWith": "已共享给 {keys}",
   "ft.cancel": "取消任务",
