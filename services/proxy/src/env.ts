@@ -97,6 +97,8 @@ export const ProxyEnv = z.object({
   ROUTER_BATCH_BUSY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(1),
   /** A batch line waits while the replica serves more live requests than this. */
   ROUTER_BATCH_LIVE_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(32),
+  /** While live traffic is about, a batch line starts only while the event loop's utilization (0-1) is below this. */
+  ROUTER_BATCH_BUSY_UTILIZATION: z.coerce.number().min(0).max(1).default(0.5),
   /** Standalone: the first (and shortest) wait of the poll that charges Message Batches passed through; it doubles up to 10 min. */
   ROUTER_MESSAGE_BATCH_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** WebSocket endpoints: open sockets per client key (one more is refused with 429 at the upgrade). */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
+import { batchPace } from "./batches/live-pace.js";
 import { offlineApis } from "./batches/offline-apis.js";
 import { docsEndpoints } from "./docs/docs-routes.js";
 import { ProxyEnv } from "./env.js";
@@ -129,8 +130,7 @@ const offline = cluster
       files: await openFileStore(env),
       logger,
       concurrency: env.ROUTER_BATCH_CONCURRENCY,
-      liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
-      busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY,
+      pace: batchPace(env),
       messageBatchPollMs: { min: env.ROUTER_MESSAGE_BATCH_POLL_MS, max: 600_000 },
       ...(offlineUsage ? { usage: offlineUsage } : {}),
     });

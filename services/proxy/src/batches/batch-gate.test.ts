@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { BatchGate } from "./batch-gate.js";
 
 /** A replica's in-flight count as the server keeps it: live requests plus the batch lines it holds or runs. */
-function replica(liveThreshold: number, busyConcurrency: number) {
-  const r = { live: 0, lines: 0 };
-  const gate = new BatchGate(() => r.live + r.lines, { liveThreshold, busyConcurrency });
+function replica(liveThreshold: number, busyConcurrency: number, trickleMs = 60_000) {
+  const r = { live: 0, lines: 0, load: 0 };
+  const gate = new BatchGate(() => r.live + r.lines, { liveThreshold, busyConcurrency, trickleMs }, { utilization: () => r.load });
   /** A batch line arriving: counted in flight at once (as serve-request does), admitted when the gate says. */
   const line = () => {
     r.lines++;
@@ -64,5 +64,28 @@ describe("batch lines from the worker are held below this replica's live traffic
     ls[0]!.end();
     await ls[2]!.p;
     expect(ls[2]!.admitted()).toBe(true);
+  });
+
+  it("holds lines while live traffic keeps the event loop busy, and lets one through per trickle period", async () => {
+    const { r, gate, line } = replica(10, 1, 150);
+    r.live = 1;
+    r.load = 0.95;
+    const first = line();
+    const t0 = performance.now();
+    await first.p;
+    // Nothing started before: the trickle lets the first line go at once, then waits its period.
+    const second = line();
+    first.end();
+    await tick();
+    expect(second.admitted()).toBe(false);
+    await second.p;
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+    second.end();
+    // The loop has room again: the next line goes without waiting for the trickle.
+    r.load = 0.1;
+    const third = line();
+    gate.finished(false);
+    await third.p;
+    expect(performance.now() - t0).toBeLessThan(5_000);
   });
 });

@@ -1,20 +1,26 @@
+import { LoopLoad, lineMayStart, PACE_DEFAULTS, type PaceOptions } from "./live-pace.js";
+
 /**
  * Keeps batch lines below live traffic on one replica when they arrive from outside it (cluster mode:
- * the health worker sends them through any replica's front door). A line is admitted only while the
- * replica's live requests in flight are at most `liveThreshold`, and while live traffic is about (a live
- * request in flight, or one ended in the last 100 ms) at most `busyConcurrency` lines run here at once.
- * Each replica judges by its own load: a busy replica holds its share of lines, a quiet one serves them.
+ * the health worker sends them through any replica's front door), by the rules of `lineMayStart`
+ * (live-pace.ts). Each replica judges by its own load: a busy replica holds its share of lines, a quiet
+ * one serves them.
  */
 export class BatchGate {
   private waiting = 0;
   private running = 0;
   private lastLive = -Infinity;
+  private lastLine = -Infinity;
   private readonly wakers = new Set<() => void>();
+  private readonly o: PaceOptions;
 
   constructor(
     private readonly inFlight: () => number,
-    private readonly o: { liveThreshold: number; busyConcurrency: number },
-  ) {}
+    o: Partial<PaceOptions>,
+    private readonly loop: { utilization(): number } = new LoopLoad(),
+  ) {
+    this.o = Object.assign({}, PACE_DEFAULTS, o);
+  }
 
   /** A request ended (`batch`: one of the lines): a waiting line may go. */
   finished(batch: boolean): void {
@@ -28,9 +34,15 @@ export class BatchGate {
     this.waiting++;
     try {
       for (;;) {
-        const live = this.inFlight() - this.waiting - this.running;
-        const busy = live > 0 || performance.now() - this.lastLive < 100;
-        if (aborted() || (live <= this.o.liveThreshold && (!busy || this.running < this.o.busyConcurrency))) break;
+        const now = performance.now();
+        const state = {
+          live: this.inFlight() - this.waiting - this.running,
+          lines: this.running,
+          sinceLive: now - this.lastLive,
+          sinceLine: now - this.lastLine,
+          load: () => this.loop.utilization(),
+        };
+        if (aborted() || lineMayStart(state, this.o)) break;
         await new Promise<void>((resolve) => {
           this.wakers.add(resolve);
           setTimeout(resolve, 20).unref();
@@ -40,6 +52,7 @@ export class BatchGate {
       this.waiting--;
     }
     this.running++;
+    this.lastLine = performance.now();
   }
 
   done(): void {

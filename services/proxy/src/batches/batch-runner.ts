@@ -7,7 +7,8 @@ import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
 import { finalizeBatch } from "./batch-finalize.js";
 import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
-import { LineExecutor, type ResultLine } from "./line-executor.js";
+import { LineExecutor, parseOrUndefined, type ResultLine, resultId } from "./line-executor.js";
+import { LoopLoad, lineMayStart, PACE_DEFAULTS, type PaceOptions } from "./live-pace.js";
 import { NativeBatches } from "./native-batch.js";
 
 export interface RunnerOptions {
@@ -17,10 +18,8 @@ export interface RunnerOptions {
   logger: Logger;
   /** Lines in flight per replica (default 8). */
   concurrency?: number;
-  /** A line waits while the replica serves more live requests than this (default 32). */
-  liveThreshold?: number;
-  /** Lines at once while live traffic is about (default 1): the rest of `concurrency` only when it is quiet. */
-  busyConcurrency?: number;
+  /** How lines keep below live traffic (live-pace.ts; PACE_DEFAULTS for what is not given). */
+  pace?: Partial<PaceOptions>;
   /** How often a batch submitted to a provider's own batch API is polled (default 30 s). */
   nativePollMs?: number;
   /** Read a native batch once per run instead of following it (the health worker's poll job runs it again). */
@@ -38,17 +37,6 @@ export interface RunnerHost {
   onRequestFinished(listener: (r: { batchId: string | null }) => void): void;
 }
 
-const parseOrUndefined = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
-
-let resultSeq = 0;
-const resultId = (batchId: string) => `batch_req_${batchId.slice(6, 18)}${(resultSeq++).toString(36)}${Date.now().toString(36)}`;
-
 /**
  * Runs batches in this process (the standalone queue): each line through the router's own front door,
  * `concurrency` at a time, below live traffic; every finished line appended to the batch's results
@@ -56,8 +44,9 @@ const resultId = (batchId: string) => `batch_req_${batchId.slice(6, 18)}${(resul
  */
 export class BatchRunner {
   private readonly concurrency: number;
-  private readonly liveThreshold: number;
-  private readonly busyConcurrency: number;
+  private readonly pace: PaceOptions;
+  private readonly loop = new LoopLoad();
+  private lastLine = -Infinity;
   /** When the last live request ended (performance.now()). */
   private lastLive = -Infinity;
   private executor: LineExecutor | undefined;
@@ -74,8 +63,7 @@ export class BatchRunner {
 
   constructor(private readonly o: RunnerOptions) {
     this.concurrency = o.concurrency ?? 8;
-    this.liveThreshold = o.liveThreshold ?? 32;
-    this.busyConcurrency = o.busyConcurrency ?? 1;
+    this.pace = Object.assign({}, PACE_DEFAULTS, o.pace);
     this.native = new NativeBatches(o.files, o.batches, o.auth, o.nativePollMs ?? 30_000, o.usage);
   }
 
@@ -146,17 +134,23 @@ export class BatchRunner {
     await this.executor?.close();
   }
 
-  /**
-   * Waits until a line may go: never while live requests in flight exceed the threshold; while live
-   * traffic is about (in flight, or one ended in the last 100 ms), at most `busyConcurrency` lines at once.
-   */
+  /** Waits until a line may go, below live traffic (live-pace.ts). */
   private async liveIsLow(): Promise<void> {
     const host = this.host as RunnerHost;
     for (;;) {
       if (this.stopped) return;
-      const live = host.inFlight() - this.batchInFlight;
-      const busy = live > 0 || performance.now() - this.lastLive < 100;
-      if (live <= this.liveThreshold && (!busy || this.batchInFlight < this.busyConcurrency)) return;
+      const now = performance.now();
+      const state = {
+        live: host.inFlight() - this.batchInFlight,
+        lines: this.batchInFlight,
+        sinceLive: now - this.lastLive,
+        sinceLine: now - this.lastLine,
+        load: () => this.loop.utilization(),
+      };
+      if (lineMayStart(state, this.pace)) {
+        this.lastLine = now;
+        return;
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, 20).unref();

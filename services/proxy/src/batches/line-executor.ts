@@ -81,3 +81,16 @@ export class LineExecutor {
     return this.pool.close();
   }
 }
+
+/** A line of the input file as JSON, or undefined when it is none. */
+export const parseOrUndefined = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+let resultSeq = 0;
+/** The id of a line's result (`batch_req_...`), unique in this process. */
+export const resultId = (batchId: string) => `batch_req_${batchId.slice(6, 18)}${(resultSeq++).toString(36)}${Date.now().toString(36)}`;

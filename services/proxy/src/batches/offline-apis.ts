@@ -19,6 +19,7 @@ import type { BatchQueue } from "./batch-queue.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
 import type { BatchStore } from "./batch-state.js";
 import { batchesEndpoints } from "./batches-endpoints.js";
+import type { PaceOptions } from "./live-pace.js";
 import { LocalBatchStore } from "./local-batch-store.js";
 import { LocalNativeMessageBatches, type MessageBatchLinks } from "./message-batch-native.js";
 import { MessageBatchPoll } from "./message-batch-poll.js";
@@ -30,10 +31,8 @@ export interface OfflineOptions {
   logger: Logger;
   /** Batch lines in flight at once (default 8). */
   concurrency?: number;
-  /** Batch lines wait while more live requests than this are in flight (default 32). */
-  liveThreshold?: number;
-  /** Batch lines at once while live traffic is about (default 1). */
-  busyConcurrency?: number;
+  /** How batch lines keep below live traffic (live-pace.ts). */
+  pace?: Partial<PaceOptions>;
   /** How often batches at a provider's own batch API are polled (default 30 s). */
   nativePollMs?: number;
   /** Standalone: the shortest and longest waits of the poll that charges Message Batches passed through (default 30 s, 10 min). */
@@ -78,9 +77,8 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
     auth,
     logger: o.logger,
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-    ...(o.liveThreshold !== undefined ? { liveThreshold: o.liveThreshold } : {}),
+    ...(o.pace !== undefined ? { pace: o.pace } : {}),
     ...(o.nativePollMs !== undefined ? { nativePollMs: o.nativePollMs } : {}),
-    ...(o.busyConcurrency !== undefined ? { busyConcurrency: o.busyConcurrency } : {}),
     ...(o.usage ? { usage: o.usage } : {}),
   });
   const natives = o.messageBatches ?? new LocalNativeMessageBatches(join(o.dir, "message-batches"));

@@ -10,6 +10,7 @@ import type { OfflineUsage } from "../record/offline-usage.js";
 import { batchLineSecret } from "./batch-auth.js";
 import { BatchGate } from "./batch-gate.js";
 import { ClusterBatchQueue } from "./batch-queue.js";
+import { batchPace } from "./live-pace.js";
 import { type OfflineApis, offlineApis } from "./offline-apis.js";
 import { PgBatchStore } from "./pg-batch-store.js";
 import { PgMessageBatchLinks } from "./pg-message-batch-links.js";
@@ -52,10 +53,7 @@ export async function openClusterOffline(
       modelsRefreshMs: env.ROUTER_FINE_TUNED_REFRESH_MS,
     },
   });
-  const gate = new BatchGate(inFlight, {
-    liveThreshold: env.ROUTER_BATCH_LIVE_THRESHOLD,
-    busyConcurrency: env.ROUTER_BATCH_BUSY_CONCURRENCY,
-  });
+  const gate = new BatchGate(inFlight, batchPace(env));
   return {
     apis,
     gate,
