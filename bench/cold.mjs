@@ -86,6 +86,7 @@ export async function coldScenario(proxyMain) {
     for (const name of order) {
       const p = await starters[name]();
       const url = `http://127.0.0.1:${p.port}`;
+      if (process.env.BENCH_COLD_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.BENCH_COLD_DELAY_MS)));
       const cold = await sequentialMedian(url);
       const direct = await sequentialMedian(mockUrl);
       await heat(url);

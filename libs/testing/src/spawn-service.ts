@@ -11,7 +11,9 @@ export interface ServiceProcess {
 /** Starts a built service (`node <main>`) on a free port and waits for its "listening" line. */
 export async function spawnService(main: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    // ROUTER_WARMUP_MS: a proxy's start-up warm-up is 3 s by default; tests start hundreds of proxies and
+    // keep the 1 s it was (services/proxy/test/warmup.test.ts sets its own).
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ROUTER_WARMUP_MS: "1000", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

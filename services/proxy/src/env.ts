@@ -64,9 +64,9 @@ export const ProxyEnv = z.object({
    */
   ROUTER_WARMUP: z.enum(["0", "1"]).default("1"),
   /** Longest the warm-up may take, ms (the port opens after it). */
-  ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  ROUTER_WARMUP_MS: z.coerce.number().int().min(0).max(10_000).default(3_000),
   /** The warm-up ends sooner once every call ran this many times (one round: each ingress, JSON and SSE). */
-  ROUTER_WARMUP_ROUNDS: z.coerce.number().int().min(1).max(10_000).default(200),
+  ROUTER_WARMUP_ROUNDS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   /** Standalone: the Files and Batches APIs keep their data under this folder (`files/`, `batches/`). */
   ROUTER_DATA_DIR: z.string().min(1).default("./data"),
   /**
