@@ -3,7 +3,8 @@
 // rounds of 25, and the median of the round medians. Ours (with and without the start-up warm-up) and
 // the floor proxy, each a new process per run, against the mock upstream measured the same way; then
 // each process is driven hard for a few seconds and measured again: its warm figure.
-// Alone: BENCH_ONLY=cold node bench/run.mjs (BENCH_COLD_RUNS fresh processes per target, default 5).
+// Alone: BENCH_ONLY=cold node bench/run.mjs (BENCH_COLD_RUNS fresh processes per target, default 5;
+// BENCH_COLD_DELAY_MS waits that long after a process listens before measuring it).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
