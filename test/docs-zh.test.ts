@@ -40,7 +40,13 @@ describe("Chinese documentation", () => {
   });
 
   it("links only to files that exist", () => {
-    for (const f of ["README.zh-CN.md", "docs/zh-CN/configuration.md", "docs/zh-CN/control-plane.md", "docs/zh-CN/providers.md", "docs/zh-CN/console.md"]) {
+    for (const f of [
+      "README.zh-CN.md",
+      "docs/zh-CN/configuration.md",
+      "docs/zh-CN/control-plane.md",
+      "docs/zh-CN/providers.md",
+      "docs/zh-CN/console.md",
+    ]) {
       for (const l of links(read(f))) {
         const target = resolve(root, dirname(f), l.split("#")[0] as string);
         expect(existsSync(target), `${f} -> ${l}`).toBe(true);
