@@ -13,6 +13,7 @@ import { KeyFollower } from "./cluster/key-follower.js";
 import type { FileStore } from "./files/file-store.js";
 import { openFileStore } from "./files/open-file-store.js";
 import { PgFileStore } from "./files/pg-file-store.js";
+import { FT_FINAL } from "./fine-tuning/ft-jobs.js";
 import { fineTuningApiFor } from "./fine-tuning/ft-registry.js";
 import { PgFtJobs } from "./fine-tuning/pg-ft-jobs.js";
 import { chargeFineTuning, type OfflineUsage } from "./record/offline-usage.js";
@@ -41,7 +42,6 @@ export interface OfflineWorkerOptions {
 }
 
 /** Fine-tuning job statuses that never change again. */
-const FT_FINAL = new Set(["succeeded", "failed", "cancelled"]);
 
 /**
  * The health worker's side of the offline APIs (cluster mode): runs a batch (its lines through a proxy

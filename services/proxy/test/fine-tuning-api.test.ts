@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type MockUpstream, startMockUpstream } from "@ai-router/testing";
 import { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +65,10 @@ describe("fine-tuning through the router with the official openai client", () =>
     expect(j.status).toBe("succeeded");
     expect(j.fine_tuned_model).toMatch(/^ft:gpt-4o-mini-2024-07-18:acme::/);
     expect(j.result_files).toEqual(["file-result"]);
+    // The read that found it ended stored its last events: the console's events dialog (the cluster's
+    // control plane reads the stored ones) shows the end even when no poll came after it.
+    const stored = JSON.parse(readFileSync(join(proxy.dir, "fine-tuning", `${job.id}.json`), "utf8")) as { events: { message: string }[] };
+    expect(stored.events.map((e) => e.message)).toEqual(["Job is succeeded"]);
 
     const ftModel = j.fine_tuned_model as string;
     const chat = await a.chat.completions.create({ model: ftModel, messages: [{ role: "user", content: "hi" }] });

@@ -8,7 +8,7 @@ import { findModel } from "../handlers/model-api/models.js";
 import { sendJson } from "../http/respond.js";
 import { chargeFineTuning, type OfflineUsage } from "../record/offline-usage.js";
 import type { FtCreate } from "./ft-api.js";
-import { type FtJob, type FtJobStore, jobObject } from "./ft-jobs.js";
+import { FT_FINAL, type FtJob, type FtJobStore, jobObject } from "./ft-jobs.js";
 import { FINE_TUNING_TYPES, fineTuningApiFor } from "./ft-registry.js";
 import type { PrivateModels } from "./private-models.js";
 
@@ -59,6 +59,14 @@ export function fineTuningEndpoints(o: FineTuningOptions): Endpoint[] {
     j.last = upstream;
     if (typeof upstream.status === "string") j.status = upstream.status;
     if (typeof upstream.fine_tuned_model === "string" && upstream.fine_tuned_model) j.fine_tuned_model = upstream.fine_tuned_model;
+    // A read that finds the job ended keeps its last events (the console's events dialog reads the stored
+    // ones; in a cluster the worker's poll stops at a final job, so its last poll may predate the end).
+    if (FT_FINAL.has(j.status) && !FT_FINAL.has(was)) {
+      const events = await upstreamOf(ctx, j)
+        .events(j.upstream_id, { limit: 100 })
+        .catch(() => undefined);
+      if (events !== undefined) j.events = events.data.slice(0, 100);
+    }
     await o.jobs.save(j);
     // Charged once per job: the record's id is the job's, so a success seen twice is stored once.
     if (j.status === "succeeded" && was !== "succeeded" && o.usage) chargeFineTuning(j, ctx.table, o.usage, ctx.key?.name);

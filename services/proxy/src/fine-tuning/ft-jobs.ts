@@ -93,3 +93,6 @@ export function jobObject(j: FtJob, upstream: Record<string, unknown>) {
     organization_id: "ai-router",
   });
 }
+
+/** The statuses a job never leaves. */
+export const FT_FINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
