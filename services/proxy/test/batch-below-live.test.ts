@@ -13,7 +13,7 @@ const records: RequestRecord[] = [];
 beforeAll(async () => {
   up = await startMockUpstream();
   // Threshold 0: a batch line waits while any live request is in flight.
-  proxy = await startOfflineProxy(openAIConfig([up.baseUrl], { keys: [{ name: "team-a", key: A }] }), { liveThreshold: 0 });
+  proxy = await startOfflineProxy(openAIConfig([up.baseUrl], { keys: [{ name: "team-a", key: A }] }), { pace: { liveThreshold: 0 } });
   proxy.proxy.onRequestFinished((r) => {
     records.push(r);
   });
