@@ -3,7 +3,7 @@
 // (the runner sends its lines below live traffic: the added p99 must stay within 10%).
 // Alone: npm run build && node bench/batch.mjs (BENCH_BATCH_LINES, default 10000; BENCH_BATCH_LIVE_S, default 10;
 // BENCH_BATCH_LIVE_RATE, default 1000; BENCH_BATCH_ROUNDS, default 5).
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { liveLoad } from "./live-load.mjs";
@@ -17,9 +17,12 @@ const payload = JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", con
 
 const mock = await startProcess("batch-mock", join(root, "libs/testing/dist/mock-upstream/cli.js"), {}, 1);
 const cfg = join(tmp, "router-batch.yaml");
+// The proxy's own record of each request (latency_ms from arrival to the last byte): the live p99 as the
+// router saw it, apart from the load generator's own waits for a core.
+const usageLog = join(tmp, "batch-usage.jsonl");
 writeFileSync(
   cfg,
-  `server: { access_log: false }\nproviders: [{ name: mock-upstream, type: openai-compatible, base_url: "http://127.0.0.1:${mock.port}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
+  `server: { access_log: false, usage_log: "${usageLog}" }\nproviders: [{ name: mock-upstream, type: openai-compatible, base_url: "http://127.0.0.1:${mock.port}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
 );
 const proxy = await startProcess(
   "batch-proxy",
@@ -88,13 +91,17 @@ const lagGc = async () => {
 const rounds = [];
 for (let i = 0; i < ROUNDS; i++) {
   await lagGc();
+  const t0 = Date.now();
   const without = await live(RATE);
+  const t1 = Date.now();
   const g0 = await lagGc();
   const b = await createBatch();
+  const t2 = Date.now();
   const withBatch = await live(RATE);
+  const t3 = Date.now();
   const g1 = await lagGc();
   if (process.env.BENCH_BATCH_DEBUG) console.log(JSON.stringify({ without: without.p99, with: withBatch.p99, g0, g1 }));
-  rounds.push({ without, withBatch, lines: await linesDone(b) });
+  rounds.push({ without, withBatch, lines: await linesDone(b), windows: [t0, t1, t2, t3] });
   await cancel(b);
 }
 const satAlone = await live();
@@ -106,6 +113,24 @@ const solo = await until(await createBatch());
 await stopProcess(proxy);
 await stopProcess(mock);
 
+// Live records (no batch id) that arrived in [from, to): their p99 latency as the proxy measured it.
+const records = readFileSync(usageLog, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l))
+  .filter((r) => !r.batch_id && r.status === 200)
+  .map((r) => ({ at: Date.parse(r.time), ms: r.latency_ms }));
+const serverP99 = (from, to) => {
+  const xs = records
+    .filter((r) => r.at >= from && r.at < to)
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
+  return xs[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? 0;
+};
+for (const r of rounds) {
+  const [t0, t1, t2, t3] = r.windows;
+  r.server = { without: serverP99(t0, t1), withBatch: serverP99(t2, t3) };
+}
 const pct = (a, b) => `${a >= b ? "+" : ""}${(((a - b) / b) * 100).toFixed(1)}%`;
 const p99w = median(rounds.map((r) => r.without.p99));
 const p99b = median(rounds.map((r) => r.withBatch.p99));
@@ -118,6 +143,8 @@ const report = [
   `| ${RATE} live req/s: p99 ms without / with a batch (medians) | ${p99w} / ${p99b} (${pct(p99b, p99w)}) |`,
   `| ${RATE} live req/s: p99 with / without, median of the rounds' ratios (target <= 1.10) | ${median(rounds.map((r) => r.withBatch.p99 / r.without.p99)).toFixed(2)} |`,
   `| ${RATE} live req/s: p99 ms by round, without / with | ${rounds.map((r) => `${r.without.p99} / ${r.withBatch.p99}`).join("; ")} |`,
+  `| ${RATE} live req/s, the proxy's own latency: p99 with / without, median of the rounds' ratios | ${median(rounds.map((r) => r.server.withBatch / r.server.without)).toFixed(2)} |`,
+  `| ${RATE} live req/s, the proxy's own latency: p99 ms by round, without / with | ${rounds.map((r) => `${r.server.without.toFixed(2)} / ${r.server.withBatch.toFixed(2)}`).join("; ")} |`,
   `| ${RATE} live req/s: p50 ms without / with (medians) | ${median(rounds.map((r) => r.without.p50))} / ${median(rounds.map((r) => r.withBatch.p50))} |`,
   `| saturated live (${CONNECTIONS} connections): req/s without / with a batch | ${satAlone.rps} / ${satDuring.rps} (${pct(satDuring.rps, satAlone.rps)}) |`,
   `| saturated live: p99 ms without / with | ${satAlone.p99} / ${satDuring.p99} (${pct(satDuring.p99, satAlone.p99)}) |`,
