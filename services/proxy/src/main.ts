@@ -121,7 +121,7 @@ let clusterOffline: import("./batches/open-cluster-offline.js").ClusterOffline |
 if (cluster && env.DATABASE_URL && env.REDIS_URL && env.ROUTER_MASTER_KEY) {
   const { openClusterOffline } = await import("./batches/open-cluster-offline.js");
   const db = { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, ROUTER_MASTER_KEY: env.ROUTER_MASTER_KEY };
-  clusterOffline = await openClusterOffline(Object.assign({}, env, db), logger, () => proxyRef?.inFlight() ?? 0, offlineUsage);
+  clusterOffline = await openClusterOffline(Object.assign({}, env, db), logger, offlineUsage);
 } else if (cluster) logger.info("Files, Batches and Fine-tuning APIs off: they need DATABASE_URL and REDIS_URL in cluster mode");
 const offline = cluster
   ? clusterOffline?.apis
@@ -137,7 +137,8 @@ const offline = cluster
 const proxy = createProxy({
   store,
   ...(offline ? { batchAuth: offline.auth } : {}),
-  ...(clusterOffline ? { batchGate: clusterOffline.gate } : {}),
+  // Standalone, the runner asks the gate before it sends a line; in a cluster the worker's lines wait at the front door.
+  ...(clusterOffline ? { batchGate: clusterOffline.apis.gate } : {}),
   logger,
   replica,
   usageSink,
@@ -158,10 +159,6 @@ const proxy = createProxy({
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });
 proxyRef = proxy;
-if (clusterOffline) {
-  const gate = clusterOffline.gate;
-  proxy.onRequestFinished((r) => gate.finished(r.batchId !== null));
-}
 cluster?.start(proxy.usage);
 for (const r of offline?.endpoints ?? []) proxy.addRoute(r);
 if (reloader) {

@@ -81,7 +81,7 @@ export class OfflineWorker {
       ...(this.o.usage ? { usage: this.o.usage } : {}),
     });
     // Live traffic is each proxy's to judge (batches/batch-gate.ts): the worker sends at its concurrency.
-    runner.attach({ origin: this.o.proxyUrl, table: () => this.table.current, inFlight: () => 0, onRequestFinished: () => {} });
+    runner.attach({ origin: this.o.proxyUrl, table: () => this.table.current });
     this.runner ??= runner;
     return this.runner;
   }

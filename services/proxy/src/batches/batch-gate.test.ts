@@ -4,7 +4,8 @@ import { BatchGate } from "./batch-gate.js";
 /** A replica's in-flight count as the server keeps it: live requests plus the batch lines it holds or runs. */
 function replica(liveThreshold: number, busyConcurrency: number, trickleMs = 60_000) {
   const r = { live: 0, lines: 0, load: 0 };
-  const gate = new BatchGate(() => r.live + r.lines, { liveThreshold, busyConcurrency, trickleMs }, { utilization: () => r.load });
+  const gate = new BatchGate({ liveThreshold, busyConcurrency, trickleMs }, { utilization: () => r.load });
+  gate.attach({ inFlight: () => r.live + r.lines, onRequestFinished: () => {} }, true);
   /** A batch line arriving: counted in flight at once (as serve-request does), admitted when the gate says. */
   const line = () => {
     r.lines++;

@@ -1,10 +1,16 @@
 import { LoopLoad, lineMayStart, PACE_DEFAULTS, type PaceOptions } from "./live-pace.js";
 
+/** The proxy a gate keeps batch lines below: its requests in flight, and each request's end. */
+export interface GateHost {
+  inFlight(): number;
+  onRequestFinished(listener: (r: { batchId: string | null }) => void): void;
+}
+
 /**
- * Keeps batch lines below live traffic on one replica when they arrive from outside it (cluster mode:
- * the health worker sends them through any replica's front door), by the rules of `lineMayStart`
- * (live-pace.ts). Each replica judges by its own load: a busy replica holds its share of lines, a quiet
- * one serves them.
+ * Keeps batch lines below live traffic on one replica, by the rules of `lineMayStart` (live-pace.ts).
+ * Standalone, the runner asks it before it sends a line; in a cluster the front door asks it for each
+ * line the health worker sends (a line waiting there is already one of the requests in flight). Each
+ * replica judges by its own load: a busy replica holds its share of lines, a quiet one serves them.
  */
 export class BatchGate {
   private waiting = 0;
@@ -13,13 +19,23 @@ export class BatchGate {
   private lastLine = -Infinity;
   private readonly wakers = new Set<() => void>();
   private readonly o: PaceOptions;
+  /** Requests in flight at the front door (0 until attached: a quiet replica). */
+  private inFlight: () => number = () => 0;
+  /** Whether lines waiting here are among the requests in flight (they wait at the front door). */
+  private waitersInFlight = false;
 
   constructor(
-    private readonly inFlight: () => number,
-    o: Partial<PaceOptions>,
+    o: Partial<PaceOptions> = {},
     private readonly loop: { utilization(): number } = new LoopLoad(),
   ) {
     this.o = Object.assign({}, PACE_DEFAULTS, o);
+  }
+
+  /** Follows the proxy whose traffic it keeps lines below; `atFrontDoor`: lines wait inside requests. */
+  attach(host: GateHost, atFrontDoor: boolean): void {
+    this.inFlight = () => host.inFlight();
+    this.waitersInFlight = atFrontDoor;
+    host.onRequestFinished((r) => this.finished(r.batchId !== null));
   }
 
   /** A request ended (`batch`: one of the lines): a waiting line may go. */
@@ -36,7 +52,7 @@ export class BatchGate {
       for (;;) {
         const now = performance.now();
         const state = {
-          live: this.inFlight() - this.waiting - this.running,
+          live: this.inFlight() - this.running - (this.waitersInFlight ? this.waiting : 0),
           lines: this.running,
           sinceLive: now - this.lastLive,
           sinceLine: now - this.lastLine,

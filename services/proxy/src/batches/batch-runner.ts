@@ -6,9 +6,9 @@ import type { OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
 import { finalizeBatch } from "./batch-finalize.js";
+import type { BatchGate } from "./batch-gate.js";
 import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
 import { LineExecutor, parseOrUndefined, type ResultLine, resultId } from "./line-executor.js";
-import { LoopLoad, lineMayStart, PACE_DEFAULTS, type PaceOptions } from "./live-pace.js";
 import { NativeBatches } from "./native-batch.js";
 
 export interface RunnerOptions {
@@ -18,41 +18,33 @@ export interface RunnerOptions {
   logger: Logger;
   /** Lines in flight per replica (default 8). */
   concurrency?: number;
-  /** How lines keep below live traffic (live-pace.ts; PACE_DEFAULTS for what is not given). */
-  pace?: Partial<PaceOptions>;
   /** How often a batch submitted to a provider's own batch API is polled (default 30 s). */
   nativePollMs?: number;
   /** Read a native batch once per run instead of following it (the health worker's poll job runs it again). */
   nativeOnce?: boolean;
   /** Where lines run at a provider's batch API are charged (the router's own lines are charged as requests). */
   usage?: OfflineUsage;
+  /** Keeps lines below this process's live traffic: each waits for it before it is sent (standalone). */
+  gate?: BatchGate;
 }
 
-/** What the runner needs of the proxy it runs in: its address, in-flight count, and request ends. */
+/** What the runner needs of the proxy it sends lines through: its address and routing table. */
 export interface RunnerHost {
   origin: string;
   /** The routing table now (native batches: which provider serves each line). */
   table(): RuntimeTable | undefined;
-  inFlight(): number;
-  onRequestFinished(listener: (r: { batchId: string | null }) => void): void;
 }
 
 /**
  * Runs batches in this process (the standalone queue): each line through the router's own front door,
- * `concurrency` at a time, below live traffic; every finished line appended to the batch's results
- * before it counts, so a restart resumes where it stopped and no `custom_id` is written twice.
+ * `concurrency` at a time, each held by the BatchGate below live traffic; every finished
+ * line appended to the batch's results before it counts, so a restart resumes where it stopped and no
+ * `custom_id` is written twice.
  */
 export class BatchRunner {
   private readonly concurrency: number;
-  private readonly pace: PaceOptions;
-  private readonly loop = new LoopLoad();
-  private lastLine = -Infinity;
-  /** When the last live request ended (performance.now()). */
-  private lastLive = -Infinity;
   private executor: LineExecutor | undefined;
   private host: RunnerHost | undefined;
-  private batchInFlight = 0;
-  private wake: (() => void) | undefined;
   private readonly running = new Map<string, Promise<void>>();
   private stopped = false;
   private readonly cancelled = new Set<string>();
@@ -63,7 +55,6 @@ export class BatchRunner {
 
   constructor(private readonly o: RunnerOptions) {
     this.concurrency = o.concurrency ?? 8;
-    this.pace = Object.assign({}, PACE_DEFAULTS, o.pace);
     this.native = new NativeBatches(o.files, o.batches, o.auth, o.nativePollMs ?? 30_000, o.usage);
   }
 
@@ -90,14 +81,6 @@ export class BatchRunner {
   attach(host: RunnerHost): void {
     this.host = host;
     this.executor = new LineExecutor(host.origin, this.concurrency);
-    host.onRequestFinished((r) => {
-      if (r.batchId === null) this.lastLive = performance.now();
-      const w = this.wake;
-      if (w !== undefined) {
-        this.wake = undefined;
-        w();
-      }
-    });
   }
 
   /** Runs a batch (a no-op while it already runs, or before start: start resumes it). */
@@ -129,33 +112,8 @@ export class BatchRunner {
   /** Stops taking lines and waits for those in flight (their results are kept). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
     await Promise.all(this.running.values());
     await this.executor?.close();
-  }
-
-  /** Waits until a line may go, below live traffic (live-pace.ts). */
-  private async liveIsLow(): Promise<void> {
-    const host = this.host as RunnerHost;
-    for (;;) {
-      if (this.stopped) return;
-      const now = performance.now();
-      const state = {
-        live: host.inFlight() - this.batchInFlight,
-        lines: this.batchInFlight,
-        sinceLive: now - this.lastLive,
-        sinceLine: now - this.lastLine,
-        load: () => this.loop.utilization(),
-      };
-      if (lineMayStart(state, this.pace)) {
-        this.lastLine = now;
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, 20).unref();
-      });
-    }
   }
 
   private async run(id: string): Promise<void> {
@@ -231,14 +189,19 @@ export class BatchRunner {
           );
           continue;
         }
-        await this.liveIsLow();
         while (slots.size >= this.concurrency) await Promise.race(slots);
-        this.batchInFlight++;
+        const gate = this.o.gate;
+        await gate?.admit(() => this.stopped || this.cancelled.has(id));
+        // A stop or cancel that came while this line waited: it is not sent.
+        if (this.stopped || this.cancelled.has(id)) {
+          gate?.done();
+          break;
+        }
         const p: Promise<void> = (this.executor as LineExecutor)
           .run(line, token, resultId(id))
           .then((r) => this.record(id, r, counts))
           .finally(() => {
-            this.batchInFlight--;
+            gate?.done();
             slots.delete(p);
           });
         slots.add(p);

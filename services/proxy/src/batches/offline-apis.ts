@@ -15,6 +15,7 @@ import { privateModels } from "../fine-tuning/private-models.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
 import { BatchAuth } from "./batch-auth.js";
+import { BatchGate, type GateHost } from "./batch-gate.js";
 import type { BatchQueue } from "./batch-queue.js";
 import { BatchRunner, type RunnerHost } from "./batch-runner.js";
 import type { BatchStore } from "./batch-state.js";
@@ -58,11 +59,13 @@ export interface OfflineOptions {
 export interface OfflineApis {
   endpoints: Endpoint[];
   auth: BatchAuth;
+  /** Holds batch lines below live traffic: the runner's (standalone), or at the front door (cluster: give it to createProxy). */
+  gate: BatchGate;
   runner: BatchRunner;
   /** The admin's endpoints (every key's objects, sharing fine-tuned models), standalone with `server.admin_token`. */
   adminEndpoints(adminToken: () => string | undefined, logger?: Logger): Endpoint[];
-  /** Starts the runner once the proxy listens (resumes unfinished batches). */
-  start(host: RunnerHost): Promise<void>;
+  /** Starts the runner once the proxy listens (resumes unfinished batches); the gate follows the proxy. */
+  start(host: RunnerHost & GateHost): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,13 +74,15 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
   const batches = o.batches ?? new LocalBatchStore(join(o.dir, "batches"));
   const jobs = o.jobs ?? new LocalFtJobs(join(o.dir, "fine-tuning"));
   const auth = new BatchAuth(o.cluster?.secret);
+  const gate = new BatchGate(o.pace);
   const runner = new BatchRunner({
     files,
     batches,
     auth,
     logger: o.logger,
+    // Standalone the runner's lines wait for the gate before they are sent; in a cluster, at the front door.
+    ...(o.cluster === undefined ? { gate } : {}),
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-    ...(o.pace !== undefined ? { pace: o.pace } : {}),
     ...(o.nativePollMs !== undefined ? { nativePollMs: o.nativePollMs } : {}),
     ...(o.usage ? { usage: o.usage } : {}),
   });
@@ -115,6 +120,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       }),
     ],
     auth,
+    gate,
     runner,
     adminEndpoints: (adminToken, logger) => [
       ...offlineAdminEndpoints({ files, batches, jobs, models: privateModels, adminToken, ...(logger ? { logger } : {}) }),
@@ -122,6 +128,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       ...offlineAdminActions({ files, batches, runner: queue, jobs, adminToken, ...(logger ? { logger } : {}) }),
     ],
     async start(host) {
+      gate.attach(host, o.cluster !== undefined);
       // Models fine-tuned before a restart are routable again for their owners.
       await loadPrivateModels(jobs);
       // Uploads never completed are removed with their parts an hour after they expire (any replica may).

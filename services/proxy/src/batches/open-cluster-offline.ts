@@ -8,7 +8,6 @@ import { PgFileStore } from "../files/pg-file-store.js";
 import { PgFtJobs } from "../fine-tuning/pg-ft-jobs.js";
 import type { OfflineUsage } from "../record/offline-usage.js";
 import { batchLineSecret } from "./batch-auth.js";
-import { BatchGate } from "./batch-gate.js";
 import { ClusterBatchQueue } from "./batch-queue.js";
 import { batchPace } from "./live-pace.js";
 import { type OfflineApis, offlineApis } from "./offline-apis.js";
@@ -17,8 +16,6 @@ import { PgMessageBatchLinks } from "./pg-message-batch-links.js";
 
 export interface ClusterOffline {
   apis: OfflineApis;
-  /** Holds the worker's batch lines below this replica's live traffic. */
-  gate: BatchGate;
   close(): Promise<void>;
 }
 
@@ -30,7 +27,6 @@ export interface ClusterOffline {
 export async function openClusterOffline(
   env: ProxyEnv & { DATABASE_URL: string; REDIS_URL: string; ROUTER_MASTER_KEY: string },
   logger: Logger,
-  inFlight: () => number,
   usage?: OfflineUsage,
 ): Promise<ClusterOffline> {
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 8 });
@@ -46,6 +42,7 @@ export async function openClusterOffline(
     batches: new PgBatchStore(pool),
     jobs: new PgFtJobs(pool),
     messageBatches: new PgMessageBatchLinks(pool),
+    pace: batchPace(env),
     ...(usage ? { usage } : {}),
     cluster: {
       queue,
@@ -53,10 +50,8 @@ export async function openClusterOffline(
       modelsRefreshMs: env.ROUTER_FINE_TUNED_REFRESH_MS,
     },
   });
-  const gate = new BatchGate(inFlight, batchPace(env));
   return {
     apis,
-    gate,
     async close() {
       await apis.stop();
       await queue.close().catch(() => {});
