@@ -19,7 +19,7 @@ import pg from "pg";
 import type { HealthWorkerEnv } from "./env.js";
 import { LedgerWriter } from "./ledger/ledger-writer.js";
 import { startRetention } from "./ledger/retention.js";
-import { loadOfflineJobs } from "./offline/load-offline.js";
+import { loadOfflineJobs, type OfflineEnv } from "./offline/load-offline.js";
 import { closeUnusedPools, type ProbedProvider, probeTargets } from "./probe-targets.js";
 import { ProbeResults } from "./results.js";
 import { reconcileSchedulers } from "./scheduler.js";
@@ -54,17 +54,9 @@ type Env = Pick<
       | "ROUTER_METRICS_LEGACY_NAMES"
       | "LEDGER_ACCEPT_UNSIGNED_UNTIL"
       | "ROUTER_BATCH_PROXY_URL"
-      | "ROUTER_BATCH_CONCURRENCY"
-      | "ROUTER_BATCH_JOBS"
-      | "ROUTER_OFFLINE_POLL_MS"
-      | "ROUTER_OFFLINE_LOCK_MS"
-      | "ROUTER_FILES_S3_BUCKET"
-      | "ROUTER_FILES_S3_ENDPOINT"
-      | "ROUTER_FILES_S3_REGION"
-      | "ROUTER_FILES_S3_PREFIX"
-      | "ROUTER_FILES_S3_PATH_STYLE"
     >
-  >;
+  > &
+  OfflineEnv;
 
 /**
  * Wires the worker: the routing table from NATS KV -> one BullMQ job scheduler per probed provider ->

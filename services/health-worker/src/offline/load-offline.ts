@@ -6,7 +6,8 @@ import type pg from "pg";
 import type { HealthWorkerEnv } from "../env.js";
 import type { OfflineJobs } from "./offline-jobs.js";
 
-type Env = Partial<
+/** The environment the offline jobs read (the worker's `Env` includes it). */
+export type OfflineEnv = Partial<
   Pick<
     HealthWorkerEnv,
     | "ROUTER_BATCH_CONCURRENCY"
@@ -28,7 +29,7 @@ type Env = Partial<
  * seen meanwhile are handed over when it starts.
  */
 export function loadOfflineJobs(
-  env: Env,
+  env: OfflineEnv,
   proxyUrl: string,
   deps: { redis: Redis; pool: pg.Pool; signer: Signer; logger: Logger },
 ): OfflineJobs {
