@@ -32,3 +32,22 @@ export function clusterEnv(e: { ROUTER_MASTER_KEY: string; ROUTER_NATS_BUCKET?: 
 
 /** An environment's problems as `NAME: what is wrong` lines. */
 export const envProblems = (error: z.ZodError): string[] => error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+
+/**
+ * Files of the Files API in an S3-compatible bucket (MinIO, OSS, COS, AWS S3; AWS SDK credentials):
+ * the same variables for the proxies and the health worker, which read the same files.
+ */
+export const S3FilesEnv = {
+  /** Unset: files in the data folder (standalone) or PostgreSQL (cluster). */
+  ROUTER_FILES_S3_BUCKET: z.string().min(1).optional(),
+  /** The S3 endpoint (unset: AWS). */
+  ROUTER_FILES_S3_ENDPOINT: z.url().optional(),
+  ROUTER_FILES_S3_REGION: z.string().min(1).default("us-east-1"),
+  /** Key prefix inside the bucket. */
+  ROUTER_FILES_S3_PREFIX: z.string().max(200).default(""),
+  /** Path-style addressing (MinIO and most self-hosted stores). */
+  ROUTER_FILES_S3_PATH_STYLE: z
+    .enum(["1", "0", "true", "false", ""])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
+};

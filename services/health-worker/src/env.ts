@@ -1,4 +1,12 @@
-import { checkClusterEnv, clusterEnv, envProblems, healthDefaults, LogLevelEnv, MetricsLegacyNamesEnv } from "@ai-router/contracts";
+import {
+  checkClusterEnv,
+  clusterEnv,
+  envProblems,
+  healthDefaults,
+  LogLevelEnv,
+  MetricsLegacyNamesEnv,
+  S3FilesEnv,
+} from "@ai-router/contracts";
 import { z } from "zod";
 
 /** The health worker's environment, validated at boot. */
@@ -43,15 +51,7 @@ export const HealthWorkerEnvSchema = z
      * lines, a proxy replica or the load balancer in front of them. Unset: this worker runs no batches.
      */
     ROUTER_BATCH_PROXY_URL: z.url().optional(),
-    /** Files in an S3-compatible bucket: the same as the proxies' (docs/files-batches.md). */
-    ROUTER_FILES_S3_BUCKET: z.string().min(1).optional(),
-    ROUTER_FILES_S3_ENDPOINT: z.url().optional(),
-    ROUTER_FILES_S3_REGION: z.string().min(1).default("us-east-1"),
-    ROUTER_FILES_S3_PREFIX: z.string().max(200).default(""),
-    ROUTER_FILES_S3_PATH_STYLE: z
-      .enum(["1", "0", "true", "false", ""])
-      .optional()
-      .transform((v) => v === "1" || v === "true"),
+    ...S3FilesEnv,
     /** Lines of one batch this worker keeps in flight. */
     ROUTER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
     /** Batches this worker runs at once. */

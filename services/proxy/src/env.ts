@@ -1,4 +1,4 @@
-import { LogLevelEnv, MetricsLegacyNamesEnv } from "@ai-router/contracts";
+import { LogLevelEnv, MetricsLegacyNamesEnv, S3FilesEnv } from "@ai-router/contracts";
 import { z } from "zod";
 
 /** The proxy's environment, validated at boot. */
@@ -79,18 +79,7 @@ export const ProxyEnv = z.object({
   ROUTER_FINE_TUNED_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   /** Files in PostgreSQL, chunked (a database with the control plane's migrations applied). */
   ROUTER_FILES_DATABASE_URL: z.string().min(1).optional(),
-  /** Files in an S3-compatible bucket instead of the data folder (MinIO, OSS, COS, AWS S3; AWS SDK credentials). */
-  ROUTER_FILES_S3_BUCKET: z.string().min(1).optional(),
-  /** The S3 endpoint (unset: AWS). */
-  ROUTER_FILES_S3_ENDPOINT: z.url().optional(),
-  ROUTER_FILES_S3_REGION: z.string().min(1).default("us-east-1"),
-  /** Key prefix inside the bucket. */
-  ROUTER_FILES_S3_PREFIX: z.string().max(200).default(""),
-  /** Path-style addressing (MinIO and most self-hosted stores). */
-  ROUTER_FILES_S3_PATH_STYLE: z
-    .enum(["1", "0", "true", "false", ""])
-    .optional()
-    .transform((v) => v === "1" || v === "true"),
+  ...S3FilesEnv,
   /** Batch lines the router runs at once per replica. */
   ROUTER_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
   /** Batch lines at once while live traffic is about (in flight, or one ended in the last 100 ms). */
