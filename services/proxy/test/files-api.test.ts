@@ -52,6 +52,20 @@ describe("the Files API through the official openai client", () => {
     expect((await a.files.retrieve(f.id)).filename).toBe("评测数据-é.jsonl");
   });
 
+  it("stores an upload's name without NUL or a lone surrogate (PostgreSQL keeps neither), and a long one cut whole", async () => {
+    const a = proxy.sdk(A);
+    const u = await a.uploads.create({ filename: "a\u0000b\ud800c.jsonl", purpose: "batch", bytes: 10, mime_type: "application/jsonl" });
+    expect(u.filename).toBe("ab\ufffdc.jsonl");
+    // 254 letters and an emoji (a surrogate pair) straddling the 255-unit cut: never half a pair.
+    const long = await a.uploads.create({
+      filename: `${"x".repeat(254)}😀.jsonl`,
+      purpose: "batch",
+      bytes: 10,
+      mime_type: "application/jsonl",
+    });
+    expect(long.filename).toBe(`${"x".repeat(254)}\ufffd`);
+  });
+
   it("keeps each key's files to itself: another key gets 404 and an empty list", async () => {
     const a = proxy.sdk(A);
     const b = proxy.sdk(B);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { type Readable, Transform } from "node:stream";
+import { storableText } from "@ai-router/contracts";
 import { RouterError } from "@ai-router/errors";
 import busboy from "busboy";
 import { FILE_PURPOSES, type FilePurpose, type FileStore } from "./file-store.js";
@@ -26,12 +27,13 @@ export interface Uploaded {
   purpose: FilePurpose;
 }
 
-/** A client's file name, cleaned for records and listings: no control characters or path, at most 255 characters. */
+/** A client's file name, cleaned for records and listings: no control characters, lone surrogates or path, at most 255 characters. */
 export function cleanFilename(name: string | undefined): string {
   const base = (name ?? "").split(/[\\/]/).pop() ?? "";
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   const clean = base.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "").trim();
-  return clean.slice(0, 255) || "upload";
+  // Cut first: a pair cut in two is a lone surrogate, which PostgreSQL (cluster file store) cannot keep.
+  return storableText(clean.slice(0, 255)) || "upload";
 }
 
 const bad = (message: string, param: string | null = null) => new RouterError("invalid_request", message, { param });
