@@ -4,8 +4,7 @@ import type pg from "pg";
 import { BatchAuth, batchLineSecret } from "./batches/batch-auth.js";
 import { BatchRunner } from "./batches/batch-runner.js";
 import { FINAL } from "./batches/batch-state.js";
-import { chargeIfEnded } from "./batches/message-batch-charge.js";
-import { AnthropicBatches } from "./batches/message-batch-native.js";
+import { chargeEndedBatches } from "./batches/message-batch-charge.js";
 import type { BudgetHold } from "./batches/native-estimate.js";
 import { PgBatchStore } from "./batches/pg-batch-store.js";
 import { PgMessageBatchLinks } from "./batches/pg-message-batch-links.js";
@@ -145,17 +144,13 @@ export class OfflineWorker {
     const table = this.table.current;
     const usage = this.o.usage;
     if (table === undefined || usage === undefined) return;
-    for (const link of await this.links.uncharged()) {
-      const live = table.providers.get(link.provider);
-      if (live === undefined) continue;
-      const api = new AnthropicBatches(live);
-      try {
-        const keyName = table.authRequired ? this.auth.keyOf(link.owner, table)?.name : undefined;
-        await chargeIfEnded(link, await api.retrieve(link.upstream_id), { api, links: this.links, table, usage, keyName });
-      } catch (err) {
-        this.o.logger.warn({ err: (err as Error).message, batch: link.id }, "message batch not read");
-      }
-    }
+    await chargeEndedBatches({
+      links: this.links,
+      table,
+      usage,
+      logger: this.o.logger,
+      keyName: (link) => (table.authRequired ? this.auth.keyOf(link.owner, table)?.name : undefined),
+    });
   }
 
   /** Stops taking lines; the lines in flight finish and are kept (the batch resumes at its next run). */

@@ -1,10 +1,11 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { OpenAIUsage } from "@ai-router/contracts";
+import type { Logger } from "@ai-router/logger";
 import { toOpenAIUsage } from "@ai-router/providers";
 import { chargeNativeLine, type OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
-import type { AnthropicBatches, MessageBatchLinks, NativeMessageBatch } from "./message-batch-native.js";
+import { AnthropicBatches, type MessageBatchLinks, type NativeMessageBatch } from "./message-batch-native.js";
 import { MESSAGES_ENDPOINT } from "./message-batch-shapes.js";
 
 const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
@@ -77,4 +78,33 @@ export async function chargeIfEnded(
   await chargeMessageBatch(link, await at.api.results(link.upstream_id), at.table, at.usage, at.keyName);
   link.charged = true;
   await at.links.save(link);
+}
+
+/**
+ * One pass over the passed-through batches not charged yet: each read at Anthropic and charged if it
+ * ended (the standalone poll's pass and the cluster worker's). `keyName`: the owning key's name for the
+ * records (undefined: the owner is the name). Returns how many were open and how many it charged.
+ */
+export async function chargeEndedBatches(o: {
+  links: MessageBatchLinks;
+  table: RuntimeTable;
+  usage: OfflineUsage;
+  logger: Logger;
+  keyName: (link: NativeMessageBatch) => string | undefined;
+}): Promise<{ open: number; charged: number }> {
+  const open = await o.links.uncharged();
+  let charged = 0;
+  for (const link of open) {
+    const live = o.table.providers.get(link.provider);
+    if (live === undefined) continue;
+    const api = new AnthropicBatches(live);
+    try {
+      const at = { api, links: o.links, table: o.table, usage: o.usage, keyName: o.keyName(link) };
+      await chargeIfEnded(link, await api.retrieve(link.upstream_id), at);
+      if (link.charged) charged++;
+    } catch (err) {
+      o.logger.warn({ err: (err as Error).message, batch: link.id }, "message batch not read");
+    }
+  }
+  return { open: open.length, charged };
 }

@@ -1,8 +1,8 @@
 import type { Logger } from "@ai-router/logger";
 import type { OfflineUsage } from "../record/offline-usage.js";
 import type { RuntimeTable } from "../routing/runtime-table.js";
-import { chargeIfEnded } from "./message-batch-charge.js";
-import { AnthropicBatches, type MessageBatchLinks, type NativeMessageBatch } from "./message-batch-native.js";
+import { chargeEndedBatches } from "./message-batch-charge.js";
+import type { MessageBatchLinks } from "./message-batch-native.js";
 
 export interface MessageBatchPollOptions {
   links: MessageBatchLinks;
@@ -53,32 +53,19 @@ export class MessageBatchPoll {
     this.timer.unref();
   }
 
-  /** One pass over the open batches; schedules the next while any is left. */
+  /** One pass over the open batches; schedules the next while any is left (or no table is loaded yet). */
   async poll(): Promise<void> {
-    const open = await this.o.links.uncharged().catch((err: Error) => {
-      this.o.logger.warn({ err: err.message }, "message batches not listed");
-      return [] as NativeMessageBatch[];
-    });
     const table = this.o.table();
-    let charged = 0;
-    for (const link of open) {
-      const live = table?.providers.get(link.provider);
-      if (table === undefined || live === undefined) continue;
-      const api = new AnthropicBatches(live);
-      try {
-        await chargeIfEnded(link, await api.retrieve(link.upstream_id), {
-          api,
-          links: this.o.links,
-          table,
-          usage: this.o.usage,
-          keyName: undefined,
-        });
-        if (link.charged) charged++;
-      } catch (err) {
-        this.o.logger.warn({ err: (err as Error).message, batch: link.id }, "message batch not read");
-      }
-    }
-    if (this.stopped || open.length === charged) return;
+    const pass =
+      table &&
+      (await chargeEndedBatches({ links: this.o.links, table, usage: this.o.usage, logger: this.o.logger, keyName: () => undefined }).catch(
+        (err: Error) => {
+          this.o.logger.warn({ err: err.message }, "message batches not listed");
+          return { open: 0, charged: 0 };
+        },
+      ));
+    if (this.stopped || (pass !== undefined && pass.open === pass.charged)) return;
+    const charged = pass?.charged ?? 0;
     this.waitMs = charged > 0 ? this.minMs : Math.min(this.maxMs, this.waitMs * 2);
     this.schedule();
   }
