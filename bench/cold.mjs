@@ -77,6 +77,9 @@ export async function coldScenario(proxyMain) {
     ours: () => startProcess("cold-ours", proxyMain, env, 0),
     "ours (ROUTER_WARMUP=0)": () => startProcess("cold-ours-nowarm", proxyMain, Object.assign({ ROUTER_WARMUP: "0" }, env), 0),
   };
+  // BENCH_BASELINE_MAIN: the previous build, fresh processes measured in the same runs.
+  const baseline = process.env.BENCH_BASELINE_MAIN;
+  if (baseline) starters["baseline (BENCH_BASELINE_MAIN)"] = () => startProcess("cold-baseline", baseline, env, 0);
   const names = Object.keys(starters);
   const added = Object.fromEntries(names.map((n) => [n, { cold: [], warm: [], startMs: [] }]));
   // Warm the mock (and this process's client code) once; it is measured beside every target.
@@ -118,5 +121,9 @@ export async function coldScenario(proxyMain) {
     "",
     `fresh router / its own warm figure: ${ratio.toFixed(2)} (target <= 1.2); fresh router / fresh floor: ${(median(ours.cold) / median(added.floor.cold)).toFixed(2)}`,
   );
+  if (baseline) {
+    const b = added["baseline (BENCH_BASELINE_MAIN)"];
+    lines.push(`the previous build, fresh / its own warm figure: ${(median(b.cold) / median(b.warm)).toFixed(2)}; fresh router / fresh previous build: ${(median(ours.cold) / median(b.cold)).toFixed(2)}`);
+  }
   return lines;
 }

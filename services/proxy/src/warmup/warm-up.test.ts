@@ -3,7 +3,7 @@ import { WARM_CALLS } from "./warm-calls.js";
 import { warmUp } from "./warm-up.js";
 
 describe("the start-up warm-up", () => {
-  it("gets a 200 for every ingress, JSON and SSE, from its private proxy and in-process upstream", async () => {
+  it("gets a 200 for every ingress, JSON and SSE, from its two private proxies and in-process upstream", async () => {
     // Three rounds in all, shared by two workers: every call three times, whatever the concurrency.
     const r = await warmUp({ budgetMs: 20_000, maxRounds: 3, concurrency: 2 });
     expect(r.failed).toBe(0);
