@@ -123,7 +123,9 @@ export async function coldScenario(proxyMain) {
   );
   if (baseline) {
     const b = added["baseline (BENCH_BASELINE_MAIN)"];
-    lines.push(`the previous build, fresh / its own warm figure: ${(median(b.cold) / median(b.warm)).toFixed(2)}; fresh router / fresh previous build: ${(median(ours.cold) / median(b.cold)).toFixed(2)}`);
+    lines.push(
+      `the previous build, fresh / its own warm figure: ${(median(b.cold) / median(b.warm)).toFixed(2)}; fresh router / fresh previous build: ${(median(ours.cold) / median(b.cold)).toFixed(2)}`,
+    );
   }
   return lines;
 }
