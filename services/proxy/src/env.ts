@@ -88,6 +88,11 @@ export const ProxyEnv = z.object({
   ROUTER_BATCH_LIVE_THRESHOLD: z.coerce.number().int().min(0).max(1_000_000).default(32),
   /** While live traffic is about, a batch line starts only while the event loop's utilization (0-1) is below this. */
   ROUTER_BATCH_BUSY_UTILIZATION: z.coerce.number().min(0).max(1).default(0.5),
+  /**
+   * Standalone: where the router's own batch lines are served. `process` (default): a batch lane, a child
+   * process at the lowest CPU priority (batches/batch-lane.ts); `off`: this process, beside live traffic.
+   */
+  ROUTER_BATCH_LANE: z.enum(["process", "off"]).default("process"),
   /** Standalone: the first (and shortest) wait of the poll that charges Message Batches passed through; it doubles up to 10 min. */
   ROUTER_MESSAGE_BATCH_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** WebSocket endpoints: open sockets per client key (one more is refused with 429 at the upgrade). */

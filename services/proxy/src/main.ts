@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ConfigError } from "@ai-router/config";
 import { createLogger, exitOnSignals } from "@ai-router/logger";
+import { BatchLane } from "./batches/batch-lane.js";
 import { batchPace } from "./batches/live-pace.js";
 import { offlineApis } from "./batches/offline-apis.js";
 import { docsEndpoints } from "./docs/docs-routes.js";
@@ -159,6 +160,19 @@ const proxy = createProxy({
   ...(cluster ? { fallback: cluster.forwarder.fallback, intercept: cluster.forwarder.intercept } : {}),
 });
 proxyRef = proxy;
+// Standalone: batch lines are served by a batch lane (a child process at the lowest CPU priority); their
+// records come back here, written and counted like this process's own.
+const lane =
+  !cluster && offline && env.ROUTER_BATCH_LANE === "process"
+    ? new BatchLane({
+        secret: offline.lineSecret,
+        logger,
+        onRecord: (r) => offlineSink?.write(r),
+        keyLimits: () => proxy.usage.keyLimits,
+        table: () => store.current,
+      })
+    : undefined;
+if (lane) offline?.gate.linesElsewhere();
 cluster?.start(proxy.usage);
 for (const r of offline?.endpoints ?? []) proxy.addRoute(r);
 if (reloader) {
@@ -192,6 +206,7 @@ proxy.server.listen(env.PORT, env.HOST, () => {
     ?.start({
       table: () => store.current,
       origin: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+      ...(lane ? { lane } : {}),
       inFlight: () => proxy.inFlight(),
       onRequestFinished: (l) => proxy.onRequestFinished(l),
     })
@@ -203,6 +218,7 @@ exitOnSignals(
   logger,
   () =>
     Promise.resolve(clusterOffline ? undefined : offline?.stop())
+      .then(() => lane?.stop())
       .then(() => proxy.shutdown(graceMs))
       .then(() => clusterOffline?.close())
       .then(() => reloader?.stop())

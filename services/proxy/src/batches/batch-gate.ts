@@ -23,6 +23,8 @@ export class BatchGate {
   private inFlight: () => number = () => 0;
   /** Whether lines waiting here are among the requests in flight (they wait at the front door). */
   private waitersInFlight = false;
+  /** Whether running lines are among this process's requests in flight (not when a batch lane serves them). */
+  private linesHere = true;
 
   constructor(
     o: Partial<PaceOptions> = {},
@@ -36,6 +38,11 @@ export class BatchGate {
     this.inFlight = () => host.inFlight();
     this.waitersInFlight = atFrontDoor;
     host.onRequestFinished((r) => this.finished(r.batchId !== null));
+  }
+
+  /** The lines run in another process (the batch lane): every request in flight here is live. */
+  linesElsewhere(): void {
+    this.linesHere = false;
   }
 
   /** A request ended (`batch`: one of the lines): a waiting line may go. */
@@ -52,7 +59,7 @@ export class BatchGate {
       for (;;) {
         const now = performance.now();
         const state = {
-          live: this.inFlight() - this.running - (this.waitersInFlight ? this.waiting : 0),
+          live: this.inFlight() - (this.linesHere ? this.running : 0) - (this.waitersInFlight ? this.waiting : 0),
           lines: this.running,
           sinceLive: now - this.lastLive,
           sinceLine: now - this.lastLine,

@@ -7,6 +7,7 @@ import type { RuntimeTable } from "../routing/runtime-table.js";
 import type { BatchAuth } from "./batch-auth.js";
 import { finalizeBatch } from "./batch-finalize.js";
 import type { BatchGate } from "./batch-gate.js";
+import type { LineOrigin } from "./batch-lane.js";
 import { type BatchState, type BatchStore, FINAL, nowS } from "./batch-state.js";
 import { LineExecutor, parseOrUndefined, type ResultLine, resultId } from "./line-executor.js";
 import { NativeBatches } from "./native-batch.js";
@@ -31,6 +32,8 @@ export interface RunnerOptions {
 /** What the runner needs of the proxy it sends lines through: its address and routing table. */
 export interface RunnerHost {
   origin: string;
+  /** Standalone: the batch lane the lines go to (batch-lane.ts); none: `origin`. */
+  lane?: LineOrigin;
   /** The routing table now (native batches: which provider serves each line). */
   table(): RuntimeTable | undefined;
 }
@@ -80,7 +83,7 @@ export class BatchRunner {
   /** Takes the host it sends lines through, without resuming anything (the health worker's queue does). */
   attach(host: RunnerHost): void {
     this.host = host;
-    this.executor = new LineExecutor(host.origin, this.concurrency);
+    this.executor = new LineExecutor(host.origin, this.concurrency, host.lane);
   }
 
   /** Runs a batch (a no-op while it already runs, or before start: start resumes it). */

@@ -1,6 +1,7 @@
 import { Pool } from "undici";
 import type { BatchLine } from "../files/jsonl-check.js";
 import { BATCH_HEADER } from "./batch-auth.js";
+import type { LineOrigin } from "./batch-lane.js";
 
 /** A finished line in OpenAI's output format (`response` set when the router answered, `error` otherwise). */
 export interface ResultLine {
@@ -22,15 +23,34 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
  */
 export class LineExecutor {
   private readonly pool: Pool;
+  private lanePool: { origin: string; pool: Pool } | undefined;
 
-  constructor(origin: string, connections: number) {
+  /** `lane`: lines go to the batch lane (batch-lane.ts) while it runs; Responses lines stay here, where responses are stored. */
+  constructor(
+    origin: string,
+    private readonly connections: number,
+    private readonly lane?: LineOrigin,
+  ) {
     this.pool = new Pool(origin, { connections, pipelining: 1 });
   }
 
-  async run(line: BatchLine, token: string, resultId: string): Promise<ResultLine> {
+  /** The pool a line goes through: the lane's (its current origin), or this process's own front door. */
+  private async poolFor(url: string): Promise<Pool> {
+    if (this.lane === undefined || url === "/v1/responses") return this.pool;
+    const origin = await this.lane.current();
+    if (origin === undefined) return this.pool;
+    if (this.lanePool?.origin !== origin) {
+      void this.lanePool?.pool.close().catch(() => undefined);
+      this.lanePool = { origin, pool: new Pool(origin, { connections: this.connections, pipelining: 1 }) };
+    }
+    return this.lanePool.pool;
+  }
+
+  async run(line: BatchLine, token: string, resultId: string, tries = 3): Promise<ResultLine> {
     const body = JSON.stringify(Object.assign({}, line.body, { stream: false }));
+    const pool = await this.poolFor(line.url);
     try {
-      const res = await this.pool.request({
+      const res = await pool.request({
         method: "POST",
         path: line.url,
         headers: REQUEST_ID.test(line.custom_id)
@@ -68,6 +88,12 @@ export class LineExecutor {
         error: null,
       };
     } catch (err) {
+      // The lane died under the line: sent again once it is back (as a line in flight at a restart is).
+      if (pool !== this.pool && tries > 1 && this.lanePool?.pool === pool) {
+        this.lane?.unreachable(this.lanePool.origin);
+        await new Promise((r) => setTimeout(r, 200));
+        return this.run(line, token, resultId, tries - 1);
+      }
       return {
         id: resultId,
         custom_id: line.custom_id,
@@ -77,7 +103,8 @@ export class LineExecutor {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.lanePool?.pool.close();
     return this.pool.close();
   }
 }

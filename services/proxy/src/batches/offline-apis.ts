@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Logger } from "@ai-router/logger";
 import type { Endpoint } from "../endpoints/endpoint.js";
@@ -59,6 +60,8 @@ export interface OfflineOptions {
 export interface OfflineApis {
   endpoints: Endpoint[];
   auth: BatchAuth;
+  /** The secret batch lines are signed with (standalone: this process's own; a batch lane is given it). */
+  lineSecret: Buffer;
   /** Holds batch lines below live traffic: the runner's (standalone), or at the front door (cluster: give it to createProxy). */
   gate: BatchGate;
   runner: BatchRunner;
@@ -73,7 +76,8 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
   const files = o.files ?? new LocalFileStore(join(o.dir, "files"));
   const batches = o.batches ?? new LocalBatchStore(join(o.dir, "batches"));
   const jobs = o.jobs ?? new LocalFtJobs(join(o.dir, "fine-tuning"));
-  const auth = new BatchAuth(o.cluster?.secret);
+  const lineSecret = o.cluster?.secret ?? randomBytes(32);
+  const auth = new BatchAuth(lineSecret);
   const gate = new BatchGate(o.pace);
   const runner = new BatchRunner({
     files,
@@ -120,6 +124,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       }),
     ],
     auth,
+    lineSecret,
     gate,
     runner,
     adminEndpoints: (adminToken, logger) => [
