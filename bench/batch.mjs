@@ -85,6 +85,8 @@ const lagGc = async () => {
   const v = (re) => Number(m.match(re)?.[1] ?? 0);
   return {
     lagMax: v(/^ai_router_nodejs_eventloop_lag_max_seconds (\S+)/m) * 1000,
+    // The window's (the histogram restarts at every read): how long a request arriving waits for the loop.
+    lagP99: v(/^ai_router_nodejs_eventloop_lag_p99_seconds (\S+)/m) * 1000,
     majorS: v(/^ai_router_nodejs_gc_duration_seconds_sum\{kind="major"\} (\S+)/m),
     majorN: v(/^ai_router_nodejs_gc_duration_seconds_count\{kind="major"\} (\S+)/m),
   };
@@ -97,12 +99,13 @@ for (let i = 0; i < ROUNDS; i++) {
   const t1 = Date.now();
   const g0 = await lagGc();
   const b = await createBatch();
+  await lagGc(); // the upload's own work is not the batch's run
   const t2 = Date.now();
   const withBatch = await live(RATE);
   const t3 = Date.now();
   const g1 = await lagGc();
   if (process.env.BENCH_BATCH_DEBUG) console.log(JSON.stringify({ without: without.p99, with: withBatch.p99, g0, g1 }));
-  rounds.push({ without, withBatch, lines: await linesDone(b), windows: [t0, t1, t2, t3] });
+  rounds.push({ without, withBatch, lines: await linesDone(b), windows: [t0, t1, t2, t3], lag: [g0.lagP99, g1.lagP99] });
   await cancel(b);
 }
 const satAlone = await live();
@@ -146,6 +149,7 @@ const report = [
   `| ${RATE} live req/s: p99 ms by round, without / with | ${rounds.map((r) => `${r.without.p99} / ${r.withBatch.p99}`).join("; ")} |`,
   `| ${RATE} live req/s, the proxy's own latency: p99 with / without, median of the rounds' ratios | ${median(rounds.map((r) => r.server.withBatch / r.server.without)).toFixed(2)} |`,
   `| ${RATE} live req/s, the proxy's own latency: p99 ms by round, without / with | ${rounds.map((r) => `${r.server.without.toFixed(2)} / ${r.server.withBatch.toFixed(2)}`).join("; ")} |`,
+  `| ${RATE} live req/s: the proxy's event-loop delay p99, ms without / with a batch (median of rounds; by round) | ${median(rounds.map((r) => r.lag[0])).toFixed(2)} / ${median(rounds.map((r) => r.lag[1])).toFixed(2)} (${rounds.map((r) => r.lag.map((x) => x.toFixed(2)).join("/")).join("; ")}) |`,
   `| ${RATE} live req/s: p50 ms without / with (medians) | ${median(rounds.map((r) => r.without.p50))} / ${median(rounds.map((r) => r.withBatch.p50))} |`,
   `| saturated live (${CONNECTIONS} connections): req/s without / with a batch | ${satAlone.rps} / ${satDuring.rps} (${pct(satDuring.rps, satAlone.rps)}) |`,
   `| saturated live: p99 ms without / with | ${satAlone.p99} / ${satDuring.p99} (${pct(satDuring.p99, satAlone.p99)}) |`,
