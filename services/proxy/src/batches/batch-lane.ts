@@ -74,7 +74,12 @@ export class BatchLane implements LineOrigin {
   private spawn(): void {
     if (this.resolveOrigin === undefined) this.renewOrigin();
     const script = this.o.script ?? fileURLToPath(new URL("./lane-main.js", import.meta.url));
-    const child = fork(script, [], { serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(script, [], {
+      serialization: "advanced",
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Not a second debugger on the proxy's inspector port.
+      execArgv: process.execArgv.filter((a) => !a.startsWith("--inspect")),
+    });
     this.child = child;
     this.lastSent = "";
     child.send({ t: "hello", secret: this.o.secret.toString("hex") } satisfies ToLane);
