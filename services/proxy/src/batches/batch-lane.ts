@@ -30,7 +30,7 @@ export interface LineOrigin {
  * The standalone proxy's batch lane: a child process (lane-main.ts) at the lowest CPU priority that
  * serves the batch runner's lines, so the operating system, not a pace rule, keeps batches below live
  * traffic. Started when the first line needs it; restarted when it exits (1 s, doubling to 30 s); its records come back here; the spend of
- * budgeted keys goes to it whenever it changed (every 100 ms at most).
+ * budgeted keys goes to it whenever it changed (every 100 ms at most), and every 2 s.
  */
 export class BatchLane implements LineOrigin {
   private child: ChildProcess | undefined;
@@ -43,6 +43,7 @@ export class BatchLane implements LineOrigin {
   /** Spend of the lane's records by key id, and the last spend sent. */
   private readonly laneSpent = new Map<string, number>();
   private lastSent = "";
+  private lastSentAt = 0;
   /** Starts in a row that ended before the lane listened: at 3 it is given up and lines run in this process. */
   private failedStarts = 0;
 
@@ -131,8 +132,11 @@ export class BatchLane implements LineOrigin {
       keys[k.sha256] = Math.max(0, l.spentUsd() - (this.laneSpent.get(k.id ?? k.name) ?? 0));
     }
     const text = JSON.stringify(keys);
-    if (text === this.lastSent) return;
+    // Unchanged spend is sent again every 2 s: a lane that reloaded router.yaml starts its keys' spend anew.
+    const now = Date.now();
+    if (text === this.lastSent && now - this.lastSentAt < 2_000) return;
     this.lastSent = text;
+    this.lastSentAt = now;
     this.child.send({ t: "spend", at: Date.now(), keys } satisfies ToLane);
   }
 
