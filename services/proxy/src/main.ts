@@ -172,7 +172,6 @@ const lane =
         table: () => store.current,
       })
     : undefined;
-if (lane) offline?.gate.linesElsewhere();
 cluster?.start(proxy.usage);
 for (const r of offline?.endpoints ?? []) proxy.addRoute(r);
 if (reloader) {
@@ -207,7 +206,7 @@ proxy.server.listen(env.PORT, env.HOST, () => {
       table: () => store.current,
       origin: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
       ...(lane ? { lane } : {}),
-      inFlight: () => proxy.inFlight(),
+      liveInFlight: () => proxy.liveInFlight(),
       onRequestFinished: (l) => proxy.onRequestFinished(l),
     })
     .catch((err) => logger.error({ err }, "batch runner did not start"));

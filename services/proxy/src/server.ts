@@ -90,6 +90,8 @@ export interface Proxy {
   /** Stops accepting, lets in-flight requests (streams included) finish up to `graceMs`, then closes. */
   shutdown(graceMs: number): Promise<void>;
   inFlight(): number;
+  /** Requests in flight that are not batch lines. */
+  liveInFlight(): number;
   /** Open WebSockets. */
   sockets(): number;
 }
@@ -109,7 +111,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
   const stalls = new StallWatch(opts.clientStallMs ?? DEFAULT_CLIENT_STALL_MS, (_res, ms) =>
     logger.warn({ stalledMs: Math.round(ms) }, "client stopped reading; response cut to free its upstream connection"),
   );
-  const flight: Flight = { inFlight: 0, draining: false, idle: undefined };
+  const flight: Flight = { inFlight: 0, batchLines: 0, draining: false, idle: undefined };
   const responseStore: ResponseStore =
     opts.responses?.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_RESPONSES_TTL_MS, maxEntries: DEFAULT_RESPONSES_MAX });
   const secret = opts.responses?.secret ?? randomBytes(32);
@@ -178,6 +180,7 @@ export function createProxy(opts: ProxyOptions): Proxy {
     addRoute: add,
     onRequestFinished: (l) => usage.onFinished(l),
     inFlight: () => flight.inFlight,
+    liveInFlight: () => flight.inFlight - flight.batchLines,
     sockets: () => hub.size,
     async shutdown(graceMs: number) {
       flight.draining = true;

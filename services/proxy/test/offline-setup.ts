@@ -22,7 +22,7 @@ export async function startOfflineProxy(config: object, opts: Partial<OfflineOpt
   await apis.start({
     table: () => p.store.current,
     origin: p.url,
-    inFlight: () => p.proxy.inFlight(),
+    liveInFlight: () => p.proxy.liveInFlight(),
     onRequestFinished: (l) => p.proxy.onRequestFinished(l),
   });
   return {

@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { BatchGate } from "./batch-gate.js";
 
-/** A replica's in-flight count as the server keeps it: live requests plus the batch lines it holds or runs. */
+/** A replica's live requests in flight, as the server counts them (batch lines apart). */
 function replica(liveThreshold: number, busyConcurrency: number, trickleMs = 60_000) {
-  const r = { live: 0, lines: 0, load: 0 };
+  const r = { live: 0, load: 0 };
   const gate = new BatchGate({ liveThreshold, busyConcurrency, trickleMs }, { utilization: () => r.load });
-  gate.attach({ inFlight: () => r.live + r.lines, onRequestFinished: () => {} }, true);
-  /** A batch line arriving: counted in flight at once (as serve-request does), admitted when the gate says. */
+  gate.attach({ liveInFlight: () => r.live, onRequestFinished: () => {} });
+  /** A batch line arriving, admitted when the gate says. */
   const line = () => {
-    r.lines++;
     let admitted = false;
     const p = gate
       .admit(() => false)
@@ -20,7 +19,6 @@ function replica(liveThreshold: number, busyConcurrency: number, trickleMs = 60_
       admitted: () => admitted,
       end() {
         gate.done();
-        r.lines--;
         gate.finished(true);
       },
     };

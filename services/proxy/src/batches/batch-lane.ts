@@ -30,7 +30,7 @@ export interface LineOrigin {
  * The standalone proxy's batch lane: a child process (lane-main.ts) at the lowest CPU priority that
  * serves the batch runner's lines, so the operating system, not a pace rule, keeps batches below live
  * traffic. Started when the first line needs it; restarted when it exits (1 s, doubling to 30 s); its records come back here; the spend of
- * budgeted keys goes to it whenever it changed (every 100 ms at most), and every 2 s.
+ * budgeted keys goes to it when it is ready, whenever it changed (checked every 100 ms), and every 2 s.
  */
 export class BatchLane implements LineOrigin {
   private child: ChildProcess | undefined;
@@ -57,7 +57,6 @@ export class BatchLane implements LineOrigin {
       this.spendTimer = setInterval(() => this.sendSpend(), 100);
       this.spendTimer.unref();
     }
-    this.sendSpend();
     return this.origin;
   }
 
@@ -92,6 +91,8 @@ export class BatchLane implements LineOrigin {
         this.backoffMs = 1_000;
         this.failedStarts = 0;
         this.o.logger.info({ lanePid: child.pid, port: msg.data.port }, "batch lane ready");
+        // The spend of budgeted keys is sent before any line can be.
+        this.sendSpend(true);
         this.resolveOrigin?.(`http://127.0.0.1:${msg.data.port}`);
         this.resolveOrigin = undefined;
         return;
@@ -120,7 +121,7 @@ export class BatchLane implements LineOrigin {
   }
 
   /** The spend of budgeted keys apart from the lane's own, when it changed since the last send. */
-  private sendSpend(): void {
+  private sendSpend(force = false): void {
     const limits = this.o.keyLimits();
     const table = this.o.table();
     if (this.child === undefined || limits === undefined || table === undefined) return;
@@ -134,10 +135,10 @@ export class BatchLane implements LineOrigin {
     const text = JSON.stringify(keys);
     // Unchanged spend is sent again every 2 s: a lane that reloaded router.yaml starts its keys' spend anew.
     const now = Date.now();
-    if (text === this.lastSent && now - this.lastSentAt < 2_000) return;
+    if (!force && text === this.lastSent && now - this.lastSentAt < 2_000) return;
     this.lastSent = text;
     this.lastSentAt = now;
-    this.child.send({ t: "spend", at: Date.now(), keys } satisfies ToLane);
+    this.child.send({ t: "spend", at: now, keys } satisfies ToLane);
   }
 
   async stop(): Promise<void> {

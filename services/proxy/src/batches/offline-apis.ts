@@ -133,7 +133,7 @@ export function offlineApis(o: OfflineOptions): OfflineApis {
       ...offlineAdminActions({ files, batches, runner: queue, jobs, adminToken, ...(logger ? { logger } : {}) }),
     ],
     async start(host) {
-      gate.attach(host, o.cluster !== undefined);
+      gate.attach(host);
       // Models fine-tuned before a restart are routable again for their owners.
       await loadPrivateModels(jobs);
       // Uploads never completed are removed with their parts an hour after they expire (any replica may).

@@ -46,6 +46,8 @@ export interface ServeDeps {
 /** In-flight accounting for the graceful drain. */
 export interface Flight {
   inFlight: number;
+  /** Of those, batch lines (signed by the batch runner): what is not one of them is live traffic. */
+  batchLines: number;
   draining: boolean;
   /** Called when the last in-flight request ends while draining. */
   idle: (() => void) | undefined;
@@ -137,6 +139,7 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
         const signed = (d.batchAuth as BatchAuth).verify(batch, table);
         key = signed.key;
         rec.batchId = signed.batchId;
+        flight.batchLines++;
         if (d.batchGate !== undefined) {
           await d.batchGate.admit(() => ac.aborted);
           gated = true;
@@ -198,6 +201,7 @@ export function createRequestHandler(d: ServeDeps, flight: Flight): (req: Incomi
       } else res.end();
     } finally {
       if (gated) d.batchGate?.done();
+      if (rec.batchId !== null) flight.batchLines--;
       flight.inFlight--;
       if (flight.inFlight === 0 && flight.idle) flight.idle();
       // The one point where a request's record is finished and handed to every sink: every endpoint, every outcome.
