@@ -5,6 +5,7 @@
 // BENCH_BATCH_LIVE_RATE, default 1000; BENCH_BATCH_ROUNDS, default 5). The proxy serves the lines in its
 // batch lane (a child process at nice 19, the default); ROUTER_BATCH_LANE=off measures them in the proxy.
 import { readFileSync, writeFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { liveLoad } from "./live-load.mjs";
@@ -17,13 +18,20 @@ const CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 8);
 const payload = JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "Hello, how are you today?" }], max_tokens: 64 });
 
 const mock = await startProcess("batch-mock", join(root, "libs/testing/dist/mock-upstream/cli.js"), {}, 1);
+// The batch's lines go to an upstream of their own, at the lowest priority on the mock's core: a real
+// provider's capacity is not the replica's, so the batch's answers must not slow live answers in the
+// measurement (with one mock on the load generator's core, every batch line delayed every live answer
+// there, whichever process sent it). BENCH_BATCH_SHARED_UPSTREAM=1 sends both to the one mock.
+const SHARED = process.env.BENCH_BATCH_SHARED_UPSTREAM === "1";
+const batchMock = SHARED ? mock : await startProcess("batch-mock-lines", join(root, "libs/testing/dist/mock-upstream/cli.js"), {}, 1);
+if (!SHARED) setPriority(batchMock.child.pid, 19);
 const cfg = join(tmp, "router-batch.yaml");
 // The proxy's own record of each request (latency_ms from arrival to the last byte): the live p99 as the
 // router saw it, apart from the load generator's own waits for a core.
 const usageLog = join(tmp, "batch-usage.jsonl");
 writeFileSync(
   cfg,
-  `server: { access_log: false, usage_log: "${usageLog}" }\nproviders: [{ name: mock-upstream, type: openai-compatible, base_url: "http://127.0.0.1:${mock.port}/v1", api_key: sk-bench }]\nmodels: [{ name: gpt-4o, providers: [{ provider: mock-upstream }] }]\n`,
+  `server: { access_log: false, usage_log: "${usageLog}" }\nproviders:\n  - { name: mock-upstream, type: openai-compatible, base_url: "http://127.0.0.1:${mock.port}/v1", api_key: sk-bench }\n  - { name: batch-upstream, type: openai-compatible, base_url: "http://127.0.0.1:${batchMock.port}/v1", api_key: sk-bench }\nmodels:\n  - { name: gpt-4o, providers: [{ provider: mock-upstream }] }\n  - { name: gpt-4o-batch, providers: [{ provider: batch-upstream }] }\n`,
 );
 const proxy = await startProcess(
   "batch-proxy",
@@ -38,7 +46,7 @@ const lines = Array.from({ length: LINES }, (_, i) =>
     custom_id: `r${i}`,
     method: "POST",
     url: "/v1/chat/completions",
-    body: { model: "gpt-4o", messages: [{ role: "user", content: `line ${i}` }], max_tokens: 64 },
+    body: { model: "gpt-4o-batch", messages: [{ role: "user", content: `line ${i}` }], max_tokens: 64 },
   }),
 ).join("\n");
 
@@ -116,6 +124,7 @@ await cancel(satBatch);
 const solo = await until(await createBatch());
 await stopProcess(proxy);
 await stopProcess(mock);
+if (!SHARED) await stopProcess(batchMock);
 
 // Live records (no batch id) that arrived in [from, to): their p99 latency as the proxy measured it.
 const records = readFileSync(usageLog, "utf8")
@@ -123,17 +132,19 @@ const records = readFileSync(usageLog, "utf8")
   .filter(Boolean)
   .map((l) => JSON.parse(l))
   .filter((r) => !r.batch_id && r.status === 200)
-  .map((r) => ({ at: Date.parse(r.time), ms: r.latency_ms }));
-const serverP99 = (from, to) => {
+  // added: arrival to last byte less the upstream attempt's own time (the router's share of the latency).
+  .map((r) => ({ at: Date.parse(r.time), ms: r.latency_ms, added: r.latency_ms - (r.attempts.at(-1)?.latency_ms ?? 0) }));
+const serverP99 = (from, to, field = "ms") => {
   const xs = records
     .filter((r) => r.at >= from && r.at < to)
-    .map((r) => r.ms)
+    .map((r) => r[field])
     .sort((a, b) => a - b);
   return xs[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? 0;
 };
 for (const r of rounds) {
   const [t0, t1, t2, t3] = r.windows;
   r.server = { without: serverP99(t0, t1), withBatch: serverP99(t2, t3) };
+  r.added = { without: serverP99(t0, t1, "added"), withBatch: serverP99(t2, t3, "added") };
 }
 const pct = (a, b) => `${a >= b ? "+" : ""}${(((a - b) / b) * 100).toFixed(1)}%`;
 const p99w = median(rounds.map((r) => r.without.p99));
@@ -149,6 +160,8 @@ const report = [
   `| ${RATE} live req/s: p99 ms by round, without / with | ${rounds.map((r) => `${r.without.p99} / ${r.withBatch.p99}`).join("; ")} |`,
   `| ${RATE} live req/s, the proxy's own latency: p99 with / without, median of the rounds' ratios | ${median(rounds.map((r) => r.server.withBatch / r.server.without)).toFixed(2)} |`,
   `| ${RATE} live req/s, the proxy's own latency: p99 ms by round, without / with | ${rounds.map((r) => `${r.server.without.toFixed(2)} / ${r.server.withBatch.toFixed(2)}`).join("; ")} |`,
+  `| ${RATE} live req/s, the router's added latency (the proxy's own less the upstream attempt): p99 with / without, median of the rounds' ratios | ${median(rounds.map((r) => r.added.withBatch / r.added.without)).toFixed(2)} |`,
+  `| ${RATE} live req/s, the router's added latency: p99 ms by round, without / with | ${rounds.map((r) => `${r.added.without.toFixed(3)} / ${r.added.withBatch.toFixed(3)}`).join("; ")} |`,
   `| ${RATE} live req/s: the proxy's event-loop delay p99, ms without / with a batch (median of rounds; by round) | ${median(rounds.map((r) => r.lag[0])).toFixed(2)} / ${median(rounds.map((r) => r.lag[1])).toFixed(2)} (${rounds.map((r) => r.lag.map((x) => x.toFixed(2)).join("/")).join("; ")}) |`,
   `| ${RATE} live req/s: p50 ms without / with (medians) | ${median(rounds.map((r) => r.without.p50))} / ${median(rounds.map((r) => r.withBatch.p50))} |`,
   `| saturated live (${CONNECTIONS} connections): req/s without / with a batch | ${satAlone.rps} / ${satDuring.rps} (${pct(satDuring.rps, satAlone.rps)}) |`,
