@@ -8,8 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { liveLoad } from "./live-load.mjs";
-import { startProcess, stopProcess, tmp } from "./processes.mjs";
+import { liveLoad, pct as quantile } from "./live-load.mjs";
+import { median, startProcess, stopProcess, tmp } from "./processes.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const LINES = Number(process.env.BENCH_BATCH_LINES ?? 10_000);
@@ -79,7 +79,6 @@ async function until(b) {
 const live = (rate = 0) => liveLoad(url, payload, { connections: CONNECTIONS, seconds: LIVE_S, rate });
 const RATE = Number(process.env.BENCH_BATCH_LIVE_RATE ?? 1000);
 const ROUNDS = Number(process.env.BENCH_BATCH_ROUNDS ?? 5);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cancel = (b) => fetch(`${url}/v1/batches/${b.id}/cancel`, { method: "POST" });
 const linesDone = async (b) => {
   const c = (await (await fetch(`${url}/v1/batches/${b.id}`)).json()).request_counts;
@@ -139,7 +138,7 @@ const serverP99 = (from, to, field = "ms") => {
     .filter((r) => r.at >= from && r.at < to)
     .map((r) => r[field])
     .sort((a, b) => a - b);
-  return xs[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? 0;
+  return quantile(xs, 0.99);
 };
 for (const r of rounds) {
   const [t0, t1, t2, t3] = r.windows;

@@ -3,7 +3,8 @@
 // coarse for a p99 of a few ms).
 import { Agent, request } from "node:http";
 
-const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+/** The q-quantile of ascending `sorted` (0 when empty). */
+export const pct = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /** Runs for `seconds`; resolves { rps, p50, p99 } with latencies in ms (3 decimals). */
 export async function liveLoad(url, body, { connections, seconds, rate = 0 }) {
