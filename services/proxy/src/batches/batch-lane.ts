@@ -30,7 +30,7 @@ export interface LineOrigin {
  * The standalone proxy's batch lane: a child process (lane-main.ts) at the lowest CPU priority that
  * serves the batch runner's lines, so the operating system, not a pace rule, keeps batches below live
  * traffic. Started when the first line needs it; restarted when it exits (1 s, doubling to 30 s); its records come back here; the spend of
- * budgeted keys goes to it when it is ready, whenever it changed (checked every 100 ms), and every 2 s.
+ * budgeted keys goes to it when it is ready, whenever it changed (checked before each line and every 100 ms), and every 2 s.
  */
 export class BatchLane implements LineOrigin {
   private child: ChildProcess | undefined;
@@ -57,6 +57,9 @@ export class BatchLane implements LineOrigin {
       this.spendTimer = setInterval(() => this.sendSpend(), 100);
       this.spendTimer.unref();
     }
+    // Before each line too (sent only when changed): with the timer alone the lane could judge a line
+    // by live spend up to 100 ms old and overshoot a budget by the live requests of that time.
+    this.sendSpend();
     return this.origin;
   }
 
